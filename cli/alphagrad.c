@@ -1,0 +1,375 @@
+/* alphagrad: command-line front of the library.
+     alphagrad graph    SOURCE [--name T] [--json]
+     alphagrad cost     SOURCE [--name T] --order fwd|rev|markowitz|@FILE [--show-order] [--json]
+     alphagrad jacobian SOURCE --at x1,x2,... [--params p1,...] [--order ...] [--check] [--json]
+   SOURCE is path/kernel.c[:function] or a reference DAG text file with --name. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jacobian/jacobian.h"
+#include "jacobian/orders.h"
+#include "jacobian/source.h"
+
+#define AG_VERSION "0.1.0"
+
+static const char *usage_text =
+    "usage: alphagrad COMMAND SOURCE [options]\n"
+    "\n"
+    "commands:\n"
+    "  graph      print inputs, vertices, outputs, eliminable vertices, edges and hash\n"
+    "  cost       print the multiplication count of an elimination order\n"
+    "  jacobian   evaluate outputs and the exact Jacobian at a point\n"
+    "\n"
+    "SOURCE:\n"
+    "  path/kernel.c[:function]    a kernel in the supported C subset\n"
+    "  path/graphs.txt --name T    a graph of a reference DAG text file\n"
+    "\n"
+    "options:\n"
+    "  --name T        graph section of a DAG text file (or kernel function of a .c file)\n"
+    "  --order O       fwd | rev | markowitz | @FILE (1-based vertex ids; commas, spaces or\n"
+    "                  brackets). cost: required. jacobian: default is the cheapest of\n"
+    "                  fwd, rev and markowitz\n"
+    "  --show-order    cost: also print the order\n"
+    "  --at V,...      jacobian: the point (one value per input)\n"
+    "  --params P,...  jacobian: parameter values of a kernel with a third argument\n"
+    "  --check         jacobian: also compare with central finite differences\n"
+    "  --json          machine-readable output\n"
+    "  -h, --help      this text;  --version  the version\n";
+
+typedef struct {
+  const char *cmd, *source, *name, *order, *at, *params;
+  int json, show_order, check;
+} options;
+
+static int die(const char *msg) {
+  fprintf(stderr, "alphagrad: %s\n", msg);
+  return 1;
+}
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "alphagrad: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n(run 'alphagrad --help' for usage)\n");
+  return 2;
+}
+
+static void json_str(const char *s) {
+  putchar('"');
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') printf("\\%c", *s);
+    else if ((unsigned char)*s < 0x20) printf("\\u%04x", *s);
+    else putchar(*s);
+  }
+  putchar('"');
+}
+
+static void json_num(double x) {
+  if (isfinite(x)) printf("%.17g", x);
+  else printf("null"); /* JSON has no inf/nan */
+}
+
+static int parse_values(const char *s, double **out, int *n, const char *what) {
+  int cap = 8, m = 0;
+  double *v = malloc((size_t)cap * sizeof(double));
+  const char *p = s;
+  while (*p) {
+    char *end;
+    double x = strtod(p, &end);
+    if (end == p) {
+      free(v);
+      fprintf(stderr, "alphagrad: %s: cannot read a number at '%s'\n", what, p);
+      return -1;
+    }
+    if (m == cap) v = realloc(v, (size_t)(cap *= 2) * sizeof(double));
+    v[m++] = x;
+    p = end;
+    while (*p == ',' || *p == ' ') p++;
+  }
+  *out = v;
+  *n = m;
+  return 0;
+}
+
+static void vertex_label(const ag_graph *g, int node, char *buf, size_t n) {
+  const ag_dag *d = &g->dag;
+  int e = g->node_elim[node];
+  if (e >= 0 && e < d->ni) snprintf(buf, n, "x%d", e + 1);
+  else if (e >= d->ni) snprintf(buf, n, "v%d", ag_vertex_id(d, e));
+  else if (g->nodes[node].op == AG_OP_CONST) {
+    if (isnan(g->nodes[node].value)) snprintf(buf, n, "c");
+    else snprintf(buf, n, "%.17g", g->nodes[node].value);
+  } else if (g->nodes[node].op == AG_OP_PARAM) snprintf(buf, n, "p%d", (int)g->nodes[node].value + 1);
+  else snprintf(buf, n, "passive%d", node);
+}
+
+static int cmd_graph(const options *o, ag_graph *g) {
+  const ag_dag *d = &g->dag;
+  int nedges = d->pred_off[d->n];
+  if (o->json) {
+    printf("{\"name\": ");
+    json_str(g->name);
+    printf(", \"inputs\": %d, \"vertices\": %d, \"outputs\": %d, \"eliminable\": %d, \"edges\": %d, "
+           "\"params\": %d, \"hash\": \"%016llx\", \"output_vertices\": [",
+           d->ni, d->nv, d->no, d->neliminable, nedges, g->nparams, (unsigned long long)d->hash);
+    for (int j = 0; j < d->no; j++) {
+      char b[64];
+      vertex_label(g, g->outputs[j], b, sizeof b);
+      printf("%s", j ? ", " : "");
+      json_str(b);
+    }
+    printf("], \"graph\": [");
+    for (int v = d->ni; v < d->n; v++) {
+      const ag_node *nd = &g->nodes[d->vert_node[v]];
+      printf("%s{\"id\": %d, \"op\": ", v > d->ni ? ", " : "", ag_vertex_id(d, v));
+      json_str(ag_op_name(nd->op));
+      printf(", \"operands\": [");
+      int k = 0;
+      for (int a = 0; a < 2; a++) {
+        int x = a ? nd->b : nd->a;
+        if (x < 0) continue;
+        char b[64];
+        vertex_label(g, x, b, sizeof b);
+        printf("%s", k++ ? ", " : "");
+        json_str(b);
+      }
+      printf("], \"output\": %s}", d->is_output[v] ? "true" : "false");
+    }
+    printf("]}\n");
+    return 0;
+  }
+  printf("graph %s\n", g->name);
+  printf("inputs %d  vertices %d  outputs %d  eliminable %d  edges %d  params %d\n", d->ni, d->nv,
+         d->no, d->neliminable, nedges, g->nparams);
+  printf("hash %016llx\n", (unsigned long long)d->hash);
+  printf("outputs:");
+  for (int j = 0; j < d->no; j++) {
+    char b[64];
+    vertex_label(g, g->outputs[j], b, sizeof b);
+    printf(" %s", b);
+  }
+  printf("\n");
+  for (int v = d->ni; v < d->n; v++) {
+    const ag_node *nd = &g->nodes[d->vert_node[v]];
+    char a[64], b[64];
+    vertex_label(g, nd->a, a, sizeof a);
+    if (nd->b >= 0) vertex_label(g, nd->b, b, sizeof b);
+    printf("v%d = %s(%s%s%s)%s\n", ag_vertex_id(d, v), ag_op_name(nd->op), a, nd->b >= 0 ? ", " : "",
+           nd->b >= 0 ? b : "", d->is_output[v] ? "   # output" : "");
+  }
+  return 0;
+}
+
+static int cmd_cost(const options *o, ag_graph *g) {
+  if (!o->order) return usage_error("%s", "cost needs --order fwd|rev|markowitz|@FILE");
+  ag_error err;
+  int *order, len;
+  if (ag_order_resolve(&g->dag, o->order, &order, &len, &err)) return die(err.msg);
+  long c = ag_order_cost(&g->dag, order, len, &err);
+  if (c < 0) {
+    free(order);
+    return die(err.msg);
+  }
+  if (o->json) {
+    printf("{\"cost\": %ld, \"order\": ", c);
+    json_str(o->order);
+    printf(", \"graph\": ");
+    json_str(g->name);
+    printf(", \"hash\": \"%016llx\", \"eliminations\": %d", (unsigned long long)g->dag.hash, len);
+    if (o->show_order) {
+      printf(", \"vertices\": [");
+      for (int i = 0; i < len; i++) printf("%s%d", i ? ", " : "", order[i]);
+      printf("]");
+    }
+    printf("}\n");
+  } else {
+    printf("cost %ld  (%s order, %d eliminations, graph %s)\n", c, o->order, len, g->name);
+    if (o->show_order) {
+      printf("[");
+      for (int i = 0; i < len; i++) printf("%s%d", i ? ", " : "", order[i]);
+      printf("]\n");
+    }
+  }
+  free(order);
+  return 0;
+}
+
+static int best_baseline(const ag_dag *d, int **order, int *len, const char **which) {
+  static const char *names[] = {"fwd", "rev", "markowitz"};
+  long best = -1;
+  for (int i = 0; i < 3; i++) {
+    int *o, n;
+    ag_error err;
+    if (ag_order_resolve(d, names[i], &o, &n, &err)) return -1;
+    long c = ag_order_cost(d, o, n, &err);
+    if (best < 0 || c < best) {
+      if (best >= 0) free(*order);
+      best = c;
+      *order = o;
+      *len = n;
+      *which = names[i];
+    } else {
+      free(o);
+    }
+  }
+  return 0;
+}
+
+static int cmd_jacobian(const options *o, ag_graph *g) {
+  const ag_dag *d = &g->dag;
+  if (!o->at) return usage_error("%s", "jacobian needs --at v1,v2,... (one value per input)");
+  double *x = NULL, *p = NULL;
+  int nx, np = 0;
+  if (parse_values(o->at, &x, &nx, "--at")) return 2;
+  if (nx != d->ni) {
+    fprintf(stderr, "alphagrad: --at has %d values but graph '%s' has %d inputs\n", nx, g->name, d->ni);
+    free(x);
+    return 2;
+  }
+  if (o->params && parse_values(o->params, &p, &np, "--params")) {
+    free(x);
+    return 2;
+  }
+  if (np != g->nparams) {
+    fprintf(stderr, "alphagrad: graph '%s' has %d parameters but --params gives %d\n", g->name,
+            g->nparams, np);
+    free(x);
+    free(p);
+    return 2;
+  }
+  ag_error err;
+  int *order = NULL, len = 0;
+  const char *which = o->order;
+  int rc = o->order ? ag_order_resolve(d, o->order, &order, &len, &err)
+                    : best_baseline(d, &order, &len, &which);
+  if (rc) {
+    free(x);
+    free(p);
+    return die(err.msg);
+  }
+  ag_jacprog *jp = ag_jacprog_build(g, order, len, &err);
+  free(order);
+  if (!jp) {
+    free(x);
+    free(p);
+    return die(err.msg);
+  }
+  double *work = malloc(ag_jacprog_work_size(jp) * sizeof(double));
+  double *out = malloc((size_t)d->no * sizeof(double));
+  double *vals = malloc((size_t)(jp->nentries + 1) * sizeof(double));
+  double *J = malloc((size_t)d->no * d->ni * sizeof(double));
+  ag_jacprog_eval(jp, x, p, out, vals, work);
+  ag_jacprog_dense(jp, vals, J);
+  double fd_err = -1;
+  if (o->check) { /* central differences, step scaled to |x| */
+    double *xp = malloc((size_t)d->ni * sizeof(double)), *fp = malloc((size_t)d->no * sizeof(double)),
+           *fm = malloc((size_t)d->no * sizeof(double));
+    fd_err = 0;
+    for (int i = 0; i < d->ni; i++) {
+      memcpy(xp, x, (size_t)d->ni * sizeof(double));
+      double h = 1e-6 * fmax(1.0, fabs(x[i]));
+      xp[i] = x[i] + h;
+      ag_graph_eval(g, xp, p, fp, work);
+      xp[i] = x[i] - h;
+      ag_graph_eval(g, xp, p, fm, work);
+      for (int j = 0; j < d->no; j++) {
+        double fd = (fp[j] - fm[j]) / (2 * h), ex = J[j * d->ni + i];
+        double e = fabs(fd - ex) / fmax(1.0, fabs(ex));
+        if (e > fd_err || isnan(e)) fd_err = e;
+      }
+    }
+    free(xp);
+    free(fp);
+    free(fm);
+  }
+  if (o->json) {
+    printf("{\"graph\": ");
+    json_str(g->name);
+    printf(", \"order\": ");
+    json_str(which);
+    printf(", \"outputs\": [");
+    for (int j = 0; j < d->no; j++) {
+      printf("%s", j ? ", " : "");
+      json_num(out[j]);
+    }
+    printf("], \"jacobian\": [");
+    for (int j = 0; j < d->no; j++) {
+      printf("%s[", j ? ", " : "");
+      for (int i = 0; i < d->ni; i++) {
+        printf("%s", i ? ", " : "");
+        json_num(J[j * d->ni + i]);
+      }
+      printf("]");
+    }
+    printf("], \"nonzeros\": %d", jp->nentries);
+    if (o->check) {
+      printf(", \"fd_max_rel_error\": ");
+      json_num(fd_err);
+    }
+    printf("}\n");
+  } else {
+    printf("graph %s, order %s (%ld multiplications), %d structural non-zeros\n", g->name, which,
+           jp->mults, jp->nentries);
+    for (int j = 0; j < d->no; j++) {
+      printf("out[%d] = % .17g   d/dx:", j, out[j]);
+      for (int i = 0; i < d->ni; i++) printf(" % .10g", J[j * d->ni + i]);
+      printf("\n");
+    }
+    if (o->check) printf("max relative difference to central finite differences: %.3g\n", fd_err);
+  }
+  free(work);
+  free(out);
+  free(vals);
+  free(J);
+  free(x);
+  free(p);
+  ag_jacprog_free(jp);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  options o = {0};
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help")) {
+      fputs(usage_text, stdout);
+      return 0;
+    }
+    if (!strcmp(a, "--version")) {
+      printf("alphagrad %s\n", AG_VERSION);
+      return 0;
+    }
+    const char **slot = !strcmp(a, "--name")     ? &o.name
+                        : !strcmp(a, "--order")  ? &o.order
+                        : !strcmp(a, "--at")     ? &o.at
+                        : !strcmp(a, "--params") ? &o.params
+                                                 : NULL;
+    if (slot) {
+      if (i + 1 >= argc) return usage_error("option %s needs a value", a);
+      *slot = argv[++i];
+    } else if (!strcmp(a, "--json")) o.json = 1;
+    else if (!strcmp(a, "--show-order")) o.show_order = 1;
+    else if (!strcmp(a, "--check")) o.check = 1;
+    else if (a[0] == '-' && a[1]) return usage_error("unknown option '%s'", a);
+    else if (!o.cmd) o.cmd = a;
+    else if (!o.source) o.source = a;
+    else return usage_error("unexpected argument '%s'", a);
+  }
+  if (!o.cmd) {
+    fputs(usage_text, stderr);
+    return 2;
+  }
+  int (*run)(const options *, ag_graph *) = !strcmp(o.cmd, "graph")      ? cmd_graph
+                                            : !strcmp(o.cmd, "cost")     ? cmd_cost
+                                            : !strcmp(o.cmd, "jacobian") ? cmd_jacobian
+                                                                         : NULL;
+  if (!run) return usage_error("unknown command '%s' (expected graph, cost or jacobian)", o.cmd);
+  if (!o.source) return usage_error("%s needs a SOURCE (kernel.c[:function] or graphs.txt --name T)", o.cmd);
+  ag_error err;
+  ag_graph *g = ag_load_source(o.source, o.name, &err);
+  if (!g) return die(err.msg);
+  int rc = run(&o, g);
+  ag_graph_free(g);
+  return rc;
+}

@@ -1,0 +1,267 @@
+#include "jacobian/jacobian.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jacobian/alloc.h"
+#include "jacobian/orders.h"
+
+/* ---- edge -> slot map (open addressing) ---- */
+typedef struct {
+  uint64_t *keys; /* key+1, 0 = empty */
+  int *vals;
+  size_t cap, count;
+} edgemap;
+
+static size_t hash_key(uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  return (size_t)(k ^ (k >> 33));
+}
+
+static int *edgemap_slot(edgemap *m, uint64_t key, int *created) {
+  if (2 * (m->count + 1) > m->cap) {
+    edgemap old = *m;
+    m->cap = old.cap ? old.cap * 2 : 256;
+    m->keys = ag_calloc(m->cap, sizeof(uint64_t));
+    m->vals = ag_malloc(m->cap * sizeof(int));
+    m->count = 0;
+    for (size_t i = 0; i < old.cap; i++)
+      if (old.keys[i]) {
+        int c;
+        *edgemap_slot(m, old.keys[i] - 1, &c) = old.vals[i];
+      }
+    free(old.keys);
+    free(old.vals);
+  }
+  size_t i = hash_key(key) & (m->cap - 1);
+  while (m->keys[i] && m->keys[i] != key + 1) i = (i + 1) & (m->cap - 1);
+  *created = !m->keys[i];
+  if (*created) {
+    m->keys[i] = key + 1;
+    m->count++;
+  }
+  return &m->vals[i];
+}
+
+/* ---- adjacency lists that allow removal ---- */
+typedef struct {
+  int n, cap;
+  int *v;
+} ilist;
+
+static void ilist_add(ilist *l, int x) {
+  ag_grow((void **)&l->v, &l->cap, l->n, sizeof(int));
+  l->v[l->n++] = x;
+}
+
+static void ilist_remove(ilist *l, int x) {
+  for (int i = 0; i < l->n; i++)
+    if (l->v[i] == x) {
+      l->v[i] = l->v[--l->n];
+      return;
+    }
+}
+
+typedef struct {
+  edgemap map;
+  ilist *pred, *succ;
+  int n;
+  ag_jacprog *jp;
+  int opcap;
+} builder;
+
+static int edge_slot(builder *b, int p, int s, int *created) {
+  int *slot = edgemap_slot(&b->map, (uint64_t)p * (uint64_t)b->n + (uint64_t)s, created);
+  if (*created) {
+    *slot = b->jp->nslots++;
+    ilist_add(&b->pred[s], p);
+    ilist_add(&b->succ[p], s);
+  }
+  return *slot;
+}
+
+static int find_slot(builder *b, int p, int s) {
+  int created;
+  int slot = *edgemap_slot(&b->map, (uint64_t)p * (uint64_t)b->n + (uint64_t)s, &created);
+  return created ? -1 : slot; /* never created here: callers ask for existing edges */
+}
+
+static void emit(builder *b, int dst, int x, int y, int acc) {
+  ag_jacprog *jp = b->jp;
+  ag_grow((void **)&jp->ops, &b->opcap, jp->nops, sizeof(ag_jop));
+  jp->ops[jp->nops++] = (ag_jop){dst, x, y, acc};
+}
+
+/* ps += vs * pv for every predecessor p and successor s of v; then v leaves the graph. */
+static void eliminate(builder *b, int v) {
+  ilist *P = &b->pred[v], *S = &b->succ[v];
+  for (int i = 0; i < P->n; i++) {
+    int p = P->v[i], pv = find_slot(b, p, v);
+    for (int j = 0; j < S->n; j++) {
+      int s = S->v[j], vs = find_slot(b, v, s), created;
+      int ps = edge_slot(b, p, s, &created);
+      emit(b, ps, vs, pv, !created);
+      b->jp->mults++;
+    }
+  }
+  for (int i = 0; i < P->n; i++) ilist_remove(&b->succ[P->v[i]], v);
+  for (int j = 0; j < S->n; j++) ilist_remove(&b->pred[S->v[j]], v);
+  P->n = S->n = 0;
+}
+
+static int cmp_entry_col(const void *x, const void *y) {
+  const int *a = x, *b = y;
+  return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_error *err) {
+  if (!g->finalized) {
+    ag_fail(err, "graph '%s' is not finalized", g->name);
+    return NULL;
+  }
+  if (g->structure_only) {
+    ag_fail(err, "graph '%s' is structure only (reference DAG format, constants without "
+                 "values): it serves costs and search, not numeric evaluation; use a C kernel",
+            g->name);
+    return NULL;
+  }
+  const ag_dag *d = &g->dag;
+  if (ag_order_validate(d, order, len, err)) return NULL;
+  ag_jacprog *jp = ag_calloc(1, sizeof *jp);
+  jp->g = g;
+  builder b = {.n = d->n, .jp = jp};
+  b.pred = ag_calloc((size_t)d->n, sizeof(ilist));
+  b.succ = ag_calloc((size_t)d->n, sizeof(ilist));
+  jp->partial_slot = ag_malloc((size_t)2 * d->nv * sizeof(int) + 1);
+  for (int v = d->ni; v < d->n; v++) {
+    const ag_node *nd = &g->nodes[d->vert_node[v]];
+    int *ps = &jp->partial_slot[2 * (v - d->ni)], created;
+    ps[0] = ps[1] = -1;
+    if (nd->a >= 0 && g->node_active[nd->a]) ps[0] = edge_slot(&b, g->node_elim[nd->a], v, &created);
+    if (nd->b >= 0 && g->node_active[nd->b]) ps[1] = edge_slot(&b, g->node_elim[nd->b], v, &created);
+  }
+  for (int i = 0; i < len; i++) eliminate(&b, ag_vertex_index(d, order[i]));
+  /* Outputs that feed other outputs stay; fold their rows into their successors' rows,
+     in topological (index) order so that each folded row holds inputs only. */
+  for (int o = d->ni; o < d->n; o++) {
+    if (!d->is_output[o]) continue;
+    for (int i = 0; i < b.pred[o].n;) {
+      int q = b.pred[o].v[i];
+      if (q < d->ni) {
+        i++;
+        continue;
+      }
+      int qo = find_slot(&b, q, o);
+      for (int k = 0; k < b.pred[q].n; k++) {
+        int x = b.pred[q].v[k], created;
+        int xo = edge_slot(&b, x, o, &created);
+        emit(&b, xo, qo, find_slot(&b, x, q), !created);
+        jp->extra_mults++;
+      }
+      ilist_remove(&b.pred[o], q); /* swaps the last pred into position i: do not advance */
+    }
+  }
+  /* Jacobian entries, row-major with ascending columns */
+  int cap = 0;
+  int (*tmp)[2] = ag_malloc((size_t)(d->ni + 1) * sizeof *tmp);
+  for (int j = 0; j < d->no; j++) {
+    int o = d->out_index[j], m = 0;
+    if (o >= 0 && o < d->ni) {
+      tmp[m][0] = o;
+      tmp[m++][1] = AG_SLOT_ONE;
+    } else if (o >= d->ni) {
+      for (int k = 0; k < b.pred[o].n; k++) {
+        tmp[m][0] = b.pred[o].v[k];
+        tmp[m++][1] = find_slot(&b, b.pred[o].v[k], o);
+      }
+    }
+    qsort(tmp, (size_t)m, sizeof *tmp, cmp_entry_col);
+    for (int k = 0; k < m; k++) {
+      int cap0 = cap;
+      ag_grow((void **)&jp->row, &cap, jp->nentries, sizeof(int));
+      if (cap != cap0) {
+        jp->col = ag_realloc(jp->col, (size_t)cap * sizeof(int));
+        jp->slot = ag_realloc(jp->slot, (size_t)cap * sizeof(int));
+      }
+      jp->row[jp->nentries] = j;
+      jp->col[jp->nentries] = tmp[k][0];
+      jp->slot[jp->nentries++] = tmp[k][1];
+    }
+  }
+  free(tmp);
+  for (int v = 0; v < d->n; v++) {
+    free(b.pred[v].v);
+    free(b.succ[v].v);
+  }
+  free(b.pred);
+  free(b.succ);
+  free(b.map.keys);
+  free(b.map.vals);
+  return jp;
+}
+
+void ag_jacprog_free(ag_jacprog *jp) {
+  if (!jp) return;
+  free(jp->partial_slot);
+  free(jp->ops);
+  free(jp->row);
+  free(jp->col);
+  free(jp->slot);
+  free(jp);
+}
+
+size_t ag_jacprog_work_size(const ag_jacprog *jp) {
+  return (size_t)jp->g->nnodes + (size_t)jp->nslots;
+}
+
+static void primal(const ag_graph *g, const double *in, const double *params, double *val) {
+  for (int i = 0; i < g->nnodes; i++) {
+    const ag_node *nd = &g->nodes[i];
+    switch (nd->op) {
+    case AG_OP_INPUT: val[i] = in[(int)nd->value]; break;
+    case AG_OP_PARAM: val[i] = params[(int)nd->value]; break;
+    case AG_OP_CONST: val[i] = nd->value; break;
+    default:
+      val[i] = ag_op_eval(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value);
+    }
+  }
+}
+
+void ag_graph_eval(const ag_graph *g, const double *in, const double *params, double *out,
+                   double *work) {
+  primal(g, in, params, work);
+  for (int j = 0; j < g->noutputs; j++) out[j] = work[g->outputs[j]];
+}
+
+void ag_jacprog_eval(const ag_jacprog *jp, const double *in, const double *params, double *out,
+                     double *vals, double *work) {
+  const ag_graph *g = jp->g;
+  const ag_dag *d = &g->dag;
+  double *val = work, *s = work + g->nnodes;
+  primal(g, in, params, val);
+  for (int j = 0; j < g->noutputs; j++) out[j] = val[g->outputs[j]];
+  memset(s, 0, (size_t)jp->nslots * sizeof(double));
+  for (int v = 0; v < d->nv; v++) {
+    int node = d->vert_node[d->ni + v];
+    const ag_node *nd = &g->nodes[node];
+    double da, db;
+    ag_op_partials(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value, val[node], &da,
+                   &db);
+    const int *ps = &jp->partial_slot[2 * v];
+    if (ps[0] >= 0) s[ps[0]] += da;
+    if (ps[1] >= 0) s[ps[1]] += db;
+  }
+  for (int k = 0; k < jp->nops; k++) {
+    const ag_jop *o = &jp->ops[k];
+    double prod = s[o->a] * s[o->b];
+    s[o->dst] = o->acc ? s[o->dst] + prod : prod;
+  }
+  for (int e = 0; e < jp->nentries; e++) vals[e] = jp->slot[e] == AG_SLOT_ONE ? 1.0 : s[jp->slot[e]];
+}
+
+void ag_jacprog_dense(const ag_jacprog *jp, const double *vals, double *J) {
+  const ag_dag *d = &jp->g->dag;
+  memset(J, 0, (size_t)d->no * d->ni * sizeof(double));
+  for (int e = 0; e < jp->nentries; e++) J[jp->row[e] * d->ni + jp->col[e]] = vals[e];
+}
