@@ -64,6 +64,7 @@ typedef struct {
   int ret;        /* K_VOID, K_DBL, K_INT or K_BAD */
   int params_pos; /* index of '(' */
   int body_pos;   /* index of '{' */
+  int is_static;  /* helpers are static; a kernel is not */
 } func;
 
 typedef struct {
@@ -1200,9 +1201,10 @@ static void scan_file(tracer *tr) {
       if (!name || name->kind != TK_IDENT) FAIL(tr, first, "cannot find the function name");
       int ret = K_BAD;
       tr->pos = start;
-      int k = -1, ok = 1;
+      int k = -1, ok = 1, st = 0;
       for (; tr->pos < fn_paren - 1; tr->pos++) {
         const ag_token *t = CUR(tr);
+        st |= ag_tok_is(t, "static");
         if (is_qualifier(t)) continue;
         int b = base_kind(tr, t);
         if (b == K_DBL || b == K_INT || b == K_VOID) k = b;
@@ -1210,7 +1212,7 @@ static void scan_file(tracer *tr) {
       }
       if (ok && k >= 0) ret = k;
       tr->funcs = ag_arena_grow(tr->A, tr->funcs, &tr->capfuncs, tr->nfuncs, sizeof(func));
-      tr->funcs[tr->nfuncs++] = (func){name, ret, fn_paren, body};
+      tr->funcs[tr->nfuncs++] = (func){name, ret, fn_paren, body, st};
       tr->pos = end;
       continue;
     }
@@ -1296,12 +1298,19 @@ static void trace_kernel(tracer *tr, const char *function) {
            "kernel '%s' must be 'void %s(const double *in, double *out[, const double *p])'",
            function, function);
   } else {
-    int n = 0;
+    int n = 0, nonstatic = 0;
     char list[512] = "";
     for (int i = 0; i < tr->nfuncs; i++) {
       param tmp[16];
       int tn;
-      if (!kernel_like(tr, &tr->funcs[i], tmp, &tn)) continue;
+      nonstatic += !tr->funcs[i].is_static && kernel_like(tr, &tr->funcs[i], tmp, &tn);
+    }
+    for (int i = 0; i < tr->nfuncs; i++) {
+      param tmp[16];
+      int tn;
+      /* static functions are helpers unless the file has no other candidate */
+      if ((nonstatic && tr->funcs[i].is_static) || !kernel_like(tr, &tr->funcs[i], tmp, &tn))
+        continue;
       size_t u = strlen(list);
       snprintf(list + u, sizeof list - u, "%s%.*s", n ? ", " : "", TOKSTR(tr->funcs[i].name));
       if (n++ == 0) {
