@@ -21,15 +21,15 @@ static const paper_task paper_tasks[] = {
 };
 #define N_PAPER_TASKS 5
 
-static const char *src_dir(void) {
+static inline const char *src_dir(void) {
   const char *s = getenv("AG_SOURCE_DIR");
   return s ? s : ".";
 }
 
-static void src_path(char *buf, size_t n, const char *rel) { snprintf(buf, n, "%s/%s", src_dir(), rel); }
+static inline void src_path(char *buf, size_t n, const char *rel) { snprintf(buf, n, "%s/%s", src_dir(), rel); }
 
 /* The published order "<task> <method> ..." line's successor in paper_orders.txt; malloc'ed. */
-static char *paper_order_text(const char *task, const char *method) {
+static inline char *paper_order_text(const char *task, const char *method) {
   char path[4096], line[8192], want[256];
   src_path(path, sizeof path, "tests/data/paper_orders.txt");
   FILE *f = fopen(path, "r");
@@ -45,3 +45,28 @@ static char *paper_order_text(const char *task, const char *method) {
   return res;
 }
 #endif
+
+/* Reads "alphagrad-test-point: v1, v2, ..." from a kernel file; returns the count. */
+static inline int paper_test_point(const char *file, double *x, int max) {
+  FILE *f = fopen(file, "r");
+  if (!f) return -1;
+  char line[4096];
+  int n = -1;
+  while (fgets(line, sizeof line, f)) {
+    char *p = strstr(line, "alphagrad-test-point:");
+    if (!p) continue;
+    p += strlen("alphagrad-test-point:");
+    n = 0;
+    for (;;) {
+      char *end;
+      double v = strtod(p, &end);
+      if (end == p || n == max) break;
+      x[n++] = v;
+      p = end;
+      while (*p == ',' || *p == ' ') p++;
+    }
+    break;
+  }
+  fclose(f);
+  return n;
+}
