@@ -1,0 +1,172 @@
+/* Core benchmark (not a test): for each paper task, eliminations per second of the
+   incremental elimination state, the time to compute the minimal-Markowitz order, and
+   interpreter Jacobian evaluations per second of the C kernel.
+   Usage: bench_core [--seconds S] [--source-dir DIR]   (S per measurement, default 0.5) */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jacobian/eliminate.h"
+#include "jacobian/jacobian.h"
+#include "jacobian/orders.h"
+#include "jacobian/parse_dag.h"
+#include "jacobian/parse_kernel.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static const struct {
+  const char *name, *kernel;
+} tasks[] = {{"RoeFlux_1d", "roeflux_1d.c"},
+             {"RobotArm_6DOF", "robotarm_6dof.c"},
+             {"HumanHeartDipole", "human_heart_dipole.c"},
+             {"PropaneCombustion", "propane_combustion.c"},
+             {"g", "g.c"}};
+
+static int test_point(const char *file, double *x, int max) {
+  FILE *f = fopen(file, "r");
+  char line[4096];
+  int n = -1;
+  while (f && fgets(line, sizeof line, f)) {
+    char *p = strstr(line, "alphagrad-test-point:");
+    if (!p) continue;
+    p += strlen("alphagrad-test-point:");
+    for (n = 0; n < max;) {
+      char *end;
+      double v = strtod(p, &end);
+      if (end == p) break;
+      x[n++] = v;
+      for (p = end; *p == ',' || *p == ' ';) p++;
+    }
+    break;
+  }
+  if (f) fclose(f);
+  return n;
+}
+
+int main(int argc, char **argv) {
+  double secs = 0.5;
+  const char *dir = getenv("AG_SOURCE_DIR") ? getenv("AG_SOURCE_DIR") : ".";
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--seconds") && i + 1 < argc) secs = atof(argv[++i]);
+    else if (!strcmp(argv[i], "--source-dir") && i + 1 < argc) dir = argv[++i];
+    else {
+      fprintf(stderr, "usage: bench_core [--seconds S] [--source-dir DIR]\n");
+      return 2;
+    }
+  }
+  char gpath[4096];
+  snprintf(gpath, sizeof gpath, "%s/tests/data/paper_graphs.txt", dir);
+  printf("%-18s %4s %5s | %14s %14s | %12s | %14s %8s\n", "task", "NV", "edges", "elim/s (mm)",
+         "elim/s (random)", "markowitz us", "jacobians/s", "ns/jac");
+  int rc = 0;
+  for (size_t t = 0; t < sizeof tasks / sizeof tasks[0]; t++) {
+    ag_error err;
+    ag_graph *g = ag_parse_dag_file(gpath, tasks[t].name, &err);
+    if (!g) {
+      fprintf(stderr, "%s\n", err.msg);
+      return 1;
+    }
+    const ag_dag *d = &g->dag;
+    int m = d->neliminable, *mm = malloc((size_t)m * sizeof(int)), *rnd = malloc((size_t)m * sizeof(int));
+    ag_order_markowitz(d, mm);
+    ag_order_forward(d, rnd);
+    uint64_t r = 12345;
+    for (int i = m - 1; i > 0; i--) {
+      r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+      int j = (int)((r >> 33) % (uint64_t)(i + 1)), tmp = rnd[i];
+      rnd[i] = rnd[j];
+      rnd[j] = tmp;
+    }
+    /* eliminations: a pristine state is copied (as a search does) and the order played */
+    double rate[2];
+    for (int which = 0; which < 2; which++) {
+      const int *o = which ? rnd : mm;
+      int *idx = malloc((size_t)m * sizeof(int));
+      for (int i = 0; i < m; i++) idx[i] = ag_vertex_index(d, o[i]);
+      ag_elim *pristine = ag_elim_new(d), *s = ag_elim_new(d);
+      long count = 0, sink = 0;
+      double t0 = now(), el;
+      do {
+        for (int rep = 0; rep < 100; rep++) {
+          ag_elim_copy(s, pristine);
+          for (int i = 0; i < m; i++) ag_elim_step(s, idx[i]);
+          sink += s->cost;
+          count += m;
+        }
+        el = now() - t0;
+      } while (el < secs);
+      rate[which] = (double)count / el;
+      if (sink < 0) puts("");
+      free(idx);
+      ag_elim_free(s);
+      ag_elim_free(pristine);
+    }
+    double t0 = now(), el;
+    long reps = 0;
+    do {
+      ag_order_markowitz(d, mm);
+      reps++;
+      el = now() - t0;
+    } while (el < secs);
+    double mm_us = 1e6 * el / (double)reps;
+
+    /* interpreter on the C kernel, best of fwd/rev/markowitz */
+    char kpath[4096];
+    snprintf(kpath, sizeof kpath, "%s/examples/paper/%s", dir, tasks[t].kernel);
+    ag_graph *k = ag_parse_kernel_file(kpath, tasks[t].name, &err);
+    double jps = 0;
+    if (!k) {
+      fprintf(stderr, "%s\n", err.msg);
+      rc = 1;
+    } else {
+      double x[64];
+      test_point(kpath, x, 64);
+      const char *specs[] = {"fwd", "rev", "markowitz"};
+      int *best = NULL, bn = 0;
+      long bc = -1;
+      for (int s = 0; s < 3; s++) {
+        int *o, n;
+        ag_order_resolve(&k->dag, specs[s], &o, &n, &err);
+        long c = ag_order_cost(&k->dag, o, n, &err);
+        if (bc < 0 || c < bc) {
+          free(best);
+          best = o, bn = n, bc = c;
+        } else {
+          free(o);
+        }
+      }
+      ag_jacprog *jp = ag_jacprog_build(k, best, bn, &err);
+      double *w = malloc(ag_jacprog_work_size(jp) * sizeof(double));
+      double *out = malloc((size_t)k->dag.no * sizeof(double)), *vals = malloc((size_t)(jp->nentries + 1) * sizeof(double));
+      long evals = 0;
+      t0 = now();
+      do {
+        for (int rep = 0; rep < 1000; rep++) {
+          ag_jacprog_eval(jp, x, NULL, out, vals, w);
+          x[0] += 0.0 * vals[0]; /* keep the evaluation live */
+        }
+        evals += 1000;
+        el = now() - t0;
+      } while (el < secs);
+      jps = (double)evals / el;
+      free(w);
+      free(out);
+      free(vals);
+      free(best);
+      ag_jacprog_free(jp);
+      ag_graph_free(k);
+    }
+    printf("%-18s %4d %5d | %14.3g %14.3g | %12.1f | %14.3g %8.0f\n", tasks[t].name, d->nv,
+           d->pred_off[d->n], rate[0], rate[1], mm_us, jps, jps > 0 ? 1e9 / jps : 0);
+    free(mm);
+    free(rnd);
+    ag_graph_free(g);
+  }
+  return rc;
+}
