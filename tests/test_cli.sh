@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# End-to-end checks of the alphagrad CLI: outputs, --json, exit codes and error messages.
+set -u
+AG=${1:?usage: test_cli.sh path/to/alphagrad}
+SRC=${AG_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+G=$SRC/tests/data/paper_graphs.txt
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect_out NAME EXPECTED_SUBSTRING CMD...  (exit 0 and stdout contains the substring)
+expect_out() {
+  local name=$1 want=$2
+  shift 2
+  local out
+  out=$("$@" 2>&1)
+  local rc=$?
+  if [ $rc -eq 0 ] && [[ "$out" == *"$want"* ]]; then ok; else bad "$name: rc=$rc, wanted '$want' in: $out"; fi
+}
+# expect_err NAME RC SUBSTRING CMD...  (exit code RC and stderr contains the substring)
+expect_err() {
+  local name=$1 rc_want=$2 want=$3
+  shift 3
+  local err
+  err=$("$@" 2>&1 >/dev/null)
+  local rc=$?
+  if [ $rc -eq "$rc_want" ] && [[ "$err" == *"$want"* ]]; then ok; else bad "$name: rc=$rc (want $rc_want), wanted '$want' in: $err"; fi
+}
+
+declare -A FWD=([RoeFlux_1d]=620 [RobotArm_6DOF]=397 [HumanHeartDipole]=240 [PropaneCombustion]=151 [g]=632)
+declare -A REV=([RoeFlux_1d]=364 [RobotArm_6DOF]=301 [HumanHeartDipole]=172 [PropaneCombustion]=90 [g]=566)
+declare -A MM=([RoeFlux_1d]=407 [RobotArm_6DOF]=288 [HumanHeartDipole]=194 [PropaneCombustion]=111 [g]=451)
+declare -A AGC=([RoeFlux_1d]=320 [RobotArm_6DOF]=231 [HumanHeartDipole]=148 [PropaneCombustion]=88 [g]=417)
+declare -A KERNEL=([RoeFlux_1d]=roeflux_1d.c [RobotArm_6DOF]=robotarm_6dof.c [HumanHeartDipole]=human_heart_dipole.c [PropaneCombustion]=propane_combustion.c [g]=g.c)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+for t in RoeFlux_1d RobotArm_6DOF HumanHeartDipole PropaneCombustion g; do
+  k=$SRC/examples/paper/${KERNEL[$t]}
+  for src in "$G --name $t" "$k"; do
+    # shellcheck disable=SC2086
+    expect_out "$t fwd ($src)" "{\"cost\": ${FWD[$t]}," "$AG" cost $src --order fwd --json
+    # shellcheck disable=SC2086
+    expect_out "$t rev ($src)" "{\"cost\": ${REV[$t]}," "$AG" cost $src --order rev --json
+    # shellcheck disable=SC2086
+    expect_out "$t markowitz ($src)" "{\"cost\": ${MM[$t]}," "$AG" cost $src --order markowitz --json
+  done
+  grep -A1 "^$t AlphaGrad" "$SRC/tests/data/paper_orders.txt" | tail -1 >"$TMP/$t.order"
+  expect_out "$t AlphaGrad order" "{\"cost\": ${AGC[$t]}," "$AG" cost "$G" --name "$t" --order "@$TMP/$t.order" --json
+  expect_out "$t AlphaGrad order on the kernel" "{\"cost\": ${AGC[$t]}," "$AG" cost "$k:$t" --order "@$TMP/$t.order" --json
+  expect_out "$t text cost" "cost ${FWD[$t]}" "$AG" cost "$G" --name "$t" --order forward
+  # same structural hash from the kernel and the reference DAG
+  h1=$("$AG" graph "$G" --name "$t" --json | grep -o '"hash": "[0-9a-f]*"')
+  h2=$("$AG" graph "$k" --json | grep -o '"hash": "[0-9a-f]*"')
+  if [ -n "$h1" ] && [ "$h1" == "$h2" ]; then ok; else bad "$t hash: '$h1' vs '$h2'"; fi
+  point=$(grep -o 'alphagrad-test-point:[^*]*' "$k" | sed 's/alphagrad-test-point://; s/ //g')
+  expect_out "$t jacobian" '"jacobian": [[' "$AG" jacobian "$k" --at "$point" --json
+  out=$("$AG" jacobian "$k" --at "$point" --check --json)
+  err=$(echo "$out" | grep -o '"fd_max_rel_error": [0-9.e+-]*' | awk '{print $2}')
+  if [ -n "$err" ] && awk -v e="$err" 'BEGIN{exit !(e < 1e-6)}'; then ok; else bad "$t --check: $err"; fi
+done
+
+expect_out "graph text" "inputs 6  vertices 101  outputs 3  eliminable 98  edges 177" "$AG" graph "$G" --name RoeFlux_1d
+expect_out "graph json" '"inputs": 6, "vertices": 101, "outputs": 3, "eliminable": 98, "edges": 177' "$AG" graph "$G" --name RoeFlux_1d --json
+expect_out "graph vertex line" "v1 = sub(x4, x1)" "$AG" graph "$G" --name RoeFlux_1d
+expect_out "help" "usage: alphagrad COMMAND SOURCE" "$AG" --help
+expect_out "version" "alphagrad " "$AG" --version
+expect_out "show order" "[4, 5, 8, 9, 16" "$AG" cost "$G" --name RoeFlux_1d --order markowitz --show-order
+expect_out "jacobian default order" '"order": "rev"' "$AG" jacobian "$SRC/examples/paper/roeflux_1d.c" --at 1,0.3,2.5,0.9,0.2,2.2 --json
+
+expect_err "no command" 2 "usage" "$AG"
+expect_err "unknown command" 2 "unknown command 'frob'" "$AG" frob "$G"
+expect_err "unknown option" 2 "unknown option '--bogus'" "$AG" cost "$G" --bogus
+expect_err "missing option value" 2 "option --order needs a value" "$AG" cost "$G" --order
+expect_err "no source" 2 "cost needs a SOURCE" "$AG" cost
+expect_err "cost without order" 2 "cost needs --order" "$AG" cost "$G" --name g
+expect_err "missing file" 1 "/nonexistent.txt: cannot open" "$AG" graph /nonexistent.txt --name g
+expect_err "several graphs" 1 "choose one with --name" "$AG" graph "$G"
+expect_err "unknown graph" 1 "no graph named 'h'" "$AG" graph "$G" --name h
+expect_err "unknown order" 1 "unknown order 'up'" "$AG" cost "$G" --name g --order up
+printf '1, 2, 2\n' >"$TMP/dup.order"
+expect_err "order duplicate" 1 "appears twice" "$AG" cost "$G" --name g --order "@$TMP/dup.order"
+expect_err "order of another graph" 1 "$TMP/PropaneCombustion.order" "$AG" cost "$G" --name RoeFlux_1d --order "@$TMP/PropaneCombustion.order"
+printf '1, 2; 3\n' >"$TMP/semi.order"
+expect_err "order syntax" 1 "semi.order:1:5: unexpected character ';'" "$AG" cost "$G" --name g --order "@$TMP/semi.order"
+expect_err "structure-only jacobian" 1 "structure only" "$AG" jacobian "$G" --name g --at 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+expect_err "wrong point size" 2 "--at has 2 values but graph 'RoeFlux_1d' has 6 inputs" "$AG" jacobian "$SRC/examples/paper/roeflux_1d.c" --at 1,2
+expect_err "bad number" 2 "--at: cannot read a number" "$AG" jacobian "$SRC/examples/paper/roeflux_1d.c" --at 1,x
+expect_err "params count" 2 "has 0 parameters but --params gives 1" "$AG" jacobian "$SRC/examples/paper/roeflux_1d.c" --at 1,.3,2.5,.9,.2,2.2 --params 3
+expect_err "kernel function missing" 1 "no function 'nope'" "$AG" graph "$SRC/examples/paper/roeflux_1d.c:nope"
+printf 'void k(const double *in, double *out) {\n  double a = in[0];\n  while (a > 0) a = a - 1;\n  out[0] = a;\n}\n' >"$TMP/bad.c"
+expect_err "bad kernel location" 1 "$TMP/bad.c:3:3: 'while' loops are not supported" "$AG" graph "$TMP/bad.c"
+
+echo "test_cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
