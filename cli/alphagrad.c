@@ -261,6 +261,12 @@ static int cmd_jacobian(const options *o, ag_graph *g) {
   double *J = malloc((size_t)d->no * d->ni * sizeof(double));
   ag_jacprog_eval(jp, x, p, out, vals, work);
   ag_jacprog_dense(jp, vals, J);
+  for (int j = 0; j < d->no; j++)
+    if (!isfinite(out[j])) {
+      fprintf(stderr, "alphagrad: warning: output %d is not finite at this point (outside the "
+                      "domain of an operation?)\n", j);
+      break;
+    }
   double fd_err = -1;
   if (o->check) { /* central differences, step scaled to |x| */
     double *xp = malloc((size_t)d->ni * sizeof(double)), *fp = malloc((size_t)d->no * sizeof(double)),
