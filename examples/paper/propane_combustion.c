@@ -12,7 +12,7 @@
  * x2*x4 are recomputed where they appear again (no common-subexpression
  * elimination), so the traced graph equals the reference DAG vertex by vertex.
  *
- * alphagrad-test-point comment below: a positive state (all square roots defined).
+ * Test point: a positive state, so that every square root is defined.
  */
 /* alphagrad-test-point: 0.9, 1.1, 1.3, 0.7, 1.2, 0.8, 1.4, 0.6, 1.5, 0.5, 11.0 */
 

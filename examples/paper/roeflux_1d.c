@@ -82,7 +82,8 @@ void RoeFlux_1d(const double *in, double *out)
     double a2 = (gam - 1.0) * (h - 0.5 * q2);
     double a = sqrt(a2);
 
-    /* absolute wave speeds: u + a, u (entropy wave), u - a is taken as |u| */
+    /* absolute wave speeds of the waves u + a, u (entropy wave) and u - a;
+       as in the benchmark, the u - a wave also uses |u| */
     double lp = fabs(u + a);
     double l = fabs(u);
     double ln = fabs(u);

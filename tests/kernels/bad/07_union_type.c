@@ -1,0 +1,6 @@
+// expect: 3: struct and union types are not supported
+void k(const double *in, double *out) {
+  union { double d; long l; } u;
+  u.d = in[0];
+  out[0] = u.d;
+}

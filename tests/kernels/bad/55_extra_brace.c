@@ -1,0 +1,5 @@
+// expect: 5: unbalanced '}'
+void k(const double *in, double *out) {
+  out[0] = in[0];
+}
+}

@@ -1,0 +1,5 @@
+// expect: 4: expected ';' before 'out'
+void k(const double *in, double *out) {
+  double t = in[0] * 2.0
+  out[0] = t;
+}

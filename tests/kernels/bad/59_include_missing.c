@@ -1,0 +1,6 @@
+// expect: 3: missing.h: cannot open
+#include <math.h>
+#include "missing.h"
+void k(const double *in, double *out) {
+  out[0] = in[0];
+}

@@ -1,0 +1,5 @@
+// expect: 2: (stringizing/token pasting) in macros is not supported
+#define NAME(x) #x
+void k(const double *in, double *out) {
+  out[0] = in[0];
+}

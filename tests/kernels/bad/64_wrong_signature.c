@@ -1,0 +1,5 @@
+// expect: 2: 'k' is not a kernel
+void k(const double *in, double out)
+{
+  out = in[0];
+}

@@ -1,0 +1,5 @@
+// expect: 4: #else without #if
+void k(const double *in, double *out) {
+  out[0] = in[0];
+#else
+}
