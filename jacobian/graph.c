@@ -27,6 +27,7 @@ void ag_graph_free(ag_graph *g) {
   free(g->name);
   free(g->nodes);
   free(g->input_node);
+  free(g->param_node);
   free(g->outputs);
   free(g->node_active);
   free(g->node_elim);
@@ -51,10 +52,13 @@ int ag_graph_input(ag_graph *g, int k) {
 }
 
 int ag_graph_param(ag_graph *g, int k) {
-  if (k >= g->nparams) g->nparams = k + 1;
-  for (int i = 0; i < g->nnodes; i++)
-    if (g->nodes[i].op == AG_OP_PARAM && g->nodes[i].value == k) return i;
-  return push_node(g, AG_OP_PARAM, -1, -1, k);
+  if (k >= g->nparams) {
+    g->param_node = ag_realloc(g->param_node, (size_t)(k + 1) * sizeof(int));
+    for (int i = g->nparams; i <= k; i++) g->param_node[i] = -1;
+    g->nparams = k + 1;
+  }
+  if (g->param_node[k] < 0) g->param_node[k] = push_node(g, AG_OP_PARAM, -1, -1, k);
+  return g->param_node[k];
 }
 
 int ag_graph_const(ag_graph *g, double v) { return push_node(g, AG_OP_CONST, -1, -1, v); }

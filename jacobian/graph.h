@@ -36,6 +36,7 @@ typedef struct ag_graph {
   ag_node *nodes;
   int ninputs, nparams;
   int *input_node; /* node of input k, -1 if never created */
+  int *param_node; /* node of parameter k, -1 if never created */
   int noutputs;
   int *outputs; /* node of each output */
   int structure_only; /* built from the reference text format: no constant values */
