@@ -34,18 +34,21 @@ static long naive_play(const ag_dag *d, const int *idx, int m, unsigned char *A)
   int n = d->n;
   memset(A, 0, (size_t)n * n);
   for (int v = d->ni; v < n; v++)
-    for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++) A[d->pred[j] * n + v] = 1;
+    for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++)
+      A[d->pred[j] * n + v] = 1;
   long cost = 0;
   for (int k = 0; k < m; k++) {
     int v = idx[k];
     long np = 0, ns = 0;
-    for (int i = 0; i < n; i++) np += A[i * n + v], ns += A[v * n + i];
+    for (int i = 0; i < n; i++)
+      np += A[i * n + v], ns += A[v * n + i];
     cost += np * ns;
     for (int p = 0; p < n; p++)
       if (A[p * n + v])
         for (int s = 0; s < n; s++)
           if (A[v * n + s]) A[p * n + s] = 1;
-    for (int i = 0; i < n; i++) A[i * n + v] = A[v * n + i] = 0;
+    for (int i = 0; i < n; i++)
+      A[i * n + v] = A[v * n + i] = 0;
   }
   return cost;
 }
@@ -63,7 +66,8 @@ static int test_point(const char *file, double *x, int max) {
       double v = strtod(p, &end);
       if (end == p) break;
       x[n++] = v;
-      for (p = end; *p == ',' || *p == ' ';) p++;
+      for (p = end; *p == ',' || *p == ' ';)
+        p++;
     }
     break;
   }
@@ -75,8 +79,10 @@ int main(int argc, char **argv) {
   double secs = 0.5;
   const char *dir = getenv("AG_SOURCE_DIR") ? getenv("AG_SOURCE_DIR") : ".";
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--seconds") && i + 1 < argc) secs = atof(argv[++i]);
-    else if (!strcmp(argv[i], "--source-dir") && i + 1 < argc) dir = argv[++i];
+    if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+      secs = atof(argv[++i]);
+    else if (!strcmp(argv[i], "--source-dir") && i + 1 < argc)
+      dir = argv[++i];
     else {
       fprintf(stderr, "usage: bench_core [--seconds S] [--source-dir DIR]\n");
       return 2;
@@ -85,7 +91,8 @@ int main(int argc, char **argv) {
   char gpath[4096];
   snprintf(gpath, sizeof gpath, "%s/tests/data/paper_graphs.txt", dir);
   printf("%-18s %4s %5s | %12s %12s %12s %7s | %12s | %12s %8s\n", "task", "NV", "edges",
-         "elim/s mm", "elim/s rand", "naive rand", "ratio", "markowitz us", "jacobians/s", "ns/jac");
+         "elim/s mm", "elim/s rand", "naive rand", "ratio", "markowitz us", "jacobians/s",
+         "ns/jac");
   int rc = 0;
   double target_rate = 0;
   for (size_t t = 0; t < sizeof tasks / sizeof tasks[0]; t++) {
@@ -96,7 +103,8 @@ int main(int argc, char **argv) {
       return 1;
     }
     const ag_dag *d = &g->dag;
-    int m = d->neliminable, *mm = malloc((size_t)m * sizeof(int)), *rnd = malloc((size_t)m * sizeof(int));
+    int m = d->neliminable, *mm = malloc((size_t)m * sizeof(int)),
+        *rnd = malloc((size_t)m * sizeof(int));
     ag_order_markowitz(d, mm);
     ag_order_forward(d, rnd);
     uint64_t r = 12345;
@@ -111,14 +119,16 @@ int main(int argc, char **argv) {
     for (int which = 0; which < 2; which++) {
       const int *o = which ? rnd : mm;
       int *idx = malloc((size_t)m * sizeof(int));
-      for (int i = 0; i < m; i++) idx[i] = ag_vertex_index(d, o[i]);
+      for (int i = 0; i < m; i++)
+        idx[i] = ag_vertex_index(d, o[i]);
       ag_elim *pristine = ag_elim_new(d), *s = ag_elim_new(d);
       long count = 0, sink = 0;
       double t0 = now(), el;
       do {
         for (int rep = 0; rep < 100; rep++) {
           ag_elim_copy(s, pristine);
-          for (int i = 0; i < m; i++) ag_elim_step(s, idx[i]);
+          for (int i = 0; i < m; i++)
+            ag_elim_step(s, idx[i]);
           sink += s->cost;
           count += m;
         }
@@ -134,7 +144,8 @@ int main(int argc, char **argv) {
     {
       int *idx = malloc((size_t)m * sizeof(int));
       unsigned char *A = malloc((size_t)d->n * d->n);
-      for (int i = 0; i < m; i++) idx[i] = ag_vertex_index(d, rnd[i]);
+      for (int i = 0; i < m; i++)
+        idx[i] = ag_vertex_index(d, rnd[i]);
       long count = 0, sink = 0;
       double t0 = now(), el;
       do {
@@ -183,7 +194,8 @@ int main(int argc, char **argv) {
       }
       ag_jacprog *jp = ag_jacprog_build(k, best, bn, &err);
       double *w = malloc(ag_jacprog_work_size(jp) * sizeof(double));
-      double *out = malloc((size_t)k->dag.no * sizeof(double)), *vals = malloc((size_t)(jp->nentries + 1) * sizeof(double));
+      double *out = malloc((size_t)k->dag.no * sizeof(double)),
+             *vals = malloc((size_t)(jp->nentries + 1) * sizeof(double));
       long evals = 0;
       t0 = now();
       do {
@@ -205,8 +217,7 @@ int main(int argc, char **argv) {
     printf("%-18s %4d %5d | %12.3g %12.3g %12.3g %6.0fx | %12.1f | %12.3g %8.0f\n", tasks[t].name,
            d->nv, d->pred_off[d->n], rate[0], rate[1], naive_rate, rate[1] / naive_rate, mm_us, jps,
            jps > 0 ? 1e9 / jps : 0);
-    if (!strcmp(tasks[t].name, "RoeFlux_1d"))
-      target_rate = rate[0] < rate[1] ? rate[0] : rate[1];
+    if (!strcmp(tasks[t].name, "RoeFlux_1d")) target_rate = rate[0] < rate[1] ? rate[0] : rate[1];
     free(mm);
     free(rnd);
     ag_graph_free(g);

@@ -58,16 +58,21 @@ static int usage_error(const char *fmt, const char *arg) {
 static void json_str(const char *s) {
   putchar('"');
   for (; *s; s++) {
-    if (*s == '"' || *s == '\\') printf("\\%c", *s);
-    else if ((unsigned char)*s < 0x20) printf("\\u%04x", *s);
-    else putchar(*s);
+    if (*s == '"' || *s == '\\')
+      printf("\\%c", *s);
+    else if ((unsigned char)*s < 0x20)
+      printf("\\u%04x", *s);
+    else
+      putchar(*s);
   }
   putchar('"');
 }
 
 static void json_num(double x) {
-  if (isfinite(x)) printf("%.17g", x);
-  else printf("null"); /* JSON has no inf/nan */
+  if (isfinite(x))
+    printf("%.17g", x);
+  else
+    printf("null"); /* JSON has no inf/nan */
 }
 
 static int parse_values(const char *s, double **out, int *n, const char *what) {
@@ -85,7 +90,8 @@ static int parse_values(const char *s, double **out, int *n, const char *what) {
     if (m == cap) v = realloc(v, (size_t)(cap *= 2) * sizeof(double));
     v[m++] = x;
     p = end;
-    while (*p == ',' || *p == ' ') p++;
+    while (*p == ',' || *p == ' ')
+      p++;
   }
   *out = v;
   *n = m;
@@ -95,13 +101,19 @@ static int parse_values(const char *s, double **out, int *n, const char *what) {
 static void vertex_label(const ag_graph *g, int node, char *buf, size_t n) {
   const ag_dag *d = &g->dag;
   int e = g->node_elim[node];
-  if (e >= 0 && e < d->ni) snprintf(buf, n, "x%d", e + 1);
-  else if (e >= d->ni) snprintf(buf, n, "v%d", ag_vertex_id(d, e));
+  if (e >= 0 && e < d->ni)
+    snprintf(buf, n, "x%d", e + 1);
+  else if (e >= d->ni)
+    snprintf(buf, n, "v%d", ag_vertex_id(d, e));
   else if (g->nodes[node].op == AG_OP_CONST) {
-    if (isnan(g->nodes[node].value)) snprintf(buf, n, "c");
-    else snprintf(buf, n, "%.17g", g->nodes[node].value);
-  } else if (g->nodes[node].op == AG_OP_PARAM) snprintf(buf, n, "p%d", (int)g->nodes[node].value + 1);
-  else snprintf(buf, n, "passive%d", node);
+    if (isnan(g->nodes[node].value))
+      snprintf(buf, n, "c");
+    else
+      snprintf(buf, n, "%.17g", g->nodes[node].value);
+  } else if (g->nodes[node].op == AG_OP_PARAM)
+    snprintf(buf, n, "p%d", (int)g->nodes[node].value + 1);
+  else
+    snprintf(buf, n, "passive%d", node);
 }
 
 static int cmd_graph(const options *o, ag_graph *g) {
@@ -110,9 +122,10 @@ static int cmd_graph(const options *o, ag_graph *g) {
   if (o->json) {
     printf("{\"name\": ");
     json_str(g->name);
-    printf(", \"inputs\": %d, \"vertices\": %d, \"outputs\": %d, \"eliminable\": %d, \"edges\": %d, "
-           "\"params\": %d, \"hash\": \"%016llx\", \"output_vertices\": [",
-           d->ni, d->nv, d->no, d->neliminable, nedges, g->nparams, (unsigned long long)d->hash);
+    printf(
+        ", \"inputs\": %d, \"vertices\": %d, \"outputs\": %d, \"eliminable\": %d, \"edges\": %d, "
+        "\"params\": %d, \"hash\": \"%016llx\", \"output_vertices\": [",
+        d->ni, d->nv, d->no, d->neliminable, nedges, g->nparams, (unsigned long long)d->hash);
     for (int j = 0; j < d->no; j++) {
       char b[64];
       vertex_label(g, g->outputs[j], b, sizeof b);
@@ -155,8 +168,8 @@ static int cmd_graph(const options *o, ag_graph *g) {
     char a[64], b[64];
     vertex_label(g, nd->a, a, sizeof a);
     if (nd->b >= 0) vertex_label(g, nd->b, b, sizeof b);
-    printf("v%d = %s(%s%s%s)%s\n", ag_vertex_id(d, v), ag_op_name(nd->op), a, nd->b >= 0 ? ", " : "",
-           nd->b >= 0 ? b : "", d->is_output[v] ? "   # output" : "");
+    printf("v%d = %s(%s%s%s)%s\n", ag_vertex_id(d, v), ag_op_name(nd->op), a,
+           nd->b >= 0 ? ", " : "", nd->b >= 0 ? b : "", d->is_output[v] ? "   # output" : "");
   }
   return 0;
 }
@@ -179,7 +192,8 @@ static int cmd_cost(const options *o, ag_graph *g) {
     printf(", \"hash\": \"%016llx\", \"eliminations\": %d", (unsigned long long)g->dag.hash, len);
     if (o->show_order) {
       printf(", \"vertices\": [");
-      for (int i = 0; i < len; i++) printf("%s%d", i ? ", " : "", order[i]);
+      for (int i = 0; i < len; i++)
+        printf("%s%d", i ? ", " : "", order[i]);
       printf("]");
     }
     printf("}\n");
@@ -187,7 +201,8 @@ static int cmd_cost(const options *o, ag_graph *g) {
     printf("cost %ld  (%s order, %d eliminations, graph %s)\n", c, o->order, len, g->name);
     if (o->show_order) {
       printf("[");
-      for (int i = 0; i < len; i++) printf("%s%d", i ? ", " : "", order[i]);
+      for (int i = 0; i < len; i++)
+        printf("%s%d", i ? ", " : "", order[i]);
       printf("]\n");
     }
   }
@@ -223,7 +238,8 @@ static int cmd_jacobian(const options *o, ag_graph *g) {
   int nx, np = 0;
   if (parse_values(o->at, &x, &nx, "--at")) return 2;
   if (nx != d->ni) {
-    fprintf(stderr, "alphagrad: --at has %d values but graph '%s' has %d inputs\n", nx, g->name, d->ni);
+    fprintf(stderr, "alphagrad: --at has %d values but graph '%s' has %d inputs\n", nx, g->name,
+            d->ni);
     free(x);
     return 2;
   }
@@ -263,13 +279,16 @@ static int cmd_jacobian(const options *o, ag_graph *g) {
   ag_jacprog_dense(jp, vals, J);
   for (int j = 0; j < d->no; j++)
     if (!isfinite(out[j])) {
-      fprintf(stderr, "alphagrad: warning: output %d is not finite at this point (outside the "
-                      "domain of an operation?)\n", j);
+      fprintf(stderr,
+              "alphagrad: warning: output %d is not finite at this point (outside the "
+              "domain of an operation?)\n",
+              j);
       break;
     }
   double fd_err = -1;
   if (o->check) { /* central differences, step scaled to |x| */
-    double *xp = malloc((size_t)d->ni * sizeof(double)), *fp = malloc((size_t)d->no * sizeof(double)),
+    double *xp = malloc((size_t)d->ni * sizeof(double)),
+           *fp = malloc((size_t)d->no * sizeof(double)),
            *fm = malloc((size_t)d->no * sizeof(double));
     fd_err = 0;
     for (int i = 0; i < d->ni; i++) {
@@ -319,7 +338,8 @@ static int cmd_jacobian(const options *o, ag_graph *g) {
            jp->mults, jp->nentries);
     for (int j = 0; j < d->no; j++) {
       printf("out[%d] = % .17g   d/dx:", j, out[j]);
-      for (int i = 0; i < d->ni; i++) printf(" % .10g", J[j * d->ni + i]);
+      for (int i = 0; i < d->ni; i++)
+        printf(" % .10g", J[j * d->ni + i]);
       printf("\n");
     }
     if (o->check) printf("max relative difference to central finite differences: %.3g\n", fd_err);
@@ -354,13 +374,20 @@ int main(int argc, char **argv) {
     if (slot) {
       if (i + 1 >= argc) return usage_error("option %s needs a value", a);
       *slot = argv[++i];
-    } else if (!strcmp(a, "--json")) o.json = 1;
-    else if (!strcmp(a, "--show-order")) o.show_order = 1;
-    else if (!strcmp(a, "--check")) o.check = 1;
-    else if (a[0] == '-' && a[1]) return usage_error("unknown option '%s'", a);
-    else if (!o.cmd) o.cmd = a;
-    else if (!o.source) o.source = a;
-    else return usage_error("unexpected argument '%s'", a);
+    } else if (!strcmp(a, "--json"))
+      o.json = 1;
+    else if (!strcmp(a, "--show-order"))
+      o.show_order = 1;
+    else if (!strcmp(a, "--check"))
+      o.check = 1;
+    else if (a[0] == '-' && a[1])
+      return usage_error("unknown option '%s'", a);
+    else if (!o.cmd)
+      o.cmd = a;
+    else if (!o.source)
+      o.source = a;
+    else
+      return usage_error("unexpected argument '%s'", a);
   }
   if (!o.cmd) {
     fputs(usage_text, stderr);
@@ -371,7 +398,8 @@ int main(int argc, char **argv) {
                                             : !strcmp(o.cmd, "jacobian") ? cmd_jacobian
                                                                          : NULL;
   if (!run) return usage_error("unknown command '%s' (expected graph, cost or jacobian)", o.cmd);
-  if (!o.source) return usage_error("%s needs a SOURCE (kernel.c[:function] or graphs.txt --name T)", o.cmd);
+  if (!o.source)
+    return usage_error("%s needs a SOURCE (kernel.c[:function] or graphs.txt --name T)", o.cmd);
   ag_error err;
   ag_graph *g = ag_load_source(o.source, o.name, &err);
   if (!g) return die(err.msg);

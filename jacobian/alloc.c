@@ -35,7 +35,8 @@ char *ag_strdup(const char *s) {
 void ag_grow(void **p, int *cap, int need, size_t sz) {
   if (need < *cap) return;
   int c = *cap ? *cap : 16;
-  while (c <= need) c *= 2;
+  while (c <= need)
+    c *= 2;
   *p = ag_realloc(*p, (size_t)c * sz);
   *cap = c;
 }
@@ -55,7 +56,8 @@ char *ag_arena_strndup(ag_arena *a, const char *s, size_t n) {
 void *ag_arena_grow(ag_arena *a, void *p, int *cap, int need, size_t sz) {
   if (need < *cap) return p;
   int c = *cap ? *cap : 16;
-  while (c <= need) c *= 2;
+  while (c <= need)
+    c *= 2;
   void *q = ag_arena_alloc(a, (size_t)c * sz);
   if (p) memcpy(q, p, (size_t)*cap * sz);
   *cap = c;
@@ -63,7 +65,8 @@ void *ag_arena_grow(ag_arena *a, void *p, int *cap, int need, size_t sz) {
 }
 
 void ag_arena_free(ag_arena *a) {
-  for (int i = 0; i < a->n; i++) free(a->blocks[i]);
+  for (int i = 0; i < a->n; i++)
+    free(a->blocks[i]);
   free(a->blocks);
   a->blocks = NULL;
   a->n = a->cap = 0;

@@ -2,14 +2,12 @@
 #ifndef AG_ALLOC_H
 #define AG_ALLOC_H
 #include <stddef.h>
-#include <stddef.h>
 void *ag_malloc(size_t n);
 void *ag_calloc(size_t n, size_t size);
 void *ag_realloc(void *p, size_t n);
 char *ag_strdup(const char *s);
 /* Grows *p (element size sz) so that index `need` fits; *cap is updated. */
 void ag_grow(void **p, int *cap, int need, size_t sz);
-
 
 /* Arena: every allocation is released at once by ag_arena_free. Used by the kernel front
    end so that an error (longjmp) at any depth leaks nothing. */

@@ -5,7 +5,7 @@
 
 #include "jacobian/alloc.h"
 
-#define BIT(v) (1ULL << ((v) & 63))
+#define BIT(v) (1ULL << ((v)&63))
 
 ag_elim *ag_elim_new(const ag_dag *d) {
   ag_elim *s = ag_calloc(1, sizeof *s);
@@ -60,7 +60,8 @@ long ag_elim_step(ag_elim *s, int v) {
       int p = i * 64 + __builtin_ctzll(b);
       uint64_t *sp = s->succ + (size_t)p * w;
       sp[vw] &= vmask;
-      for (int k = 0; k < w; k++) sp[k] |= sv[k];
+      for (int k = 0; k < w; k++)
+        sp[k] |= sv[k];
       np++;
     }
   for (int i = 0; i < w; i++)
@@ -68,7 +69,8 @@ long ag_elim_step(ag_elim *s, int v) {
       int q = i * 64 + __builtin_ctzll(b);
       uint64_t *pq = s->pred + (size_t)q * w;
       pq[vw] &= vmask;
-      for (int k = 0; k < w; k++) pq[k] |= pv[k];
+      for (int k = 0; k < w; k++)
+        pq[k] |= pv[k];
       ns++;
     }
   memset(pv, 0, (size_t)w * sizeof(uint64_t));

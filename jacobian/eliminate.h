@@ -34,7 +34,8 @@ static inline int ag_elim_eliminable(const ag_elim *s, int v) {
 }
 static inline int ag_bits_count(const uint64_t *b, int w) {
   int c = 0;
-  for (int i = 0; i < w; i++) c += __builtin_popcountll(b[i]);
+  for (int i = 0; i < w; i++)
+    c += __builtin_popcountll(b[i]);
   return c;
 }
 /* Markowitz degree |pred(v)| * |succ(v)|: what eliminating v now costs. */

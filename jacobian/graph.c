@@ -44,7 +44,8 @@ static int push_node(ag_graph *g, int op, int a, int b, double value) {
 int ag_graph_input(ag_graph *g, int k) {
   if (k >= g->ninputs) {
     g->input_node = ag_realloc(g->input_node, (size_t)(k + 1) * sizeof(int));
-    for (int i = g->ninputs; i <= k; i++) g->input_node[i] = -1;
+    for (int i = g->ninputs; i <= k; i++)
+      g->input_node[i] = -1;
     g->ninputs = k + 1;
   }
   if (g->input_node[k] < 0) g->input_node[k] = push_node(g, AG_OP_INPUT, -1, -1, k);
@@ -54,7 +55,8 @@ int ag_graph_input(ag_graph *g, int k) {
 int ag_graph_param(ag_graph *g, int k) {
   if (k >= g->nparams) {
     g->param_node = ag_realloc(g->param_node, (size_t)(k + 1) * sizeof(int));
-    for (int i = g->nparams; i <= k; i++) g->param_node[i] = -1;
+    for (int i = g->nparams; i <= k; i++)
+      g->param_node[i] = -1;
     g->nparams = k + 1;
   }
   if (g->param_node[k] < 0) g->param_node[k] = push_node(g, AG_OP_PARAM, -1, -1, k);
@@ -69,14 +71,13 @@ int ag_graph_op(ag_graph *g, ag_op op, int a, int b) {
   int arity = ag_op_arity(op);
   if (arity == 1) b = -1;
   if (!g->structure_only && is_const(g, a) && (arity == 1 || is_const(g, b)))
-    return ag_graph_const(
-        g, ag_op_eval(op, g->nodes[a].value, arity == 2 ? g->nodes[b].value : 0, 0));
+    return ag_graph_const(g,
+                          ag_op_eval(op, g->nodes[a].value, arity == 2 ? g->nodes[b].value : 0, 0));
   return push_node(g, op, a, b, 0);
 }
 
 int ag_graph_ipow(ag_graph *g, int a, int n) {
-  if (!g->structure_only && is_const(g, a))
-    return ag_graph_const(g, pow(g->nodes[a].value, n));
+  if (!g->structure_only && is_const(g, a)) return ag_graph_const(g, pow(g->nodes[a].value, n));
   return push_node(g, AG_OP_IPOW, a, -1, n);
 }
 
@@ -106,7 +107,8 @@ int ag_graph_finalize(ag_graph *g, ag_error *err) {
   g->finalized = 0;
   if (g->ninputs == 0) return ag_fail(err, "graph '%s' has no inputs", g->name);
   if (g->noutputs == 0) return ag_fail(err, "graph '%s' has no outputs", g->name);
-  for (int k = 0; k < g->ninputs; k++) ag_graph_input(g, k); /* unused inputs still count */
+  for (int k = 0; k < g->ninputs; k++)
+    ag_graph_input(g, k); /* unused inputs still count */
 
   ag_dag *d = &g->dag;
   g->node_active = ag_calloc((size_t)g->nnodes, sizeof(int));
@@ -147,10 +149,12 @@ int ag_graph_finalize(ag_graph *g, ag_error *err) {
     if (nd->b >= 0 && g->node_active[nd->b]) p[np++] = g->node_elim[nd->b];
     if (np == 2 && p[0] == p[1]) np = 1; /* x*x: one edge */
     if (np == 2) qsort(p, 2, sizeof(int), cmp_int);
-    for (int j = 0; j < np; j++) d->pred[m++] = p[j];
+    for (int j = 0; j < np; j++)
+      d->pred[m++] = p[j];
     d->pred_off[v + 1] = m;
   }
-  for (int v = 0; v < d->ni; v++) d->pred_off[v + 1] = 0;
+  for (int v = 0; v < d->ni; v++)
+    d->pred_off[v + 1] = 0;
 
   d->is_output = ag_calloc((size_t)d->n, 1);
   d->out_index = ag_malloc((size_t)d->no * sizeof(int));
@@ -164,14 +168,17 @@ int ag_graph_finalize(ag_graph *g, ag_error *err) {
     if (d->out_index[j] >= d->ni) d->is_output[d->out_index[j]] = 1;
   }
   d->neliminable = 0;
-  for (int v = d->ni; v < d->n; v++) d->neliminable += !d->is_output[v];
+  for (int v = d->ni; v < d->n; v++)
+    d->neliminable += !d->is_output[v];
 
   uint64_t h = mix(mix(mix(0x6167726164ULL, (uint64_t)d->ni), (uint64_t)d->nv), (uint64_t)d->no);
   for (int v = d->ni; v < d->n; v++) {
     h = mix(h, (uint64_t)(d->pred_off[v + 1] - d->pred_off[v]));
-    for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++) h = mix(h, (uint64_t)d->pred[j]);
+    for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++)
+      h = mix(h, (uint64_t)d->pred[j]);
   }
-  for (int j = 0; j < d->no; j++) h = mix(h, (uint64_t)(int64_t)d->out_index[j]);
+  for (int j = 0; j < d->no; j++)
+    h = mix(h, (uint64_t)(int64_t)d->out_index[j]);
   d->hash = h;
   g->finalized = 1;
   return 0;
@@ -186,6 +193,7 @@ uint64_t ag_graph_hash_full(const ag_graph *g) {
     h = mix(mix(mix(mix(h, (uint64_t)nd->op), (uint64_t)(int64_t)nd->a), (uint64_t)(int64_t)nd->b),
             bits);
   }
-  for (int j = 0; j < g->noutputs; j++) h = mix(h, (uint64_t)g->outputs[j]);
+  for (int j = 0; j < g->noutputs; j++)
+    h = mix(h, (uint64_t)g->outputs[j]);
   return mix(h, (uint64_t)g->ninputs);
 }

@@ -23,8 +23,8 @@ typedef struct {
   int n;          /* ni + nv: elimination indices, inputs 0..ni-1, vertex k at ni+k-1 */
   int *pred_off;  /* CSR of unique predecessors (elimination indices), size n+1 */
   int *pred;
-  int *vert_node;  /* node index of each elimination index */
-  int *out_index;  /* per output: elimination index, or -1 (constant/passive output) */
+  int *vert_node;           /* node index of each elimination index */
+  int *out_index;           /* per output: elimination index, or -1 (constant/passive output) */
   unsigned char *is_output; /* per elimination index */
   int neliminable;
   uint64_t hash; /* structural hash: wiring and outputs only */
@@ -38,7 +38,7 @@ typedef struct ag_graph {
   int *input_node; /* node of input k, -1 if never created */
   int *param_node; /* node of parameter k, -1 if never created */
   int noutputs;
-  int *outputs; /* node of each output */
+  int *outputs;       /* node of each output */
   int structure_only; /* built from the reference text format: no constant values */
   int *node_active;   /* derived at ag_graph_finalize */
   int *node_elim;     /* elimination index of each node or -1 */

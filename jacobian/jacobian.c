@@ -35,7 +35,8 @@ static int *edgemap_slot(edgemap *m, uint64_t key, int *created) {
     free(old.vals);
   }
   size_t i = hash_key(key) & (m->cap - 1);
-  while (m->keys[i] && m->keys[i] != key + 1) i = (i + 1) & (m->cap - 1);
+  while (m->keys[i] && m->keys[i] != key + 1)
+    i = (i + 1) & (m->cap - 1);
   *created = !m->keys[i];
   if (*created) {
     m->keys[i] = key + 1;
@@ -105,8 +106,10 @@ static void eliminate(builder *b, int v) {
       b->jp->mults++;
     }
   }
-  for (int i = 0; i < P->n; i++) ilist_remove(&b->succ[P->v[i]], v);
-  for (int j = 0; j < S->n; j++) ilist_remove(&b->pred[S->v[j]], v);
+  for (int i = 0; i < P->n; i++)
+    ilist_remove(&b->succ[P->v[i]], v);
+  for (int j = 0; j < S->n; j++)
+    ilist_remove(&b->pred[S->v[j]], v);
   P->n = S->n = 0;
 }
 
@@ -121,8 +124,9 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
     return NULL;
   }
   if (g->structure_only) {
-    ag_fail(err, "graph '%s' is structure only (reference DAG format, constants without "
-                 "values): it serves costs and search, not numeric evaluation; use a C kernel",
+    ag_fail(err,
+            "graph '%s' is structure only (reference DAG format, constants without "
+            "values): it serves costs and search, not numeric evaluation; use a C kernel",
             g->name);
     return NULL;
   }
@@ -138,10 +142,13 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
     const ag_node *nd = &g->nodes[d->vert_node[v]];
     int *ps = &jp->partial_slot[2 * (v - d->ni)], created;
     ps[0] = ps[1] = -1;
-    if (nd->a >= 0 && g->node_active[nd->a]) ps[0] = edge_slot(&b, g->node_elim[nd->a], v, &created);
-    if (nd->b >= 0 && g->node_active[nd->b]) ps[1] = edge_slot(&b, g->node_elim[nd->b], v, &created);
+    if (nd->a >= 0 && g->node_active[nd->a])
+      ps[0] = edge_slot(&b, g->node_elim[nd->a], v, &created);
+    if (nd->b >= 0 && g->node_active[nd->b])
+      ps[1] = edge_slot(&b, g->node_elim[nd->b], v, &created);
   }
-  for (int i = 0; i < len; i++) eliminate(&b, ag_vertex_index(d, order[i]));
+  for (int i = 0; i < len; i++)
+    eliminate(&b, ag_vertex_index(d, order[i]));
   /* Outputs that feed other outputs stay; fold their rows into their successors' rows,
      in topological (index) order so that each folded row holds inputs only. */
   for (int o = d->ni; o < d->n; o++) {
@@ -164,7 +171,7 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
   }
   /* Jacobian entries, row-major with ascending columns */
   int cap = 0;
-  int (*tmp)[2] = ag_malloc((size_t)(d->ni + 1) * sizeof *tmp);
+  int(*tmp)[2] = ag_malloc((size_t)(d->ni + 1) * sizeof *tmp);
   for (int j = 0; j < d->no; j++) {
     int o = d->out_index[j], m = 0;
     if (o >= 0 && o < d->ni) {
@@ -222,8 +229,7 @@ static void primal(const ag_graph *g, const double *in, const double *params, do
     case AG_OP_INPUT: val[i] = in[(int)nd->value]; break;
     case AG_OP_PARAM: val[i] = params[(int)nd->value]; break;
     case AG_OP_CONST: val[i] = nd->value; break;
-    default:
-      val[i] = ag_op_eval(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value);
+    default: val[i] = ag_op_eval(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value);
     }
   }
 }
@@ -231,7 +237,8 @@ static void primal(const ag_graph *g, const double *in, const double *params, do
 void ag_graph_eval(const ag_graph *g, const double *in, const double *params, double *out,
                    double *work) {
   primal(g, in, params, work);
-  for (int j = 0; j < g->noutputs; j++) out[j] = work[g->outputs[j]];
+  for (int j = 0; j < g->noutputs; j++)
+    out[j] = work[g->outputs[j]];
 }
 
 void ag_jacprog_eval(const ag_jacprog *jp, const double *in, const double *params, double *out,
@@ -240,14 +247,14 @@ void ag_jacprog_eval(const ag_jacprog *jp, const double *in, const double *param
   const ag_dag *d = &g->dag;
   double *val = work, *s = work + g->nnodes;
   primal(g, in, params, val);
-  for (int j = 0; j < g->noutputs; j++) out[j] = val[g->outputs[j]];
+  for (int j = 0; j < g->noutputs; j++)
+    out[j] = val[g->outputs[j]];
   memset(s, 0, (size_t)jp->nslots * sizeof(double));
   for (int v = 0; v < d->nv; v++) {
     int node = d->vert_node[d->ni + v];
     const ag_node *nd = &g->nodes[node];
     double da, db;
-    ag_op_partials(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value, val[node], &da,
-                   &db);
+    ag_op_partials(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value, val[node], &da, &db);
     const int *ps = &jp->partial_slot[2 * v];
     if (ps[0] >= 0) s[ps[0]] += da;
     if (ps[1] >= 0) s[ps[1]] += db;
@@ -257,11 +264,13 @@ void ag_jacprog_eval(const ag_jacprog *jp, const double *in, const double *param
     double prod = s[o->a] * s[o->b];
     s[o->dst] = o->acc ? s[o->dst] + prod : prod;
   }
-  for (int e = 0; e < jp->nentries; e++) vals[e] = jp->slot[e] == AG_SLOT_ONE ? 1.0 : s[jp->slot[e]];
+  for (int e = 0; e < jp->nentries; e++)
+    vals[e] = jp->slot[e] == AG_SLOT_ONE ? 1.0 : s[jp->slot[e]];
 }
 
 void ag_jacprog_dense(const ag_jacprog *jp, const double *vals, double *J) {
   const ag_dag *d = &jp->g->dag;
   memset(J, 0, (size_t)d->no * d->ni * sizeof(double));
-  for (int e = 0; e < jp->nentries; e++) J[jp->row[e] * d->ni + jp->col[e]] = vals[e];
+  for (int e = 0; e < jp->nentries; e++)
+    J[jp->row[e] * d->ni + jp->col[e]] = vals[e];
 }

@@ -6,14 +6,42 @@ typedef enum {
   AG_OP_INPUT = 0, /* independent variable x_k (value = k) */
   AG_OP_PARAM,     /* run-time parameter p_k: known value, never differentiated */
   AG_OP_CONST,     /* literal constant (value); NaN in structure-only graphs */
-  AG_OP_ADD, AG_OP_SUB, AG_OP_MUL, AG_OP_DIV, AG_OP_NEG,
-  AG_OP_SQRT, AG_OP_EXP, AG_OP_LOG, AG_OP_SIN, AG_OP_COS, AG_OP_TAN,
-  AG_OP_ASIN, AG_OP_ACOS, AG_OP_ATAN, AG_OP_ATAN2,
-  AG_OP_SINH, AG_OP_COSH, AG_OP_TANH, AG_OP_ASINH, AG_OP_ACOSH, AG_OP_ATANH,
+  AG_OP_ADD,
+  AG_OP_SUB,
+  AG_OP_MUL,
+  AG_OP_DIV,
+  AG_OP_NEG,
+  AG_OP_SQRT,
+  AG_OP_EXP,
+  AG_OP_LOG,
+  AG_OP_SIN,
+  AG_OP_COS,
+  AG_OP_TAN,
+  AG_OP_ASIN,
+  AG_OP_ACOS,
+  AG_OP_ATAN,
+  AG_OP_ATAN2,
+  AG_OP_SINH,
+  AG_OP_COSH,
+  AG_OP_TANH,
+  AG_OP_ASINH,
+  AG_OP_ACOSH,
+  AG_OP_ATANH,
   AG_OP_POW,  /* pow(a, b) */
   AG_OP_IPOW, /* a^n with an integer exponent n kept in the node's value */
-  AG_OP_FABS, AG_OP_FMAX, AG_OP_FMIN, AG_OP_ERF, AG_OP_ERFC, AG_OP_SQUARE,
-  AG_OP_CBRT, AG_OP_HYPOT, AG_OP_LOG10, AG_OP_LOG2, AG_OP_EXP2, AG_OP_EXPM1, AG_OP_LOG1P,
+  AG_OP_FABS,
+  AG_OP_FMAX,
+  AG_OP_FMIN,
+  AG_OP_ERF,
+  AG_OP_ERFC,
+  AG_OP_SQUARE,
+  AG_OP_CBRT,
+  AG_OP_HYPOT,
+  AG_OP_LOG10,
+  AG_OP_LOG2,
+  AG_OP_EXP2,
+  AG_OP_EXPM1,
+  AG_OP_LOG1P,
   AG_OP_COUNT
 } ag_op;
 

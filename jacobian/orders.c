@@ -74,7 +74,8 @@ int ag_order_validate(const ag_dag *d, const int *order, int len, ag_error *err)
 long ag_order_cost(const ag_dag *d, const int *order, int len, ag_error *err) {
   if (ag_order_validate(d, order, len, err)) return -1;
   ag_elim *s = ag_elim_new(d);
-  for (int i = 0; i < len; i++) ag_elim_step(s, ag_vertex_index(d, order[i]));
+  for (int i = 0; i < len; i++)
+    ag_elim_step(s, ag_vertex_index(d, order[i]));
   long c = s->cost;
   ag_elim_free(s);
   return c;
@@ -89,7 +90,8 @@ int ag_order_parse(const char *text, const char *where, int **order, int *len, a
       line++;
       bol = ++p;
     } else if (*p == '#') { /* comment to end of line */
-      while (*p && *p != '\n') p++;
+      while (*p && *p != '\n')
+        p++;
     } else if (isspace((unsigned char)*p) || *p == ',' || *p == '[' || *p == ']') {
       p++;
     } else if (isdigit((unsigned char)*p)) {
@@ -105,7 +107,8 @@ int ag_order_parse(const char *text, const char *where, int **order, int *len, a
       p = end;
     } else {
       free(o);
-      return ag_fail(err, "%s:%d:%d: unexpected character '%c' in order (expected vertex ids "
+      return ag_fail(err,
+                     "%s:%d:%d: unexpected character '%c' in order (expected vertex ids "
                      "separated by commas, spaces or brackets)",
                      where, line, (int)(p - bol) + 1, *p);
     }

@@ -22,7 +22,8 @@ static int fail_at(cursor *c, const char *p, const char *msg, const char *arg) {
 }
 
 static const char *skip_ws(const char *p) {
-  while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+  while (*p == ' ' || *p == '\t' || *p == '\r')
+    p++;
   return p;
 }
 
@@ -41,7 +42,8 @@ static int list_names(const char *text, char *buf, size_t n) {
   for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
     if (strncmp(p, "## ", 3)) continue;
     const char *s = skip_ws(p + 3), *e = s;
-    while (*e && *e != ':' && *e != '\n' && *e != ' ') e++;
+    while (*e && *e != ':' && *e != '\n' && *e != ' ')
+      e++;
     size_t used = strlen(buf);
     snprintf(buf + used, n - used, "%s%.*s", count ? ", " : "", (int)(e - s), s);
     count++;
@@ -49,8 +51,7 @@ static int list_names(const char *text, char *buf, size_t n) {
   return count;
 }
 
-ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *name,
-                            ag_error *err) {
+ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *name, ag_error *err) {
   cursor c = {where, 0, text, err};
   char names[2048];
   int nsections = list_names(text, names, sizeof names);
@@ -82,7 +83,8 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
         break;
       }
       const char *n0 = skip_ws(s + 3), *n1 = n0;
-      while (n1 < eol && *n1 != ':' && *n1 != ' ') n1++;
+      while (n1 < eol && *n1 != ':' && *n1 != ' ')
+        n1++;
       if (!name || ((size_t)(n1 - n0) == strlen(name) && !strncmp(n0, name, (size_t)(n1 - n0)))) {
         in_section = 1;
         char nm[256];
@@ -95,7 +97,9 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
         outs_line = c.line;
         outs_bol = c.bol;
         if (ni <= 0 || nv <= 0 || no <= 0 || !outs) {
-          fail_at(&c, s, "section header needs inputs=, vertices=, outputs= and output_vertices=[...]", NULL);
+          fail_at(&c, s,
+                  "section header needs inputs=, vertices=, outputs= and output_vertices=[...]",
+                  NULL);
           goto fail;
         }
         if (ni > 1000000 || nv > 10000000) {
@@ -104,7 +108,8 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
         }
         g = ag_graph_new(nm);
         g->structure_only = 1;
-        for (int k = 0; k < ni; k++) ag_graph_input(g, k);
+        for (int k = 0; k < ni; k++)
+          ag_graph_input(g, k);
         vnode = ag_malloc((size_t)(nv + 1) * sizeof(int));
       }
     } else if (in_section && *s && *s != '#' && s < eol) {
@@ -132,7 +137,8 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
       }
       q = skip_ws(q + 1);
       const char *o0 = q;
-      while (isalnum((unsigned char)*q) || *q == '_') q++;
+      while (isalnum((unsigned char)*q) || *q == '_')
+        q++;
       char opname[64];
       snprintf(opname, sizeof opname, "%.*s", (int)(q - o0), o0);
       int op = ag_op_from_name(o0, (int)(q - o0));
@@ -162,7 +168,10 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
           if (j < 1 || j > lim) {
             char tmp[64];
             snprintf(tmp, sizeof tmp, "%.*s", (int)(q - a0), a0);
-            fail_at(&c, a0, *a0 == 'x' ? "input out of range (header says inputs=" : "operand is not an earlier vertex:", tmp);
+            fail_at(&c, a0,
+                    *a0 == 'x' ? "input out of range (header says inputs="
+                               : "operand is not an earlier vertex:",
+                    tmp);
             goto fail;
           }
           args[nargs++] = *a0 == 'x' ? g->input_node[j - 1] : vnode[j];
@@ -172,7 +181,8 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
           goto fail;
         }
         q = skip_ws(q);
-        if (*q == ',') q = skip_ws(q + 1);
+        if (*q == ',')
+          q = skip_ws(q + 1);
         else if (*q != ')') {
           fail_at(&c, q, "expected ',' or ')'", NULL);
           goto fail;
@@ -180,8 +190,9 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
       }
       int arity = ag_op_arity(op);
       if (nargs != arity) {
-        char tmp[96];
-        snprintf(tmp, sizeof tmp, "%s takes %d operand%s, got %d", opname, arity, arity == 1 ? "" : "s", nargs);
+        char tmp[192];
+        snprintf(tmp, sizeof tmp, "%s takes %d operand%s, got %d", opname, arity,
+                 arity == 1 ? "" : "s", nargs);
         fail_at(&c, o0, tmp, NULL);
         goto fail;
       }

@@ -7,18 +7,18 @@
 
 static int check_failures, check_count;
 
-#define CHECK(cond, ...)                                                                     \
-  do {                                                                                       \
-    check_count++;                                                                           \
-    if (!(cond)) {                                                                           \
-      check_failures++;                                                                      \
-      fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);               \
-      fprintf(stderr, __VA_ARGS__);                                                          \
-      fputc('\n', stderr);                                                                   \
-    }                                                                                        \
+#define CHECK(cond, ...)                                                                           \
+  do {                                                                                             \
+    check_count++;                                                                                 \
+    if (!(cond)) {                                                                                 \
+      check_failures++;                                                                            \
+      fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);                     \
+      fprintf(stderr, __VA_ARGS__);                                                                \
+      fputc('\n', stderr);                                                                         \
+    }                                                                                              \
   } while (0)
 
-#define CHECK_EQ_LONG(a, b, what)                                                            \
+#define CHECK_EQ_LONG(a, b, what)                                                                  \
   CHECK((long)(a) == (long)(b), "%s: got %ld, expected %ld", what, (long)(a), (long)(b))
 
 static inline int check_report(const char *name) {

@@ -13,11 +13,11 @@ typedef struct {
 } paper_task;
 
 static const paper_task paper_tasks[] = {
-  {"RoeFlux_1d", "roeflux_1d.c", 6, 101, 3, 620, 364, 407, 320},
-  {"RobotArm_6DOF", "robotarm_6dof.c", 6, 114, 6, 397, 301, 288, 231},
-  {"HumanHeartDipole", "human_heart_dipole.c", 8, 86, 8, 240, 172, 194, 148},
-  {"PropaneCombustion", "propane_combustion.c", 11, 62, 11, 151, 90, 111, 88},
-  {"g", "g.c", 15, 105, 20, 632, 566, 451, 417},
+    {"RoeFlux_1d", "roeflux_1d.c", 6, 101, 3, 620, 364, 407, 320},
+    {"RobotArm_6DOF", "robotarm_6dof.c", 6, 114, 6, 397, 301, 288, 231},
+    {"HumanHeartDipole", "human_heart_dipole.c", 8, 86, 8, 240, 172, 194, 148},
+    {"PropaneCombustion", "propane_combustion.c", 11, 62, 11, 151, 90, 111, 88},
+    {"g", "g.c", 15, 105, 20, 632, 566, 451, 417},
 };
 #define N_PAPER_TASKS 5
 
@@ -26,7 +26,9 @@ static inline const char *src_dir(void) {
   return s ? s : ".";
 }
 
-static inline void src_path(char *buf, size_t n, const char *rel) { snprintf(buf, n, "%s/%s", src_dir(), rel); }
+static inline void src_path(char *buf, size_t n, const char *rel) {
+  snprintf(buf, n, "%s/%s", src_dir(), rel);
+}
 
 /* The published order "<task> <method> ..." line's successor in paper_orders.txt; malloc'ed. */
 static inline char *paper_order_text(const char *task, const char *method) {
@@ -63,7 +65,8 @@ static inline int paper_test_point(const char *file, double *x, int max) {
       if (end == p || n == max) break;
       x[n++] = v;
       p = end;
-      while (*p == ',' || *p == ' ') p++;
+      while (*p == ',' || *p == ' ')
+        p++;
     }
     break;
   }

@@ -61,7 +61,8 @@ int main(void) {
   ag_jacprog_dense(jp, vals, J);
   double cs = cos(x[0] * x[1]);
   CHECK(fabs(out[0] - (sin(x[0] * x[1]) + 6)) < 1e-15, "y0");
-  CHECK(fabs(J[0] - cs * x[1]) < 1e-15 && fabs(J[1] - cs * x[0]) < 1e-15, "row 0: %g %g", J[0], J[1]);
+  CHECK(fabs(J[0] - cs * x[1]) < 1e-15 && fabs(J[1] - cs * x[0]) < 1e-15, "row 0: %g %g", J[0],
+        J[1]);
   CHECK(J[2] == 0 && fabs(J[3] - 2 * x[1]) < 1e-15, "row 1: %g %g", J[2], J[3]);
   CHECK(J[4] == 1 && J[5] == 0, "row 2 (input as output): %g %g", J[4], J[5]);
   CHECK_EQ_LONG(jp->nentries, 4, "structural non-zeros");

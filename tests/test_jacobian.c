@@ -23,7 +23,8 @@ static unsigned rnd(unsigned n) {
 /* |a-b| relative to the larger magnitude, absolute below 1 */
 static double rel(double a, double b) { return fabs(a - b) / fmax(1.0, fmax(fabs(a), fabs(b))); }
 
-static void jacobian_for(const ag_graph *g, const int *o, int n, const double *x, double *J, double *y) {
+static void jacobian_for(const ag_graph *g, const int *o, int n, const double *x, double *J,
+                         double *y) {
   ag_error err;
   ag_jacprog *jp = ag_jacprog_build(g, o, n, &err);
   CHECK(jp != NULL, "%s", err.msg);
@@ -40,21 +41,26 @@ static void jacobian_for(const ag_graph *g, const int *o, int n, const double *x
 /* Forward-mode tangents, one input direction at a time. */
 static void tangent_jacobian(const ag_graph *g, const double *x, double *J) {
   const ag_dag *d = &g->dag;
-  double *val = malloc((size_t)g->nnodes * sizeof(double)), *dot = malloc((size_t)g->nnodes * sizeof(double));
+  double *val = malloc((size_t)g->nnodes * sizeof(double)),
+         *dot = malloc((size_t)g->nnodes * sizeof(double));
   double *out = malloc((size_t)d->no * sizeof(double));
   ag_graph_eval(g, x, NULL, out, val);
   for (int i = 0; i < d->ni; i++) {
     for (int k = 0; k < g->nnodes; k++) {
       const ag_node *nd = &g->nodes[k];
-      if (nd->op == AG_OP_INPUT) dot[k] = (int)nd->value == i;
-      else if (nd->op == AG_OP_CONST || nd->op == AG_OP_PARAM) dot[k] = 0;
+      if (nd->op == AG_OP_INPUT)
+        dot[k] = (int)nd->value == i;
+      else if (nd->op == AG_OP_CONST || nd->op == AG_OP_PARAM)
+        dot[k] = 0;
       else {
         double da, db;
-        ag_op_partials(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value, val[k], &da, &db);
+        ag_op_partials(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value, val[k], &da,
+                       &db);
         dot[k] = da * dot[nd->a] + (nd->b >= 0 ? db * dot[nd->b] : 0);
       }
     }
-    for (int j = 0; j < d->no; j++) J[j * d->ni + i] = dot[g->outputs[j]];
+    for (int j = 0; j < d->no; j++)
+      J[j * d->ni + i] = dot[g->outputs[j]];
   }
   free(val);
   free(dot);
@@ -73,18 +79,23 @@ int main(void) {
     if (!g) continue;
     const ag_dag *d = &g->dag;
     double x[64];
-    CHECK(paper_test_point(kpath, x, 64) == d->ni, "%s: test point needs %d values", pt->kernel, d->ni);
+    CHECK(paper_test_point(kpath, x, 64) == d->ni, "%s: test point needs %d values", pt->kernel,
+          d->ni);
     size_t nj = (size_t)d->no * d->ni;
     double *J0 = malloc(nj * sizeof(double)), *J = malloc(nj * sizeof(double));
-    double *y0 = malloc((size_t)d->no * sizeof(double)), *y = malloc((size_t)d->no * sizeof(double));
+    double *y0 = malloc((size_t)d->no * sizeof(double)),
+           *y = malloc((size_t)d->no * sizeof(double));
     int *o = malloc((size_t)(d->nv + 1) * sizeof(int)), n = ag_order_reverse(d, o);
     jacobian_for(g, o, n, x, J0, y0);
-    for (size_t k = 0; k < nj; k++) CHECK(isfinite(J0[k]), "%s: J[%zu] not finite", pt->kernel, k);
+    for (size_t k = 0; k < nj; k++)
+      CHECK(isfinite(J0[k]), "%s: J[%zu] not finite", pt->kernel, k);
 
     double worst_order = 0;
     for (int s = 0; s < 13; s++) {
-      if (s == 0) n = ag_order_forward(d, o);
-      else if (s == 1) n = ag_order_markowitz(d, o);
+      if (s == 0)
+        n = ag_order_forward(d, o);
+      else if (s == 1)
+        n = ag_order_markowitz(d, o);
       else if (s == 2) {
         char *txt = paper_order_text(pt->name, "AlphaGrad");
         int *po;
@@ -101,15 +112,19 @@ int main(void) {
         }
       }
       jacobian_for(g, o, n, x, J, y);
-      for (size_t k = 0; k < nj; k++) worst_order = fmax(worst_order, rel(J[k], J0[k]));
-      for (int j = 0; j < d->no; j++) CHECK(y[j] == y0[j], "outputs do not depend on the order");
+      for (size_t k = 0; k < nj; k++)
+        worst_order = fmax(worst_order, rel(J[k], J0[k]));
+      for (int j = 0; j < d->no; j++)
+        CHECK(y[j] == y0[j], "outputs do not depend on the order");
     }
     CHECK(worst_order < 1e-12, "%s: orders disagree by %.3g", pt->kernel, worst_order);
 
     /* fourth-order central differences */
-    double worst_fd = 0, *xp = malloc((size_t)d->ni * sizeof(double)), *w = malloc((size_t)g->nnodes * sizeof(double));
+    double worst_fd = 0, *xp = malloc((size_t)d->ni * sizeof(double)),
+           *w = malloc((size_t)g->nnodes * sizeof(double));
     double *f[4];
-    for (int q = 0; q < 4; q++) f[q] = malloc((size_t)d->no * sizeof(double));
+    for (int q = 0; q < 4; q++)
+      f[q] = malloc((size_t)d->no * sizeof(double));
     for (int i = 0; i < d->ni; i++) {
       double h = 1e-3 * fmax(fabs(x[i]), 1e-2);
       const double steps[4] = {2 * h, h, -h, -2 * h};
@@ -127,11 +142,13 @@ int main(void) {
 
     tangent_jacobian(g, x, J);
     double worst_tan = 0;
-    for (size_t k = 0; k < nj; k++) worst_tan = fmax(worst_tan, rel(J[k], J0[k]));
+    for (size_t k = 0; k < nj; k++)
+      worst_tan = fmax(worst_tan, rel(J[k], J0[k]));
     CHECK(worst_tan < 1e-12, "%s: tangent sweep disagrees by %.3g", pt->kernel, worst_tan);
     printf("%-24s orders agree to %.2g, finite differences to %.2g, tangents to %.2g\n", pt->kernel,
            worst_order, worst_fd, worst_tan);
-    for (int q = 0; q < 4; q++) free(f[q]);
+    for (int q = 0; q < 4; q++)
+      free(f[q]);
     free(xp);
     free(w);
     free(J0);

@@ -31,18 +31,21 @@ static long naive_cost(const ag_dag *d, const int *order, int len) {
   int n = d->n;
   unsigned char *A = calloc((size_t)n * n, 1); /* A[p*n+s]: edge p->s */
   for (int v = d->ni; v < n; v++)
-    for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++) A[d->pred[j] * n + v] = 1;
+    for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++)
+      A[d->pred[j] * n + v] = 1;
   long cost = 0;
   for (int k = 0; k < len; k++) {
     int v = ag_vertex_index(d, order[k]);
     long np = 0, ns = 0;
-    for (int i = 0; i < n; i++) np += A[i * n + v], ns += A[v * n + i];
+    for (int i = 0; i < n; i++)
+      np += A[i * n + v], ns += A[v * n + i];
     cost += np * ns;
     for (int p = 0; p < n; p++)
       if (A[p * n + v])
         for (int s = 0; s < n; s++)
           if (A[v * n + s]) A[p * n + s] = 1;
-    for (int i = 0; i < n; i++) A[i * n + v] = A[v * n + i] = 0;
+    for (int i = 0; i < n; i++)
+      A[i * n + v] = A[v * n + i] = 0;
   }
   free(A);
   return cost;
@@ -73,7 +76,8 @@ int main(void) {
     }
     /* copy mid-way; both continue identically */
     ag_elim *s = ag_elim_new(d), *s2 = ag_elim_new(d);
-    for (int i = 0; i < m / 2; i++) ag_elim_step(s, ag_vertex_index(d, o[i]));
+    for (int i = 0; i < m / 2; i++)
+      ag_elim_step(s, ag_vertex_index(d, o[i]));
     ag_elim_copy(s2, s);
     for (int i = m / 2; i < m; i++) {
       ag_elim_step(s, ag_vertex_index(d, o[i]));
@@ -127,17 +131,20 @@ int main(void) {
 
   /* order text */
   int *o, n;
-  CHECK(ag_order_parse("[3, 1 2]\n# comment\n 4,5", "t", &o, &n, &err) == 0 && n == 5 && o[0] == 3 &&
-            o[4] == 5,
+  CHECK(ag_order_parse("[3, 1 2]\n# comment\n 4,5", "t", &o, &n, &err) == 0 && n == 5 &&
+            o[0] == 3 && o[4] == 5,
         "parse: %s", err.msg);
   free(o);
   CHECK(ag_order_parse("1, 2\n3, x4", "f.txt", &o, &n, &err) != 0 &&
             strstr(err.msg, "f.txt:2:4: unexpected character 'x'"),
         "%s", err.msg);
-  CHECK(ag_order_parse(" [ ] ", "f.txt", &o, &n, &err) != 0 && strstr(err.msg, "empty"), "%s", err.msg);
-  CHECK(ag_order_parse("1 -2", "f.txt", &o, &n, &err) != 0 && strstr(err.msg, "f.txt:1:3"), "%s", err.msg);
+  CHECK(ag_order_parse(" [ ] ", "f.txt", &o, &n, &err) != 0 && strstr(err.msg, "empty"), "%s",
+        err.msg);
+  CHECK(ag_order_parse("1 -2", "f.txt", &o, &n, &err) != 0 && strstr(err.msg, "f.txt:1:3"), "%s",
+        err.msg);
   ag_graph *g = ag_parse_dag_file(path, "PropaneCombustion", &err);
-  CHECK(ag_order_resolve(&g->dag, "sideways", &o, &n, &err) != 0 && strstr(err.msg, "unknown order 'sideways'"),
+  CHECK(ag_order_resolve(&g->dag, "sideways", &o, &n, &err) != 0 &&
+            strstr(err.msg, "unknown order 'sideways'"),
         "%s", err.msg);
   CHECK(ag_order_resolve(&g->dag, "@/nonexistent/order.txt", &o, &n, &err) != 0 &&
             strstr(err.msg, "/nonexistent/order.txt: cannot open"),
@@ -153,7 +160,8 @@ int main(void) {
   char spec[4200];
   snprintf(spec, sizeof spec, "@%s", opath);
   CHECK(ag_order_resolve(&g->dag, spec, &o, &n, &err) != 0 && strstr(err.msg, opath) &&
-            (strstr(err.msg, "does not exist") || strstr(err.msg, "output") || strstr(err.msg, "another graph")),
+            (strstr(err.msg, "does not exist") || strstr(err.msg, "output") ||
+             strstr(err.msg, "another graph")),
         "%s", err.msg);
   remove(opath);
   free(txt);

@@ -43,7 +43,8 @@ int main(void) {
     CHECK(txt && ag_order_parse(txt, "paper_orders.txt", &po, &pn, &err) == 0, "%s", pt->name);
     if (txt) {
       int same = pn == n;
-      for (int i = 0; same && i < n; i++) same = po[i] == o[i];
+      for (int i = 0; same && i < n; i++)
+        same = po[i] == o[i];
       CHECK(same, "%s: Markowitz order differs from the published one", pt->name);
       free(po);
       free(txt);
@@ -64,18 +65,22 @@ int main(void) {
   /* a file with several graphs needs a name, and an unknown name lists the ones present */
   ag_error err;
   ag_graph *g = ag_parse_dag_file(path, NULL, &err);
-  CHECK(!g && strstr(err.msg, "choose one with --name") && strstr(err.msg, "RoeFlux_1d"), "%s", err.msg);
+  CHECK(!g && strstr(err.msg, "choose one with --name") && strstr(err.msg, "RoeFlux_1d"), "%s",
+        err.msg);
   g = ag_parse_dag_file(path, "RoeFlux_2d", &err);
-  CHECK(!g && strstr(err.msg, "no graph named 'RoeFlux_2d'") && strstr(err.msg, "PropaneCombustion"), "%s", err.msg);
+  CHECK(!g && strstr(err.msg, "no graph named 'RoeFlux_2d'") &&
+            strstr(err.msg, "PropaneCombustion"),
+        "%s", err.msg);
   g = ag_parse_dag_file("/nonexistent/graphs.txt", "x", &err);
   CHECK(!g && strstr(err.msg, "/nonexistent/graphs.txt: cannot open"), "%s", err.msg);
 
   const char *hdr = "## T: inputs=2 vertices=2 outputs=1 output_vertices=[2]\n";
   char buf[512];
-#define BAD(body, expect)                                  \
-  snprintf(buf, sizeof buf, "%s%s", hdr, body);           \
+#define BAD(body, expect)                                                                          \
+  snprintf(buf, sizeof buf, "%s%s", hdr, body);                                                    \
   bad_dag(buf, expect)
-  BAD("v1 = add(x1, x2)\nv3 = mul(v1, x1)\n", "bad.txt:3:1: vertices must be numbered consecutively");
+  BAD("v1 = add(x1, x2)\nv3 = mul(v1, x1)\n",
+      "bad.txt:3:1: vertices must be numbered consecutively");
   BAD("v1 = frobnicate(x1, x2)\nv2 = mul(v1, x1)\n", "bad.txt:2:6: unknown operation 'frobnicate'");
   BAD("v1 = add(x1, v2)\nv2 = mul(v1, x1)\n", "operand is not an earlier vertex");
   BAD("v1 = add(x1, x3)\nv2 = mul(v1, x1)\n", "input out of range");
@@ -84,7 +89,8 @@ int main(void) {
   BAD("v1 = add(x1, x2)\n", "has 1 vertex lines but its header says vertices=2");
   BAD("v1 = add(x1 x2)\nv2 = mul(v1, x1)\n", "expected ',' or ')'");
   BAD("v1 = add(x1, y2)\nv2 = mul(v1, x1)\n", "expected an operand xI, vJ or c");
-  BAD("v1 = add(x1, x2)\nv2 = mul(v1, x1)\nv3 = mul(v1, x1)\n", "more vertex lines than the header");
+  BAD("v1 = add(x1, x2)\nv2 = mul(v1, x1)\nv3 = mul(v1, x1)\n",
+      "more vertex lines than the header");
   bad_dag("## T: inputs=2 vertices=1 outputs=1 output_vertices=[5]\nv1 = add(x1, x2)\n",
           "output_vertices entry is not a vertex");
   bad_dag("## T: inputs=2 vertices=1 outputs=2 output_vertices=[1]\nv1 = add(x1, x2)\n",

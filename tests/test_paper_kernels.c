@@ -31,11 +31,14 @@ int main(void) {
     CHECK_EQ_LONG(d->ni, pt->ni, pt->kernel);
     CHECK_EQ_LONG(d->nv, pt->nv, pt->kernel);
     CHECK_EQ_LONG(d->no, pt->no, pt->kernel);
-    CHECK(d->hash == ref->dag.hash, "%s: kernel structure differs from the reference DAG", pt->kernel);
+    CHECK(d->hash == ref->dag.hash, "%s: kernel structure differs from the reference DAG",
+          pt->kernel);
     /* vertex by vertex: same predecessors */
     int same = d->n == ref->dag.n;
-    for (int v = 0; same && v <= d->n; v++) same = d->pred_off[v] == ref->dag.pred_off[v];
-    for (int j = 0; same && j < d->pred_off[d->n]; j++) same = d->pred[j] == ref->dag.pred[j];
+    for (int v = 0; same && v <= d->n; v++)
+      same = d->pred_off[v] == ref->dag.pred_off[v];
+    for (int j = 0; same && j < d->pred_off[d->n]; j++)
+      same = d->pred[j] == ref->dag.pred[j];
     CHECK(same, "%s: predecessor lists differ from the reference", pt->kernel);
 
     const char *specs[] = {"fwd", "rev", "markowitz"};
@@ -51,9 +54,11 @@ int main(void) {
       }
       long c = ag_order_cost(d, o, n, &err);
       long expect = s < 3 ? want[s] : pt->alphagrad;
-      CHECK(c == expect, "%s %s: cost %ld, published %ld", pt->kernel, s < 3 ? specs[s] : "AlphaGrad", c, expect);
+      CHECK(c == expect, "%s %s: cost %ld, published %ld", pt->kernel,
+            s < 3 ? specs[s] : "AlphaGrad", c, expect);
       ag_jacprog *jp = ag_jacprog_build(k, o, n, &err);
-      CHECK(jp && jp->mults == c, "%s: program multiply-adds %ld != cost %ld", pt->kernel, jp ? jp->mults : -1, c);
+      CHECK(jp && jp->mults == c, "%s: program multiply-adds %ld != cost %ld", pt->kernel,
+            jp ? jp->mults : -1, c);
       ag_jacprog_free(jp);
       free(o);
     }
