@@ -43,8 +43,16 @@ typedef struct {
   int json, show_order, check;
 } options;
 
+static int json_mode; /* --json: errors also go to stdout as {"error": "..."} */
+static void json_str(const char *s);
+
 static int die(const char *msg) {
   fprintf(stderr, "alphagrad: %s\n", msg);
+  if (json_mode) {
+    printf("{\"error\": ");
+    json_str(msg);
+    printf("}\n");
+  }
   return 1;
 }
 
@@ -400,6 +408,7 @@ int main(int argc, char **argv) {
   if (!run) return usage_error("unknown command '%s' (expected graph, cost or jacobian)", o.cmd);
   if (!o.source)
     return usage_error("%s needs a SOURCE (kernel.c[:function] or graphs.txt --name T)", o.cmd);
+  json_mode = o.json;
   ag_error err;
   ag_graph *g = ag_load_source(o.source, o.name, &err);
   if (!g) return die(err.msg);

@@ -91,5 +91,8 @@ expect_err "kernel function missing" 1 "no function 'nope'" "$AG" graph "$SRC/ex
 printf 'void k(const double *in, double *out) {\n  double a = in[0];\n  while (a > 0) a = a - 1;\n  out[0] = a;\n}\n' >"$TMP/bad.c"
 expect_err "bad kernel location" 1 "$TMP/bad.c:3:3: 'while' loops are not supported" "$AG" graph "$TMP/bad.c"
 
+out=$("$AG" cost "$G" --name zz --order fwd --json 2>/dev/null)
+if [[ "$out" == '{"error": "'*"no graph named 'zz'"* ]]; then ok; else bad "json error: $out"; fi
+
 echo "test_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
