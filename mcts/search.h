@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "jacobian/graph.h"
+#include "mcts/mcts.h"
 
 typedef enum { AG_SEARCH_MCTS, AG_SEARCH_ANNEAL, AG_SEARCH_EXACT } ag_search_method;
 
@@ -31,6 +32,7 @@ struct ag_search_opts {
   double share_interval;   /* seconds, default 1 */
   long target_cost;        /* stop early once cost <= target (0: never) */
   long max_iterations;     /* 0: unlimited (tests use it for determinism) */
+  const ag_mcts_params *mcts; /* MCTS settings; NULL: ag_mcts_params_default */
 };
 
 typedef struct {

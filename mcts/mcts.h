@@ -1,0 +1,49 @@
+/* Monte Carlo tree search over the elimination game, with a pluggable evaluator.
+
+   The game: state = the set of eliminated vertices (the remaining graph depends on the set
+   only), action = an eliminable vertex, reward = minus the multiplications of the step.
+   Nodes live in a transposition table keyed by the eliminated set.
+
+   Selection is PUCT (AlphaZero): argmax over actions of Q(s,a) + c P(s,a) sqrt(N(s))/(1+N(s,a)),
+   with Q the negated cost-to-go normalised to [0,1] by the node's children (min-max, as
+   MuZero does for unbounded rewards). We chose PUCT over Gumbel root selection because the
+   elimination game is deterministic and single-player with a cheap exact simulator: the
+   simulation budget per move is not tiny (hundreds to thousands), which is where Gumbel's
+   guarantees matter most; PUCT with a value estimate that mixes the mean and the best
+   cost seen below an edge is simple and works well with transpositions.
+
+   The search plays episodes move by move: `sims_per_move` simulations from the current
+   root, then the action with the best (lowest) cost-to-go found is committed; every
+   simulation ends in a complete order (tree path + completion), so the best order seen is
+   always kept. */
+#ifndef AG_MCTS_H
+#define AG_MCTS_H
+
+#include "jacobian/eliminate.h"
+
+/* Evaluator interface: fills prior[k] (need not be normalised; >= 0) for the actions and
+   returns an estimate of the cost still to pay from s, or a negative number to ask for a
+   rollout (greedy minimal-Markowitz completion, exact for the order it produces). */
+typedef struct {
+  const char *name;
+  double (*evaluate)(void *ctx, const ag_dag *d, const ag_elim *s, const int *actions, int n,
+                     float *prior);
+  void *ctx;
+} ag_mcts_evaluator;
+
+/* Uniform prior, rollout value. */
+extern const ag_mcts_evaluator ag_mcts_uniform;
+/* Prior softmax(-markowitz degree / temperature), rollout value. */
+extern const ag_mcts_evaluator ag_mcts_heuristic;
+
+typedef struct {
+  const ag_mcts_evaluator *evaluator; /* default: heuristic */
+  int sims_per_move;                  /* default 200 */
+  double c_puct;                      /* default 1.5 */
+  double mean_weight;                 /* Q = w*mean + (1-w)*best, default 0.5 */
+  size_t max_memory;                  /* bytes for the tree; default 512 MiB, then reset */
+} ag_mcts_params;
+
+void ag_mcts_params_default(ag_mcts_params *p);
+
+#endif
