@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/commands.h"
 #include "jacobian/jacobian.h"
 #include "jacobian/orders.h"
 #include "jacobian/source.h"
 
-#define AG_VERSION "0.1.0"
 
 static const char *usage_text =
     "usage: alphagrad COMMAND SOURCE [options]\n"
@@ -21,6 +21,8 @@ static const char *usage_text =
     "  graph      print inputs, vertices, outputs, eliminable vertices, edges and hash\n"
     "  cost       print the multiplication count of an elimination order\n"
     "  jacobian   evaluate outputs and the exact Jacobian at a point\n"
+    "  search     search for a cheap elimination order (alphagrad search --help)\n"
+    "  orders     inspect HDF5 order libraries (alphagrad orders --help)\n"
     "\n"
     "SOURCE:\n"
     "  path/kernel.c[:function]    a kernel in the supported C subset\n"
@@ -363,6 +365,9 @@ static int cmd_jacobian(const options *o, ag_graph *g) {
 }
 
 int main(int argc, char **argv) {
+  /* subcommands with their own options */
+  if (argc > 1 && !strcmp(argv[1], "search")) return ag_cmd_search(argc - 1, argv + 1);
+  if (argc > 1 && !strcmp(argv[1], "orders")) return ag_cmd_orders(argc - 1, argv + 1);
   options o = {0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];

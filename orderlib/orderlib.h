@@ -2,7 +2,9 @@
    hdf5-data/README.md). A library holds several graphs, each keyed by its structural hash,
    with the best known elimination order for it. Writing replaces a file atomically
    (temporary file + rename) and keeps the better of the stored and the new order; reading
-   refuses files that are not order libraries and orders whose graph does not match. */
+   refuses files that are not order libraries and orders whose graph does not match.
+   Serial HDF5 file access (in an MPI job, let one rank write). Not thread-safe: Debian's
+   HDF5 is built without thread safety, so call these from one thread at a time. */
 #ifndef AG_ORDERLIB_H
 #define AG_ORDERLIB_H
 
@@ -11,34 +13,61 @@
 #include "jacobian/graph.h"
 
 typedef struct {
-  uint64_t hash;              /* structural hash of the graph (ag_dag.hash) */
+  uint64_t hash;               /* structural hash of the graph (ag_dag.hash) */
   int ni, nv, no, neliminable; /* the graph's sizes, checked on lookup */
-  char *name;                 /* graph name (informative) */
-  int *order;                 /* 1-based vertex ids */
+  char *name;                  /* graph name (informative) */
+  int *order;                  /* 1-based vertex ids */
   int len;
-  long cost;                  /* multiplications under the scalar model */
-  long lower_bound;           /* best proven lower bound, -1 if none */
-  int optimal;                /* cost proven optimal */
-  char *method;               /* "mcts", "anneal", "exact", "portfolio", "markowitz", ... */
-  double search_time;         /* seconds spent */
-  double budget;              /* seconds allowed */
-  char *date;                 /* ISO 8601 UTC, when found */
-  char *version;              /* alphagrad version that found it */
+  long cost;          /* multiplications under the scalar model */
+  long lower_bound;   /* best proven lower bound, -1 if none */
+  int optimal;        /* cost proven optimal */
+  char *method;       /* "mcts", "anneal", "exact", "portfolio", "markowitz", ... */
+  double search_time; /* seconds spent */
+  double budget;      /* seconds allowed */
+  char *date;         /* ISO 8601 UTC, when found */
+  char *version;      /* alphagrad version that found it */
 } ag_order_entry;
 
-/* All entries of a library. *entries is malloc'ed; free with ag_order_entries_free. */
+#define AG_ORDERLIB_FORMAT         "alphagrad-order-library" /* root attribute `format` */
+#define AG_ORDERLIB_FORMAT_VERSION 1                         /* root attribute `format_version` */
+
+/* All entries of a library, sorted by hash. *entries is malloc'ed; free with
+   ag_order_entries_free. -1 with err = "order library PATH: ..." when the file is missing,
+   not HDF5, not an order library, of a newer format_version, corrupted or truncated, or
+   holds an internally inconsistent entry. Every entry read has len == neliminable, vertex
+   ids distinct and in 1..nv, -1 <= lower_bound <= cost, optimal 0 or 1. */
 int ag_orderlib_read(const char *path, ag_order_entry **entries, int *n, ag_error *err);
 void ag_order_entries_free(ag_order_entry *entries, int n);
+/* Frees the fields of *e and zeroes it (lower_bound = -1). */
 void ag_order_entry_clear(ag_order_entry *e);
+/* Deep copy; NULL strings of src become "". */
+void ag_order_entry_copy(ag_order_entry *dst, const ag_order_entry *src);
 
-/* The stored order for graph d: 1 found (copied into *e), 0 not in this library, -1 error
-   (unreadable or foreign file; or an entry with d's hash whose sizes or order do not fit d:
-   then err says so and nothing is returned). */
+/* The 16-hex-digit lowercase form of a hash (the group name), and its inverse (16 hex
+   digits, either case; 0 ok, -1 otherwise). */
+void ag_orderlib_hash_str(uint64_t hash, char buf[17]);
+int ag_orderlib_hash_parse(const char *s, uint64_t *hash);
+
+/* The stored order for graph d: 1 found (copied into *e; free with ag_order_entry_clear),
+   0 not in this library, -1 error (missing, unreadable or foreign file; or an entry with
+   d's hash whose sizes, order or cost do not fit d: then err says so, e.g. "order library X:
+   entry for graph H has nv = 100 but the graph has nv = 101", and nothing is returned). */
 int ag_orderlib_lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_error *err);
 
-/* Stores e (its hash and sizes must be d's, its order valid for d) unless the library
-   already holds an order at least as cheap for this graph; creates the file if absent.
-   Returns 1 if written, 0 if the stored order was kept, -1 on error (file untouched). */
+/* Stores e (its hash and sizes must be d's, its order valid for d and e->cost its recomputed
+   cost, -1 <= lower_bound <= cost) unless the library already holds an order at least as
+   cheap for this graph; creates the file if absent. Returns 1 if the new order was written,
+   0 if the stored order was kept, -1 on error (file untouched; a file that exists but is
+   not a readable order library is never overwritten).
+   When the stored order is kept but e brings a higher lower_bound (a bound on the graph's
+   optimum, valid whatever order came with it; optimal = 1 means lower_bound = cost), the
+   stored entry's lower_bound/optimal are raised and the file is rewritten; 0 is returned.
+   A lower_bound above the stored cost is refused as contradictory.
+   NULL fields: name -> "", method -> "unknown", date (or "") -> now (ISO 8601 UTC),
+   version -> this alphagrad's version. optimal is normalized to (lower_bound == cost).
+   The write is atomic: all entries go to PATH.tmp.<pid> in the same directory, which is
+   fsync'ed, read back and rename()d over PATH; concurrent stores in one directory are
+   serialized with flock() on the directory (best effort). */
 int ag_orderlib_store(const char *path, const ag_dag *d, const ag_order_entry *e, ag_error *err);
 
 #endif

@@ -72,60 +72,74 @@ int ag_cmd_search(int argc, char **argv) {
   int json = 0, quiet = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define TAKE(opt)                                                                      \
-  if (!strcmp(a, opt)) {                                                               \
-    if (!val) {                                                                        \
-      fprintf(stderr, "alphagrad: option %s needs a value\n", opt);                    \
-      return 2;                                                                        \
-    }                                                                                  \
-    i++;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       fputs(search_usage, stdout);
       return 0;
     }
-    TAKE("--name") name = val; continue; }
-    TAKE("--method") method_s = val; continue; }
-    TAKE("--methods") methods_s = val; continue; }
-    TAKE("--out") out = val; continue; }
-    TAKE("--prior") prior = val; continue; }
-    TAKE("--time") {
-      char *end;
+    if (!strcmp(a, "--json")) {
+      json = 1;
+      continue;
+    }
+    if (!strcmp(a, "--quiet")) {
+      quiet = 1;
+      continue;
+    }
+    static const char *valued[] = {"--name", "--method", "--methods", "--out", "--prior", "--time",
+                                   "--seed", "--target", "--sims-per-move", NULL};
+    int k = -1;
+    for (int j = 0; valued[j]; j++)
+      if (!strcmp(a, valued[j])) k = j;
+    if (k < 0) {
+      if (a[0] == '-' && a[1]) {
+        fprintf(stderr, "alphagrad: unknown option '%s' for search (see alphagrad search --help)\n", a);
+        return 2;
+      }
+      if (source) {
+        fprintf(stderr, "alphagrad: unexpected argument '%s'\n", a);
+        return 2;
+      }
+      source = a;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      fprintf(stderr, "alphagrad: option %s needs a value\n", a);
+      return 2;
+    }
+    const char *val = argv[++i];
+    char *end = NULL;
+    switch (k) {
+    case 0: name = val; break;
+    case 1: method_s = val; break;
+    case 2: methods_s = val; break;
+    case 3: out = val; break;
+    case 4: prior = val; break;
+    case 5:
       time_limit = strtod(val, &end);
       if (*end || !(time_limit > 0)) {
         fprintf(stderr, "alphagrad: --time needs a positive number of seconds, got '%s'\n", val);
         return 2;
       }
-      continue;
-    }
-    TAKE("--seed") {
-      char *end;
+      break;
+    case 6:
       seed = strtol(val, &end, 10);
       if (*end || seed < 0) {
         fprintf(stderr, "alphagrad: --seed needs a non-negative integer, got '%s'\n", val);
         return 2;
       }
-      continue;
-    }
-    TAKE("--target") target = atol(val); continue; }
-    TAKE("--sims-per-move") {
-      sims = atol(val);
-      if (sims <= 0) {
-        fprintf(stderr, "alphagrad: --sims-per-move needs a positive integer\n");
+      break;
+    case 7:
+      target = strtol(val, &end, 10);
+      if (*end || target < 0) {
+        fprintf(stderr, "alphagrad: --target needs a non-negative integer, got '%s'\n", val);
         return 2;
       }
-      continue;
-    }
-#undef TAKE
-    if (!strcmp(a, "--json")) json = 1;
-    else if (!strcmp(a, "--quiet")) quiet = 1;
-    else if (a[0] == '-' && a[1]) {
-      fprintf(stderr, "alphagrad: unknown option '%s' for search (see alphagrad search --help)\n", a);
-      return 2;
-    } else if (!source) source = a;
-    else {
-      fprintf(stderr, "alphagrad: unexpected argument '%s'\n", a);
-      return 2;
+      break;
+    default:
+      sims = strtol(val, &end, 10);
+      if (*end || sims <= 0) {
+        fprintf(stderr, "alphagrad: --sims-per-move needs a positive integer, got '%s'\n", val);
+        return 2;
+      }
     }
   }
   if (!source) {

@@ -6,6 +6,7 @@
 
 #include "jacobian/alloc.h"
 #include "jacobian/orders.h"
+#include "mcts/bounds.h"
 #include "mcts/exact.h"
 #include "mcts/search_internal.h"
 
@@ -139,6 +140,10 @@ int ag_search(const ag_dag *d, ag_search_method m, const ag_search_opts *o, ag_s
   }
   free(ids);
   run.best.found_at = 0;
+  /* a proven floor: searches stop once they reach it, and report optimality */
+  ag_elim *root = ag_elim_new(d);
+  run.lower_bound = ag_bound_paths(d, root);
+  ag_elim_free(root);
   int rc = 0;
   if (m == AG_SEARCH_ANNEAL) {
     ag_search_anneal_run(&run);

@@ -1,0 +1,862 @@
+/* HDF5 order libraries: reading, lookup, and atomic best-keeping stores.
+   The schema is documented in hdf5-data/README.md. Summary:
+
+     /                      attributes format = "alphagrad-order-library", format_version = 1
+     /graphs/<hash>         one group per graph, named by the 16-hex-digit structural hash,
+                            attributes name, hash, ni, nv, no, neliminable, cost, lower_bound,
+                            optimal, method, search_time, budget, date, version
+     /graphs/<hash>/order   int32[neliminable], 1-based vertex ids
+
+   Files are written whole (never modified in place) with the newest HDF5 1.10 file format,
+   whose metadata (superblock, object headers, heaps, B-trees) carries checksums; the order
+   dataset is chunked with the Fletcher-32 filter, and strings are fixed-length UTF-8 stored
+   in the object headers. Corruption anywhere in the file is therefore detected when reading
+   rather than returned as data. A store writes path.tmp.<pid>, fsyncs it, reads it back,
+   and rename()s it over the library. */
+#define _GNU_SOURCE
+#include "orderlib/orderlib.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jacobian/alloc.h"
+#include "jacobian/orders.h"
+
+#ifndef AG_VERSION
+#define AG_VERSION "unknown"
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+/* "order library PATH: message" */
+static int lib_fail(ag_error *err, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int lib_fail(ag_error *err, const char *path, const char *fmt, ...) {
+  char msg[900];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return ag_fail(err, "order library %s: %s", path, msg);
+}
+
+/* HDF5 prints its error stack on every failed call unless told not to: every public entry
+   point of this module silences it and restores the caller's handler on the way out. */
+typedef struct {
+  H5E_auto2_t func;
+  void *data;
+} h5_quiet;
+
+static void quiet_begin(h5_quiet *q) {
+  q->func = NULL;
+  q->data = NULL;
+  H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static void quiet_end(const h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+
+static herr_t detail_cb(unsigned n, const H5E_error2_t *e, void *data) {
+  char *buf = data;
+  if (n == 0 && e && e->desc) snprintf(buf, 200, "%s", e->desc);
+  return 0;
+}
+
+/* The most specific message of HDF5's current error stack (call right after the failure). */
+static const char *h5_detail(char *buf) {
+  strcpy(buf, "HDF5 error");
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, detail_cb, buf);
+  return buf;
+}
+
+/* ---------------------------------------------------------------- entries */
+
+void ag_order_entry_clear(ag_order_entry *e) {
+  if (!e) return;
+  free(e->name);
+  free(e->order);
+  free(e->method);
+  free(e->date);
+  free(e->version);
+  memset(e, 0, sizeof *e);
+  e->lower_bound = -1;
+}
+
+void ag_order_entries_free(ag_order_entry *entries, int n) {
+  if (!entries) return;
+  for (int i = 0; i < n; i++)
+    ag_order_entry_clear(&entries[i]);
+  free(entries);
+}
+
+static char *dup_or(const char *s, const char *dflt) { return ag_strdup(s ? s : dflt); }
+
+void ag_order_entry_copy(ag_order_entry *dst, const ag_order_entry *src) {
+  *dst = *src;
+  dst->name = dup_or(src->name, "");
+  dst->method = dup_or(src->method, "");
+  dst->date = dup_or(src->date, "");
+  dst->version = dup_or(src->version, "");
+  dst->order = ag_malloc((size_t)(src->len > 0 ? src->len : 1) * sizeof(int));
+  if (src->len > 0) memcpy(dst->order, src->order, (size_t)src->len * sizeof(int));
+}
+
+void ag_orderlib_hash_str(uint64_t hash, char buf[17]) {
+  snprintf(buf, 17, "%016llx", (unsigned long long)hash);
+}
+
+int ag_orderlib_hash_parse(const char *s, uint64_t *hash) {
+  uint64_t h = 0;
+  int i;
+  for (i = 0; s[i]; i++) {
+    int c = tolower((unsigned char)s[i]), v;
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else
+      return -1;
+    if (i == 16) return -1;
+    h = h << 4 | (uint64_t)v;
+  }
+  if (i != 16) return -1;
+  *hash = h;
+  return 0;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+static hid_t make_fapl(void) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0) return -1;
+  H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+#if H5_VERSION_GE(1, 10, 7)
+  /* Libraries are never modified in place (a store renames a new file over the old one),
+     so HDF5's own flock() locking is not needed; it fails on some network filesystems. */
+  H5Pset_file_locking(fapl, 0, 1);
+#endif
+  return fapl;
+}
+
+enum { ATTR_STR, ATTR_INT, ATTR_DBL };
+
+#define CORRUPT "corrupted or unreadable file: "
+
+/* Reads a scalar attribute. On failure writes why ("is missing", "is not an integer", ...)
+   and returns ATTR_MISSING, ATTR_BADTYPE (not of the kind asked for) or ATTR_UNREADABLE (an
+   HDF5 error: a damaged file). */
+enum { ATTR_MISSING = -1, ATTR_BADTYPE = -2, ATTR_UNREADABLE = -3 };
+static int get_attr(hid_t loc, const char *name, int kind, void *out, char *why, size_t whyn) {
+  char det[200];
+  htri_t ex = H5Aexists(loc, name);
+  if (ex < 0) {
+    snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
+    return ATTR_UNREADABLE;
+  }
+  if (ex == 0) {
+    snprintf(why, whyn, "is missing");
+    return ATTR_MISSING;
+  }
+  hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+  if (a < 0) {
+    snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
+    return ATTR_UNREADABLE;
+  }
+  hid_t ft = H5Aget_type(a), sp = H5Aget_space(a), mt = -1;
+  int rc = ATTR_UNREADABLE;
+  if (ft < 0 || sp < 0) {
+    snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
+    goto done;
+  }
+  if (H5Sget_simple_extent_npoints(sp) != 1) {
+    snprintf(why, whyn, "is not a single value");
+    rc = ATTR_BADTYPE;
+    goto done;
+  }
+  H5T_class_t cls = H5Tget_class(ft);
+  if (kind == ATTR_STR) {
+    if (cls != H5T_STRING) {
+      snprintf(why, whyn, "is not a string");
+      rc = ATTR_BADTYPE;
+      goto done;
+    }
+    mt = H5Tcopy(H5T_C_S1);
+    H5Tset_cset(mt, H5Tget_cset(ft));
+    if (H5Tis_variable_str(ft) > 0) {
+      char *p = NULL;
+      H5Tset_size(mt, H5T_VARIABLE);
+      if (H5Aread(a, mt, &p) < 0) {
+        snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
+        goto done;
+      }
+      *(char **)out = ag_strdup(p ? p : "");
+      if (p) H5free_memory(p);
+    } else {
+      size_t sz = H5Tget_size(ft);
+      if (sz == 0 || sz > (1u << 20)) {
+        snprintf(why, whyn, "has an unreasonable size (%zu bytes)", sz);
+        rc = ATTR_BADTYPE;
+        goto done;
+      }
+      H5Tset_size(mt, sz + 1);
+      H5Tset_strpad(mt, H5T_STR_NULLTERM);
+      char *buf = ag_calloc(sz + 2, 1);
+      if (H5Aread(a, mt, buf) < 0) {
+        free(buf);
+        snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
+        goto done;
+      }
+      *(char **)out = buf;
+    }
+  } else if (kind == ATTR_INT) {
+    if (cls != H5T_INTEGER) {
+      snprintf(why, whyn, "is not an integer");
+      rc = ATTR_BADTYPE;
+      goto done;
+    }
+    if (H5Aread(a, H5T_NATIVE_LLONG, out) < 0) {
+      snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
+      goto done;
+    }
+  } else {
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
+      snprintf(why, whyn, "is not a number");
+      rc = ATTR_BADTYPE;
+      goto done;
+    }
+    if (H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0) {
+      snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
+      goto done;
+    }
+  }
+  rc = 0;
+done:
+  if (mt >= 0) H5Tclose(mt);
+  if (sp >= 0) H5Sclose(sp);
+  if (ft >= 0) H5Tclose(ft);
+  H5Aclose(a);
+  return rc;
+}
+
+/* Opens a library for reading and checks the root attributes; returns the file id and the
+   id of /graphs, or -1 with err = "order library PATH: ...". */
+static hid_t lib_open(const char *path, hid_t *graphs, ag_error *err) {
+  char det[200], why[256];
+  struct stat st;
+  if (stat(path, &st)) return lib_fail(err, path, "%s", strerror(errno));
+  if (!S_ISREG(st.st_mode)) return lib_fail(err, path, "not a regular file");
+  if (st.st_size == 0) return lib_fail(err, path, "empty file (not an HDF5 file)");
+  htri_t is = H5Fis_hdf5(path);
+  if (is < 0) return lib_fail(err, path, "cannot be read (%s)", h5_detail(det));
+  if (is == 0) return lib_fail(err, path, "not an HDF5 file");
+  hid_t fapl = make_fapl();
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  if (f < 0) h5_detail(det);
+  H5Pclose(fapl);
+  if (f < 0) return lib_fail(err, path, "corrupted or truncated HDF5 file (%s)", det);
+  char *format = NULL;
+  long long version = 0;
+  int rc = get_attr(f, "format", ATTR_STR, &format, why, sizeof why);
+  if (rc == ATTR_MISSING) {
+    lib_fail(err, path, "not an alphagrad order library (no 'format' attribute)");
+    goto fail;
+  }
+  if (rc == ATTR_BADTYPE) {
+    lib_fail(err, path, "not an alphagrad order library (attribute 'format' %s)", why);
+    goto fail;
+  }
+  if (rc) {
+    lib_fail(err, path, CORRUPT "attribute 'format' %s", why);
+    goto fail;
+  }
+  if (strcmp(format, AG_ORDERLIB_FORMAT)) {
+    lib_fail(err, path, "not an alphagrad order library (format is '%.100s', expected '%s')",
+             format, AG_ORDERLIB_FORMAT);
+    goto fail;
+  }
+  if ((rc = get_attr(f, "format_version", ATTR_INT, &version, why, sizeof why))) {
+    lib_fail(err, path, "%sattribute 'format_version' %s", rc == ATTR_UNREADABLE ? CORRUPT : "",
+             why);
+    goto fail;
+  }
+  if (version > AG_ORDERLIB_FORMAT_VERSION) {
+    lib_fail(err, path,
+             "format_version %lld is newer than this alphagrad reads (%d); upgrade alphagrad",
+             version, AG_ORDERLIB_FORMAT_VERSION);
+    goto fail;
+  }
+  if (version < 1) {
+    lib_fail(err, path, "invalid format_version %lld", version);
+    goto fail;
+  }
+  htri_t ex = H5Lexists(f, "graphs", H5P_DEFAULT);
+  if (ex <= 0) {
+    if (ex < 0)
+      lib_fail(err, path, CORRUPT "cannot read the root group (%s)", h5_detail(det));
+    else
+      lib_fail(err, path, "group /graphs is missing");
+    goto fail;
+  }
+  *graphs = H5Gopen2(f, "graphs", H5P_DEFAULT);
+  if (*graphs < 0) {
+    lib_fail(err, path, CORRUPT "cannot open group /graphs (%s)", h5_detail(det));
+    goto fail;
+  }
+  free(format);
+  return f;
+fail:
+  free(format);
+  H5Fclose(f);
+  return -1;
+}
+
+static void lib_close(hid_t f, hid_t graphs) {
+  if (graphs >= 0) H5Gclose(graphs);
+  if (f >= 0) H5Fclose(f);
+}
+
+/* Reads /graphs/<gname> into e and checks it for internal consistency. */
+static int read_entry(hid_t graphs, const char *gname, const char *path, ag_order_entry *e,
+                      ag_error *err) {
+  char det[200], why[256];
+  memset(e, 0, sizeof *e);
+  e->lower_bound = -1;
+  if (ag_orderlib_hash_parse(gname, &e->hash) || strlen(gname) != 16)
+    return lib_fail(err, path, "unexpected object '/graphs/%.100s' (not a 16-hex-digit hash)",
+                    gname);
+  hid_t g = H5Gopen2(graphs, gname, H5P_DEFAULT);
+  if (g < 0)
+    return lib_fail(err, path, CORRUPT "graph %s: cannot open its group (%s)", gname,
+                    h5_detail(det));
+  hid_t ds = -1, sp = -1, ty = -1;
+  char *hashstr = NULL;
+  long long v[8];
+  static const char *ints[] = {"ni", "nv", "no", "neliminable", "cost", "lower_bound", "optimal"};
+  static const char *strs[] = {"name", "hash", "method", "date", "version"};
+  char **strdst[] = {&e->name, &hashstr, &e->method, &e->date, &e->version};
+  static const char *dbls[] = {"search_time", "budget"};
+  double *dbldst[] = {&e->search_time, &e->budget};
+  for (int i = 0; i < 14; i++) {
+    const char *an = i < 5 ? strs[i] : i < 12 ? ints[i - 5] : dbls[i - 12];
+    int rc = i < 5    ? get_attr(g, an, ATTR_STR, strdst[i], why, sizeof why)
+             : i < 12 ? get_attr(g, an, ATTR_INT, &v[i - 5], why, sizeof why)
+                      : get_attr(g, an, ATTR_DBL, dbldst[i - 12], why, sizeof why);
+    if (rc) {
+      lib_fail(err, path, "%sgraph %s: attribute '%s' %s", rc == ATTR_UNREADABLE ? CORRUPT : "",
+               gname, an, why);
+      goto fail;
+    }
+  }
+  uint64_t h2;
+  if (ag_orderlib_hash_parse(hashstr, &h2) || h2 != e->hash) {
+    lib_fail(err, path, "graph %s: attribute 'hash' is '%.100s', not the group's name", gname,
+             hashstr);
+    goto fail;
+  }
+  for (int i = 0; i < 4; i++)
+    if (v[i] < 0 || v[i] > 1000000000) {
+      lib_fail(err, path, "graph %s: attribute '%s' = %lld is out of range", gname, ints[i], v[i]);
+      goto fail;
+    }
+  e->ni = (int)v[0];
+  e->nv = (int)v[1];
+  e->no = (int)v[2];
+  e->neliminable = (int)v[3];
+  if (e->neliminable > e->nv) {
+    lib_fail(err, path, "graph %s: neliminable = %d exceeds nv = %d", gname, e->neliminable, e->nv);
+    goto fail;
+  }
+  if (v[4] < 0 || v[5] < -1 || v[5] > v[4] || (v[6] != 0 && v[6] != 1)) {
+    lib_fail(err, path, "graph %s: inconsistent cost = %lld, lower_bound = %lld, optimal = %lld",
+             gname, v[4], v[5], v[6]);
+    goto fail;
+  }
+  e->cost = (long)v[4];
+  e->lower_bound = (long)v[5];
+  e->optimal = (int)v[6];
+
+  htri_t has = H5Lexists(g, "order", H5P_DEFAULT);
+  if (has == 0) {
+    lib_fail(err, path, "graph %s: dataset 'order' is missing", gname);
+    goto fail;
+  }
+  ds = has < 0 ? -1 : H5Dopen2(g, "order", H5P_DEFAULT);
+  if (ds < 0) {
+    lib_fail(err, path, CORRUPT "graph %s: dataset 'order' cannot be opened (%s)", gname,
+             h5_detail(det));
+    goto fail;
+  }
+  sp = H5Dget_space(ds);
+  ty = H5Dget_type(ds);
+  hsize_t dims[1] = {0};
+  if (sp < 0 || ty < 0 || H5Tget_class(ty) != H5T_INTEGER || H5Sget_simple_extent_ndims(sp) != 1 ||
+      H5Sget_simple_extent_dims(sp, dims, NULL) != 1) {
+    lib_fail(err, path, "graph %s: dataset 'order' is not a one-dimensional integer array", gname);
+    goto fail;
+  }
+  if (dims[0] != (hsize_t)e->neliminable) {
+    lib_fail(err, path, "graph %s: the order has %llu vertices but neliminable = %d", gname,
+             (unsigned long long)dims[0], e->neliminable);
+    goto fail;
+  }
+  e->len = (int)dims[0];
+  e->order = ag_malloc((size_t)(e->len > 0 ? e->len : 1) * sizeof(int));
+  if (e->len > 0 && H5Dread(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, e->order) < 0) {
+    lib_fail(err, path, CORRUPT "graph %s: dataset 'order' cannot be read (%s)", gname,
+             h5_detail(det));
+    goto fail;
+  }
+  unsigned char *seen = ag_calloc((size_t)e->nv + 1, 1);
+  for (int i = 0; i < e->len; i++) {
+    int id = e->order[i];
+    if (id < 1 || id > e->nv || seen[id]) {
+      free(seen);
+      lib_fail(err, path, "graph %s: order position %d: vertex %d is %s", gname, i + 1, id,
+               id < 1 || id > e->nv ? "out of range" : "repeated");
+      goto fail;
+    }
+    seen[id] = 1;
+  }
+  free(seen);
+  free(hashstr);
+  H5Tclose(ty);
+  H5Sclose(sp);
+  H5Dclose(ds);
+  H5Gclose(g);
+  return 0;
+fail:
+  free(hashstr);
+  if (ty >= 0) H5Tclose(ty);
+  if (sp >= 0) H5Sclose(sp);
+  if (ds >= 0) H5Dclose(ds);
+  H5Gclose(g);
+  ag_order_entry_clear(e);
+  return -1;
+}
+
+typedef struct {
+  char **names;
+  int n, cap;
+} name_list;
+
+static herr_t collect_cb(hid_t grp, const char *name, const H5L_info_t *info, void *data) {
+  (void)grp;
+  (void)info;
+  name_list *l = data;
+  ag_grow((void **)&l->names, &l->cap, l->n, sizeof(char *));
+  l->names[l->n++] = ag_strdup(name);
+  return 0;
+}
+
+static int read_all(const char *path, ag_order_entry **entries, int *n, ag_error *err) {
+  hid_t graphs = -1;
+  hid_t f = lib_open(path, &graphs, err);
+  *entries = NULL;
+  *n = 0;
+  if (f < 0) return -1;
+  name_list l = {0};
+  char det[200];
+  int rc = 0;
+  if (H5Literate(graphs, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_cb, &l) < 0)
+    rc = lib_fail(err, path, CORRUPT "cannot list /graphs (%s)", h5_detail(det));
+  ag_order_entry *es = ag_calloc((size_t)(l.n > 0 ? l.n : 1), sizeof *es);
+  int m = 0;
+  for (int i = 0; i < l.n && rc == 0; i++) {
+    if (read_entry(graphs, l.names[i], path, &es[m], err))
+      rc = -1;
+    else
+      m++;
+  }
+  for (int i = 0; i < l.n; i++)
+    free(l.names[i]);
+  free(l.names);
+  lib_close(f, graphs);
+  if (rc) {
+    ag_order_entries_free(es, m);
+    return -1;
+  }
+  *entries = es;
+  *n = m;
+  return 0;
+}
+
+int ag_orderlib_read(const char *path, ag_order_entry **entries, int *n, ag_error *err) {
+  h5_quiet q;
+  quiet_begin(&q);
+  int rc = read_all(path, entries, n, err);
+  quiet_end(&q);
+  return rc;
+}
+
+/* 0 if the stored entry e fits graph d (sizes, order valid, recomputed cost), else -1 with
+   "order library PATH: entry for graph H has ... but the graph has ...". */
+static int entry_fits(const char *path, const ag_dag *d, const ag_order_entry *e, ag_error *err) {
+  char hs[17], have[256] = "", want[256] = "";
+  ag_orderlib_hash_str(e->hash, hs);
+  const int ev[4] = {e->ni, e->nv, e->no, e->neliminable};
+  const int dv[4] = {d->ni, d->nv, d->no, d->neliminable};
+  static const char *nm[4] = {"ni", "nv", "no", "neliminable"};
+  for (int i = 0; i < 4; i++)
+    if (ev[i] != dv[i]) {
+      size_t a = strlen(have), b = strlen(want);
+      snprintf(have + a, sizeof have - a, "%s%s = %d", a ? ", " : "", nm[i], ev[i]);
+      snprintf(want + b, sizeof want - b, "%s%s = %d", b ? ", " : "", nm[i], dv[i]);
+    }
+  if (have[0])
+    return lib_fail(err, path, "entry for graph %s has %s but the graph has %s", hs, have, want);
+  if (e->hash != d->hash) {
+    char dh[17];
+    ag_orderlib_hash_str(d->hash, dh);
+    return lib_fail(err, path, "entry for graph %s has hash %s but the graph has hash %s", hs, hs,
+                    dh);
+  }
+  ag_error e2;
+  long c = ag_order_cost(d, e->order, e->len, &e2);
+  if (c < 0)
+    return lib_fail(err, path, "entry for graph %s has an order that does not fit the graph: %s",
+                    hs, e2.msg);
+  if (c != e->cost)
+    return lib_fail(err, path,
+                    "entry for graph %s has cost %ld but its order costs %ld on the graph", hs,
+                    e->cost, c);
+  if (e->lower_bound > c)
+    return lib_fail(err, path,
+                    "entry for graph %s has lower_bound %ld above the cost %ld of its order", hs,
+                    e->lower_bound, c);
+  return 0;
+}
+
+/* The whole library is read (and so checked) even though one entry is wanted: a damaged
+   file is reported at the first lookup, not only when the damage is in that entry. */
+static int lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_error *err) {
+  ag_order_entry *es;
+  int n;
+  if (read_all(path, &es, &n, err)) return -1;
+  int rc = 0;
+  for (int i = 0; i < n; i++)
+    if (es[i].hash == d->hash) {
+      if (entry_fits(path, d, &es[i], err))
+        rc = -1;
+      else {
+        *e = es[i];
+        memset(&es[i], 0, sizeof es[i]);
+        rc = 1;
+      }
+      break;
+    }
+  ag_order_entries_free(es, n);
+  return rc;
+}
+
+int ag_orderlib_lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_error *err) {
+  memset(e, 0, sizeof *e);
+  e->lower_bound = -1;
+  h5_quiet q;
+  quiet_begin(&q);
+  int rc = lookup(path, d, e, err);
+  quiet_end(&q);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+static int put_attr(hid_t loc, const char *name, hid_t filetype, hid_t memtype, const void *val) {
+  hid_t sp = H5Screate(H5S_SCALAR);
+  if (sp < 0) return -1;
+  hid_t a = H5Acreate2(loc, name, filetype, sp, H5P_DEFAULT, H5P_DEFAULT);
+  int rc = a < 0 || H5Awrite(a, memtype, val) < 0 ? -1 : 0;
+  if (a >= 0 && H5Aclose(a) < 0) rc = -1;
+  H5Sclose(sp);
+  return rc;
+}
+
+/* Fixed-length, NUL-terminated UTF-8 string (stored in the object header, so covered by its
+   checksum; h5dump prints it as a plain string). */
+static int put_str(hid_t loc, const char *name, const char *s) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  if (t < 0) return -1;
+  H5Tset_size(t, strlen(s) + 1);
+  H5Tset_strpad(t, H5T_STR_NULLTERM);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  int rc = put_attr(loc, name, t, t, s);
+  H5Tclose(t);
+  return rc;
+}
+
+static int put_i32(hid_t loc, const char *name, int v) {
+  return put_attr(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT, &v);
+}
+
+static int put_i64(hid_t loc, const char *name, long v) {
+  long long x = v;
+  return put_attr(loc, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, &x);
+}
+
+static int put_f64(hid_t loc, const char *name, double v) {
+  return put_attr(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
+}
+
+static int write_entry(hid_t graphs, const ag_order_entry *e) {
+  char hs[17];
+  ag_orderlib_hash_str(e->hash, hs);
+  hid_t g = H5Gcreate2(graphs, hs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (g < 0) return -1;
+  int rc = put_str(g, "name", e->name) | put_str(g, "hash", hs) | put_i32(g, "ni", e->ni) |
+           put_i32(g, "nv", e->nv) | put_i32(g, "no", e->no) |
+           put_i32(g, "neliminable", e->neliminable) | put_i64(g, "cost", e->cost) |
+           put_i64(g, "lower_bound", e->lower_bound) | put_i32(g, "optimal", e->optimal) |
+           put_str(g, "method", e->method) | put_f64(g, "search_time", e->search_time) |
+           put_f64(g, "budget", e->budget) | put_str(g, "date", e->date) |
+           put_str(g, "version", e->version);
+  hsize_t dims[1] = {(hsize_t)e->len};
+  hid_t sp = H5Screate_simple(1, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE), ds = -1;
+  if (sp < 0 || dcpl < 0) rc = -1;
+  if (rc == 0 && e->len > 0) {
+    /* chunked so that the Fletcher-32 checksum filter protects the ids */
+    hsize_t chunk[1] = {dims[0] < (1u << 20) ? dims[0] : (1u << 20)};
+    if (H5Pset_chunk(dcpl, 1, chunk) < 0 || H5Pset_fletcher32(dcpl) < 0) rc = -1;
+  }
+  if (rc == 0) ds = H5Dcreate2(g, "order", H5T_STD_I32LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  if (ds < 0) rc = -1;
+  if (rc == 0 && e->len > 0 &&
+      H5Dwrite(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, e->order) < 0)
+    rc = -1;
+  if (ds >= 0 && H5Dclose(ds) < 0) rc = -1;
+  if (dcpl >= 0) H5Pclose(dcpl);
+  if (sp >= 0) H5Sclose(sp);
+  if (H5Gclose(g) < 0) rc = -1;
+  return rc;
+}
+
+/* Writes a complete library to a new file `file` (which must not exist). */
+static int write_h5(const char *file, const ag_order_entry *es, int n, const char *libpath,
+                    ag_error *err) {
+  char det[200];
+  hid_t fapl = make_fapl();
+  if (fapl < 0) return lib_fail(err, libpath, "cannot write (%s)", h5_detail(det));
+  /* newest format: checksummed metadata, single-chunk index for the order dataset */
+  H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  hid_t f = H5Fcreate(file, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+  H5Pclose(fapl);
+  if (f < 0) return lib_fail(err, libpath, "cannot create %s (%s)", file, h5_detail(det));
+  int rc = put_str(f, "format", AG_ORDERLIB_FORMAT) |
+           put_i32(f, "format_version", AG_ORDERLIB_FORMAT_VERSION);
+  hid_t graphs = rc ? -1 : H5Gcreate2(f, "graphs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (graphs < 0) rc = -1;
+  for (int i = 0; i < n && rc == 0; i++)
+    rc = write_entry(graphs, &es[i]);
+  if (rc) h5_detail(det);
+  if (graphs >= 0 && H5Gclose(graphs) < 0 && !rc) rc = -1, h5_detail(det);
+  if (H5Fclose(f) < 0 && !rc) rc = -1, h5_detail(det);
+  if (rc) return lib_fail(err, libpath, "cannot write %s (%s)", file, det);
+  return 0;
+}
+
+static int same_entry(const ag_order_entry *a, const ag_order_entry *b) {
+  return a->hash == b->hash && a->ni == b->ni && a->nv == b->nv && a->no == b->no &&
+         a->neliminable == b->neliminable && a->len == b->len && a->cost == b->cost &&
+         a->lower_bound == b->lower_bound && a->optimal == b->optimal &&
+         !memcmp(a->order, b->order, (size_t)a->len * sizeof(int)) && !strcmp(a->name, b->name) &&
+         !strcmp(a->method, b->method) && !strcmp(a->date, b->date) &&
+         !strcmp(a->version, b->version) &&
+         !memcmp(&a->search_time, &b->search_time, sizeof(double)) &&
+         !memcmp(&a->budget, &b->budget, sizeof(double));
+}
+
+static int cmp_hash(const void *a, const void *b) {
+  uint64_t x = ((const ag_order_entry *)a)->hash, y = ((const ag_order_entry *)b)->hash;
+  return x < y ? -1 : x > y;
+}
+
+static char *dir_of(const char *path) {
+  const char *s = strrchr(path, '/');
+  if (!s) return ag_strdup(".");
+  if (s == path) return ag_strdup("/");
+  char *d = ag_strdup(path);
+  d[s - path] = 0;
+  return d;
+}
+
+/* Writes all entries to path.tmp.<pid>, fsyncs, reads back, renames over path, fsyncs the
+   directory. The temporary file is removed on any error; path is then untouched. */
+static int write_atomic(const char *path, int dirfd, ag_order_entry *es, int n,
+                        const struct stat *old, ag_error *err) {
+  qsort(es, (size_t)n, sizeof *es, cmp_hash);
+  size_t tl = strlen(path) + 32;
+  char *tmp = ag_malloc(tl);
+  snprintf(tmp, tl, "%s.tmp.%ld", path, (long)getpid());
+  int rc = 0;
+  if (unlink(tmp) && errno != ENOENT) /* leftover of a dead process with our pid */
+    rc = lib_fail(err, path, "cannot remove stale %s: %s", tmp, strerror(errno));
+  if (rc == 0) rc = write_h5(tmp, es, n, path, err);
+  if (rc == 0) {
+    int fd = open(tmp, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+      rc = lib_fail(err, path, "cannot reopen %s: %s", tmp, strerror(errno));
+    else {
+      if (old) (void)fchmod(fd, old->st_mode & 07777); /* keep the library's permissions */
+      if (fsync(fd)) rc = lib_fail(err, path, "fsync of %s failed: %s", tmp, strerror(errno));
+      if (close(fd) && rc == 0)
+        rc = lib_fail(err, path, "close of %s failed: %s", tmp, strerror(errno));
+    }
+  }
+  if (rc == 0) { /* read back what was written before it replaces anything */
+    ag_order_entry *back;
+    int nb;
+    ag_error e2;
+    if (read_all(tmp, &back, &nb, &e2))
+      rc = lib_fail(err, path, "the new file does not read back: %s", e2.msg);
+    else {
+      int ok = nb == n;
+      for (int i = 0; ok && i < n; i++)
+        ok = same_entry(&back[i], &es[i]);
+      ag_order_entries_free(back, nb);
+      if (!ok) rc = lib_fail(err, path, "the new file %s does not read back identically", tmp);
+    }
+  }
+  if (rc == 0 && rename(tmp, path))
+    rc = lib_fail(err, path, "cannot rename %s over it: %s", tmp, strerror(errno));
+  if (rc == 0 && dirfd >= 0) fsync(dirfd); /* make the rename durable (best effort) */
+  if (rc) unlink(tmp);
+  free(tmp);
+  return rc;
+}
+
+static void utc_now(char *buf, size_t n) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag_error *err) {
+  char hs[17], dh[17];
+  ag_orderlib_hash_str(in->hash, hs);
+  ag_orderlib_hash_str(d->hash, dh);
+  if (in->hash != d->hash)
+    return lib_fail(err, path, "refusing to store: the entry's hash %s is not the graph's hash %s",
+                    hs, dh);
+  if (in->ni != d->ni || in->nv != d->nv || in->no != d->no || in->neliminable != d->neliminable)
+    return lib_fail(
+        err, path,
+        "refusing to store graph %s: the entry has ni = %d, nv = %d, no = %d, "
+        "neliminable = %d but the graph has ni = %d, nv = %d, no = %d, neliminable = %d",
+        hs, in->ni, in->nv, in->no, in->neliminable, d->ni, d->nv, d->no, d->neliminable);
+  ag_error e2;
+  long c = in->order || in->len == 0 ? ag_order_cost(d, in->order, in->len, &e2) : -1;
+  if (c < 0 && !in->order) snprintf(e2.msg, sizeof e2.msg, "no order");
+  if (c < 0) return lib_fail(err, path, "refusing to store graph %s: %s", hs, e2.msg);
+  if (c != in->cost)
+    return lib_fail(err, path,
+                    "refusing to store graph %s: the entry says cost %ld but its order costs %ld",
+                    hs, in->cost, c);
+  if (in->lower_bound < -1 || in->lower_bound > c)
+    return lib_fail(err, path, "refusing to store graph %s: lower_bound %ld is not in -1..%ld", hs,
+                    in->lower_bound, c);
+
+  /* the entry as it will be stored */
+  ag_order_entry e;
+  ag_order_entry_copy(&e, in);
+  if (!in->method) {
+    free(e.method);
+    e.method = ag_strdup("unknown");
+  }
+  if (!in->date || !in->date[0]) {
+    char now[32];
+    utc_now(now, sizeof now);
+    free(e.date);
+    e.date = ag_strdup(now);
+  }
+  if (!in->version) {
+    free(e.version);
+    e.version = ag_strdup(AG_VERSION);
+  }
+  if (e.optimal) e.lower_bound = e.cost; /* optimal <=> lower_bound == cost */
+  e.optimal = e.lower_bound == e.cost;
+
+  /* Serialize stores into the same directory (best effort: advisory lock on the directory,
+     released by the kernel if the process dies). */
+  char *dir = dir_of(path);
+  int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  free(dir);
+  if (dirfd >= 0)
+    while (flock(dirfd, LOCK_EX) && errno == EINTR) {
+    }
+
+  int rc = 0, n = 0;
+  ag_order_entry *es = NULL;
+  struct stat st;
+  int exists = stat(path, &st) == 0;
+  if (!exists && errno != ENOENT)
+    rc = lib_fail(err, path, "%s", strerror(errno));
+  else if (exists && read_all(path, &es, &n, err))
+    rc = -1;
+  if (rc) goto done;
+
+  int k = -1;
+  for (int i = 0; i < n; i++)
+    if (es[i].hash == e.hash) k = i;
+  if (k >= 0) {
+    ag_order_entry *s = &es[k];
+    if (entry_fits(path, d, s, err)) {
+      size_t l = strlen(err->msg);
+      snprintf(err->msg + l, sizeof err->msg - l, "; not replacing it");
+      rc = -1;
+      goto done;
+    }
+    if (s->cost <= e.cost) {
+      /* keep the stored order; a better lower bound (a bound on the optimum of the graph,
+         whatever order came with it) still improves the entry */
+      if (e.lower_bound > s->cost) {
+        rc = lib_fail(err, path,
+                      "refusing to store graph %s: lower_bound %ld contradicts the stored order "
+                      "of cost %ld",
+                      hs, e.lower_bound, s->cost);
+        goto done;
+      }
+      if (e.lower_bound > s->lower_bound) {
+        s->lower_bound = e.lower_bound;
+        s->optimal = s->lower_bound == s->cost;
+        rc = write_atomic(path, dirfd, es, n, &st, err);
+      }
+      goto done; /* rc = 0: the stored order was kept */
+    }
+    /* the new order is cheaper; the stored bound carries over if it is consistent with it */
+    if (s->lower_bound > e.lower_bound && s->lower_bound <= e.cost) {
+      e.lower_bound = s->lower_bound;
+      e.optimal = e.lower_bound == e.cost;
+    }
+    ag_order_entry_clear(s);
+    *s = e;
+    memset(&e, 0, sizeof e);
+  } else {
+    es = ag_realloc(es, (size_t)(n + 1) * sizeof *es);
+    es[n++] = e;
+    memset(&e, 0, sizeof e);
+  }
+  rc = write_atomic(path, dirfd, es, n, exists ? &st : NULL, err);
+  if (rc == 0) rc = 1;
+done:
+  if (dirfd >= 0) close(dirfd); /* releases the lock */
+  ag_order_entries_free(es, n);
+  ag_order_entry_clear(&e);
+  return rc;
+}
+
+int ag_orderlib_store(const char *path, const ag_dag *d, const ag_order_entry *e, ag_error *err) {
+  h5_quiet q;
+  quiet_begin(&q);
+  int rc = store(path, d, e, err);
+  quiet_end(&q);
+  return rc;
+}
