@@ -12,6 +12,7 @@
 #include "jacobian/jacobian.h"
 #include "jacobian/orders.h"
 #include "jacobian/source.h"
+#include "orderlib/orderlib.h"
 
 
 static const char *usage_text =
@@ -30,9 +31,10 @@ static const char *usage_text =
     "\n"
     "options:\n"
     "  --name T        graph section of a DAG text file (or kernel function of a .c file)\n"
-    "  --order O       fwd | rev | markowitz | @FILE (1-based vertex ids; commas, spaces or\n"
-    "                  brackets). cost: required. jacobian: default is the cheapest of\n"
-    "                  fwd, rev and markowitz\n"
+    "  --order O       fwd | rev | markowitz | @FILE: a text file of 1-based vertex ids\n"
+    "                  (commas, spaces or brackets), or an HDF5 order library (the order\n"
+    "                  stored for this graph). cost: required. jacobian: default is the\n"
+    "                  cheapest of fwd, rev and markowitz\n"
     "  --show-order    cost: also print the order\n"
     "  --at V,...      jacobian: the point (one value per input)\n"
     "  --params P,...  jacobian: parameter values of a kernel with a third argument\n"
@@ -126,6 +128,36 @@ static void vertex_label(const ag_graph *g, int node, char *buf, size_t n) {
     snprintf(buf, n, "passive%d", node);
 }
 
+/* --order SPEC: fwd|rev|markowitz|@FILE, where FILE is an order text file or an HDF5
+   order library (the stored order for this graph). */
+static int is_hdf5_file(const char *path) {
+  static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  unsigned char buf[8];
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  size_t n = fread(buf, 1, 8, f);
+  fclose(f);
+  return n == 8 && !memcmp(buf, sig, 8);
+}
+
+static int resolve_order(const ag_graph *g, const char *spec, int **order, int *len, ag_error *err) {
+  if (spec[0] == '@' && is_hdf5_file(spec + 1)) {
+    ag_order_entry e;
+    int found = ag_orderlib_lookup(spec + 1, &g->dag, &e, err);
+    if (found < 0) return -1;
+    if (!found)
+      return ag_fail(err, "%s holds no order for graph '%s' (hash %016llx); store one with "
+                          "alphagrad search SOURCE --out %s",
+                     spec + 1, g->name, (unsigned long long)g->dag.hash, spec + 1);
+    *order = malloc((size_t)(e.len + 1) * sizeof(int));
+    memcpy(*order, e.order, (size_t)e.len * sizeof(int));
+    *len = e.len;
+    ag_order_entry_clear(&e);
+    return 0;
+  }
+  return ag_order_resolve(&g->dag, spec, order, len, err);
+}
+
 static int cmd_graph(const options *o, ag_graph *g) {
   const ag_dag *d = &g->dag;
   int nedges = d->pred_off[d->n];
@@ -188,7 +220,7 @@ static int cmd_cost(const options *o, ag_graph *g) {
   if (!o->order) return usage_error("%s", "cost needs --order fwd|rev|markowitz|@FILE");
   ag_error err;
   int *order, len;
-  if (ag_order_resolve(&g->dag, o->order, &order, &len, &err)) return die(err.msg);
+  if (resolve_order(g, o->order, &order, &len, &err)) return die(err.msg);
   long c = ag_order_cost(&g->dag, order, len, &err);
   if (c < 0) {
     free(order);
@@ -267,7 +299,7 @@ static int cmd_jacobian(const options *o, ag_graph *g) {
   ag_error err;
   int *order = NULL, len = 0;
   const char *which = o->order;
-  int rc = o->order ? ag_order_resolve(d, o->order, &order, &len, &err)
+  int rc = o->order ? resolve_order(g, o->order, &order, &len, &err)
                     : best_baseline(d, &order, &len, &which);
   if (rc) {
     free(x);

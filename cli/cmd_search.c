@@ -266,6 +266,11 @@ int ag_cmd_search(int argc, char **argv) {
              r.optimal ? "true" : "false", r.method, size, r.elapsed, r.time_to_cost, r.iterations,
              g->name, (unsigned long long)g->dag.hash);
       if (out) printf(", \"stored\": %s", stored ? "true" : "false");
+      if (r.rank_costs) {
+        printf(", \"rank_costs\": [");
+        for (int k = 0; k < r.nranks; k++) printf("%s%ld", k ? ", " : "", r.rank_costs[k]);
+        printf("]");
+      }
       printf("}\n");
     }
   }

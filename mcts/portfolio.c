@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "jacobian/alloc.h"
-#include "jacobian/orders.h"
 
 enum { TAG_ORDER = 4711 };
 
@@ -131,8 +130,13 @@ int ag_search_portfolio(const ag_dag *d, MPI_Comm comm, const ag_search_method *
   MPI_Allreduce(&it, &sum_it, 1, MPI_LONG, MPI_SUM, comm);
   double ttc = c.rank == best_c.rank ? mr.time_to_cost : 0, best_ttc;
   MPI_Allreduce(&ttc, &best_ttc, 1, MPI_DOUBLE, MPI_MAX, comm);
+  long own = mr.cost;
+  long *costs = ag_malloc((size_t)c.size * sizeof(long));
+  MPI_Allgather(&own, 1, MPI_LONG, costs, 1, MPI_LONG, comm);
   MPI_Bcast(mr.order, mr.len, MPI_INT, best_c.rank, comm);
   *r = mr;
+  r->rank_costs = costs;
+  r->nranks = c.size;
   r->cost = best_c.cost;
   r->lower_bound = best_lb;
   r->optimal = best_lb >= 0 && best_lb == best_c.cost;
@@ -143,6 +147,5 @@ int ag_search_portfolio(const ag_dag *d, MPI_Comm comm, const ag_search_method *
   free(c.sent_to);
   free(c.recv_from);
   free(c.in_order);
-  (void)ag_order_cost;
   return 0;
 }

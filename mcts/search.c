@@ -120,7 +120,9 @@ long ag_greedy_complete(ag_elim *s, int *order, int *len) {
 
 void ag_search_result_free(ag_search_result *r) {
   free(r->order);
+  free(r->rank_costs);
   r->order = NULL;
+  r->rank_costs = NULL;
 }
 
 int ag_search(const ag_dag *d, ag_search_method m, const ag_search_opts *o, ag_search_result *r,

@@ -45,6 +45,8 @@ typedef struct {
   long iterations;  /* simulations (MCTS), moves (annealing), expanded states (exact) */
   double time_to_cost; /* seconds until `cost` was first reached */
   const char *method;
+  long *rank_costs; /* portfolio: each rank's own final cost (malloc'ed), else NULL */
+  int nranks;
 } ag_search_result;
 
 void ag_search_opts_default(ag_search_opts *o);

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# alphagrad search / orders end to end: JSON output, order libraries (write, reuse with
+# cost --order @LIB.h5, keep-the-best), and the MPI portfolio under mpiexec -n 2 (its
+# result is never worse than the best single rank's, nor than single-rank runs).
+set -u
+AG=${1:?usage: test_search_cli.sh path/to/alphagrad}
+SRC=${AG_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+G=$SRC/tests/data/paper_graphs.txt
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+field() { grep -o "\"$1\": [^,}]*" | head -1 | sed "s/\"$1\": //"; }
+
+# single-rank search with a library
+out=$("$AG" search "$G" --name PropaneCombustion --method anneal --time 5 --seed 3 --out "$TMP/lib.h5" --json --quiet | tail -1)
+[ "$(echo "$out" | field cost)" = 88 ] && ok || bad "propane anneal: $out"
+[ "$(echo "$out" | field optimal)" = true ] && ok || bad "propane optimal: $out"
+[ "$(echo "$out" | field lower_bound)" = 88 ] && ok || bad "propane bound: $out"
+[ "$(echo "$out" | field stored)" = true ] && ok || bad "propane stored: $out"
+# the stored order is found by hash for the C kernel too
+c=$("$AG" cost "$SRC/examples/paper/propane_combustion.c" --order "@$TMP/lib.h5" --json | field cost)
+[ "$c" = 88 ] && ok || bad "cost from library: $c"
+# a worse search does not replace it
+out=$("$AG" search "$G" --name PropaneCombustion --method mcts --time 0.2 --out "$TMP/lib.h5" --json --quiet | tail -1)
+[ "$(echo "$out" | field stored)" = false ] || [ "$(echo "$out" | field cost)" = 88 ] && ok || bad "kept best: $out"
+"$AG" orders list "$TMP/lib.h5" | grep -q "cost=88" && ok || bad "orders list"
+# exact proves the optimum
+out=$("$AG" search "$G" --name HumanHeartDipole --method exact --time 60 --json --quiet | tail -1)
+[ "$(echo "$out" | field cost)" = 148 ] && [ "$(echo "$out" | field optimal)" = true ] && ok || bad "exact heart: $out"
+# progress goes to stderr, one line per second at most
+"$AG" search "$G" --name g --method anneal --time 2.5 >/dev/null 2>"$TMP/progress"
+n=$(grep -c "best cost" "$TMP/progress")
+[ "$n" -ge 2 ] && [ "$n" -le 4 ] && ok || bad "progress lines: $n"
+
+# portfolio on 2 ranks vs the two single-rank searches it is made of
+if command -v mpiexec >/dev/null; then
+  for t in RoeFlux_1d g; do
+    p=$(timeout 120 mpiexec -n 2 "$AG" search "$G" --name $t --method portfolio --methods anneal,mcts --time 3 --seed 5 --json --quiet 2>"$TMP/mpi.err" | tail -1)
+    pc=$(echo "$p" | field cost)
+    ranks=$(echo "$p" | grep -o '"rank_costs": \[[0-9, ]*\]' | grep -o '[0-9]\+' | sort -n | head -1)
+    [ -n "$pc" ] && [ "$(echo "$p" | field ranks)" = 2 ] && ok || bad "portfolio $t: $p $(cat "$TMP/mpi.err")"
+    [ -n "$ranks" ] && [ "$pc" -le "$ranks" ] && ok || bad "portfolio $t worse than a rank: $p"
+    a=$("$AG" search "$G" --name $t --method anneal --time 3 --seed 5 --json --quiet | tail -1 | field cost)
+    m=$("$AG" search "$G" --name $t --method mcts --time 3 --seed 6 --json --quiet | tail -1 | field cost)
+    best=$((a < m ? a : m))
+    [ -n "$pc" ] && [ "$pc" -le "$best" ] && ok || bad "portfolio $t $pc vs single ranks anneal $a mcts $m"
+    echo "portfolio $t: $pc (ranks: $(echo "$p" | grep -o '"rank_costs": \[[0-9, ]*\]')), single-rank anneal $a, mcts $m"
+  done
+  # only rank 0 writes the library
+  timeout 120 mpiexec -n 2 "$AG" search "$G" --name RobotArm_6DOF --time 2 --out "$TMP/mpi.h5" --json --quiet >"$TMP/mpi.out" 2>&1
+  [ "$(grep -c '"cost"' "$TMP/mpi.out")" = 1 ] && ok || bad "one result line from 2 ranks: $(cat "$TMP/mpi.out")"
+  "$AG" orders list "$TMP/mpi.h5" | grep -q "cost=221" && ok || bad "portfolio library: $("$AG" orders list "$TMP/mpi.h5" 2>&1)"
+else
+  echo "note: mpiexec not found; portfolio checks skipped"
+fi
+
+# errors
+e=$("$AG" search "$G" --name g --method sideways 2>&1 >/dev/null); [ $? -ne 0 ] && [[ "$e" == *"unknown --method 'sideways'"* ]] && ok || bad "bad method: $e"
+e=$("$AG" search "$G" --name g --time -1 2>&1 >/dev/null); [[ "$e" == *"--time needs a positive number"* ]] && ok || bad "bad time: $e"
+e=$("$AG" search "$G" --name g --bogus 2>&1 >/dev/null); [[ "$e" == *"unknown option '--bogus'"* ]] && ok || bad "bad option: $e"
+printf 'not hdf5' >"$TMP/fake.h5"
+e=$("$AG" search "$G" --name g --method anneal --time 0.2 --quiet --out "$TMP/fake.h5" 2>&1 >/dev/null); [ $? -ne 0 ] && [[ "$e" == *"fake.h5"* ]] && ok || bad "foreign library: $e"
+[ "$(cat "$TMP/fake.h5")" = "not hdf5" ] && ok || bad "foreign file was modified"
+"$AG" search --help | grep -q "usage: alphagrad search" && ok || bad "search --help"
+
+echo "test_search_cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
