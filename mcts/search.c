@@ -53,6 +53,7 @@ int ag_run_offer(ag_search_run *run, const int *order, long cost) {
   memcpy(run->best.order, order, (size_t)run->best.len * sizeof(int));
   run->best.cost = cost;
   run->best.found_at = ag_now() - run->t0;
+  if (run->o->improved) run->o->improved(cost, run->best.found_at, run->o->improved_ctx);
   return 1;
 }
 

@@ -22,11 +22,16 @@ typedef void (*ag_search_progress_fn)(const ag_search_opts *o, long best_cost, d
    (returns 1 then). Searchers adopt the returned incumbent. */
 typedef int (*ag_search_share_fn)(long *cost, int *order, int len, long *lower_bound, void *ctx);
 
+/* Called whenever the searcher's best cost improves (elapsed seconds since the start). */
+typedef void (*ag_search_improve_fn)(long cost, double elapsed, void *ctx);
+
 struct ag_search_opts {
   double time_limit; /* seconds of wall time */
   uint64_t seed;
   ag_search_progress_fn progress; /* may be NULL */
   void *progress_ctx;
+  ag_search_improve_fn improved; /* may be NULL */
+  void *improved_ctx;
   ag_search_share_fn share; /* may be NULL */
   void *share_ctx;
   double share_interval;   /* seconds, default 1 */
