@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,10 @@ static const char kernel_prelude[] =
     "#define PetscMax(a, b) fmax(a, b)\n#define PetscMin(a, b) fmin(a, b)\n"
     "#define PetscRealPart(a) (a)\n#define PetscConj(a) (a)\n";
 
+#define MAX_EXPANSION  1000000 /* tokens from one macro use */
+#define MAX_EXPANSIONS 100000  /* nested expansions of one macro use */
+#define MAX_TOKENS     8000000 /* tokens after preprocessing */
+
 typedef struct {
   const char *name;
   int len;
@@ -50,8 +55,8 @@ typedef struct {
 #define MACROS(lx) ((macro *)(lx)->macros)
 
 int ag_tok_is(const ag_token *t, const char *s) {
-  return (t->kind == TK_PUNCT || t->kind == TK_IDENT) && (int)strlen(s) == t->len &&
-         !strncmp(t->s, s, (size_t)t->len);
+  return (t->kind == TK_PUNCT || t->kind == TK_IDENT) && t->len > 0 && t->s[0] == s[0] &&
+         (int)strlen(s) == t->len && !strncmp(t->s, s, (size_t)t->len);
 }
 
 void ag_lex_error(ag_lexer *lx, const ag_token *t, const char *fmt, ...) {
@@ -154,6 +159,12 @@ static void lex_raw(ag_lexer *lx, int file, toklist *out) {
         for (; q < end; q++)
           if (*q == '.' || *q == 'e' || *q == 'E') t.is_int = 0;
         if (t.is_int) t.ival = strtol(p, NULL, 10);
+        if (t.is_int && p[0] == '0' && end - p > 1) { /* octal, as in C */
+          char *oend;
+          t.ival = strtol(p, &oend, 8);
+          if (oend != end)
+            ag_lex_error(lx, HERE(p), "invalid digit in octal constant '%.*s'", (int)(end - p), p);
+        }
       }
       if (errno == ERANGE && t.is_int) ag_lex_error(lx, HERE(p), "integer literal out of range");
       p = end;
@@ -211,12 +222,13 @@ static void undef(ag_lexer *lx, const ag_token *t) {
 
 /* Expands the macro at toks[*i] (followed by its arguments for function-like macros)
    into out; *i is advanced past the use. */
-static void expand_list(ag_lexer *lx, const ag_token *toks, int n, const ag_token *use, toklist *out,
-                        int depth);
+static void expand_list(ag_lexer *lx, const ag_token *toks, int n, const ag_token *use,
+                        toklist *out, int depth, long *budget);
 
 static void expand_macro(ag_lexer *lx, macro *m, const ag_token *toks, int n, int *i,
-                         const ag_token *use, toklist *out, int depth) {
+                         const ag_token *use, toklist *out, int depth, long *budget) {
   if (depth > 64) ag_lex_error(lx, use, "macro expansion too deep");
+  if (--*budget < 0) ag_lex_error(lx, use, "macro expansion too large");
   const ag_token *name = &toks[*i];
   (*i)++;
   toklist args[32];
@@ -255,6 +267,12 @@ static void expand_macro(ag_lexer *lx, macro *m, const ag_token *toks, int n, in
       ag_lex_error(lx, use, "macro '%.*s' takes %d argument%s, got %d", m->len, m->name,
                    m->nparams, m->nparams == 1 ? "" : "s", nargs);
   }
+  if (m->nparams < 0) { /* object-like: nothing to substitute */
+    m->disabled = 1;
+    expand_list(lx, m->body, m->nbody, use, out, depth + 1, budget);
+    m->disabled = 0;
+    return;
+  }
   toklist body = TOKLIST(lx);
   for (int k = 0; k < m->nbody; k++) {
     const ag_token *b = &m->body[k];
@@ -264,29 +282,32 @@ static void expand_macro(ag_lexer *lx, macro *m, const ag_token *toks, int n, in
         if (m->params[j].len == b->len && !strncmp(m->params[j].s, b->s, (size_t)b->len)) pi = j;
     if (pi >= 0) {
       toklist ex = TOKLIST(lx);
-      expand_list(lx, args[pi].t, args[pi].n, use, &ex, depth + 1);
+      expand_list(lx, args[pi].t, args[pi].n, use, &ex, depth + 1, budget);
+      if (body.n + ex.n > MAX_EXPANSION) ag_lex_error(lx, use, "macro expansion too large");
       for (int j = 0; j < ex.n; j++) push(&body, ex.t[j]);
     } else {
       push(&body, *b);
     }
   }
   m->disabled = 1;
-  expand_list(lx, body.t, body.n, use, out, depth + 1);
+  expand_list(lx, body.t, body.n, use, out, depth + 1, budget);
   m->disabled = 0;
 }
 
-static void expand_list(ag_lexer *lx, const ag_token *toks, int n, const ag_token *use, toklist *out,
-                        int depth) {
+static void expand_list(ag_lexer *lx, const ag_token *toks, int n, const ag_token *use,
+                        toklist *out, int depth, long *budget) {
+  int n0 = out->n;
   for (int i = 0; i < n;) {
+    if (out->n - n0 > MAX_EXPANSION) ag_lex_error(lx, use, "macro expansion too large");
     const ag_token *t = &toks[i];
     macro *m = t->kind == TK_IDENT ? find_macro(lx, t) : NULL;
     if (m && !m->disabled) {
       if (!use->macro) {
         ag_token u = *use;
         u.macro = m->name;
-        expand_macro(lx, m, toks, n, &i, &u, out, depth);
+        expand_macro(lx, m, toks, n, &i, &u, out, depth, budget);
       } else {
-        expand_macro(lx, m, toks, n, &i, use, out, depth);
+        expand_macro(lx, m, toks, n, &i, use, out, depth, budget);
       }
       continue;
     }
@@ -312,14 +333,18 @@ static void define(ag_lexer *lx, const ag_token *d, int n) {
     m.nparams = 0;
     m.params = &d[2];
     for (k = 2; k < n && !ag_tok_is(&d[k], ")"); k++) {
-      if (ag_tok_is(&d[k], ",")) continue;
+      if ((k - 2) % 2) { /* names and commas alternate */
+        if (!ag_tok_is(&d[k], ","))
+          ag_lex_error(lx, &d[k], "expected ',' between macro parameters");
+        continue;
+      }
       if (d[k].kind != TK_IDENT)
         ag_lex_error(lx, &d[k], ag_tok_is(&d[k], "...") ? "variadic macros are not supported"
                                                         : "expected a macro parameter name");
-      if (k > 2 && !ag_tok_is(&d[k - 1], ","))
-        ag_lex_error(lx, &d[k], "expected ',' between macro parameters");
       m.nparams++;
     }
+    if (k < n && k > 2 && ag_tok_is(&d[k - 1], ","))
+      ag_lex_error(lx, &d[k], "expected a macro parameter name");
     if (k >= n) ag_lex_error(lx, &d[1], "unterminated macro parameter list");
     /* parameters are every other token from d[2] */
     ag_token *ps = ag_arena_alloc(&lx->arena, (size_t)(m.nparams + 1) * sizeof(ag_token));
@@ -346,25 +371,37 @@ typedef struct {
   const ag_token *t;
   int n, i;
   const ag_token *dir;
+  int depth;
 } ifparser;
 
 static long if_expr(ifparser *p, int prec);
 
 static long if_primary(ifparser *p) {
   if (p->i >= p->n) ag_lex_error(p->lx, p->dir, "incomplete #if expression");
+  if (++p->depth > 256) ag_lex_error(p->lx, p->dir, "#if expression nested too deeply");
   const ag_token *t = &p->t[p->i++];
+  long v = 0;
   if (ag_tok_is(t, "(")) {
-    long v = if_expr(p, 0);
+    v = if_expr(p, 0);
     if (p->i >= p->n || !ag_tok_is(&p->t[p->i], ")")) ag_lex_error(p->lx, t, "expected ')' in #if");
     p->i++;
-    return v;
+  } else if (ag_tok_is(t, "!")) {
+    v = !if_primary(p);
+  } else if (ag_tok_is(t, "-")) {
+    v = if_primary(p);
+    if (v == LONG_MIN) ag_lex_error(p->lx, t, "integer overflow in #if");
+    v = -v;
+  } else if (ag_tok_is(t, "+")) {
+    v = if_primary(p);
+  } else if (t->kind == TK_NUM && t->is_int) {
+    v = t->ival;
+  } else if (t->kind == TK_IDENT) {
+    v = 0; /* undefined identifiers are 0, as in C */
+  } else {
+    ag_lex_error(p->lx, t, "unsupported token '%.*s' in #if expression", t->len, t->s);
   }
-  if (ag_tok_is(t, "!")) return !if_primary(p);
-  if (ag_tok_is(t, "-")) return -if_primary(p);
-  if (ag_tok_is(t, "+")) return if_primary(p);
-  if (t->kind == TK_NUM && t->is_int) return t->ival;
-  if (t->kind == TK_IDENT) return 0; /* undefined identifiers are 0, as in C */
-  ag_lex_error(p->lx, t, "unsupported token '%.*s' in #if expression", t->len, t->s);
+  p->depth--;
+  return v;
 }
 
 static long if_expr(ifparser *p, int prec) {
@@ -385,6 +422,11 @@ static long if_expr(ifparser *p, int prec) {
     long r = if_expr(p, ops[k].prec);
     const char *o = ops[k].op;
     if ((!strcmp(o, "/") || !strcmp(o, "%")) && r == 0) ag_lex_error(p->lx, t, "division by zero in #if");
+    if ((!strcmp(o, "+") && __builtin_add_overflow(v, r, &v)) ||
+        (!strcmp(o, "-") && __builtin_sub_overflow(v, r, &v)) ||
+        (!strcmp(o, "*") && __builtin_mul_overflow(v, r, &v)) ||
+        ((!strcmp(o, "/") || !strcmp(o, "%")) && v == LONG_MIN && r == -1))
+      ag_lex_error(p->lx, t, "integer overflow in #if");
     if (!strcmp(o, "||")) v = v || r;
     else if (!strcmp(o, "&&")) v = v && r;
     else if (!strcmp(o, "==")) v = v == r;
@@ -393,11 +435,9 @@ static long if_expr(ifparser *p, int prec) {
     else if (!strcmp(o, ">")) v = v > r;
     else if (!strcmp(o, "<=")) v = v <= r;
     else if (!strcmp(o, ">=")) v = v >= r;
-    else if (!strcmp(o, "+")) v = v + r;
-    else if (!strcmp(o, "-")) v = v - r;
-    else if (!strcmp(o, "*")) v = v * r;
     else if (!strcmp(o, "/")) v = v / r;
-    else v = v % r;
+    else if (!strcmp(o, "%"))
+      v = v % r;
   }
 }
 
@@ -419,8 +459,9 @@ static long eval_if(ag_lexer *lx, const ag_token *dir, const ag_token *t, int n)
     }
     push(&pre, t[i]);
   }
-  expand_list(lx, pre.t, pre.n, dir, &ex, 0);
-  ifparser p = {lx, ex.t, ex.n, 0, dir};
+  long budget = MAX_EXPANSIONS;
+  expand_list(lx, pre.t, pre.n, dir, &ex, 0, &budget);
+  ifparser p = {lx, ex.t, ex.n, 0, dir, 0};
   long v = if_expr(&p, 0);
   if (p.i < p.n) ag_lex_error(lx, dir, "trailing tokens in #if expression");
   return v;
@@ -564,7 +605,9 @@ static void pp_tokens(ag_lexer *lx, int file, int depth, toklist *out) {
       ag_token use = *t;
       use.macro = m->name;
       int k = 0;
-      expand_macro(lx, m, t, end - i, &k, &use, out, 0);
+      long budget = MAX_EXPANSIONS;
+      expand_macro(lx, m, t, end - i, &k, &use, out, 0, &budget);
+      if (out->n > MAX_TOKENS) ag_lex_error(lx, t, "file too large after preprocessing");
       i = end;
       continue;
     }

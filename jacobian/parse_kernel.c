@@ -1,5 +1,6 @@
 #include "jacobian/parse_kernel.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@ enum { S_NORMAL, S_BREAK, S_CONTINUE, S_RETURN };
 #define MAX_STEPS 100000000L
 #define MAX_LOOP 10000000L
 #define MAX_INDEX 1000000L
+#define MAX_NEST  1000 /* nesting of expressions and statements (the C stack) */
 
 typedef struct {
   int obj;
@@ -33,6 +35,7 @@ typedef struct {
   int kind;
   int node;
   long ival;
+  int uns; /* an int value of unsigned type */
   ptrv p;
   int lv, var, obj;
   long idx;
@@ -44,6 +47,8 @@ typedef struct {
   int len;
   int kind;
   int is_const, is_array, assigned;
+  int ro_target; /* pointer to const: stays read-only when reassigned */
+  int is_unsigned;
   const char *bad_global; /* non-NULL: a file-scope variable the kernel may not use */
   int node;
   long ival;
@@ -74,7 +79,7 @@ typedef struct {
 
 typedef struct {
   int kind;
-  int is_const, is_static;
+  int is_const, is_static, is_unsigned;
   const ag_token *tok;
 } typeinfo;
 
@@ -97,6 +102,9 @@ typedef struct {
   long steps;
   int loops;
   const func *cur_fn;
+  int nest;                   /* recursion depth of the parser (bounded: the C stack) */
+  long progress;              /* changes of known values in watched variables and arrays */
+  int watch_vars, watch_objs; /* those that exist when the innermost loop starts */
 } tracer;
 
 #define FAIL(tr, tok, ...) ag_lex_error(&(tr)->lx, (tok), __VA_ARGS__)
@@ -117,6 +125,12 @@ static const ag_token *expect(tracer *tr, const char *s) {
   }
   tr->pos++;
   return t;
+}
+/* Bounds the parser's recursion: deeply nested input must not overflow the C stack. */
+static void enter(tracer *tr) {
+  if (++tr->nest > MAX_NEST)
+    FAIL(tr, CUR(tr), "expressions or statements nested too deeply (more than %d levels)",
+         MAX_NEST);
 }
 static int name_eq(const ag_token *t, const char *name, int len) {
   return t->kind == TK_IDENT && t->len == len && !strncmp(t->s, name, (size_t)len);
@@ -162,7 +176,9 @@ static void skip_expr(tracer *tr, int stop_colon) {
   }
 }
 
-static void skip_stmt(tracer *tr) {
+static void skip_stmt(tracer *tr);
+
+static void skip_stmt1(tracer *tr) {
   const ag_token *t = CUR(tr);
   if (t->kind == TK_EOF) FAIL(tr, t, "expected a statement before end of file");
   if (is(tr, "{")) {
@@ -189,6 +205,12 @@ static void skip_stmt(tracer *tr) {
     }
     tr->pos++;
   }
+}
+
+static void skip_stmt(tracer *tr) {
+  enter(tr);
+  skip_stmt1(tr);
+  tr->nest--;
 }
 
 /* ---------------- symbols ---------------- */
@@ -311,6 +333,7 @@ static typeinfo parse_type(tracer *tr) {
     if (ti.kind == K_INT && ag_tok_is(t, "double"))
       FAIL(tr, t, "type 'long double' is not supported");
     ti.kind = k;
+    ti.is_unsigned |= ag_tok_is(t, "unsigned") || ag_tok_is(t, "size_t");
     if (!ti.tok || ti.tok->kind != TK_IDENT) ti.tok = t;
     tr->pos++;
   }
@@ -350,7 +373,12 @@ static int to_node(tracer *tr, xv v) {
 static long to_int(tracer *tr, xv v, const char *what) {
   v = rval(tr, v);
   if (v.kind == K_INT) return v.ival;
-  if (v.kind == K_DBL && is_known(tr, v)) return (long)known_val(tr, v);
+  if (v.kind == K_DBL && is_known(tr, v)) {
+    double d = known_val(tr, v);
+    if (!(d > -9.2e18 && d < 9.2e18))
+      FAIL(tr, v.tok, "%s %g is out of the range of integer types", what, d);
+    return (long)d;
+  }
   if (v.kind == K_DBL)
     FAIL(tr, v.tok, "%s depends on the kernel's inputs or parameters; it must be a constant", what);
   FAIL(tr, v.tok, "%s must be an integer", what);
@@ -386,6 +414,24 @@ static int elem_node(tracer *tr, int obj, long idx, const ag_token *tok) {
   }
 }
 
+/* Whether two values agree on what the tracer knows of them (loop progress): both
+   input-dependent (no condition can read them), or the same constant. */
+static int same_node(tracer *tr, int a, int b) {
+  if (a < 0 || b < 0) return 0;
+  int ca = tr->g->nodes[a].op == AG_OP_CONST, cb = tr->g->nodes[b].op == AG_OP_CONST;
+  if (!ca && !cb) return 1;
+  return ca && cb && tr->g->nodes[a].value == tr->g->nodes[b].value;
+}
+
+static int same_known(tracer *tr, const var *a, const var *b) {
+  if (!a->assigned) return 0;
+  if (a->kind == K_INT) return a->ival == b->ival;
+  if (a->kind == K_PTR)
+    return a->p.obj == b->p.obj && a->p.off == b->p.off && a->p.nd == b->p.nd &&
+           a->p.lim == b->p.lim && a->p.ro == b->p.ro;
+  return same_node(tr, a->node, b->node);
+}
+
 static void set_elem(tracer *tr, int obj, long idx, int node, int ro, const ag_token *tok) {
   arrobj *o = &tr->objs[obj];
   if (o->kind == A_IN || o->kind == A_PARAM)
@@ -401,6 +447,7 @@ static void set_elem(tracer *tr, int obj, long idx, int node, int ro, const ag_t
     o->elem = ag_arena_grow(tr->A, o->elem, &o->cap, (int)idx, sizeof(int));
     for (int i = old; i < o->cap; i++) o->elem[i] = -1;
   }
+  if (obj < tr->watch_objs && !same_node(tr, o->elem[idx], node)) tr->progress++;
   o->elem[idx] = node;
 }
 
@@ -412,6 +459,7 @@ static xv rval(tracer *tr, xv v) {
     v.kind = x->kind;
     v.node = x->node;
     v.ival = x->ival;
+    v.uns = x->kind == K_INT && x->is_unsigned;
     v.p = x->p;
   } else if (v.lv == LV_ELEM) {
     v.kind = K_DBL;
@@ -437,6 +485,7 @@ static void store(tracer *tr, xv lhs, xv rhs, const ag_token *op) {
     if (x->is_array) FAIL(tr, op, "cannot assign to array '%.*s'", x->len, x->name);
     if (x->is_const && x->assigned)
       FAIL(tr, op, "assignment to const variable '%.*s'", x->len, x->name);
+    var old = *x;
     if (x->kind == K_DBL) {
       x->node = to_node(tr, rhs);
     } else if (x->kind == K_INT) {
@@ -447,13 +496,17 @@ static void store(tracer *tr, xv lhs, xv rhs, const ag_token *op) {
              "not differentiable)",
              x->len, x->name);
       x->ival = to_int(tr, rhs, "value");
+      if (x->is_unsigned && x->ival < 0)
+        FAIL(tr, op, "negative value %ld stored in unsigned variable '%.*s' (it wraps around in C)",
+             x->ival, x->len, x->name);
     } else {
       rhs = rval(tr, rhs);
       if (rhs.kind != K_PTR) FAIL(tr, op, "pointer '%.*s' must be assigned a pointer or array", x->len, x->name);
       x->p = rhs.p;
-      x->p.ro |= x->is_const;
+      x->p.ro |= x->ro_target;
     }
     x->assigned = 1;
+    if (lhs.var < tr->watch_vars && !same_known(tr, &old, x)) tr->progress++;
   } else if (lhs.lv == LV_ELEM) {
     set_elem(tr, lhs.obj, lhs.idx, to_node(tr, rhs), lhs.p.ro, op);
   } else {
@@ -468,6 +521,37 @@ static xv assign_expr(tracer *tr);
 static xv unary(tracer *tr);
 static int exec_block(tracer *tr);
 
+/* Integer arithmetic of the traced program; overflow (undefined in C) is an error. */
+static long int_op(tracer *tr, const ag_token *op, char c, long x, long y) {
+  long r = 0;
+  int ovf = 0;
+  switch (c) {
+  case '+': ovf = __builtin_add_overflow(x, y, &r); break;
+  case '-': ovf = __builtin_sub_overflow(x, y, &r); break;
+  case '*': ovf = __builtin_mul_overflow(x, y, &r); break;
+  case '/':
+  case '%':
+    if (y == 0) FAIL(tr, op, "integer division by zero");
+    if (x == LONG_MIN && y == -1)
+      ovf = 1;
+    else
+      r = c == '/' ? x / y : x % y;
+    break;
+  }
+  if (ovf) FAIL(tr, op, "integer overflow in '%.*s'", TOKSTR(op));
+  return r;
+}
+
+/* Unsigned values are traced as signed: a result that would wrap around is an error. */
+static xv check_uns(tracer *tr, const ag_token *op, xv r) {
+  if (r.uns && (r.ival < 0 || r.ival > 4294967295L))
+    FAIL(tr, op,
+         "unsigned arithmetic in '%.*s' wraps around or leaves the 32-bit range (result %ld); use "
+         "a signed type",
+         TOKSTR(op), r.ival);
+  return r;
+}
+
 static xv arith(tracer *tr, const ag_token *op, char c, xv a, xv b) {
   a = rval(tr, a);
   b = rval(tr, b);
@@ -475,7 +559,11 @@ static xv arith(tracer *tr, const ag_token *op, char c, xv a, xv b) {
     if (a.kind == K_PTR && b.kind == K_INT && (c == '+' || c == '-')) {
       long stride = 1;
       for (int i = 0; i < a.p.nd; i++) stride *= a.p.dims[i];
+      if (b.ival < -MAX_INDEX || b.ival > MAX_INDEX)
+        FAIL(tr, op, "pointer offset %ld is out of range", b.ival);
       a.p.off += (c == '+' ? b.ival : -b.ival) * stride;
+      if (a.p.off < -MAX_INDEX || a.p.off > MAX_INDEX)
+        FAIL(tr, op, "pointer offset is out of range");
       a.p.lim = -1;
       return a;
     }
@@ -484,18 +572,9 @@ static xv arith(tracer *tr, const ag_token *op, char c, xv a, xv b) {
   }
   if (a.kind == K_VOID || b.kind == K_VOID) FAIL(tr, op, "operand of '%c' has type void", c);
   if (a.kind == K_INT && b.kind == K_INT) {
-    long x = a.ival, y = b.ival, r = 0;
-    switch (c) {
-    case '+': r = x + y; break;
-    case '-': r = x - y; break;
-    case '*': r = x * y; break;
-    case '/':
-    case '%':
-      if (y == 0) FAIL(tr, op, "integer division by zero");
-      r = c == '/' ? x / y : x % y;
-      break;
-    }
-    return mk_int(a.tok, r);
+    xv r = mk_int(a.tok, int_op(tr, op, c, a.ival, b.ival));
+    r.uns = a.uns || b.uns;
+    return check_uns(tr, op, r);
   }
   if (c == '%') FAIL(tr, op, "'%%' needs integer operands (fmod is not supported)");
   ag_op o = c == '+' ? AG_OP_ADD : c == '-' ? AG_OP_SUB : c == '*' ? AG_OP_MUL : AG_OP_DIV;
@@ -506,11 +585,25 @@ static xv compare(tracer *tr, const ag_token *op, xv a, xv b) {
   a = rval(tr, a);
   b = rval(tr, b);
   if (a.kind == K_PTR || b.kind == K_PTR) FAIL(tr, op, "comparison of pointers is not supported");
+  if ((a.uns && b.kind == K_INT && b.ival < 0) || (b.uns && a.kind == K_INT && a.ival < 0))
+    FAIL(tr, op,
+         "comparison of a negative value with an unsigned value (C converts it to a large "
+         "unsigned number); use signed types");
   if (!is_known(tr, a) || !is_known(tr, b))
     FAIL(tr, op,
          "comparison '%.*s' of input-dependent values: branching on data is not supported "
          "(use fmax, fmin or fabs)",
          TOKSTR(op));
+  if (a.kind == K_INT && b.kind == K_INT) { /* exactly, not through double */
+    long x = a.ival, y = b.ival;
+    int r = ag_tok_is(op, "<")    ? x < y
+            : ag_tok_is(op, ">")  ? x > y
+            : ag_tok_is(op, "<=") ? x <= y
+            : ag_tok_is(op, ">=") ? x >= y
+            : ag_tok_is(op, "==") ? x == y
+                                  : x != y;
+    return mk_int(a.tok, r);
+  }
   double x = known_val(tr, a), y = known_val(tr, b);
   int r = ag_tok_is(op, "<")    ? x < y
           : ag_tok_is(op, ">")  ? x > y
@@ -524,7 +617,11 @@ static xv compare(tracer *tr, const ag_token *op, xv a, xv b) {
 static xv index_ptr(tracer *tr, xv base, xv idx, const ag_token *br) {
   base = rval(tr, base);
   if (base.kind != K_PTR) FAIL(tr, br, "subscripted value is not an array or pointer");
+  idx = rval(tr, idx);
+  if (idx.kind == K_DBL && is_known(tr, idx))
+    FAIL(tr, br, "array index has type double; it must be an integer");
   long k = to_int(tr, idx, "array index");
+  if (k < -MAX_INDEX || k > MAX_INDEX) FAIL(tr, br, "index %ld is out of bounds", k);
   if (base.p.lim >= 0 && (k < 0 || k >= base.p.lim))
     FAIL(tr, br, "index %ld is out of bounds (dimension has %ld elements)", k, base.p.lim);
   if (base.p.nd == 0) {
@@ -551,7 +648,8 @@ static int c_math_op(const ag_token *t) {
 
 static xv call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at);
 
-static xv call(tracer *tr, const ag_token *name) {
+/* not inlined: its argument array would enlarge every recursive expression frame */
+__attribute__((noinline)) static xv call(tracer *tr, const ag_token *name) {
   expect(tr, "(");
   xv args[16];
   int nargs = 0;
@@ -575,6 +673,7 @@ static xv call(tracer *tr, const ag_token *name) {
     if (nargs != 1) FAIL(tr, name, "abs expects 1 argument");
     if (args[0].kind != K_INT)
       FAIL(tr, name, "abs() converts its argument to int; use fabs() for double values");
+    if (args[0].ival == LONG_MIN) FAIL(tr, name, "integer overflow in abs()");
     return mk_int(name, labs(args[0].ival));
   }
   func *f = find_func(tr, name);
@@ -601,7 +700,10 @@ static xv primary(tracer *tr) {
   const ag_token *t = CUR(tr);
   if (t->kind == TK_NUM) {
     tr->pos++;
-    return t->is_int ? mk_int(t, t->ival) : mk_dbl(t, ag_graph_const(tr->g, t->num));
+    if (!t->is_int) return mk_dbl(t, ag_graph_const(tr->g, t->num));
+    xv v = mk_int(t, t->ival);
+    v.uns = memchr(t->s, 'u', (size_t)t->len) || memchr(t->s, 'U', (size_t)t->len);
+    return v;
   }
   if (t->kind == TK_IDENT) {
     if (ag_tok_is(t, "sizeof")) FAIL(tr, t, "'sizeof' is not supported in kernels");
@@ -661,16 +763,25 @@ static xv postfix(tracer *tr) {
   }
 }
 
-static xv unary(tracer *tr) {
+static xv unary1(tracer *tr) {
   const ag_token *t = CUR(tr);
   if (accept(tr, "-")) {
     xv a = rval(tr, unary(tr));
-    if (a.kind == K_INT) return mk_int(t, -a.ival);
+    if (a.kind == K_INT) {
+      xv r = mk_int(t, int_op(tr, t, '-', 0, a.ival));
+      r.uns = a.uns;
+      return check_uns(tr, t, r);
+    }
     return mk_dbl(t, mkop(tr, t, AG_OP_NEG, to_node(tr, a), -1));
   }
   if (accept(tr, "+")) return rval(tr, unary(tr));
   if (accept(tr, "!")) return mk_int(t, !truth(tr, unary(tr), "operand of '!'"));
-  if (accept(tr, "~")) return mk_int(t, ~to_int(tr, unary(tr), "operand of '~'"));
+  if (accept(tr, "~")) {
+    xv a = rval(tr, unary(tr));
+    if (a.kind != K_INT) FAIL(tr, t, "'~' needs an integer operand");
+    if (a.uns) FAIL(tr, t, "'~' on an unsigned value is not supported");
+    return mk_int(t, ~a.ival);
+  }
   if (accept(tr, "++") || accept(tr, "--")) return incdec(tr, unary(tr), t, 0);
   if (accept(tr, "*")) {
     xv p = rval(tr, unary(tr));
@@ -696,6 +807,10 @@ static xv unary(tracer *tr) {
       typeinfo ti = parse_type(tr);
       if (is(tr, "*")) FAIL(tr, CUR(tr), "pointer casts are not supported");
       expect(tr, ")");
+      if (ti.kind == K_VOID) { /* (void)x: evaluated and discarded */
+        unary(tr);
+        return (xv){.kind = K_VOID, .tok = t};
+      }
       xv a = rval(tr, unary(tr));
       if (ti.kind == K_DBL) return mk_dbl(t, to_node(tr, a));
       if (ti.kind == K_INT) {
@@ -708,6 +823,13 @@ static xv unary(tracer *tr) {
     tr->pos = save;
   }
   return postfix(tr);
+}
+
+static xv unary(tracer *tr) {
+  enter(tr);
+  xv v = unary1(tr);
+  tr->nest--;
+  return v;
 }
 
 static int binprec(const ag_token *t) {
@@ -723,6 +845,25 @@ static int binprec(const ag_token *t) {
   return 0;
 }
 
+static int is_assign_op(const ag_token *t);
+
+/* Skips the right operand of a short-circuited && or || (C does not evaluate it). */
+static void skip_operand(tracer *tr, int prec) {
+  for (;;) {
+    const ag_token *t = CUR(tr);
+    if (t->kind == TK_EOF) FAIL(tr, t, "unexpected end of file in expression");
+    if (is(tr, "(") || is(tr, "[") || is(tr, "{")) {
+      skip_balanced(tr);
+      continue;
+    }
+    int p = binprec(t);
+    if ((p && p <= prec) || is(tr, ",") || is(tr, ";") || is(tr, ")") || is(tr, "]") ||
+        is(tr, "}") || is(tr, "?") || is(tr, ":") || is_assign_op(t))
+      return;
+    tr->pos++;
+  }
+}
+
 static xv binary(tracer *tr, int minprec) {
   xv a = unary(tr);
   for (;;) {
@@ -730,48 +871,216 @@ static xv binary(tracer *tr, int minprec) {
     int p = binprec(op);
     if (!p || p < minprec) return a;
     tr->pos++;
+    if (p <= 2) { /* && and || */
+      int x = truth(tr, a, "operand of a logical operator");
+      if (p == 1 ? x : !x) {
+        skip_operand(tr, p);
+        a = mk_int(op, x);
+      } else {
+        a = mk_int(op, truth(tr, binary(tr, p + 1), "operand of a logical operator"));
+      }
+      continue;
+    }
     xv b = binary(tr, p + 1);
     if (p >= 9) {
       a = arith(tr, op, op->s[0], a, b);
     } else if (p >= 6 && p <= 7) {
       a = compare(tr, op, a, b);
     } else if (p == 8 || (p >= 3 && p <= 5)) {
-      long x = to_int(tr, a, "operand of a bitwise operator"),
-           y = to_int(tr, b, "operand of a bitwise operator");
+      a = rval(tr, a);
+      b = rval(tr, b);
+      if (a.kind != K_INT || b.kind != K_INT)
+        FAIL(tr, op, "'%.*s' needs integer operands", TOKSTR(op));
+      long x = a.ival, y = b.ival;
+      if (p == 8 && (y < 0 || y >= 64)) FAIL(tr, op, "shift count %ld is out of range", y);
+      if (ag_tok_is(op, "<<") && (x < 0 || x > (LONG_MAX >> y)))
+        FAIL(tr, op, "'<<' of a negative value or overflow");
+      int uns = a.uns || b.uns;
       long r = ag_tok_is(op, "<<") ? x << y
                : ag_tok_is(op, ">>") ? x >> y
                : ag_tok_is(op, "&")  ? (x & y)
                : ag_tok_is(op, "|")  ? (x | y)
                                      : (x ^ y);
       a = mk_int(op, r);
-    } else {
-      int x = truth(tr, a, "operand of a logical operator");
-      int y = truth(tr, b, "operand of a logical operator");
-      a = mk_int(op, p == 1 ? (x || y) : (x && y));
+      a.uns = uns;
+      a = check_uns(tr, op, a);
     }
   }
 }
 
-static xv conditional(tracer *tr) {
+static xv conditional(tracer *tr);
+
+/* ---- the type of the untaken branch of ?: (C converts an int result to double when the
+   other branch is double). A read-only parse: K_INT, K_DBL, TY_PTR + number of subscripts
+   that reach a double, or -1 when unknown. ---- */
+
+#define TY_PTR 100
+
+static int is_assign_op(const ag_token *t) {
+  static const char *aops[] = {
+      "=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "|=", "^=", NULL};
+  for (int i = 0; aops[i]; i++)
+    if (ag_tok_is(t, aops[i])) return 1;
+  return 0;
+}
+
+static int ty_merge(int a, int b) {
+  if (a < 0 || b < 0 || a == K_VOID || b == K_VOID) return -1;
+  if (a > TY_PTR || b > TY_PTR) return a > TY_PTR ? a : b;
+  return a == K_DBL || b == K_DBL ? K_DBL : K_INT;
+}
+static int ty_deref(int a) { return a == TY_PTR + 1 ? K_DBL : a > TY_PTR + 1 ? a - 1 : -1; }
+
+static int ty_expr(tracer *tr);
+static int ty_cond(tracer *tr);
+static int ty_unary(tracer *tr);
+
+static int ty_postfix(tracer *tr) {
+  const ag_token *t = CUR(tr);
+  int k = -1;
+  if (t->kind == TK_NUM) {
+    tr->pos++;
+    k = t->is_int ? K_INT : K_DBL;
+  } else if (accept(tr, "(")) {
+    k = ty_expr(tr);
+    if (!accept(tr, ")")) return -1;
+  } else if (t->kind == TK_IDENT) {
+    tr->pos++;
+    if (is(tr, "(")) {
+      skip_balanced(tr);
+      func *f = find_func(tr, t);
+      k = c_math_op(t) >= 0                             ? K_DBL
+          : ag_tok_is(t, "abs") || ag_tok_is(t, "labs") ? K_INT
+          : f && (f->ret == K_DBL || f->ret == K_INT)   ? f->ret
+                                                        : -1;
+    } else {
+      var *v = find_var(tr, t);
+      k = !v ? -1 : v->kind == K_PTR ? TY_PTR + v->p.nd + 1 : v->kind;
+    }
+  }
+  for (;;) {
+    if (is(tr, "[")) {
+      skip_balanced(tr);
+      k = ty_deref(k);
+    } else if (is(tr, "++") || is(tr, "--")) {
+      tr->pos++;
+    } else {
+      return k;
+    }
+  }
+}
+
+static int ty_unary1(tracer *tr) {
+  if (accept(tr, "-") || accept(tr, "+") || accept(tr, "++") || accept(tr, "--"))
+    return ty_unary(tr);
+  if (accept(tr, "!") || accept(tr, "~")) return ty_unary(tr), K_INT;
+  if (accept(tr, "*")) return ty_deref(ty_unary(tr));
+  if (accept(tr, "&")) {
+    int k = ty_unary(tr);
+    return k == K_DBL ? TY_PTR + 1 : k > TY_PTR ? k : -1;
+  }
+  if (is(tr, "(")) { /* cast? */
+    int save = tr->pos, k = -1;
+    tr->pos++;
+    if (is_type_start(tr)) {
+      for (; is_type_start(tr); tr->pos++)
+        if (!is_qualifier(CUR(tr))) k = base_kind(tr, CUR(tr));
+      if (is(tr, "*") || !accept(tr, ")")) return -1;
+      ty_unary(tr);
+      return k == K_DBL || k == K_INT ? k : -1;
+    }
+    tr->pos = save;
+  }
+  return ty_postfix(tr);
+}
+
+static int ty_unary(tracer *tr) {
+  enter(tr);
+  int k = ty_unary1(tr);
+  tr->nest--;
+  return k;
+}
+
+static int ty_binary(tracer *tr, int minprec) {
+  int a = ty_unary(tr);
+  for (;;) {
+    int p = binprec(CUR(tr));
+    if (!p || p < minprec) return a;
+    tr->pos++;
+    int b = ty_binary(tr, p + 1);
+    a = p >= 9 ? ty_merge(a, b) : K_INT; /* comparisons, logical and bitwise give int */
+  }
+}
+
+static int ty_cond(tracer *tr) {
+  enter(tr);
+  int k = ty_binary(tr, 1);
+  if (accept(tr, "?")) {
+    int a = ty_expr(tr);
+    k = accept(tr, ":") ? ty_merge(a, ty_cond(tr)) : -1;
+  }
+  tr->nest--;
+  return k;
+}
+
+static int ty_assign(tracer *tr) {
+  enter(tr);
+  int k = ty_cond(tr);
+  if (is_assign_op(CUR(tr))) {
+    tr->pos++;
+    ty_assign(tr);
+  }
+  tr->nest--;
+  return k;
+}
+
+static int ty_expr(tracer *tr) {
+  int k = ty_assign(tr);
+  while (accept(tr, ","))
+    k = ty_assign(tr);
+  return k;
+}
+
+/* Skips the untaken branch of ?: as skip_expr does; returns its type (-1: unknown). */
+static int skip_branch(tracer *tr, int stop_colon) {
+  int start = tr->pos;
+  int k = stop_colon ? ty_expr(tr) : ty_cond(tr);
+  int end = tr->pos;
+  tr->pos = start;
+  skip_expr(tr, stop_colon);
+  return end == tr->pos ? k : -1;
+}
+
+static xv conditional1(tracer *tr) {
   xv c = binary(tr, 1);
   const ag_token *q = CUR(tr);
   if (!accept(tr, "?")) return c;
   int take = truth(tr, c, "condition of '?:'");
   xv r;
+  int other;
   if (take) {
     r = rval(tr, expr(tr));
     expect(tr, ":");
-    skip_expr(tr, 0);
+    other = skip_branch(tr, 0);
   } else {
-    skip_expr(tr, 1);
+    other = skip_branch(tr, 1);
     expect(tr, ":");
     r = rval(tr, conditional(tr));
   }
+  if (r.kind == K_INT && other == K_DBL) /* the usual arithmetic conversions */
+    r = mk_dbl(r.tok, ag_graph_const(tr->g, (double)r.ival));
   (void)q;
   return r;
 }
 
-static xv assign_expr(tracer *tr) {
+static xv conditional(tracer *tr) {
+  enter(tr);
+  xv v = conditional1(tr);
+  tr->nest--;
+  return v;
+}
+
+static xv assign_expr1(tracer *tr) {
   xv lhs = conditional(tr);
   const ag_token *op = CUR(tr);
   static const char *aops[] = {"=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "|=", "^=", NULL};
@@ -792,6 +1101,13 @@ static xv assign_expr(tracer *tr) {
   return rval(tr, lhs);
 }
 
+static xv assign_expr(tracer *tr) {
+  enter(tr);
+  xv v = assign_expr1(tr);
+  tr->nest--;
+  return v;
+}
+
 static xv expr(tracer *tr) {
   xv v = assign_expr(tr);
   while (accept(tr, ",")) v = assign_expr(tr);
@@ -806,7 +1122,9 @@ static int count_init(tracer *tr, int obj, long *at, long len, const ag_token *d
   int n = 0;
   while (!accept(tr, "}")) {
     if (is(tr, "{")) {
+      enter(tr);
       n += count_init(tr, obj, at, len, decl);
+      tr->nest--;
     } else {
       const ag_token *t = CUR(tr);
       int node = to_node(tr, assign_expr(tr));
@@ -850,7 +1168,10 @@ static void exec_decl(tracer *tr, int global) {
         open = 1;
         dims[nd++] = -1;
       } else {
-        long d = to_int(tr, conditional(tr), "array size");
+        xv sz = rval(tr, conditional(tr));
+        if (sz.kind == K_DBL && is_known(tr, sz))
+          FAIL(tr, br, "array size has type double; it must be an integer");
+        long d = to_int(tr, sz, "array size");
         if (d <= 0 || d > MAX_INDEX) FAIL(tr, br, "array size %ld is not in 1..%ld", d, MAX_INDEX);
         dims[nd++] = d;
       }
@@ -862,8 +1183,10 @@ static void exec_decl(tracer *tr, int global) {
       if (ti.kind != K_DBL)
         FAIL(tr, name, "only arrays of double are supported (for constant integer tables use enum-free int scalars)");
       long len = 1;
-      for (int i = open; i < nd; i++) len *= dims[i];
-      if (len > MAX_INDEX) FAIL(tr, name, "array too large");
+      for (int i = open; i < nd; i++) {
+        len *= dims[i];
+        if (len > MAX_INDEX) FAIL(tr, name, "array too large");
+      }
       int obj;
       if (open) {
         if (!is(tr, "=")) FAIL(tr, name, "array '%.*s' needs a size or an initializer", TOKSTR(name));
@@ -901,6 +1224,8 @@ static void exec_decl(tracer *tr, int global) {
     } else {
       v = declare(tr, name, ptr ? K_PTR : ti.kind);
       v->is_const = ptr ? ptr_const : ti.is_const;
+      v->ro_target = ptr && ti.is_const;
+      v->is_unsigned = !ptr && ti.is_unsigned;
       if (accept(tr, "=")) {
         const ag_token *eq = &tr->t[tr->pos - 1];
         if (is(tr, "{")) FAIL(tr, CUR(tr), "brace initializer for a scalar");
@@ -917,7 +1242,7 @@ static void exec_decl(tracer *tr, int global) {
           xv lhs = {.lv = LV_VAR, .var = vi, .tok = name};
           store(tr, lhs, init, eq);
         }
-      } else if (ti.is_const) {
+      } else if (v->is_const) {
         FAIL(tr, name, "const variable '%.*s' needs an initializer", TOKSTR(name));
       }
     }
@@ -959,16 +1284,29 @@ static int exec_for(tracer *tr, const ag_token *kw) {
   int body_end = tr->pos;
   if (!has_cond) FAIL(tr, kw, "for loop without a condition: loops must have constant bounds");
   tr->loops++;
+  /* an iteration that changes no known value of the variables and arrays that exist
+     before the loop leaves its condition as it was: the loop never ends */
+  int save_wv = tr->watch_vars, save_wo = tr->watch_objs;
+  tr->watch_vars = tr->nvars;
+  tr->watch_objs = tr->nobjs;
+  long last = -1;
   for (long it = 0;; it++) {
     if (it > MAX_LOOP) FAIL(tr, kw, "loop does not end after %ld iterations", MAX_LOOP);
+    long now = tr->progress;
     tr->pos = cond_pos;
     xv c = expr(tr);
     if (!truth(tr, c, "loop condition")) break;
+    if (now == last)
+      FAIL(tr, kw,
+           "loop does not terminate: an iteration changes nothing its condition depends on");
+    last = now;
     tr->pos = body_pos;
     int st = exec_stmt(tr);
     if (st == S_RETURN) {
       tr->loops--;
       tr->nvars = mark;
+      tr->watch_vars = save_wv;
+      tr->watch_objs = save_wo;
       return st;
     }
     if (st == S_BREAK) break;
@@ -980,10 +1318,12 @@ static int exec_for(tracer *tr, const ag_token *kw) {
   tr->loops--;
   tr->pos = body_end;
   tr->nvars = mark;
+  tr->watch_vars = save_wv;
+  tr->watch_objs = save_wo;
   return S_NORMAL;
 }
 
-static int exec_stmt(tracer *tr) {
+static int exec_stmt1(tracer *tr) {
   const ag_token *t = CUR(tr);
   count_step(tr, t);
   if (is(tr, "{")) return exec_block(tr);
@@ -1038,6 +1378,13 @@ static int exec_stmt(tracer *tr) {
   return S_NORMAL;
 }
 
+static int exec_stmt(tracer *tr) {
+  enter(tr);
+  int st = exec_stmt1(tr);
+  tr->nest--;
+  return st;
+}
+
 static int exec_block(tracer *tr) {
   expect(tr, "{");
   int mark = tr->nvars;
@@ -1059,7 +1406,7 @@ typedef struct {
   const ag_token *name;
   int kind; /* K_DBL, K_INT (by value) or K_PTR */
   int base;  /* for K_PTR: pointee kind */
-  int is_const;
+  int is_const, is_unsigned;
 } param;
 
 static int parse_params(tracer *tr, const func *f, param *ps, int max) {
@@ -1071,7 +1418,8 @@ static int parse_params(tracer *tr, const func *f, param *ps, int max) {
     if (n == max) FAIL(tr, CUR(tr), "too many parameters");
     if (is(tr, "...")) FAIL(tr, CUR(tr), "variadic functions are not supported");
     typeinfo ti = parse_type(tr);
-    param p = {.kind = ti.kind, .base = ti.kind, .is_const = ti.is_const};
+    param p = {
+        .kind = ti.kind, .base = ti.kind, .is_const = ti.is_const, .is_unsigned = ti.is_unsigned};
     int ptr = 0;
     while (accept(tr, "*")) {
       ptr++;
@@ -1112,9 +1460,11 @@ static xv call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at
         FAIL(tr, args[i].tok, "argument %d of '%.*s' must be an array or pointer", i + 1, TOKSTR(f->name));
       v->p = args[i].p;
       v->p.ro |= ps[i].is_const;
+      v->ro_target = ps[i].is_const;
       v->assigned = 1;
     } else {
       xv lhs = {.lv = LV_VAR, .var = tr->nvars - 1, .tok = ps[i].name};
+      v->is_unsigned = ps[i].is_unsigned;
       if (args[i].kind == K_PTR)
         FAIL(tr, args[i].tok, "argument %d of '%.*s' is an array but a number is expected", i + 1, TOKSTR(f->name));
       store(tr, lhs, args[i], at);
@@ -1319,6 +1669,18 @@ static void trace_kernel(tracer *tr, const char *function) {
         np = tn;
       }
     }
+    int cand = -1, ncand = 0;
+    for (int i = 0; n == 0 && i < tr->nfuncs; i++)
+      if (!tr->funcs[i].is_static) cand = i, ncand++;
+    if (n == 0 && ncand == 0 && tr->nfuncs == 1) cand = 0, ncand = 1;
+    if (n == 0 && ncand == 1) { /* the one candidate has the wrong signature: say where */
+      kf = &tr->funcs[cand];
+      parse_params(tr, kf, ps, 16);
+      FAIL(tr, kf->name,
+           "'%.*s' is not a kernel: a kernel is 'void %.*s(const double *in, double *out[, const "
+           "double *p])'",
+           TOKSTR(kf->name), TOKSTR(kf->name));
+    }
     if (n == 0) {
       ag_fail(tr->lx.err,
               "%s: no kernel found: expected a function 'void name(const double *in, double "
@@ -1342,6 +1704,7 @@ static void trace_kernel(tracer *tr, const char *function) {
     objs[i] = new_obj(tr, kinds[i], -1, ag_arena_strndup(tr->A, ps[i].name->s, (size_t)ps[i].name->len));
     var *v = declare(tr, ps[i].name, K_PTR);
     v->assigned = 1;
+    v->ro_target = ps[i].is_const;
     v->p = (ptrv){.obj = objs[i], .lim = -1, .ro = i != 1};
   }
   tr->cur_fn = kf;

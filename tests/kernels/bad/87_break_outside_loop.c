@@ -1,0 +1,5 @@
+// expect: 4: 'break' outside a loop
+void k(const double *in, double *out) {
+  out[0] = in[0];
+  if (1) break;
+}

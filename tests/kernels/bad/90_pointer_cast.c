@@ -1,0 +1,5 @@
+// expect: 3: pointer casts are not supported
+void k(const double *in, double *out) {
+  const long *bits = (const long *)in;
+  out[0] = bits[0];
+}

@@ -1,0 +1,5 @@
+// expect: 2: the output parameter 'out' must not be const
+void k(const double *in, const double *out)
+{
+  (void)in;
+}
