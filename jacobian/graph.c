@@ -43,7 +43,7 @@ static int push_node(ag_graph *g, int op, int a, int b, double value) {
 
 int ag_graph_input(ag_graph *g, int k) {
   if (k >= g->ninputs) {
-    g->input_node = ag_realloc(g->input_node, (size_t)(k + 1) * sizeof(int));
+    ag_grow((void **)&g->input_node, &g->input_cap, k, sizeof(int));
     for (int i = g->ninputs; i <= k; i++)
       g->input_node[i] = -1;
     g->ninputs = k + 1;
@@ -54,7 +54,7 @@ int ag_graph_input(ag_graph *g, int k) {
 
 int ag_graph_param(ag_graph *g, int k) {
   if (k >= g->nparams) {
-    g->param_node = ag_realloc(g->param_node, (size_t)(k + 1) * sizeof(int));
+    ag_grow((void **)&g->param_node, &g->param_cap, k, sizeof(int));
     for (int i = g->nparams; i <= k; i++)
       g->param_node[i] = -1;
     g->nparams = k + 1;
@@ -82,7 +82,7 @@ int ag_graph_ipow(ag_graph *g, int a, int n) {
 }
 
 int ag_graph_output(ag_graph *g, int node) {
-  g->outputs = ag_realloc(g->outputs, (size_t)(g->noutputs + 1) * sizeof(int));
+  ag_grow((void **)&g->outputs, &g->output_cap, g->noutputs, sizeof(int));
   g->outputs[g->noutputs] = node;
   g->finalized = 0;
   return g->noutputs++;

@@ -37,6 +37,7 @@ typedef struct ag_graph {
   int ninputs, nparams;
   int *input_node; /* node of input k, -1 if never created */
   int *param_node; /* node of parameter k, -1 if never created */
+  int input_cap, param_cap, output_cap;
   int noutputs;
   int *outputs;       /* node of each output */
   int structure_only; /* built from the reference text format: no constant values */
