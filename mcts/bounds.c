@@ -53,7 +53,7 @@ void ag_bound_ws_free(ag_bound_ws *w) {
   free(w);
 }
 
-#define IN(u) ((u)*2)
+#define IN(u)  ((u)*2)
 #define OUT(u) ((u)*2 + 1)
 
 /* Most vertex-disjoint paths (sharing only v) from v along adj (the pred or succ bitsets of
@@ -274,15 +274,29 @@ static long group_dp(ag_bound_ws *w, const ag_elim *s, const int *g, int m, ag_e
       for (size_t k = 0; k < sz; k++)
         memo[dir][i][k] = -1;
     }
+  /* pext(b, rel) by three byte lookups: packed bits of each byte of b under rel, shifted
+     by the relatives below that byte */
+  uint32_t(*pk)[3][256] = ag_malloc((size_t)2 * m * sizeof *pk);
+  for (int dir = 0; dir < 2; dir++)
+    for (int i = 0; i < m; i++)
+      for (int c = 0; c < 3; c++) {
+        unsigned cm = (rel[dir][i] >> (8 * c)) & 255u;
+        int off = __builtin_popcount(rel[dir][i] & ((1u << (8 * c)) - 1));
+        for (unsigned x = 0; x < 256; x++)
+          pk[dir * m + i][c][x] = pack_bits(x, cm) << off;
+      }
   long *rdp = ag_malloc(nsub * sizeof(long));
   rdp[nsub - 1] = 0;
   for (size_t b = nsub - 1; b-- > 0;) {
     long best = -1;
-    for (int i = 0; i < m; i++) {
-      if (b >> i & 1) continue;
+    unsigned b0 = (unsigned)b & 255u, b1 = ((unsigned)b >> 8) & 255u,
+             b2 = ((unsigned)b >> 16) & 255u;
+    for (unsigned free_ = (unsigned)(~b & (nsub - 1)); free_; free_ &= free_ - 1) {
+      int i = __builtin_ctz(free_);
       int kk[2];
       for (int dir = 0; dir < 2; dir++) {
-        unsigned sub = pack_bits((unsigned)b, rel[dir][i]);
+        const uint32_t(*t)[256] = pk[dir * m + i];
+        unsigned sub = t[0][b0] | t[1][b1] | t[2][b2];
         int *e = &memo[dir][i][sub];
         if (*e < 0) *e = cond_k(w, s, g, m, i, rel[dir][i], sub, dir, tmp, extra);
         kk[dir] = *e;
@@ -292,6 +306,7 @@ static long group_dp(ag_bound_ws *w, const ag_elim *s, const int *g, int m, ag_e
     }
     rdp[b] = best;
   }
+  free(pk);
   long r = rdp[0];
   for (int dir = 0; dir < 2; dir++)
     for (int i = 0; i < m; i++)
@@ -307,6 +322,12 @@ static long group_dp(ag_bound_ws *w, const ag_elim *s, const int *g, int m, ag_e
 }
 
 long ag_bound_group_exact(ag_bound_ws *w, const ag_elim *s, const int *g, int m) {
+  if (m > AG_BOUND_MAX_GROUP) { /* too large for the DP: the members' own bounds */
+    long sum = 0;
+    for (int i = 0; i < m; i++)
+      sum += ag_bound_vertex(w, s, g[i]);
+    return sum;
+  }
   ag_elim *tmp = ag_elim_new(w->d);
   long r = group_dp(w, s, g, m, tmp, NULL);
   ag_elim_free(tmp);
@@ -360,7 +381,8 @@ ag_group_bound *ag_group_bound_build(const ag_dag *d, const ag_elim *s, int max_
       }
   }
   long *cval = ag_malloc((size_t)(ne + 1) * sizeof(long));
-  int *cva = ag_malloc((size_t)(ne + 1) * sizeof(int)), *cvb = ag_malloc((size_t)(ne + 1) * sizeof(int));
+  int *cva = ag_malloc((size_t)(ne + 1) * sizeof(int)),
+      *cvb = ag_malloc((size_t)(ne + 1) * sizeof(int));
   for (int e = 0; e < ne; e++)
     cva[e] = cvb[e] = -1;
   int grp[AG_BOUND_MAX_GROUP];
@@ -392,7 +414,8 @@ ag_group_bound *ag_group_bound_build(const ag_dag *d, const ag_elim *s, int max_
       }
       long gain = cval[e] - val[a] - val[b];
       int sz = size[a] + size[b];
-      if (gain > best_gain || (gain == best_gain && (sz < best_sz || (sz == best_sz && a < best_lo))))
+      if (gain > best_gain ||
+          (gain == best_gain && (sz < best_sz || (sz == best_sz && a < best_lo))))
         best_gain = gain, best_e = e, best_sz = sz, best_lo = a;
     }
     if (stopped || best_e < 0) break;
@@ -445,48 +468,6 @@ ag_group_bound *ag_group_bound_build(const ag_dag *d, const ag_elim *s, int max_
   free(next);
   free(val);
   free(ver);
-  free(c0);
-  ag_elim_free(tmp);
-  ag_bound_ws_free(w);
-  return gb;
-}
-
-ag_group_bound *ag_group_bound_at(const ag_group_bound *part, const ag_dag *d, const ag_elim *s) {
-  ag_group_bound *gb = ag_calloc(1, sizeof *gb);
-  const int n = s->n;
-  gb->n = n;
-  gb->group_of = ag_malloc((size_t)n * sizeof(int));
-  for (int v = 0; v < n; v++)
-    gb->group_of[v] = -1;
-  gb->gsize = ag_malloc((size_t)(part->ngroups + 1) * sizeof(int));
-  gb->members = ag_malloc((size_t)(part->ngroups + 1) * sizeof(int *));
-  gb->rdp = ag_malloc((size_t)(part->ngroups + 1) * sizeof(long *));
-  ag_bound_ws *w = ag_bound_ws_new(d);
-  ag_elim *tmp = ag_elim_new(d);
-  long *c0 = ag_malloc((size_t)n * sizeof(long));
-  long total = ag_bound_paths_ws(w, s, c0);
-  gb->root_paths = total;
-  int k = 0;
-  for (int j = 0; j < part->ngroups; j++) {
-    int m = 0;
-    long sum0 = 0;
-    gb->members[k] = ag_malloc((size_t)part->gsize[j] * sizeof(int));
-    for (int i = 0; i < part->gsize[j]; i++) {
-      int v = part->members[j][i];
-      if (ag_elim_eliminable(s, v)) gb->members[k][m++] = v, sum0 += c0[v];
-    }
-    if (m < 2) {
-      free(gb->members[k]);
-      continue;
-    }
-    for (int i = 0; i < m; i++)
-      gb->group_of[gb->members[k][i]] = k;
-    gb->gsize[k] = m;
-    total += group_dp(w, s, gb->members[k], m, tmp, &gb->rdp[k]) - sum0;
-    k++;
-  }
-  gb->ngroups = k;
-  gb->root_bound = total;
   free(c0);
   ag_elim_free(tmp);
   ag_bound_ws_free(w);

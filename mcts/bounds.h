@@ -2,21 +2,21 @@
    (docs/exact.md gives the arguments).
 
    Path bound. For a remaining eliminable vertex v of the current graph let
-     kin(v)  = the most vertex-disjoint paths from the inputs to v (sharing only v),
-     kout(v) = the most vertex-disjoint paths from v to the outputs (sharing only v).
+     kin(v)  = the most paths from the inputs and outputs to v sharing only v,
+     kout(v) = the most paths from v to the outputs sharing only v.
    By Menger these are minimum vertex cuts. Whenever v is eliminated later, its predecessors
-   then form a vertex cut between the inputs and v, and its successors one between v and the
-   outputs; eliminating a vertex never decreases either minimum cut (a set of disjoint paths
-   stays one after short-cutting the eliminated vertex). So eliminating v costs at least
-   kin(v) * kout(v) whenever it happens, and the sum over the remaining vertices bounds the
-   cost-to-go. The bound is consistent: b(S) <= step cost + b(S + u).
+   then form a vertex cut between the inputs/outputs (never eliminated) and v, and its
+   successors one between v and the outputs; eliminating a vertex never decreases either
+   minimum cut (disjoint paths stay disjoint after short-cutting the eliminated vertex). So
+   eliminating v costs at least kin(v) * kout(v) whenever it happens, and the sum over the
+   remaining vertices bounds the cost-to-go. Consistent: b(S) <= step cost + b(S + u).
 
-   Group bound. Partition some remaining vertices into small groups; for each relative order
-   of a group, every member v is eliminated after the members before it, so its cost is at
-   least its path bound in the state where exactly those members (on top of the current
-   state) are eliminated (the bound only grows with more eliminations). The minimum over the
-   group's internal orders (a DP over the group's subsets) bounds the group's total; groups
-   are disjoint, so group minima plus the path bounds of the ungrouped vertices add up. */
+   Group bound. Partition some remaining vertices into small groups. For a relative order of
+   a group, a member v goes after the members B before it and before the members A after
+   it; its cost is then at least kin * kout computed with B eliminated and the members of A
+   counted as sources/targets (they are still there, like inputs and outputs). The minimum
+   over the group's orders (a DP over its subsets) bounds the group's total; groups are
+   disjoint, so group minima plus the path bounds of the ungrouped vertices add up. */
 #ifndef AG_BOUNDS_H
 #define AG_BOUNDS_H
 
@@ -41,9 +41,10 @@ long ag_bound_paths_ws(ag_bound_ws *w, const ag_elim *s, long *per_vertex);
 /* Convenience: allocates a workspace. */
 long ag_bound_paths(const ag_dag *d, const ag_elim *s);
 
-/* Exact minimum, over the orders of the m remaining vertices g (m <= 20), of the sum of each
-   one's path bound given the members before it gone and the members after it present: a
-   floor on what the group costs in any completion of s. */
+/* Exact minimum, over the orders of the m distinct remaining eliminable vertices g, of the
+   sum of each one's path bound given the members before it gone and the members after it
+   present: a floor on what the group costs in any completion of s. For m over
+   AG_BOUND_MAX_GROUP, the sum of the members' path bounds. */
 long ag_bound_group_exact(ag_bound_ws *w, const ag_elim *s, const int *g, int m);
 
 #define AG_BOUND_MAX_GROUP 20
@@ -58,10 +59,10 @@ typedef struct {
   int n, ngroups;
   int *group_of; /* per elimination index: group or -1 */
   int *gsize;
-  int **members;    /* elimination indices */
-  long **rdp;       /* 2^gsize entries per group */
-  long root_bound;  /* the bound at s0 */
-  long root_paths;  /* the path bound at s0 (<= root_bound) */
+  int **members;   /* elimination indices */
+  long **rdp;      /* 2^gsize entries per group */
+  long root_bound; /* the bound at s0 */
+  long root_paths; /* the path bound at s0 (<= root_bound) */
 } ag_group_bound;
 
 /* max_group (<= AG_BOUND_MAX_GROUP) caps a group's size; each candidate merge costs about
@@ -70,9 +71,6 @@ typedef struct {
 ag_group_bound *ag_group_bound_build(const ag_dag *d, const ag_elim *s0, int max_group,
                                      double time_limit);
 void ag_group_bound_free(ag_group_bound *gb);
-/* The same partition (less the members gone in s) with its tables recomputed at s, a
-   descendant of part's state: tighter for the descendants of s. */
-ag_group_bound *ag_group_bound_at(const ag_group_bound *part, const ag_dag *d, const ag_elim *s);
 /* Bound on the cost-to-go of state s (descended from s0), given per_vertex = the path
    bound of every vertex in s (as from ag_bound_paths_ws): per group the larger of its table
    entry and its remaining members' path bounds, plus the path bounds of vertices in no

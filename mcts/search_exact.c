@@ -13,14 +13,17 @@
    ends when the open list is empty or its least f reaches the incumbent's cost: then the
    incumbent is optimal. Stopped early (time, iterations, memory), the proven bound is the
    least f in the open list (every optimal order passes through an open state whose f is
-   at most the optimum), and never more than the incumbent's cost. */
+   at most the optimum), and never more than the incumbent's cost.
+
+   Phases: a short A* on the path bound (small graphs end there); the group bound with
+   groups of up to 16 (A* restarted with it when it raises the root bound); simulated
+   annealing on the incumbent (the primal heuristic: A* proves well but finds the optimum
+   of a large plateau slowly); larger groups if a gap remains; the A* to the end. */
+#include <math.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <math.h>
 
 #include "jacobian/alloc.h"
 #include "jacobian/eliminate.h"
@@ -28,13 +31,15 @@
 #include "mcts/bounds.h"
 #include "mcts/exact.h"
 
+#define AG_EXACT_FIRST_GROUP 16
+
 void ag_exact_params_default(ag_exact_params *p) {
   memset(p, 0, sizeof *p);
   p->max_memory = (size_t)1 << 30;
-  p->max_group = 16;
+  p->max_group = 20;
   p->group_fraction = 0.25;
-  p->first_expansions = 2000;
-  p->anneal_moves = 2000000;
+  p->first_expansions = 256;
+  p->anneal_moves = 400000;
   p->anneal_fraction = 0.3;
 }
 
@@ -47,14 +52,14 @@ static double xnow(void) {
 /* ---- state table: open addressing on the eliminated set ---- */
 
 typedef struct {
-  int W;            /* words per key */
-  uint32_t count, cap;
-  uint64_t *keys;   /* cap * W */
-  int32_t *g;       /* best known cost to reach the state */
-  int32_t *parent;  /* state it was reached from (-1: root) */
-  uint16_t *last;   /* vertex eliminated last on that path */
+  int W;                        /* words per key */
+  uint32_t count, cap, max_cap; /* states, allocated, allowed by the memory budget */
+  uint64_t *keys;               /* cap * W */
+  int32_t *g;                   /* best known cost to reach the state */
+  int32_t *parent;              /* state it was reached from (-1: root) */
+  uint16_t *last;               /* vertex eliminated last on that path */
   uint8_t *closed;
-  uint32_t *slot;   /* hash index: state + 1, 0 = empty; nslot = 2^k >= 2 cap */
+  uint32_t *slot; /* hash index: state + 1, 0 = empty; nslot = 2^k >= 2 cap */
   uint32_t nslot;
 } state_table;
 
@@ -68,19 +73,44 @@ static uint64_t key_hash(const uint64_t *k, int W) {
   return h;
 }
 
-static void table_init(state_table *t, int W, uint32_t cap) {
-  memset(t, 0, sizeof *t);
-  t->W = W;
+static void table_alloc(state_table *t, uint32_t cap) {
   t->cap = cap;
-  t->keys = ag_malloc((size_t)cap * W * sizeof(uint64_t));
-  t->g = ag_malloc((size_t)cap * sizeof(int32_t));
-  t->parent = ag_malloc((size_t)cap * sizeof(int32_t));
-  t->last = ag_malloc((size_t)cap * sizeof(uint16_t));
-  t->closed = ag_malloc((size_t)cap);
+  t->keys = ag_realloc(t->keys, (size_t)cap * t->W * sizeof(uint64_t));
+  t->g = ag_realloc(t->g, (size_t)cap * sizeof(int32_t));
+  t->parent = ag_realloc(t->parent, (size_t)cap * sizeof(int32_t));
+  t->last = ag_realloc(t->last, (size_t)cap * sizeof(uint16_t));
+  t->closed = ag_realloc(t->closed, (size_t)cap);
   t->nslot = 16;
   while (t->nslot < 2 * (uint64_t)cap)
     t->nslot *= 2;
+  free(t->slot);
   t->slot = ag_calloc(t->nslot, sizeof(uint32_t));
+}
+
+static void table_init(state_table *t, int W, uint32_t max_cap) {
+  memset(t, 0, sizeof *t);
+  t->W = W;
+  t->max_cap = max_cap;
+  table_alloc(t, max_cap < 4096 ? max_cap : 4096);
+}
+
+/* Room for `need` more states: grows (doubling, rehashing) within max_cap; 0 if full. */
+static int table_reserve(state_table *t, uint32_t need) {
+  if ((uint64_t)t->count + need <= t->cap) return 1;
+  if ((uint64_t)t->count + need > t->max_cap) return 0;
+  uint64_t cap = (uint64_t)t->cap * 2;
+  while (cap < (uint64_t)t->count + need)
+    cap *= 2;
+  if (cap > t->max_cap) cap = t->max_cap;
+  table_alloc(t, (uint32_t)cap);
+  uint32_t mask = t->nslot - 1;
+  for (uint32_t idx = 0; idx < t->count; idx++) {
+    uint32_t i = (uint32_t)key_hash(t->keys + (size_t)idx * t->W, t->W) & mask;
+    while (t->slot[i])
+      i = (i + 1) & mask;
+    t->slot[i] = idx + 1;
+  }
+  return 1;
 }
 
 static void table_free(state_table *t) {
@@ -158,8 +188,7 @@ static heap_entry heap_pop(heap *h) {
   return top;
 }
 
-/* A table and a heap: one for the main search, a smaller one for the sub-searches of the
-   primal heuristic. */
+/* The A*'s memory: the state table (grown on demand up to the budget) and the open list. */
 typedef struct {
   state_table t;
   heap h;
@@ -170,6 +199,7 @@ typedef struct {
 } astar_mem;
 
 static void mem_init(astar_mem *a, int W, size_t max_memory) {
+  memset(a, 0, sizeof *a);
   /* a state: key + 11 bytes + 8 bytes of hash index; the heap up to 2 entries per state */
   size_t per = (size_t)W * 8 + 11 + 8 + 2 * sizeof(heap_entry);
   size_t cap = max_memory / per;
@@ -186,6 +216,7 @@ static void mem_clear(astar_mem *a) {
   memset(a->t.slot, 0, (size_t)a->t.nslot * sizeof(uint32_t));
   a->t.count = 0;
   a->h.n = 0;
+  a->full = a->done = 0;
 }
 
 static void mem_free(astar_mem *a) {
@@ -207,17 +238,16 @@ typedef struct {
   const ag_dag *d;
   const ag_search_opts *o;
   ag_exact_params p;
-  int W, n, m; /* key words, elimination indices, eliminable vertices */
-  ag_group_bound *gb;
+  int W, n, m;        /* key words, elimination indices, eliminable vertices */
+  ag_group_bound *gb; /* the group tables built at the root (NULL: path bound only) */
+  long *gterm;        /* per group: its term of h */
   ag_bound_ws *ws;
   ag_elim *root, *s;
-  long *pv;    /* per-vertex path bounds of the state being expanded */
-  long *gterm; /* per group: its term of h */
-  int *inc;    /* incumbent, elimination indices */
+  long *pv; /* per-vertex path bounds of the state being expanded */
+  int *inc; /* incumbent, elimination indices */
   long inc_cost;
   double t0, found_at, next_progress, next_share, deadline;
-  int *prefix, plen; /* the order reaching a sub-search's start state */
-  int *path;         /* scratch for orders */
+  int *path; /* scratch for orders */
   long expanded;
   long lower; /* proven global bound */
   uint32_t seq;
@@ -231,12 +261,13 @@ static void rebuild_state(xsearch *x, const uint64_t *key) {
       ag_elim_step(x->s, i * 64 + __builtin_ctzll(b));
 }
 
-/* h of x->s; fills x->pv and x->gterm. */
+/* h of x->s: the path bounds of the vertices in no group plus, per group, the larger of
+   its table entry and its remaining members' path bounds. Fills x->pv and x->gterm. */
 static long eval_h(xsearch *x) {
   const ag_elim *s = x->s;
+  const ag_group_bound *gb = x->gb;
   long h = 0;
   ag_bound_paths_ws(x->ws, s, x->pv);
-  const ag_group_bound *gb = x->gb;
   for (int v = 0; v < x->n; v++)
     if (ag_elim_eliminable(s, v) && (!gb || gb->group_of[v] < 0)) h += x->pv[v];
   if (gb)
@@ -276,19 +307,18 @@ static long child_h(const xsearch *x, long h, int u) {
   return h - x->gterm[k] + (r > sum ? r : sum);
 }
 
-/* The order reaching state idx of a's table: x->prefix, then the table's parent chain.
-   Into x->path; returns the length. */
+/* The order reaching state idx of a's table (its parent chain) into x->path; returns the
+   length. */
 static int trace(xsearch *x, const astar_mem *a, int64_t idx) {
   int len = 0;
   for (; idx >= 0 && a->t.parent[idx] >= 0; idx = a->t.parent[idx])
-    x->path[x->plen + len++] = a->t.last[idx];
+    x->path[len++] = a->t.last[idx];
   for (int i = 0; i < len / 2; i++) {
-    int tmp = x->path[x->plen + i];
-    x->path[x->plen + i] = x->path[x->plen + len - 1 - i];
-    x->path[x->plen + len - 1 - i] = tmp;
+    int tmp = x->path[i];
+    x->path[i] = x->path[len - 1 - i];
+    x->path[len - 1 - i] = tmp;
   }
-  memcpy(x->path, x->prefix, (size_t)x->plen * sizeof(int));
-  return x->plen + len;
+  return len;
 }
 
 static void offer(xsearch *x, const int *order, long cost) {
@@ -332,10 +362,11 @@ static void tick(xsearch *x) {
   if (o->target_cost > 0 && x->inc_cost <= o->target_cost) x->stop = 1;
 }
 
-/* A* from the state `start`, reached by x->prefix[0..x->plen-1] at cost g0, in a (cleared
+/* A* from the state `start` (reached at cost g0; the search uses the root), in a (cleared
    here). astar_run continues it. */
 static void astar_start(xsearch *x, astar_mem *a, const uint64_t *start, long g0) {
   mem_clear(a);
+  table_reserve(&a->t, 1);
   uint32_t ins;
   table_find(&a->t, start, &ins);
   uint32_t sidx = table_insert(&a->t, ins, start);
@@ -365,7 +396,8 @@ static int astar_run(xsearch *x, astar_mem *a, long max_exp) {
     if (e.f >= x->inc_cost) break; /* nothing cheaper left */
     if (e.f > a->lower) a->lower = e.f;
     if ((x->expanded & 63) == 0) tick(x);
-    if (a->t.count + (uint32_t)x->m > a->t.cap || a->h.n + (size_t)x->m + 1 > a->heap_cap)
+    if (x->o->max_iterations > 0 && x->expanded >= x->o->max_iterations) x->stop = 1;
+    if (!table_reserve(&a->t, (uint32_t)x->m + 1) || a->h.n + (size_t)x->m + 1 > a->heap_cap)
       a->full = 1;
     if (x->stop || a->full || (max_exp > 0 && x->expanded - exp0 >= max_exp)) {
       paused = 1;
@@ -428,12 +460,14 @@ static int astar_run(xsearch *x, astar_mem *a, long max_exp) {
 }
 
 /* Simulated annealing on the incumbent (primal heuristic). A move takes the vertex at
-   position i to position j. Only the window between them changes: the set eliminated after
-   it is the same, so the rest of the order costs the same, and a move is evaluated by
-   replaying the window from a snapshot of the state (one every SNAP positions), aborted as
-   soon as it passes the acceptance threshold drawn beforehand. Geometric cooling from
-   T0 = 1.5 % of the starting cost to T0/100 over `moves` moves; stops early at the proven
-   bound, the deadline or x->stop. Deterministic for a seed and a move count. */
+   position i to position j (60 %: |i - j| <= 8), or swaps the two (20 %). Only the window
+   between i and j changes: the set eliminated after it is the same, so the rest of the
+   order costs the same, and a move is evaluated by replaying the window from a snapshot of
+   the state (one every SNAP positions), aborted as soon as it passes the Metropolis
+   threshold drawn beforehand. Cooling runs in cycles from T = 2 to 0.05 multiplications
+   (geometric), each restarting from the best order, of 20000 * max(m, 50) / 50 moves
+   growing by half each time. Stops after `moves` moves, at `until`, at x->stop, or when
+   the incumbent meets the proven bound. Deterministic for a seed and a move count. */
 #define SNAP 8
 static uint64_t rng_next(uint64_t *st) {
   uint64_t z = (*st += 0x9e3779b97f4a7c15ULL);
@@ -442,81 +476,116 @@ static uint64_t rng_next(uint64_t *st) {
   return z ^ (z >> 31);
 }
 
+typedef struct {
+  int m, ns;
+  ag_elim **snap, **tsnap; /* snap[k]: state after cur[0 .. k*SNAP-1] */
+  ag_elim *s;
+  int *cur, *win;
+  long *stepc, *wstep; /* cost of each step of cur; of the trial window */
+  long cost;
+} annealer;
+
+static void anneal_load(xsearch *x, annealer *an) {
+  memcpy(an->cur, x->inc, (size_t)an->m * sizeof(int));
+  ag_elim_copy(an->s, x->root);
+  for (int k = 0; k < an->m; k++) {
+    if (k % SNAP == 0) ag_elim_copy(an->snap[k / SNAP], an->s);
+    an->stepc[k] = ag_elim_step(an->s, an->cur[k]);
+  }
+  an->cost = an->s->cost;
+}
+
 static void anneal(xsearch *x, long moves, double until) {
   const int m = x->m;
   if (m < 2 || moves <= 0) return;
-  int ns = m / SNAP + 1;
-  ag_elim **snap = ag_malloc((size_t)ns * sizeof(ag_elim *)),
-          **tsnap = ag_malloc((size_t)ns * sizeof(ag_elim *));
-  for (int k = 0; k < ns; k++)
-    snap[k] = ag_elim_new(x->d), tsnap[k] = ag_elim_new(x->d);
-  ag_elim *s = ag_elim_new(x->d);
-  int *cur = ag_malloc((size_t)m * sizeof(int)), *win = ag_malloc((size_t)m * sizeof(int));
-  long *stepc = ag_malloc((size_t)m * sizeof(long)), *wstep = ag_malloc((size_t)m * sizeof(long));
-  memcpy(cur, x->inc, (size_t)m * sizeof(int));
-  ag_elim_copy(s, x->root);
-  for (int k = 0; k < m; k++) {
-    if (k % SNAP == 0) ag_elim_copy(snap[k / SNAP], s);
-    stepc[k] = ag_elim_step(s, cur[k]);
-  }
-  long cost = s->cost;
+  annealer an = {.m = m, .ns = m / SNAP + 1};
+  an.snap = ag_malloc((size_t)an.ns * sizeof(ag_elim *));
+  an.tsnap = ag_malloc((size_t)an.ns * sizeof(ag_elim *));
+  for (int k = 0; k < an.ns; k++)
+    an.snap[k] = ag_elim_new(x->d), an.tsnap[k] = ag_elim_new(x->d);
+  an.s = ag_elim_new(x->d);
+  an.cur = ag_malloc((size_t)m * sizeof(int));
+  an.win = ag_malloc((size_t)m * sizeof(int));
+  an.stepc = ag_malloc((size_t)m * sizeof(long));
+  an.wstep = ag_malloc((size_t)m * sizeof(long));
+  anneal_load(x, &an);
   uint64_t rng = x->o->seed * 0x2545f4914f6cdd1dULL + 0x243f6a8885a308d3ULL;
-  double t0 = 0.015 * (double)cost;
-  if (t0 < 0.5) t0 = 0.5;
-  double decay = exp(log(0.01) / (double)moves), temp = t0;
-  for (long it = 0; it < moves; it++, temp *= decay) {
+  const double T0 = 2.0, T1 = 0.05;
+  long cycle = 20000L * (m > 50 ? m : 50) / 50, in_cycle = 0;
+  double temp = T0, decay = exp(log(T1 / T0) / (double)cycle);
+  for (long it = 0; it < moves; it++) {
     if ((it & 1023) == 0) {
       tick(x);
       if (x->stop || (until > 0 && xnow() >= until) || x->inc_cost <= x->lower) break;
     }
-    int i = (int)(rng_next(&rng) % (uint64_t)m), j = (int)(rng_next(&rng) % (uint64_t)(m - 1));
-    if (j >= i) j++;
-    int lo = i < j ? i : j, hi = i < j ? j : i;
-    /* the window after the move */
-    if (i < j) {
-      memcpy(win, cur + i + 1, (size_t)(j - i) * sizeof(int));
-      win[j - i] = cur[i];
+    if (++in_cycle > cycle) { /* restart from the best with fresh heat */
+      in_cycle = 0;
+      if (cycle < 5000000) cycle += cycle / 2;
+      temp = T0;
+      decay = exp(log(T1 / T0) / (double)cycle);
+      anneal_load(x, &an);
+    }
+    temp *= decay;
+    int i = (int)(rng_next(&rng) % (uint64_t)m), j;
+    int kind = (int)(rng_next(&rng) % 10);
+    if (kind < 6) {
+      int span = 1 + (int)(rng_next(&rng) % 8);
+      j = rng_next(&rng) & 1 ? i + span : i - span;
+      if (j < 0 || j >= m) continue;
     } else {
-      win[0] = cur[i];
-      memcpy(win + 1, cur + j, (size_t)(i - j) * sizeof(int));
+      j = (int)(rng_next(&rng) % (uint64_t)m);
+      if (j == i) continue;
+    }
+    int lo = i < j ? i : j, hi = i < j ? j : i, len = hi - lo + 1;
+    /* the window after the move */
+    memcpy(an.win, an.cur + lo, (size_t)len * sizeof(int));
+    if (kind >= 8) {
+      an.win[0] = an.cur[hi];
+      an.win[len - 1] = an.cur[lo];
+    } else if (i < j) {
+      memmove(an.win, an.win + 1, (size_t)(len - 1) * sizeof(int));
+      an.win[len - 1] = an.cur[i];
+    } else {
+      memmove(an.win + 1, an.win, (size_t)(len - 1) * sizeof(int));
+      an.win[0] = an.cur[i];
     }
     long old = 0;
     for (int k = lo; k <= hi; k++)
-      old += stepc[k];
+      old += an.stepc[k];
     double u = (double)(rng_next(&rng) >> 11) * 0x1.0p-53;
-    double lim = (double)old - temp * log(u > 0 ? u : 1e-300);
+    double lim = (double)old - temp * log(u > 1e-300 ? u : 1e-300);
     int k0 = lo / SNAP * SNAP;
-    ag_elim_copy(s, snap[k0 / SNAP]);
+    ag_elim_copy(an.s, an.snap[k0 / SNAP]);
     for (int k = k0; k < lo; k++)
-      ag_elim_step(s, cur[k]);
+      ag_elim_step(an.s, an.cur[k]);
     long c = 0;
     int ok = 1;
     for (int k = lo; k <= hi && ok; k++) {
-      if (k % SNAP == 0) ag_elim_copy(tsnap[k / SNAP], s);
-      wstep[k - lo] = ag_elim_step(s, win[k - lo]);
-      c += wstep[k - lo];
+      if (k % SNAP == 0) ag_elim_copy(an.tsnap[k / SNAP], an.s);
+      an.wstep[k - lo] = ag_elim_step(an.s, an.win[k - lo]);
+      c += an.wstep[k - lo];
       ok = (double)c <= lim;
     }
     if (!ok) continue;
-    memcpy(cur + lo, win, (size_t)(hi - lo + 1) * sizeof(int));
-    memcpy(stepc + lo, wstep, (size_t)(hi - lo + 1) * sizeof(long));
+    memcpy(an.cur + lo, an.win, (size_t)len * sizeof(int));
+    memcpy(an.stepc + lo, an.wstep, (size_t)len * sizeof(long));
     for (int k = (lo + SNAP - 1) / SNAP * SNAP; k <= hi; k += SNAP) {
-      ag_elim *t = snap[k / SNAP];
-      snap[k / SNAP] = tsnap[k / SNAP];
-      tsnap[k / SNAP] = t;
+      ag_elim *t = an.snap[k / SNAP];
+      an.snap[k / SNAP] = an.tsnap[k / SNAP];
+      an.tsnap[k / SNAP] = t;
     }
-    cost += c - old;
-    if (cost < x->inc_cost) offer(x, cur, cost);
+    an.cost += c - old;
+    if (an.cost < x->inc_cost) offer(x, an.cur, an.cost);
   }
-  for (int k = 0; k < ns; k++)
-    ag_elim_free(snap[k]), ag_elim_free(tsnap[k]);
-  free(snap);
-  free(tsnap);
-  ag_elim_free(s);
-  free(cur);
-  free(win);
-  free(stepc);
-  free(wstep);
+  for (int k = 0; k < an.ns; k++)
+    ag_elim_free(an.snap[k]), ag_elim_free(an.tsnap[k]);
+  free(an.snap);
+  free(an.tsnap);
+  ag_elim_free(an.s);
+  free(an.cur);
+  free(an.win);
+  free(an.stepc);
+  free(an.wstep);
 }
 
 int ag_search_exact(const ag_dag *d, const ag_search_opts *o, const int *incumbent, int inc_len,
@@ -550,7 +619,6 @@ int ag_search_exact_ex(const ag_dag *d, const ag_search_opts *o, const ag_exact_
   x.W = (d->n + 63) / 64;
   x.inc = ag_malloc((size_t)(x.m + 1) * sizeof(int));
   x.path = ag_malloc((size_t)(x.m + 1) * sizeof(int));
-  x.prefix = ag_malloc((size_t)(x.m + 1) * sizeof(int));
   /* incumbent: the given order, else Markowitz */
   int *ids = ag_malloc((size_t)(x.m + 1) * sizeof(int));
   if (incumbent && inc_len > 0)
@@ -564,7 +632,6 @@ int ag_search_exact_ex(const ag_dag *d, const ag_search_opts *o, const ag_exact_
   if (x.inc_cost > 0x3fffffffL) {
     free(x.inc);
     free(x.path);
-    free(x.prefix);
     return ag_fail(err, "exact search: costs beyond 2^30 are not supported");
   }
 
@@ -572,29 +639,52 @@ int ag_search_exact_ex(const ag_dag *d, const ag_search_opts *o, const ag_exact_
   x.s = ag_elim_new(d);
   x.ws = ag_bound_ws_new(d);
   x.pv = ag_malloc((size_t)(x.n + 1) * sizeof(long));
-  if (x.m > 0 && x.p.max_group >= 2) {
-    double gt = o->time_limit > 0 ? x.p.group_fraction * o->time_limit : 0;
-    x.gb = ag_group_bound_build(d, x.root, x.p.max_group, gt);
-    x.gterm = ag_malloc((size_t)(x.gb->ngroups + 1) * sizeof(long));
-  }
   ag_elim_copy(x.s, x.root);
-  x.lower = x.m > 0 ? eval_h(&x) : 0;
+  x.lower = x.m > 0 ? eval_h(&x) : 0; /* the path bound */
   if (x.lower < x.inc_cost) {
-    /* A* from the root; when a short first run has not finished, anneal for a better
-       incumbent (pruning sharpens with it), then go on with the same A* */
+    /* 1. A* on the path bound, briefly: small graphs end here.
+       2. groups of at most 16 (well under a second on the paper graphs); if they raise the
+          root bound, the A* starts again with them, briefly.
+       3. annealing for a better incumbent (pruning sharpens with it).
+       4. if a gap remains, groups up to max_group; the A* starts again if they help.
+       5. the A* to the end (time, iterations, memory). */
+    long root_bound = x.lower; /* of the heuristic in use */
     astar_mem a;
     mem_init(&a, x.W, x.p.max_memory);
     uint64_t *key = ag_calloc((size_t)x.W, sizeof(uint64_t));
     astar_start(&x, &a, key, 0);
-    free(key);
     int more = astar_run(&x, &a, x.p.first_expansions);
     if (a.lower > x.lower) x.lower = a.lower;
-    if (more && !x.stop && x.p.anneal_moves > 0) {
-      double until = 0;
-      if (o->time_limit > 0) until = xnow() + x.p.anneal_fraction * (x.deadline - xnow());
-      anneal(&x, x.p.anneal_moves, until);
+    int small = x.p.max_group < AG_EXACT_FIRST_GROUP ? x.p.max_group : AG_EXACT_FIRST_GROUP;
+    for (int stage = 0; stage < 2; stage++) {
+      if (!more || x.stop || x.lower >= x.inc_cost) break;
+      int size = stage == 0 ? small : x.p.max_group;
+      if (size >= 2 && (stage == 0 || size > small)) {
+        double gt = o->time_limit > 0 ? x.p.group_fraction * (x.deadline - xnow()) : 0;
+        ag_group_bound *gb = ag_group_bound_build(d, x.root, size, gt);
+        if (gb->root_bound > root_bound) {
+          /* a better heuristic: the A* starts again with it */
+          root_bound = gb->root_bound;
+          ag_group_bound_free(x.gb);
+          free(x.gterm);
+          x.gb = gb;
+          x.gterm = ag_malloc((size_t)(gb->ngroups + 1) * sizeof(long));
+          if (root_bound > x.lower) x.lower = root_bound;
+          astar_start(&x, &a, key, 0);
+          more = stage == 0 ? astar_run(&x, &a, x.p.first_expansions) : 1;
+          if (a.lower > x.lower) x.lower = a.lower;
+        } else {
+          ag_group_bound_free(gb);
+        }
+      }
+      if (stage == 0 && more && !x.stop && x.lower < x.inc_cost && x.p.anneal_moves > 0) {
+        double until = 0;
+        if (o->time_limit > 0) until = xnow() + x.p.anneal_fraction * (x.deadline - xnow());
+        anneal(&x, x.p.anneal_moves, until);
+      }
     }
-    if (more && !x.stop && !a.full) astar_run(&x, &a, 0);
+    free(key);
+    if (more && !x.stop && !a.full && x.lower < x.inc_cost) astar_run(&x, &a, 0);
     if (a.lower > x.lower) x.lower = a.lower;
     mem_free(&a);
   }
@@ -619,6 +709,5 @@ int ag_search_exact_ex(const ag_dag *d, const ag_search_opts *o, const ag_exact_
   free(x.pv);
   free(x.inc);
   free(x.path);
-  free(x.prefix);
   return 0;
 }
