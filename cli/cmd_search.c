@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/commands.h"
 #include "jacobian/orders.h"
@@ -55,13 +54,6 @@ static int parse_methods(const char *s, ag_search_method *m, int max) {
     m[n++] = (ag_search_method)k;
   }
   return n;
-}
-
-static void utc_now(char *buf, size_t n) {
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int ag_cmd_search(int argc, char **argv) {
@@ -222,8 +214,6 @@ int ag_cmd_search(int argc, char **argv) {
   int stored = -1;
   if (rc == 0 && rank == 0 && out) {
     ag_order_entry e = {0};
-    char date[32];
-    utc_now(date, sizeof date);
     e.hash = g->dag.hash;
     e.ni = g->dag.ni;
     e.nv = g->dag.nv;
@@ -238,8 +228,8 @@ int ag_cmd_search(int argc, char **argv) {
     e.method = (char *)(portfolio ? "portfolio" : method_s);
     e.search_time = r.elapsed;
     e.budget = time_limit;
-    e.date = date;
-    e.version = (char *)AG_VERSION;
+    e.date = NULL;    /* orderlib stamps the current UTC time */
+    e.version = NULL; /* and its version */
     stored = ag_orderlib_store(out, &g->dag, &e, &err);
     if (stored < 0) {
       fprintf(stderr, "alphagrad: %s\n", err.msg);

@@ -487,22 +487,26 @@ void ag_group_bound_free(ag_group_bound *gb) {
   free(gb);
 }
 
+long ag_group_term(const ag_group_bound *gb, int k, const ag_elim *s, const long *per_vertex) {
+  const int *g = gb->members[k];
+  size_t mask = 0;
+  long sum = 0;
+  for (int i = 0; i < gb->gsize[k]; i++) {
+    if ((s->removed[g[i] >> 6] >> (g[i] & 63)) & 1)
+      mask |= (size_t)1 << i;
+    else
+      sum += per_vertex[g[i]];
+  }
+  long r = gb->rdp[k][mask];
+  return r > sum ? r : sum;
+}
+
 long ag_group_bound_eval(const ag_group_bound *gb, const ag_elim *s, const long *per_vertex) {
   long h = 0;
   for (int v = 0; v < gb->n; v++)
     if (gb->group_of[v] < 0 && ag_elim_eliminable(s, v)) h += per_vertex[v];
   for (int k = 0; k < gb->ngroups; k++) {
-    const int *g = gb->members[k];
-    size_t mask = 0;
-    long sum = 0;
-    for (int i = 0; i < gb->gsize[k]; i++) {
-      if ((s->removed[g[i] >> 6] >> (g[i] & 63)) & 1)
-        mask |= (size_t)1 << i;
-      else
-        sum += per_vertex[g[i]];
-    }
-    long r = gb->rdp[k][mask];
-    h += r > sum ? r : sum;
+    h += ag_group_term(gb, k, s, per_vertex);
   }
   return h;
 }

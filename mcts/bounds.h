@@ -76,6 +76,9 @@ void ag_group_bound_free(ag_group_bound *gb);
    entry and its remaining members' path bounds, plus the path bounds of vertices in no
    group. Consistent: b(s) <= step cost + b(s + u). */
 long ag_group_bound_eval(const ag_group_bound *gb, const ag_elim *s, const long *per_vertex);
+/* Group k's term in state s: max(table value for the eliminated members, sum of the
+   remaining members' path bounds). */
+long ag_group_term(const ag_group_bound *gb, int k, const ag_elim *s, const long *per_vertex);
 
 /* Convenience: the group bound at s (ag_group_bound_build(d, s, max_group, 0)->root_bound). */
 long ag_bound_groups(const ag_dag *d, const ag_elim *s, int max_group);

@@ -272,17 +272,7 @@ static long eval_h(xsearch *x) {
     if (ag_elim_eliminable(s, v) && (!gb || gb->group_of[v] < 0)) h += x->pv[v];
   if (gb)
     for (int k = 0; k < gb->ngroups; k++) {
-      const int *g = gb->members[k];
-      size_t mask = 0;
-      long sum = 0;
-      for (int i = 0; i < gb->gsize[k]; i++) {
-        if ((s->removed[g[i] >> 6] >> (g[i] & 63)) & 1)
-          mask |= (size_t)1 << i;
-        else
-          sum += x->pv[g[i]];
-      }
-      long r = gb->rdp[k][mask];
-      x->gterm[k] = r > sum ? r : sum;
+      x->gterm[k] = ag_group_term(gb, k, s, x->pv);
       h += x->gterm[k];
     }
   return h;
