@@ -1,0 +1,281 @@
+#include "jacobian/codegen_c.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jacobian/alloc.h"
+
+/* A double as an exact C literal. */
+static void lit(char *buf, size_t n, double v) {
+  if (isnan(v))
+    snprintf(buf, n, "NAN");
+  else if (isinf(v))
+    snprintf(buf, n, v > 0 ? "INFINITY" : "(-INFINITY)");
+  else if (v < 0 || (v == 0 && signbit(v)))
+    snprintf(buf, n, "(%a)", v);
+  else
+    snprintf(buf, n, "%a", v);
+}
+
+static const char *fun1(ag_op op) {
+  switch (op) {
+  case AG_OP_SQRT: return "sqrt";
+  case AG_OP_EXP: return "exp";
+  case AG_OP_LOG: return "log";
+  case AG_OP_SIN: return "sin";
+  case AG_OP_COS: return "cos";
+  case AG_OP_TAN: return "tan";
+  case AG_OP_ASIN: return "asin";
+  case AG_OP_ACOS: return "acos";
+  case AG_OP_ATAN: return "atan";
+  case AG_OP_SINH: return "sinh";
+  case AG_OP_COSH: return "cosh";
+  case AG_OP_TANH: return "tanh";
+  case AG_OP_ASINH: return "asinh";
+  case AG_OP_ACOSH: return "acosh";
+  case AG_OP_ATANH: return "atanh";
+  case AG_OP_FABS: return "fabs";
+  case AG_OP_ERF: return "erf";
+  case AG_OP_ERFC: return "erfc";
+  case AG_OP_CBRT: return "cbrt";
+  case AG_OP_LOG10: return "log10";
+  case AG_OP_LOG2: return "log2";
+  case AG_OP_EXP2: return "exp2";
+  case AG_OP_EXPM1: return "expm1";
+  case AG_OP_LOG1P: return "log1p";
+  case AG_OP_ATAN2: return "atan2";
+  case AG_OP_POW: return "pow";
+  case AG_OP_FMAX: return "fmax";
+  case AG_OP_FMIN: return "fmin";
+  case AG_OP_HYPOT: return "hypot";
+  default: return NULL;
+  }
+}
+
+/* Primal value of node i (operands are the variables v<a>, v<b>). Same as ag_op_eval. */
+static int emit_value(FILE *f, const ag_graph *g, int i, int batch) {
+  const ag_node *nd = &g->nodes[i];
+  char c[64];
+  switch (nd->op) {
+  case AG_OP_INPUT:
+    return batch ? fprintf(f, "in[%d * n + k]", (int)nd->value) : fprintf(f, "in[%d]", (int)nd->value);
+  case AG_OP_PARAM: return fprintf(f, "p[%d]", (int)nd->value);
+  case AG_OP_CONST: lit(c, sizeof c, nd->value); return fprintf(f, "%s", c);
+  case AG_OP_ADD: return fprintf(f, "v%d + v%d", nd->a, nd->b);
+  case AG_OP_SUB: return fprintf(f, "v%d - v%d", nd->a, nd->b);
+  case AG_OP_MUL: return fprintf(f, "v%d * v%d", nd->a, nd->b);
+  case AG_OP_DIV: return fprintf(f, "v%d / v%d", nd->a, nd->b);
+  case AG_OP_NEG: return fprintf(f, "-v%d", nd->a);
+  case AG_OP_SQUARE: return fprintf(f, "v%d * v%d", nd->a, nd->a);
+  case AG_OP_IPOW: lit(c, sizeof c, nd->value); return fprintf(f, "pow(v%d, %s)", nd->a, c);
+  default: {
+    const char *fn = fun1((ag_op)nd->op);
+    if (!fn) return fprintf(f, "NAN");
+    if (ag_op_arity((ag_op)nd->op) == 2) return fprintf(f, "%s(v%d, v%d)", fn, nd->a, nd->b);
+    return fprintf(f, "%s(v%d)", fn, nd->a);
+  }
+  }
+}
+
+/* Expressions of the partials d/da (which = 0) and d/db (which = 1), as in ag_op_partials,
+   with a = A, b = B, r = R (variable names). */
+static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, const char *A,
+                         const char *B, const char *R) {
+  char c[64], cm1[64];
+  switch (nd->op) {
+  case AG_OP_ADD: snprintf(buf, n, "1.0"); break;
+  case AG_OP_SUB: snprintf(buf, n, which ? "-1.0" : "1.0"); break;
+  case AG_OP_MUL: snprintf(buf, n, "%s", which ? A : B); break;
+  case AG_OP_DIV:
+    if (which) snprintf(buf, n, "-%s / %s", R, B);
+    else snprintf(buf, n, "1 / %s", B);
+    break;
+  case AG_OP_NEG: snprintf(buf, n, "-1.0"); break;
+  case AG_OP_SQRT: snprintf(buf, n, "0.5 / %s", R); break;
+  case AG_OP_EXP: snprintf(buf, n, "%s", R); break;
+  case AG_OP_LOG: snprintf(buf, n, "1 / %s", A); break;
+  case AG_OP_SIN: snprintf(buf, n, "cos(%s)", A); break;
+  case AG_OP_COS: snprintf(buf, n, "-sin(%s)", A); break;
+  case AG_OP_TAN: snprintf(buf, n, "1 + %s * %s", R, R); break;
+  case AG_OP_ASIN: snprintf(buf, n, "1 / sqrt(1 - %s * %s)", A, A); break;
+  case AG_OP_ACOS: snprintf(buf, n, "-1 / sqrt(1 - %s * %s)", A, A); break;
+  case AG_OP_ATAN: snprintf(buf, n, "1 / (1 + %s * %s)", A, A); break;
+  case AG_OP_ATAN2:
+    if (which) snprintf(buf, n, "-%s / (%s * %s + %s * %s)", A, A, A, B, B);
+    else snprintf(buf, n, "%s / (%s * %s + %s * %s)", B, A, A, B, B);
+    break;
+  case AG_OP_SINH: snprintf(buf, n, "cosh(%s)", A); break;
+  case AG_OP_COSH: snprintf(buf, n, "sinh(%s)", A); break;
+  case AG_OP_TANH: snprintf(buf, n, "1 - %s * %s", R, R); break;
+  case AG_OP_ASINH: snprintf(buf, n, "1 / sqrt(%s * %s + 1)", A, A); break;
+  case AG_OP_ACOSH: snprintf(buf, n, "1 / sqrt(%s * %s - 1)", A, A); break;
+  case AG_OP_ATANH: snprintf(buf, n, "1 / (1 - %s * %s)", A, A); break;
+  case AG_OP_POW:
+    if (which) snprintf(buf, n, "(%s == 0) ? 0.0 : log(%s) * %s", A, A, R);
+    else snprintf(buf, n, "(%s == 0) ? 0.0 : %s * pow(%s, %s - 1)", B, B, A, B);
+    break;
+  case AG_OP_IPOW:
+    lit(c, sizeof c, nd->value);
+    lit(cm1, sizeof cm1, nd->value - 1);
+    if (nd->value == 0) snprintf(buf, n, "0.0");
+    else snprintf(buf, n, "%s * pow(%s, %s)", c, A, cm1);
+    break;
+  case AG_OP_FABS: snprintf(buf, n, "(double)((%s > 0) - (%s < 0))", A, A); break;
+  case AG_OP_FMAX:
+    if (which) snprintf(buf, n, "1 - (%s > %s ? 1.0 : (%s < %s ? 0.0 : 0.5))", A, B, A, B);
+    else snprintf(buf, n, "%s > %s ? 1.0 : (%s < %s ? 0.0 : 0.5)", A, B, A, B);
+    break;
+  case AG_OP_FMIN:
+    if (which) snprintf(buf, n, "1 - (%s < %s ? 1.0 : (%s > %s ? 0.0 : 0.5))", A, B, A, B);
+    else snprintf(buf, n, "%s < %s ? 1.0 : (%s > %s ? 0.0 : 0.5)", A, B, A, B);
+    break;
+  case AG_OP_ERF: snprintf(buf, n, "1.1283791670955126 * exp(-%s * %s)", A, A); break;
+  case AG_OP_ERFC: snprintf(buf, n, "-1.1283791670955126 * exp(-%s * %s)", A, A); break;
+  case AG_OP_SQUARE: snprintf(buf, n, "2 * %s", A); break;
+  case AG_OP_CBRT: snprintf(buf, n, "1 / (3 * %s * %s)", R, R); break;
+  case AG_OP_HYPOT: snprintf(buf, n, "%s / %s", which ? B : A, R); break;
+  case AG_OP_LOG10: snprintf(buf, n, "1 / (%s * 2.302585092994046)", A); break;
+  case AG_OP_LOG2: snprintf(buf, n, "1 / (%s * 0.6931471805599453)", A); break;
+  case AG_OP_EXP2: snprintf(buf, n, "%s * 0.6931471805599453", R); break;
+  case AG_OP_EXPM1: snprintf(buf, n, "%s + 1", R); break;
+  case AG_OP_LOG1P: snprintf(buf, n, "1 / (1 + %s)", A); break;
+  default: snprintf(buf, n, "NAN"); break;
+  }
+}
+
+/* The straight-line body: primal values, partials, multiply-adds, out[] and jac[]. */
+static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, int batch,
+                      const char *ind) {
+  const ag_graph *g = jp->g;
+  const ag_dag *d = &g->dag;
+  for (int i = 0; i < g->nnodes; i++) {
+    if (!need[i]) continue;
+    fprintf(f, "%sconst double v%d = ", ind, i);
+    emit_value(f, g, i, batch);
+    fputs(";\n", f);
+  }
+  /* local partials into their slots (a slot is written first here, then by the ops) */
+  unsigned char *decl = ag_calloc((size_t)jp->nslots + 1, 1);
+  char A[32], B[32], R[32], e[512];
+  for (int v = 0; v < d->nv; v++) {
+    int node = d->vert_node[d->ni + v];
+    const ag_node *nd = &g->nodes[node];
+    const int *ps = &jp->partial_slot[2 * v];
+    snprintf(A, sizeof A, "v%d", nd->a);
+    snprintf(B, sizeof B, "v%d", nd->b);
+    snprintf(R, sizeof R, "v%d", node);
+    for (int w = 0; w < 2; w++) {
+      if (ps[w] < 0) continue;
+      partial_expr(e, sizeof e, nd, w, A, B, R);
+      if (!decl[ps[w]]) {
+        fprintf(f, "%sdouble s%d = %s;\n", ind, ps[w], e);
+        decl[ps[w]] = 1;
+      } else {
+        fprintf(f, "%ss%d += %s;\n", ind, ps[w], e);
+      }
+    }
+  }
+  for (int k = 0; k < jp->nops; k++) {
+    const ag_jop *o = &jp->ops[k];
+    if (!decl[o->dst]) {
+      /* acc on a slot never written before adds to 0 */
+      fprintf(f, "%sdouble s%d = s%d * s%d;\n", ind, o->dst, o->a, o->b);
+      decl[o->dst] = 1;
+    } else if (o->acc) {
+      fprintf(f, "%ss%d += s%d * s%d;\n", ind, o->dst, o->a, o->b);
+    } else {
+      fprintf(f, "%ss%d = s%d * s%d;\n", ind, o->dst, o->a, o->b);
+    }
+  }
+  for (int j = 0; j < g->noutputs; j++) {
+    if (batch) fprintf(f, "%sout[%d * n + k] = v%d;\n", ind, j, g->outputs[j]);
+    else fprintf(f, "%sout[%d] = v%d;\n", ind, j, g->outputs[j]);
+  }
+  for (int en = 0; en < jp->nentries; en++) {
+    char val[32];
+    if (jp->slot[en] == AG_SLOT_ONE) snprintf(val, sizeof val, "1.0");
+    else if (decl[jp->slot[en]]) snprintf(val, sizeof val, "s%d", jp->slot[en]);
+    else snprintf(val, sizeof val, "0.0");
+    if (batch) fprintf(f, "%sjac[%d * n + k] = %s;\n", ind, en, val);
+    else fprintf(f, "%sjac[%d] = %s;\n", ind, en, val);
+  }
+  free(decl);
+}
+
+static int valid_ident(const char *s) {
+  if (!s || !*s || !(isalpha((unsigned char)*s) || *s == '_')) return 0;
+  for (; *s; s++)
+    if (!(isalnum((unsigned char)*s) || *s == '_')) return 0;
+  return 1;
+}
+
+static void emit_int_array(FILE *f, const char *fname, const char *what, const int *v, int n) {
+  fprintf(f, "const int %s_%s[%d] = {", fname, what, n > 0 ? n : 1);
+  if (n == 0) fputs("0", f);
+  for (int i = 0; i < n; i++)
+    fprintf(f, "%s%s%d", i ? "," : "", (i % 20 == 0) ? "\n  " : " ", v[i]);
+  fputs("};\n", f);
+}
+
+int ag_codegen_c(const ag_jacprog *jp, const char *fname, FILE *out, ag_error *err) {
+  if (!valid_ident(fname) || strlen(fname) > 200)
+    return ag_fail(err, "codegen: '%s' is not a C identifier", fname ? fname : "(null)");
+  const ag_graph *g = jp->g;
+  const ag_dag *d = &g->dag;
+  /* nodes whose value is needed: outputs, operands and results of vertices with partials */
+  unsigned char *need = ag_calloc((size_t)g->nnodes + 1, 1);
+  for (int j = 0; j < g->noutputs; j++)
+    need[g->outputs[j]] = 1;
+  for (int v = 0; v < d->nv; v++) {
+    const int *ps = &jp->partial_slot[2 * v];
+    if (ps[0] < 0 && ps[1] < 0) continue;
+    int node = d->vert_node[d->ni + v];
+    const ag_node *nd = &g->nodes[node];
+    need[node] = 1;
+    if (nd->a >= 0) need[nd->a] = 1;
+    if (nd->b >= 0) need[nd->b] = 1;
+  }
+  for (int i = g->nnodes - 1; i >= 0; i--) {
+    if (!need[i]) continue;
+    const ag_node *nd = &g->nodes[i];
+    if (nd->op > AG_OP_CONST) {
+      if (nd->a >= 0) need[nd->a] = 1;
+      if (nd->b >= 0) need[nd->b] = 1;
+    }
+  }
+  fprintf(out,
+          "/* Generated by %s: outputs and exact Jacobian of graph '%s'.\n"
+          "   structural hash %016llx, full hash %016llx\n"
+          "   inputs %d, parameters %d, outputs %d, vertices %d, nodes %d\n"
+          "   order cost %ld multiply-adds (+%ld through outputs), %d Jacobian entries, %d slots\n"
+          "   Do not edit. */\n"
+          "#include <math.h>\n\n",
+          AG_CODEGEN_VERSION, g->name ? g->name : "", (unsigned long long)d->hash,
+          (unsigned long long)ag_graph_hash_full(g), g->ninputs, g->nparams, g->noutputs, d->nv,
+          g->nnodes, jp->mults, jp->extra_mults, jp->nentries, jp->nslots);
+  fprintf(out, "const int %s_ni = %d;\nconst int %s_no = %d;\nconst int %s_np = %d;\n", fname,
+          g->ninputs, fname, g->noutputs, fname, g->nparams);
+  fprintf(out, "const int %s_nentries = %d;\n", fname, jp->nentries);
+  emit_int_array(out, fname, "rows", jp->row, jp->nentries);
+  emit_int_array(out, fname, "cols", jp->col, jp->nentries);
+  fprintf(out,
+          "\n/* in[%d], p[%d], out[%d], jac[%d] (entries in the order of %s_rows/%s_cols) */\n"
+          "void %s(const double *in, const double *p, double *out, double *jac) {\n"
+          "  (void)in; (void)p;\n",
+          g->ninputs, g->nparams, g->noutputs, jp->nentries, fname, fname, fname);
+  emit_body(out, jp, need, 0, "  ");
+  fprintf(out,
+          "}\n\n/* structure of arrays: in[i * n + k] is input i of element k, likewise\n"
+          "   out[j * n + k] and jac[e * n + k]; p is shared by all elements */\n"
+          "void %s_batch(int n, const double *in, const double *p, double *out, double *jac) {\n"
+          "  (void)in; (void)p;\n"
+          "  for (int k = 0; k < n; k++) {\n",
+          fname);
+  emit_body(out, jp, need, 1, "    ");
+  fputs("  }\n}\n", out);
+  free(need);
+  if (ferror(out)) return ag_fail(err, "codegen: write error");
+  return 0;
+}

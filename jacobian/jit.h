@@ -1,0 +1,63 @@
+/* Run-time compilation of generated Jacobian code (codegen_c.h) into a shared object, kept
+   in an on-disk cache and loaded with dlopen. Details: docs/codegen.md. */
+#ifndef AG_JIT_H
+#define AG_JIT_H
+
+#include <stdint.h>
+
+#include "jacobian/jacobian.h"
+
+typedef void (*ag_jit_fn)(const double *in, const double *p, double *out, double *jac);
+typedef void (*ag_jit_batch_fn)(int n, const double *in, const double *p, double *out,
+                                double *jac);
+
+typedef struct {
+  const char *cc;        /* compiler; NULL: $AG_CC, else "cc" */
+  const char *cflags;    /* NULL: $AG_CFLAGS, else AG_JIT_DEFAULT_CFLAGS */
+  const char *cache_dir; /* NULL: $AG_JIT_CACHE, else $XDG_CACHE_HOME/alphagrad, else
+                            ~/.cache/alphagrad; created if missing */
+} ag_jit_options;
+
+#define AG_JIT_DEFAULT_CC     "cc"
+/* -ffp-contract=off: no FMA contraction under -march=native, so that the compiled code
+   rounds exactly as the interpreter (ag_jacprog_eval) does */
+#define AG_JIT_DEFAULT_CFLAGS "-O3 -march=native -ffp-contract=off -fPIC -shared"
+
+typedef struct ag_jit {
+  void *handle;
+  ag_jit_fn fn;          /* outputs and Jacobian at one point */
+  ag_jit_batch_fn batch; /* n points, structure of arrays */
+  uint64_t key;          /* cache key */
+  char *path;            /* the cached shared object */
+  int compiled;          /* 1 if this load ran the compiler (cache miss or rebuild) */
+  int rebuilt;           /* 1 if a cache entry existed but was invalid */
+  char why[512];         /* why the entry was (re)built: "missing", "dlopen: ...", ... */
+  int ni, no, np, nentries;
+} ag_jit;
+
+/* Compiles (or finds in the cache) and loads the code of jp. NULL with err set when no
+   compiler works or the cache cannot be used. */
+ag_jit *ag_jit_load(const ag_jacprog *jp, const ag_jit_options *opt, ag_error *err);
+void ag_jit_free(ag_jit *j);
+/* Cache key of jp under opt (graph, order's program, generator version, compiler, flags). */
+uint64_t ag_jit_key(const ag_jacprog *jp, const ag_jit_options *opt);
+/* Number of compiler invocations by this process (all ag_jit_load calls). */
+long ag_jit_compile_count(void);
+
+/* Compiled code when available, else the interpreter (one warning line on stderr). */
+typedef struct {
+  ag_jit *jit; /* NULL: interpreting */
+  const ag_jacprog *jp;
+  double *work, *tin, *tout, *tjac; /* interpreter work space */
+} ag_evaluator;
+
+ag_evaluator *ag_jit_or_interp(const ag_jacprog *jp, const ag_jit_options *opt);
+void ag_evaluator_free(ag_evaluator *ev);
+/* in[ni], p[np], out[no], jac[nentries] (jp's entry order) */
+void ag_evaluator_eval(ag_evaluator *ev, const double *in, const double *p, double *out,
+                       double *jac);
+/* structure of arrays as FNAME_batch */
+void ag_evaluator_eval_batch(ag_evaluator *ev, int n, const double *in, const double *p,
+                             double *out, double *jac);
+
+#endif
