@@ -3,12 +3,15 @@
      alphagrad cost     SOURCE [--name T] --order fwd|rev|markowitz|@FILE [--show-order] [--json]
      alphagrad jacobian SOURCE --at x1,x2,... [--params p1,...] [--order ...] [--check] [--json]
    SOURCE is path/kernel.c[:function] or a reference DAG text file with --name. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "jacobian/codegen_c.h"
 #include "jacobian/jacobian.h"
 #include "jacobian/orders.h"
 #include "jacobian/source.h"
@@ -22,6 +25,7 @@ static const char *usage_text =
     "  graph      print inputs, vertices, outputs, eliminable vertices, edges and hash\n"
     "  cost       print the multiplication count of an elimination order\n"
     "  jacobian   evaluate outputs and the exact Jacobian at a point\n"
+    "  codegen    write C code for the outputs and exact Jacobian (-o FILE, --function F)\n"
     "  search     search for a cheap elimination order (alphagrad search --help)\n"
     "  orders     inspect HDF5 order libraries (alphagrad orders --help)\n"
     "\n"
@@ -39,11 +43,14 @@ static const char *usage_text =
     "  --at V,...      jacobian: the point (one value per input)\n"
     "  --params P,...  jacobian: parameter values of a kernel with a third argument\n"
     "  --check         jacobian: also compare with central finite differences\n"
+    "  -o FILE         codegen: output file (default: stdout)\n"
+    "  --function F    codegen: name of the generated entry points (default: the graph name\n"
+    "                  followed by _jac); see docs/codegen.md for the signatures\n"
     "  --json          machine-readable output\n"
     "  -h, --help      this text;  --version  the version\n";
 
 typedef struct {
-  const char *cmd, *source, *name, *order, *at, *params;
+  const char *cmd, *source, *name, *order, *at, *params, *out_path, *function;
   int json, show_order, check;
 } options;
 
@@ -396,6 +403,58 @@ static int cmd_jacobian(const options *o, ag_graph *g) {
   return 0;
 }
 
+static int cmd_codegen(const options *o, ag_graph *g) {
+  ag_error err;
+  int *order = NULL, len = 0;
+  const char *which = o->order;
+  int rc = o->order ? resolve_order(g, o->order, &order, &len, &err)
+                    : best_baseline(&g->dag, &order, &len, &which);
+  if (rc) return die(err.msg);
+  ag_jacprog *jp = ag_jacprog_build(g, order, len, &err);
+  free(order);
+  if (!jp) return die(err.msg);
+  char fname[256];
+  if (o->function) snprintf(fname, sizeof fname, "%s", o->function);
+  else snprintf(fname, sizeof fname, "%s_jac", g->name);
+  /* write to a temporary file next to the target, then rename: a build never sees half */
+  char tmp[4096];
+  FILE *f = stdout;
+  if (o->out_path) {
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", o->out_path, (int)getpid());
+    f = fopen(tmp, "w");
+    if (!f) {
+      ag_jacprog_free(jp);
+      ag_fail(&err, "%.900s: cannot write: %s", tmp, strerror(errno));
+      return die(err.msg);
+    }
+  }
+  rc = ag_codegen_c(jp, fname, f, &err);
+  if (o->out_path) {
+    if (fclose(f) != 0 && rc == 0) rc = ag_fail(&err, "%s: write error", tmp);
+    if (rc == 0 && rename(tmp, o->out_path) != 0)
+      rc = ag_fail(&err, "cannot rename %s to %s: %s", tmp, o->out_path, strerror(errno));
+    if (rc) remove(tmp);
+  }
+  long mults = jp->mults;
+  int nentries = jp->nentries;
+  ag_jacprog_free(jp);
+  if (rc) return die(err.msg);
+  if (o->out_path && o->json) {
+    printf("{\"file\": ");
+    json_str(o->out_path);
+    printf(", \"function\": ");
+    json_str(fname);
+    printf(", \"order\": ");
+    json_str(which);
+    printf(", \"cost\": %ld, \"nonzeros\": %d, \"hash\": \"%016llx\"}\n", mults, nentries,
+           (unsigned long long)g->dag.hash);
+  } else if (o->out_path) {
+    printf("wrote %s: %s and %s_batch, order %s (%ld multiplications), %d non-zeros\n", o->out_path,
+           fname, fname, which, mults, nentries);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   /* subcommands with their own options */
   if (argc > 1 && !strcmp(argv[1], "search")) return ag_cmd_search(argc - 1, argv + 1);
@@ -415,6 +474,8 @@ int main(int argc, char **argv) {
                         : !strcmp(a, "--order")  ? &o.order
                         : !strcmp(a, "--at")     ? &o.at
                         : !strcmp(a, "--params") ? &o.params
+                        : !strcmp(a, "-o")       ? &o.out_path
+                        : !strcmp(a, "--function") ? &o.function
                                                  : NULL;
     if (slot) {
       if (i + 1 >= argc) return usage_error("option %s needs a value", a);
@@ -441,8 +502,9 @@ int main(int argc, char **argv) {
   int (*run)(const options *, ag_graph *) = !strcmp(o.cmd, "graph")      ? cmd_graph
                                             : !strcmp(o.cmd, "cost")     ? cmd_cost
                                             : !strcmp(o.cmd, "jacobian") ? cmd_jacobian
+                                            : !strcmp(o.cmd, "codegen")  ? cmd_codegen
                                                                          : NULL;
-  if (!run) return usage_error("unknown command '%s' (expected graph, cost or jacobian)", o.cmd);
+  if (!run) return usage_error("unknown command '%s' (expected graph, cost, jacobian, codegen, search or orders)", o.cmd);
   if (!o.source)
     return usage_error("%s needs a SOURCE (kernel.c[:function] or graphs.txt --name T)", o.cmd);
   json_mode = o.json;

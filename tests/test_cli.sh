@@ -91,6 +91,17 @@ expect_err "kernel function missing" 1 "no function 'nope'" "$AG" graph "$SRC/ex
 printf 'void k(const double *in, double *out) {\n  double a = in[0];\n  while (a > 0) a = a - 1;\n  out[0] = a;\n}\n' >"$TMP/bad.c"
 expect_err "bad kernel location" 1 "$TMP/bad.c:3:3: 'while' loops are not supported" "$AG" graph "$TMP/bad.c"
 
+# codegen: a C file that compiles, written atomically; errors name the problem
+expect_out "codegen" '"cost": 295' "$AG" codegen "$SRC/examples/paper/roeflux_1d.c" --order "@$SRC/hdf5-data/paper_orders.h5" -o "$TMP/rf.c" --function rf --json
+if command -v cc >/dev/null; then
+  cc -std=c11 -Wall -Wextra -c "$TMP/rf.c" -o "$TMP/rf.o" 2>"$TMP/cc.err" && ok || bad "generated code does not compile: $(cat "$TMP/cc.err")"
+fi
+grep -q "void rf_batch(int n" "$TMP/rf.c" && ok || bad "batch entry point"
+expect_out "codegen stdout" "void RoeFlux_1d_jac(" "$AG" codegen "$SRC/examples/paper/roeflux_1d.c"
+expect_err "codegen bad name" 1 "is not a C identifier" "$AG" codegen "$SRC/examples/paper/roeflux_1d.c" --function 9x -o "$TMP/badname.c"
+[ ! -e "$TMP/badname.c" ] && ls "$TMP" | grep -qv "badname.c.tmp" && ok || bad "codegen left a file after an error"
+expect_err "codegen unwritable" 1 "cannot write" "$AG" codegen "$SRC/examples/paper/roeflux_1d.c" -o /nonexistent/dir/x.c
+
 out=$("$AG" cost "$G" --name zz --order fwd --json 2>/dev/null)
 if [[ "$out" == '{"error": "'*"no graph named 'zz'"* ]]; then ok; else bad "json error: $out"; fi
 
