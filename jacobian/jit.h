@@ -21,7 +21,7 @@ typedef struct {
 #define AG_JIT_DEFAULT_CC     "cc"
 /* -ffp-contract=off: no FMA contraction under -march=native, so that the compiled code
    rounds exactly as the interpreter (ag_jacprog_eval) does */
-#define AG_JIT_DEFAULT_CFLAGS "-O3 -march=native -ffp-contract=off -fPIC -shared"
+#define AG_JIT_DEFAULT_CFLAGS "-O3 -march=native -ffp-contract=off -fno-math-errno -fPIC -shared"
 
 typedef struct ag_jit {
   void *handle;
