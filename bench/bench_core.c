@@ -13,6 +13,7 @@
 #include "jacobian/orders.h"
 #include "jacobian/parse_dag.h"
 #include "jacobian/parse_kernel.h"
+#include "jacobian/source.h"
 
 static double now(void) {
   struct timespec ts;
@@ -53,27 +54,6 @@ static long naive_play(const ag_dag *d, const int *idx, int m, unsigned char *A)
   return cost;
 }
 
-static int test_point(const char *file, double *x, int max) {
-  FILE *f = fopen(file, "r");
-  char line[4096];
-  int n = -1;
-  while (f && fgets(line, sizeof line, f)) {
-    char *p = strstr(line, "alphagrad-test-point:");
-    if (!p) continue;
-    p += strlen("alphagrad-test-point:");
-    for (n = 0; n < max;) {
-      char *end;
-      double v = strtod(p, &end);
-      if (end == p) break;
-      x[n++] = v;
-      for (p = end; *p == ',' || *p == ' ';)
-        p++;
-    }
-    break;
-  }
-  if (f) fclose(f);
-  return n;
-}
 
 int main(int argc, char **argv) {
   double secs = 0.5;
@@ -177,7 +157,7 @@ int main(int argc, char **argv) {
       rc = 1;
     } else {
       double x[64];
-      test_point(kpath, x, 64);
+      ag_source_test_point(kpath, x, 64);
       const char *specs[] = {"fwd", "rev", "markowitz"};
       int *best = NULL, bn = 0;
       long bc = -1;

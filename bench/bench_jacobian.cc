@@ -25,6 +25,7 @@ extern "C" {
 #include "jacobian/orders.h"
 #include "jacobian/parse_dag.h"
 #include "jacobian/parse_kernel.h"
+#include "jacobian/source.h"
 #include "orderlib/orderlib.h"
 }
 
@@ -88,27 +89,6 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int test_point(const char *file, double *x, int max) {
-  FILE *f = fopen(file, "r");
-  char line[4096];
-  int n = -1;
-  while (f && fgets(line, sizeof line, f)) {
-    char *p = strstr(line, "alphagrad-test-point:");
-    if (!p) continue;
-    p += strlen("alphagrad-test-point:");
-    for (n = 0; n < max;) {
-      char *end;
-      double v = strtod(p, &end);
-      if (end == p) break;
-      x[n++] = v;
-      for (p = end; *p == ',' || *p == ' ';)
-        p++;
-    }
-    break;
-  }
-  if (f) fclose(f);
-  return n;
-}
 
 static int NB = 4096; /* --batch */
 static double g_secs = 0.3;
@@ -177,7 +157,7 @@ int main(int argc, char **argv) {
     const ag_dag *d = &k->dag;
     int ni = d->ni, no = d->no, np = k->nparams;
     double x0[64];
-    if (test_point(kpath, x0, 64) != ni) {
+    if (ag_source_test_point(kpath, x0, 64) != ni) {
       fprintf(stderr, "%s: test point has not %d values\n", kpath, ni);
       return 1;
     }

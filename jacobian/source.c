@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -46,4 +47,26 @@ ag_graph *ag_load_source(const char *spec, const char *name, ag_error *err) {
     return NULL;
   }
   return ag_parse_dag_file(path, name, err);
+}
+
+int ag_source_test_point(const char *path, double *x, int max) {
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  char line[4096];
+  int n = -1;
+  while (fgets(line, sizeof line, f)) {
+    char *p = strstr(line, "alphagrad-test-point:");
+    if (!p) continue;
+    p += strlen("alphagrad-test-point:");
+    for (n = 0; n < max;) {
+      char *end;
+      double v = strtod(p, &end);
+      if (end == p) break;
+      x[n++] = v;
+      for (p = end; *p == ',' || *p == ' ';) p++;
+    }
+    break;
+  }
+  fclose(f);
+  return n;
 }

@@ -9,4 +9,9 @@
 /* name: the section of a DAG text file (NULL: its only section); ignored for C kernels. */
 ag_graph *ag_load_source(const char *spec, const char *name, ag_error *err);
 
+/* Reads the point a kernel file names in a comment "alphagrad-test-point: v1, v2, ..."
+   (the examples use it for tests, benchmarks and demos). Returns the number of values
+   read (at most max), or -1 when the file has no such comment or cannot be read. */
+int ag_source_test_point(const char *path, double *x, int max);
+
 #endif

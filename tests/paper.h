@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jacobian/source.h"
+
 typedef struct {
   const char *name, *kernel; /* section in paper_graphs.txt, file in examples/paper */
   int ni, nv, no;
@@ -48,28 +50,7 @@ static inline char *paper_order_text(const char *task, const char *method) {
 }
 #endif
 
-/* Reads "alphagrad-test-point: v1, v2, ..." from a kernel file; returns the count. */
+/* The kernel file's "alphagrad-test-point: ..." comment (jacobian/source.h). */
 static inline int paper_test_point(const char *file, double *x, int max) {
-  FILE *f = fopen(file, "r");
-  if (!f) return -1;
-  char line[4096];
-  int n = -1;
-  while (fgets(line, sizeof line, f)) {
-    char *p = strstr(line, "alphagrad-test-point:");
-    if (!p) continue;
-    p += strlen("alphagrad-test-point:");
-    n = 0;
-    for (;;) {
-      char *end;
-      double v = strtod(p, &end);
-      if (end == p || n == max) break;
-      x[n++] = v;
-      p = end;
-      while (*p == ',' || *p == ' ')
-        p++;
-    }
-    break;
-  }
-  fclose(f);
-  return n;
+  return ag_source_test_point(file, x, max);
 }
