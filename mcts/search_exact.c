@@ -30,6 +30,7 @@
 #include "jacobian/orders.h"
 #include "mcts/bounds.h"
 #include "mcts/exact.h"
+#include "mcts/search_internal.h"
 
 #define AG_EXACT_FIRST_GROUP 16
 
@@ -449,133 +450,30 @@ static int astar_run(xsearch *x, astar_mem *a, long max_exp) {
   return !a->done;
 }
 
-/* Simulated annealing on the incumbent (primal heuristic). A move takes the vertex at
-   position i to position j (60 %: |i - j| <= 8), or swaps the two (20 %). Only the window
-   between i and j changes: the set eliminated after it is the same, so the rest of the
-   order costs the same, and a move is evaluated by replaying the window from a snapshot of
-   the state (one every SNAP positions), aborted as soon as it passes the Metropolis
-   threshold drawn beforehand. Cooling runs in cycles from T = 2 to 0.05 multiplications
-   (geometric), each restarting from the best order, of 20000 * max(m, 50) / 50 moves
-   growing by half each time. Stops after `moves` moves, at `until`, at x->stop, or when
-   the incumbent meets the proven bound. Deterministic for a seed and a move count. */
-#define SNAP 8
-static uint64_t rng_next(uint64_t *st) {
-  uint64_t z = (*st += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+/* Simulated annealing on the incumbent (primal heuristic): the shared annealer of
+   search_anneal.c, stopped after `moves` moves, at `until`, at x->stop, or when the
+   incumbent meets the proven bound. */
+typedef struct {
+  xsearch *x;
+  double until;
+} anneal_ctx;
+
+static int anneal_stop(void *ctx) {
+  anneal_ctx *a = ctx;
+  tick(a->x);
+  return a->x->stop || (a->until > 0 && xnow() >= a->until) || a->x->inc_cost <= a->x->lower;
 }
 
-typedef struct {
-  int m, ns;
-  ag_elim **snap, **tsnap; /* snap[k]: state after cur[0 .. k*SNAP-1] */
-  ag_elim *s;
-  int *cur, *win;
-  long *stepc, *wstep; /* cost of each step of cur; of the trial window */
-  long cost;
-} annealer;
-
-static void anneal_load(xsearch *x, annealer *an) {
-  memcpy(an->cur, x->inc, (size_t)an->m * sizeof(int));
-  ag_elim_copy(an->s, x->root);
-  for (int k = 0; k < an->m; k++) {
-    if (k % SNAP == 0) ag_elim_copy(an->snap[k / SNAP], an->s);
-    an->stepc[k] = ag_elim_step(an->s, an->cur[k]);
-  }
-  an->cost = an->s->cost;
+static void anneal_improved(void *ctx, const int *order, long cost) {
+  offer(((anneal_ctx *)ctx)->x, order, cost);
 }
 
 static void anneal(xsearch *x, long moves, double until) {
-  const int m = x->m;
-  if (m < 2 || moves <= 0) return;
-  annealer an = {.m = m, .ns = m / SNAP + 1};
-  an.snap = ag_malloc((size_t)an.ns * sizeof(ag_elim *));
-  an.tsnap = ag_malloc((size_t)an.ns * sizeof(ag_elim *));
-  for (int k = 0; k < an.ns; k++)
-    an.snap[k] = ag_elim_new(x->d), an.tsnap[k] = ag_elim_new(x->d);
-  an.s = ag_elim_new(x->d);
-  an.cur = ag_malloc((size_t)m * sizeof(int));
-  an.win = ag_malloc((size_t)m * sizeof(int));
-  an.stepc = ag_malloc((size_t)m * sizeof(long));
-  an.wstep = ag_malloc((size_t)m * sizeof(long));
-  anneal_load(x, &an);
-  uint64_t rng = x->o->seed * 0x2545f4914f6cdd1dULL + 0x243f6a8885a308d3ULL;
-  const double T0 = 2.0, T1 = 0.05;
-  long cycle = 20000L * (m > 50 ? m : 50) / 50, in_cycle = 0;
-  double temp = T0, decay = exp(log(T1 / T0) / (double)cycle);
-  for (long it = 0; it < moves; it++) {
-    if ((it & 1023) == 0) {
-      tick(x);
-      if (x->stop || (until > 0 && xnow() >= until) || x->inc_cost <= x->lower) break;
-    }
-    if (++in_cycle > cycle) { /* restart from the best with fresh heat */
-      in_cycle = 0;
-      if (cycle < 5000000) cycle += cycle / 2;
-      temp = T0;
-      decay = exp(log(T1 / T0) / (double)cycle);
-      anneal_load(x, &an);
-    }
-    temp *= decay;
-    int i = (int)(rng_next(&rng) % (uint64_t)m), j;
-    int kind = (int)(rng_next(&rng) % 10);
-    if (kind < 6) {
-      int span = 1 + (int)(rng_next(&rng) % 8);
-      j = rng_next(&rng) & 1 ? i + span : i - span;
-      if (j < 0 || j >= m) continue;
-    } else {
-      j = (int)(rng_next(&rng) % (uint64_t)m);
-      if (j == i) continue;
-    }
-    int lo = i < j ? i : j, hi = i < j ? j : i, len = hi - lo + 1;
-    /* the window after the move */
-    memcpy(an.win, an.cur + lo, (size_t)len * sizeof(int));
-    if (kind >= 8) {
-      an.win[0] = an.cur[hi];
-      an.win[len - 1] = an.cur[lo];
-    } else if (i < j) {
-      memmove(an.win, an.win + 1, (size_t)(len - 1) * sizeof(int));
-      an.win[len - 1] = an.cur[i];
-    } else {
-      memmove(an.win + 1, an.win, (size_t)(len - 1) * sizeof(int));
-      an.win[0] = an.cur[i];
-    }
-    long old = 0;
-    for (int k = lo; k <= hi; k++)
-      old += an.stepc[k];
-    double u = (double)(rng_next(&rng) >> 11) * 0x1.0p-53;
-    double lim = (double)old - temp * log(u > 1e-300 ? u : 1e-300);
-    int k0 = lo / SNAP * SNAP;
-    ag_elim_copy(an.s, an.snap[k0 / SNAP]);
-    for (int k = k0; k < lo; k++)
-      ag_elim_step(an.s, an.cur[k]);
-    long c = 0;
-    int ok = 1;
-    for (int k = lo; k <= hi && ok; k++) {
-      if (k % SNAP == 0) ag_elim_copy(an.tsnap[k / SNAP], an.s);
-      an.wstep[k - lo] = ag_elim_step(an.s, an.win[k - lo]);
-      c += an.wstep[k - lo];
-      ok = (double)c <= lim;
-    }
-    if (!ok) continue;
-    memcpy(an.cur + lo, an.win, (size_t)len * sizeof(int));
-    memcpy(an.stepc + lo, an.wstep, (size_t)len * sizeof(long));
-    for (int k = (lo + SNAP - 1) / SNAP * SNAP; k <= hi; k += SNAP) {
-      ag_elim *t = an.snap[k / SNAP];
-      an.snap[k / SNAP] = an.tsnap[k / SNAP];
-      an.tsnap[k / SNAP] = t;
-    }
-    an.cost += c - old;
-    if (an.cost < x->inc_cost) offer(x, an.cur, an.cost);
-  }
-  for (int k = 0; k < an.ns; k++)
-    ag_elim_free(an.snap[k]), ag_elim_free(an.tsnap[k]);
-  free(an.snap);
-  free(an.tsnap);
-  ag_elim_free(an.s);
-  free(an.cur);
-  free(an.win);
-  free(an.stepc);
-  free(an.wstep);
+  if (x->m < 2 || moves <= 0) return;
+  anneal_ctx a = {x, until};
+  ag_anneal_ctl c = {.seed = x->o->seed, .max_moves = moves, .stop = anneal_stop,
+                     .improved = anneal_improved, .ctx = &a};
+  ag_anneal(x->d, x->inc, &c);
 }
 
 int ag_search_exact(const ag_dag *d, const ag_search_opts *o, const int *incumbent, int inc_len,

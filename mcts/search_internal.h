@@ -72,4 +72,17 @@ void ag_run_result(ag_search_run *run, ag_search_result *r, const char *method);
 /* Greedy minimal-Markowitz completion of s (modified); appends to order, returns cost added. */
 long ag_greedy_complete(ag_elim *s, int *order, int *len);
 
+/* The annealer (search_anneal.c), shared by --method anneal and the exact solver. */
+typedef struct {
+  uint64_t seed;
+  long max_moves;                 /* 0: until stop says so */
+  int (*stop)(void *ctx);         /* polled every 256 moves; nonzero ends the run */
+  int (*restart)(void *ctx, int *order); /* polled likewise; 1: restart from *order */
+  void (*improved)(void *ctx, const int *order, long cost); /* a cheaper order */
+  long *counter;                  /* incremented per move when not NULL */
+  void *ctx;
+} ag_anneal_ctl;
+/* Anneals from start (elimination indices, a complete order of d); returns moves made. */
+long ag_anneal(const ag_dag *d, const int *start, const ag_anneal_ctl *c);
+
 #endif
