@@ -24,20 +24,27 @@ int ag_order_reverse(const ag_dag *d, int *order) {
   return m;
 }
 
-int ag_order_markowitz(const ag_dag *d, int *order) {
-  ag_elim *s = ag_elim_new(d);
-  int m = 0;
+long ag_order_markowitz_complete(ag_elim *s, int *order, int *len) {
+  long before = s->cost;
   while (s->nleft > 0) {
     int best = -1;
     long bc = 0;
-    for (int v = d->ni; v < d->n; v++) {
+    for (int v = s->ni; v < s->n; v++) {
       if (!ag_elim_eliminable(s, v)) continue;
       long c = ag_elim_markowitz(s, v);
       if (best < 0 || c < bc) best = v, bc = c;
     }
     ag_elim_step(s, best);
-    order[m++] = ag_vertex_id(d, best);
+    order[(*len)++] = best;
   }
+  return s->cost - before;
+}
+
+int ag_order_markowitz(const ag_dag *d, int *order) {
+  ag_elim *s = ag_elim_new(d);
+  int m = 0;
+  ag_order_markowitz_complete(s, order, &m);
+  for (int i = 0; i < m; i++) order[i] = ag_vertex_id(d, order[i]);
   ag_elim_free(s);
   return m;
 }

@@ -4,6 +4,7 @@
 #ifndef AG_ORDERS_H
 #define AG_ORDERS_H
 
+#include "jacobian/eliminate.h"
 #include "jacobian/graph.h"
 
 /* Each fills order[0..neliminable-1] and returns its length. */
@@ -11,6 +12,9 @@ int ag_order_forward(const ag_dag *d, int *order);
 int ag_order_reverse(const ag_dag *d, int *order);
 /* Greedy minimal |pred|*|succ|, ties to the lowest vertex id. */
 int ag_order_markowitz(const ag_dag *d, int *order);
+/* The same greedy rule from elimination state s (modified) to the end: appends the
+   elimination indices (not vertex ids) to order at *len; returns the cost added. */
+long ag_order_markowitz_complete(ag_elim *s, int *order, int *len);
 
 /* 0 if order is a permutation of exactly the eliminable vertices of d; else a message
    naming the offending position and id. */

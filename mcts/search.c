@@ -103,22 +103,6 @@ void ag_run_result(ag_search_run *run, ag_search_result *r, const char *method) 
   r->method = method;
 }
 
-long ag_greedy_complete(ag_elim *s, int *order, int *len) {
-  long before = s->cost;
-  while (s->nleft > 0) {
-    int best = -1;
-    long bc = 0;
-    for (int v = s->ni; v < s->n; v++) {
-      if (!ag_elim_eliminable(s, v)) continue;
-      long c = ag_elim_markowitz(s, v);
-      if (best < 0 || c < bc) best = v, bc = c;
-    }
-    ag_elim_step(s, best);
-    order[(*len)++] = best;
-  }
-  return s->cost - before;
-}
-
 void ag_search_result_free(ag_search_result *r) {
   free(r->order);
   free(r->rank_costs);

@@ -69,8 +69,6 @@ int ag_run_offer(ag_search_run *run, const int *order, long cost);
 int ag_run_tick(ag_search_run *run);
 /* Fills r from the run (order converted to vertex ids). */
 void ag_run_result(ag_search_run *run, ag_search_result *r, const char *method);
-/* Greedy minimal-Markowitz completion of s (modified); appends to order, returns cost added. */
-long ag_greedy_complete(ag_elim *s, int *order, int *len);
 
 /* The annealer (search_anneal.c), shared by --method anneal and the exact solver. */
 typedef struct {

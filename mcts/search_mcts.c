@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "jacobian/alloc.h"
+#include "jacobian/orders.h"
 #include "mcts/mcts.h"
 #include "mcts/search_internal.h"
 
@@ -229,7 +230,7 @@ void ag_search_mcts_run(ag_search_run *run) {
                 int len = nplayed;
                 memcpy(order, played, (size_t)nplayed * sizeof(int));
                 for (int i = 0; i < depth; i++) order[len++] = t.nodes[path[i].node]->act[path[i].k];
-                ag_greedy_complete(s, order, &len);
+                ag_order_markowitz_complete(s, order, &len);
                 ag_run_offer(run, order, s->cost);
                 total = (double)s->cost;
               } else {
