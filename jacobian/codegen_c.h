@@ -9,11 +9,12 @@
 #include "jacobian/jacobian.h"
 
 /* Version of the generator; part of the JIT cache key (bump when the output changes). */
-#define AG_CODEGEN_VERSION "alphagrad-codegen-c 1"
+#define AG_CODEGEN_VERSION "alphagrad-codegen-c 2"
 
 /* Writes the C file for jp to out. fname (a C identifier) names the entry points:
      void FNAME(const double *in, const double *p, double *out, double *jac);
      void FNAME_batch(int n, const double *in, const double *p, double *out, double *jac);
+     void FNAME_primal_batch(int n, const double *in, const double *p, double *out);
      const int FNAME_nentries, FNAME_rows[], FNAME_cols[], FNAME_ni, FNAME_no, FNAME_np;
    Returns 0, or -1 with err set (bad name, write error). */
 int ag_codegen_c(const ag_jacprog *jp, const char *fname, FILE *out, ag_error *err);

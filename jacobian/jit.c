@@ -161,8 +161,8 @@ static int try_load(ag_jit *j, const char *path, uint64_t key, char *why, size_t
   char want[128];
   key_string(want, sizeof want, key);
   const char *k = dlsym(h, SYM "_key");
-  void *fn = dlsym(h, SYM), *bt = dlsym(h, SYM "_batch");
-  if (!k || strcmp(k, want) || !fn || !bt) {
+  void *fn = dlsym(h, SYM), *bt = dlsym(h, SYM "_batch"), *pb = dlsym(h, SYM "_primal_batch");
+  if (!k || strcmp(k, want) || !fn || !bt || !pb) {
     snprintf(why, nwhy, "key or symbols do not match");
     dlclose(h);
     return -1;
@@ -171,6 +171,7 @@ static int try_load(ag_jit *j, const char *path, uint64_t key, char *why, size_t
   /* object to function pointer: through memcpy (ISO C forbids the cast) */
   memcpy(&j->fn, &fn, sizeof fn);
   memcpy(&j->batch, &bt, sizeof bt);
+  memcpy(&j->primal_batch, &pb, sizeof pb);
   return 0;
 }
 
@@ -296,6 +297,7 @@ ag_evaluator *ag_jit_or_interp(const ag_jacprog *jp, const ag_jit_options *opt) 
     const ag_graph *g = jp->g;
     ev->work = ag_malloc((ag_jacprog_work_size(jp) + 1) * sizeof(double));
     ev->tin = ag_malloc(((size_t)g->ninputs + 1) * sizeof(double));
+    ev->tp = ag_malloc(((size_t)g->nparams + 1) * sizeof(double));
     ev->tout = ag_malloc(((size_t)g->noutputs + 1) * sizeof(double));
     ev->tjac = ag_malloc(((size_t)jp->nentries + 1) * sizeof(double));
   }
@@ -307,6 +309,7 @@ void ag_evaluator_free(ag_evaluator *ev) {
   ag_jit_free(ev->jit);
   free(ev->work);
   free(ev->tin);
+  free(ev->tp);
   free(ev->tout);
   free(ev->tjac);
   free(ev);
@@ -318,6 +321,30 @@ void ag_evaluator_eval(ag_evaluator *ev, const double *in, const double *p, doub
   else ag_jacprog_eval(ev->jp, in, p, out, jac, ev->work);
 }
 
+/* element k of a structure-of-arrays batch into tin/tp */
+static void gather_element(ag_evaluator *ev, int n, int k, const double *in, const double *p) {
+  const ag_graph *g = ev->jp->g;
+  for (int i = 0; i < g->ninputs; i++)
+    ev->tin[i] = in[(size_t)i * n + k];
+  for (int i = 0; i < g->nparams; i++)
+    ev->tp[i] = p[(size_t)i * n + k];
+}
+
+void ag_evaluator_eval_primal_batch(ag_evaluator *ev, int n, const double *in, const double *p,
+                                    double *out) {
+  if (ev->jit) {
+    ev->jit->primal_batch(n, in, p, out);
+    return;
+  }
+  const ag_graph *g = ev->jp->g;
+  for (int k = 0; k < n; k++) {
+    gather_element(ev, n, k, in, p);
+    ag_graph_eval(g, ev->tin, ev->tp, ev->tout, ev->work);
+    for (int o = 0; o < g->noutputs; o++)
+      out[(size_t)o * n + k] = ev->tout[o];
+  }
+}
+
 void ag_evaluator_eval_batch(ag_evaluator *ev, int n, const double *in, const double *p,
                              double *out, double *jac) {
   if (ev->jit) {
@@ -326,9 +353,8 @@ void ag_evaluator_eval_batch(ag_evaluator *ev, int n, const double *in, const do
   }
   const ag_graph *g = ev->jp->g;
   for (int k = 0; k < n; k++) {
-    for (int i = 0; i < g->ninputs; i++)
-      ev->tin[i] = in[(size_t)i * n + k];
-    ag_jacprog_eval(ev->jp, ev->tin, p, ev->tout, ev->tjac, ev->work);
+    gather_element(ev, n, k, in, p);
+    ag_jacprog_eval(ev->jp, ev->tin, ev->tp, ev->tout, ev->tjac, ev->work);
     for (int o = 0; o < g->noutputs; o++)
       out[(size_t)o * n + k] = ev->tout[o];
     for (int e = 0; e < ev->jp->nentries; e++)

@@ -11,6 +11,7 @@ typedef void (*ag_jit_fn)(const double *in, const double *p, double *out, double
 typedef void (*ag_jit_batch_fn)(int n, const double *in, const double *p, double *out,
                                 double *jac);
 
+typedef void (*ag_jit_primal_batch_fn)(int n, const double *in, const double *p, double *out);
 typedef struct {
   const char *cc;        /* compiler; NULL: $AG_CC, else "cc" */
   const char *cflags;    /* NULL: $AG_CFLAGS, else AG_JIT_DEFAULT_CFLAGS */
@@ -26,7 +27,8 @@ typedef struct {
 typedef struct ag_jit {
   void *handle;
   ag_jit_fn fn;          /* outputs and Jacobian at one point */
-  ag_jit_batch_fn batch; /* n points, structure of arrays */
+  ag_jit_batch_fn batch; /* n points, structure of arrays (parameters too) */
+  ag_jit_primal_batch_fn primal_batch; /* outputs only, n points */
   uint64_t key;          /* cache key */
   char *path;            /* the cached shared object */
   int compiled;          /* 1 if this load ran the compiler (cache miss or rebuild) */
@@ -48,7 +50,7 @@ long ag_jit_compile_count(void);
 typedef struct {
   ag_jit *jit; /* NULL: interpreting */
   const ag_jacprog *jp;
-  double *work, *tin, *tout, *tjac; /* interpreter work space */
+  double *work, *tin, *tp, *tout, *tjac; /* interpreter work space */
 } ag_evaluator;
 
 ag_evaluator *ag_jit_or_interp(const ag_jacprog *jp, const ag_jit_options *opt);
@@ -56,8 +58,11 @@ void ag_evaluator_free(ag_evaluator *ev);
 /* in[ni], p[np], out[no], jac[nentries] (jp's entry order) */
 void ag_evaluator_eval(ag_evaluator *ev, const double *in, const double *p, double *out,
                        double *jac);
-/* structure of arrays as FNAME_batch */
+/* structure of arrays as FNAME_batch (p: per element, p[i*n + k]; NULL when np == 0) */
 void ag_evaluator_eval_batch(ag_evaluator *ev, int n, const double *in, const double *p,
                              double *out, double *jac);
 
+/* outputs only, structure of arrays as FNAME_primal_batch */
+void ag_evaluator_eval_primal_batch(ag_evaluator *ev, int n, const double *in, const double *p,
+                                    double *out);
 #endif

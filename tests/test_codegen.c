@@ -74,6 +74,13 @@ static void check_program(const ag_jacprog *jp, const ag_jit *j, const double *x
         in[i * n + k] = y[i];
     }
     j->batch(n, in, NULL, out, jac);
+    double *pout = malloc((size_t)no * n * sizeof(double) + 8);
+    j->primal_batch(n, in, NULL, pout);
+    int pok = 1;
+    for (int q = 0; q < no * n && pok; q++)
+      pok = pout[q] == out[q];
+    CHECK(pok, "%s: primal batch n=%d differs from the batch outputs", what, n);
+    free(pout);
     int ok = 1;
     for (int k = 0; k < n && ok; k++) {
       perturbed(x, ni, k, y);
@@ -522,6 +529,35 @@ static void test_all_ops(void) {
       j->batch(1, pts[t], par, o2, j2);
       CHECK(same_vec(o1, o2, no, 1e-13, &w) && same_vec(j1, j2, ne, 1e-13, &w),
             "ops point %d: batch differs at %d", t, w);
+    }
+    /* parameters are per element in a batch: 4 elements, each its own point and p */
+    {
+      double bin[3 * 4], bp[2 * 4];
+      double *bout = malloc(sizeof(double) * 4 * no), *bpo = malloc(sizeof(double) * 4 * no);
+      double *bjac = malloc(sizeof(double) * 4 * ne);
+      for (int k = 0; k < 4; k++) {
+        for (int i = 0; i < 3; i++)
+          bin[i * 4 + k] = pts[k][i];
+        bp[0 * 4 + k] = par[0] + 0.1 * k;
+        bp[1 * 4 + k] = par[1] - 0.2 * k;
+      }
+      {
+        j->batch(4, bin, bp, bout, bjac);
+        j->primal_batch(4, bin, bp, bpo);
+        for (int k = 0; k < 4; k++) {
+          double pk[2] = {par[0] + 0.1 * k, par[1] - 0.2 * k};
+          ag_jacprog_eval(jp, pts[k], pk, o1, j1, work);
+          int ok = 1;
+          for (int q = 0; q < no; q++)
+            ok &= close_to(bout[q * 4 + k], o1[q], 1e-13) && close_to(bpo[q * 4 + k], o1[q], 1e-13);
+          for (int q = 0; q < ne; q++)
+            ok &= close_to(bjac[q * 4 + k], j1[q], 1e-13);
+          CHECK(ok, "ops: per-element parameters, element %d differs", k);
+        }
+      }
+      free(bout);
+      free(bpo);
+      free(bjac);
     }
     free(work);
     free(o1);
