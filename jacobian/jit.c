@@ -285,23 +285,30 @@ void ag_jit_free(ag_jit *j) {
 
 /* ---- compiled or interpreted ---- */
 
-ag_evaluator *ag_jit_or_interp(const ag_jacprog *jp, const ag_jit_options *opt) {
+ag_evaluator *ag_interpreter(const ag_jacprog *jp) {
   ag_evaluator *ev = ag_calloc(1, sizeof *ev);
   ev->jp = jp;
+  const ag_graph *g = jp->g;
+  ev->work = ag_malloc((ag_jacprog_work_size(jp) + 1) * sizeof(double));
+  ev->tin = ag_malloc(((size_t)g->ninputs + 1) * sizeof(double));
+  ev->tp = ag_malloc(((size_t)g->nparams + 1) * sizeof(double));
+  ev->tout = ag_malloc(((size_t)g->noutputs + 1) * sizeof(double));
+  ev->tjac = ag_malloc(((size_t)jp->nentries + 1) * sizeof(double));
+  return ev;
+}
+
+ag_evaluator *ag_jit_or_interp(const ag_jacprog *jp, const ag_jit_options *opt) {
   ag_error err;
   err.msg[0] = 0;
-  ev->jit = ag_jit_load(jp, opt, &err);
-  if (!ev->jit) {
-    fprintf(stderr, "alphagrad: warning: no compiled code (%s); using the interpreter\n",
-            err.msg);
-    const ag_graph *g = jp->g;
-    ev->work = ag_malloc((ag_jacprog_work_size(jp) + 1) * sizeof(double));
-    ev->tin = ag_malloc(((size_t)g->ninputs + 1) * sizeof(double));
-    ev->tp = ag_malloc(((size_t)g->nparams + 1) * sizeof(double));
-    ev->tout = ag_malloc(((size_t)g->noutputs + 1) * sizeof(double));
-    ev->tjac = ag_malloc(((size_t)jp->nentries + 1) * sizeof(double));
+  ag_jit *j = ag_jit_load(jp, opt, &err);
+  if (j) {
+    ag_evaluator *ev = ag_calloc(1, sizeof *ev);
+    ev->jp = jp;
+    ev->jit = j;
+    return ev;
   }
-  return ev;
+  fprintf(stderr, "alphagrad: warning: no compiled code (%s); using the interpreter\n", err.msg);
+  return ag_interpreter(jp);
 }
 
 void ag_evaluator_free(ag_evaluator *ev) {

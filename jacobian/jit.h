@@ -54,6 +54,8 @@ typedef struct {
 } ag_evaluator;
 
 ag_evaluator *ag_jit_or_interp(const ag_jacprog *jp, const ag_jit_options *opt);
+/* The interpreter (ag_jacprog_eval) behind the same interface. */
+ag_evaluator *ag_interpreter(const ag_jacprog *jp);
 void ag_evaluator_free(ag_evaluator *ev);
 /* in[ni], p[np], out[no], jac[nentries] (jp's entry order) */
 void ag_evaluator_eval(ag_evaluator *ev, const double *in, const double *p, double *out,

@@ -1,0 +1,120 @@
+/* alphagrad for PETSc: exact Jacobians of residuals written as pointwise kernels on a DMDA.
+
+   An application describes its residual once as an operator: kernels (C kernel files,
+   docs/kernels.md, or graphs from the builder API) and how their inputs are gathered from
+   the mesh and their outputs scattered to it. The operator gives the residual and its exact
+   Jacobian (elimination orders from order libraries or a search; generated code compiled at
+   run time). The run-time option -snes_jacobian alphagrad selects it; the user guide with
+   every option is plugin/README.md.
+
+   Kernel conventions (all kernels: void name(const double *in, double *out, const double *p)):
+
+   Cell kernel, on a DMDA of dimension d with dof unknowns per point:
+     in   the unknowns at the points of a stencil around the cell, point after point, dof
+          values each. Points are ordered lexicographically by their offset (dz, dy, dx)
+          with dx fastest; a star stencil of width w keeps the points with at most one
+          non-zero offset, a box stencil all (2w+1)^d. E.g. 2-D star, width 1: (0,-1),
+          (-1,0), (0,0), (1,0), (0,1) as (dx,dy), i.e. south, west, centre, east, north.
+     out  dof values, added to the residual of the cell.
+     p    the kernel's constant parameters (AGKernelSetParameters), then the auxiliary
+          vector's values at the cell (AGOperatorSetAuxiliaryVec), if any.
+   A cell whose stencil leaves a non-periodic domain uses the cell kernel's boundary kernel
+   instead: in = the cell's own dof values, out = dof values (a Dirichlet row, e.g. u - g),
+   p as above. Without a boundary kernel, only cells whose stencil fits are computed (the
+   others get nothing from this kernel).
+
+   Face kernel in direction dir (0 = x, 1 = y, 2 = z), width w:
+     in   the 2w cells along dir around the face, from the low side to the high side
+          (w = 1: the left and right cell states, dof values each).
+     out  dof values: the flux through the face, in the +dir direction. It is added to the
+          residual of the cell on the low side and subtracted from the cell on the high side.
+          (So for u_t + f(u)_x = 0 the residual holds (u - u_old)/dt * h + F(i+1/2) - F(i-1/2)
+          with the first term a cell kernel.)
+     p    the kernel's constant parameters.
+   Faces on a non-periodic domain boundary use the boundary kernel of that side:
+     low side (the face before the first cell): in = the w cells after the face, increasing
+          index; its out is subtracted from the first cell (as for the high side of a face);
+     high side (after the last cell): in = the w cells before the face; out added to the
+          last cell.
+   Without a boundary kernel for a side, its boundary faces contribute nothing. Interior faces
+   whose 2w cells do not all exist (w > 1 near a boundary) contribute nothing either: write
+   such schemes with a cell-width-1 fallback in the boundary kernels.
+
+   Periodic and non-periodic (DM_BOUNDARY_NONE) DMDA boundaries are supported; ghosted and
+   mirror boundaries are refused. The DMDA's stencil width must be at least the widths of
+   the operator's kernels. */
+#ifndef ALPHAGRAD_PETSC_H
+#define ALPHAGRAD_PETSC_H
+
+#include <petscsnes.h>
+#include <petscdmda.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct _n_AGKernel *AGKernel;
+typedef struct _n_AGOperator *AGOperator;
+struct ag_graph; /* jacobian/graph.h */
+
+/* Registers -snes_jacobian alphagrad (once; later calls do nothing). Called by
+   PetscDLLibraryRegister_alphagrad() when the library is loaded with -dll_append; call it
+   yourself after PetscInitialize() when you link the library. */
+PETSC_EXTERN PetscErrorCode SNESAlphaGradRegister(void);
+PETSC_EXTERN PetscErrorCode PetscDLLibraryRegister_alphagrad(void);
+
+/* A kernel from a source: "file.c:function" (a C kernel) or "graphs.txt:section" (a
+   reference DAG text file). Errors name the file and line. Collective on comm (every rank
+   reads the file). */
+PETSC_EXTERN PetscErrorCode AGKernelCreate(MPI_Comm comm, const char source[], AGKernel *k);
+/* A kernel from a finalized builder graph (jacobian/graph.h); the kernel takes ownership of
+   g (ag_graph_free is called when the kernel is destroyed). */
+PETSC_EXTERN PetscErrorCode AGKernelCreateFromGraph(MPI_Comm comm, struct ag_graph *g,
+                                                    AGKernel *k);
+/* Constant parameters p[0..n-1] (the first n of the kernel's parameters). */
+PETSC_EXTERN PetscErrorCode AGKernelSetParameters(AGKernel k, PetscInt n, const PetscReal v[]);
+PETSC_EXTERN PetscErrorCode AGKernelGetSizes(AGKernel k, PetscInt *ni, PetscInt *no,
+                                             PetscInt *np);
+PETSC_EXTERN PetscErrorCode AGKernelDestroy(AGKernel *k);
+
+/* An operator on a DMDA (reference taken). */
+PETSC_EXTERN PetscErrorCode AGOperatorCreate(DM da, AGOperator *op);
+PETSC_EXTERN PetscErrorCode AGOperatorDestroy(AGOperator *op);
+/* A cell kernel with its stencil (type DMDA_STENCIL_STAR or DMDA_STENCIL_BOX, width >= 0)
+   and boundary kernel (may be NULL). The operator takes references to the kernels. */
+PETSC_EXTERN PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k,
+                                                    DMDAStencilType st, PetscInt width,
+                                                    AGKernel boundary);
+/* A face-flux kernel in direction dir with width w >= 1 and boundary kernels for the low and
+   high side (each may be NULL). */
+PETSC_EXTERN PetscErrorCode AGOperatorAddFaceKernel(AGOperator op, AGKernel k, PetscInt dir,
+                                                    PetscInt width, AGKernel low,
+                                                    AGKernel high);
+/* A global vector of a DMDA with the operator's layout (same sizes and distribution, any
+   dof): its values at a cell are appended to the parameters of the cell kernels (and their
+   boundary kernels). The operator reads it at every evaluation (keep it up to date, e.g. the
+   previous time step's state). Reference taken; NULL removes it. */
+PETSC_EXTERN PetscErrorCode AGOperatorSetAuxiliaryVec(AGOperator op, Vec aux);
+/* The operator's residual F(X) (global vectors of its DMDA). */
+PETSC_EXTERN PetscErrorCode AGOperatorComputeResidual(AGOperator op, Vec X, Vec F);
+/* Its Jacobian at X into the matrix P (created by DMCreateMatrix on its DMDA, or with the
+   same layout); the first call sets P's COO pattern. */
+PETSC_EXTERN PetscErrorCode AGOperatorComputeJacobian(AGOperator op, Vec X, Mat P);
+/* Prints what the operator holds: kernels, graph sizes, orders and where they came from,
+   costs against forward/reverse/Markowitz, backend, cache. */
+PETSC_EXTERN PetscErrorCode AGOperatorView(AGOperator op, PetscViewer viewer);
+
+/* Attaches op to snes (reference taken). With residual = PETSC_TRUE the operator's residual
+   becomes the SNES function (SNESSetFunction); otherwise the application keeps its own
+   residual and the operator is used for the Jacobian only. The Jacobian is the operator's
+   when -snes_jacobian alphagrad is given (or after SNESAlphaGradSetUse()). */
+PETSC_EXTERN PetscErrorCode SNESSetAlphaGradOperator(SNES snes, AGOperator op,
+                                                     PetscBool residual);
+PETSC_EXTERN PetscErrorCode SNESGetAlphaGradOperator(SNES snes, AGOperator *op);
+/* Selects the alphagrad Jacobian as -snes_jacobian alphagrad does (before SNESSetUp). */
+PETSC_EXTERN PetscErrorCode SNESAlphaGradSetUse(SNES snes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

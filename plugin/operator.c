@@ -1,0 +1,627 @@
+/* AGOperator: kernels applied over a DMDA. Set-up turns the cell and face kernels into
+   element groups (for every element, the local indices of its inputs and of the rows it
+   writes), evaluation gathers a batch of elements into structure-of-arrays buffers, calls
+   the kernel's code and scatters: residual values added into the local residual, Jacobian
+   values into the matrix's COO value array, whose pattern is set once per matrix. */
+#include <string.h>
+#include "plugin/plugin_impl.h"
+
+static const char *dir_name[3] = {"x", "y", "z"};
+
+PetscErrorCode AGOperatorCreate(DM da, AGOperator *op) {
+  PetscBool isda;
+  DMBoundaryType b[3];
+  PetscInt dim;
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(da, DM_CLASSID, 1);
+  PetscValidPointer(op, 2);
+  PetscCall(PetscObjectTypeCompare((PetscObject)da, DMDA, &isda));
+  PetscCheck(isda, PetscObjectComm((PetscObject)da), PETSC_ERR_SUP,
+             "alphagrad: operators are defined on a DMDA");
+  PetscCall(DMDAGetInfo(da, &dim, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &b[0], &b[1],
+                        &b[2], NULL));
+  for (PetscInt d = 0; d < dim; d++)
+    PetscCheck(b[d] == DM_BOUNDARY_NONE || b[d] == DM_BOUNDARY_PERIODIC,
+               PetscObjectComm((PetscObject)da), PETSC_ERR_SUP,
+               "alphagrad: the DMDA's %s boundary is %s; operators support DM_BOUNDARY_NONE "
+               "(with boundary kernels) and DM_BOUNDARY_PERIODIC",
+               dir_name[d], DMBoundaryTypes[b[d]]);
+  PetscCall(ag_plugin_log_register());
+  PetscCall(PetscNew(op));
+  (*op)->refct = 1;
+  (*op)->da = da;
+  (*op)->coo_mat_id = -1;
+  PetscCall(PetscObjectReference((PetscObject)da));
+  ag_plugin_opts_default(&(*op)->opts);
+  PetscFunctionReturn(0);
+}
+
+static void ref(AGKernel k) {
+  if (k) k->refct++;
+}
+
+static PetscErrorCode stencil_points(PetscInt dim, DMDAStencilType st, PetscInt w,
+                                     PetscInt (*off)[3], PetscInt *n) {
+  PetscFunctionBegin;
+  PetscInt c = 0, wz = dim > 2 ? w : 0, wy = dim > 1 ? w : 0;
+  for (PetscInt dz = -wz; dz <= wz; dz++)
+    for (PetscInt dy = -wy; dy <= wy; dy++)
+      for (PetscInt dx = -w; dx <= w; dx++) {
+        int nz = (dx != 0) + (dy != 0) + (dz != 0);
+        if (st == DMDA_STENCIL_STAR && nz > 1) continue;
+        if (off) {
+          off[c][0] = dx;
+          off[c][1] = dy;
+          off[c][2] = dz;
+        }
+        c++;
+      }
+  *n = c;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode check_kernel(AGOperator op, AGKernel k, const char *role, PetscInt ni,
+                                   PetscInt no, const char *layout) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)op->da);
+  PetscFunctionBegin;
+  PetscCheck(k->g->ninputs == ni && k->g->noutputs == no, comm, PETSC_ERR_ARG_SIZ,
+             "alphagrad: %s kernel %s has %d inputs and %d outputs; on this DMDA it needs %" PetscInt_FMT
+             " inputs (%s) and %" PetscInt_FMT " outputs (dof)",
+             role, k->source, k->g->ninputs, k->g->noutputs, ni, layout, no);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k, DMDAStencilType st,
+                                       PetscInt width, AGKernel boundary) {
+  PetscInt dim, dof, sw, npts;
+  DMDAStencilType dst;
+  MPI_Comm comm;
+  char layout[128];
+  PetscFunctionBegin;
+  PetscValidPointer(op, 1);
+  PetscValidPointer(k, 2);
+  comm = PetscObjectComm((PetscObject)op->da);
+  PetscCheck(!op->ready, comm, PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: add kernels before the operator is first used");
+  PetscCheck(width >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "alphagrad: stencil width %" PetscInt_FMT " < 0",
+             width);
+  PetscCall(DMDAGetInfo(op->da, &dim, NULL, NULL, NULL, NULL, NULL, NULL, &dof, &sw, NULL, NULL,
+                        NULL, &dst));
+  PetscCheck(width <= sw, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "alphagrad: cell kernel %s has stencil width %" PetscInt_FMT
+             " but the DMDA's stencil width is %" PetscInt_FMT,
+             k->source, width, sw);
+  PetscCheck(!(st == DMDA_STENCIL_BOX && dst == DMDA_STENCIL_STAR && dim > 1 && width > 0), comm,
+             PETSC_ERR_ARG_INCOMP,
+             "alphagrad: cell kernel %s has a box stencil but the DMDA has a star stencil (no "
+             "corner ghost points): create the DMDA with DMDA_STENCIL_BOX",
+             k->source);
+  PetscCall(stencil_points(dim, st, width, NULL, &npts));
+  PetscCall(PetscSNPrintf(layout, sizeof layout, "%" PetscInt_FMT " %s stencil points x %" PetscInt_FMT " dof",
+                          npts, st == DMDA_STENCIL_BOX ? "box" : "star", dof));
+  PetscCall(check_kernel(op, k, "cell", npts * dof, dof, layout));
+  if (boundary) PetscCall(check_kernel(op, boundary, "cell boundary", dof, dof, "the cell's dof"));
+  PetscCall(PetscRealloc(sizeof(ag_cell_spec) * (op->ncells + 1), &op->cells));
+  ag_cell_spec *s = &op->cells[op->ncells++];
+  s->k = k;
+  s->boundary = boundary;
+  s->st = st;
+  s->width = width;
+  ref(k);
+  ref(boundary);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorAddFaceKernel(AGOperator op, AGKernel k, PetscInt dir, PetscInt width,
+                                       AGKernel low, AGKernel high) {
+  PetscInt dim, dof, sw;
+  MPI_Comm comm;
+  char layout[128];
+  PetscFunctionBegin;
+  PetscValidPointer(op, 1);
+  PetscValidPointer(k, 2);
+  comm = PetscObjectComm((PetscObject)op->da);
+  PetscCheck(!op->ready, comm, PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: add kernels before the operator is first used");
+  PetscCall(DMDAGetInfo(op->da, &dim, NULL, NULL, NULL, NULL, NULL, NULL, &dof, &sw, NULL, NULL,
+                        NULL, NULL));
+  PetscCheck(dir >= 0 && dir < dim, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "alphagrad: face kernel %s: direction %" PetscInt_FMT " on a %" PetscInt_FMT "-D DMDA",
+             k->source, dir, dim);
+  PetscCheck(width >= 1 && width <= sw, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "alphagrad: face kernel %s has width %" PetscInt_FMT "; it must be >= 1 and <= the "
+             "DMDA's stencil width %" PetscInt_FMT,
+             k->source, width, sw);
+  PetscCall(PetscSNPrintf(layout, sizeof layout, "%" PetscInt_FMT " cells x %" PetscInt_FMT " dof",
+                          2 * width, dof));
+  PetscCall(check_kernel(op, k, "face", 2 * width * dof, dof, layout));
+  PetscCall(PetscSNPrintf(layout, sizeof layout, "%" PetscInt_FMT " cells x %" PetscInt_FMT " dof", width,
+                          dof));
+  if (low) PetscCall(check_kernel(op, low, "low boundary face", width * dof, dof, layout));
+  if (high) PetscCall(check_kernel(op, high, "high boundary face", width * dof, dof, layout));
+  PetscCall(PetscRealloc(sizeof(ag_face_spec) * (op->nfaces + 1), &op->faces));
+  ag_face_spec *s = &op->faces[op->nfaces++];
+  s->k = k;
+  s->low = low;
+  s->high = high;
+  s->dir = dir;
+  s->width = width;
+  ref(k);
+  ref(low);
+  ref(high);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorSetAuxiliaryVec(AGOperator op, Vec aux) {
+  PetscFunctionBegin;
+  PetscValidPointer(op, 1);
+  if (aux) {
+    DM adm;
+    DMDALocalInfo a, m;
+    MPI_Comm comm = PetscObjectComm((PetscObject)op->da);
+    PetscCall(VecGetDM(aux, &adm));
+    PetscCheck(adm, comm, PETSC_ERR_ARG_WRONG,
+               "alphagrad: the auxiliary vector must come from a DMDA (DMCreateGlobalVector)");
+    PetscCall(DMDAGetLocalInfo(adm, &a));
+    PetscCall(DMDAGetLocalInfo(op->da, &m));
+    PetscCheck(a.dim == m.dim && a.mx == m.mx && a.my == m.my && a.mz == m.mz && a.xs == m.xs &&
+                   a.ys == m.ys && a.zs == m.zs && a.xm == m.xm && a.ym == m.ym && a.zm == m.zm,
+               PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP,
+               "alphagrad: the auxiliary vector's DMDA has other sizes or another distribution "
+               "than the operator's");
+    op->auxdof = a.dof;
+    PetscCall(PetscObjectReference((PetscObject)aux));
+  }
+  PetscCall(VecDestroy(&op->aux));
+  op->aux = aux;
+  PetscFunctionReturn(0);
+}
+
+/* ---- set-up: element groups ---- */
+
+typedef struct {
+  PetscInt n, cap;
+  PetscInt *in, *out, *aux;
+} grow_t;
+
+static PetscInt lidx(const DMDALocalInfo *g, PetscInt i, PetscInt j, PetscInt k) {
+  return (((k - g->gzs) * g->gym + (j - g->gys)) * g->gxm + (i - g->gxs)) * g->dof;
+}
+
+static PetscBool owned(const DMDALocalInfo *g, PetscInt i, PetscInt j, PetscInt k) {
+  return (PetscBool)(i >= g->xs && i < g->xs + g->xm && j >= g->ys && j < g->ys + g->ym &&
+                     k >= g->zs && k < g->zs + g->zm);
+}
+
+/* index of the cell's first value in the (owned, unghosted) auxiliary array */
+static PetscInt aux_index(const DMDALocalInfo *g, PetscInt auxdof, PetscInt i, PetscInt j,
+                          PetscInt k) {
+  return (((k - g->zs) * g->ym + (j - g->ys)) * g->xm + (i - g->xs)) * auxdof;
+}
+
+static PetscErrorCode group_init(ag_group *gr, AGKernel k, const char *role, PetscInt ntarget,
+                                 PetscScalar s0, PetscScalar s1) {
+  PetscFunctionBegin;
+  memset(gr, 0, sizeof *gr);
+  gr->k = k;
+  gr->role = role;
+  gr->ntarget = ntarget;
+  gr->sign[0] = s0;
+  gr->sign[1] = s1;
+  PetscFunctionReturn(0);
+}
+
+/* appends one element: ni inputs, ntarget*no rows, an aux index (or -1) */
+static PetscErrorCode group_add(ag_group *gr, PetscInt *cap, const PetscInt *in,
+                                const PetscInt *out, PetscInt aux) {
+  PetscInt ni = gr->k->g->ninputs, nr = gr->ntarget * gr->k->g->noutputs;
+  PetscFunctionBegin;
+  if (gr->nel == *cap) {
+    *cap = *cap ? 2 * *cap : 64;
+    PetscCall(PetscRealloc(sizeof(PetscInt) * *cap * ni + 1, &gr->in_idx));
+    PetscCall(PetscRealloc(sizeof(PetscInt) * *cap * nr + 1, &gr->out_idx));
+    PetscCall(PetscRealloc(sizeof(PetscInt) * *cap + 1, &gr->aux_idx));
+  }
+  PetscCall(PetscArraycpy(gr->in_idx + gr->nel * ni, in, ni));
+  PetscCall(PetscArraycpy(gr->out_idx + gr->nel * nr, out, nr));
+  gr->aux_idx[gr->nel] = aux;
+  gr->nel++;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode push_group(AGOperator op, ag_group *gr) {
+  PetscFunctionBegin;
+  PetscCall(PetscRealloc(sizeof(ag_group) * (op->ngroups + 1), &op->groups));
+  op->groups[op->ngroups++] = *gr;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
+                                        const DMDALocalInfo *g) {
+  PetscInt(*off)[3], npts, cap_i = 0, cap_b = 0;
+  PetscInt dof = g->dof, *in, *out;
+  PetscBool per[3] = {g->bx == DM_BOUNDARY_PERIODIC, g->by == DM_BOUNDARY_PERIODIC,
+                      g->bz == DM_BOUNDARY_PERIODIC};
+  PetscInt ext[3] = {g->mx, g->my, g->mz};
+  ag_group gi, gb;
+  PetscFunctionBegin;
+  PetscCall(stencil_points(g->dim, s->st, s->width, NULL, &npts));
+  PetscCall(PetscMalloc1(npts, &off));
+  PetscCall(stencil_points(g->dim, s->st, s->width, off, &npts));
+  PetscCall(PetscMalloc2(npts * dof, &in, dof, &out));
+  PetscCall(group_init(&gi, s->k, "cell", 1, 1, 0));
+  if (s->boundary) PetscCall(group_init(&gb, s->boundary, "cell boundary", 1, 1, 0));
+  for (PetscInt k = g->zs; k < g->zs + g->zm; k++)
+    for (PetscInt j = g->ys; j < g->ys + g->ym; j++)
+      for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
+        PetscInt c0 = lidx(g, i, j, k), aux = op->aux ? aux_index(g, op->auxdof, i, j, k) : -1;
+        PetscInt at[3] = {i, j, k};
+        PetscBool fits = PETSC_TRUE;
+        for (PetscInt p = 0; p < npts && fits; p++)
+          for (int d = 0; d < 3; d++) {
+            PetscInt q = at[d] + off[p][d];
+            if (!per[d] && (q < 0 || q >= ext[d])) fits = PETSC_FALSE;
+          }
+        for (PetscInt c = 0; c < dof; c++)
+          out[c] = c0 + c;
+        if (fits) {
+          for (PetscInt p = 0; p < npts; p++) {
+            PetscInt b = lidx(g, i + off[p][0], j + off[p][1], k + off[p][2]);
+            for (PetscInt c = 0; c < dof; c++)
+              in[p * dof + c] = b + c;
+          }
+          PetscCall(group_add(&gi, &cap_i, in, out, aux));
+        } else if (s->boundary) {
+          PetscCall(group_add(&gb, &cap_b, out, out, aux));
+        }
+      }
+  PetscCall(push_group(op, &gi));
+  if (s->boundary) PetscCall(push_group(op, &gb));
+  PetscCall(PetscFree(off));
+  PetscCall(PetscFree2(in, out));
+  PetscFunctionReturn(0);
+}
+
+static const char *face_role[3][3] = {{"face x", "face x low boundary", "face x high boundary"},
+                                      {"face y", "face y low boundary", "face y high boundary"},
+                                      {"face z", "face z low boundary", "face z high boundary"}};
+
+static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
+                                        const DMDALocalInfo *g) {
+  PetscInt d = s->dir, w = s->width, dof = g->dof, cap[3] = {0, 0, 0};
+  PetscInt start[3] = {g->xs, g->ys, g->zs}, cnt[3] = {g->xm, g->ym, g->zm};
+  PetscInt ext[3] = {g->mx, g->my, g->mz};
+  DMBoundaryType bt[3] = {g->bx, g->by, g->bz};
+  PetscBool per = bt[d] == DM_BOUNDARY_PERIODIC;
+  ag_group gr[3];
+  PetscInt *in, *out;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(2 * w * dof, &in, 2 * dof, &out));
+  PetscCall(group_init(&gr[0], s->k, face_role[d][0], 2, 1, -1));
+  if (s->low) PetscCall(group_init(&gr[1], s->low, face_role[d][1], 1, -1, 0));
+  if (s->high) PetscCall(group_init(&gr[2], s->high, face_role[d][2], 1, 1, 0));
+  /* the two transverse directions (size 1 when absent) */
+  PetscInt t1 = (d + 1) % 3, t2 = (d + 2) % 3;
+  for (PetscInt a = start[t2]; a < start[t2] + cnt[t2]; a++)
+    for (PetscInt b = start[t1]; b < start[t1] + cnt[t1]; b++)
+      for (PetscInt f = start[d]; f <= start[d] + cnt[d]; f++) {
+        /* cell at position q along d, as (i, j, k) */
+#define CELL(q, ijk)                                                                          \
+  do {                                                                                        \
+    ijk[d] = (q);                                                                             \
+    ijk[t1] = b;                                                                              \
+    ijk[t2] = a;                                                                              \
+  } while (0)
+        PetscInt ijk[3];
+        if (!per && f == 0) {
+          if (!s->low) continue;
+          for (PetscInt q = 0; q < w; q++) {
+            CELL(q, ijk);
+            PetscInt base = lidx(g, ijk[0], ijk[1], ijk[2]);
+            for (PetscInt c = 0; c < dof; c++)
+              in[q * dof + c] = base + c;
+          }
+          CELL(0, ijk);
+          for (PetscInt c = 0; c < dof; c++)
+            out[c] = lidx(g, ijk[0], ijk[1], ijk[2]) + c;
+          PetscCall(group_add(&gr[1], &cap[1], in, out, -1));
+        } else if (!per && f == ext[d]) {
+          if (!s->high) continue;
+          for (PetscInt q = 0; q < w; q++) {
+            CELL(ext[d] - w + q, ijk);
+            PetscInt base = lidx(g, ijk[0], ijk[1], ijk[2]);
+            for (PetscInt c = 0; c < dof; c++)
+              in[q * dof + c] = base + c;
+          }
+          CELL(ext[d] - 1, ijk);
+          for (PetscInt c = 0; c < dof; c++)
+            out[c] = lidx(g, ijk[0], ijk[1], ijk[2]) + c;
+          PetscCall(group_add(&gr[2], &cap[2], in, out, -1));
+        } else {
+          if (!per && (f - w < 0 || f + w > ext[d])) continue;
+          for (PetscInt q = 0; q < 2 * w; q++) {
+            CELL(f - w + q, ijk);
+            PetscInt base = lidx(g, ijk[0], ijk[1], ijk[2]);
+            for (PetscInt c = 0; c < dof; c++)
+              in[q * dof + c] = base + c;
+          }
+          for (PetscInt side = 0; side < 2; side++) {
+            CELL(f - 1 + side, ijk);
+            PetscBool own = owned(g, ijk[0], ijk[1], ijk[2]);
+            PetscInt base = lidx(g, ijk[0], ijk[1], ijk[2]);
+            for (PetscInt c = 0; c < dof; c++)
+              out[side * dof + c] = own ? base + c : -1;
+          }
+          PetscCall(group_add(&gr[0], &cap[0], in, out, -1));
+        }
+#undef CELL
+      }
+  PetscCall(push_group(op, &gr[0]));
+  if (s->low) PetscCall(push_group(op, &gr[1]));
+  if (s->high) PetscCall(push_group(op, &gr[2]));
+  PetscCall(PetscFree2(in, out));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode check_params(AGOperator op, ag_group *gr) {
+  AGKernel k = gr->k;
+  PetscInt naux = (gr->aux_idx && op->aux && !strncmp(gr->role, "cell", 4)) ? op->auxdof : 0;
+  PetscFunctionBegin;
+  PetscCheck(k->g->nparams == k->nconst + naux, PetscObjectComm((PetscObject)op->da),
+             PETSC_ERR_ARG_SIZ,
+             "alphagrad: %s kernel %s has %d parameters, but %" PetscInt_FMT
+             " constants (AGKernelSetParameters) and %" PetscInt_FMT
+             " auxiliary values (AGOperatorSetAuxiliaryVec) are given",
+             gr->role, k->source, k->g->nparams, k->nconst, naux);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorSetUp(AGOperator op) {
+  DMDALocalInfo g;
+  PetscInt mi = 1, mp = 1, mo = 1, me = 1, B;
+  PetscFunctionBegin;
+  if (op->ready) PetscFunctionReturn(0);
+  PetscCheck(op->ncells + op->nfaces > 0, PetscObjectComm((PetscObject)op->da),
+             PETSC_ERR_ARG_WRONGSTATE, "alphagrad: the operator has no kernels");
+  PetscCall(PetscLogEventBegin(AG_SetUp, 0, 0, 0, 0));
+  PetscCall(DMDAGetLocalInfo(op->da, &g));
+  for (PetscInt s = 0; s < op->ncells; s++)
+    PetscCall(build_cell_groups(op, &op->cells[s], &g));
+  for (PetscInt s = 0; s < op->nfaces; s++)
+    PetscCall(build_face_groups(op, &op->faces[s], &g));
+  op->ncoo = 0;
+  for (PetscInt q = 0; q < op->ngroups; q++) {
+    ag_group *gr = &op->groups[q];
+    if (!op->aux || strncmp(gr->role, "cell", 4)) {
+      PetscCall(PetscFree(gr->aux_idx));
+      gr->aux_idx = NULL;
+    }
+    PetscCall(check_params(op, gr));
+    PetscCall(ag_kernel_setup(gr->k, &op->opts));
+    gr->coo_base = op->ncoo;
+    op->ncoo += (PetscCount)gr->nel * gr->ntarget * gr->k->jp->nentries;
+    mi = PetscMax(mi, gr->k->g->ninputs);
+    mp = PetscMax(mp, gr->k->g->nparams);
+    mo = PetscMax(mo, gr->k->g->noutputs);
+    me = PetscMax(me, gr->k->jp->nentries);
+  }
+  B = op->opts.batch;
+  PetscCall(PetscMalloc4(B * mi, &op->bin, B * mp, &op->bp, B * mo, &op->bout, B * me, &op->bjac));
+  PetscCall(PetscMalloc1(op->ncoo + 1, &op->coo_vals));
+  PetscCall(DMCreateLocalVector(op->da, &op->xloc));
+  PetscCall(DMCreateLocalVector(op->da, &op->floc));
+  op->ready = PETSC_TRUE;
+  PetscCall(PetscLogEventEnd(AG_SetUp, 0, 0, 0, 0));
+  if (op->opts.view) PetscCall(AGOperatorView(op, PETSC_VIEWER_STDOUT_(PetscObjectComm((PetscObject)op->da))));
+  PetscFunctionReturn(0);
+}
+
+/* ---- evaluation ---- */
+
+/* gathers elements e0..e0+n-1 of gr into the SoA buffers */
+static void gather(AGOperator op, const ag_group *gr, PetscInt e0, PetscInt n,
+                   const PetscScalar *x, const PetscScalar *aux) {
+  const AGKernel k = gr->k;
+  PetscInt ni = k->g->ninputs, np = k->g->nparams, nc = k->nconst;
+  for (PetscInt e = 0; e < n; e++) {
+    const PetscInt *ix = gr->in_idx + (e0 + e) * ni;
+    for (PetscInt i = 0; i < ni; i++)
+      op->bin[i * n + e] = x[ix[i]];
+  }
+  for (PetscInt i = 0; i < nc; i++)
+    for (PetscInt e = 0; e < n; e++)
+      op->bp[i * n + e] = k->params[i];
+  if (np > nc)
+    for (PetscInt e = 0; e < n; e++) {
+      PetscInt a = gr->aux_idx[e0 + e];
+      for (PetscInt i = nc; i < np; i++)
+        op->bp[i * n + e] = aux[a + i - nc];
+    }
+}
+
+PetscErrorCode AGOperatorComputeResidual(AGOperator op, Vec X, Vec F) {
+  const PetscScalar *x, *aux = NULL;
+  PetscScalar *f;
+  PetscLogDouble t0, t1;
+  PetscFunctionBegin;
+  PetscValidPointer(op, 1);
+  PetscCall(AGOperatorSetUp(op));
+  PetscCall(PetscTime(&t0));
+  PetscCall(PetscLogEventBegin(AG_Residual, 0, 0, 0, 0));
+  PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
+  PetscCall(VecSet(op->floc, 0));
+  PetscCall(VecGetArrayRead(op->xloc, &x));
+  PetscCall(VecGetArray(op->floc, &f));
+  if (op->aux) PetscCall(VecGetArrayRead(op->aux, &aux));
+  for (PetscInt q = 0; q < op->ngroups; q++) {
+    const ag_group *gr = &op->groups[q];
+    PetscInt no = gr->k->g->noutputs, nt = gr->ntarget;
+    for (PetscInt e0 = 0; e0 < gr->nel; e0 += op->opts.batch) {
+      PetscInt n = PetscMin(op->opts.batch, gr->nel - e0);
+      gather(op, gr, e0, n, x, aux);
+      ag_evaluator_eval_primal_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout);
+      for (PetscInt e = 0; e < n; e++) {
+        const PetscInt *rows = gr->out_idx + (e0 + e) * nt * no;
+        for (PetscInt t = 0; t < nt; t++)
+          for (PetscInt r = 0; r < no; r++) {
+            PetscInt idx = rows[t * no + r];
+            if (idx >= 0) f[idx] += gr->sign[t] * op->bout[r * n + e];
+          }
+      }
+    }
+  }
+  if (op->aux) PetscCall(VecRestoreArrayRead(op->aux, &aux));
+  PetscCall(VecRestoreArrayRead(op->xloc, &x));
+  PetscCall(VecRestoreArray(op->floc, &f));
+  PetscCall(DMLocalToGlobal(op->da, op->floc, INSERT_VALUES, F));
+  PetscCall(PetscLogEventEnd(AG_Residual, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t1));
+  op->nres++;
+  op->res_time += t1 - t0;
+  PetscFunctionReturn(0);
+}
+
+/* the COO pattern: entry (element e, target t, Jacobian entry q) of each group */
+static PetscErrorCode set_pattern(AGOperator op, Mat P) {
+  PetscInt *ci, *cj;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(op->ncoo + 1, &ci, op->ncoo + 1, &cj));
+  for (PetscInt q = 0; q < op->ngroups; q++) {
+    const ag_group *gr = &op->groups[q];
+    const ag_jacprog *jp = gr->k->jp;
+    PetscInt ni = gr->k->g->ninputs, no = gr->k->g->noutputs, nt = gr->ntarget, ne = jp->nentries;
+    PetscCount m = gr->coo_base;
+    for (PetscInt e = 0; e < gr->nel; e++)
+      for (PetscInt t = 0; t < nt; t++)
+        for (PetscInt en = 0; en < ne; en++, m++) {
+          PetscInt row = gr->out_idx[(e * nt + t) * no + jp->row[en]];
+          ci[m] = row;
+          cj[m] = row < 0 ? -1 : gr->in_idx[e * ni + jp->col[en]];
+        }
+  }
+  PetscCall(MatSetPreallocationCOOLocal(P, op->ncoo, ci, cj));
+  PetscCall(PetscFree2(ci, cj));
+  PetscCall(PetscObjectGetId((PetscObject)P, &op->coo_mat_id));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorComputeJacobian(AGOperator op, Vec X, Mat P) {
+  const PetscScalar *x, *aux = NULL;
+  PetscInt64 id;
+  PetscLogDouble t0, t1;
+  PetscFunctionBegin;
+  PetscValidPointer(op, 1);
+  PetscCall(AGOperatorSetUp(op));
+  PetscCall(PetscObjectGetId((PetscObject)P, &id));
+  if (id != op->coo_mat_id) PetscCall(set_pattern(op, P));
+  PetscCall(PetscTime(&t0));
+  PetscCall(PetscLogEventBegin(AG_JacobianEval, 0, 0, 0, 0));
+  PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
+  PetscCall(VecGetArrayRead(op->xloc, &x));
+  if (op->aux) PetscCall(VecGetArrayRead(op->aux, &aux));
+  for (PetscInt q = 0; q < op->ngroups; q++) {
+    const ag_group *gr = &op->groups[q];
+    PetscInt nt = gr->ntarget, ne = gr->k->jp->nentries;
+    for (PetscInt e0 = 0; e0 < gr->nel; e0 += op->opts.batch) {
+      PetscInt n = PetscMin(op->opts.batch, gr->nel - e0);
+      gather(op, gr, e0, n, x, aux);
+      ag_evaluator_eval_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout, op->bjac);
+      PetscScalar *v = op->coo_vals + gr->coo_base + (PetscCount)e0 * nt * ne;
+      for (PetscInt e = 0; e < n; e++)
+        for (PetscInt t = 0; t < nt; t++) {
+          PetscScalar s = gr->sign[t];
+          for (PetscInt en = 0; en < ne; en++)
+            *v++ = s * op->bjac[en * n + e];
+        }
+    }
+  }
+  if (op->aux) PetscCall(VecRestoreArrayRead(op->aux, &aux));
+  PetscCall(VecRestoreArrayRead(op->xloc, &x));
+  PetscCall(MatSetValuesCOO(P, op->coo_vals, INSERT_VALUES));
+  PetscCall(PetscLogEventEnd(AG_JacobianEval, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t1));
+  op->njac++;
+  op->jac_time += t1 - t0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorView(AGOperator op, PetscViewer v) {
+  PetscInt dim, M, N, P, dof;
+  MPI_Comm comm = PetscObjectComm((PetscObject)op->da);
+  PetscFunctionBegin;
+  PetscCall(DMDAGetInfo(op->da, &dim, &M, &N, &P, NULL, NULL, NULL, &dof, NULL, NULL, NULL, NULL,
+                        NULL));
+  PetscCall(PetscViewerASCIIPrintf(v, "alphagrad operator on a %" PetscInt_FMT "-D DMDA (%" PetscInt_FMT
+                                      " x %" PetscInt_FMT " x %" PetscInt_FMT ", dof %" PetscInt_FMT ")\n",
+                                   dim, M, N, P, dof));
+  PetscCall(PetscViewerASCIIPushTab(v));
+  if (!op->ready) {
+    for (PetscInt s = 0; s < op->ncells; s++)
+      PetscCall(ag_kernel_view(op->cells[s].k, "cell", v));
+    for (PetscInt s = 0; s < op->nfaces; s++)
+      PetscCall(ag_kernel_view(op->faces[s].k, face_role[op->faces[s].dir][0], v));
+  }
+  for (PetscInt q = 0; q < op->ngroups; q++) {
+    const ag_group *gr = &op->groups[q];
+    PetscInt nel;
+    PetscCallMPI(MPI_Allreduce(&gr->nel, &nel, 1, MPIU_INT, MPI_SUM, comm));
+    char role[64];
+    PetscCall(PetscSNPrintf(role, sizeof role, "%s (%" PetscInt_FMT " elements)", gr->role, nel));
+    PetscCall(ag_kernel_view(gr->k, role, v));
+  }
+  if (op->ready) {
+    long long mine = (long long)op->ncoo, n;
+    PetscCallMPI(MPI_Allreduce(&mine, &n, 1, MPI_LONG_LONG, MPI_SUM, comm));
+    PetscCall(PetscViewerASCIIPrintf(v, "COO entries: %lld; batch %" PetscInt_FMT "\n", n,
+                                     op->opts.batch));
+    if (op->njac)
+      PetscCall(PetscViewerASCIIPrintf(v, "Jacobians: %" PetscInt_FMT ", %.3g ms each (rank 0)\n", op->njac,
+                                       1e3 * op->jac_time / op->njac));
+    if (op->nres)
+      PetscCall(PetscViewerASCIIPrintf(v, "residuals: %" PetscInt_FMT ", %.3g ms each (rank 0)\n", op->nres,
+                                       1e3 * op->res_time / op->nres));
+  }
+  PetscCall(PetscViewerASCIIPopTab(v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ag_operator_set_opts(AGOperator op, const ag_plugin_opts *o) {
+  PetscFunctionBegin;
+  if (!op->ready) op->opts = *o;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorDestroy(AGOperator *op) {
+  PetscFunctionBegin;
+  if (!op || !*op) PetscFunctionReturn(0);
+  if (--(*op)->refct > 0) {
+    *op = NULL;
+    PetscFunctionReturn(0);
+  }
+  AGOperator o = *op;
+  for (PetscInt s = 0; s < o->ncells; s++) {
+    PetscCall(AGKernelDestroy(&o->cells[s].k));
+    PetscCall(AGKernelDestroy(&o->cells[s].boundary));
+  }
+  for (PetscInt s = 0; s < o->nfaces; s++) {
+    PetscCall(AGKernelDestroy(&o->faces[s].k));
+    PetscCall(AGKernelDestroy(&o->faces[s].low));
+    PetscCall(AGKernelDestroy(&o->faces[s].high));
+  }
+  PetscCall(PetscFree(o->cells));
+  PetscCall(PetscFree(o->faces));
+  for (PetscInt q = 0; q < o->ngroups; q++) {
+    PetscCall(PetscFree(o->groups[q].in_idx));
+    PetscCall(PetscFree(o->groups[q].out_idx));
+    PetscCall(PetscFree(o->groups[q].aux_idx));
+  }
+  PetscCall(PetscFree(o->groups));
+  if (o->ready) PetscCall(PetscFree4(o->bin, o->bp, o->bout, o->bjac));
+  PetscCall(PetscFree(o->coo_vals));
+  PetscCall(VecDestroy(&o->xloc));
+  PetscCall(VecDestroy(&o->floc));
+  PetscCall(VecDestroy(&o->aux));
+  PetscCall(DMDestroy(&o->da));
+  PetscCall(PetscFree(*op));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,112 @@
+/* Internals of the PETSc plugin, shared by its files:
+     kernel.c    AGKernel: a graph, its parameters, and at set-up its order, program, code
+     setup.c     order selection (libraries, heuristics, search) and code for one kernel
+     operator.c  AGOperator: element lists on the DMDA, residual, COO Jacobian
+     snes.c      registration, options, the SNES callbacks, -log_view events */
+#ifndef AG_PLUGIN_IMPL_H
+#define AG_PLUGIN_IMPL_H
+
+#include <petsc/private/snesimpl.h>
+#include "plugin/alphagrad_petsc.h"
+#include "jacobian/graph.h"
+#include "jacobian/jacobian.h"
+#include "jacobian/jit.h"
+
+/* Options of the set-up (-snes_jacobian_alphagrad_*), copied into each operator. */
+typedef struct {
+  char orders[PETSC_MAX_PATH_LEN * 4]; /* comma-separated order libraries, "" none */
+  PetscReal search_time;               /* seconds, 0: no search */
+  char backend[16];                    /* "c" or "interp" */
+  char cache_dir[PETSC_MAX_PATH_LEN];  /* "" default */
+  PetscInt batch;                      /* elements per batch */
+  PetscBool view;
+  PetscBool verbose; /* one line per kernel at set-up */
+} ag_plugin_opts;
+
+void ag_plugin_opts_default(ag_plugin_opts *o);
+
+struct _n_AGKernel {
+  PetscInt refct;
+  MPI_Comm comm;
+  ag_graph *g;
+  char *source; /* as given, or "(builder graph NAME)" */
+  PetscReal *params;
+  PetscInt nconst;
+  /* set-up (ag_kernel_setup) */
+  PetscBool ready;
+  int *order, len;
+  long cost, cost_fwd, cost_rev, cost_mkw;
+  char origin[PETSC_MAX_PATH_LEN + 128]; /* where the order came from */
+  ag_jacprog *jp;
+  ag_evaluator *ev;
+  char backend[16];  /* "c" or "interp" (the fallback when compiling failed) */
+  char code_what[64]; /* "compiled", "from the cache", "interpreter" */
+  double setup_time, search_time;
+};
+
+/* Chooses the kernel's order, builds its program and code. Collective on k->comm. */
+PetscErrorCode ag_kernel_setup(AGKernel k, const ag_plugin_opts *o);
+PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v);
+
+/* An element group: one kernel applied to a list of elements. */
+typedef struct {
+  AGKernel k;
+  const char *role; /* "cell", "cell boundary", "face x", "face x low", ... */
+  PetscInt nel;
+  PetscInt ntarget;       /* 1 (cells) or 2 (interior faces: low +, high -) */
+  PetscScalar sign[2];
+  PetscInt *in_idx;       /* nel * ni: local (ghosted) indices of the inputs */
+  PetscInt *out_idx;      /* nel * ntarget * no: local indices of the rows, -1: not owned */
+  PetscInt *aux_idx;      /* nel: local index of the cell's first aux value, or NULL */
+  PetscCount coo_base;    /* first COO entry of the group */
+} ag_group;
+
+typedef struct {
+  AGKernel k, boundary;
+  DMDAStencilType st;
+  PetscInt width;
+} ag_cell_spec;
+
+typedef struct {
+  AGKernel k, low, high;
+  PetscInt dir, width;
+} ag_face_spec;
+
+struct _n_AGOperator {
+  PetscInt refct;
+  DM da;
+  ag_cell_spec *cells;
+  PetscInt ncells;
+  ag_face_spec *faces;
+  PetscInt nfaces;
+  Vec aux;
+  DM auxdm;
+  PetscInt auxdof;
+  ag_plugin_opts opts;
+  /* set-up */
+  PetscBool ready;
+  ag_group *groups;
+  PetscInt ngroups;
+  PetscCount ncoo;
+  PetscScalar *coo_vals;
+  PetscInt64 coo_mat_id; /* id of the matrix whose COO pattern is set, -1 none */
+  PetscObjectState coo_mat_state;
+  Vec xloc, floc, auxloc;
+  PetscReal *bin, *bp, *bout, *bjac; /* batch buffers */
+  PetscInt bcap_in, bcap_p, bcap_out, bcap_jac;
+  /* statistics */
+  PetscInt njac, nres;
+  PetscLogDouble jac_time, res_time;
+};
+
+PetscErrorCode AGOperatorSetUp(AGOperator op);
+PetscErrorCode ag_operator_set_opts(AGOperator op, const ag_plugin_opts *o);
+
+extern PetscLogEvent AG_SetUp, AG_Search, AG_Codegen, AG_JacobianEval, AG_Residual;
+PetscErrorCode ag_plugin_log_register(void);
+
+/* The shipped order libraries (hdf5-data/ in the source tree, share/alphagrad when
+   installed, $AG_DATA_DIR first): comma-separated paths of the *.h5 files found. */
+void ag_plugin_shipped_libraries(char *buf, size_t n);
+
+#endif

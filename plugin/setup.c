@@ -1,0 +1,286 @@
+/* Set-up of one kernel: its elimination order (an order library, else the best of forward,
+   reverse and Markowitz, optionally improved by a search over the ranks and stored back),
+   its Jacobian program, and its compiled code (or the interpreter). */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "plugin/plugin_impl.h"
+#include "jacobian/orders.h"
+#include "mcts/portfolio.h"
+#include "orderlib/orderlib.h"
+
+#ifndef AG_DATA_DIRS
+#define AG_DATA_DIRS ""
+#endif
+
+void ag_plugin_opts_default(ag_plugin_opts *o) {
+  memset(o, 0, sizeof *o);
+  strcpy(o->backend, "c");
+  o->batch = 128;
+}
+
+static void append_h5_files(const char *dir, char *buf, size_t n) {
+  DIR *dp = opendir(dir);
+  if (!dp) return;
+  struct dirent *e;
+  char *names[64];
+  int count = 0;
+  while ((e = readdir(dp)) && count < 64) {
+    size_t l = strlen(e->d_name);
+    if (l > 3 && !strcmp(e->d_name + l - 3, ".h5")) names[count++] = strdup(e->d_name);
+  }
+  closedir(dp);
+  /* sorted: a stable search order */
+  for (int i = 1; i < count; i++)
+    for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+      char *t = names[j];
+      names[j] = names[j - 1];
+      names[j - 1] = t;
+    }
+  for (int i = 0; i < count; i++) {
+    size_t used = strlen(buf);
+    snprintf(buf + used, n - used, "%s%s/%s", used ? "," : "", dir, names[i]);
+    free(names[i]);
+  }
+}
+
+void ag_plugin_shipped_libraries(char *buf, size_t n) {
+  buf[0] = 0;
+  const char *env = getenv("AG_DATA_DIR");
+  if (env && *env) {
+    append_h5_files(env, buf, n);
+    return;
+  }
+  char dirs[4 * PETSC_MAX_PATH_LEN];
+  snprintf(dirs, sizeof dirs, "%s", AG_DATA_DIRS);
+  for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    if (access(d, R_OK) == 0) {
+      append_h5_files(d, buf, n);
+      if (buf[0]) return; /* the first directory that has libraries */
+    }
+  }
+}
+
+static long heuristic(const ag_dag *d, int which, int *order) {
+  int len = which == 0 ? ag_order_forward(d, order)
+                       : which == 1 ? ag_order_reverse(d, order) : ag_order_markowitz(d, order);
+  return ag_order_cost(d, order, len, NULL);
+}
+
+/* Rank 0 looks the graph up in the libraries; 1 found (into e), 0 not. Unusable libraries
+   (missing, foreign, corrupt, an entry that does not fit the graph) are reported and skipped. */
+static int lookup(AGKernel k, const char *libs, ag_order_entry *e, char *from, size_t nfrom) {
+  char list[sizeof(((ag_plugin_opts *)0)->orders) + 4 * PETSC_MAX_PATH_LEN];
+  snprintf(list, sizeof list, "%s", libs);
+  for (char *save = NULL, *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+    ag_error err;
+    err.msg[0] = 0;
+    int rc = ag_orderlib_lookup(p, &k->g->dag, e, &err);
+    if (rc == 1) {
+      snprintf(from, nfrom, "%s", p);
+      return 1;
+    }
+    if (rc < 0)
+      (void)PetscPrintf(PETSC_COMM_SELF, "alphagrad: kernel %s: %s; not using it\n", k->source,
+                        err.msg);
+  }
+  return 0;
+}
+
+static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int *order,
+                                       long *cost) {
+  const ag_dag *d = &k->g->dag;
+  PetscMPIInt rank, size;
+  ag_error err;
+  PetscFunctionBegin;
+  err.msg[0] = 0;
+  PetscCallMPI(MPI_Comm_rank(k->comm, &rank));
+  PetscCallMPI(MPI_Comm_size(k->comm, &size));
+  ag_search_opts so;
+  ag_search_opts_default(&so);
+  so.time_limit = o->search_time;
+  so.seed = 1;
+  static const ag_search_method methods[] = {AG_SEARCH_ANNEAL, AG_SEARCH_MCTS};
+  ag_search_result r;
+  memset(&r, 0, sizeof r);
+  PetscCall(PetscLogEventBegin(AG_Search, 0, 0, 0, 0));
+  int rc = ag_search_portfolio(d, k->comm, methods, 2, &so, &r, &err);
+  PetscCall(PetscLogEventEnd(AG_Search, 0, 0, 0, 0));
+  PetscCheck(rc == 0, k->comm, PETSC_ERR_LIB, "alphagrad: search for kernel %s: %s", k->source,
+             err.msg);
+  k->search_time = r.elapsed;
+  if (r.cost < *cost) {
+    memcpy(order, r.order, sizeof(int) * (size_t)r.len);
+    *cost = r.cost;
+  }
+  char first[sizeof o->orders] = "";
+  if (o->orders[0]) {
+    snprintf(first, sizeof first, "%s", o->orders);
+    char *comma = strchr(first, ',');
+    if (comma) *comma = 0;
+  }
+  PetscCall(PetscSNPrintf(k->origin, sizeof k->origin, "search (%s, %.1f s on %d rank%s)",
+                          r.method ? r.method : "portfolio", r.elapsed, size, size > 1 ? "s" : ""));
+  if (rank == 0) {
+    if (!first[0]) {
+      PetscCall(PetscPrintf(PETSC_COMM_SELF,
+                            "alphagrad: kernel %s: found an order of cost %ld; not stored (give "
+                            "a library with -snes_jacobian_alphagrad_orders to keep it)\n",
+                            k->source, *cost));
+    } else {
+      ag_order_entry e;
+      memset(&e, 0, sizeof e);
+      e.hash = d->hash;
+      e.ni = d->ni;
+      e.nv = d->nv;
+      e.no = d->no;
+      e.neliminable = d->neliminable;
+      e.name = k->g->name;
+      e.order = order;
+      e.len = d->neliminable;
+      e.cost = *cost;
+      e.lower_bound = r.lower_bound > *cost ? -1 : r.lower_bound;
+      e.method = (char *)(r.method ? r.method : "portfolio");
+      e.search_time = r.elapsed;
+      e.budget = o->search_time;
+      int st = ag_orderlib_store(first, d, &e, &err);
+      if (st < 0)
+        PetscCall(PetscPrintf(PETSC_COMM_SELF,
+                              "alphagrad: kernel %s: order not stored: %s (the library is left "
+                              "as it was)\n",
+                              k->source, err.msg));
+      else {
+        size_t l = strlen(k->origin);
+        snprintf(k->origin + l, sizeof k->origin - l, st == 1 ? ", stored in %s" : ", %s kept its better order", first);
+      }
+    }
+  }
+  ag_search_result_free(&r);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ag_kernel_setup(AGKernel k, const ag_plugin_opts *o) {
+  const ag_dag *d = &k->g->dag;
+  PetscMPIInt rank;
+  PetscLogDouble t0, t1;
+  ag_error err;
+  PetscFunctionBegin;
+  if (k->ready) PetscFunctionReturn(0);
+  err.msg[0] = 0;
+  PetscCall(PetscTime(&t0));
+  PetscCallMPI(MPI_Comm_rank(k->comm, &rank));
+  int n = d->neliminable;
+  int *order, *tmp;
+  PetscCall(PetscMalloc1(n + 1, &order));
+  PetscCall(PetscMalloc1(n + 1, &tmp));
+  k->cost_fwd = heuristic(d, 0, tmp);
+  k->cost_rev = heuristic(d, 1, tmp);
+  k->cost_mkw = heuristic(d, 2, tmp);
+
+  /* rank 0 decides, every rank gets the same order */
+  int found = 0;
+  long cost = -1;
+  if (rank == 0) {
+    char libs[sizeof o->orders + 4 * PETSC_MAX_PATH_LEN], shipped[4 * PETSC_MAX_PATH_LEN];
+    ag_plugin_shipped_libraries(shipped, sizeof shipped);
+    snprintf(libs, sizeof libs, "%s%s%s", o->orders, o->orders[0] && shipped[0] ? "," : "",
+             shipped);
+    ag_order_entry e;
+    memset(&e, 0, sizeof e);
+    char from[PETSC_MAX_PATH_LEN];
+    if (lookup(k, libs, &e, from, sizeof from)) {
+      found = 1;
+      memcpy(order, e.order, sizeof(int) * (size_t)n);
+      cost = e.cost;
+      snprintf(k->origin, sizeof k->origin, "order library %s (%s, %s%s)", from,
+               e.method ? e.method : "?", e.date ? e.date : "?", e.optimal ? ", optimal" : "");
+      ag_order_entry_clear(&e);
+    }
+  }
+  PetscCallMPI(MPI_Bcast(&found, 1, MPI_INT, 0, k->comm));
+  if (!found) {
+    const char *names[3] = {"forward", "reverse", "Markowitz"};
+    long costs[3] = {k->cost_fwd, k->cost_rev, k->cost_mkw};
+    int best = 0;
+    for (int w = 1; w < 3; w++)
+      if (costs[w] < costs[best]) best = w;
+    heuristic(d, best, order);
+    cost = costs[best];
+    PetscCall(PetscSNPrintf(k->origin, sizeof k->origin, "%s (best heuristic; no stored order)",
+                            names[best]));
+    if (o->search_time > 0) PetscCall(search_and_store(k, o, order, &cost));
+  }
+  PetscCallMPI(MPI_Bcast(order, n, MPI_INT, 0, k->comm));
+  PetscCallMPI(MPI_Bcast(&cost, 1, MPI_LONG, 0, k->comm));
+  PetscCallMPI(MPI_Bcast(k->origin, (int)sizeof k->origin, MPI_CHAR, 0, k->comm));
+  long check = ag_order_cost(d, order, n, &err);
+  PetscCheck(check == cost, k->comm, PETSC_ERR_PLIB,
+             "alphagrad: kernel %s: order cost %ld but %ld recorded (%s)", k->source, check, cost,
+             err.msg);
+  k->order = order;
+  k->len = n;
+  k->cost = cost;
+  PetscCall(PetscFree(tmp));
+
+  k->jp = ag_jacprog_build(k->g, order, n, &err);
+  PetscCheck(k->jp, k->comm, PETSC_ERR_PLIB, "alphagrad: kernel %s: %s", k->source, err.msg);
+
+  PetscCall(PetscLogEventBegin(AG_Codegen, 0, 0, 0, 0));
+  if (!strcmp(o->backend, "interp")) {
+    k->ev = ag_interpreter(k->jp);
+    PetscCall(PetscStrcpy(k->backend, "interp"));
+    PetscCall(PetscStrcpy(k->code_what, "interpreter (as asked)"));
+  } else {
+    ag_jit_options jo = {0};
+    if (o->cache_dir[0]) jo.cache_dir = o->cache_dir;
+    /* rank 0 compiles into the cache first; the others then load the cached object */
+    if (rank == 0) k->ev = ag_jit_or_interp(k->jp, &jo);
+    PetscCallMPI(MPI_Barrier(k->comm));
+    if (rank != 0) k->ev = ag_jit_or_interp(k->jp, &jo);
+    int local_c = k->ev->jit != NULL, all_c;
+    PetscCallMPI(MPI_Allreduce(&local_c, &all_c, 1, MPI_INT, MPI_MIN, k->comm));
+    if (all_c) {
+      PetscCall(PetscStrcpy(k->backend, "c"));
+      PetscCall(PetscStrcpy(k->code_what, k->ev->jit->compiled ? "compiled now" : "cache hit"));
+    } else {
+      PetscCall(PetscStrcpy(k->backend, "interp"));
+      PetscCall(PetscStrcpy(k->code_what, "interpreter (no compiler)"));
+    }
+  }
+  PetscCall(PetscLogEventEnd(AG_Codegen, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t1));
+  k->setup_time = t1 - t0;
+  k->ready = PETSC_TRUE;
+  if (o->verbose)
+    PetscCall(PetscPrintf(k->comm, "alphagrad: kernel %s: order %s, cost %ld, code %s\n",
+                          k->source, k->origin, k->cost, k->code_what));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v) {
+  const ag_dag *d = &k->g->dag;
+  PetscFunctionBegin;
+  PetscCall(PetscViewerASCIIPrintf(v, "%s kernel %s\n", role, k->source));
+  PetscCall(PetscViewerASCIIPushTab(v));
+  PetscCall(PetscViewerASCIIPrintf(v,
+                                   "graph: %d inputs, %d parameters (%" PetscInt_FMT
+                                   " constant), %d outputs, %d vertices, hash %016llx\n",
+                                   d->ni, k->g->nparams, k->nconst, d->no, d->nv,
+                                   (unsigned long long)d->hash));
+  if (k->ready) {
+    PetscCall(PetscViewerASCIIPrintf(v, "order: %s\n", k->origin));
+    PetscCall(PetscViewerASCIIPrintf(
+        v, "cost: %ld multiplications (forward %ld, reverse %ld, Markowitz %ld)\n", k->cost,
+        k->cost_fwd, k->cost_rev, k->cost_mkw));
+    PetscCall(PetscViewerASCIIPrintf(v, "Jacobian entries: %d; backend %s, code: %s\n",
+                                     k->jp->nentries, k->backend, k->code_what));
+    if (k->ev && k->ev->jit)
+      PetscCall(PetscViewerASCIIPrintf(v, "shared object: %s\n", k->ev->jit->path));
+    PetscCall(PetscViewerASCIIPrintf(v, "set-up time: %.3f s\n", k->setup_time));
+  } else {
+    PetscCall(PetscViewerASCIIPrintf(v, "(not set up yet)\n"));
+  }
+  PetscCall(PetscViewerASCIIPopTab(v));
+  PetscFunctionReturn(0);
+}
