@@ -71,7 +71,8 @@ PETSC_EXTERN PetscErrorCode AGKernelCreate(MPI_Comm comm, const char source[], A
    g (ag_graph_free is called when the kernel is destroyed). */
 PETSC_EXTERN PetscErrorCode AGKernelCreateFromGraph(MPI_Comm comm, struct ag_graph *g,
                                                     AGKernel *k);
-/* Constant parameters p[0..n-1] (the first n of the kernel's parameters). */
+/* Constant parameters p[0..n-1] (the first n of the kernel's parameters; values beyond the
+   last parameter the kernel reads are ignored, so kernels may share one parameter list). */
 PETSC_EXTERN PetscErrorCode AGKernelSetParameters(AGKernel k, PetscInt n, const PetscReal v[]);
 PETSC_EXTERN PetscErrorCode AGKernelGetSizes(AGKernel k, PetscInt *ni, PetscInt *no,
                                              PetscInt *np);

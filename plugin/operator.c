@@ -367,9 +367,9 @@ static PetscErrorCode check_params(AGOperator op, ag_group *gr) {
   AGKernel k = gr->k;
   PetscInt naux = (gr->aux_idx && op->aux && !strncmp(gr->role, "cell", 4)) ? op->auxdof : 0;
   PetscFunctionBegin;
-  PetscCheck(k->g->nparams == k->nconst + naux, PetscObjectComm((PetscObject)op->da),
+  PetscCheck(k->g->nparams <= k->nconst + naux, PetscObjectComm((PetscObject)op->da),
              PETSC_ERR_ARG_SIZ,
-             "alphagrad: %s kernel %s has %d parameters, but %" PetscInt_FMT
+             "alphagrad: %s kernel %s reads %d parameters, but only %" PetscInt_FMT
              " constants (AGKernelSetParameters) and %" PetscInt_FMT
              " auxiliary values (AGOperatorSetAuxiliaryVec) are given",
              gr->role, k->source, k->g->nparams, k->nconst, naux);
@@ -428,7 +428,7 @@ static void gather(AGOperator op, const ag_group *gr, PetscInt e0, PetscInt n,
     for (PetscInt i = 0; i < ni; i++)
       op->bin[i * n + e] = x[ix[i]];
   }
-  for (PetscInt i = 0; i < nc; i++)
+  for (PetscInt i = 0; i < nc && i < np; i++)
     for (PetscInt e = 0; e < n; e++)
       op->bp[i * n + e] = k->params[i];
   if (np > nc)

@@ -1,7 +1,10 @@
 /* Set-up of one kernel: its elimination order (an order library, else the best of forward,
    reverse and Markowitz, optionally improved by a search over the ranks and stored back),
    its Jacobian program, and its compiled code (or the interpreter). */
+#define _GNU_SOURCE /* dladdr */
 #include <dirent.h>
+#include <dlfcn.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,8 +55,17 @@ void ag_plugin_shipped_libraries(char *buf, size_t n) {
     append_h5_files(env, buf, n);
     return;
   }
-  char dirs[4 * PETSC_MAX_PATH_LEN];
-  snprintf(dirs, sizeof dirs, "%s", AG_DATA_DIRS);
+  /* next to the loaded library (LIBDIR/../share/alphagrad: wherever it was installed), then
+     the source tree and the configured install prefix */
+  char dirs[5 * PETSC_MAX_PATH_LEN] = "";
+  Dl_info info;
+  if (dladdr((void *)&ag_plugin_shipped_libraries, &info) && info.dli_fname) {
+    char lib[PETSC_MAX_PATH_LEN];
+    snprintf(lib, sizeof lib, "%s", info.dli_fname);
+    snprintf(dirs, sizeof dirs, "%s/../share/alphagrad:", dirname(lib));
+  }
+  size_t used = strlen(dirs);
+  snprintf(dirs + used, sizeof dirs - used, "%s", AG_DATA_DIRS);
   for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
     if (access(d, R_OK) == 0) {
       append_h5_files(d, buf, n);
@@ -76,6 +88,7 @@ static int lookup(AGKernel k, const char *libs, ag_order_entry *e, char *from, s
   for (char *save = NULL, *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
     ag_error err;
     err.msg[0] = 0;
+    if (access(p, F_OK) != 0) continue; /* not created yet (a search may store into it) */
     int rc = ag_orderlib_lookup(p, &k->g->dag, e, &err);
     if (rc == 1) {
       snprintf(from, nfrom, "%s", p);
@@ -209,7 +222,7 @@ PetscErrorCode ag_kernel_setup(AGKernel k, const ag_plugin_opts *o) {
     cost = costs[best];
     PetscCall(PetscSNPrintf(k->origin, sizeof k->origin, "%s (best heuristic; no stored order)",
                             names[best]));
-    if (o->search_time > 0) PetscCall(search_and_store(k, o, order, &cost));
+    if (o->search_time > 0 && n > 0) PetscCall(search_and_store(k, o, order, &cost));
   }
   PetscCallMPI(MPI_Bcast(order, n, MPI_INT, 0, k->comm));
   PetscCallMPI(MPI_Bcast(&cost, 1, MPI_LONG, 0, k->comm));
