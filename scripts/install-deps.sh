@@ -10,6 +10,7 @@ command -v mpiexec >/dev/null || need+=(openmpi-bin libopenmpi-dev)
 [ -e /usr/include/hdf5/openmpi/hdf5.h ] || need+=(libhdf5-openmpi-dev)
 command -v h5dump >/dev/null || need+=(hdf5-tools)
 command -v pkg-config >/dev/null || need+=(pkg-config)
+[ -e /usr/lib/petsc/include/petscsnes.h ] || need+=(petsc-dev) # the PETSc plugin
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing ${need[*]}; run as root or install them" >&2

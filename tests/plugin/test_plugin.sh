@@ -157,5 +157,12 @@ mpiexec -n 1 "$BIN/bratu2d_plain" $GRID -dll_append "$LIB" -snes_jacobian alphag
   -snes_jacobian_alphagrad_stencil_width 2 > "$TMP/e4.out" 2>&1 && fail "a stencil wider than the DMDA's accepted"
 expect e4 "stencil width" "no clear error for a wrong stencil width"
 
+# the SNES inside an implicit TS: refused with a clear message; plain -snes_fd_color works
+run ts_fd 1 "$BIN/ts_heat" -snes_fd_color
+expect ts_fd "ts_heat: done" "the TS application does not run"
+mpiexec -n 1 "$BIN/ts_heat" -dll_append "$LIB" -snes_jacobian alphagrad > "$TMP/ts_ag.out" 2>&1 &&
+  fail "-snes_jacobian alphagrad accepted inside an implicit TS"
+expect ts_ag "SNES inside an implicit TS is not supported" "no clear refusal inside TS"
+
 echo "test_plugin: $checks checks passed, $fails failed"
 [ "$fails" -eq 0 ]
