@@ -405,9 +405,40 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
     mo = PetscMax(mo, gr->k->g->noutputs);
     me = PetscMax(me, gr->k->jp->nentries);
   }
+  /* every owned row gets its diagonal in the pattern (value 0 plus whatever the kernels add),
+     so that a row no kernel writes is an explicit zero row, not a missing diagonal; such rows
+     are counted and reported */
+  op->ncoo_kernels = op->ncoo;
+  op->nowned = g.xm * g.ym * g.zm * g.dof;
+  op->ncoo += op->nowned;
+  {
+    PetscInt nloc = g.gxm * g.gym * g.gzm * g.dof, mine = 0;
+    PetscBool *hit;
+    PetscCall(PetscCalloc1(nloc + 1, &hit));
+    for (PetscInt q = 0; q < op->ngroups; q++) {
+      const ag_group *gr = &op->groups[q];
+      PetscInt nr = gr->nel * gr->ntarget * gr->k->g->noutputs;
+      for (PetscInt r = 0; r < nr; r++)
+        if (gr->out_idx[r] >= 0) hit[gr->out_idx[r]] = PETSC_TRUE;
+    }
+    for (PetscInt k = g.zs; k < g.zs + g.zm; k++)
+      for (PetscInt j = g.ys; j < g.ys + g.ym; j++)
+        for (PetscInt i = g.xs; i < g.xs + g.xm; i++)
+          for (PetscInt c = 0; c < g.dof; c++)
+            if (!hit[lidx(&g, i, j, k) + c]) mine++;
+    PetscCall(PetscFree(hit));
+    PetscCallMPI(MPI_Allreduce(&mine, &op->nempty, 1, MPIU_INT, MPI_SUM,
+                               PetscObjectComm((PetscObject)op->da)));
+    if (op->nempty)
+      PetscCall(PetscPrintf(PetscObjectComm((PetscObject)op->da),
+                            "alphagrad: warning: %" PetscInt_FMT " residual rows get nothing from "
+                            "the operator's kernels (cells whose stencil leaves the domain need a "
+                            "boundary kernel); their Jacobian rows are zero\n",
+                            op->nempty));
+  }
   B = op->opts.batch;
   PetscCall(PetscMalloc4(B * mi, &op->bin, B * mp, &op->bp, B * mo, &op->bout, B * me, &op->bjac));
-  PetscCall(PetscMalloc1(op->ncoo + 1, &op->coo_vals));
+  PetscCall(PetscCalloc1(op->ncoo + 1, &op->coo_vals)); /* the diagonal entries stay 0 */
   PetscCall(DMCreateLocalVector(op->da, &op->xloc));
   PetscCall(DMCreateLocalVector(op->da, &op->floc));
   op->ready = PETSC_TRUE;
@@ -499,6 +530,16 @@ static PetscErrorCode set_pattern(AGOperator op, Mat P) {
           cj[m] = row < 0 ? -1 : gr->in_idx[e * ni + jp->col[en]];
         }
   }
+  {
+    DMDALocalInfo g;
+    PetscCount m = op->ncoo_kernels;
+    PetscCall(DMDAGetLocalInfo(op->da, &g));
+    for (PetscInt k = g.zs; k < g.zs + g.zm; k++)
+      for (PetscInt j = g.ys; j < g.ys + g.ym; j++)
+        for (PetscInt i = g.xs; i < g.xs + g.xm; i++)
+          for (PetscInt c = 0; c < g.dof; c++, m++)
+            ci[m] = cj[m] = lidx(&g, i, j, k) + c;
+  }
   PetscCall(MatSetPreallocationCOOLocal(P, op->ncoo, ci, cj));
   PetscCall(PetscFree2(ci, cj));
   PetscCall(PetscObjectGetId((PetscObject)P, &op->coo_mat_id));
@@ -572,8 +613,10 @@ PetscErrorCode AGOperatorView(AGOperator op, PetscViewer v) {
   if (op->ready) {
     long long mine = (long long)op->ncoo, n;
     PetscCallMPI(MPI_Allreduce(&mine, &n, 1, MPI_LONG_LONG, MPI_SUM, comm));
-    PetscCall(PetscViewerASCIIPrintf(v, "COO entries: %lld; batch %" PetscInt_FMT "\n", n,
+    PetscCall(PetscViewerASCIIPrintf(v, "COO entries: %lld (with one diagonal entry per row); batch %" PetscInt_FMT "\n", n,
                                      op->opts.batch));
+    if (op->nempty)
+      PetscCall(PetscViewerASCIIPrintf(v, "rows no kernel writes: %" PetscInt_FMT " (zero Jacobian rows)\n", op->nempty));
     if (op->njac)
       PetscCall(PetscViewerASCIIPrintf(v, "Jacobians: %" PetscInt_FMT ", %.3g ms each (rank 0)\n", op->njac,
                                        1e3 * op->jac_time / op->njac));

@@ -87,7 +87,10 @@ struct _n_AGOperator {
   PetscBool ready;
   ag_group *groups;
   PetscInt ngroups;
-  PetscCount ncoo;
+  PetscCount ncoo;        /* kernel entries, then one (zero) diagonal entry per owned row */
+  PetscCount ncoo_kernels;
+  PetscInt nowned;        /* owned rows */
+  PetscInt nempty;        /* owned rows no kernel writes (all ranks) */
   PetscScalar *coo_vals;
   PetscInt64 coo_mat_id; /* id of the matrix whose COO pattern is set, -1 none */
   PetscObjectState coo_mat_state;
