@@ -97,12 +97,52 @@ static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c) {
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode op_container_destroy(void *p) {
+  AGOperator op = (AGOperator)p;
+  PetscFunctionBegin;
+  PetscCall(AGOperatorDestroy(&op));
+  PetscFunctionReturn(0);
+}
+
+/* The operator is also composed on the SNES's DM, so that nested solvers on the same DM
+   (a nonlinear preconditioner, -npc_snes_jacobian alphagrad) find it. */
+static PetscErrorCode compose_on_dm(SNES snes, AGOperator op) {
+  DM dm;
+  PetscContainer box;
+  PetscFunctionBegin;
+  PetscCall(SNESGetDM(snes, &dm));
+  PetscCall(PetscContainerCreate(PetscObjectComm((PetscObject)snes), &box));
+  op->refct++;
+  PetscCall(PetscContainerSetPointer(box, op));
+  PetscCall(PetscContainerSetUserDestroy(box, op_container_destroy));
+  PetscCall(PetscObjectCompose((PetscObject)dm, "AlphaGradOperator", (PetscObject)box));
+  PetscCall(PetscContainerDestroy(&box));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode operator_from_dm(SNES snes, AGOperator *op) {
+  DM dm;
+  PetscContainer box = NULL;
+  PetscFunctionBegin;
+  *op = NULL;
+  PetscCall(SNESGetDM(snes, &dm));
+  PetscCall(PetscObjectQuery((PetscObject)dm, "AlphaGradOperator", (PetscObject *)&box));
+  if (box) PetscCall(PetscContainerGetPointer(box, (void **)op));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode jacobian_cb(SNES snes, Vec X, Mat J, Mat P, void *p) {
   ag_snes_ctx *c;
+  AGOperator shared;
   PetscFunctionBegin;
   (void)p;
   PetscCall(get_ctx(snes, PETSC_FALSE, &c));
   PetscCheck(c, PetscObjectComm((PetscObject)snes), PETSC_ERR_PLIB, "alphagrad: context lost");
+  if (!c->op) PetscCall(operator_from_dm(snes, &shared));
+  if (!c->op && shared) {
+    shared->refct++;
+    c->op = shared;
+  }
   if (!c->op) {
     PetscCheck(c->kernel[0], PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_WRONGSTATE,
                "alphagrad: -snes_jacobian alphagrad is given but this SNES has no alphagrad "
@@ -274,6 +314,7 @@ PetscErrorCode SNESSetAlphaGradOperator(SNES snes, AGOperator op, PetscBool resi
   PetscCall(AGOperatorDestroy(&c->op));
   c->op = op;
   c->op_residual = residual;
+  PetscCall(compose_on_dm(snes, op));
   if (c->have_opts) PetscCall(ag_operator_set_opts(op, &c->opts));
   if (residual) PetscCall(SNESSetFunction(snes, NULL, residual_cb, op));
   PetscFunctionReturn(0);

@@ -99,6 +99,12 @@ run prefix 2 "$BIN/bratu2d_plain" $GRID -use_prefix -dll_append "$LIB" -bratu_sn
 expect prefix "alphagrad operator on a 2-D DMDA" "prefixed options not honoured"
 jac_ok prefix && ok || fail "prefix: -snes_test_jacobian difference above 1e-7"
 
+# nested solvers: a Newton nonlinear preconditioner on the same DM finds the operator
+run npc 2 "$BIN/bratu2d_api" $GRID -snes_type nrichardson -npc_snes_type newtonls -npc_snes_max_it 1 \
+  -npc_snes_jacobian alphagrad -npc_snes_test_jacobian
+expect npc "CONVERGED" "nested solve did not converge"
+jac_ok npc && ok || fail "npc: -npc_snes_test_jacobian difference above 1e-7"
+
 # an order library written by one run is reused by the next (no search)
 LIBH5=$TMP/orders.h5
 run search 2 "$BIN/bratu2d_api" $GRID -snes_jacobian alphagrad -snes_jacobian_alphagrad_orders "$LIBH5" \
