@@ -504,7 +504,21 @@ PetscErrorCode AGOperatorComputeResidual(AGOperator op, Vec X, Vec F) {
   if (op->aux) PetscCall(VecRestoreArrayRead(op->aux, &aux));
   PetscCall(VecRestoreArrayRead(op->xloc, &x));
   PetscCall(VecRestoreArray(op->floc, &f));
-  PetscCall(DMLocalToGlobal(op->da, op->floc, INSERT_VALUES, F));
+  { /* the owned block of the local residual is F's local part (only owned rows are written;
+       no communication, and periodic directions on one process work) */
+    DMDALocalInfo g;
+    const PetscScalar *fl;
+    PetscScalar *fg, *to;
+    PetscCall(DMDAGetLocalInfo(op->da, &g));
+    PetscCall(VecGetArrayRead(op->floc, &fl));
+    PetscCall(VecGetArray(F, &fg));
+    to = fg;
+    for (PetscInt k = g.zs; k < g.zs + g.zm; k++)
+      for (PetscInt j = g.ys; j < g.ys + g.ym; j++, to += g.xm * g.dof)
+        PetscCall(PetscArraycpy(to, fl + lidx(&g, g.xs, j, k), g.xm * g.dof));
+    PetscCall(VecRestoreArray(F, &fg));
+    PetscCall(VecRestoreArrayRead(op->floc, &fl));
+  }
   PetscCall(PetscLogEventEnd(AG_Residual, 0, 0, 0, 0));
   PetscCall(PetscTime(&t1));
   op->nres++;
@@ -642,6 +656,13 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
     PetscFunctionReturn(0);
   }
   AGOperator o = *op;
+  { /* the DM's weak pointer to this operator (SNESSetAlphaGradOperator) */
+    PetscContainer box = NULL;
+    void *p = NULL;
+    PetscCall(PetscObjectQuery((PetscObject)o->da, "AlphaGradOperator", (PetscObject *)&box));
+    if (box) PetscCall(PetscContainerGetPointer(box, &p));
+    if (p == (void *)o) PetscCall(PetscObjectCompose((PetscObject)o->da, "AlphaGradOperator", NULL));
+  }
   for (PetscInt s = 0; s < o->ncells; s++) {
     PetscCall(AGKernelDestroy(&o->cells[s].k));
     PetscCall(AGKernelDestroy(&o->cells[s].boundary));

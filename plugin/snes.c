@@ -97,24 +97,16 @@ static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c) {
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode op_container_destroy(void *p) {
-  AGOperator op = (AGOperator)p;
-  PetscFunctionBegin;
-  PetscCall(AGOperatorDestroy(&op));
-  PetscFunctionReturn(0);
-}
-
 /* The operator is also composed on the SNES's DM, so that nested solvers on the same DM
-   (a nonlinear preconditioner, -npc_snes_jacobian alphagrad) find it. */
+   (a nonlinear preconditioner, -npc_snes_jacobian alphagrad) find it. The DM holds it weakly
+   (the operator holds the DM); AGOperatorDestroy removes it. */
 static PetscErrorCode compose_on_dm(SNES snes, AGOperator op) {
   DM dm;
   PetscContainer box;
   PetscFunctionBegin;
   PetscCall(SNESGetDM(snes, &dm));
   PetscCall(PetscContainerCreate(PetscObjectComm((PetscObject)snes), &box));
-  op->refct++;
   PetscCall(PetscContainerSetPointer(box, op));
-  PetscCall(PetscContainerSetUserDestroy(box, op_container_destroy));
   PetscCall(PetscObjectCompose((PetscObject)dm, "AlphaGradOperator", (PetscObject)box));
   PetscCall(PetscContainerDestroy(&box));
   PetscFunctionReturn(0);
