@@ -71,6 +71,10 @@ static int emit_value(FILE *f, const ag_graph *g, int i, int batch) {
   case AG_OP_NEG: return fprintf(f, "-v%d", nd->a);
   case AG_OP_SQUARE: return fprintf(f, "v%d * v%d", nd->a, nd->a);
   case AG_OP_IPOW: lit(c, sizeof c, nd->value); return fprintf(f, "pow(v%d, %s)", nd->a, c);
+  /* fmin/fmax as compare-and-select (C99 semantics: a NaN operand yields the other one):
+     a libm call would keep the compiler from vectorising the batch loop */
+  case AG_OP_FMIN: return fprintf(f, "(v%d < v%d || v%d != v%d) ? v%d : v%d", nd->b, nd->a, nd->a, nd->a, nd->b, nd->a);
+  case AG_OP_FMAX: return fprintf(f, "(v%d > v%d || v%d != v%d) ? v%d : v%d", nd->b, nd->a, nd->a, nd->a, nd->b, nd->a);
   default: {
     const char *fn = fun1((ag_op)nd->op);
     if (!fn) return fprintf(f, "NAN");

@@ -37,10 +37,17 @@ for f in "$LIBDIR/libalphagrad.so" "$LIBDIR/libalphagrad.so.${VERSION%%.*}" "$LI
   [ -e "$f" ] || fail "not installed: ${f#$PREFIX/}"
 done
 [ ! -e "$PREFIX/include/alphagrad/mcts/search_internal.h" ] || fail "internal header installed"
-# nothing installed may point back into the build tree
-if grep -rl --binary-files=text -F "$(cd "$BUILD" && pwd -P)" "$PREFIX" >"$TMP/refs"; then
+# nothing installed may point back into the build tree: text files (CMake, pkg-config), and
+# the run paths of the binaries (debug information naming the build directory is harmless)
+BUILD_REAL=$(cd "$BUILD" && pwd -P)
+if grep -rlI -F "$BUILD_REAL" "$PREFIX" >"$TMP/refs"; then
   cat "$TMP/refs" >&2; fail "installed files refer to the build tree"
 fi
+for f in "$LIBDIR/libalphagrad.so" "$PREFIX/bin/alphagrad"; do
+  if readelf -d "$f" | grep -E 'RPATH|RUNPATH' | grep -q -F "$BUILD_REAL"; then
+    readelf -d "$f" | grep -E 'RPATH|RUNPATH' >&2; fail "run path into the build tree: $f"
+  fi
+done
 for f in "$LIBDIR/libalphagrad.so" "$PREFIX/bin/alphagrad"; do
   if ldd "$f" | grep -q 'not found'; then ldd "$f" >&2; fail "unresolved libraries: $f"; fi
 done

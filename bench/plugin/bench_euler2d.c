@@ -1,0 +1,279 @@
+/* Benchmark of the plugin (issue 5): Jacobians of a 2-D compressible Euler residual,
+   alphagrad (-snes_jacobian alphagrad) against finite differences with coloring
+   (-snes_fd_color). bench/plugin/run_bench.sh runs both and prints the table.
+
+   First-order cell-centred finite volumes on a periodic DMDA (dof 4: rho, rho u, rho v, E;
+   star stencil, width 1) on [0, 10]^2, Roe flux with an entropy fix in x and y
+   (euler2d_kernels.c), one backward-Euler pseudo-time step from an isentropic vortex in a
+   uniform flow:  R = (U - U^old) h/dt + Fx(i+1/2) - Fx(i-1/2) + Fy(j+1/2) - Fy(j-1/2).
+
+   The application has its own compiled residual (the kernels #included as C, hand loops,
+   each face flux computed once), so -snes_fd_color is timed with a fair residual; the
+   alphagrad operator (time-term cell kernel with U^old as auxiliary vector, two face
+   kernels) is registered for the Jacobian only.
+
+   Options: -da_grid_x, -da_grid_y (320), -cfl (2: the pseudo-time step), -kernel_file,
+   -compare: before the solve, the Jacobian of the operator and the one of -snes_fd_color at
+   the initial state, and their difference (max |entry| and Frobenius norm, relative);
+   -check_residual: the operator's residual against the application's; -loop K: K
+   Jacobians of each kind in alternation, timed one by one (min and median per call).
+   Time per Jacobian: -log_view (events SNESJacobianEval, AGSetUp, AGJacobianEval,
+   MatFDColorApply). */
+#include <petscdmda.h>
+#include <petscsnes.h>
+#include "plugin/alphagrad_petsc.h"
+
+#include "euler2d_kernels.c" /* the kernels, as plain C */
+
+#ifndef EULER2D_KERNEL_FILE
+#define EULER2D_KERNEL_FILE "euler2d_kernels.c"
+#endif
+
+typedef struct {
+  PetscScalar u[4];
+} Field;
+
+typedef struct {
+  PetscReal p[1]; /* h/dt */
+  Vec uold;
+} AppCtx;
+
+/* own residual: time term, then every x face once, then every y face once (the operator's
+   order of summation per cell) */
+static PetscErrorCode FormFunctionLocal(DMDALocalInfo *info, Field **x, Field **f, AppCtx *user) {
+  const Field **xo;
+  PetscInt xs = info->xs, xe = info->xs + info->xm, ys = info->ys, ye = info->ys + info->ym;
+  double in[8], out[4], p[5];
+  PetscFunctionBeginUser;
+  PetscCall(DMDAVecGetArrayRead(info->da, user->uold, &xo));
+  p[0] = user->p[0];
+  for (PetscInt j = ys; j < ye; j++)
+    for (PetscInt i = xs; i < xe; i++) {
+      for (int c = 0; c < 4; c++) p[1 + c] = xo[j][i].u[c];
+      euler2d_time(x[j][i].u, f[j][i].u, p);
+    }
+  for (PetscInt j = ys; j < ye; j++)
+    for (PetscInt i = xs; i <= xe; i++) { /* face between i-1 and i (periodic ghosts) */
+      euler2d_roe_x(&x[j][i - 1].u[0], out, NULL); /* x[j][i-1], x[j][i] are contiguous */
+      if (i > xs)
+        for (int c = 0; c < 4; c++) f[j][i - 1].u[c] += out[c];
+      if (i < xe)
+        for (int c = 0; c < 4; c++) f[j][i].u[c] -= out[c];
+    }
+  for (PetscInt i = xs; i < xe; i++)
+    for (PetscInt j = ys; j <= ye; j++) {
+      for (int c = 0; c < 4; c++) {
+        in[c] = x[j - 1][i].u[c];
+        in[4 + c] = x[j][i].u[c];
+      }
+      euler2d_roe_y(in, out, NULL);
+      if (j > ys)
+        for (int c = 0; c < 4; c++) f[j - 1][i].u[c] += out[c];
+      if (j < ye)
+        for (int c = 0; c < 4; c++) f[j][i].u[c] -= out[c];
+    }
+  PetscCall(DMDAVecRestoreArrayRead(info->da, user->uold, &xo));
+  PetscFunctionReturn(0);
+}
+
+/* isentropic vortex (strength 5, centre (5, 5)) in the uniform flow (0.5, 0.3) */
+static void vortex(double x, double y, double *u) {
+  const double beta = 5.0, g = GAM, uinf = 0.5, vinf = 0.3;
+  double dx = x - 5.0, dy = y - 5.0, r2 = dx * dx + dy * dy;
+  double e = exp(0.5 * (1.0 - r2)) * beta / (2.0 * M_PI);
+  double T = 1.0 - (g - 1.0) * beta * beta / (8.0 * g * M_PI * M_PI) * exp(1.0 - r2);
+  double rho = pow(T, 1.0 / (g - 1.0)), p = pow(rho, g);
+  double uu = uinf - e * dy, vv = vinf + e * dx;
+  u[0] = rho;
+  u[1] = rho * uu;
+  u[2] = rho * vv;
+  u[3] = p / (g - 1.0) + 0.5 * rho * (uu * uu + vv * vv);
+}
+
+static int cmp_real(const void *a, const void *b) {
+  PetscReal x = *(const PetscReal *)a, y = *(const PetscReal *)b;
+  return (x > y) - (x < y);
+}
+
+/* -loop K: K Jacobians of each kind at the initial state, alternating (alphagrad into one
+   matrix, finite differences with coloring into another, as -snes_fd_color does), each
+   timed between barriers after one untimed call of each (set-up, COO pattern, coloring);
+   prints the minimum and the median per call. */
+static PetscErrorCode JacobianLoop(SNES snes, AGOperator op, DM da, Vec x, PetscInt loop) {
+  Mat A, B;
+  Vec r;
+  PetscReal *ta, *tf;
+  PetscLogDouble t0, t1, t2;
+  MPI_Comm comm = PETSC_COMM_WORLD;
+  PetscFunctionBeginUser;
+  PetscCall(DMCreateMatrix(da, &A));
+  PetscCall(DMCreateMatrix(da, &B));
+  PetscCall(SNESSetUp(snes));
+  PetscCall(SNESSetSolution(snes, x));
+  PetscCall(SNESGetFunction(snes, &r, NULL, NULL));
+  PetscCall(SNESComputeFunction(snes, x, r));
+  PetscCall(PetscMalloc2(loop, &ta, loop, &tf));
+  PetscCall(PetscTime(&t0));
+  PetscCall(AGOperatorComputeJacobian(op, x, A));
+  PetscCall(PetscTime(&t1));
+  PetscCall(SNESComputeJacobianDefaultColor(snes, x, B, B, NULL));
+  PetscCall(PetscTime(&t2));
+  PetscCall(PetscPrintf(comm, "loop: first call (set-up included): alphagrad %.1f ms, fd_color %.1f ms\n", 1e3 * (t1 - t0), 1e3 * (t2 - t1)));
+  for (PetscInt k = 0; k < loop; k++) {
+    PetscCallMPI(MPI_Barrier(comm));
+    PetscCall(PetscTime(&t0));
+    PetscCall(AGOperatorComputeJacobian(op, x, A));
+    PetscCallMPI(MPI_Barrier(comm));
+    PetscCall(PetscTime(&t1));
+    PetscCall(SNESComputeJacobianDefaultColor(snes, x, B, B, NULL));
+    PetscCallMPI(MPI_Barrier(comm));
+    PetscCall(PetscTime(&t2));
+    ta[k] = 1e3 * (t1 - t0);
+    tf[k] = 1e3 * (t2 - t1);
+  }
+  qsort(ta, loop, sizeof *ta, cmp_real);
+  qsort(tf, loop, sizeof *tf, cmp_real);
+  PetscCall(PetscPrintf(comm, "loop: %" PetscInt_FMT " Jacobians each: alphagrad min %.2f ms median %.2f ms; fd_color min %.2f ms median %.2f ms; ratio fd_color/alphagrad %.2f (min) %.2f (median)\n",
+                        loop, (double)ta[0], (double)ta[loop / 2], (double)tf[0], (double)tf[loop / 2], (double)(tf[0] / ta[0]), (double)(tf[loop / 2] / ta[loop / 2])));
+  PetscCall(PetscFree2(ta, tf));
+  PetscCall(MatDestroy(&A));
+  PetscCall(MatDestroy(&B));
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv) {
+  SNES snes;
+  DM da;
+  Vec x;
+  AppCtx user;
+  AGOperator op;
+  AGKernel kt, kx, ky;
+  DMDALocalInfo info;
+  PetscReal L = 10.0, h, cfl = 2.0, dt;
+  PetscBool compare = PETSC_FALSE, check = PETSC_FALSE;
+  PetscInt loop = 0;
+  PetscMPIInt size;
+  char kfile[PETSC_MAX_PATH_LEN] = EULER2D_KERNEL_FILE, spec[PETSC_MAX_PATH_LEN + 32];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-kernel_file", kfile, sizeof kfile, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-cfl", &cfl, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-compare", &compare, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-check_residual", &check, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-loop", &loop, NULL));
+  PetscCall(SNESAlphaGradRegister());
+
+  PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR,
+                         320, 320, PETSC_DECIDE, PETSC_DECIDE, 4, 1, NULL, NULL, &da));
+  PetscCall(DMSetFromOptions(da));
+  PetscCall(DMSetUp(da));
+  PetscCall(DMDAGetLocalInfo(da, &info));
+  PetscCheck(info.mx == info.my, PETSC_COMM_WORLD, PETSC_ERR_SUP, "bench_euler2d: square grids only (h = dx = dy)");
+  h = L / info.mx;
+  dt = cfl * h / 2.5; /* max |u| + a of the initial state is about 1.9 */
+  user.p[0] = h / dt;
+
+  PetscCall(DMCreateGlobalVector(da, &x));
+  PetscCall(VecDuplicate(x, &user.uold));
+  {
+    Field **u;
+    PetscCall(DMDAVecGetArray(da, x, &u));
+    for (PetscInt j = info.ys; j < info.ys + info.ym; j++)
+      for (PetscInt i = info.xs; i < info.xs + info.xm; i++) vortex((i + 0.5) * h, (j + 0.5) * h, u[j][i].u);
+    PetscCall(DMDAVecRestoreArray(da, x, &u));
+  }
+  PetscCall(VecCopy(x, user.uold));
+
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:euler2d_time", kfile));
+  PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kt));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:euler2d_roe_x", kfile));
+  PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kx));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:euler2d_roe_y", kfile));
+  PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &ky));
+  PetscCall(AGKernelSetParameters(kt, 1, user.p));
+  PetscCall(AGOperatorCreate(da, &op));
+  PetscCall(AGOperatorAddCellKernel(op, kt, DMDA_STENCIL_STAR, 0, NULL));
+  PetscCall(AGOperatorAddFaceKernel(op, kx, 0, 1, NULL, NULL));
+  PetscCall(AGOperatorAddFaceKernel(op, ky, 1, 1, NULL, NULL));
+  PetscCall(AGOperatorSetAuxiliaryVec(op, user.uold));
+
+  PetscCall(SNESCreate(PETSC_COMM_WORLD, &snes));
+  PetscCall(SNESSetDM(snes, da));
+  PetscCall(DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
+  PetscCall(SNESSetAlphaGradOperator(snes, op, PETSC_FALSE));
+  PetscCall(SNESSetFromOptions(snes));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench_euler2d: %" PetscInt_FMT " x %" PetscInt_FMT " cells (%" PetscInt_FMT " unknowns), %d processes, h/dt = %g\n",
+                        info.mx, info.my, 4 * info.mx * info.my, size, (double)user.p[0]));
+
+  if (check) {
+    Vec f1, f2;
+    PetscReal d, n;
+    PetscCall(VecDuplicate(x, &f1));
+    PetscCall(VecDuplicate(x, &f2));
+    PetscCall(SNESComputeFunction(snes, x, f1));
+    PetscCall(AGOperatorComputeResidual(op, x, f2));
+    PetscCall(VecNorm(f1, NORM_INFINITY, &n));
+    PetscCall(VecAXPY(f2, -1.0, f1));
+    PetscCall(VecNorm(f2, NORM_INFINITY, &d));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "residual check: max |F_application - F_operator| = %.3e (relative %.3e)\n", (double)d, (double)(d / n)));
+    PetscCall(VecDestroy(&f1));
+    PetscCall(VecDestroy(&f2));
+  }
+  if (compare) {
+    Mat A, B;
+    Vec r;
+    PetscReal na, nd, ma, md;
+    PetscCall(DMCreateMatrix(da, &A));
+    PetscCall(DMCreateMatrix(da, &B));
+    PetscCall(AGOperatorComputeJacobian(op, x, A));
+    PetscCall(SNESSetUp(snes));
+    /* as inside SNESSolve: SNESComputeJacobianDefaultColor reuses the SNES's function vector
+       as F(x) when x is the SNES's solution */
+    PetscCall(SNESSetSolution(snes, x));
+    PetscCall(SNESGetFunction(snes, &r, NULL, NULL));
+    PetscCall(SNESComputeFunction(snes, x, r));
+    PetscCall(SNESComputeJacobianDefaultColor(snes, x, B, B, NULL));
+    PetscCall(MatNorm(A, NORM_FROBENIUS, &na));
+    PetscCall(MatCreateVecs(A, NULL, &r));
+    PetscCall(MatGetRowMaxAbs(A, r, NULL));
+    PetscCall(VecMax(r, NULL, &ma));
+    PetscCall(MatAXPY(B, -1.0, A, DIFFERENT_NONZERO_PATTERN));
+    PetscCall(MatNorm(B, NORM_FROBENIUS, &nd));
+    PetscCall(MatGetRowMaxAbs(B, r, NULL));
+    PetscCall(VecMax(r, NULL, &md));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "compare: ||J_alphagrad - J_fd_color||_F / ||J_alphagrad||_F = %.3e, max |difference| / max |entry| = %.3e\n",
+                          (double)(nd / na), (double)(md / ma)));
+    PetscCall(VecDestroy(&r));
+    PetscCall(MatDestroy(&A));
+    PetscCall(MatDestroy(&B));
+  }
+
+  if (loop > 0) PetscCall(JacobianLoop(snes, op, da, x, loop));
+
+  PetscCall(SNESSolve(snes, NULL, x));
+  {
+    PetscInt its;
+    SNESConvergedReason reason;
+    PetscReal fnorm;
+    Vec f;
+    PetscCall(SNESGetIterationNumber(snes, &its));
+    PetscCall(SNESGetConvergedReason(snes, &reason));
+    PetscCall(SNESGetFunction(snes, &f, NULL, NULL));
+    PetscCall(VecNorm(f, NORM_2, &fnorm));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench_euler2d: %s after %" PetscInt_FMT " Newton iterations, residual norm %.6e\n",
+                          SNESConvergedReasons[reason], its, (double)fnorm));
+  }
+
+  PetscCall(AGKernelDestroy(&kt));
+  PetscCall(AGKernelDestroy(&kx));
+  PetscCall(AGKernelDestroy(&ky));
+  PetscCall(AGOperatorDestroy(&op));
+  PetscCall(VecDestroy(&user.uold));
+  PetscCall(VecDestroy(&x));
+  PetscCall(SNESDestroy(&snes));
+  PetscCall(DMDestroy(&da));
+  PetscCall(PetscFinalize());
+  return 0;
+}
