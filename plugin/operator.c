@@ -389,7 +389,8 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
     PetscCall(build_cell_groups(op, &op->cells[s], &g));
   for (PetscInt s = 0; s < op->nfaces; s++)
     PetscCall(build_face_groups(op, &op->faces[s], &g));
-  op->ncoo = 0;
+  /* orders (collective, kernel by kernel), then the code of the distinct kernels (compiled
+     in parallel over the ranks) */
   for (PetscInt q = 0; q < op->ngroups; q++) {
     ag_group *gr = &op->groups[q];
     if (!op->aux || strncmp(gr->role, "cell", 4)) {
@@ -397,7 +398,24 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
       gr->aux_idx = NULL;
     }
     PetscCall(check_params(op, gr));
-    PetscCall(ag_kernel_setup(gr->k, &op->opts));
+    PetscCall(ag_kernel_order(gr->k, &op->opts));
+  }
+  {
+    AGKernel *ks;
+    PetscInt nk = 0;
+    PetscCall(PetscMalloc1(op->ngroups + 1, &ks));
+    for (PetscInt q = 0; q < op->ngroups; q++) {
+      PetscBool seen = PETSC_FALSE;
+      for (PetscInt r = 0; r < nk; r++)
+        seen = (PetscBool)(seen || ks[r] == op->groups[q].k);
+      if (!seen) ks[nk++] = op->groups[q].k;
+    }
+    PetscCall(ag_kernels_code(ks, nk, &op->opts, PetscObjectComm((PetscObject)op->da)));
+    PetscCall(PetscFree(ks));
+  }
+  op->ncoo = 0;
+  for (PetscInt q = 0; q < op->ngroups; q++) {
+    ag_group *gr = &op->groups[q];
     gr->coo_base = op->ncoo;
     op->ncoo += (PetscCount)gr->nel * gr->ntarget * gr->k->jp->nentries;
     mi = PetscMax(mi, gr->k->g->ninputs);

@@ -41,11 +41,15 @@ struct _n_AGKernel {
   ag_evaluator *ev;
   char backend[16];  /* "c" or "interp" (the fallback when compiling failed) */
   char code_what[64]; /* "compiled", "from the cache", "interpreter" */
-  double setup_time, search_time;
+  double setup_time, search_time, code_time;
 };
 
-/* Chooses the kernel's order, builds its program and code. Collective on k->comm. */
-PetscErrorCode ag_kernel_setup(AGKernel k, const ag_plugin_opts *o);
+/* Chooses the kernel's order and builds its Jacobian program (k->jp). Collective on k->comm;
+   does nothing when done before. */
+PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o);
+/* Then the code of kernels (compiled in parallel over the ranks of comm, or the
+   interpreter); k->ready afterwards. Collective. */
+PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o, MPI_Comm comm);
 PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v);
 
 /* An element group: one kernel applied to a list of elements. */

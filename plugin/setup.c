@@ -173,13 +173,13 @@ static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ag_kernel_setup(AGKernel k, const ag_plugin_opts *o) {
+PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
   const ag_dag *d = &k->g->dag;
   PetscMPIInt rank;
   PetscLogDouble t0, t1;
   ag_error err;
   PetscFunctionBegin;
-  if (k->ready) PetscFunctionReturn(0);
+  if (k->jp) PetscFunctionReturn(0);
   err.msg[0] = 0;
   PetscCall(PetscTime(&t0));
   PetscCallMPI(MPI_Comm_rank(k->comm, &rank));
@@ -239,35 +239,75 @@ PetscErrorCode ag_kernel_setup(AGKernel k, const ag_plugin_opts *o) {
   k->jp = ag_jacprog_build(k->g, order, n, &err);
   PetscCheck(k->jp, k->comm, PETSC_ERR_PLIB, "alphagrad: kernel %s: %s", k->source, err.msg);
 
-  PetscCall(PetscLogEventBegin(AG_Codegen, 0, 0, 0, 0));
-  if (!strcmp(o->backend, "interp")) {
-    k->ev = ag_interpreter(k->jp);
-    PetscCall(PetscStrcpy(k->backend, "interp"));
-    PetscCall(PetscStrcpy(k->code_what, "interpreter (as asked)"));
-  } else {
-    ag_jit_options jo = {0};
-    if (o->cache_dir[0]) jo.cache_dir = o->cache_dir;
-    /* rank 0 compiles into the cache first; the others then load the cached object */
-    if (rank == 0) k->ev = ag_jit_or_interp(k->jp, &jo);
-    PetscCallMPI(MPI_Barrier(k->comm));
-    if (rank != 0) k->ev = ag_jit_or_interp(k->jp, &jo);
-    int local_c = k->ev->jit != NULL, all_c;
-    PetscCallMPI(MPI_Allreduce(&local_c, &all_c, 1, MPI_INT, MPI_MIN, k->comm));
-    if (all_c) {
-      PetscCall(PetscStrcpy(k->backend, "c"));
-      PetscCall(PetscStrcpy(k->code_what, k->ev->jit->compiled ? "compiled now" : "cache hit"));
-    } else {
-      PetscCall(PetscStrcpy(k->backend, "interp"));
-      PetscCall(PetscStrcpy(k->code_what, "interpreter (no compiler)"));
-    }
-  }
-  PetscCall(PetscLogEventEnd(AG_Codegen, 0, 0, 0, 0));
   PetscCall(PetscTime(&t1));
   k->setup_time = t1 - t0;
-  k->ready = PETSC_TRUE;
-  if (o->verbose)
-    PetscCall(PetscPrintf(k->comm, "alphagrad: kernel %s: order %s, cost %ld, code %s\n",
-                          k->source, k->origin, k->cost, k->code_what));
+  PetscFunctionReturn(0);
+}
+
+static void jit_opts(const ag_plugin_opts *o, ag_jit_options *jo) {
+  memset(jo, 0, sizeof *jo);
+  if (o->cache_dir[0]) jo->cache_dir = o->cache_dir;
+}
+
+/* Code of the kernels ks[0..n-1] (orders chosen): with the C backend each rank compiles its
+   share into the cache (kernel i on rank i % size), then every rank loads them all. */
+PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o, MPI_Comm comm) {
+  PetscMPIInt rank, size;
+  PetscLogDouble t0, t1;
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscLogEventBegin(AG_Codegen, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t0));
+  int interp = !strcmp(o->backend, "interp");
+  ag_jit_options jo;
+  jit_opts(o, &jo);
+  int *compiled;
+  PetscCall(PetscCalloc1(n + 1, &compiled));
+  if (!interp)
+    for (PetscInt i = 0; i < n; i++) {
+      if (ks[i]->ready || i % size != rank) continue;
+      ag_error err;
+      err.msg[0] = 0;
+      ag_jit *j = ag_jit_load(ks[i]->jp, &jo, &err); /* a failure shows again below */
+      if (j) compiled[i] = j->compiled;
+      ag_jit_free(j);
+    }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, compiled, (int)n, MPI_INT, MPI_MAX, comm));
+  for (PetscInt i = 0; i < n; i++) {
+    AGKernel k = ks[i];
+    if (k->ready) continue;
+    if (interp) {
+      k->ev = ag_interpreter(k->jp);
+      PetscCall(PetscStrcpy(k->backend, "interp"));
+      PetscCall(PetscStrcpy(k->code_what, "interpreter (as asked)"));
+    } else {
+      k->ev = ag_jit_or_interp(k->jp, &jo);
+      int local_c = k->ev->jit != NULL, all_c;
+      PetscCallMPI(MPI_Allreduce(&local_c, &all_c, 1, MPI_INT, MPI_MIN, comm));
+      if (all_c) {
+        PetscCall(PetscStrcpy(k->backend, "c"));
+        PetscCall(PetscStrcpy(k->code_what, compiled[i] ? "compiled now" : "cache hit"));
+      } else {
+        /* every rank the same way */
+        if (k->ev->jit) {
+          ag_evaluator_free(k->ev);
+          k->ev = ag_interpreter(k->jp);
+        }
+        PetscCall(PetscStrcpy(k->backend, "interp"));
+        PetscCall(PetscStrcpy(k->code_what, "interpreter (no working compiler)"));
+      }
+    }
+    k->ready = PETSC_TRUE;
+    if (o->verbose)
+      PetscCall(PetscPrintf(k->comm, "alphagrad: kernel %s: order %s, cost %ld, code %s\n",
+                            k->source, k->origin, k->cost, k->code_what));
+  }
+  PetscCall(PetscTime(&t1));
+  for (PetscInt i = 0; i < n; i++)
+    ks[i]->code_time = t1 - t0;
+  PetscCall(PetscFree(compiled));
+  PetscCall(PetscLogEventEnd(AG_Codegen, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -290,7 +330,8 @@ PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v) {
                                      k->jp->nentries, k->backend, k->code_what));
     if (k->ev && k->ev->jit)
       PetscCall(PetscViewerASCIIPrintf(v, "shared object: %s\n", k->ev->jit->path));
-    PetscCall(PetscViewerASCIIPrintf(v, "set-up time: %.3f s\n", k->setup_time));
+    PetscCall(PetscViewerASCIIPrintf(v, "set-up time: order %.3f s, code %.3f s (all kernels)\n",
+                                     k->setup_time, k->code_time));
   } else {
     PetscCall(PetscViewerASCIIPrintf(v, "(not set up yet)\n"));
   }
