@@ -83,6 +83,17 @@ for np in 1 2; do
   jac_ok jaconly$np && ok || fail "jaconly$np: -snes_test_jacobian difference above 1e-7"
 done
 
+# PETSc's own allocation tracking: nothing the plugin allocates through PETSc is left at
+# PetscFinalize (LeakSanitizer is off for these tests: MPI and PETSc keep memory at exit)
+run mdump 2 "$BIN/bratu2d_api" $GRID -snes_jacobian alphagrad -malloc_debug -malloc_dump
+if grep -qE '^\[ *[0-9]+\] *[0-9]+ bytes ' "$TMP/mdump.out"; then
+  fail "memory left at PetscFinalize"; grep -m5 " bytes " "$TMP/mdump.out"
+else ok; fi
+run mdump_dll 1 "$BIN/bratu2d_plain" $GRID -dll_append "$LIB" -snes_jacobian alphagrad $KOPTS -malloc_debug -malloc_dump
+if grep -qE '^\[ *[0-9]+\] *[0-9]+ bytes ' "$TMP/mdump_dll.out"; then
+  fail "memory left at PetscFinalize (dll)"; grep -m5 " bytes " "$TMP/mdump_dll.out"
+else ok; fi
+
 # a wrong parameter is caught by -snes_jacobian_alphagrad_check (hx/hy swapped on 17 x 15)
 run wrong 1 "$BIN/bratu2d_plain" -da_grid_x 17 -da_grid_y 15 -dll_append "$LIB" \
   -snes_jacobian alphagrad -snes_jacobian_alphagrad_kernel bratu.c:bratu \
