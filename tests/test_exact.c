@@ -300,7 +300,10 @@ static void test_paper(const char *name, long optimum, long path_bound, double c
   ag_elim_free(s);
   CHECK(pb == path_bound, "%s: path bound %ld, expected %ld", name, pb, path_bound);
   ag_search_opts o;
-  opts_init(&o, cap);
+  /* no time limit: the proof must complete whatever the machine's speed or load (a sanitizer
+     build on a busy machine takes several times longer); the time is printed, not asserted */
+  (void)cap;
+  opts_init(&o, 0);
   ag_search_result r;
   ag_error err;
   double t0 = now();
@@ -316,7 +319,6 @@ static void test_paper(const char *name, long optimum, long path_bound, double c
   CHECK(r.cost == optimum && r.optimal && r.lower_bound == optimum,
         "%s: cost %ld lower %ld optimal %d, expected %ld proven", name, r.cost, r.lower_bound,
         r.optimal, optimum);
-  CHECK(el < cap + 1, "%s: %.1f s over the %.0f s cap", name, el, cap);
   printf("%-18s path bound %ld; from Markowitz: cost %ld, lower %ld, optimal %d, %ld expanded, "
          "%.2f s\n",
          name, pb, r.cost, r.lower_bound, r.optimal, r.iterations, el);
@@ -338,11 +340,13 @@ static void test_paper(const char *name, long optimum, long path_bound, double c
 }
 
 /* g: the optimum is open; the bound must be sound and at least the paper's */
-static void test_g(double cap) {
+static void test_g(long expansions) {
   ag_graph *g = paper_graph("g");
   if (!g) return;
   ag_search_opts o;
-  opts_init(&o, cap);
+  /* an expansion budget, not a time limit: the same bound on any machine */
+  opts_init(&o, 0);
+  o.max_iterations = expansions;
   ag_search_result r;
   ag_error err;
   double t0 = now();
@@ -354,7 +358,7 @@ static void test_g(double cap) {
               r.lower_bound <= r.cost && r.optimal == (r.lower_bound == r.cost),
           "g: cost %ld lower %ld optimal %d", r.cost, r.lower_bound, r.optimal);
     CHECK(ag_order_cost(&g->dag, r.order, r.len, &err) == r.cost, "g: order cost");
-    printf("%-18s %.0f s cap: cost %ld, lower bound %ld, %ld expanded, %.2f s\n", "g", cap, r.cost,
+    printf("%-18s %ld expansions: cost %ld, lower bound %ld, %ld expanded, %.2f s\n", "g", expansions, r.cost,
            r.lower_bound, r.iterations, el);
     ag_search_result_free(&r);
   }
@@ -427,7 +431,7 @@ int main(void) {
   test_paper("HumanHeartDipole", 148, 148, 20);
   test_paper("RobotArm_6DOF", 221, 221, 20);
   test_paper("RoeFlux_1d", 295, 223, 20);
-  if (!AG_SANITIZED) test_g(10);
+  if (!AG_SANITIZED) test_g(20000);
   test_limits();
   printf("total %.1f s\n", now() - t0);
   return check_report("test_exact");
