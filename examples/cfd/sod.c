@@ -1,0 +1,314 @@
+/* Sod's shock tube (examples/cfd, issue 6): the 1-D Euler equations, time-accurate.
+
+   Cell-centred finite volumes on a DMDA (dof 3: rho, rho u, E; DM_BOUNDARY_NONE, stencil
+   width 1) on [0, 1], Roe flux with Harten's entropy fix, transmissive boundaries, backward
+   Euler in time with a Newton solve per step:
+     R_i = (U_i - U_i^old) dx/dt + F(i+1/2) - F(i-1/2) = 0.
+   The residual is an alphagrad operator (sod_kernels.c: the time term as a cell kernel with
+   U^old as auxiliary vector, the flux as a face kernel, transmissive boundary face kernels),
+   so the same program runs with -snes_jacobian alphagrad, -snes_fd_color, -snes_mf, ...
+
+   Options: -da_grid_x N (100), -cfl C (1: dt = C dx / sqrt(gamma), the largest |u| + a of
+   the initial state; the step is then shortened to end exactly at t_end), -t_end (0.2),
+   -output DIR (HDF5 + XDMF + text dumps for examples/cfd/plot.sh), -verbose (a line per step).
+   Prints the density L1 error against the exact Riemann solution at t_end and the line
+     summary: app=sod cells=N np=P jacobian=J steps=S newton=K jacobians=NJ jac_ms=X
+              fevals=F solve_s=Y setup_s=T l1=Z
+   (jac_ms: mean time of SNESJacobianEval, the first included; fevals: SNESFunctionEval count,
+   matrix-free products included; solve_s: the wall time of the time loop; setup_s: the
+   operator's set-up before it: orders, generated code compiled or loaded from the cache). */
+#include <petscdmda.h>
+#include <petscsnes.h>
+#include "plugin/alphagrad_petsc.h"
+#include "cfd_common.h"
+
+#ifndef SOD_KERNEL_FILE
+#define SOD_KERNEL_FILE "sod_kernels.c"
+#endif
+
+static const double GAM = 1.4;
+
+typedef struct {
+  PetscScalar u[3];
+} Field;
+
+/* ---- exact solution of the Riemann problem (Toro, chapter 4) ---- */
+typedef struct {
+  double r, u, p;
+} Prim;
+
+static void pfun(double p, const Prim *k, double g, double *f, double *df) {
+  double c = sqrt(g * k->p / k->r);
+  if (p <= k->p) {
+    double q = pow(p / k->p, (g - 1) / (2 * g));
+    *f = 2 * c / (g - 1) * (q - 1);
+    *df = 1 / (k->r * c) * pow(p / k->p, -(g + 1) / (2 * g));
+  } else {
+    double A = 2 / ((g + 1) * k->r), B = (g - 1) / (g + 1) * k->p, s = sqrt(A / (B + p));
+    *f = (p - k->p) * s;
+    *df = (1 - (p - k->p) / (2 * (B + p))) * s;
+  }
+}
+
+static void riemann_star(const Prim *L, const Prim *R, double g, double *ps, double *us) {
+  double p = 0.5 * (L->p + R->p), fl, fr, dfl, dfr;
+  for (int it = 0; it < 100; it++) {
+    pfun(p, L, g, &fl, &dfl);
+    pfun(p, R, g, &fr, &dfr);
+    double pn = p - (fl + fr + R->u - L->u) / (dfl + dfr);
+    if (pn < 1e-12) pn = 1e-12;
+    if (fabs(pn - p) < 1e-14 * (pn + p)) {
+      p = pn;
+      break;
+    }
+    p = pn;
+  }
+  pfun(p, L, g, &fl, &dfl);
+  pfun(p, R, g, &fr, &dfr);
+  *ps = p;
+  *us = 0.5 * (L->u + R->u) + 0.5 * (fr - fl);
+}
+
+/* the density at x/t = s */
+static double riemann_density(const Prim *L, const Prim *R, double g, double ps, double us, double s) {
+  double cl = sqrt(g * L->p / L->r), cr = sqrt(g * R->p / R->r);
+  double gm = (g - 1) / (g + 1);
+  if (s <= us) { /* left of the contact */
+    if (ps > L->p) {
+      double sh = L->u - cl * sqrt((g + 1) / (2 * g) * ps / L->p + (g - 1) / (2 * g));
+      return s <= sh ? L->r : L->r * (ps / L->p + gm) / (gm * ps / L->p + 1);
+    }
+    double csl = cl * pow(ps / L->p, (g - 1) / (2 * g));
+    double shl = L->u - cl, stl = us - csl;
+    if (s <= shl) return L->r;
+    if (s >= stl) return L->r * pow(ps / L->p, 1 / g);
+    return L->r * pow(2 / (g + 1) + gm / cl * (L->u - s), 2 / (g - 1));
+  }
+  if (ps > R->p) {
+    double sh = R->u + cr * sqrt((g + 1) / (2 * g) * ps / R->p + (g - 1) / (2 * g));
+    return s >= sh ? R->r : R->r * (ps / R->p + gm) / (gm * ps / R->p + 1);
+  }
+  double csr = cr * pow(ps / R->p, (g - 1) / (2 * g));
+  double shr = R->u + cr, str = us + csr;
+  if (s >= shr) return R->r;
+  if (s <= str) return R->r * pow(ps / R->p, 1 / g);
+  return R->r * pow(2 / (g + 1) - gm / cr * (R->u - s), 2 / (g - 1));
+}
+
+/* Sod's states (rho, rho u, E): p = 1 and 0.1 */
+static const double UL[3] = {1.0, 0.0, 2.5}, UR[3] = {0.125, 0.0, 0.25};
+
+/* -output DIR: sod.h5 (fields density, velocity, pressure, density_exact as (1, N)
+   datasets for the XDMF file; the conserved state "state" as (N, 3)), sod.xmf, sod.dat
+   (x rho rho_exact u p per cell), sod_exact.dat (the exact density on a fine grid) */
+static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, PetscReal t, const Prim *L, const Prim *R, double ps, double us) {
+  DM da2;
+  const PetscInt *lx;
+  PetscMPIInt size, rank;
+  DMDALocalInfo info;
+  const char *names[4] = {"density", "velocity", "pressure", "density_exact"};
+  Vec f[4], all;
+  PetscViewer v;
+  char h5[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN];
+  PetscReal diff;
+  PetscFunctionBeginUser;
+  PetscCall(CfdMakeDir(dir));
+  PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
+  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  PetscCall(DMDAGetLocalInfo(da, &info));
+  PetscCall(DMDAGetOwnershipRanges(da, &lx, NULL, NULL));
+  /* the scalar fields on an N x 1 2-D DMDA with the same distribution: (1, N) datasets */
+  PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, info.mx, 1, size, 1, 1, 0, lx, NULL, &da2));
+  PetscCall(DMSetUp(da2));
+  {
+    const Field *u;
+    double dx = 1.0 / info.mx;
+    PetscCall(DMDAVecGetArrayRead(da, x, &u));
+    for (int k = 0; k < 4; k++) {
+      PetscScalar **a;
+      PetscCall(DMCreateGlobalVector(da2, &f[k]));
+      PetscCall(PetscObjectSetName((PetscObject)f[k], names[k]));
+      PetscCall(DMDAVecGetArray(da2, f[k], &a));
+      for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
+        double r = u[i].u[0], vel = u[i].u[1] / r, p = (GAM - 1) * (u[i].u[2] - 0.5 * r * vel * vel);
+        double xc = (i + 0.5) * dx;
+        a[0][i] = k == 0 ? r : k == 1 ? vel : k == 2 ? p : riemann_density(L, R, GAM, ps, us, (xc - 0.5) / t);
+      }
+      PetscCall(DMDAVecRestoreArray(da2, f[k], &a));
+    }
+    PetscCall(DMDAVecRestoreArrayRead(da, x, &u));
+  }
+  PetscCall(PetscSNPrintf(h5, sizeof h5, "%s/sod.h5", dir));
+  PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, h5, FILE_MODE_WRITE, &v));
+  for (int k = 0; k < 4; k++) PetscCall(VecView(f[k], v));
+  PetscCall(PetscObjectSetName((PetscObject)x, "state"));
+  PetscCall(VecView(x, v));
+  PetscCall(PetscViewerDestroy(&v));
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/sod.xmf", dir));
+  PetscCall(CfdWriteXdmf(path, "sod.h5", info.mx, 1, 0.0, 0.0, 1.0 / info.mx, 1.0 / info.mx, 4, names));
+  PetscCall(CfdReadBack(da, h5, "state", x, &diff));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "output: %s (datasets density velocity pressure density_exact state), %s; read back: max |state - VecLoad(state)| = %g\n", h5, path, (double)diff));
+
+  /* text dumps for plot.sh */
+  PetscCall(CfdGather(da, x, &all));
+  if (rank == 0) {
+    const PetscScalar *a;
+    FILE *fp;
+    double dx = 1.0 / info.mx;
+    PetscCall(PetscSNPrintf(path, sizeof path, "%s/sod.dat", dir));
+    fp = fopen(path, "w");
+    PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
+    PetscCall(VecGetArrayRead(all, &a));
+    fprintf(fp, "# sod: %d cells, t = %g\n# x rho rho_exact u p\n", (int)info.mx, (double)t);
+    for (PetscInt i = 0; i < info.mx; i++) {
+      double r = a[3 * i], vel = a[3 * i + 1] / r, p = (GAM - 1) * (a[3 * i + 2] - 0.5 * r * vel * vel), xc = (i + 0.5) * dx;
+      fprintf(fp, "%.8g %.10g %.10g %.10g %.10g\n", xc, r, riemann_density(L, R, GAM, ps, us, (xc - 0.5) / t), vel, p);
+    }
+    PetscCall(VecRestoreArrayRead(all, &a));
+    fclose(fp);
+    PetscCall(PetscSNPrintf(path, sizeof path, "%s/sod_exact.dat", dir));
+    fp = fopen(path, "w");
+    PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
+    fprintf(fp, "# exact density of Sod's problem at t = %g\n# x rho\n", (double)t);
+    for (int i = 0; i <= 2000; i++) fprintf(fp, "%.8g %.10g\n", i / 2000.0, riemann_density(L, R, GAM, ps, us, (i / 2000.0 - 0.5) / t));
+    fclose(fp);
+  }
+  PetscCall(VecDestroy(&all));
+  for (int k = 0; k < 4; k++) PetscCall(VecDestroy(&f[k]));
+  PetscCall(DMDestroy(&da2));
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv) {
+  SNES snes;
+  DM da;
+  Vec x, uold, F;
+  AGOperator op;
+  AGKernel kt, kf, kl, kh;
+  DMDALocalInfo info;
+  PetscInt mx, nsteps, total = 0, njac, nfev;
+  PetscReal cfl = 1.0, t_end = 0.2, dt, dx, p[1], tjac, tfev;
+  PetscLogDouble ts, t0, t1;
+  PetscBool verbose = PETSC_FALSE;
+  PetscMPIInt size;
+  char kfile[PETSC_MAX_PATH_LEN] = SOD_KERNEL_FILE, spec[PETSC_MAX_PATH_LEN + 32], outdir[PETSC_MAX_PATH_LEN] = "", label[96];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(CfdLogBegin());
+  PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-kernel_file", kfile, sizeof kfile, NULL));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-output", outdir, sizeof outdir, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-cfl", &cfl, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-t_end", &t_end, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-verbose", &verbose, NULL));
+  PetscCall(CfdJacobianLabel(label, sizeof label));
+  PetscCall(SNESAlphaGradRegister());
+
+  PetscCall(DMDACreate1d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, 100, 3, 1, NULL, &da));
+  PetscCall(DMSetFromOptions(da));
+  PetscCall(DMSetUp(da));
+  PetscCall(DMDASetFieldName(da, 0, "density"));
+  PetscCall(DMDASetFieldName(da, 1, "momentum"));
+  PetscCall(DMDASetFieldName(da, 2, "energy"));
+  PetscCall(DMDAGetLocalInfo(da, &info));
+  mx = info.mx;
+  dx = 1.0 / mx;
+  dt = cfl * dx / sqrt(GAM); /* max |u| + a of the initial state: a_L = sqrt(gamma) */
+  nsteps = (PetscInt)PetscCeilReal(t_end / dt - 1e-9);
+  dt = t_end / nsteps;
+  p[0] = dx / dt;
+
+  PetscCall(DMCreateGlobalVector(da, &x));
+  PetscCall(VecDuplicate(x, &uold));
+  PetscCall(VecDuplicate(x, &F));
+  {
+    Field *u;
+    PetscCall(DMDAVecGetArray(da, x, &u));
+    for (PetscInt i = info.xs; i < info.xs + info.xm; i++)
+      for (PetscInt c = 0; c < 3; c++) u[i].u[c] = (i + 0.5) * dx < 0.5 ? UL[c] : UR[c];
+    PetscCall(DMDAVecRestoreArray(da, x, &u));
+  }
+
+  /* the residual operator */
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:sod_time", kfile));
+  PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kt));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:sod_roe", kfile));
+  PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kf));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:sod_flux_low", kfile));
+  PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kl));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:sod_flux_high", kfile));
+  PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kh));
+  PetscCall(AGKernelSetParameters(kt, 1, p));
+  PetscCall(AGOperatorCreate(da, &op));
+  PetscCall(AGOperatorAddCellKernel(op, kt, DMDA_STENCIL_STAR, 0, NULL));
+  PetscCall(AGOperatorAddFaceKernel(op, kf, 0, 1, kl, kh));
+  PetscCall(AGOperatorSetAuxiliaryVec(op, uold));
+
+  PetscCall(SNESCreate(PETSC_COMM_WORLD, &snes));
+  PetscCall(SNESSetDM(snes, da));
+  PetscCall(SNESSetAlphaGradOperator(snes, op, PETSC_TRUE));
+  PetscCall(SNESSetFromOptions(snes));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "sod: %" PetscInt_FMT " cells, %d processes, %" PetscInt_FMT " steps of dt = %g (CFL %g) to t = %g, Jacobian: %s\n",
+                        mx, size, nsteps, (double)dt, (double)cfl, (double)t_end, label));
+
+  /* set-up outside the timed loop: the first residual sets the operator up (orders, code
+     generation and compilation, or the cache) */
+  PetscCall(PetscTime(&ts));
+  PetscCall(VecCopy(x, uold));
+  PetscCall(SNESSetUp(snes));
+  PetscCall(SNESComputeFunction(snes, x, F));
+  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
+  PetscCall(PetscTime(&t0));
+  for (PetscInt n = 0; n < nsteps; n++) {
+    PetscInt its;
+    SNESConvergedReason reason;
+    PetscCall(VecCopy(x, uold));
+    PetscCall(SNESSolve(snes, NULL, x));
+    PetscCall(SNESGetIterationNumber(snes, &its));
+    PetscCall(SNESGetConvergedReason(snes, &reason));
+    if (verbose)
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "step %" PetscInt_FMT " t = %.5f: Newton iterations %" PetscInt_FMT " (%s)\n", n + 1, (double)((n + 1) * dt), its,
+                            SNESConvergedReasons[reason]));
+    PetscCheck(reason > 0, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "sod: Newton did not converge at step %" PetscInt_FMT " (%s)", n + 1, SNESConvergedReasons[reason]);
+    total += its;
+  }
+  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
+  PetscCall(PetscTime(&t1));
+  PetscCall(CfdEventStats("SNESJacobianEval", &njac, &tjac));
+  PetscCall(CfdEventStats("SNESFunctionEval", &nfev, &tfev));
+
+  {
+    PetscReal err = 0, gerr;
+    const Field *u;
+    Prim L = {UL[0], 0.0, (GAM - 1) * UL[2]}, R = {UR[0], 0.0, (GAM - 1) * UR[2]};
+    double ps, us;
+    riemann_star(&L, &R, GAM, &ps, &us);
+    PetscCall(DMDAVecGetArrayRead(da, x, &u));
+    for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
+      double xc = (i + 0.5) * dx;
+      err += fabs(PetscRealPart(u[i].u[0]) - riemann_density(&L, &R, GAM, ps, us, (xc - 0.5) / t_end)) * dx;
+    }
+    PetscCall(DMDAVecRestoreArrayRead(da, x, &u));
+    PetscCallMPI(MPI_Allreduce(&err, &gerr, 1, MPIU_REAL, MPIU_SUM, PETSC_COMM_WORLD));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "sod: total Newton iterations %" PetscInt_FMT " (%.2f per step), %" PetscInt_FMT " Jacobians, %.3f ms per Jacobian, %" PetscInt_FMT " residual evaluations, solve %.3f s (set-up %.3f s before it)\n",
+                          total, (double)total / nsteps, njac, njac ? 1e3 * (double)tjac / njac : 0.0, nfev, (double)(t1 - t0), (double)(t0 - ts)));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "sod: density L1 error vs the exact Riemann solution at t = %g: %.6e\n", (double)t_end, (double)gerr));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "summary: app=sod cells=%" PetscInt_FMT " np=%d jacobian=%s steps=%" PetscInt_FMT " newton=%" PetscInt_FMT " jacobians=%" PetscInt_FMT " jac_ms=%.4f fevals=%" PetscInt_FMT " solve_s=%.4f setup_s=%.4f l1=%.6e\n",
+                          mx, size, label, nsteps, total, njac, njac ? 1e3 * (double)tjac / njac : 0.0, nfev, (double)(t1 - t0), (double)(t0 - ts), (double)gerr));
+    if (outdir[0]) PetscCall(WriteOutput(da, x, outdir, t_end, &L, &R, ps, us));
+  }
+
+  PetscCall(AGKernelDestroy(&kt));
+  PetscCall(AGKernelDestroy(&kf));
+  PetscCall(AGKernelDestroy(&kl));
+  PetscCall(AGKernelDestroy(&kh));
+  PetscCall(AGOperatorDestroy(&op));
+  PetscCall(VecDestroy(&uold));
+  PetscCall(VecDestroy(&F));
+  PetscCall(VecDestroy(&x));
+  PetscCall(SNESDestroy(&snes));
+  PetscCall(DMDestroy(&da));
+  PetscCall(PetscFinalize());
+  return 0;
+}
