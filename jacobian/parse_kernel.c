@@ -1407,6 +1407,7 @@ typedef struct {
   int kind; /* K_DBL, K_INT (by value) or K_PTR */
   int base;  /* for K_PTR: pointee kind */
   int is_const, is_unsigned;
+  long decl_len; /* `double in[21]`: 21; -1 when not declared */
 } param;
 
 static int parse_params(tracer *tr, const func *f, param *ps, int max) {
@@ -1418,8 +1419,11 @@ static int parse_params(tracer *tr, const func *f, param *ps, int max) {
     if (n == max) FAIL(tr, CUR(tr), "too many parameters");
     if (is(tr, "...")) FAIL(tr, CUR(tr), "variadic functions are not supported");
     typeinfo ti = parse_type(tr);
-    param p = {
-        .kind = ti.kind, .base = ti.kind, .is_const = ti.is_const, .is_unsigned = ti.is_unsigned};
+    param p = {.kind = ti.kind,
+               .base = ti.kind,
+               .is_const = ti.is_const,
+               .is_unsigned = ti.is_unsigned,
+               .decl_len = -1};
     int ptr = 0;
     while (accept(tr, "*")) {
       ptr++;
@@ -1430,6 +1434,13 @@ static int parse_params(tracer *tr, const func *f, param *ps, int max) {
     p.name = CUR(tr);
     tr->pos++;
     if (is(tr, "[")) {
+      /* a declared size (an integer literal, possibly from a macro) fixes the number of the
+         kernel's inputs, outputs or parameters: `const double in[21]` */
+      const ag_token *sz = &tr->t[tr->pos + 1];
+      if (sz->kind == TK_NUM && sz->is_int && ag_tok_is(&tr->t[tr->pos + 2], "]")) {
+        if (sz->num < 1 || sz->num > MAX_INDEX) FAIL(tr, sz, "array size %g is not in 1..%ld", sz->num, MAX_INDEX);
+        p.decl_len = (long)sz->num;
+      }
       skip_balanced(tr);
       ptr = 1;
       if (is(tr, "[")) FAIL(tr, CUR(tr), "multi-dimensional array parameters are not supported");
@@ -1701,7 +1712,7 @@ static void trace_kernel(tracer *tr, const char *function) {
       FAIL(tr, ps[i].name, "kernel parameter '%.*s' must be a pointer to double", TOKSTR(ps[i].name));
     if (i == 1 && ps[i].is_const)
       FAIL(tr, ps[i].name, "the output parameter '%.*s' must not be const", TOKSTR(ps[i].name));
-    objs[i] = new_obj(tr, kinds[i], -1, ag_arena_strndup(tr->A, ps[i].name->s, (size_t)ps[i].name->len));
+    objs[i] = new_obj(tr, kinds[i], ps[i].decl_len, ag_arena_strndup(tr->A, ps[i].name->s, (size_t)ps[i].name->len));
     var *v = declare(tr, ps[i].name, K_PTR);
     v->assigned = 1;
     v->ro_target = ps[i].is_const;
@@ -1715,11 +1726,20 @@ static void trace_kernel(tracer *tr, const char *function) {
   int no = 0;
   for (int i = 0; i < out->cap; i++)
     if (out->elem[i] >= 0) no = i + 1;
+  /* declared sizes: that many inputs and parameters even when the last are never read, and
+     every declared output must be assigned */
+  if (np > 1 && ps[1].decl_len > 0) no = (int)ps[1].decl_len;
+  if (ps[0].decl_len > 0) ag_graph_input(tr->g, (int)ps[0].decl_len - 1);
+  if (np > 2 && ps[2].decl_len > 0) ag_graph_param(tr->g, (int)ps[2].decl_len - 1);
   if (no == 0) FAIL(tr, kf->name, "kernel '%.*s' never assigns its output '%s'", TOKSTR(kf->name), out->name);
   for (int i = 0; i < no; i++)
-    if (out->elem[i] < 0)
+    if (out->elem[i] < 0) {
+      if (np > 1 && ps[1].decl_len > 0)
+        FAIL(tr, kf->name, "'%s[%d]' is never assigned (declared 'double %s[%ld]')", out->name, i,
+             out->name, ps[1].decl_len);
       FAIL(tr, kf->name, "'%s[%d]' is never assigned (the kernel assigns %s[0..%d] otherwise)",
            out->name, i, out->name, no - 1);
+    }
   if (tr->g->ninputs == 0)
     FAIL(tr, kf->name, "kernel '%.*s' never reads its input '%s'", TOKSTR(kf->name), tr->objs[objs[0]].name);
   for (int i = 0; i < no; i++) ag_graph_output(tr->g, out->elem[i]);

@@ -78,6 +78,12 @@ static void jac_second(const double *x, const double *p, double *J) {
   memcpy(J, j, sizeof j);
 }
 
+static void jac_declared(const double *x, const double *p, double *J) {
+  (void)p;
+  double j[] = {x[1], x[0], 0, 0, -1, 0, 1, 0};
+  memcpy(J, j, sizeof j);
+}
+
 static void jac_conversions(const double *x, const double *p, double *J) {
   (void)p;
   double j[] = {4, 0, 0, 8, -3, -1, x[1], x[0], 1, 1};
@@ -109,6 +115,7 @@ static const kcase cases[] = {
      {0.5, 2.0, -1.5},
      jac_params},
     {"mathfns.c", NULL, "mathfns", 2, 50, 8, 0, {0.3, 0.6}, {0}, NULL},
+    {"declared.c", NULL, "declared", 4, 3, 2, 2, {0.3, 0.6, 0.9, 1.2}, {0.5, 7}, jac_declared},
     {"conversions.c", NULL, "conversions", 2, 8, 5, 0, {0.7, 1.3}, {0}, jac_conversions},
     {"two.c", "first", "first", 2, 1, 1, 0, {1.5, 0.5}, {0}, jac_first},
     {"two.c", "second", "second", 2, 2, 2, 0, {1.5, 0.5}, {0}, jac_second},
