@@ -100,7 +100,7 @@ int main(int argc, char **argv) {
   PetscCall(DMDAVecGetArrayDOF(daux, aux, &aa));
   PetscCall(DMDAVecGetArrayDOF(da, x, &xa));
   for (PetscInt i = xs; i < xs + xm; i++) {
-    double s = (double)i / (N - 1), q[7], p[3], R[9];
+    double s = (double)i / (N - 1), q[7] = {0}, p[3], R[9];
     if (arm == 6) {
       path6(s, q);
       arm6_fk(q, aa[i]);
@@ -112,7 +112,7 @@ int main(int argc, char **argv) {
       aa[i][12] = q[2];
     }
     for (int k = 0; k < dof; k++) {
-      double q0[7];
+      double q0[7] = {0};
       if (arm == 6) path6(0.5, q0);
       else path7(0.5, q0);
       xa[i][k] = zero_init ? q0[k] : q[k] + perturb * perturbation(s, k);
