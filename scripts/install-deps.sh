@@ -11,7 +11,7 @@ command -v mpiexec >/dev/null || need+=(openmpi-bin libopenmpi-dev)
 command -v h5dump >/dev/null || need+=(hdf5-tools)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 [ -e /usr/lib/petsc/include/petscsnes.h ] || need+=(petsc-dev) # the PETSc plugin
-[ -e /usr/include/x86_64-linux-gnu/cblas-openblas.h ] || [ -e /usr/include/cblas.h ] && pkg-config --exists openblas 2>/dev/null || need+=(libopenblas-dev) # the network (nn/)
+pkg-config --exists openblas 2>/dev/null || need+=(libopenblas-dev) # CBLAS for the network (nn/)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing ${need[*]}; run as root or install them" >&2
