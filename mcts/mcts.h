@@ -36,14 +36,29 @@ extern const ag_mcts_evaluator ag_mcts_uniform;
 /* Prior softmax(-markowitz degree / temperature), rollout value. */
 extern const ag_mcts_evaluator ag_mcts_heuristic;
 
+/* Move hook: called at each committed move with the root state, its actions (elimination
+   indices, increasing), their visit counts and the search's choice (an index into actions);
+   returns the index to commit instead, or -1 to keep the choice. Self-play training reads
+   the visit counts as the policy target here and may sample the move. */
+typedef int (*ag_mcts_move_fn)(void *ctx, const ag_elim *root, const int *actions,
+                               const int *visits, int n, int choice);
+
 typedef struct {
   const ag_mcts_evaluator *evaluator; /* default: heuristic */
   int sims_per_move;                  /* default 200 */
   double c_puct;                      /* default 1.5 */
   double mean_weight;                 /* Q = w*mean + (1-w)*best, default 0.5 */
   size_t max_memory;                  /* bytes for the tree; default 512 MiB, then reset */
+  ag_mcts_move_fn on_move;            /* default NULL */
+  void *move_ctx;
 } ag_mcts_params;
 
 void ag_mcts_params_default(ag_mcts_params *p);
+
+/* One self-play episode on d from the untouched graph: sims_per_move simulations before
+   each move (no doubling, no time limit, no early stop), a fresh tree. Fills order[0..
+   neliminable-1] with the elimination indices played (may be NULL) and returns the order's
+   cost. */
+long ag_mcts_episode(const ag_dag *d, const ag_mcts_params *p, int *order);
 
 #endif

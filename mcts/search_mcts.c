@@ -41,6 +41,8 @@ void ag_mcts_params_default(ag_mcts_params *p) {
   p->c_puct = 1.5;
   p->mean_weight = 0.5;
   p->max_memory = (size_t)512 << 20;
+  p->on_move = NULL;
+  p->move_ctx = NULL;
 }
 
 /* ---- tree ---- */
@@ -177,11 +179,12 @@ typedef struct {
   long g_before; /* cost paid before this node */
 } step;
 
-void ag_search_mcts_run(ag_search_run *run) {
+/* Plays episodes until the run says stop, or max_episodes (0: unlimited; then the
+   simulations per move double after each episode). The last complete episode's order and
+   cost go to last_order / *last_cost when not NULL. */
+static void mcts_run(ag_search_run *run, const ag_mcts_params *p, int max_episodes,
+                     int *last_order, long *last_cost) {
   const ag_dag *d = run->d;
-  ag_mcts_params defaults;
-  ag_mcts_params_default(&defaults);
-  const ag_mcts_params *p = run->o->mcts ? run->o->mcts : &defaults;
   tree t = {.d = d, .p = p};
   ag_elim *root_state = ag_elim_new(d), *s = ag_elim_new(d);
   t.w = root_state->w;
@@ -192,7 +195,7 @@ void ag_search_mcts_run(ag_search_run *run) {
   step *path = ag_malloc((size_t)(m + 1) * sizeof(step));
   ag_elim *fresh = ag_elim_new(d);
   int sims = p->sims_per_move > 0 ? p->sims_per_move : 200;
-  int stop = 0;
+  int stop = 0, episodes = 0;
   while (!stop) { /* episodes */
     ag_elim_copy(root_state, fresh);
     int nplayed = 0;
@@ -261,12 +264,21 @@ void ag_search_mcts_run(ag_search_run *run) {
                          (nd->best[k] == nd->best[arg] && nd->n[k] > nd->n[arg])))
           arg = k;
       if (arg < 0) arg = 0;
+      if (p->on_move) {
+        int c = p->on_move(p->move_ctx, root_state, nd->act, nd->n, nd->nact, arg);
+        if (c >= 0 && c < nd->nact) arg = c;
+      }
       played[nplayed++] = nd->act[arg];
       ag_elim_step(root_state, nd->act[arg]);
       if (t.memory > p->max_memory) tree_clear(&t); /* keep going from the current root */
     }
-    if (!stop && nplayed == m) ag_run_offer(run, played, root_state->cost);
-    if (sims < (1 << 20)) sims *= 2; /* later episodes search deeper */
+    if (!stop && nplayed == m) {
+      ag_run_offer(run, played, root_state->cost);
+      if (last_order) memcpy(last_order, played, (size_t)m * sizeof(int));
+      if (last_cost) *last_cost = root_state->cost;
+    }
+    if (max_episodes > 0 && ++episodes >= max_episodes) break;
+    if (max_episodes <= 0 && sims < (1 << 20)) sims *= 2; /* later episodes search deeper */
   }
   tree_clear(&t);
   free(t.nodes);
@@ -279,4 +291,22 @@ void ag_search_mcts_run(ag_search_run *run) {
   ag_elim_free(root_state);
   ag_elim_free(s);
   ag_elim_free(fresh);
+}
+
+void ag_search_mcts_run(ag_search_run *run) {
+  ag_mcts_params defaults;
+  ag_mcts_params_default(&defaults);
+  mcts_run(run, run->o->mcts ? run->o->mcts : &defaults, 0, NULL, NULL);
+}
+
+long ag_mcts_episode(const ag_dag *d, const ag_mcts_params *p, int *order) {
+  ag_search_opts o;
+  ag_search_opts_default(&o);
+  o.time_limit = INFINITY;
+  ag_search_run run;
+  ag_run_init(&run, d, &o);
+  long cost = 0;
+  if (d->neliminable > 0) mcts_run(&run, p, 1, order, &cost);
+  ag_run_free(&run);
+  return cost;
 }

@@ -51,19 +51,40 @@ float *ag_nn_params(ag_nn *nn); /* the contiguous buffer (host copy; see ag_nn_s
    host), make the backend see the new values */
 void ag_nn_sync(ag_nn *nn);
 
-/* Forward pass: logits[nact] and the value. */
+/* Named parameter groups, in buffer order (nn/README.md lists the layout): "in.W", "in.b",
+   then per layer l "layer<l>.W_self", ".W_pred", ".W_succ", ".b", then "policy.w",
+   "policy.b", "value.W1", "value.b1", "value.w2", "value.b2". Returns their number
+   (AG_NN_NGROUPS(layers)); fills at most max entries of g (g may be NULL). */
+typedef struct {
+  char name[32];
+  size_t off, len;
+} ag_nn_group;
+#define AG_NN_NGROUPS(layers) (2 + 4 * (layers) + 6)
+int ag_nn_groups(const ag_nn *nn, ag_nn_group *g, int max);
+/* Number of parameters of an architecture; 0 when it is invalid (err says why, may be NULL). */
+size_t ag_nn_arch_nparams(const ag_nn_arch *a, ag_error *err);
+
+/* Forward pass: logits[nact] and the value. logits may be NULL. The CPU backend is
+   reentrant (concurrent forward/backward calls on one network are safe while nobody writes
+   the parameters); the CUDA backend serialises its calls. */
 float ag_nn_forward(ag_nn *nn, const ag_nn_input *in, float *logits);
-/* Forward passes of several states at once (the GPU wants large batches). */
+/* Forward passes of several states at once (the GPU wants large batches): the tokens of all
+   states go through the trunk as one matrix. logits[s] (or logits itself) and values may be
+   NULL. */
 void ag_nn_forward_batch(ag_nn *nn, const ag_nn_input *in, int nstates, float **logits,
                          float *values);
 
 /* Loss of one state: cross-entropy of softmax(logits) against the policy target pi[nact]
    plus value_weight * (value - z)^2; gradients are ADDED to grad[nparams]. Returns the
-   total loss; *lp, *lv (may be NULL) get its two terms. */
+   total loss; *lp, *lv (may be NULL) get its two terms (*lv includes value_weight).
+   The backward pass always runs on the host (CBLAS) from ag_nn_params(), whatever the
+   backend. */
 float ag_nn_backward(ag_nn *nn, const ag_nn_input *in, const float *pi, float z,
                      float value_weight, float *grad, float *lp, float *lv);
 
-/* Adam with decoupled weight decay. */
+/* Adam with decoupled weight decay (AdamW): m, v moments with bias correction, then
+   p -= lr * (m_hat / (sqrt(v_hat) + eps) + weight_decay * p). ag_adam_init sets
+   beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 1e-4, step 0, m = v = 0. */
 typedef struct {
   float lr, beta1, beta2, eps, weight_decay;
   long step;
@@ -75,8 +96,15 @@ void ag_adam_free(ag_adam *a);
 void ag_adam_step(ag_adam *a, float *params, const float *grad);
 
 /* Weights (and optionally the optimiser state) in HDF5, with the architecture as
-   attributes; loading checks the format and that the sizes agree. */
+   attributes; loading checks the format and that the sizes agree. Saving writes
+   path.tmp.<pid> and renames it over path. ag_nn_load: when opt is non-NULL it is
+   initialised (ag_adam_init) and then gets the file's optimiser state if it has one (check
+   opt->step; lr 1e-3 and the defaults otherwise); free it with ag_adam_free. */
 int ag_nn_save(const ag_nn *nn, const ag_adam *opt, const char *path, ag_error *err);
 ag_nn *ag_nn_load(const char *path, const char *backend, ag_adam *opt, ag_error *err);
+/* Loads weights (and the optimiser state into an ag_adam_init'ed opt of the same size, when
+   opt is non-NULL and the file has one) into an existing network; an architecture mismatch
+   is an error. Then ag_nn_sync is done. */
+int ag_nn_load_into(ag_nn *nn, ag_adam *opt, const char *path, ag_error *err);
 
 #endif

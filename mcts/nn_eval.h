@@ -1,0 +1,24 @@
+/* An MCTS evaluator (mcts.h) backed by the policy/value network (nn/nn.h): the state's
+   tokens (nn/features.h) go through the network; the prior is the softmax of the action
+   logits and the value estimate is the network's value times ag_nn_value_scale(d, s)
+   (clamped at 0: a negative estimate would ask for a rollout). */
+#ifndef AG_NN_EVAL_H
+#define AG_NN_EVAL_H
+
+#include "mcts/mcts.h"
+#include "nn/nn.h"
+
+typedef struct ag_nn_eval ag_nn_eval;
+
+/* nn is borrowed (not freed by ag_nn_eval_free); it may be trained between searches. */
+ag_nn_eval *ag_nn_eval_new(ag_nn *nn);
+void ag_nn_eval_free(ag_nn_eval *e);
+/* The evaluator to put in ag_mcts_params.evaluator; valid while e lives. */
+const ag_mcts_evaluator *ag_nn_eval_evaluator(ag_nn_eval *e);
+/* rollout != 0: prior from the network, value from a greedy rollout (the search's
+   default) instead of the value head; useful while the value head is untrained. */
+void ag_nn_eval_set_rollout(ag_nn_eval *e, int rollout);
+/* Network evaluations so far. */
+long ag_nn_eval_calls(const ag_nn_eval *e);
+
+#endif

@@ -1,0 +1,312 @@
+/* Self-play training (see train.h). */
+#include "mcts/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jacobian/alloc.h"
+#include "jacobian/eliminate.h"
+#include "mcts/nn_eval.h"
+#include "mcts/search_internal.h"
+#include "nn/features.h"
+
+typedef struct {
+  int graph, len, nact;
+  int *prefix; /* elimination indices played before the state */
+  float *pi;   /* visit distribution over the eliminable vertices, increasing index */
+  float z;     /* scaled remaining cost */
+} sample;
+
+typedef struct {
+  long cost_before;
+  double scale;
+  int slot; /* buffer slot of the state */
+} pending;
+
+struct ag_trainer {
+  ag_nn *nn;
+  ag_adam *opt, own_opt;
+  const ag_dag *const *graphs;
+  int ngraphs;
+  ag_train_params p;
+  ag_nn_eval *eval;
+  ag_mcts_params mp;
+  ag_rng rng;
+  /* replay ring buffer */
+  sample *buf;
+  int cap, size, head;
+  /* the episode being played */
+  int cur_graph, nmoves;
+  int *moves;
+  pending *pend;
+  /* bests */
+  long *best;
+  int **best_order;
+  /* training scratch */
+  ag_elim **work;
+  ag_nn_tokens tok;
+  float *grad, *logits;
+  size_t cap_logits;
+  long episodes, steps;
+  double t0, last_loss, last_lp, last_lv;
+};
+
+void ag_train_params_default(ag_train_params *p) {
+  memset(p, 0, sizeof *p);
+  p->sims_per_move = 64;
+  p->c_puct = 1.5;
+  p->temperature = 1.0;
+  p->temp_moves = 30;
+  p->buffer = 50000;
+  p->batch = 32;
+  p->steps_per_episode = 16;
+  p->lr = 1e-3f;
+  p->value_weight = 1.0f;
+  p->weight_decay = 1e-4f;
+  p->seed = 1;
+}
+
+static void sample_free(sample *s) {
+  free(s->prefix);
+  free(s->pi);
+  memset(s, 0, sizeof *s);
+}
+
+static int max_n(const ag_trainer *tr) {
+  int n = 1;
+  for (int g = 0; g < tr->ngraphs; g++)
+    if (tr->graphs[g]->n > n) n = tr->graphs[g]->n;
+  return n;
+}
+
+/* the move hook: record the root as a training state, maybe sample the move */
+static int on_move(void *ctx, const ag_elim *root, const int *actions, const int *visits, int n,
+                   int choice) {
+  ag_trainer *tr = ctx;
+  const ag_dag *d = tr->graphs[tr->cur_graph];
+  /* store in the ring buffer */
+  int slot = tr->head;
+  sample *sm = &tr->buf[slot];
+  sample_free(sm);
+  tr->head = (tr->head + 1) % tr->cap;
+  if (tr->size < tr->cap) tr->size++;
+  sm->graph = tr->cur_graph;
+  sm->len = tr->nmoves;
+  sm->prefix = ag_malloc((size_t)(tr->nmoves + 1) * sizeof(int));
+  memcpy(sm->prefix, tr->moves, (size_t)tr->nmoves * sizeof(int));
+  sm->nact = n;
+  sm->pi = ag_malloc((size_t)(n + 1) * sizeof(float));
+  /* actions come in increasing elimination index, as the tokens' act list */
+  double tot = 0;
+  for (int k = 0; k < n; k++) tot += visits[k];
+  for (int k = 0; k < n; k++) sm->pi[k] = tot > 0 ? (float)(visits[k] / tot) : 1.0f / (float)n;
+  sm->z = 0;
+  tr->pend[tr->nmoves] = (pending){root->cost, ag_nn_value_scale(d, root), slot};
+  /* the move: sampled by visits early on, else the search's choice */
+  int arg = choice;
+  if (tr->p.temperature > 0 && tr->nmoves < tr->p.temp_moves && tot > 0) {
+    double inv_t = 1.0 / tr->p.temperature, z = 0;
+    for (int k = 0; k < n; k++) z += visits[k] ? pow((double)visits[k], inv_t) : 0;
+    double u = ag_rng_unit(&tr->rng) * z, acc = 0;
+    for (int k = 0; k < n; k++) {
+      if (!visits[k]) continue;
+      acc += pow((double)visits[k], inv_t);
+      arg = k;
+      if (acc >= u) break;
+    }
+  }
+  tr->moves[tr->nmoves++] = actions[arg];
+  return arg;
+}
+
+ag_trainer *ag_trainer_new(ag_nn *nn, ag_adam *opt, const ag_dag *const *graphs, int ngraphs,
+                           const ag_train_params *p) {
+  ag_trainer *tr = ag_calloc(1, sizeof *tr);
+  tr->nn = nn;
+  tr->graphs = graphs;
+  tr->ngraphs = ngraphs;
+  tr->p = *p;
+  if (tr->p.batch < 1) tr->p.batch = 1;
+  if (tr->p.buffer < 1) tr->p.buffer = 1;
+  size_t np = ag_nn_nparams(nn);
+  if (opt) {
+    tr->opt = opt;
+  } else {
+    ag_adam_init(&tr->own_opt, np, p->lr);
+    tr->own_opt.weight_decay = p->weight_decay;
+    tr->opt = &tr->own_opt;
+  }
+  tr->eval = ag_nn_eval_new(nn);
+  ag_nn_eval_set_rollout(tr->eval, p->rollout);
+  ag_mcts_params_default(&tr->mp);
+  tr->mp.evaluator = ag_nn_eval_evaluator(tr->eval);
+  if (p->sims_per_move > 0) tr->mp.sims_per_move = p->sims_per_move;
+  if (p->c_puct > 0) tr->mp.c_puct = p->c_puct;
+  tr->mp.on_move = on_move;
+  tr->mp.move_ctx = tr;
+  ag_rng_seed(&tr->rng, p->seed);
+  tr->cap = tr->p.buffer;
+  tr->buf = ag_calloc((size_t)tr->cap, sizeof(sample));
+  int n = max_n(tr);
+  tr->moves = ag_malloc((size_t)(n + 1) * sizeof(int));
+  tr->pend = ag_malloc((size_t)(n + 1) * sizeof(pending));
+  tr->best = ag_malloc((size_t)(ngraphs + 1) * sizeof(long));
+  tr->best_order = ag_calloc((size_t)ngraphs + 1, sizeof(int *));
+  tr->work = ag_calloc((size_t)ngraphs + 1, sizeof(ag_elim *));
+  for (int g = 0; g < ngraphs; g++) {
+    tr->best[g] = -1;
+    tr->best_order[g] = ag_malloc((size_t)(graphs[g]->neliminable + 1) * sizeof(int));
+    tr->work[g] = ag_elim_new(graphs[g]);
+  }
+  ag_nn_tokens_init(&tr->tok);
+  tr->grad = ag_malloc((np + 1) * sizeof(float));
+  tr->t0 = ag_now();
+  return tr;
+}
+
+void ag_trainer_free(ag_trainer *tr) {
+  if (!tr) return;
+  for (int i = 0; i < tr->cap; i++) sample_free(&tr->buf[i]);
+  free(tr->buf);
+  for (int g = 0; g < tr->ngraphs; g++) {
+    free(tr->best_order[g]);
+    ag_elim_free(tr->work[g]);
+  }
+  free(tr->best_order);
+  free(tr->work);
+  free(tr->best);
+  free(tr->moves);
+  free(tr->pend);
+  ag_nn_tokens_free(&tr->tok);
+  free(tr->grad);
+  free(tr->logits);
+  ag_nn_eval_free(tr->eval);
+  if (tr->opt == &tr->own_opt) ag_adam_free(&tr->own_opt);
+  free(tr);
+}
+
+ag_adam *ag_trainer_adam(ag_trainer *tr) { return tr->opt; }
+int ag_trainer_buffer_size(const ag_trainer *tr) { return tr->size; }
+
+long ag_trainer_best(const ag_trainer *tr, int g, const int **order) {
+  if (order) *order = tr->best_order[g];
+  return tr->best[g];
+}
+
+long ag_trainer_play(ag_trainer *tr, int g) {
+  const ag_dag *d = tr->graphs[g];
+  tr->cur_graph = g;
+  tr->nmoves = 0;
+  int *order = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
+  long cost = ag_mcts_episode(d, &tr->mp, order);
+  /* value targets; slots overwritten during this episode (buffer smaller than it) are skipped */
+  for (int i = 0; i < tr->nmoves; i++) {
+    int slot = tr->pend[i].slot;
+    sample *sm = &tr->buf[slot];
+    if (sm->graph == g && sm->len == i)
+      sm->z = (float)((double)(cost - tr->pend[i].cost_before) / tr->pend[i].scale);
+  }
+  if (tr->best[g] < 0 || cost < tr->best[g]) {
+    tr->best[g] = cost;
+    for (int i = 0; i < d->neliminable; i++) tr->best_order[g][i] = ag_vertex_id(d, order[i]);
+  }
+  free(order);
+  tr->episodes++;
+  return cost;
+}
+
+/* rebuilds the tokens of buffer state sm into tr->tok */
+static void rebuild(ag_trainer *tr, const sample *sm) {
+  const ag_dag *d = tr->graphs[sm->graph];
+  ag_elim *s = tr->work[sm->graph];
+  ag_elim_reset(s, d);
+  for (int i = 0; i < sm->len; i++) ag_elim_step(s, sm->prefix[i]);
+  ag_nn_tokens_build(&tr->tok, d, s);
+}
+
+int ag_trainer_train(ag_trainer *tr, int steps, double *loss, double *lp, double *lv) {
+  double sl = 0, sp = 0, sv = 0;
+  int done = 0;
+  size_t np = ag_nn_nparams(tr->nn);
+  for (; done < steps && tr->size > 0; done++) {
+    memset(tr->grad, 0, np * sizeof(float));
+    double bl = 0, bp = 0, bv = 0;
+    for (int b = 0; b < tr->p.batch; b++) {
+      const sample *sm = &tr->buf[ag_rng_below(&tr->rng, tr->size)];
+      rebuild(tr, sm);
+      if (tr->tok.in.nact != sm->nact) continue; /* cannot happen: targets follow the tokens' act order */
+      float l_p = 0, l_v = 0;
+      bl += ag_nn_backward(tr->nn, &tr->tok.in, sm->pi, sm->z, tr->p.value_weight, tr->grad, &l_p, &l_v);
+      bp += l_p;
+      bv += l_v;
+    }
+    float inv = 1.0f / (float)tr->p.batch;
+    for (size_t i = 0; i < np; i++) tr->grad[i] *= inv;
+    ag_adam_step(tr->opt, ag_nn_params(tr->nn), tr->grad);
+    ag_nn_sync(tr->nn);
+    tr->steps++;
+    sl += bl * inv;
+    sp += bp * inv;
+    sv += bv * inv;
+  }
+  double k = done ? 1.0 / done : 0;
+  if (loss) *loss = sl * k;
+  if (lp) *lp = sp * k;
+  if (lv) *lv = sv * k;
+  return done;
+}
+
+double ag_trainer_buffer_loss(ag_trainer *tr, double *lp, double *lv) {
+  double sp = 0, sv = 0;
+  for (int i = 0; i < tr->size; i++) {
+    const sample *sm = &tr->buf[i];
+    rebuild(tr, sm);
+    const ag_nn_input *in = &tr->tok.in;
+    if (in->nact != sm->nact) continue;
+    if ((size_t)in->nact + 1 > tr->cap_logits) {
+      free(tr->logits);
+      tr->cap_logits = (size_t)in->nact + 1;
+      tr->logits = ag_malloc(tr->cap_logits * sizeof(float));
+    }
+    float v = ag_nn_forward(tr->nn, in, tr->logits);
+    double mx = -INFINITY, z = 0;
+    for (int k = 0; k < in->nact; k++)
+      if (tr->logits[k] > mx) mx = tr->logits[k];
+    for (int k = 0; k < in->nact; k++) z += exp(tr->logits[k] - mx);
+    double ce = 0, lz = log(z) + mx;
+    for (int k = 0; k < in->nact; k++) ce -= sm->pi[k] * (tr->logits[k] - lz);
+    sp += ce;
+    sv += ((double)v - sm->z) * ((double)v - sm->z);
+  }
+  double k = tr->size ? 1.0 / tr->size : 0;
+  if (lp) *lp = sp * k;
+  if (lv) *lv = sv * k;
+  return (sp + tr->p.value_weight * sv) * k;
+}
+
+void ag_trainer_run(ag_trainer *tr, long episodes) {
+  for (long e = 0; e < episodes; e++) {
+    int g = (int)(tr->episodes % (tr->ngraphs > 0 ? tr->ngraphs : 1));
+    if (tr->ngraphs <= 0) return;
+    long cost = ag_trainer_play(tr, g);
+    ag_trainer_train(tr, tr->p.steps_per_episode, &tr->last_loss, &tr->last_lp, &tr->last_lv);
+    if (tr->p.progress) {
+      ag_train_progress pr;
+      memset(&pr, 0, sizeof pr);
+      pr.episodes = tr->episodes;
+      pr.steps = tr->steps;
+      pr.loss = tr->last_loss;
+      pr.loss_policy = tr->last_lp;
+      pr.loss_value = tr->last_lv;
+      pr.graph = g;
+      pr.episode_cost = cost;
+      pr.ngraphs = tr->ngraphs;
+      pr.best_cost = tr->best;
+      pr.buffer_states = tr->size;
+      pr.elapsed = ag_now() - tr->t0;
+      pr.episodes_per_s = pr.elapsed > 0 ? (double)tr->episodes / pr.elapsed : 0;
+      tr->p.progress(&pr, tr->p.progress_ctx);
+    }
+  }
+}
