@@ -28,6 +28,7 @@ static const char *usage_text =
     "  codegen    write C code for the outputs and exact Jacobian (-o FILE, --function F)\n"
     "  search     search for a cheap elimination order (alphagrad search --help)\n"
     "  orders     inspect HDF5 order libraries (alphagrad orders --help)\n"
+    "  train      self-play training of the policy/value network (alphagrad train --help)\n"
     "\n"
     "SOURCE:\n"
     "  path/kernel.c[:function]    a kernel in the supported C subset\n"
@@ -459,6 +460,7 @@ int main(int argc, char **argv) {
   /* subcommands with their own options */
   if (argc > 1 && !strcmp(argv[1], "search")) return ag_cmd_search(argc - 1, argv + 1);
   if (argc > 1 && !strcmp(argv[1], "orders")) return ag_cmd_orders(argc - 1, argv + 1);
+  if (argc > 1 && !strcmp(argv[1], "train")) return ag_cmd_train(argc - 1, argv + 1);
   options o = {0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];

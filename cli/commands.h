@@ -3,4 +3,5 @@
 #define AG_CLI_COMMANDS_H
 int ag_cmd_search(int argc, char **argv);
 int ag_cmd_orders(int argc, char **argv);
+int ag_cmd_train(int argc, char **argv);
 #endif

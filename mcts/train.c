@@ -243,6 +243,9 @@ int ag_trainer_train(ag_trainer *tr, int steps, double *loss, double *lp, double
     }
     float inv = 1.0f / (float)tr->p.batch;
     for (size_t i = 0; i < np; i++) tr->grad[i] *= inv;
+    /* data-parallel training: the hook averages the gradient over the workers (e.g. an
+       MPI_Allreduce), so that every worker takes the same step */
+    if (tr->p.grad_reduce) tr->p.grad_reduce(tr->grad, np, tr->p.grad_reduce_ctx);
     ag_adam_step(tr->opt, ag_nn_params(tr->nn), tr->grad);
     ag_nn_sync(tr->nn);
     tr->steps++;

@@ -41,6 +41,10 @@ typedef struct {
   int steps_per_episode; /* training steps after each episode, default 16 */
   float lr, value_weight, weight_decay; /* defaults 1e-3, 1, 1e-4 */
   uint64_t seed;
+  /* called with the minibatch-mean gradient before every Adam step; must replace it by the
+     mean over all workers (data-parallel training, e.g. MPI_Allreduce / size); may be NULL */
+  void (*grad_reduce)(float *grad, size_t n, void *ctx);
+  void *grad_reduce_ctx;
   ag_train_progress_fn progress; /* after each episode of ag_trainer_run; may be NULL */
   void *progress_ctx;
 } ag_train_params;

@@ -102,6 +102,17 @@ expect_err "codegen bad name" 1 "is not a C identifier" "$AG" codegen "$SRC/exam
 [ ! -e "$TMP/badname.c" ] && ls "$TMP" | grep -qv "badname.c.tmp" && ok || bad "codegen left a file after an error"
 expect_err "codegen unwritable" 1 "cannot write" "$AG" codegen "$SRC/examples/paper/roeflux_1d.c" -o /nonexistent/dir/x.c
 
+# train: a few self-play episodes write a model that h5ls reads and the next run resumes from
+PROP="$SRC/examples/paper/propane_combustion.c"
+expect_out "train" "wrote $TMP/model.h5" "$AG" train "$PROP" "$G:HumanHeartDipole" --model "$TMP/model.h5" \
+  --episodes 2 --sims 8 --width 8 --layers 1 --steps 4
+h5ls -r "$TMP/model.h5" >/dev/null 2>&1 && ok || bad "train: h5ls cannot read the model"
+expect_out "train resume" "resuming from $TMP/model.h5 (Adam step 8)" "$AG" train "$PROP" --model "$TMP/model.h5" \
+  --episodes 1 --sims 8 --steps 4
+echo "not a model" > "$TMP/notmodel.h5"
+expect_err "train foreign model" 1 "not an HDF5 file" "$AG" train "$PROP" --model "$TMP/notmodel.h5" --episodes 1
+expect_err "train bad option" 2 "bad value for option: --sims" "$AG" train "$PROP" --model "$TMP/m2.h5" --sims 0
+
 out=$("$AG" cost "$G" --name zz --order fwd --json 2>/dev/null)
 if [[ "$out" == '{"error": "'*"no graph named 'zz'"* ]]; then ok; else bad "json error: $out"; fi
 
