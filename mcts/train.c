@@ -9,48 +9,9 @@
 #include "jacobian/eliminate.h"
 #include "mcts/nn_eval.h"
 #include "mcts/search_internal.h"
+#include "mcts/train_internal.h"
+#include "jacobian/orders.h"
 #include "nn/features.h"
-
-typedef struct {
-  int graph, len, nact;
-  int *prefix; /* elimination indices played before the state */
-  float *pi;   /* visit distribution over the eliminable vertices, increasing index */
-  float z;     /* scaled remaining cost */
-} sample;
-
-typedef struct {
-  long cost_before;
-  double scale;
-  int slot; /* buffer slot of the state */
-} pending;
-
-struct ag_trainer {
-  ag_nn *nn;
-  ag_adam *opt, own_opt;
-  const ag_dag *const *graphs;
-  int ngraphs;
-  ag_train_params p;
-  ag_nn_eval *eval;
-  ag_mcts_params mp;
-  ag_rng rng;
-  /* replay ring buffer */
-  sample *buf;
-  int cap, size, head;
-  /* the episode being played */
-  int cur_graph, nmoves;
-  int *moves;
-  pending *pend;
-  /* bests */
-  long *best;
-  int **best_order;
-  /* training scratch */
-  ag_elim **work;
-  ag_nn_tokens tok;
-  float *grad, *logits;
-  size_t cap_logits;
-  long episodes, steps;
-  double t0, last_loss, last_lp, last_lv;
-};
 
 void ag_train_params_default(ag_train_params *p) {
   memset(p, 0, sizeof *p);
@@ -67,7 +28,7 @@ void ag_train_params_default(ag_train_params *p) {
   p->seed = 1;
 }
 
-static void sample_free(sample *s) {
+void ag_train_sample_free(sample *s) {
   free(s->prefix);
   free(s->pi);
   memset(s, 0, sizeof *s);
@@ -88,7 +49,7 @@ static int on_move(void *ctx, const ag_elim *root, const int *actions, const int
   /* store in the ring buffer */
   int slot = tr->head;
   sample *sm = &tr->buf[slot];
-  sample_free(sm);
+  ag_train_sample_free(sm);
   tr->head = (tr->head + 1) % tr->cap;
   if (tr->size < tr->cap) tr->size++;
   sm->graph = tr->cur_graph;
@@ -161,13 +122,34 @@ ag_trainer *ag_trainer_new(ag_nn *nn, ag_adam *opt, const ag_dag *const *graphs,
   }
   ag_nn_tokens_init(&tr->tok);
   tr->grad = ag_malloc((np + 1) * sizeof(float));
+  /* evaluation: the same search without the move hook */
+  tr->emp = tr->mp;
+  tr->emp.on_move = NULL;
+  tr->emp.move_ctx = NULL;
+  if (p->eval_sims > 0) tr->emp.sims_per_move = p->eval_sims;
+  tr->base_fwd = ag_malloc((size_t)(ngraphs + 1) * sizeof(long));
+  tr->base_rev = ag_malloc((size_t)(ngraphs + 1) * sizeof(long));
+  tr->base_mkw = ag_malloc((size_t)(ngraphs + 1) * sizeof(long));
+  tr->eval_cost = ag_malloc((size_t)(ngraphs + 1) * sizeof(long));
+  for (int g = 0; g < ngraphs; g++) {
+    const ag_dag *d = graphs[g];
+    int *o = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
+    int len = ag_order_forward(d, o);
+    tr->base_fwd[g] = ag_order_cost(d, o, len, NULL);
+    len = ag_order_reverse(d, o);
+    tr->base_rev[g] = ag_order_cost(d, o, len, NULL);
+    len = ag_order_markowitz(d, o);
+    tr->base_mkw[g] = ag_order_cost(d, o, len, NULL);
+    tr->eval_cost[g] = -1;
+    free(o);
+  }
   tr->t0 = ag_now();
   return tr;
 }
 
 void ag_trainer_free(ag_trainer *tr) {
   if (!tr) return;
-  for (int i = 0; i < tr->cap; i++) sample_free(&tr->buf[i]);
+  for (int i = 0; i < tr->cap; i++) ag_train_sample_free(&tr->buf[i]);
   free(tr->buf);
   for (int g = 0; g < tr->ngraphs; g++) {
     free(tr->best_order[g]);
@@ -181,12 +163,35 @@ void ag_trainer_free(ag_trainer *tr) {
   ag_nn_tokens_free(&tr->tok);
   free(tr->grad);
   free(tr->logits);
+  free(tr->base_fwd);
+  free(tr->base_rev);
+  free(tr->base_mkw);
+  free(tr->eval_cost);
   ag_nn_eval_free(tr->eval);
   if (tr->opt == &tr->own_opt) ag_adam_free(&tr->own_opt);
   free(tr);
 }
 
 ag_adam *ag_trainer_adam(ag_trainer *tr) { return tr->opt; }
+long ag_trainer_episodes(const ag_trainer *tr) { return tr->episodes; }
+long ag_trainer_steps(const ag_trainer *tr) { return tr->steps; }
+
+void ag_trainer_baselines(const ag_trainer *tr, int g, long *forward, long *reverse,
+                          long *markowitz) {
+  if (forward) *forward = tr->base_fwd[g];
+  if (reverse) *reverse = tr->base_rev[g];
+  if (markowitz) *markowitz = tr->base_mkw[g];
+}
+
+long ag_trainer_eval(ag_trainer *tr, int g, int *order) {
+  const ag_dag *d = tr->graphs[g];
+  int *o = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
+  long cost = ag_mcts_episode(d, &tr->emp, o);
+  if (order)
+    for (int i = 0; i < d->neliminable; i++) order[i] = ag_vertex_id(d, o[i]);
+  free(o);
+  return cost;
+}
 int ag_trainer_buffer_size(const ag_trainer *tr) { return tr->size; }
 
 long ag_trainer_best(const ag_trainer *tr, int g, const int **order) {
@@ -294,6 +299,9 @@ void ag_trainer_run(ag_trainer *tr, long episodes) {
     if (tr->ngraphs <= 0) return;
     long cost = ag_trainer_play(tr, g);
     ag_trainer_train(tr, tr->p.steps_per_episode, &tr->last_loss, &tr->last_lp, &tr->last_lv);
+    int evaluated = tr->p.eval_every > 0 && tr->episodes % tr->p.eval_every == 0;
+    if (evaluated)
+      for (int h = 0; h < tr->ngraphs; h++) tr->eval_cost[h] = ag_trainer_eval(tr, h, NULL);
     if (tr->p.progress) {
       ag_train_progress pr;
       memset(&pr, 0, sizeof pr);
@@ -307,7 +315,11 @@ void ag_trainer_run(ag_trainer *tr, long episodes) {
       pr.ngraphs = tr->ngraphs;
       pr.best_cost = tr->best;
       pr.buffer_states = tr->size;
-      pr.elapsed = ag_now() - tr->t0;
+      pr.eval_cost = evaluated ? tr->eval_cost : NULL;
+      pr.forward_cost = tr->base_fwd;
+      pr.reverse_cost = tr->base_rev;
+      pr.markowitz_cost = tr->base_mkw;
+      pr.elapsed = tr->elapsed0 + (ag_now() - tr->t0);
       pr.episodes_per_s = pr.elapsed > 0 ? (double)tr->episodes / pr.elapsed : 0;
       tr->p.progress(&pr, tr->p.progress_ctx);
     }

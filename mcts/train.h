@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "jacobian/error.h"
 #include "jacobian/graph.h"
 #include "mcts/mcts.h"
 #include "nn/nn.h"
@@ -26,6 +27,12 @@ typedef struct {
   const long *best_cost;                  /* per graph, -1 until an episode ended there */
   int buffer_states;
   double elapsed, episodes_per_s;
+  /* periodic evaluation (ag_train_params.eval_every): per graph, the cost of the
+     deterministic network-guided episode (ag_trainer_eval) after this episode; NULL when
+     this episode was not followed by an evaluation */
+  const long *eval_cost;
+  /* per graph, the baselines' costs (forward, reverse, minimal Markowitz); always set */
+  const long *forward_cost, *reverse_cost, *markowitz_cost;
 } ag_train_progress;
 
 typedef void (*ag_train_progress_fn)(const ag_train_progress *pr, void *ctx);
@@ -47,6 +54,11 @@ typedef struct {
   void *grad_reduce_ctx;
   ag_train_progress_fn progress; /* after each episode of ag_trainer_run; may be NULL */
   void *progress_ctx;
+  /* ag_trainer_run evaluates every graph (ag_trainer_eval) after each episode whose number
+     is a multiple of eval_every (0: never), with eval_sims simulations per move (0:
+     sims_per_move); the costs reach the progress callback (eval_cost). Evaluation touches
+     neither the RNG, the buffer nor the network: training is the same with or without it. */
+  int eval_every, eval_sims;
 } ag_train_params;
 
 void ag_train_params_default(ag_train_params *p);
@@ -74,5 +86,35 @@ long ag_trainer_best(const ag_trainer *tr, int g, const int **order);
 /* episodes round-robin over the graphs, each followed by steps_per_episode training steps
    and a progress report. */
 void ag_trainer_run(ag_trainer *tr, long episodes);
+
+/* Counters: episodes played and training steps done (including those of a loaded
+   checkpoint). */
+long ag_trainer_episodes(const ag_trainer *tr);
+long ag_trainer_steps(const ag_trainer *tr);
+/* Deterministic evaluation on graph g: one MCTS episode guided by the network, the
+   search's own choice at every move (no temperature), eval_sims (or sims_per_move)
+   simulations per move, nothing recorded. Returns its cost; order (may be NULL) gets it as
+   1-based vertex ids (neliminable entries). */
+long ag_trainer_eval(ag_trainer *tr, int g, int *order);
+/* The baselines' costs on graph g (computed once by ag_trainer_new); each may be NULL. */
+void ag_trainer_baselines(const ag_trainer *tr, int g, long *forward, long *reverse,
+                          long *markowitz);
+
+/* Checkpoints (mcts/train_ckpt.c; format in mcts/README.md, "Training"). ag_trainer_save
+   writes, between episodes, everything training depends on into one HDF5 file: the
+   network and Adam state (the nn/nn_io.c model format, so the file is also a model for
+   ag_nn_load / --model) plus /trainer (counters, RNG, per-graph hashes, best costs and
+   orders) and /buffer (the replay ring with its position); written to path.tmp.<pid>,
+   fsynced and renamed over path. ag_trainer_load restores all of it into a trainer made
+   with ag_trainer_new on the same graphs in the same order (their structural hashes are
+   checked) and a network of the same architecture; training then continues exactly as if
+   it had not stopped (same parameters, same train params). A different buffer capacity
+   keeps the newest states. On any error (other graphs, missing groups, truncated or
+   corrupted file) the trainer and the network are left untouched and err says why. */
+int ag_trainer_save(const ag_trainer *tr, const char *path, ag_error *err);
+int ag_trainer_load(ag_trainer *tr, const char *path, ag_error *err);
+/* Peeks at a checkpoint: *episodes (may be NULL) gets its episode count. 0, or -1 (err
+   set) when path is not a readable training checkpoint. */
+int ag_trainer_checkpoint_info(const char *path, long *episodes, ag_error *err);
 
 #endif

@@ -112,6 +112,24 @@ expect_out "train resume" "resuming from $TMP/model.h5 (Adam step 8)" "$AG" trai
 echo "not a model" > "$TMP/notmodel.h5"
 expect_err "train foreign model" 1 "not an HDF5 file" "$AG" train "$PROP" --model "$TMP/notmodel.h5" --episodes 1
 expect_err "train bad option" 2 "bad value for option: --sims" "$AG" train "$PROP" --model "$TMP/m2.h5" --sims 0
+# train checkpoints: a run writes one (and a CSV log, eval lines), the next resumes from it exactly
+expect_out "train checkpoint" "eval: episode 2  PropaneCombustion:" "$AG" train "$PROP" "$G:HumanHeartDipole" \
+  --checkpoint "$TMP/ck.h5" --episodes 3 --sims 8 --width 8 --layers 1 --steps 4 --eval-every 2 \
+  --log "$TMP/train.csv"
+expect_out "train checkpoint resume" "resuming from $TMP/ck.h5 at episode 3" "$AG" train "$PROP" "$G:HumanHeartDipole" \
+  --checkpoint "$TMP/ck.h5" --episodes 2 --sims 8 --steps 4 --log "$TMP/train.csv"
+h5ls "$TMP/ck.h5/buffer" >/dev/null 2>&1 && ok || bad "train: h5ls cannot read the checkpoint's buffer"
+if head -n 1 "$TMP/train.csv" | grep -q '^episode,graph,steps,loss,loss_policy,loss_value,episode_cost,best_PropaneCombustion,best_HumanHeartDipole,eval_PropaneCombustion' &&
+  [ "$(grep -c '^episode,' "$TMP/train.csv")" -eq 1 ] && [ "$(wc -l <"$TMP/train.csv")" -eq 6 ] &&
+  [ "$(cut -d, -f1 "$TMP/train.csv" | tail -n 5 | tr '\n' ' ')" = "1 2 3 4 5 " ]; then ok; else bad "train log: $(cat "$TMP/train.csv")"; fi
+expect_err "train checkpoint other graphs" 1 "the checkpoint is for 2 graphs, this run trains 1" "$AG" train "$PROP" \
+  --checkpoint "$TMP/ck.h5" --episodes 1
+if command -v gnuplot >/dev/null; then
+  bash "$SRC/scripts/plot_training.sh" "$TMP/train.csv" "$TMP/train.png" >/dev/null 2>"$TMP/plot.err" &&
+    [ "$(head -c 4 "$TMP/train.png" | tail -c 3)" = "PNG" ] && ok || bad "plot_training: $(cat "$TMP/plot.err")"
+else
+  echo "skip: gnuplot not installed, plot_training.sh not checked"
+fi
 
 out=$("$AG" cost "$G" --name zz --order fwd --json 2>/dev/null)
 if [[ "$out" == '{"error": "'*"no graph named 'zz'"* ]]; then ok; else bad "json error: $out"; fi
