@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "jacobian/source.h"
+#include "mcts/corpus.h"
 #include "mcts/train.h"
 #include "nn/features.h"
 #include "nn/nn.h"
@@ -46,6 +47,7 @@ static const char *train_usage =
     "  --eval-sims N     simulations per move of the evaluation (default: --sims)\n"
     "  --log FILE.csv    one CSV row per episode (header first; appended when resuming)\n"
     "  --backend B       cpu or cuda (default cpu)\n"
+    "  --corpus N        add N random kernels (mcts/corpus.h; fixed seeds) to the graphs\n"
     "  --seed S          (default 1)\n";
 
 static int t_usage(const char *fmt, const char *arg) {
@@ -154,7 +156,7 @@ static void progress(const ag_train_progress *pr, void *vctx) {
 int ag_cmd_train(int argc, char **argv) {
   const char *model = NULL, *backend = "cpu";
   double episodes = 20, sims = 64, width = 64, layers = 4, lr = 1e-3, batch = 32, steps = 16,
-         save_every = 0, seed = 1, ckpt_every = 10, eval_every = 0, eval_sims = 0;
+         save_every = 0, seed = 1, ckpt_every = 10, eval_every = 0, eval_sims = 0, corpus = 0;
   const char *ckpt = NULL, *logpath = NULL;
   const char *srcs[64];
   int nsrc = 0;
@@ -175,7 +177,8 @@ int ag_cmd_train(int argc, char **argv) {
                   {"--lr", &lr, 1e-9, 1},            {"--batch", &batch, 1, 1e6},
                   {"--steps", &steps, 0, 1e6},        {"--save-every", &save_every, 0, 1e9},
                   {"--seed", &seed, 0, 1e18},         {"--checkpoint-every", &ckpt_every, 0, 1e9},
-                  {"--eval-every", &eval_every, 0, 1e9}, {"--eval-sims", &eval_sims, 1, 1e6}};
+                  {"--eval-every", &eval_every, 0, 1e9}, {"--eval-sims", &eval_sims, 1, 1e6},
+                  {"--corpus", &corpus, 0, 48}};
       int done = 0;
       for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
         if (!strcmp(a, nums[k].name)) {
@@ -194,7 +197,8 @@ int ag_cmd_train(int argc, char **argv) {
     if (nsrc == 64) return t_usage("at most 64 sources (%s)", a);
     srcs[nsrc++] = a;
   }
-  if (!nsrc) return t_usage("no SOURCE given%s", "");
+  if (!nsrc && !corpus) return t_usage("no SOURCE given (and no --corpus)%s", "");
+  if (nsrc + corpus > 64) return t_usage("at most 64 graphs in all%s", "");
   if (!model && !ckpt) return t_usage("--model or --checkpoint is required%s", "");
 
   ag_error err;
@@ -222,6 +226,20 @@ int ag_cmd_train(int argc, char **argv) {
     }
     dags[ng] = &graphs[ng]->dag;
     names[ng] = graphs[ng]->name ? graphs[ng]->name : (char *)srcs[s];
+    ng++;
+  }
+  /* random kernels (mcts/corpus.h), sizes spread like the paper's scalar kernels; the
+     same --corpus N always gives the same graphs */
+  for (int c = 0; c < (int)corpus; c++) {
+    int ni = 4 + (c * 5) % 12, nv = 40 + (c * 37) % 120, no = 2 + (c * 7) % 10;
+    graphs[ng] = ag_corpus_random(1000 + (uint64_t)c, ni, nv, no);
+    if (!graphs[ng]) {
+      fprintf(stderr, "alphagrad train: corpus graph %d (%d, %d, %d) could not be built\n", c, ni,
+              nv, no);
+      goto out;
+    }
+    dags[ng] = &graphs[ng]->dag;
+    names[ng] = graphs[ng]->name;
     ng++;
   }
   ag_adam opt;

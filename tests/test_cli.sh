@@ -131,6 +131,9 @@ else
   echo "skip: gnuplot not installed, plot_training.sh not checked"
 fi
 
+expect_out "train corpus" "corpus-1001-9-77-9: best episode cost" "$AG" train --corpus 2 --model "$TMP/corpus.h5" \
+  --episodes 2 --sims 4 --width 8 --layers 1 --steps 2
+
 out=$("$AG" cost "$G" --name zz --order fwd --json 2>/dev/null)
 if [[ "$out" == '{"error": "'*"no graph named 'zz'"* ]]; then ok; else bad "json error: $out"; fi
 
