@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "jacobian/orders.h"
 #include "jacobian/source.h"
+#include "mcts/nn_eval.h"
 #include "mcts/portfolio.h"
 #include "mcts/search.h"
 #include "orderlib/orderlib.h"
@@ -31,6 +32,8 @@ static const char *search_usage =
     "  --out LIB.h5      store the order in this HDF5 order library (kept if better)\n"
     "  --sims-per-move N MCTS simulations per committed move (default 200, doubled per episode)\n"
     "  --prior P         MCTS prior: heuristic (softmax of minus Markowitz degree) | uniform\n"
+    "  --model M.h5      MCTS guided by a policy/value network (nn/README.md; e.g.\n"
+    "                    hdf5-data/models/model_v0.h5): its prior and value replace --prior\n"
     "  --target C        stop as soon as an order of cost <= C is found\n"
     "  --quiet           no progress lines\n"
     "  --json            last line of stdout is a JSON object with cost, order, lower_bound,\n"
@@ -58,7 +61,7 @@ static int parse_methods(const char *s, ag_search_method *m, int max) {
 
 int ag_cmd_search(int argc, char **argv) {
   const char *source = NULL, *name = NULL, *method_s = "portfolio", *methods_s = "anneal,exact,mcts",
-             *out = NULL, *prior = "heuristic";
+             *out = NULL, *prior = "heuristic", *model = NULL;
   double time_limit = 10;
   long seed = 1, target = 0, sims = 200;
   int json = 0, quiet = 0;
@@ -77,7 +80,7 @@ int ag_cmd_search(int argc, char **argv) {
       continue;
     }
     static const char *valued[] = {"--name", "--method", "--methods", "--out", "--prior", "--time",
-                                   "--seed", "--target", "--sims-per-move", NULL};
+                                   "--seed", "--target", "--sims-per-move", "--model", NULL};
     int k = -1;
     for (int j = 0; valued[j]; j++)
       if (!strcmp(a, valued[j])) k = j;
@@ -100,6 +103,7 @@ int ag_cmd_search(int argc, char **argv) {
     const char *val = argv[++i];
     char *end = NULL;
     switch (k) {
+    case 9: model = val; break;
     case 0: name = val; break;
     case 1: method_s = val; break;
     case 2: methods_s = val; break;
@@ -159,6 +163,23 @@ int ag_cmd_search(int argc, char **argv) {
     return 2;
   }
 
+  ag_nn *net = NULL;
+  ag_nn_eval *neval = NULL;
+  if (model) {
+    ag_error nerr;
+    ag_adam unused;
+    memset(&unused, 0, sizeof unused);
+    nerr.msg[0] = 0;
+    net = ag_nn_load(model, "cpu", &unused, &nerr);
+    ag_adam_free(&unused);
+    if (!net) {
+      fprintf(stderr, "alphagrad: %s\n", nerr.msg);
+      return 1;
+    }
+    neval = ag_nn_eval_new(net);
+    mp.evaluator = ag_nn_eval_evaluator(neval);
+  }
+
   /* MPI only when asked for (portfolio) or when started by mpiexec */
   int use_mpi = portfolio || getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK");
   int rank = 0, size = 1;
@@ -172,6 +193,8 @@ int ag_cmd_search(int argc, char **argv) {
   ag_graph *g = ag_load_source(source, name, &err);
   if (!g) {
     if (rank == 0) fprintf(stderr, "alphagrad: %s\n", err.msg);
+    ag_nn_eval_free(neval);
+    ag_nn_free(net);
     if (use_mpi) MPI_Finalize();
     return 1;
   }
@@ -266,6 +289,8 @@ int ag_cmd_search(int argc, char **argv) {
   }
   ag_search_result_free(&r);
   ag_graph_free(g);
+  ag_nn_eval_free(neval);
+  ag_nn_free(net);
   if (use_mpi) MPI_Finalize();
   return rc;
 }

@@ -134,6 +134,14 @@ fi
 expect_out "train corpus" "corpus-1001-9-77-9: best episode cost" "$AG" train --corpus 2 --model "$TMP/corpus.h5" \
   --episodes 2 --sims 4 --width 8 --layers 1 --steps 2
 
+# search guided by the shipped network model: a valid order no worse than the heuristics
+out=$("$AG" search "$SRC/examples/paper/propane_combustion.c" --method mcts --time 1 --quiet \
+  --sims-per-move 8 --model "$SRC/hdf5-data/models/model_v0.h5" --json 2>&1 | tail -1)
+c=$(echo "$out" | sed -n 's/^{"cost": \([0-9]*\),.*/\1/p')
+[ -n "$c" ] && [ "$c" -le 90 ] && ok || bad "search --model: $out"
+expect_err "search bad model" 1 "not an HDF5 file" "$AG" search "$SRC/examples/paper/propane_combustion.c" \
+  --method mcts --time 1 --model "$TMP/notmodel.h5"
+
 out=$("$AG" cost "$G" --name zz --order fwd --json 2>/dev/null)
 if [[ "$out" == '{"error": "'*"no graph named 'zz'"* ]]; then ok; else bad "json error: $out"; fi
 
