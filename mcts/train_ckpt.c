@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "h5/h5io.h"
 #include "jacobian/alloc.h"
 #include "jacobian/orders.h"
 #include "mcts/train_internal.h"
@@ -47,85 +48,22 @@ static int ck_fail(ag_error *err, const char *path, const char *fmt, ...) {
   return ag_fail(err, "checkpoint %s: %s", path, msg);
 }
 
-typedef struct {
-  H5E_auto2_t func;
-  void *data;
-} h5_quiet;
-static void quiet_begin(h5_quiet *q) {
-  q->func = NULL;
-  q->data = NULL;
-  H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-static void quiet_end(const h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
-
-static hid_t make_fapl(void) {
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl < 0) return -1;
-  H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-#if H5_VERSION_GE(1, 10, 7)
-  H5Pset_file_locking(fapl, 0, 1);
-#endif
-  return fapl;
-}
 
 /* ---------------------------------------------------------------- writing */
 
-static int put_attr(hid_t loc, const char *name, hid_t ft, hid_t mt, const void *val) {
-  hid_t sp = H5Screate(H5S_SCALAR);
-  if (sp < 0) return -1;
-  hid_t a = H5Acreate2(loc, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT);
-  int rc = a < 0 || H5Awrite(a, mt, val) < 0 ? -1 : 0;
-  if (a >= 0 && H5Aclose(a) < 0) rc = -1;
-  H5Sclose(sp);
-  return rc;
-}
-static int put_str(hid_t loc, const char *name, const char *s) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t < 0) return -1;
-  H5Tset_size(t, strlen(s) + 1);
-  H5Tset_strpad(t, H5T_STR_NULLTERM);
-  int rc = put_attr(loc, name, t, t, s);
-  H5Tclose(t);
-  return rc;
-}
-static int put_i64(hid_t loc, const char *name, long long v) {
-  return put_attr(loc, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, &v);
-}
-static int put_i32(hid_t loc, const char *name, int v) {
-  return put_attr(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT, &v);
-}
-static int put_f64(hid_t loc, const char *name, double v) {
-  return put_attr(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
-}
 
-/* 1-D dataset of n elements (chunked + Fletcher-32 when n > 0) */
-static int put_data(hid_t loc, const char *name, hid_t ft, hid_t mt, const void *x, size_t n) {
-  hsize_t dims[1] = {n}, chunk[1] = {n < 65536 ? n : 65536};
-  hid_t sp = H5Screate_simple(1, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE), ds = -1;
-  int rc = sp < 0 || dcpl < 0 ? -1 : 0;
-  if (rc == 0 && n > 0 && (H5Pset_chunk(dcpl, 1, chunk) < 0 || H5Pset_fletcher32(dcpl) < 0))
-    rc = -1;
-  if (rc == 0) ds = H5Dcreate2(loc, name, ft, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-  if (ds < 0) rc = -1;
-  if (rc == 0 && n > 0 && H5Dwrite(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) < 0) rc = -1;
-  if (ds >= 0 && H5Dclose(ds) < 0) rc = -1;
-  if (dcpl >= 0) H5Pclose(dcpl);
-  if (sp >= 0) H5Sclose(sp);
-  return rc;
-}
 
 static int write_groups(const ag_trainer *tr, hid_t f) {
   int ng = tr->ngraphs, rc = 0;
   hid_t g = H5Gcreate2(f, "trainer", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return -1;
   double elapsed = tr->elapsed0 + (ag_now() - tr->t0);
-  rc |= put_str(g, "format", CK_FORMAT) | put_i32(g, "format_version", CK_FORMAT_VERSION);
-  rc |= put_i64(g, "episodes", tr->episodes) | put_i64(g, "steps", tr->steps);
-  rc |= put_i32(g, "ngraphs", ng) | put_f64(g, "elapsed", elapsed);
-  rc |= put_i64(g, "seed", (long long)tr->p.seed) | put_i32(g, "sims_per_move", tr->p.sims_per_move);
-  rc |= put_i32(g, "batch", tr->p.batch) | put_i32(g, "steps_per_episode", tr->p.steps_per_episode);
-  rc |= put_i32(g, "buffer", tr->cap);
+  rc |= ag_h5_put_str(g, "format", CK_FORMAT) | ag_h5_put_i32(g, "format_version", CK_FORMAT_VERSION);
+  rc |= ag_h5_put_i64(g, "episodes", tr->episodes) | ag_h5_put_i64(g, "steps", tr->steps);
+  rc |= ag_h5_put_i32(g, "ngraphs", ng) | ag_h5_put_f64(g, "elapsed", elapsed);
+  rc |= ag_h5_put_i64(g, "seed", (long long)tr->p.seed) | ag_h5_put_i32(g, "sims_per_move", tr->p.sims_per_move);
+  rc |= ag_h5_put_i32(g, "batch", tr->p.batch) | ag_h5_put_i32(g, "steps_per_episode", tr->p.steps_per_episode);
+  rc |= ag_h5_put_i32(g, "buffer", tr->cap);
   uint64_t *hash = ag_malloc((size_t)(ng + 1) * sizeof(uint64_t));
   int *nel = ag_malloc((size_t)(ng + 1) * sizeof(int)), tot = 0;
   long long *best = ag_malloc((size_t)(ng + 1) * sizeof(long long));
@@ -144,11 +82,11 @@ static int write_groups(const ag_trainer *tr, hid_t f) {
     o += nel[k];
   }
   if (rc == 0)
-    rc = put_data(g, "rng", H5T_STD_U64LE, H5T_NATIVE_UINT64, tr->rng.s, 4) |
-         put_data(g, "graph_hash", H5T_STD_U64LE, H5T_NATIVE_UINT64, hash, (size_t)ng) |
-         put_data(g, "graph_neliminable", H5T_STD_I32LE, H5T_NATIVE_INT, nel, (size_t)ng) |
-         put_data(g, "best_cost", H5T_STD_I64LE, H5T_NATIVE_LLONG, best, (size_t)ng) |
-         put_data(g, "best_order", H5T_STD_I32LE, H5T_NATIVE_INT, orders, (size_t)tot);
+    rc = ag_h5_put_data(g, "rng", H5T_STD_U64LE, H5T_NATIVE_UINT64, tr->rng.s, 4) |
+         ag_h5_put_data(g, "graph_hash", H5T_STD_U64LE, H5T_NATIVE_UINT64, hash, (size_t)ng) |
+         ag_h5_put_data(g, "graph_neliminable", H5T_STD_I32LE, H5T_NATIVE_INT, nel, (size_t)ng) |
+         ag_h5_put_data(g, "best_cost", H5T_STD_I64LE, H5T_NATIVE_LLONG, best, (size_t)ng) |
+         ag_h5_put_data(g, "best_order", H5T_STD_I32LE, H5T_NATIVE_INT, orders, (size_t)tot);
   free(hash);
   free(nel);
   free(best);
@@ -159,7 +97,7 @@ static int write_groups(const ag_trainer *tr, hid_t f) {
   g = H5Gcreate2(f, "buffer", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return -1;
   int n = tr->size;
-  rc = put_i32(g, "capacity", tr->cap) | put_i32(g, "size", n) | put_i32(g, "head", tr->head);
+  rc = ag_h5_put_i32(g, "capacity", tr->cap) | ag_h5_put_i32(g, "size", n) | ag_h5_put_i32(g, "head", tr->head);
   int *gr = ag_malloc((size_t)(n + 1) * sizeof(int)), *len = ag_malloc((size_t)(n + 1) * sizeof(int)),
       *nact = ag_malloc((size_t)(n + 1) * sizeof(int));
   float *z = ag_malloc((size_t)(n + 1) * sizeof(float));
@@ -181,12 +119,12 @@ static int write_groups(const ag_trainer *tr, hid_t f) {
     ta += (size_t)sm->nact;
   }
   if (rc == 0)
-    rc = put_data(g, "graph", H5T_STD_I32LE, H5T_NATIVE_INT, gr, (size_t)n) |
-         put_data(g, "len", H5T_STD_I32LE, H5T_NATIVE_INT, len, (size_t)n) |
-         put_data(g, "nact", H5T_STD_I32LE, H5T_NATIVE_INT, nact, (size_t)n) |
-         put_data(g, "z", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, z, (size_t)n) |
-         put_data(g, "prefix", H5T_STD_I32LE, H5T_NATIVE_INT, prefix, tl) |
-         put_data(g, "pi", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, pi, ta);
+    rc = ag_h5_put_data(g, "graph", H5T_STD_I32LE, H5T_NATIVE_INT, gr, (size_t)n) |
+         ag_h5_put_data(g, "len", H5T_STD_I32LE, H5T_NATIVE_INT, len, (size_t)n) |
+         ag_h5_put_data(g, "nact", H5T_STD_I32LE, H5T_NATIVE_INT, nact, (size_t)n) |
+         ag_h5_put_data(g, "z", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, z, (size_t)n) |
+         ag_h5_put_data(g, "prefix", H5T_STD_I32LE, H5T_NATIVE_INT, prefix, tl) |
+         ag_h5_put_data(g, "pi", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, pi, ta);
   free(gr);
   free(len);
   free(nact);
@@ -207,9 +145,9 @@ int ag_trainer_save(const ag_trainer *tr, const char *path, ag_error *err) {
     free(tmp);
     return -1;
   }
-  h5_quiet q;
-  quiet_begin(&q);
-  hid_t fapl = make_fapl();
+  ag_h5_quiet q;
+  ag_h5_quiet_begin(&q);
+  hid_t fapl = ag_h5_fapl();
   hid_t f = fapl < 0 ? -1 : H5Fopen(tmp, H5F_ACC_RDWR, fapl);
   if (fapl >= 0) H5Pclose(fapl);
   if (f < 0)
@@ -218,7 +156,7 @@ int ag_trainer_save(const ag_trainer *tr, const char *path, ag_error *err) {
     if (write_groups(tr, f)) rc = ck_fail(err, path, "cannot write the trainer state to %s", tmp);
     if (H5Fclose(f) < 0 && rc == 0) rc = ck_fail(err, path, "cannot close %s", tmp);
   }
-  quiet_end(&q);
+  ag_h5_quiet_end(&q);
   if (rc == 0) {
     int fd = open(tmp, O_RDWR | O_CLOEXEC);
     if (fd < 0)
@@ -241,36 +179,11 @@ int ag_trainer_save(const ag_trainer *tr, const char *path, ag_error *err) {
 
 /* integer (kind 1) or float (kind 2) or string (kind 0, malloc'ed) scalar attribute;
    0, or -1 missing, -2 wrong type/unreadable */
+/* 0, -1 missing, -2 unreadable or of another kind */
 static int get_attr(hid_t loc, const char *name, int kind, void *out) {
-  htri_t ex = H5Aexists(loc, name);
-  if (ex <= 0) return -1;
-  hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-  if (a < 0) return -2;
-  hid_t ft = H5Aget_type(a);
-  int rc = -2;
-  if (ft >= 0) {
-    H5T_class_t cls = H5Tget_class(ft);
-    if (kind == 0 && cls == H5T_STRING && H5Tis_variable_str(ft) == 0) {
-      size_t sz = H5Tget_size(ft);
-      char *buf = ag_calloc(sz + 2, 1);
-      hid_t mt = H5Tcopy(H5T_C_S1);
-      H5Tset_size(mt, sz + 1);
-      H5Tset_strpad(mt, H5T_STR_NULLTERM);
-      if (H5Aread(a, mt, buf) >= 0) {
-        *(char **)out = buf;
-        rc = 0;
-      } else
-        free(buf);
-      H5Tclose(mt);
-    } else if (kind == 1 && cls == H5T_INTEGER) {
-      rc = H5Aread(a, H5T_NATIVE_LLONG, out) < 0 ? -2 : 0;
-    } else if (kind == 2 && (cls == H5T_FLOAT || cls == H5T_INTEGER)) {
-      rc = H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0 ? -2 : 0;
-    }
-    H5Tclose(ft);
-  }
-  H5Aclose(a);
-  return rc;
+  char why[128];
+  int rc = ag_h5_get_attr(loc, name, kind, out, why, sizeof why);
+  return rc == AG_H5_MISSING ? -1 : rc ? -2 : 0;
 }
 
 /* reads the 1-D dataset loc/name of exactly n elements of class cls into x */
@@ -317,7 +230,7 @@ static int open_ckpt(const char *path, hid_t *fo, hid_t *go, ag_error *err) {
   if (st.st_size == 0) return ck_fail(err, path, "empty file (not an HDF5 file)");
   htri_t is = H5Fis_hdf5(path);
   if (is <= 0) return ck_fail(err, path, "not an HDF5 file, or a truncated one");
-  hid_t fapl = make_fapl();
+  hid_t fapl = ag_h5_fapl();
   hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
   H5Pclose(fapl);
   if (f < 0) return ck_fail(err, path, "corrupted or truncated HDF5 file");
@@ -354,8 +267,8 @@ static int open_ckpt(const char *path, hid_t *fo, hid_t *go, ag_error *err) {
 }
 
 int ag_trainer_checkpoint_info(const char *path, long *episodes, ag_error *err) {
-  h5_quiet q;
-  quiet_begin(&q);
+  ag_h5_quiet q;
+  ag_h5_quiet_begin(&q);
   hid_t f, g;
   int rc = open_ckpt(path, &f, &g, err);
   long long e = 0;
@@ -364,7 +277,7 @@ int ag_trainer_checkpoint_info(const char *path, long *episodes, ag_error *err) 
     H5Gclose(g);
     H5Fclose(f);
   }
-  quiet_end(&q);
+  ag_h5_quiet_end(&q);
   if (rc == 0 && episodes) *episodes = (long)e;
   return rc;
 }
@@ -512,8 +425,8 @@ static int read_state(ag_trainer *tr, hid_t f, hid_t g, const char *path, ck_sta
 int ag_trainer_load(ag_trainer *tr, const char *path, ag_error *err) {
   ck_state s;
   memset(&s, 0, sizeof s);
-  h5_quiet q;
-  quiet_begin(&q);
+  ag_h5_quiet q;
+  ag_h5_quiet_begin(&q);
   hid_t f, g;
   int rc = open_ckpt(path, &f, &g, err);
   if (rc == 0) {
@@ -521,7 +434,7 @@ int ag_trainer_load(ag_trainer *tr, const char *path, ag_error *err) {
     H5Gclose(g);
     H5Fclose(f);
   }
-  quiet_end(&q);
+  ag_h5_quiet_end(&q);
   /* the network and Adam (nn_io.c checks the architecture; nothing changes on failure) */
   if (rc == 0 && ag_nn_load_into(tr->nn, tr->opt, path, err)) rc = -1;
   if (rc) {

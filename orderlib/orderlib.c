@@ -31,6 +31,7 @@
 
 #include "jacobian/alloc.h"
 #include "jacobian/orders.h"
+#include "h5/h5io.h"
 
 #ifndef AG_VERSION
 #define AG_VERSION "unknown"
@@ -50,34 +51,9 @@ static int lib_fail(ag_error *err, const char *path, const char *fmt, ...) {
   return ag_fail(err, "order library %s: %s", path, msg);
 }
 
-/* HDF5 prints its error stack on every failed call unless told not to: every public entry
-   point of this module silences it and restores the caller's handler on the way out. */
-typedef struct {
-  H5E_auto2_t func;
-  void *data;
-} h5_quiet;
 
-static void quiet_begin(h5_quiet *q) {
-  q->func = NULL;
-  q->data = NULL;
-  H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
 
-static void quiet_end(const h5_quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
 
-static herr_t detail_cb(unsigned n, const H5E_error2_t *e, void *data) {
-  char *buf = data;
-  if (n == 0 && e && e->desc) snprintf(buf, 200, "%s", e->desc);
-  return 0;
-}
-
-/* The most specific message of HDF5's current error stack (call right after the failure). */
-static const char *h5_detail(char *buf) {
-  strcpy(buf, "HDF5 error");
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, detail_cb, buf);
-  return buf;
-}
 
 /* ---------------------------------------------------------------- entries */
 
@@ -136,117 +112,10 @@ int ag_orderlib_hash_parse(const char *s, uint64_t *hash) {
 
 /* ---------------------------------------------------------------- reading */
 
-static hid_t make_fapl(void) {
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl < 0) return -1;
-  H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-#if H5_VERSION_GE(1, 10, 7)
-  /* Libraries are never modified in place (a store renames a new file over the old one),
-     so HDF5's own flock() locking is not needed; it fails on some network filesystems. */
-  H5Pset_file_locking(fapl, 0, 1);
-#endif
-  return fapl;
-}
 
-enum { ATTR_STR, ATTR_INT, ATTR_DBL };
 
 #define CORRUPT "corrupted or unreadable file: "
 
-/* Reads a scalar attribute. On failure writes why ("is missing", "is not an integer", ...)
-   and returns ATTR_MISSING, ATTR_BADTYPE (not of the kind asked for) or ATTR_UNREADABLE (an
-   HDF5 error: a damaged file). */
-enum { ATTR_MISSING = -1, ATTR_BADTYPE = -2, ATTR_UNREADABLE = -3 };
-static int get_attr(hid_t loc, const char *name, int kind, void *out, char *why, size_t whyn) {
-  char det[200];
-  htri_t ex = H5Aexists(loc, name);
-  if (ex < 0) {
-    snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
-    return ATTR_UNREADABLE;
-  }
-  if (ex == 0) {
-    snprintf(why, whyn, "is missing");
-    return ATTR_MISSING;
-  }
-  hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-  if (a < 0) {
-    snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
-    return ATTR_UNREADABLE;
-  }
-  hid_t ft = H5Aget_type(a), sp = H5Aget_space(a), mt = -1;
-  int rc = ATTR_UNREADABLE;
-  if (ft < 0 || sp < 0) {
-    snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
-    goto done;
-  }
-  if (H5Sget_simple_extent_npoints(sp) != 1) {
-    snprintf(why, whyn, "is not a single value");
-    rc = ATTR_BADTYPE;
-    goto done;
-  }
-  H5T_class_t cls = H5Tget_class(ft);
-  if (kind == ATTR_STR) {
-    if (cls != H5T_STRING) {
-      snprintf(why, whyn, "is not a string");
-      rc = ATTR_BADTYPE;
-      goto done;
-    }
-    mt = H5Tcopy(H5T_C_S1);
-    H5Tset_cset(mt, H5Tget_cset(ft));
-    if (H5Tis_variable_str(ft) > 0) {
-      char *p = NULL;
-      H5Tset_size(mt, H5T_VARIABLE);
-      if (H5Aread(a, mt, &p) < 0) {
-        snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
-        goto done;
-      }
-      *(char **)out = ag_strdup(p ? p : "");
-      if (p) H5free_memory(p);
-    } else {
-      size_t sz = H5Tget_size(ft);
-      if (sz == 0 || sz > (1u << 20)) {
-        snprintf(why, whyn, "has an unreasonable size (%zu bytes)", sz);
-        rc = ATTR_BADTYPE;
-        goto done;
-      }
-      H5Tset_size(mt, sz + 1);
-      H5Tset_strpad(mt, H5T_STR_NULLTERM);
-      char *buf = ag_calloc(sz + 2, 1);
-      if (H5Aread(a, mt, buf) < 0) {
-        free(buf);
-        snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
-        goto done;
-      }
-      *(char **)out = buf;
-    }
-  } else if (kind == ATTR_INT) {
-    if (cls != H5T_INTEGER) {
-      snprintf(why, whyn, "is not an integer");
-      rc = ATTR_BADTYPE;
-      goto done;
-    }
-    if (H5Aread(a, H5T_NATIVE_LLONG, out) < 0) {
-      snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
-      goto done;
-    }
-  } else {
-    if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
-      snprintf(why, whyn, "is not a number");
-      rc = ATTR_BADTYPE;
-      goto done;
-    }
-    if (H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0) {
-      snprintf(why, whyn, "cannot be read (%s)", h5_detail(det));
-      goto done;
-    }
-  }
-  rc = 0;
-done:
-  if (mt >= 0) H5Tclose(mt);
-  if (sp >= 0) H5Sclose(sp);
-  if (ft >= 0) H5Tclose(ft);
-  H5Aclose(a);
-  return rc;
-}
 
 /* Opens a library for reading and checks the root attributes; returns the file id and the
    id of /graphs, or -1 with err = "order library PATH: ...". */
@@ -257,21 +126,21 @@ static hid_t lib_open(const char *path, hid_t *graphs, ag_error *err) {
   if (!S_ISREG(st.st_mode)) return lib_fail(err, path, "not a regular file");
   if (st.st_size == 0) return lib_fail(err, path, "empty file (not an HDF5 file)");
   htri_t is = H5Fis_hdf5(path);
-  if (is < 0) return lib_fail(err, path, "cannot be read (%s)", h5_detail(det));
+  if (is < 0) return lib_fail(err, path, "cannot be read (%s)", ag_h5_detail(det));
   if (is == 0) return lib_fail(err, path, "not an HDF5 file");
-  hid_t fapl = make_fapl();
+  hid_t fapl = ag_h5_fapl();
   hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-  if (f < 0) h5_detail(det);
+  if (f < 0) ag_h5_detail(det);
   H5Pclose(fapl);
   if (f < 0) return lib_fail(err, path, "corrupted or truncated HDF5 file (%s)", det);
   char *format = NULL;
   long long version = 0;
-  int rc = get_attr(f, "format", ATTR_STR, &format, why, sizeof why);
-  if (rc == ATTR_MISSING) {
+  int rc = ag_h5_get_attr(f, "format", AG_H5_STR, &format, why, sizeof why);
+  if (rc == AG_H5_MISSING) {
     lib_fail(err, path, "not an alphagrad order library (no 'format' attribute)");
     goto fail;
   }
-  if (rc == ATTR_BADTYPE) {
+  if (rc == AG_H5_BADTYPE) {
     lib_fail(err, path, "not an alphagrad order library (attribute 'format' %s)", why);
     goto fail;
   }
@@ -284,8 +153,8 @@ static hid_t lib_open(const char *path, hid_t *graphs, ag_error *err) {
              format, AG_ORDERLIB_FORMAT);
     goto fail;
   }
-  if ((rc = get_attr(f, "format_version", ATTR_INT, &version, why, sizeof why))) {
-    lib_fail(err, path, "%sattribute 'format_version' %s", rc == ATTR_UNREADABLE ? CORRUPT : "",
+  if ((rc = ag_h5_get_attr(f, "format_version", AG_H5_INT, &version, why, sizeof why))) {
+    lib_fail(err, path, "%sattribute 'format_version' %s", rc == AG_H5_UNREADABLE ? CORRUPT : "",
              why);
     goto fail;
   }
@@ -302,14 +171,14 @@ static hid_t lib_open(const char *path, hid_t *graphs, ag_error *err) {
   htri_t ex = H5Lexists(f, "graphs", H5P_DEFAULT);
   if (ex <= 0) {
     if (ex < 0)
-      lib_fail(err, path, CORRUPT "cannot read the root group (%s)", h5_detail(det));
+      lib_fail(err, path, CORRUPT "cannot read the root group (%s)", ag_h5_detail(det));
     else
       lib_fail(err, path, "group /graphs is missing");
     goto fail;
   }
   *graphs = H5Gopen2(f, "graphs", H5P_DEFAULT);
   if (*graphs < 0) {
-    lib_fail(err, path, CORRUPT "cannot open group /graphs (%s)", h5_detail(det));
+    lib_fail(err, path, CORRUPT "cannot open group /graphs (%s)", ag_h5_detail(det));
     goto fail;
   }
   free(format);
@@ -337,7 +206,7 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   hid_t g = H5Gopen2(graphs, gname, H5P_DEFAULT);
   if (g < 0)
     return lib_fail(err, path, CORRUPT "graph %s: cannot open its group (%s)", gname,
-                    h5_detail(det));
+                    ag_h5_detail(det));
   hid_t ds = -1, sp = -1, ty = -1;
   char *hashstr = NULL;
   long long v[8];
@@ -348,11 +217,11 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   double *dbldst[] = {&e->search_time, &e->budget};
   for (int i = 0; i < 14; i++) {
     const char *an = i < 5 ? strs[i] : i < 12 ? ints[i - 5] : dbls[i - 12];
-    int rc = i < 5    ? get_attr(g, an, ATTR_STR, strdst[i], why, sizeof why)
-             : i < 12 ? get_attr(g, an, ATTR_INT, &v[i - 5], why, sizeof why)
-                      : get_attr(g, an, ATTR_DBL, dbldst[i - 12], why, sizeof why);
+    int rc = i < 5    ? ag_h5_get_attr(g, an, AG_H5_STR, strdst[i], why, sizeof why)
+             : i < 12 ? ag_h5_get_attr(g, an, AG_H5_INT, &v[i - 5], why, sizeof why)
+                      : ag_h5_get_attr(g, an, AG_H5_DBL, dbldst[i - 12], why, sizeof why);
     if (rc) {
-      lib_fail(err, path, "%sgraph %s: attribute '%s' %s", rc == ATTR_UNREADABLE ? CORRUPT : "",
+      lib_fail(err, path, "%sgraph %s: attribute '%s' %s", rc == AG_H5_UNREADABLE ? CORRUPT : "",
                gname, an, why);
       goto fail;
     }
@@ -393,7 +262,7 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   ds = has < 0 ? -1 : H5Dopen2(g, "order", H5P_DEFAULT);
   if (ds < 0) {
     lib_fail(err, path, CORRUPT "graph %s: dataset 'order' cannot be opened (%s)", gname,
-             h5_detail(det));
+             ag_h5_detail(det));
     goto fail;
   }
   sp = H5Dget_space(ds);
@@ -413,7 +282,7 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   e->order = ag_malloc((size_t)(e->len > 0 ? e->len : 1) * sizeof(int));
   if (e->len > 0 && H5Dread(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, e->order) < 0) {
     lib_fail(err, path, CORRUPT "graph %s: dataset 'order' cannot be read (%s)", gname,
-             h5_detail(det));
+             ag_h5_detail(det));
     goto fail;
   }
   unsigned char *seen = ag_calloc((size_t)e->nv + 1, 1);
@@ -468,7 +337,7 @@ static int read_all(const char *path, ag_order_entry **entries, int *n, ag_error
   char det[200];
   int rc = 0;
   if (H5Literate(graphs, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_cb, &l) < 0)
-    rc = lib_fail(err, path, CORRUPT "cannot list /graphs (%s)", h5_detail(det));
+    rc = lib_fail(err, path, CORRUPT "cannot list /graphs (%s)", ag_h5_detail(det));
   ag_order_entry *es = ag_calloc((size_t)(l.n > 0 ? l.n : 1), sizeof *es);
   int m = 0;
   for (int i = 0; i < l.n && rc == 0; i++) {
@@ -491,10 +360,10 @@ static int read_all(const char *path, ag_order_entry **entries, int *n, ag_error
 }
 
 int ag_orderlib_read(const char *path, ag_order_entry **entries, int *n, ag_error *err) {
-  h5_quiet q;
-  quiet_begin(&q);
+  ag_h5_quiet q;
+  ag_h5_quiet_begin(&q);
   int rc = read_all(path, entries, n, err);
-  quiet_end(&q);
+  ag_h5_quiet_end(&q);
   return rc;
 }
 
@@ -561,63 +430,32 @@ static int lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_error
 int ag_orderlib_lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_error *err) {
   memset(e, 0, sizeof *e);
   e->lower_bound = -1;
-  h5_quiet q;
-  quiet_begin(&q);
+  ag_h5_quiet q;
+  ag_h5_quiet_begin(&q);
   int rc = lookup(path, d, e, err);
-  quiet_end(&q);
+  ag_h5_quiet_end(&q);
   return rc;
 }
 
 /* ---------------------------------------------------------------- writing */
 
-static int put_attr(hid_t loc, const char *name, hid_t filetype, hid_t memtype, const void *val) {
-  hid_t sp = H5Screate(H5S_SCALAR);
-  if (sp < 0) return -1;
-  hid_t a = H5Acreate2(loc, name, filetype, sp, H5P_DEFAULT, H5P_DEFAULT);
-  int rc = a < 0 || H5Awrite(a, memtype, val) < 0 ? -1 : 0;
-  if (a >= 0 && H5Aclose(a) < 0) rc = -1;
-  H5Sclose(sp);
-  return rc;
-}
 
-/* Fixed-length, NUL-terminated UTF-8 string (stored in the object header, so covered by its
-   checksum; h5dump prints it as a plain string). */
-static int put_str(hid_t loc, const char *name, const char *s) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t < 0) return -1;
-  H5Tset_size(t, strlen(s) + 1);
-  H5Tset_strpad(t, H5T_STR_NULLTERM);
-  H5Tset_cset(t, H5T_CSET_UTF8);
-  int rc = put_attr(loc, name, t, t, s);
-  H5Tclose(t);
-  return rc;
-}
 
-static int put_i32(hid_t loc, const char *name, int v) {
-  return put_attr(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT, &v);
-}
 
-static int put_i64(hid_t loc, const char *name, long v) {
-  long long x = v;
-  return put_attr(loc, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, &x);
-}
 
-static int put_f64(hid_t loc, const char *name, double v) {
-  return put_attr(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
-}
 
 static int write_entry(hid_t graphs, const ag_order_entry *e) {
   char hs[17];
   ag_orderlib_hash_str(e->hash, hs);
   hid_t g = H5Gcreate2(graphs, hs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return -1;
-  int rc = put_str(g, "name", e->name) | put_str(g, "hash", hs) | put_i32(g, "ni", e->ni) |
-           put_i32(g, "nv", e->nv) | put_i32(g, "no", e->no) |
-           put_i32(g, "neliminable", e->neliminable) | put_i64(g, "cost", e->cost) |
-           put_i64(g, "lower_bound", e->lower_bound) | put_i32(g, "optimal", e->optimal) |
-           put_str(g, "method", e->method) | put_f64(g, "search_time", e->search_time) |
-           put_f64(g, "budget", e->budget) | put_str(g, "date", e->date) |
-           put_str(g, "version", e->version);
+  int rc = ag_h5_put_str(g, "name", e->name) | ag_h5_put_str(g, "hash", hs) | ag_h5_put_i32(g, "ni", e->ni) |
+           ag_h5_put_i32(g, "nv", e->nv) | ag_h5_put_i32(g, "no", e->no) |
+           ag_h5_put_i32(g, "neliminable", e->neliminable) | ag_h5_put_i64(g, "cost", e->cost) |
+           ag_h5_put_i64(g, "lower_bound", e->lower_bound) | ag_h5_put_i32(g, "optimal", e->optimal) |
+           ag_h5_put_str(g, "method", e->method) | ag_h5_put_f64(g, "search_time", e->search_time) |
+           ag_h5_put_f64(g, "budget", e->budget) | ag_h5_put_str(g, "date", e->date) |
+           ag_h5_put_str(g, "version", e->version);
   hsize_t dims[1] = {(hsize_t)e->len};
   hid_t sp = H5Screate_simple(1, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE), ds = -1;
   if (sp < 0 || dcpl < 0) rc = -1;
@@ -642,22 +480,22 @@ static int write_entry(hid_t graphs, const ag_order_entry *e) {
 static int write_h5(const char *file, const ag_order_entry *es, int n, const char *libpath,
                     ag_error *err) {
   char det[200];
-  hid_t fapl = make_fapl();
-  if (fapl < 0) return lib_fail(err, libpath, "cannot write (%s)", h5_detail(det));
+  hid_t fapl = ag_h5_fapl();
+  if (fapl < 0) return lib_fail(err, libpath, "cannot write (%s)", ag_h5_detail(det));
   /* newest format: checksummed metadata, single-chunk index for the order dataset */
   H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
   hid_t f = H5Fcreate(file, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
   H5Pclose(fapl);
-  if (f < 0) return lib_fail(err, libpath, "cannot create %s (%s)", file, h5_detail(det));
-  int rc = put_str(f, "format", AG_ORDERLIB_FORMAT) |
-           put_i32(f, "format_version", AG_ORDERLIB_FORMAT_VERSION);
+  if (f < 0) return lib_fail(err, libpath, "cannot create %s (%s)", file, ag_h5_detail(det));
+  int rc = ag_h5_put_str(f, "format", AG_ORDERLIB_FORMAT) |
+           ag_h5_put_i32(f, "format_version", AG_ORDERLIB_FORMAT_VERSION);
   hid_t graphs = rc ? -1 : H5Gcreate2(f, "graphs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (graphs < 0) rc = -1;
   for (int i = 0; i < n && rc == 0; i++)
     rc = write_entry(graphs, &es[i]);
-  if (rc) h5_detail(det);
-  if (graphs >= 0 && H5Gclose(graphs) < 0 && !rc) rc = -1, h5_detail(det);
-  if (H5Fclose(f) < 0 && !rc) rc = -1, h5_detail(det);
+  if (rc) ag_h5_detail(det);
+  if (graphs >= 0 && H5Gclose(graphs) < 0 && !rc) rc = -1, ag_h5_detail(det);
+  if (H5Fclose(f) < 0 && !rc) rc = -1, ag_h5_detail(det);
   if (rc) return lib_fail(err, libpath, "cannot write %s (%s)", file, det);
   return 0;
 }
@@ -854,9 +692,9 @@ done:
 }
 
 int ag_orderlib_store(const char *path, const ag_dag *d, const ag_order_entry *e, ag_error *err) {
-  h5_quiet q;
-  quiet_begin(&q);
+  ag_h5_quiet q;
+  ag_h5_quiet_begin(&q);
   int rc = store(path, d, e, err);
-  quiet_end(&q);
+  ag_h5_quiet_end(&q);
   return rc;
 }

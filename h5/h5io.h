@@ -1,0 +1,47 @@
+/* HDF5 helpers shared by the modules that write HDF5 files (orderlib/ order libraries,
+   nn/ network models, mcts/ training checkpoints): silencing HDF5's error printing, the
+   most specific message of its error stack, the file-access list, scalar attributes and
+   checksummed 1-D datasets. */
+#ifndef AG_H5IO_H
+#define AG_H5IO_H
+
+#include <stddef.h>
+#include <hdf5.h>
+
+/* HDF5 prints its error stack on every failed call unless told not to: entry points
+   silence it and restore the caller's handler on the way out. */
+typedef struct {
+  H5E_auto2_t func;
+  void *data;
+} ag_h5_quiet;
+void ag_h5_quiet_begin(ag_h5_quiet *q);
+void ag_h5_quiet_end(const ag_h5_quiet *q);
+
+/* The most specific message of HDF5's current error stack (call right after the failure);
+   buf has at least 200 bytes. */
+const char *ag_h5_detail(char *buf);
+
+/* File access: strong close, and no HDF5 file locking (our files are replaced by rename,
+   never modified in place; flock fails on some network filesystems). -1 on error. */
+hid_t ag_h5_fapl(void);
+
+/* Scalar attributes; 0 or -1. Strings are fixed-length, NUL-terminated UTF-8 (in the object
+   header, so covered by its checksum; h5dump prints them as plain strings). */
+int ag_h5_put_attr(hid_t loc, const char *name, hid_t filetype, hid_t memtype, const void *val);
+int ag_h5_put_str(hid_t loc, const char *name, const char *s);
+int ag_h5_put_i32(hid_t loc, const char *name, int v);
+int ag_h5_put_i64(hid_t loc, const char *name, long long v);
+int ag_h5_put_f64(hid_t loc, const char *name, double v);
+/* 1-D dataset of n elements of file type ft from memory type mt (chunked, Fletcher-32
+   checksummed when n > 0); 0 or -1. */
+int ag_h5_put_data(hid_t loc, const char *name, hid_t ft, hid_t mt, const void *x, size_t n);
+
+/* Reads a scalar attribute: AG_H5_STR (*(char **)out, malloc'ed), AG_H5_INT (long long),
+   AG_H5_DBL (double; integers accepted). Returns 0, or AG_H5_MISSING, AG_H5_BADTYPE (not of
+   the kind asked for) or AG_H5_UNREADABLE (an HDF5 error: a damaged file), with why
+   ("is missing", "is not an integer", ...) written. */
+enum { AG_H5_STR, AG_H5_INT, AG_H5_DBL };
+enum { AG_H5_MISSING = -1, AG_H5_BADTYPE = -2, AG_H5_UNREADABLE = -3 };
+int ag_h5_get_attr(hid_t loc, const char *name, int kind, void *out, char *why, size_t whyn);
+
+#endif
