@@ -4,7 +4,7 @@
    Cell-centred finite volumes on a DMDA (dof 3: rho, rho u, E; DM_BOUNDARY_NONE, stencil
    width 1) on [0, 1], Roe flux with an entropy fix, transmissive boundaries, backward Euler:
      R_i = (U_i - U_i^old) dx/dt + F(i+1/2) - F(i-1/2) = 0
-   solved by SNES at every time step. The kernels are in euler1d_kernels.c (time term: a cell
+   solved by SNES at every time step. The kernels are examples/cfd/sod_kernels.c (time term: a cell
    kernel whose parameters are dx/dt and, through AGOperatorSetAuxiliaryVec, U^old; the flux:
    a face kernel with transmissive boundary kernels).
 
@@ -23,10 +23,10 @@
 #include <petscsnes.h>
 #include "plugin/alphagrad_petsc.h"
 
-#include "euler1d_kernels.c" /* the kernels, as plain C */
+#include "../../examples/cfd/sod_kernels.c" /* the kernels, as plain C */
 
 #ifndef EULER1D_KERNEL_FILE
-#define EULER1D_KERNEL_FILE "euler1d_kernels.c"
+#define EULER1D_KERNEL_FILE "../../examples/cfd/sod_kernels.c"
 #endif
 
 typedef struct {
@@ -51,7 +51,7 @@ static PetscErrorCode FormFunctionLocal(DMDALocalInfo *info, Field *x, Field *f,
   for (i = xs; i < xe; i++) {
     p[0] = user->p[0];
     for (c = 0; c < 3; c++) p[1 + c] = xo[i].u[c];
-    euler_time(x[i].u, f[i].u, p);
+    sod_time(x[i].u, f[i].u, p);
   }
   /* face i - 1/2; on a periodic domain every face is interior (the ghosts wrap around) */
   for (i = user->periodic ? xs : PetscMax(xs, 1); i <= (user->periodic ? xe : PetscMin(xe, mx - 1)); i++) {
@@ -59,18 +59,18 @@ static PetscErrorCode FormFunctionLocal(DMDALocalInfo *info, Field *x, Field *f,
       in[c] = x[i - 1].u[c];
       in[3 + c] = x[i].u[c];
     }
-    euler_roe(in, out, NULL);
+    sod_roe(in, out, NULL);
     for (c = 0; c < 3; c++) {
       if (i - 1 >= xs) f[i - 1].u[c] += out[c];
       if (i < xe) f[i].u[c] -= out[c];
     }
   }
   if (!user->periodic && xs == 0) {
-    euler_flux_low(x[0].u, out, NULL);
+    sod_flux_low(x[0].u, out, NULL);
     for (c = 0; c < 3; c++) f[0].u[c] -= out[c];
   }
   if (!user->periodic && xe == mx) {
-    euler_flux_high(x[mx - 1].u, out, NULL);
+    sod_flux_high(x[mx - 1].u, out, NULL);
     for (c = 0; c < 3; c++) f[mx - 1].u[c] += out[c];
   }
   PetscCall(DMDAVecRestoreArrayRead(da, user->uold, &xo));
@@ -199,13 +199,13 @@ int main(int argc, char **argv) {
   }
 
   /* the operator: time term (cell kernel + U^old as auxiliary vector), Roe flux faces */
-  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:euler_time", kfile));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:sod_time", kfile));
   PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kt));
-  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:euler_roe", kfile));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:sod_roe", kfile));
   PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kf));
-  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:euler_flux_low", kfile));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:sod_flux_low", kfile));
   PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kl));
-  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:euler_flux_high", kfile));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:sod_flux_high", kfile));
   PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kh));
   PetscCall(AGKernelSetParameters(kt, 1, user.p));
   PetscCall(AGOperatorCreate(da, &op));
