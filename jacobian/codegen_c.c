@@ -259,6 +259,12 @@ static void emit_int_array(FILE *f, const char *fname, const char *what, const i
   fputs("};\n", f);
 }
 
+void ag_codegen_c_element_body(FILE *f, const ag_jacprog *jp, int with_jac, const char *ind) {
+  unsigned char *need = needed_nodes(jp, with_jac);
+  emit_body(f, jp, need, 1, with_jac, ind);
+  free(need);
+}
+
 int ag_codegen_c(const ag_jacprog *jp, const char *fname, FILE *out, ag_error *err) {
   if (!valid_ident(fname) || strlen(fname) > 200)
     return ag_fail(err, "codegen: '%s' is not a C identifier", fname ? fname : "(null)");

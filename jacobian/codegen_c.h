@@ -19,4 +19,10 @@
    Returns 0, or -1 with err set (bad name, write error). */
 int ag_codegen_c(const ag_jacprog *jp, const char *fname, FILE *out, ag_error *err);
 
+/* The straight-line statements for element k of n in the structure-of-arrays layout of
+   FNAME_batch (reads in[i * n + k], p[i * n + k]; writes out[j * n + k] and, when
+   with_jac, jac[e * n + k]), each line prefixed by ind. The enclosing code declares
+   int n, int k and the pointers in, p, out, jac. Other generators (CUDA) wrap it. */
+void ag_codegen_c_element_body(FILE *f, const ag_jacprog *jp, int with_jac, const char *ind);
+
 #endif
