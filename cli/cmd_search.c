@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "jacobian/orders.h"
@@ -30,6 +31,8 @@ static const char *search_usage =
     "  --time S          wall-clock budget in seconds (default 10)\n"
     "  --seed S          random seed (default 1); rank r uses S + r\n"
     "  --out LIB.h5      store the order in this HDF5 order library (kept if better)\n"
+    "  --skip-stored     with --out: if LIB.h5 already holds an order for this graph, print\n"
+    "                    it and do not search (exit 0); for requeued batch jobs\n"
     "  --sims-per-move N MCTS simulations per committed move (default 200, doubled per episode)\n"
     "  --prior P         MCTS prior: heuristic (softmax of minus Markowitz degree) | uniform\n"
     "  --model M.h5      MCTS guided by a policy/value network (nn/README.md; e.g.\n"
@@ -64,7 +67,7 @@ int ag_cmd_search(int argc, char **argv) {
              *out = NULL, *prior = "heuristic", *model = NULL;
   double time_limit = 10;
   long seed = 1, target = 0, sims = 200;
-  int json = 0, quiet = 0;
+  int json = 0, quiet = 0, skip_stored = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -77,6 +80,10 @@ int ag_cmd_search(int argc, char **argv) {
     }
     if (!strcmp(a, "--quiet")) {
       quiet = 1;
+      continue;
+    }
+    if (!strcmp(a, "--skip-stored")) {
+      skip_stored = 1;
       continue;
     }
     static const char *valued[] = {"--name", "--method", "--methods", "--out", "--prior", "--time",
@@ -180,6 +187,10 @@ int ag_cmd_search(int argc, char **argv) {
     mp.evaluator = ag_nn_eval_evaluator(neval);
   }
 
+  if (skip_stored && !out) {
+    fprintf(stderr, "alphagrad: --skip-stored needs --out LIB.h5\n");
+    return 2;
+  }
   /* MPI only when asked for (portfolio) or when started by mpiexec */
   int use_mpi = portfolio || getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK");
   int rank = 0, size = 1;
@@ -197,6 +208,39 @@ int ag_cmd_search(int argc, char **argv) {
     ag_nn_free(net);
     if (use_mpi) MPI_Finalize();
     return 1;
+  }
+  if (skip_stored) {
+    /* rank 0 reads the library; a missing file holds nothing */
+    int found = 0;
+    if (rank == 0 && access(out, F_OK) == 0) {
+      ag_order_entry e;
+      memset(&e, 0, sizeof e);
+      found = ag_orderlib_lookup(out, &g->dag, &e, &err);
+      if (found < 0) {
+        fprintf(stderr, "alphagrad: %s\n", err.msg);
+      } else if (found == 1 && json) {
+        printf("{\"skipped\": true, \"cost\": %ld, \"optimal\": %s, \"method\": \"%s\", "
+               "\"graph\": \"%s\", \"hash\": \"%016llx\", \"library\": \"%s\"}\n",
+               e.cost, e.optimal ? "true" : "false", e.method ? e.method : "", g->name,
+               (unsigned long long)g->dag.hash, out);
+      } else if (found == 1) {
+        printf("graph %s (hash %016llx) is already in %s: cost %ld%s (method %s, %s); skipped "
+               "(--skip-stored)\n",
+               g->name, (unsigned long long)g->dag.hash, out, e.cost, e.optimal ? ", optimal" : "",
+               e.method ? e.method : "?", e.date ? e.date : "?");
+      }
+      ag_order_entry_clear(&e);
+    }
+    if (use_mpi) MPI_Bcast(&found, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (found) {
+      rc = found < 0;
+      fflush(stdout);
+      ag_graph_free(g);
+      ag_nn_eval_free(neval);
+      ag_nn_free(net);
+      if (use_mpi) MPI_Finalize();
+      return rc;
+    }
   }
   ag_search_opts o;
   ag_search_opts_default(&o);

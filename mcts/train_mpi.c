@@ -81,13 +81,7 @@ void ag_train_mpi_grad_reduce(float *grad, size_t n, void *vctx) {
 }
 
 int ag_train_mpi_in_sync(ag_nn *nn, MPI_Comm comm, uint64_t *sum) {
-  const unsigned char *b = (const unsigned char *)ag_nn_params(nn);
-  size_t nb = ag_nn_nparams(nn) * sizeof(float);
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < nb; i++) {
-    h ^= b[i];
-    h *= 0x100000001b3ULL;
-  }
+  uint64_t h = ag_nn_checksum(nn);
   if (sum) *sum = h;
   unsigned long long mine = h, lo, hi;
   MPI_Allreduce(&mine, &lo, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, comm);

@@ -404,3 +404,11 @@ float ag_nn_backward(ag_nn *nn, const ag_nn_input *in, const float *pi, float z,
   if (lv) *lv = (float)Lv;
   return (float)(Lp + Lv);
 }
+
+uint64_t ag_nn_checksum(ag_nn *nn) {
+  const unsigned char *b = (const unsigned char *)ag_nn_params(nn);
+  size_t nb = ag_nn_nparams(nn) * sizeof(float);
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < nb; i++) h = (h ^ b[i]) * 0x100000001b3ULL;
+  return h;
+}

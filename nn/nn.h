@@ -47,6 +47,8 @@ const ag_nn_arch *ag_nn_get_arch(const ag_nn *nn);
 const char *ag_nn_backend_name(const ag_nn *nn);
 size_t ag_nn_nparams(const ag_nn *nn);
 float *ag_nn_params(ag_nn *nn); /* the contiguous buffer (host copy; see ag_nn_sync) */
+/* FNV-1a over the bytes of the parameter buffer: equal weights, equal checksums */
+uint64_t ag_nn_checksum(ag_nn *nn);
 /* after writing ag_nn_params() directly (e.g. an MPI broadcast or an optimiser step on the
    host), make the backend see the new values */
 void ag_nn_sync(ag_nn *nn);
