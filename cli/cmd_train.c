@@ -413,6 +413,10 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
     if (comm != MPI_COMM_NULL) {
       MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm);
       MPI_Allreduce(MPI_IN_PLACE, &fresh, 1, MPI_INT, MPI_SUM, comm);
+      /* rank 0's counters everywhere: checkpoints and stops are decided on them */
+      long cnt[2] = {ag_trainer_episodes(tr), ag_trainer_steps(tr)};
+      MPI_Bcast(cnt, 2, MPI_LONG, 0, comm);
+      ag_trainer_set_counters(tr, cnt[0], cnt[1]);
     }
     if (bad) goto done;
     if (rank == 0) {

@@ -175,6 +175,10 @@ void ag_trainer_free(ag_trainer *tr) {
 ag_adam *ag_trainer_adam(ag_trainer *tr) { return tr->opt; }
 long ag_trainer_episodes(const ag_trainer *tr) { return tr->episodes; }
 long ag_trainer_steps(const ag_trainer *tr) { return tr->steps; }
+void ag_trainer_set_counters(ag_trainer *tr, long episodes, long steps) {
+  tr->episodes = episodes;
+  tr->steps = steps;
+}
 
 void ag_trainer_baselines(const ag_trainer *tr, int g, long *forward, long *reverse,
                           long *markowitz) {

@@ -91,6 +91,9 @@ void ag_trainer_run(ag_trainer *tr, long episodes);
    checkpoint). */
 long ag_trainer_episodes(const ag_trainer *tr);
 long ag_trainer_steps(const ag_trainer *tr);
+/* Sets both counters (e.g. a data-parallel rank that starts afresh from another rank's
+   checkpoint takes its counters, so that every rank agrees on the episode number). */
+void ag_trainer_set_counters(ag_trainer *tr, long episodes, long steps);
 /* Deterministic evaluation on graph g: one MCTS episode guided by the network, the
    search's own choice at every move (no temperature), eval_sims (or sims_per_move)
    simulations per move, nothing recorded. Returns its cost; order (may be NULL) gets it as

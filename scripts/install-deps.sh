@@ -22,3 +22,15 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -q
   apt-get install -y -q "${need[@]}"
 fi
+# SLURM for the SLURM workflow tests (tests/slurm): optional. When it cannot be installed
+# (no root, no package mirror) the tests say so and are skipped; everything else still runs.
+if ! command -v slurmctld >/dev/null || ! command -v sbatch >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "install-deps: installing slurm-wlm (slurmctld, slurmd, sbatch; tests/slurm)"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get install -y -q slurm-wlm || { apt-get update -q && apt-get install -y -q slurm-wlm; }; } ||
+      echo "install-deps: WARNING: slurm-wlm could not be installed: the SLURM tests will be skipped" >&2
+  else
+    echo "install-deps: slurm-wlm missing (not root): the SLURM tests will be skipped" >&2
+  fi
+fi
