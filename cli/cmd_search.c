@@ -37,6 +37,8 @@ static const char *search_usage =
     "  --prior P         MCTS prior: heuristic (softmax of minus Markowitz degree) | uniform\n"
     "  --model M.h5      MCTS guided by a policy/value network (nn/README.md; e.g.\n"
     "                    hdf5-data/models/model_v0.h5): its prior and value replace --prior\n"
+    "  --leaf-batch B    MCTS evaluates the leaves of B simulations together, selected with\n"
+    "                    virtual loss (one batched network pass; for GPUs; default 1)\n"
     "  --target C        stop as soon as an order of cost <= C is found\n"
     "  --quiet           no progress lines\n"
     "  --json            last line of stdout is a JSON object with cost, order, lower_bound,\n"
@@ -66,7 +68,7 @@ int ag_cmd_search(int argc, char **argv) {
   const char *source = NULL, *name = NULL, *method_s = "portfolio", *methods_s = "anneal,exact,mcts",
              *out = NULL, *prior = "heuristic", *model = NULL;
   double time_limit = 10;
-  long seed = 1, target = 0, sims = 200;
+  long seed = 1, target = 0, sims = 200, leaf_batch = 1;
   int json = 0, quiet = 0, skip_stored = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -87,7 +89,8 @@ int ag_cmd_search(int argc, char **argv) {
       continue;
     }
     static const char *valued[] = {"--name", "--method", "--methods", "--out", "--prior", "--time",
-                                   "--seed", "--target", "--sims-per-move", "--model", NULL};
+                                   "--seed", "--target", "--sims-per-move", "--model",
+                                   "--leaf-batch", NULL};
     int k = -1;
     for (int j = 0; valued[j]; j++)
       if (!strcmp(a, valued[j])) k = j;
@@ -110,6 +113,13 @@ int ag_cmd_search(int argc, char **argv) {
     const char *val = argv[++i];
     char *end = NULL;
     switch (k) {
+    case 10:
+      leaf_batch = strtol(val, &end, 10);
+      if (*end || leaf_batch <= 0 || leaf_batch > 4096) {
+        fprintf(stderr, "alphagrad: --leaf-batch needs an integer in 1..4096, got '%s'\n", val);
+        return 2;
+      }
+      break;
     case 9: model = val; break;
     case 0: name = val; break;
     case 1: method_s = val; break;
@@ -164,6 +174,7 @@ int ag_cmd_search(int argc, char **argv) {
   ag_mcts_params mp;
   ag_mcts_params_default(&mp);
   mp.sims_per_move = (int)sims;
+  mp.leaf_batch = (int)leaf_batch;
   if (!strcmp(prior, "uniform")) mp.evaluator = &ag_mcts_uniform;
   else if (strcmp(prior, "heuristic")) {
     fprintf(stderr, "alphagrad: unknown --prior '%s' (heuristic or uniform)\n", prior);

@@ -23,12 +23,19 @@
 
 /* Evaluator interface: fills prior[k] (need not be normalised; >= 0) for the actions and
    returns an estimate of the cost still to pay from s, or a negative number to ask for a
-   rollout (greedy minimal-Markowitz completion, exact for the order it produces). */
+   rollout (greedy minimal-Markowitz completion, exact for the order it produces).
+   evaluate_batch (optional, may be NULL) does the same for count states at once:
+   states[i], actions[i][0..n[i]-1], priors[i][0..n[i]-1], values[i]; it must give what
+   count calls of evaluate would give. A search with leaf_batch > 1 uses it (a network
+   evaluates the leaves of several simulations in one pass, which a GPU needs). */
 typedef struct {
   const char *name;
   double (*evaluate)(void *ctx, const ag_dag *d, const ag_elim *s, const int *actions, int n,
                      float *prior);
   void *ctx;
+  void (*evaluate_batch)(void *ctx, const ag_dag *d, int count, const ag_elim *const *states,
+                         const int *const *actions, const int *n, float *const *priors,
+                         double *values);
 } ag_mcts_evaluator;
 
 /* Uniform prior, rollout value. */
@@ -51,6 +58,14 @@ typedef struct {
   size_t max_memory;                  /* bytes for the tree; default 512 MiB, then reset */
   ag_mcts_move_fn on_move;            /* default NULL */
   void *move_ctx;
+  /* Leaves evaluated together (default 1: one simulation at a time). With B > 1 the
+     search selects B paths before evaluating any leaf; each selected edge carries a
+     virtual loss until its simulation is backed up (its exploration term counts it as a
+     visit and its normalised value is pulled towards the worst), so that the B paths
+     spread over different leaves; the new leaves go to evaluate_batch in one call. The
+     simulation count is the same; the tree differs from B = 1 (less information per
+     selection), so B trades search quality per simulation for batched evaluation. */
+  int leaf_batch;
 } ag_mcts_params;
 
 void ag_mcts_params_default(ag_mcts_params *p);

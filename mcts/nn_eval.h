@@ -1,7 +1,8 @@
 /* An MCTS evaluator (mcts.h) backed by the policy/value network (nn/nn.h): the state's
    tokens (nn/features.h) go through the network; the prior is the softmax of the action
    logits and the value estimate is the network's value times ag_nn_value_scale(d, s)
-   (clamped at 0: a negative estimate would ask for a rollout). */
+   (clamped at 0: a negative estimate would ask for a rollout). It has evaluate_batch:
+   the leaves of a batch go through ag_nn_forward_batch together. */
 #ifndef AG_NN_EVAL_H
 #define AG_NN_EVAL_H
 
@@ -18,7 +19,9 @@ const ag_mcts_evaluator *ag_nn_eval_evaluator(ag_nn_eval *e);
 /* rollout != 0: prior from the network, value from a greedy rollout (the search's
    default) instead of the value head; useful while the value head is untrained. */
 void ag_nn_eval_set_rollout(ag_nn_eval *e, int rollout);
-/* Network evaluations so far. */
+/* Network evaluations (states) so far, and the forward calls they took (a batched
+   evaluation of several leaves, mcts.h leaf_batch, is one call). */
 long ag_nn_eval_calls(const ag_nn_eval *e);
+long ag_nn_eval_batches(const ag_nn_eval *e);
 
 #endif

@@ -16,6 +16,7 @@
 void ag_train_params_default(ag_train_params *p) {
   memset(p, 0, sizeof *p);
   p->sims_per_move = 64;
+  p->leaf_batch = 1;
   p->c_puct = 1.5;
   p->temperature = 1.0;
   p->temp_moves = 30;
@@ -104,6 +105,7 @@ ag_trainer *ag_trainer_new(ag_nn *nn, ag_adam *opt, const ag_dag *const *graphs,
   tr->mp.evaluator = ag_nn_eval_evaluator(tr->eval);
   if (p->sims_per_move > 0) tr->mp.sims_per_move = p->sims_per_move;
   if (p->c_puct > 0) tr->mp.c_puct = p->c_puct;
+  if (p->leaf_batch > 1) tr->mp.leaf_batch = p->leaf_batch;
   tr->mp.on_move = on_move;
   tr->mp.move_ctx = tr;
   ag_rng_seed(&tr->rng, p->seed);
