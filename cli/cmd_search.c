@@ -18,6 +18,12 @@
 #include "mcts/search.h"
 #include "orderlib/orderlib.h"
 
+#ifndef AG_DATA_DIRS
+#define AG_DATA_DIRS ""
+#endif
+/* The shipped model, under a data directory (hdf5-data/ in the source tree) */
+#define AG_DEFAULT_MODEL "models/model_v0.h5"
+
 static const char *search_usage =
     "usage: alphagrad search SOURCE [--name T] [options]\n"
     "\n"
@@ -35,8 +41,11 @@ static const char *search_usage =
     "                    it and do not search (exit 0); for requeued batch jobs\n"
     "  --sims-per-move N MCTS simulations per committed move (default 200, doubled per episode)\n"
     "  --prior P         MCTS prior: heuristic (softmax of minus Markowitz degree) | uniform\n"
-    "  --model M.h5      MCTS guided by a policy/value network (nn/README.md; e.g.\n"
-    "                    hdf5-data/models/model_v0.h5): its prior and value replace --prior\n"
+    "  --model M.h5      MCTS guided by a policy/value network (nn/README.md): its prior\n"
+    "                    and value replace --prior. Default: the shipped model\n"
+    "                    (hdf5-data/" AG_DEFAULT_MODEL ", found through $AG_DATA_DIR, the\n"
+    "                    install's share/alphagrad or the source tree) whenever MCTS runs\n"
+    "                    and no --prior is given; --model none: the heuristic prior\n"
     "  --leaf-batch B    MCTS evaluates the leaves of B simulations together, selected with\n"
     "                    virtual loss (one batched network pass; for GPUs; default 1)\n"
     "  --target C        stop as soon as an order of cost <= C is found\n"
@@ -45,6 +54,8 @@ static const char *search_usage =
     "                    optimal, method, elapsed, iterations, graph, hash\n"
     "Progress (best cost, iterations per second, elapsed) goes to stderr at most once a second.\n"
     "Run under mpiexec -n K for a parallel portfolio; rank 0 prints and writes.\n";
+
+static char prior_label[8192]; /* the MCTS evaluator: heuristic, uniform or a model file */
 
 static void progress(const ag_search_opts *o, long best, double ips, double el, void *ctx) {
   (void)o;
@@ -64,12 +75,40 @@ static int parse_methods(const char *s, ag_search_method *m, int max) {
   return n;
 }
 
+/* The shipped model's path into buf: $AG_DATA_DIR (alone, when set), else next to the
+   program (BINDIR/../share/alphagrad, where cmake --install puts hdf5-data/), then the
+   source tree and the configured install prefix. 1 found, 0 not. */
+static int default_model(char *buf, size_t n) {
+  char dirs[8192] = "";
+  const char *env = getenv("AG_DATA_DIR");
+  if (env && *env) {
+    snprintf(dirs, sizeof dirs, "%s", env);
+  } else {
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+      exe[len] = 0;
+      char *slash = strrchr(exe, '/');
+      if (slash) *slash = 0;
+      snprintf(dirs, sizeof dirs, "%s/../share/alphagrad:", exe);
+    }
+    size_t used = strlen(dirs);
+    snprintf(dirs + used, sizeof dirs - used, "%s", AG_DATA_DIRS);
+  }
+  for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    snprintf(buf, n, "%s/%s", d, AG_DEFAULT_MODEL);
+    if (access(buf, R_OK) == 0) return 1;
+  }
+  buf[0] = 0;
+  return 0;
+}
+
 int ag_cmd_search(int argc, char **argv) {
   const char *source = NULL, *name = NULL, *method_s = "portfolio", *methods_s = "anneal,exact,mcts",
              *out = NULL, *prior = "heuristic", *model = NULL;
   double time_limit = 10;
   long seed = 1, target = 0, sims = 200, leaf_batch = 1;
-  int json = 0, quiet = 0, skip_stored = 0;
+  int json = 0, quiet = 0, skip_stored = 0, prior_given = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -121,11 +160,11 @@ int ag_cmd_search(int argc, char **argv) {
       }
       break;
     case 9: model = val; break;
+    case 4: prior = val; prior_given = 1; break;
     case 0: name = val; break;
     case 1: method_s = val; break;
     case 2: methods_s = val; break;
     case 3: out = val; break;
-    case 4: prior = val; break;
     case 5:
       time_limit = strtod(val, &end);
       if (*end || !(time_limit > 0)) {
@@ -159,6 +198,10 @@ int ag_cmd_search(int argc, char **argv) {
     fprintf(stderr, "alphagrad: search needs a SOURCE (see alphagrad search --help)\n");
     return 2;
   }
+  if (skip_stored && !out) {
+    fprintf(stderr, "alphagrad: --skip-stored needs --out LIB.h5\n");
+    return 2;
+  }
   int portfolio = !strcmp(method_s, "portfolio");
   int method = portfolio ? -1 : ag_search_method_from_name(method_s);
   if (!portfolio && method < 0) {
@@ -181,6 +224,20 @@ int ag_cmd_search(int argc, char **argv) {
     return 2;
   }
 
+  /* MCTS (alone or in the portfolio) is guided by the shipped network unless a prior or
+     another model was asked for, or --model none */
+  char found[8192];
+  int uses_mcts = !strcmp(method_s, "mcts") || (portfolio && strstr(methods_s, "mcts"));
+  if (model && !strcmp(model, "none")) {
+    model = NULL;
+  } else if (!model && !prior_given && uses_mcts && default_model(found, sizeof found)) {
+    model = found;
+  }
+  if (model && prior_given) {
+    fprintf(stderr, "alphagrad: --prior and --model exclude each other (the network is the prior)\n");
+    return 2;
+  }
+  snprintf(prior_label, sizeof prior_label, "%s", model ? model : prior);
   ag_nn *net = NULL;
   ag_nn_eval *neval = NULL;
   if (model) {
@@ -198,10 +255,6 @@ int ag_cmd_search(int argc, char **argv) {
     mp.evaluator = ag_nn_eval_evaluator(neval);
   }
 
-  if (skip_stored && !out) {
-    fprintf(stderr, "alphagrad: --skip-stored needs --out LIB.h5\n");
-    return 2;
-  }
   /* MPI only when asked for (portfolio) or when started by mpiexec */
   int use_mpi = portfolio || getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK");
   int rank = 0, size = 1;
@@ -211,6 +264,10 @@ int ag_cmd_search(int argc, char **argv) {
     MPI_Comm_size(MPI_COMM_WORLD, &size);
   }
   int rc = 0;
+  /* did MCTS run on some rank? (portfolio: rank r runs methods[r % nmethods]) */
+  int ran_mcts = !portfolio && uses_mcts;
+  for (int r = 0; portfolio && (size > 1 || use_mpi) && r < size; r++)
+    if (methods[r % nmethods] == AG_SEARCH_MCTS) ran_mcts = 1;
   ag_error err;
   ag_graph *g = ag_load_source(source, name, &err);
   if (!g) {
@@ -320,6 +377,7 @@ int ag_cmd_search(int argc, char **argv) {
       if (r.lower_bound >= 0) printf(", lower bound %ld%s", r.lower_bound, r.optimal ? " (optimal)" : "");
       printf("\nmethod %s, %ld iterations in %.1f s, best found after %.2f s\n", r.method, r.iterations,
              r.elapsed, r.time_to_cost);
+      if (ran_mcts) printf("MCTS prior: %s\n", prior_label);
       if (out) printf("%s %s\n", stored ? "stored in" : "kept the cheaper stored order in", out);
       printf("[");
       for (int i = 0; i < r.len; i++) printf("%s%d", i ? ", " : "", r.order[i]);
@@ -329,6 +387,7 @@ int ag_cmd_search(int argc, char **argv) {
       for (int i = 0; i < r.len; i++) printf("%s%d", i ? ", " : "", r.order[i]);
       printf("]");
       if (r.lower_bound >= 0) printf(", \"lower_bound\": %ld", r.lower_bound);
+      if (ran_mcts) printf(", \"mcts_prior\": \"%s\"", prior_label);
       printf(", \"optimal\": %s, \"method\": \"%s\", \"ranks\": %d, \"elapsed\": %.3f, "
              "\"time_to_cost\": %.3f, \"iterations\": %ld, \"graph\": \"%s\", \"hash\": \"%016llx\"",
              r.optimal ? "true" : "false", r.method, size, r.elapsed, r.time_to_cost, r.iterations,

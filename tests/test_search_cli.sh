@@ -36,6 +36,24 @@ out=$("$AG" search "$G" --name HumanHeartDipole --method exact --time 60 --json 
 n=$(grep -c "best cost" "$TMP/progress")
 [ "$n" -ge 2 ] && [ "$n" -le 4 ] && ok || bad "progress lines: $n"
 
+# MCTS is guided by the shipped model by default; --model none, a --prior or a data
+# directory without it give the heuristic prior; --prior with --model is a usage error
+P=$SRC/examples/paper/propane_combustion.c
+out=$("$AG" search "$P" --method mcts --time 0.3 --json --quiet | tail -1)
+echo "$out" | grep -q '"mcts_prior": "[^"]*hdf5-data/models/model_v0.h5"' && ok || bad "default model: $out"
+out=$("$AG" search "$P" --method mcts --time 0.3 --json --quiet --model none | tail -1)
+echo "$out" | grep -q '"mcts_prior": "heuristic"' && ok || bad "--model none: $out"
+out=$("$AG" search "$P" --method mcts --time 0.3 --json --quiet --prior uniform | tail -1)
+echo "$out" | grep -q '"mcts_prior": "uniform"' && ok || bad "--prior uniform: $out"
+out=$(AG_DATA_DIR=$TMP "$AG" search "$P" --method mcts --time 0.3 --json --quiet | tail -1)
+echo "$out" | grep -q '"mcts_prior": "heuristic"' && ok || bad "AG_DATA_DIR without a model: $out"
+"$AG" search "$P" --prior uniform --model "$SRC/hdf5-data/models/model_v0.h5" >/dev/null 2>"$TMP/err"
+[ $? = 2 ] && grep -q "exclude each other" "$TMP/err" && ok || bad "--prior with --model: $(cat "$TMP/err")"
+# --skip-stored: a graph already in the library is not searched again
+"$AG" search "$P" --out "$TMP/skip.h5" --time 0.3 --quiet >/dev/null
+out=$("$AG" search "$P" --out "$TMP/skip.h5" --time 30 --quiet --skip-stored --json | tail -1)
+echo "$out" | grep -q '"skipped": true' && ok || bad "--skip-stored: $out"
+
 # portfolio on 2 ranks vs the two single-rank searches it is made of
 if command -v mpiexec >/dev/null; then
   for t in RoeFlux_1d g; do
