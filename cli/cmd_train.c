@@ -44,6 +44,9 @@ static const char *train_usage =
     "  --sims N          MCTS simulations per move (default 64)\n"
     "  --leaf-batch B    leaves evaluated together by the self-play search, selected with\n"
     "                    virtual loss (one batched network pass; for GPUs; default 1)\n"
+    "  --teacher-episodes N  the first N episodes of the training (counted from its start)\n"
+    "                    are played by the heuristic MCTS (Markowitz prior, rollouts), not\n"
+    "                    the network: the network first learns to imitate it (default 0)\n"
     "  --width N         hidden width of a new network (default 64)\n"
     "  --layers N        message-passing layers of a new network (default 4)\n"
     "  --lr X            Adam learning rate (default 1e-3)\n"
@@ -233,7 +236,7 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
   if (!errout) errout = stderr;
 #define t_usage(...) (rank == 0 ? t_usage(__VA_ARGS__) : 2)
   const char *model = NULL, *backend = "cpu";
-  double total_episodes = 0, leaf_batch = 1;
+  double total_episodes = 0, leaf_batch = 1, teacher = 0;
   int episodes_given = 0;
   double episodes = 20, sims = 64, width = 64, layers = 4, lr = 1e-3, batch = 32, steps = 16,
          save_every = 0, seed = 1, ckpt_every = 10, eval_every = 0, eval_sims = 0, corpus = 0;
@@ -258,7 +261,8 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
                   {"--steps", &steps, 0, 1e6},        {"--save-every", &save_every, 0, 1e9},
                   {"--seed", &seed, 0, 1e18},         {"--checkpoint-every", &ckpt_every, 0, 1e9},
                   {"--eval-every", &eval_every, 0, 1e9}, {"--eval-sims", &eval_sims, 1, 1e6},
-                  {"--corpus", &corpus, 0, 48},       {"--leaf-batch", &leaf_batch, 1, 4096},       {"--total-episodes", &total_episodes, 1, 1e12}};
+                  {"--corpus", &corpus, 0, 48},       {"--leaf-batch", &leaf_batch, 1, 4096},
+                  {"--teacher-episodes", &teacher, 0, 1e12},       {"--total-episodes", &total_episodes, 1, 1e12}};
       int done = 0;
       if (!strcmp(a, "--episodes")) episodes_given = 1;
       for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
@@ -366,6 +370,7 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
   ag_train_params_default(&p);
   p.sims_per_move = (int)sims;
   p.leaf_batch = (int)leaf_batch;
+  p.teacher_episodes = (long)teacher;
   p.batch = (int)batch;
   p.steps_per_episode = (int)steps;
   p.seed = (uint64_t)seed;

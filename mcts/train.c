@@ -17,6 +17,7 @@ void ag_train_params_default(ag_train_params *p) {
   memset(p, 0, sizeof *p);
   p->sims_per_move = 64;
   p->leaf_batch = 1;
+  p->teacher_episodes = 0;
   p->c_puct = 1.5;
   p->temperature = 1.0;
   p->temp_moves = 30;
@@ -210,7 +211,9 @@ long ag_trainer_play(ag_trainer *tr, int g) {
   tr->cur_graph = g;
   tr->nmoves = 0;
   int *order = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
-  long cost = ag_mcts_episode(d, &tr->mp, order);
+  ag_mcts_params mp = tr->mp;
+  if (tr->episodes < tr->p.teacher_episodes) mp.evaluator = &ag_mcts_heuristic;
+  long cost = ag_mcts_episode(d, &mp, order);
   /* value targets; slots overwritten during this episode (buffer smaller than it) are skipped */
   for (int i = 0; i < tr->nmoves; i++) {
     int slot = tr->pend[i].slot;

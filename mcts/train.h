@@ -40,6 +40,11 @@ typedef void (*ag_train_progress_fn)(const ag_train_progress *pr, void *ctx);
 typedef struct {
   int sims_per_move;   /* MCTS simulations per move, default 64 */
   int leaf_batch;      /* leaves evaluated together in the self-play search (mcts.h), default 1 */
+  /* episodes (counted from the start of training) played by the heuristic MCTS (Markowitz
+     prior, rollout values: ag_mcts_heuristic) instead of the network: its visit counts and
+     episode costs become the targets, so the network first imitates a good heuristic
+     search (expert iteration with a heuristic teacher), then improves on it; default 0 */
+  long teacher_episodes;
   double c_puct;       /* default 1.5 */
   double temperature;  /* > 0: moves sampled with probability ~ visits^(1/T); default 1 */
   int temp_moves;      /* ... during the first temp_moves moves (then the search's choice); default 30 */

@@ -292,6 +292,25 @@ int main(void) {
   bc = ag_trainer_best(tr, 0, &best);
   CHECK(ag_order_cost(d, best, d->neliminable, &err) == bc, "best order after training");
 
+  /* a heuristic teacher: without move sampling, the first episode is exactly the heuristic
+     MCTS episode (same simulations), and the network is not consulted */
+  {
+    ag_train_params tq = p;
+    tq.teacher_episodes = 1;
+    tq.temperature = 0;
+    tq.progress = NULL;
+    ag_trainer *tt = ag_trainer_new(nn, NULL, graphs, 1, &tq);
+    long te = ag_trainer_play(tt, 0);
+    ag_mcts_params hp;
+    ag_mcts_params_default(&hp);
+    hp.evaluator = &ag_mcts_heuristic;
+    hp.sims_per_move = tq.sims_per_move;
+    long he = ag_mcts_episode(d, &hp, NULL);
+    CHECK(te == he, "teacher episode cost %ld, heuristic MCTS episode %ld", te, he);
+    CHECK_EQ_LONG(ag_trainer_buffer_size(tt), d->neliminable, "teacher states in the buffer");
+    ag_trainer_free(tt);
+  }
+
   /* a tiny ring buffer wraps around */
   ag_train_params q = p;
   q.buffer = 10;
