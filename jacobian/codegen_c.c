@@ -93,8 +93,9 @@ static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, cons
   case AG_OP_ADD: snprintf(buf, n, "1.0"); break;
   case AG_OP_SUB: snprintf(buf, n, which ? "-1.0" : "1.0"); break;
   case AG_OP_MUL: snprintf(buf, n, "%s", which ? A : B); break;
-  case AG_OP_DIV:
-    if (which) snprintf(buf, n, "-%s / %s", R, B);
+  case AG_OP_DIV: /* 1/b once (the compiler shares it between both partials), then a
+                     multiplication: one division fewer than -(a/b)/b */
+    if (which) snprintf(buf, n, "-%s * (1 / %s)", R, B);
     else snprintf(buf, n, "1 / %s", B);
     break;
   case AG_OP_NEG: snprintf(buf, n, "-1.0"); break;
@@ -259,6 +260,87 @@ static void emit_int_array(FILE *f, const char *fname, const char *what, const i
   fputs("};\n", f);
 }
 
+/* Ops whose value and partials compile to arithmetic, sqrt or selects (no math-library
+   call): a loop over elements of only these vectorises. */
+static int call_free(int op) {
+  switch (op) {
+  case AG_OP_INPUT: case AG_OP_PARAM: case AG_OP_CONST: case AG_OP_ADD: case AG_OP_SUB:
+  case AG_OP_MUL: case AG_OP_DIV: case AG_OP_NEG: case AG_OP_SQUARE: case AG_OP_SQRT:
+  case AG_OP_FABS: case AG_OP_FMIN: case AG_OP_FMAX:
+    return 1;
+  default: return 0;
+  }
+}
+
+static int vectorisable(const ag_graph *g, const unsigned char *need) {
+  for (int i = 0; i < g->nnodes; i++)
+    if (need[i] && !call_free(g->nodes[i].op)) return 0;
+  return 1;
+}
+
+static const char *const ivdep =
+    "#if defined(__clang__)\n"
+    "#pragma clang loop vectorize(assume_safety)\n"
+    "#elif defined(__GNUC__)\n"
+    "#pragma GCC ivdep\n"
+    "#endif\n";
+
+/* FNAME_batch (with_jac) or FNAME_primal_batch.
+   Vectorised kernels: blocks of B elements, the inner loop over a block (constant trip
+   count B, the straight-line body of ag_codegen_c_element_body) is vectorised without a
+   remainder loop; the last block overlaps the one before when B does not divide n
+   (elements computed twice get the same values); n < B goes element by element through
+   FNAME_one. Other kernels: a block of B elements is copied into local arrays, FNAME_one
+   (FNAME_primal_one) computes each with constant offsets, and the results are copied
+   back, whole cache lines per stream. */
+static void emit_batch(FILE *f, const ag_jacprog *jp, const char *fname,
+                       const unsigned char *need, int vec, int B, int with_jac) {
+  const ag_graph *g = jp->g;
+  int ni = g->ninputs, np = g->nparams, no = g->noutputs, ne = jp->nentries;
+  if (with_jac)
+    fprintf(f, "void %s_batch(int n, const double *in, const double *p, double *out, double *jac) {\n",
+            fname);
+  else
+    fprintf(f, "void %s_primal_batch(int n, const double *in, const double *p, double *out) {\n",
+            fname);
+  fprintf(f, "  (void)in; (void)p;\n");
+  if (vec) {
+    /* n < B: one element at a time (the Jacobian too when only outputs are asked for) */
+    fprintf(f, "  if (n < %d) {\n    double x[%d], q[%d], o[%d], j[%d];\n", B, ni > 0 ? ni : 1,
+            np > 0 ? np : 1, no > 0 ? no : 1, ne > 0 ? ne : 1);
+    fprintf(f, "    for (int k = 0; k < n; k++) {\n");
+    fprintf(f, "      for (int i = 0; i < %d; i++) x[i] = in[i * n + k];\n", ni);
+    fprintf(f, "      for (int i = 0; i < %d; i++) q[i] = p[i * n + k];\n", np);
+    fprintf(f, "      %s_one(x, q, o, j);\n", fname);
+    fprintf(f, "      for (int i = 0; i < %d; i++) out[i * n + k] = o[i];\n", no);
+    if (with_jac) fprintf(f, "      for (int i = 0; i < %d; i++) jac[i * n + k] = j[i];\n", ne);
+    fprintf(f, "    }\n    return;\n  }\n");
+    fprintf(f, "  for (int k0 = 0;; k0 += %d) {\n    if (k0 > n - %d) k0 = n - %d;\n%s", B, B, B, ivdep);
+    fprintf(f, "    for (int b = 0; b < %d; b++) {\n      const int k = k0 + b;\n", B);
+    emit_body(f, jp, need, 1, with_jac, "      ");
+    fprintf(f, "    }\n    if (k0 == n - %d) break;\n  }\n}\n", B);
+    return;
+  }
+  fprintf(f, "  double x[%d][%d], q[%d][%d], o[%d][%d]", B, ni > 0 ? ni : 1, B, np > 0 ? np : 1, B,
+          no > 0 ? no : 1);
+  if (with_jac) fprintf(f, ", j[%d][%d]", B, ne > 0 ? ne : 1);
+  fprintf(f, ";\n  for (int k0 = 0; k0 < n; k0 += %d) {\n", B);
+  fprintf(f, "    const int m = n - k0 < %d ? n - k0 : %d;\n", B, B);
+  fprintf(f, "    for (int i = 0; i < %d; i++)\n      for (int b = 0; b < m; b++) x[b][i] = in[i * n + k0 + b];\n", ni);
+  fprintf(f, "    for (int i = 0; i < %d; i++)\n      for (int b = 0; b < m; b++) q[b][i] = p[i * n + k0 + b];\n", np);
+  if (with_jac) fprintf(f, "    for (int b = 0; b < m; b++) %s_one(x[b], q[b], o[b], j[b]);\n", fname);
+  else fprintf(f, "    for (int b = 0; b < m; b++) %s_primal_one(x[b], q[b], o[b]);\n", fname);
+  fprintf(f, "    if (m == %d) {\n", B);
+  fprintf(f, "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < %d; b++) out[i * n + k0 + b] = o[b][i];\n", no, B);
+  if (with_jac)
+    fprintf(f, "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < %d; b++) jac[i * n + k0 + b] = j[b][i];\n", ne, B);
+  fprintf(f, "    } else {\n");
+  fprintf(f, "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < m; b++) out[i * n + k0 + b] = o[b][i];\n", no);
+  if (with_jac)
+    fprintf(f, "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < m; b++) jac[i * n + k0 + b] = j[b][i];\n", ne);
+  fprintf(f, "    }\n  }\n}\n");
+}
+
 void ag_codegen_c_element_body(FILE *f, const ag_jacprog *jp, int with_jac, const char *ind) {
   unsigned char *need = needed_nodes(jp, with_jac);
   emit_body(f, jp, need, 1, with_jac, ind);
@@ -286,40 +368,42 @@ int ag_codegen_c(const ag_jacprog *jp, const char *fname, FILE *out, ag_error *e
   fprintf(out, "const int %s_nentries = %d;\n", fname, jp->nentries);
   emit_int_array(out, fname, "rows", jp->row, jp->nentries);
   emit_int_array(out, fname, "cols", jp->col, jp->nentries);
+  const int vec = vectorisable(g, need);
+  /* elements per block of the batch loops; a block's local copies (non-vectorised
+     kernels) take B * (ni + np + no + nentries) doubles of stack */
+  const int nall = g->ninputs + g->nparams + g->noutputs + jp->nentries;
+  const int B = vec ? 16 : (nall <= 8192 ? 8 : 1);
   fprintf(out,
-          "\n/* in[%d], p[%d], out[%d], jac[%d] (entries in the order of %s_rows/%s_cols) */\n"
-          "void %s(const double *in, const double *p, double *out, double *jac) {\n"
+          "\n#if defined(__GNUC__) || defined(__clang__)\n"
+          "#define AG_NOINLINE __attribute__((noinline))\n"
+          "#else\n"
+          "#define AG_NOINLINE\n"
+          "#endif\n"
+          "\n/* one element: in[%d], p[%d], out[%d], jac[%d] (entries in the order of "
+          "%s_rows/%s_cols) */\n"
+          "static AG_NOINLINE void %s_one(const double *in, const double *p, double *out, double *jac) {\n"
           "  (void)in; (void)p;\n",
           g->ninputs, g->nparams, g->noutputs, jp->nentries, fname, fname, fname);
   emit_body(out, jp, need, 0, 1, "  ");
-  fprintf(out,
-          "}\n\n/* structure of arrays: in[i * n + k] is input i of element k, likewise\n"
-          "   p[i * n + k], out[j * n + k] and jac[e * n + k]. Avoid n that are multiples of\n"
-          "   512: equal power-of-two strides make the streams collide in cache. */\n"
-          "void %s_batch(int n, const double *in, const double *p, double *out, double *jac) {\n"
-          "  (void)in; (void)p;\n"
-          "  /* the streams of in, out and jac never overlap: let the compiler vectorise */\n"
-          "#if defined(__GNUC__) && !defined(__clang__)\n"
-          "#pragma GCC ivdep\n"
-          "#elif defined(__clang__)\n"
-          "#pragma clang loop vectorize(assume_safety)\n"
-          "#endif\n"
-          "  for (int k = 0; k < n; k++) {\n",
-          fname);
-  emit_body(out, jp, need, 1, 1, "    ");
-  fprintf(out,
-          "  }\n}\n\n/* outputs only (no Jacobian), structure of arrays as %s_batch */\n"
-          "void %s_primal_batch(int n, const double *in, const double *p, double *out) {\n"
-          "  (void)in; (void)p;\n"
-          "#if defined(__GNUC__) && !defined(__clang__)\n"
-          "#pragma GCC ivdep\n"
-          "#elif defined(__clang__)\n"
-          "#pragma clang loop vectorize(assume_safety)\n"
-          "#endif\n"
-          "  for (int k = 0; k < n; k++) {\n",
+  fprintf(out, "}\n\nvoid %s(const double *in, const double *p, double *out, double *jac) {\n"
+               "  %s_one(in, p, out, jac);\n}\n",
           fname, fname);
-  emit_body(out, jp, need_primal, 1, 0, "    ");
-  fputs("  }\n}\n", out);
+  if (!vec) {
+    fprintf(out, "\n/* outputs only, one element */\n"
+                 "static AG_NOINLINE void %s_primal_one(const double *in, const double *p, double *out) {\n"
+                 "  (void)in; (void)p;\n",
+            fname);
+    emit_body(out, jp, need_primal, 0, 0, "  ");
+    fputs("}\n", out);
+  }
+  fprintf(out,
+          "\n/* structure of arrays: in[i * n + k] is input i of element k, likewise\n"
+          "   p[i * n + k], out[j * n + k] and jac[e * n + k]. The streams must not overlap.\n"
+          "   n that are multiples of 512 give all streams equal power-of-two strides, which\n"
+          "   collide in cache: a padded n is faster for memory-bound kernels. */\n");
+  emit_batch(out, jp, fname, need, vec, B, 1);
+  fprintf(out, "\n/* outputs only (no Jacobian), structure of arrays as %s_batch */\n", fname);
+  emit_batch(out, jp, fname, need_primal, vec, B, 0);
   free(need);
   free(need_primal);
   if (ferror(out)) return ag_fail(err, "codegen: write error");

@@ -254,7 +254,13 @@ void ag_jacprog_eval(const ag_jacprog *jp, const double *in, const double *param
     int node = d->vert_node[d->ni + v];
     const ag_node *nd = &g->nodes[node];
     double da, db;
-    ag_op_partials(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value, val[node], &da, &db);
+    if (nd->op == AG_OP_DIV) { /* as the generated code (codegen_c.c): one division */
+      da = 1 / val[nd->b];
+      db = -val[node] * da;
+    } else {
+      ag_op_partials(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value, val[node], &da,
+                     &db);
+    }
     const int *ps = &jp->partial_slot[2 * v];
     if (ps[0] >= 0) s[ps[0]] += da;
     if (ps[1] >= 0) s[ps[1]] += db;

@@ -61,8 +61,9 @@ static void check_program(const ag_jacprog *jp, const ag_jit *j, const double *x
   for (int e = 0; e < ne; e++)
     finite &= isfinite(j1[e]);
   CHECK(finite, "%s: non-finite Jacobian at the test point", what);
-  static const int ns[3] = {1, 7, 64};
-  for (int t = 0; t < 3; t++) {
+  /* below one block, a remainder that overlaps the block before, whole blocks */
+  static const int ns[4] = {1, 7, 37, 64};
+  for (int t = 0; t < 4; t++) {
     int n = ns[t];
     double *in = malloc((size_t)ni * n * sizeof(double) + 8);
     double *out = malloc((size_t)no * n * sizeof(double) + 8);
