@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "jacobian/codegen_c.h"
+#include "jacobian/codegen_cuda.h"
 #include "jacobian/jacobian.h"
 #include "jacobian/orders.h"
 #include "jacobian/source.h"
@@ -25,7 +26,8 @@ static const char *usage_text =
     "  graph      print inputs, vertices, outputs, eliminable vertices, edges and hash\n"
     "  cost       print the multiplication count of an elimination order\n"
     "  jacobian   evaluate outputs and the exact Jacobian at a point\n"
-    "  codegen    write C code for the outputs and exact Jacobian (-o FILE, --function F)\n"
+    "  codegen    write C code for the outputs and exact Jacobian (-o FILE, --function F,\n"
+    "             --cuda: a CUDA file instead)\n"
     "  search     search for a cheap elimination order (alphagrad search --help)\n"
     "  orders     inspect HDF5 order libraries (alphagrad orders --help)\n"
     "  train      self-play training of the policy/value network (alphagrad train --help)\n"
@@ -47,12 +49,14 @@ static const char *usage_text =
     "  -o FILE         codegen: output file (default: stdout)\n"
     "  --function F    codegen: name of the generated entry points (default: the graph name\n"
     "                  followed by _jac); see docs/codegen.md for the signatures\n"
+    "  --cuda          codegen: CUDA kernels F_cuda / F_cuda_primal (one element per thread)\n"
+    "                  and host launchers, for nvcc (docs/codegen.md, CUDA)\n"
     "  --json          machine-readable output\n"
     "  -h, --help      this text;  --version  the version\n";
 
 typedef struct {
   const char *cmd, *source, *name, *order, *at, *params, *out_path, *function;
-  int json, show_order, check;
+  int json, show_order, check, cuda;
 } options;
 
 static int json_mode; /* --json: errors also go to stdout as {"error": "..."} */
@@ -429,7 +433,7 @@ static int cmd_codegen(const options *o, ag_graph *g) {
       return die(err.msg);
     }
   }
-  rc = ag_codegen_c(jp, fname, f, &err);
+  rc = o->cuda ? ag_codegen_cuda(jp, fname, f, &err) : ag_codegen_c(jp, fname, f, &err);
   if (o->out_path) {
     if (fclose(f) != 0 && rc == 0) rc = ag_fail(&err, "%s: write error", tmp);
     if (rc == 0 && rename(tmp, o->out_path) != 0)
@@ -445,13 +449,18 @@ static int cmd_codegen(const options *o, ag_graph *g) {
     json_str(o->out_path);
     printf(", \"function\": ");
     json_str(fname);
+    printf(", \"language\": \"%s\"", o->cuda ? "cuda" : "c");
     printf(", \"order\": ");
     json_str(which);
     printf(", \"cost\": %ld, \"nonzeros\": %d, \"hash\": \"%016llx\"}\n", mults, nentries,
            (unsigned long long)g->dag.hash);
   } else if (o->out_path) {
-    printf("wrote %s: %s and %s_batch, order %s (%ld multiplications), %d non-zeros\n", o->out_path,
-           fname, fname, which, mults, nentries);
+    if (o->cuda)
+      printf("wrote %s: CUDA kernels %s_cuda and %s_cuda_primal, order %s (%ld multiplications), %d non-zeros\n",
+             o->out_path, fname, fname, which, mults, nentries);
+    else
+      printf("wrote %s: %s and %s_batch, order %s (%ld multiplications), %d non-zeros\n", o->out_path,
+             fname, fname, which, mults, nentries);
   }
   return 0;
 }
@@ -488,6 +497,8 @@ int main(int argc, char **argv) {
       o.show_order = 1;
     else if (!strcmp(a, "--check"))
       o.check = 1;
+    else if (!strcmp(a, "--cuda"))
+      o.cuda = 1;
     else if (a[0] == '-' && a[1])
       return usage_error("unknown option '%s'", a);
     else if (!o.cmd)

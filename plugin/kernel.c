@@ -79,6 +79,7 @@ PetscErrorCode AGKernelDestroy(AGKernel *k) {
     *k = NULL;
     PetscFunctionReturn(0);
   }
+  ag_kernel_gpu_free(*k);
   ag_evaluator_free((*k)->ev);
   ag_jacprog_free((*k)->jp);
   ag_graph_free((*k)->g);

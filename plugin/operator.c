@@ -544,8 +544,9 @@ PetscErrorCode AGOperatorComputeResidual(AGOperator op, Vec X, Vec F) {
   PetscFunctionReturn(0);
 }
 
-/* the COO pattern: entry (element e, target t, Jacobian entry q) of each group */
-static PetscErrorCode set_pattern(AGOperator op, Mat P) {
+/* the COO pattern: entry (element e, target t, Jacobian entry q) of each group; the index
+   arrays are returned in *pci, *pcj (PetscFree2) when asked, else freed */
+static PetscErrorCode set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj) {
   PetscInt *ci, *cj;
   PetscFunctionBegin;
   PetscCall(PetscMalloc2(op->ncoo + 1, &ci, op->ncoo + 1, &cj));
@@ -572,6 +573,11 @@ static PetscErrorCode set_pattern(AGOperator op, Mat P) {
           for (PetscInt c = 0; c < g.dof; c++, m++)
             ci[m] = cj[m] = lidx(&g, i, j, k) + c;
   }
+  if (pci) { /* MatSetPreallocationCOOLocal overwrites the indices: keep a copy */
+    PetscCall(PetscMalloc2(op->ncoo + 1, pci, op->ncoo + 1, pcj));
+    PetscCall(PetscArraycpy(*pci, ci, op->ncoo));
+    PetscCall(PetscArraycpy(*pcj, cj, op->ncoo));
+  }
   PetscCall(MatSetPreallocationCOOLocal(P, op->ncoo, ci, cj));
   PetscCall(PetscFree2(ci, cj));
   PetscCall(PetscObjectGetId((PetscObject)P, &op->coo_mat_id));
@@ -586,7 +592,25 @@ PetscErrorCode AGOperatorComputeJacobian(AGOperator op, Vec X, Mat P) {
   PetscValidPointer(op, 1);
   PetscCall(AGOperatorSetUp(op));
   PetscCall(PetscObjectGetId((PetscObject)P, &id));
-  if (id != op->coo_mat_id) PetscCall(set_pattern(op, P));
+  if (!strcmp(op->opts.backend, "cuda")) {
+    /* the device computes the values (operator_gpu.c); the host sets the pattern once */
+    PetscInt *ci = NULL, *cj = NULL;
+    if (id != op->coo_mat_id || !ag_operator_gpu_ready(op, id)) {
+      PetscCall(set_pattern(op, P, &ci, &cj));
+      PetscCall(MatSetValuesCOO(P, op->coo_vals, INSERT_VALUES)); /* assembled, structure final */
+    }
+    PetscCall(PetscTime(&t0));
+    PetscCall(PetscLogEventBegin(AG_JacobianEval, 0, 0, 0, 0));
+    PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
+    PetscCall(ag_operator_gpu_jacobian(op, P, ci, cj));
+    PetscCall(PetscLogEventEnd(AG_JacobianEval, 0, 0, 0, 0));
+    if (ci) PetscCall(PetscFree2(ci, cj));
+    PetscCall(PetscTime(&t1));
+    op->njac++;
+    op->jac_time += t1 - t0;
+    PetscFunctionReturn(0);
+  }
+  if (id != op->coo_mat_id) PetscCall(set_pattern(op, P, NULL, NULL));
   PetscCall(PetscTime(&t0));
   PetscCall(PetscLogEventBegin(AG_JacobianEval, 0, 0, 0, 0));
   PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
@@ -655,6 +679,7 @@ PetscErrorCode AGOperatorView(AGOperator op, PetscViewer v) {
     if (op->nres)
       PetscCall(PetscViewerASCIIPrintf(v, "residuals: %" PetscInt_FMT ", %.3g ms each (rank 0)\n", op->nres,
                                        1e3 * op->res_time / op->nres));
+    PetscCall(ag_operator_gpu_view(op, v));
   }
   PetscCall(PetscViewerASCIIPopTab(v));
   PetscFunctionReturn(0);
@@ -674,6 +699,7 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
     PetscFunctionReturn(0);
   }
   AGOperator o = *op;
+  PetscCall(ag_operator_gpu_destroy(o));
   { /* the DM's weak pointer to this operator (SNESSetAlphaGradOperator) */
     PetscContainer box = NULL;
     void *p = NULL;

@@ -2,7 +2,8 @@
      kernel.c    AGKernel: a graph, its parameters, and at set-up its order, program, code
      setup.c     order selection (libraries, heuristics, search) and code for one kernel
      operator.c  AGOperator: element lists on the DMDA, residual, COO Jacobian
-     snes.c      registration, options, the SNES callbacks, -log_view events */
+     snes.c      registration, options, the SNES callbacks, -log_view events
+     operator_gpu.c  the CUDA backend of the Jacobian (gpu/gpu.h) */
 #ifndef AG_PLUGIN_IMPL_H
 #define AG_PLUGIN_IMPL_H
 
@@ -16,7 +17,7 @@
 typedef struct {
   char orders[PETSC_MAX_PATH_LEN * 4]; /* comma-separated order libraries, "" none */
   PetscReal search_time;               /* seconds, 0: no search */
-  char backend[16];                    /* "c" or "interp" */
+  char backend[16];                    /* "c", "interp" or "cuda" */
   char cache_dir[PETSC_MAX_PATH_LEN];  /* "" default */
   PetscInt batch;                      /* elements per batch */
   PetscBool view;
@@ -42,6 +43,8 @@ struct _n_AGKernel {
   char backend[16];  /* "c" or "interp" (the fallback when compiling failed) */
   char code_what[64]; /* "compiled", "from the cache", "interpreter" */
   double setup_time, search_time, code_time;
+  void *gk;            /* ag_gpu_kernel (backend cuda) */
+  char gpu_what[320];  /* "compiled with NVRTC now (device)", "CUDA cache hit (device)" */
 };
 
 /* Chooses the kernel's order and builds its Jacobian program (k->jp). Collective on k->comm;
@@ -104,9 +107,27 @@ struct _n_AGOperator {
   /* statistics */
   PetscInt njac, nres;
   PetscLogDouble jac_time, res_time;
+  struct ag_gpu_op *gpu; /* backend cuda: device state (operator_gpu.c) */
 };
 
 PetscErrorCode AGOperatorSetUp(AGOperator op);
+
+/* backend cuda (operator_gpu.c) */
+/* error naming -PREFIXsnes_jacobian_alphagrad_backend cuda when no device can be used */
+PetscErrorCode ag_plugin_gpu_check(MPI_Comm comm, const char *prefix);
+PetscErrorCode ag_plugin_gpu_get(MPI_Comm comm, void **g);
+void ag_plugin_gpu_release(void);
+PetscErrorCode ag_kernel_gpu_code(AGKernel k, const ag_plugin_opts *o);
+void ag_kernel_gpu_free(AGKernel k);
+/* the Jacobian into P on the device; ci/cj: the operator's COO pattern (local numbering),
+   needed at the first call on a matrix */
+PetscErrorCode ag_operator_gpu_jacobian(AGOperator op, Mat P, PetscInt *ci, PetscInt *cj);
+PetscErrorCode ag_operator_gpu_destroy(AGOperator op);
+PetscBool ag_operator_gpu_ready(AGOperator op, PetscInt64 mat_id); /* set up for this matrix */
+PetscErrorCode ag_operator_gpu_view(AGOperator op, PetscViewer v);
+/* For tests: y = P x with cuSPARSE on the device CSR of the last Jacobian against MatMult
+   on the host matrix P; *relerr = max |y_dev - y_host| / max |y_host|. */
+PETSC_EXTERN PetscErrorCode AGOperatorGPUCheckSpMV(AGOperator op, Mat P, Vec X, PetscReal *relerr);
 PetscErrorCode ag_operator_set_opts(AGOperator op, const ag_plugin_opts *o);
 
 extern PetscLogEvent AG_SetUp, AG_Search, AG_Codegen, AG_JacobianEval, AG_Residual;

@@ -12,6 +12,7 @@
 #include "jacobian/orders.h"
 #include "mcts/portfolio.h"
 #include "orderlib/orderlib.h"
+#include "gpu/gpu.h"
 
 #ifndef AG_DATA_DIRS
 #define AG_DATA_DIRS ""
@@ -298,10 +299,15 @@ PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o
         PetscCall(PetscStrcpy(k->code_what, "interpreter (no working compiler)"));
       }
     }
+    if (!strcmp(o->backend, "cuda")) {
+      PetscCall(ag_kernel_gpu_code(k, o)); /* the Jacobian on the device, the residual above */
+      PetscCall(PetscStrcpy(k->backend, "cuda"));
+    }
     k->ready = PETSC_TRUE;
     if (o->verbose)
-      PetscCall(PetscPrintf(k->comm, "alphagrad: kernel %s: order %s, cost %ld, code %s\n",
-                            k->source, k->origin, k->cost, k->code_what));
+      PetscCall(PetscPrintf(k->comm, "alphagrad: kernel %s: order %s, cost %ld, code %s%s%s\n",
+                            k->source, k->origin, k->cost, k->code_what,
+                            k->gk ? "; Jacobian on the GPU: " : "", k->gk ? k->gpu_what : ""));
   }
   PetscCall(PetscTime(&t1));
   for (PetscInt i = 0; i < n; i++)
@@ -330,6 +336,9 @@ PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v) {
                                      k->jp->nentries, k->backend, k->code_what));
     if (k->ev && k->ev->jit)
       PetscCall(PetscViewerASCIIPrintf(v, "shared object: %s\n", k->ev->jit->path));
+    if (k->gk)
+      PetscCall(PetscViewerASCIIPrintf(v, "Jacobian on the GPU: %s, %s (the residual: generated C)\n",
+                                       k->gpu_what, ((ag_gpu_kernel *)k->gk)->path));
     PetscCall(PetscViewerASCIIPrintf(v, "set-up time: order %.3f s, code %.3f s (all kernels)\n",
                                      k->setup_time, k->code_time));
   } else {

@@ -205,13 +205,13 @@ static PetscErrorCode options_checker(SNES snes) {
   PetscReal params[64], bparams[64];
   PetscInt np = 64, nbp = 64, width = 0;
   PetscBool width_set = PETSC_FALSE;
-  const char *backends[] = {"c", "interp"};
+  const char *backends[] = {"c", "interp", "cuda"};
   PetscInt backend = 0;
   PetscFunctionBegin;
   PetscCall(get_ctx(snes, PETSC_FALSE, &c));
   o = c ? c->opts : (ag_plugin_opts){0};
   if (!c) ag_plugin_opts_default(&o);
-  backend = strcmp(o.backend, "interp") ? 0 : 1;
+  backend = !strcmp(o.backend, "interp") ? 1 : !strcmp(o.backend, "cuda") ? 2 : 0;
   /* a title of our own: -help prints each title's options once */
   PetscOptionsBegin(PetscObjectComm((PetscObject)snes), ((PetscObject)snes)->prefix,
                     "alphagrad: exact Jacobians by vertex elimination (plugin options)", "SNES");
@@ -223,8 +223,8 @@ static PetscErrorCode options_checker(SNES snes) {
   PetscCall(PetscOptionsReal("-snes_jacobian_alphagrad_search_time",
                              "Seconds of order search (over the SNES's ranks) for a kernel with no stored order; 0: none",
                              "SNESSetAlphaGradOperator", o.search_time, &o.search_time, NULL));
-  PetscCall(PetscOptionsEList("-snes_jacobian_alphagrad_backend", "Element Jacobians by generated C code or the interpreter",
-                              "SNESSetAlphaGradOperator", backends, 2, backends[backend], &backend, NULL));
+  PetscCall(PetscOptionsEList("-snes_jacobian_alphagrad_backend", "Element Jacobians by generated C code, the interpreter, or generated CUDA on the GPU (NVRTC, cuSPARSE assembly)",
+                              "SNESSetAlphaGradOperator", backends, 3, backends[backend], &backend, NULL));
   PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_cache", "Directory of compiled kernels (default $AG_JIT_CACHE, $XDG_CACHE_HOME/alphagrad or ~/.cache/alphagrad)",
                                "SNESSetAlphaGradOperator", o.cache_dir, o.cache_dir, sizeof o.cache_dir, NULL));
   PetscCall(PetscOptionsInt("-snes_jacobian_alphagrad_batch", "Elements per batch", "SNESSetAlphaGradOperator",
@@ -259,6 +259,8 @@ static PetscErrorCode options_checker(SNES snes) {
     PetscCall(refuse_ts(snes));
   }
   if (!set && !c) PetscFunctionReturn(0); /* nothing of ours on this SNES */
+  if (backend == 2) /* fail here, clearly, rather than at the first Jacobian */
+    PetscCall(ag_plugin_gpu_check(PetscObjectComm((PetscObject)snes), ((PetscObject)snes)->prefix));
   PetscCall(get_ctx(snes, PETSC_TRUE, &c));
   c->opts = o;
   c->have_opts = PETSC_TRUE;
