@@ -20,4 +20,36 @@
    ag_graph_free. */
 ag_graph *ag_corpus_random(uint64_t seed, int ninputs, int nvertices, int noutputs);
 
+/* Large "realistic" kernels for held-out evaluation (issue 7; bench/bench_policy.c): the
+   shapes of real residual code with unrolled loops, several hundred to a few thousand
+   vertices, built through the graph builder API and finalized; evaluate finitely near
+   their natural operating points. Deterministic per arguments; NULL for impossible sizes.
+   Free with ag_graph_free.
+
+   ag_corpus_roe_stencil: the 1-D Euler finite-volume residual of ncells cells (3 conserved
+   variables each, the inputs): a cell loop (velocity, pressure, enthalpy, sqrt(rho),
+   physical flux: computed once per cell, shared by its two faces), a face loop of Roe
+   fluxes with Harten's entropy fix at the ncells-1 faces, and the residual
+   (F_{i+1/2} - F_{i-1/2}) / dx of the ncells-2 interior cells (the outputs). About
+   90 vertices per cell. ncells >= 3. Named "roe-stencil-<ncells>".
+
+   ag_corpus_robot_chain: forward kinematics of a serial arm with njoints revolute joints
+   (Denavit-Hartenberg: R <- R Rz(q) Rx(alpha), p <- p + R (a cos q, a sin q, d)), the
+   joint angles the inputs, the end effector's position and rotation matrix the 12
+   outputs. seed picks the link twists (0, +-pi/2 or a generic angle, as in real arms)
+   and which offsets a, d are zero; structural zeros and ones are folded, so a twist of
+   pi/2 makes sparser links. About 35-40 vertices per joint. njoints >= 1. Named
+   "robot-chain-<njoints>-<seed>".
+
+   ag_corpus_spring_net: internal forces of a nonlinear spring network on an nx x ny grid
+   of nodes (the 2 nx ny node coordinates are the inputs): springs between horizontal and
+   vertical neighbours and one diagonal per cell (direction from seed), force
+   k log(L/L0) / L * (dx, dy) per spring, accumulated into both end nodes; the node force
+   sums (2 per node) are the outputs: a sum of many small residual terms sharing inputs.
+   About 14 vertices per spring, 3 springs per cell. nx, ny >= 2. Named
+   "spring-net-<nx>x<ny>-<seed>". */
+ag_graph *ag_corpus_roe_stencil(int ncells);
+ag_graph *ag_corpus_robot_chain(int njoints, uint64_t seed);
+ag_graph *ag_corpus_spring_net(int nx, int ny, uint64_t seed);
+
 #endif
