@@ -479,6 +479,12 @@ int main(int argc, char **argv) {
       list = 1;
       continue;
     }
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      printf("usage: bench_policy [--model PATH] [--quick] [--seed S] [--sims A,B] [--time T]\n"
+             "                    [--xl-time T] [--only SUBSTRING] [--large-only] [--small-only]"
+             " [--list]\n(options: the comment at the top of bench/bench_policy.c)\n");
+      return 0;
+    }
     if (!strcmp(a, "--small-only")) {
       small_only = 1;
       continue;
