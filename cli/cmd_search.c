@@ -22,7 +22,7 @@
 #define AG_DATA_DIRS ""
 #endif
 /* The shipped model, under a data directory (hdf5-data/ in the source tree) */
-#define AG_DEFAULT_MODEL "models/model_v0.h5"
+#define AG_DEFAULT_MODEL "models/model_v1.h5"
 
 static const char *search_usage =
     "usage: alphagrad search SOURCE [--name T] [options]\n"
@@ -46,6 +46,9 @@ static const char *search_usage =
     "                    (hdf5-data/" AG_DEFAULT_MODEL ", found through $AG_DATA_DIR, the\n"
     "                    install's share/alphagrad or the source tree) whenever MCTS runs\n"
     "                    and no --prior is given; --model none: the heuristic prior\n"
+    "  --value V         with a network: rollout (its prior, greedy-rollout values; the\n"
+    "                    default: better on held-out graphs, BENCHMARKS.md) or head (its\n"
+    "                    value head)\n"
     "  --leaf-batch B    MCTS evaluates the leaves of B simulations together, selected with\n"
     "                    virtual loss (one batched network pass; for GPUs; default 1)\n"
     "  --target C        stop as soon as an order of cost <= C is found\n"
@@ -105,7 +108,7 @@ static int default_model(char *buf, size_t n) {
 
 int ag_cmd_search(int argc, char **argv) {
   const char *source = NULL, *name = NULL, *method_s = "portfolio", *methods_s = "anneal,exact,mcts",
-             *out = NULL, *prior = "heuristic", *model = NULL;
+             *out = NULL, *prior = "heuristic", *model = NULL, *value_mode = "rollout";
   double time_limit = 10;
   long seed = 1, target = 0, sims = 200, leaf_batch = 1;
   int json = 0, quiet = 0, skip_stored = 0, prior_given = 0;
@@ -129,7 +132,7 @@ int ag_cmd_search(int argc, char **argv) {
     }
     static const char *valued[] = {"--name", "--method", "--methods", "--out", "--prior", "--time",
                                    "--seed", "--target", "--sims-per-move", "--model",
-                                   "--leaf-batch", NULL};
+                                   "--leaf-batch", "--value", NULL};
     int k = -1;
     for (int j = 0; valued[j]; j++)
       if (!strcmp(a, valued[j])) k = j;
@@ -152,6 +155,13 @@ int ag_cmd_search(int argc, char **argv) {
     const char *val = argv[++i];
     char *end = NULL;
     switch (k) {
+    case 11:
+      if (strcmp(val, "rollout") && strcmp(val, "head")) {
+        fprintf(stderr, "alphagrad: --value must be rollout or head, got '%s'\n", val);
+        return 2;
+      }
+      value_mode = val;
+      break;
     case 10:
       leaf_batch = strtol(val, &end, 10);
       if (*end || leaf_batch <= 0 || leaf_batch > 4096) {
@@ -237,7 +247,10 @@ int ag_cmd_search(int argc, char **argv) {
     fprintf(stderr, "alphagrad: --prior and --model exclude each other (the network is the prior)\n");
     return 2;
   }
-  snprintf(prior_label, sizeof prior_label, "%s", model ? model : prior);
+  if (model)
+    snprintf(prior_label, sizeof prior_label, "%s (value: %s)", model, value_mode);
+  else
+    snprintf(prior_label, sizeof prior_label, "%s", prior);
   ag_nn *net = NULL;
   ag_nn_eval *neval = NULL;
   if (model) {
@@ -252,6 +265,7 @@ int ag_cmd_search(int argc, char **argv) {
       return 1;
     }
     neval = ag_nn_eval_new(net);
+    ag_nn_eval_set_rollout(neval, !strcmp(value_mode, "rollout"));
     mp.evaluator = ag_nn_eval_evaluator(neval);
   }
 
