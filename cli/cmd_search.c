@@ -21,8 +21,7 @@
 #ifndef AG_DATA_DIRS
 #define AG_DATA_DIRS ""
 #endif
-/* The shipped model, under a data directory (hdf5-data/ in the source tree) */
-#define AG_DEFAULT_MODEL "models/model_v1.h5"
+#define AG_DEFAULT_MODEL AG_NN_DEFAULT_MODEL /* mcts/nn_eval.h */
 
 static const char *search_usage =
     "usage: alphagrad search SOURCE [--name T] [options]\n"

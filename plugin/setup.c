@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "plugin/plugin_impl.h"
 #include "jacobian/orders.h"
+#include "mcts/nn_eval.h"
 #include "mcts/portfolio.h"
 #include "orderlib/orderlib.h"
 #include "gpu/gpu.h"
@@ -49,24 +50,47 @@ static void append_h5_files(const char *dir, char *buf, size_t n) {
   }
 }
 
-void ag_plugin_shipped_libraries(char *buf, size_t n) {
-  buf[0] = 0;
+/* The data directories, ':'-separated, in the order they are searched: $AG_DATA_DIR alone
+   when set; else next to the loaded library (LIBDIR/../share/alphagrad: wherever it was
+   installed), then the source tree and the configured install prefix. */
+static void data_dirs(char *dirs, size_t n) {
   const char *env = getenv("AG_DATA_DIR");
   if (env && *env) {
-    append_h5_files(env, buf, n);
+    snprintf(dirs, n, "%s", env);
     return;
   }
-  /* next to the loaded library (LIBDIR/../share/alphagrad: wherever it was installed), then
-     the source tree and the configured install prefix */
-  char dirs[5 * PETSC_MAX_PATH_LEN] = "";
+  dirs[0] = 0;
   Dl_info info;
   if (dladdr((void *)&ag_plugin_shipped_libraries, &info) && info.dli_fname) {
     char lib[PETSC_MAX_PATH_LEN];
     snprintf(lib, sizeof lib, "%s", info.dli_fname);
-    snprintf(dirs, sizeof dirs, "%s/../share/alphagrad:", dirname(lib));
+    snprintf(dirs, n, "%s/../share/alphagrad:", dirname(lib));
   }
   size_t used = strlen(dirs);
-  snprintf(dirs + used, sizeof dirs - used, "%s", AG_DATA_DIRS);
+  snprintf(dirs + used, n - used, "%s", AG_DATA_DIRS);
+}
+
+/* The shipped network model (AG_NN_DEFAULT_MODEL) in the first data directory that has
+   it: 1 found (path in buf), 0 not. */
+static int shipped_model(char *buf, size_t n) {
+  char dirs[5 * PETSC_MAX_PATH_LEN];
+  data_dirs(dirs, sizeof dirs);
+  for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    snprintf(buf, n, "%s/%s", d, AG_NN_DEFAULT_MODEL);
+    if (access(buf, R_OK) == 0) return 1;
+  }
+  buf[0] = 0;
+  return 0;
+}
+
+void ag_plugin_shipped_libraries(char *buf, size_t n) {
+  buf[0] = 0;
+  char dirs[5 * PETSC_MAX_PATH_LEN];
+  data_dirs(dirs, sizeof dirs);
+  if (getenv("AG_DATA_DIR") && *getenv("AG_DATA_DIR")) {
+    append_h5_files(dirs, buf, n);
+    return;
+  }
   for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
     if (access(d, R_OK) == 0) {
       append_h5_files(d, buf, n);
@@ -116,11 +140,37 @@ static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int 
   so.time_limit = o->search_time;
   so.seed = 1;
   static const ag_search_method methods[] = {AG_SEARCH_ANNEAL, AG_SEARCH_MCTS};
+  /* the MCTS ranks (odd ones) are guided by the shipped network when it is found (its
+     prior, rollout values); a model that does not load leaves them with the heuristic */
+  char model[PETSC_MAX_PATH_LEN] = "";
+  ag_nn *net = NULL;
+  ag_nn_eval *neval = NULL;
+  ag_mcts_params mp;
+  ag_mcts_params_default(&mp);
+  if (size > 1 && shipped_model(model, sizeof model) && rank % 2 == 1) {
+    ag_adam unused;
+    memset(&unused, 0, sizeof unused);
+    ag_error merr;
+    merr.msg[0] = 0;
+    net = ag_nn_load(model, "cpu", &unused, &merr);
+    ag_adam_free(&unused);
+    if (net) {
+      neval = ag_nn_eval_new(net);
+      ag_nn_eval_set_rollout(neval, 1);
+      mp.evaluator = ag_nn_eval_evaluator(neval);
+      so.mcts = &mp;
+    } else {
+      PetscCall(PetscPrintf(PETSC_COMM_SELF, "alphagrad: %s; MCTS uses the heuristic prior\n",
+                            merr.msg));
+    }
+  }
   ag_search_result r;
   memset(&r, 0, sizeof r);
   PetscCall(PetscLogEventBegin(AG_Search, 0, 0, 0, 0));
   int rc = ag_search_portfolio(d, k->comm, methods, 2, &so, &r, &err);
   PetscCall(PetscLogEventEnd(AG_Search, 0, 0, 0, 0));
+  ag_nn_eval_free(neval);
+  ag_nn_free(net);
   PetscCheck(rc == 0, k->comm, PETSC_ERR_LIB, "alphagrad: search for kernel %s: %s", k->source,
              err.msg);
   k->search_time = r.elapsed;
@@ -134,8 +184,9 @@ static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int 
     char *comma = strchr(first, ',');
     if (comma) *comma = 0;
   }
-  PetscCall(PetscSNPrintf(k->origin, sizeof k->origin, "search (%s, %.1f s on %d rank%s)",
-                          r.method ? r.method : "portfolio", r.elapsed, size, size > 1 ? "s" : ""));
+  PetscCall(PetscSNPrintf(k->origin, sizeof k->origin, "search (%s, %.1f s on %d rank%s%s%s)",
+                          r.method ? r.method : "portfolio", r.elapsed, size, size > 1 ? "s" : "",
+                          model[0] ? "; MCTS guided by " : "", model[0] ? model : ""));
   if (rank == 0) {
     if (!first[0]) {
       PetscCall(PetscPrintf(PETSC_COMM_SELF,
