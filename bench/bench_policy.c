@@ -359,6 +359,26 @@ static void wtl(const grow *rows, int nrows, const char *set, const char *what, 
   printf("| %s | %s | %d / %d / %d |\n", set ? set : "all", what, w, ti, l);
 }
 
+/* Wins / ties / losses of method ref against methods first.. (equal simulations, both
+   settings, then equal time), per set and over all graphs */
+static void wtl_table(const grow *rows, int nrows, const int *sims, int ref, int first) {
+  static const char *const sets[] = {"small", "large", "xl", NULL};
+  printf("| set | against | W / T / L |\n|---|---|---|\n");
+  for (int k = 0; k < 4; k++) {
+    char what[96];
+    int sims_rows = !sets[k] || strcmp(sets[k], "xl");
+    for (int si = 0; si < 2 && sims_rows; si++)
+      for (int m = first; m < NMCTS; m++) {
+        snprintf(what, sizeof what, "MCTS %s, %d sims/move", mname[m], sims[si]);
+        wtl(rows, nrows, sets[k], what, si, ref, si, m, 0);
+      }
+    for (int m = first; m < NMETH; m++) {
+      snprintf(what, sizeof what, "%s%s, equal time", m < NMCTS ? "MCTS " : "", mname[m]);
+      wtl(rows, nrows, sets[k], what, 0, ref, 0, m, 1);
+    }
+  }
+}
+
 static double mean_ratio(const grow *rows, int nrows, const char *set, int si, int m, int et) {
   double sum = 0;
   int n = 0;
@@ -411,39 +431,13 @@ static void summary(const grow *rows, int nrows, const int *sims) {
            mean_ratio(rows, nrows, "small", 0, m, 1), mean_ratio(rows, nrows, "large", 0, m, 1),
            mean_ratio(rows, nrows, "xl", 0, m, 1));
   printf("\n## Network MCTS (prior + value, `nn`) wins / ties / losses (lower cost wins)\n\n");
-  printf("| set | against | W / T / L |\n|---|---|---|\n");
-  const char *sets[] = {"small", "large", "xl", NULL};
-  for (int k = 0; k < 4; k++) {
-    char what[96];
-    int sims_rows = !sets[k] || strcmp(sets[k], "xl");
-    for (int si = 0; si < 2 && sims_rows; si++)
-      for (int m = M_NNR; m < NMCTS; m++) {
-        snprintf(what, sizeof what, "MCTS %s, %d sims/move", mname[m], sims[si]);
-        wtl(rows, nrows, sets[k], what, si, M_NN, si, m, 0);
-      }
-    for (int m = M_NNR; m < NMETH; m++) {
-      snprintf(what, sizeof what, "%s%s, equal time", m < NMCTS ? "MCTS " : "", mname[m]);
-      wtl(rows, nrows, sets[k], what, 0, M_NN, 0, m, 1);
-    }
-  }
+  wtl_table(rows, nrows, sims, M_NN, M_NNR);
   printf("\n## Network prior + rollouts (`nn-rollout`) wins / ties / losses\n\n");
-  printf("| set | against | W / T / L |\n|---|---|---|\n");
-  for (int k = 0; k < 4; k++) {
-    char what[96];
-    int sims_rows = !sets[k] || strcmp(sets[k], "xl");
-    for (int si = 0; si < 2 && sims_rows; si++)
-      for (int m = M_UNI; m < NMCTS; m++) {
-        snprintf(what, sizeof what, "MCTS %s, %d sims/move", mname[m], sims[si]);
-        wtl(rows, nrows, sets[k], what, si, M_NNR, si, m, 0);
-      }
-    for (int m = M_UNI; m < NMETH; m++) {
-      snprintf(what, sizeof what, "%s%s, equal time", m < NMCTS ? "MCTS " : "", mname[m]);
-      wtl(rows, nrows, sets[k], what, 0, M_NNR, 0, m, 1);
-    }
-  }
+  wtl_table(rows, nrows, sims, M_NNR, M_UNI);
   printf("\n## Simulations per second (one episode, mean over the graphs of the set; for the "
          "network, its evaluations per second inside the search)\n\n");
   printf("| set | sims/move | nn | nn-rollout | uniform | markowitz |\n|---|---|---|---|---|---|\n");
+  static const char *const sets[] = {"small", "large"};
   for (int k = 0; k < 2; k++)
     for (int si = 0; si < 2; si++) {
       printf("| %s | %d |", sets[k], sims[si]);

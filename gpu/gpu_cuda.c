@@ -382,30 +382,7 @@ uint64_t ag_gpu_kernel_key(const ag_jacprog *jp, int arch) {
 }
 
 static char *cache_dir(const ag_gpu_jit_options *o) {
-  char buf[4096];
-  const char *e;
-  if (o && o->cache_dir) snprintf(buf, sizeof buf, "%s", o->cache_dir);
-  else if ((e = getenv("AG_JIT_CACHE")) && *e) snprintf(buf, sizeof buf, "%s", e);
-  else if ((e = getenv("XDG_CACHE_HOME")) && *e) snprintf(buf, sizeof buf, "%s/alphagrad", e);
-  else {
-    e = getenv("HOME");
-    snprintf(buf, sizeof buf, "%s/.cache/alphagrad", e && *e ? e : "/tmp");
-  }
-  return strdup(buf);
-}
-
-static int mkdir_p(const char *dir) {
-  char buf[4096];
-  snprintf(buf, sizeof buf, "%s", dir);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = 0;
-      if (mkdir(buf, 0755) && errno != EEXIST) return -1;
-      *p = '/';
-    }
-  if (mkdir(buf, 0755) && errno != EEXIST) return -1;
-  struct stat st;
-  return (stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) ? 0 : -1;
+  return ag_jit_cache_dir(o ? o->cache_dir : NULL);
 }
 
 static void trailer(char *buf, uint64_t key, const void *body, size_t n) {
@@ -519,7 +496,7 @@ ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp,
   k->no = jp->g->noutputs;
   k->np = jp->g->nparams;
   k->nentries = jp->nentries;
-  if (mkdir_p(dir)) {
+  if (ag_mkdir_p(dir)) {
     ag_fail(err, "gpu jit: cannot create the cache directory %s: %s", dir, strerror(errno));
     goto fail;
   }

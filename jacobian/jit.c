@@ -42,10 +42,10 @@ static const char *opt_cflags(const ag_jit_options *o) {
   const char *e = getenv("AG_CFLAGS");
   return e ? e : AG_JIT_DEFAULT_CFLAGS;
 }
-static char *opt_dir(const ag_jit_options *o) {
+char *ag_jit_cache_dir(const char *configured) {
   char buf[4096];
   const char *e;
-  if (o && o->cache_dir) return ag_strdup(o->cache_dir);
+  if (configured) return ag_strdup(configured);
   if ((e = getenv("AG_JIT_CACHE")) && *e) return ag_strdup(e);
   if ((e = getenv("XDG_CACHE_HOME")) && *e) {
     snprintf(buf, sizeof buf, "%s/alphagrad", e);
@@ -55,6 +55,8 @@ static char *opt_dir(const ag_jit_options *o) {
   snprintf(buf, sizeof buf, "%s/.cache/alphagrad", e && *e ? e : "/tmp");
   return ag_strdup(buf);
 }
+
+static char *opt_dir(const ag_jit_options *o) { return ag_jit_cache_dir(o ? o->cache_dir : NULL); }
 
 uint64_t ag_jit_key(const ag_jacprog *jp, const ag_jit_options *opt) {
   uint64_t h = FNV0, full = ag_graph_hash_full(jp->g);
@@ -77,7 +79,7 @@ uint64_t ag_jit_key(const ag_jacprog *jp, const ag_jit_options *opt) {
   return h;
 }
 
-static int mkdir_p(const char *dir) {
+int ag_mkdir_p(const char *dir) {
   char buf[4096];
   snprintf(buf, sizeof buf, "%s", dir);
   for (char *p = buf + 1; *p; p++)
@@ -237,7 +239,7 @@ static int build(const ag_jacprog *jp, const ag_jit_options *opt, const char *di
 
 ag_jit *ag_jit_load(const ag_jacprog *jp, const ag_jit_options *opt, ag_error *err) {
   char *dir = opt_dir(opt);
-  if (mkdir_p(dir)) {
+  if (ag_mkdir_p(dir)) {
     ag_fail(err, "jit: cannot create cache directory %s: %s", dir, strerror(errno));
     free(dir);
     return NULL;

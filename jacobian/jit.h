@@ -43,6 +43,12 @@ ag_jit *ag_jit_load(const ag_jacprog *jp, const ag_jit_options *opt, ag_error *e
 void ag_jit_free(ag_jit *j);
 /* Cache key of jp under opt (graph, order's program, generator version, compiler, flags). */
 uint64_t ag_jit_key(const ag_jacprog *jp, const ag_jit_options *opt);
+/* The cache directory: configured (when not NULL), else $AG_JIT_CACHE, else
+   $XDG_CACHE_HOME/alphagrad, else ~/.cache/alphagrad (malloc'ed). Shared by the C and the
+   CUDA (gpu/) caches. */
+char *ag_jit_cache_dir(const char *configured);
+/* mkdir -p with mode 0755; 0 when dir exists as a directory afterwards, else -1 (errno). */
+int ag_mkdir_p(const char *dir);
 /* Number of compiler invocations by this process (all ag_jit_load calls). */
 long ag_jit_compile_count(void);
 
