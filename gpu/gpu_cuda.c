@@ -361,15 +361,8 @@ static int launch(ag_gpu *g, CUfunction f, long long nthreads, void **args, cons
 #define TRAILER_MAGIC "AGCUDA1"
 #define TRAILER_LEN 80
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-  const unsigned char *c = p;
-  for (size_t i = 0; i < n; i++) {
-    h ^= c[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-#define FNV0 0xcbf29ce484222325ULL
+#define fnv ag_fnv1a /* jacobian/jit.h */
+#define FNV0 AG_FNV1A_INIT
 
 uint64_t ag_gpu_kernel_key(const ag_jacprog *jp, int arch) {
   /* the C backend's key over the graph and the order's program, with the NVRTC version,

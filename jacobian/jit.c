@@ -22,7 +22,7 @@
 static long compile_count;
 long ag_jit_compile_count(void) { return __atomic_load_n(&compile_count, __ATOMIC_RELAXED); }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+uint64_t ag_fnv1a(uint64_t h, const void *p, size_t n) {
   const unsigned char *c = p;
   for (size_t i = 0; i < n; i++) {
     h ^= c[i];
@@ -30,7 +30,8 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   }
   return h;
 }
-#define FNV0 0xcbf29ce484222325ULL
+#define fnv ag_fnv1a
+#define FNV0 AG_FNV1A_INIT
 
 static const char *opt_cc(const ag_jit_options *o) {
   if (o && o->cc) return o->cc;

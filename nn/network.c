@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jacobian/alloc.h"
+#include "jacobian/jit.h"
 #include "nn/backend.h"
 #include "nn/nn_internal.h"
 
@@ -406,9 +407,5 @@ float ag_nn_backward(ag_nn *nn, const ag_nn_input *in, const float *pi, float z,
 }
 
 uint64_t ag_nn_checksum(ag_nn *nn) {
-  const unsigned char *b = (const unsigned char *)ag_nn_params(nn);
-  size_t nb = ag_nn_nparams(nn) * sizeof(float);
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < nb; i++) h = (h ^ b[i]) * 0x100000001b3ULL;
-  return h;
+  return ag_fnv1a(AG_FNV1A_INIT, ag_nn_params(nn), ag_nn_nparams(nn) * sizeof(float));
 }
