@@ -247,7 +247,7 @@ int ag_cmd_search(int argc, char **argv) {
     return 2;
   }
   if (model)
-    snprintf(prior_label, sizeof prior_label, "%s (value: %s)", model, value_mode);
+    snprintf(prior_label, sizeof prior_label, "%.4000s (value: %s)", model, value_mode);
   else
     snprintf(prior_label, sizeof prior_label, "%s", prior);
   ag_nn *net = NULL;
