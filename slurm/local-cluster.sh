@@ -59,6 +59,9 @@ SlurmctldPort=${AG_SLURM_PORT:-6817}
 SlurmdPort=$(( ${AG_SLURM_PORT:-6817} + 1 ))
 AuthType=auth/none
 CredType=cred/none
+# job credentials live 10 s instead of 120: a requeued job becomes eligible after that
+# (SLURM holds it back for the credential lifetime, so that its old credential is revoked)
+AuthInfo=cred_expire=10
 SlurmUser=$(id -un)
 SlurmdUser=$(id -un)
 StateSaveLocation=$dir/state

@@ -33,7 +33,7 @@ WORK=$(mktemp -d /tmp/ag-slurm-XXXXXX)
 CLUSTER=$WORK/cluster
 cleanup() {
   "$SRC/slurm/local-cluster.sh" stop "$CLUSTER" || true
-  rm -rf "$WORK"
+  [ -n "${AG_KEEP_TMP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 cd "$WORK" || exit 1
@@ -60,9 +60,10 @@ wait_job() {
       local why
       why=$(scontrol show job "$1" | grep -o "Reason=[A-Za-z_]*" | cut -d= -f2)
       case $why in
-      # a requeued job waits for a begin time SLURM sets some 2 minutes ahead: make it now
-      BeginTime) scontrol update jobid="$1" StartTime=now ;;
-      None | Priority | Resources | Dependency) ;;
+      # a requeued job waits for a begin time SLURM sets a credential lifetime ahead (10 s
+      # in local-cluster.sh's configuration); starting it earlier races with the revocation
+      # of its old credential ("Job credential revoked", the job fails)
+      None | Priority | Resources | Dependency | BeginTime) ;;
       *) echo "PENDING($why)"; return ;; # it would never start
       esac ;;
     esac
