@@ -69,6 +69,9 @@ static const char *train_usage =
     "  --log FILE.csv    one CSV row per episode (header first; appended when resuming)\n"
     "  --backend B       cpu or cuda (default cpu)\n"
     "  --corpus N        add N random kernels (mcts/corpus.h; fixed seeds) to the graphs\n"
+    "  --corpus-large N  add N large unrolled kernels (1-D Euler Roe stencils, robot\n"
+    "                    chains, spring networks; 150-450 vertices; none of them is a\n"
+    "                    held-out graph of bench/bench_policy)\n"
     "  --seed S          (default 1)\n";
 
 static int t_usage(const char *fmt, const char *arg) {
@@ -239,7 +242,8 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
   double total_episodes = 0, leaf_batch = 1, teacher = 0;
   int episodes_given = 0;
   double episodes = 20, sims = 64, width = 64, layers = 4, lr = 1e-3, batch = 32, steps = 16,
-         save_every = 0, seed = 1, ckpt_every = 10, eval_every = 0, eval_sims = 0, corpus = 0;
+         save_every = 0, seed = 1, ckpt_every = 10, eval_every = 0, eval_sims = 0, corpus = 0,
+         corpus_large = 0;
   const char *ckpt = NULL, *logpath = NULL;
   const char *srcs[64];
   int nsrc = 0;
@@ -261,7 +265,8 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
                   {"--steps", &steps, 0, 1e6},        {"--save-every", &save_every, 0, 1e9},
                   {"--seed", &seed, 0, 1e18},         {"--checkpoint-every", &ckpt_every, 0, 1e9},
                   {"--eval-every", &eval_every, 0, 1e9}, {"--eval-sims", &eval_sims, 1, 1e6},
-                  {"--corpus", &corpus, 0, 48},       {"--leaf-batch", &leaf_batch, 1, 4096},
+                  {"--corpus", &corpus, 0, 48},       {"--corpus-large", &corpus_large, 0, 48},
+                         {"--leaf-batch", &leaf_batch, 1, 4096},
                   {"--teacher-episodes", &teacher, 0, 1e12},       {"--total-episodes", &total_episodes, 1, 1e12}};
       int done = 0;
       if (!strcmp(a, "--episodes")) episodes_given = 1;
@@ -282,8 +287,9 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
     if (nsrc == 64) return t_usage("at most 64 sources (%s)", a);
     srcs[nsrc++] = a;
   }
-  if (!nsrc && !corpus) return t_usage("no SOURCE given (and no --corpus)%s", "");
-  if (nsrc + corpus > 64) return t_usage("at most 64 graphs in all%s", "");
+  if (!nsrc && !corpus && !corpus_large)
+    return t_usage("no SOURCE given (and no --corpus or --corpus-large)%s", "");
+  if (nsrc + corpus + corpus_large > 64) return t_usage("at most 64 graphs in all%s", "");
   if (!model && !ckpt) return t_usage("--model or --checkpoint is required%s", "");
 
   ag_error err;
@@ -322,6 +328,16 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
     if (!graphs[ng]) {
       fprintf(errout, "alphagrad train: corpus graph %d (%d, %d, %d) could not be built\n", c, ni,
               nv, no);
+      goto out;
+    }
+    dags[ng] = &graphs[ng]->dag;
+    names[ng] = graphs[ng]->name;
+    ng++;
+  }
+  for (int c = 0; c < (int)corpus_large; c++) {
+    graphs[ng] = ag_corpus_large_training(c);
+    if (!graphs[ng]) {
+      fprintf(errout, "alphagrad train: large corpus graph %d could not be built\n", c);
       goto out;
     }
     dags[ng] = &graphs[ng]->dag;

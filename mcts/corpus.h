@@ -52,4 +52,11 @@ ag_graph *ag_corpus_roe_stencil(int ncells);
 ag_graph *ag_corpus_robot_chain(int njoints, uint64_t seed);
 ag_graph *ag_corpus_spring_net(int nx, int ny, uint64_t seed);
 
+/* The c-th large training kernel (`alphagrad train --corpus-large N` takes c = 0..N-1):
+   the three generators above in turn, with sizes and seeds that bench/bench_policy.c's
+   held-out graphs do not use (roe-stencil with 3, 5 and 6 cells; robot-chain with 4-7
+   joints and seeds 100+; spring-net 3x3, 4x2, 3x2 with seeds 100+): 150-450 eliminable
+   vertices each. NULL for c < 0. */
+ag_graph *ag_corpus_large_training(int c);
+
 #endif
