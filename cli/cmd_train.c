@@ -44,6 +44,12 @@ static const char *train_usage =
     "  --sims N          MCTS simulations per move (default 64)\n"
     "  --leaf-batch B    leaves evaluated together by the self-play search, selected with\n"
     "                    virtual loss (one batched network pass; for GPUs; default 1)\n"
+    "  --parallel-games G  self-play games played together in rounds: the new leaves of\n"
+    "                    all G games go through the network in one pass (G x leaf-batch\n"
+    "                    states; for GPUs), with the weights of the round's start; the\n"
+    "                    round's training steps follow its games. Rounds start at\n"
+    "                    multiples of G episodes; checkpoints and signal stops happen\n"
+    "                    between rounds (default 1)\n"
     "  --teacher-episodes N  the first N episodes of the training (counted from its start)\n"
     "                    are played by the heuristic MCTS (Markowitz prior, rollouts), not\n"
     "                    the network: the network first learns to imitate it (default 0)\n"
@@ -157,10 +163,16 @@ static void log_header(FILE *f, char **names, int ng) {
   fprintf(f, ",buffer,episodes_per_s\n");
 }
 
+/* whether the round that ended with episode pr->episodes passed a multiple of every */
+static int round_crossed(const ag_train_progress *pr, long every) {
+  return every > 0 && pr->round_end &&
+         pr->episodes / every != (pr->episodes - pr->round_size) / every;
+}
+
 static void progress(const ag_train_progress *pr, void *vctx) {
   run_ctx *c = vctx;
-  if (c->ckpt && c->ckpt_every > 0 && pr->episodes % c->ckpt_every == 0 && save_checkpoint(c))
-    c->failed = 1;
+  /* checkpoints between rounds only (a round's games were played together) */
+  if (c->ckpt && round_crossed(pr, c->ckpt_every) && save_checkpoint(c)) c->failed = 1;
   if (c->rank > 0) return;
   printf("episode %ld  step %ld  %s: cost %ld  loss %.4f (policy %.4f, value %.4f)  buffer %d  "
          "%.2f episodes/s  best:",
@@ -201,7 +213,7 @@ static void progress(const ag_train_progress *pr, void *vctx) {
       c->failed = 1;
     }
   }
-  if (c->model && c->save_every > 0 && pr->episodes % c->save_every == 0) {
+  if (c->model && round_crossed(pr, c->save_every)) {
     ag_error err;
     err.msg[0] = 0;
     if (ag_nn_save(c->nn, ag_trainer_adam(c->tr), c->model, &err)) {
@@ -239,7 +251,7 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
   if (!errout) errout = stderr;
 #define t_usage(...) (rank == 0 ? t_usage(__VA_ARGS__) : 2)
   const char *model = NULL, *backend = "cpu";
-  double total_episodes = 0, leaf_batch = 1, teacher = 0;
+  double total_episodes = 0, leaf_batch = 1, teacher = 0, parallel_games = 1;
   int episodes_given = 0;
   double episodes = 20, sims = 64, width = 64, layers = 4, lr = 1e-3, batch = 32, steps = 16,
          save_every = 0, seed = 1, ckpt_every = 10, eval_every = 0, eval_sims = 0, corpus = 0,
@@ -267,6 +279,7 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
                   {"--eval-every", &eval_every, 0, 1e9}, {"--eval-sims", &eval_sims, 1, 1e6},
                   {"--corpus", &corpus, 0, 48},       {"--corpus-large", &corpus_large, 0, 48},
                          {"--leaf-batch", &leaf_batch, 1, 4096},
+                  {"--parallel-games", &parallel_games, 1, 4096},
                   {"--teacher-episodes", &teacher, 0, 1e12},       {"--total-episodes", &total_episodes, 1, 1e12}};
       int done = 0;
       if (!strcmp(a, "--episodes")) episodes_given = 1;
@@ -387,6 +400,7 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
   p.sims_per_move = (int)sims;
   p.leaf_batch = (int)leaf_batch;
   p.teacher_episodes = (long)teacher;
+  p.parallel_games = (int)parallel_games;
   p.batch = (int)batch;
   p.steps_per_episode = (int)steps;
   p.seed = (uint64_t)seed;
@@ -488,15 +502,18 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
   const int sigs[3] = {SIGTERM, SIGINT, SIGUSR1};
   for (int k = 0; k < 3; k++) sigaction(sigs[k], &sa, &old[k]);
   int stopped = 0;
-  for (long e = 0; e < todo; e++) {
-    ag_trainer_run(tr, 1);
+  for (long e = 0; e < todo;) { /* one round (parallel_games episodes) at a time */
+    long n = ag_trainer_next_round(tr);
+    if (n > todo - e) n = todo - e;
+    ag_trainer_run(tr, n);
+    e += n;
     int sig = stop_signal;
     if (comm != MPI_COMM_NULL) MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, comm);
-    if (sig && e + 1 < todo) {
+    if (sig && e < todo) {
       stopped = sig;
       if (rank == 0)
         printf("signal %d: stopping after episode %ld of this run (%ld left)\n", sig,
-               ag_trainer_episodes(tr), todo - e - 1);
+               ag_trainer_episodes(tr), todo - e);
       break;
     }
   }

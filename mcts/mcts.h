@@ -24,18 +24,19 @@
 /* Evaluator interface: fills prior[k] (need not be normalised; >= 0) for the actions and
    returns an estimate of the cost still to pay from s, or a negative number to ask for a
    rollout (greedy minimal-Markowitz completion, exact for the order it produces).
-   evaluate_batch (optional, may be NULL) does the same for count states at once:
-   states[i], actions[i][0..n[i]-1], priors[i][0..n[i]-1], values[i]; it must give what
-   count calls of evaluate would give. A search with leaf_batch > 1 uses it (a network
-   evaluates the leaves of several simulations in one pass, which a GPU needs). */
+   evaluate_batch (optional, may be NULL) does the same for count states at once, each of
+   its own graph: graphs[i], states[i], actions[i][0..n[i]-1], priors[i][0..n[i]-1],
+   values[i]; it must give what count calls of evaluate would give. A search with
+   leaf_batch > 1, and games played together (ag_mcts_episodes), use it: a network
+   evaluates the leaves of several simulations and games in one pass, which a GPU needs. */
 typedef struct {
   const char *name;
   double (*evaluate)(void *ctx, const ag_dag *d, const ag_elim *s, const int *actions, int n,
                      float *prior);
   void *ctx;
-  void (*evaluate_batch)(void *ctx, const ag_dag *d, int count, const ag_elim *const *states,
-                         const int *const *actions, const int *n, float *const *priors,
-                         double *values);
+  void (*evaluate_batch)(void *ctx, int count, const ag_dag *const *graphs,
+                         const ag_elim *const *states, const int *const *actions, const int *n,
+                         float *const *priors, double *values);
 } ag_mcts_evaluator;
 
 /* Uniform prior, rollout value. */
@@ -75,5 +76,17 @@ void ag_mcts_params_default(ag_mcts_params *p);
    neliminable-1] with the elimination indices played (may be NULL) and returns the order's
    cost. */
 long ag_mcts_episode(const ag_dag *d, const ag_mcts_params *p, int *order);
+
+/* count episodes played together, game i on graphs[i] with params[i] (as ag_mcts_episode
+   would play it): in every round each unfinished game selects its next batch of
+   simulations (leaf_batch of them), then the new leaves of all games whose params share
+   an evaluator with evaluate_batch go to it in one call (about count x leaf_batch states:
+   the batches a GPU needs), then every game backs up and commits its move when due.
+   Game i's result equals ag_mcts_episode(graphs[i], params[i], ...) given the same
+   evaluator answers (an evaluator with state, e.g. the move hook's RNG, sees the games'
+   calls interleaved). orders[i] (orders or orders[i] may be NULL) gets the order played,
+   costs[i] its cost. */
+void ag_mcts_episodes(int count, const ag_dag *const *graphs, const ag_mcts_params *const *params,
+                      int *const *orders, long *costs);
 
 #endif

@@ -69,9 +69,9 @@ static double nn_evaluate(void *ctx, const ag_dag *d, const ag_elim *s, const in
 }
 
 /* All states' tokens through the network in one ag_nn_forward_batch call. */
-static void nn_evaluate_batch(void *ctx, const ag_dag *d, int count, const ag_elim *const *states,
-                              const int *const *actions, const int *n, float *const *priors,
-                              double *values) {
+static void nn_evaluate_batch(void *ctx, int count, const ag_dag *const *graphs,
+                              const ag_elim *const *states, const int *const *actions,
+                              const int *n, float *const *priors, double *values) {
   ag_nn_eval *e = ctx;
   if (count > e->nb) {
     e->btok = ag_realloc(e->btok, (size_t)count * sizeof *e->btok);
@@ -93,7 +93,7 @@ static void nn_evaluate_batch(void *ctx, const ag_dag *d, int count, const ag_el
       values[i] = 0;
       continue;
     }
-    ag_nn_tokens_build(&e->btok[i], d, states[i]);
+    ag_nn_tokens_build(&e->btok[i], graphs[i], states[i]);
     if ((size_t)e->btok[i].in.n + 1 > e->bcap[i]) {
       free(e->blog[i]);
       e->bcap[i] = (size_t)e->btok[i].in.n + 1;
@@ -112,7 +112,7 @@ static void nn_evaluate_batch(void *ctx, const ag_dag *d, int count, const ag_el
     for (int j = 0; j < m; j++) {
       int i = idx[j];
       ensure_cap(&e->logits, &e->slot, &e->cap, e->btok[i].in.n);
-      values[i] = finish(e, &e->btok[i], e->blog[i], e->slot, e->bval[j], d, states[i], actions[i],
+      values[i] = finish(e, &e->btok[i], e->blog[i], e->slot, e->bval[j], graphs[i], states[i], actions[i],
                          n[i], priors[i]);
     }
   }

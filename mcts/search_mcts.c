@@ -249,11 +249,128 @@ static void select_path(tree *t, int root, sim *x) {
   }
 }
 
-/* Evaluates the new leaves of sims x[0..nb-1] (one evaluation per distinct state), in one
-   evaluate_batch call when the evaluator has one and there are several. */
-static void evaluate_leaves(tree *t, sim *x, int nb, const ag_elim **bs, const int **ba, int *bn,
-                            float **bp, double *bv, int *bi) {
-  const ag_mcts_evaluator *ev = t->p->evaluator;
+/* ---- one game: an episode played move by move, in batches of simulations ----
+
+   A game is a resumable state machine, so that several games can share one evaluator
+   call (ag_mcts_episodes): game_select picks the next batch of simulations and lists
+   their new leaves (gm->leaf_*), somebody evaluates them into x[].value, game_backup
+   expands, backs up and commits the move when its simulations are done. */
+typedef struct {
+  const ag_dag *d;
+  const ag_mcts_params *p;
+  ag_search_run *run;
+  tree t;
+  ag_elim *root_state, *fresh;
+  int m, B, sims;
+  int *order, *played, nplayed;
+  sim *x;
+  int nb;   /* simulations selected, waiting for their backup */
+  int done; /* simulations of the current move backed up */
+  int root; /* the current move's root node; -1 before the move started */
+  /* the distinct new leaves of the selected simulations: sim bi[j] evaluates them */
+  const ag_elim **bs;
+  const int **ba;
+  int *bn, *bi, nleaves;
+  float **bp;
+  double *bv;
+  int stop; /* the run said stop: the episode is abandoned */
+  int over; /* the episode is complete (or abandoned) */
+} game;
+
+static void game_init(game *gm, ag_search_run *run, const ag_mcts_params *p) {
+  const ag_dag *d = run->d;
+  memset(gm, 0, sizeof *gm);
+  gm->d = d;
+  gm->p = p;
+  gm->run = run;
+  gm->t.d = d;
+  gm->t.p = p;
+  gm->root_state = ag_elim_new(d);
+  gm->fresh = ag_elim_new(d);
+  gm->t.w = gm->root_state->w;
+  gm->t.prior_buf = ag_malloc((size_t)(d->n + 1) * sizeof(float));
+  gm->t.act_buf = ag_malloc((size_t)(d->n + 1) * sizeof(int));
+  gm->m = d->neliminable;
+  gm->order = ag_malloc((size_t)(gm->m + 1) * sizeof(int));
+  gm->played = ag_malloc((size_t)(gm->m + 1) * sizeof(int));
+  int B = gm->B = p->leaf_batch > 1 ? p->leaf_batch : 1;
+  gm->x = ag_calloc((size_t)B, sizeof(sim));
+  for (int i = 0; i < B; i++) {
+    gm->x[i].s = ag_elim_new(d);
+    gm->x[i].path = ag_malloc((size_t)(gm->m + 1) * sizeof(step));
+    gm->x[i].act = ag_malloc((size_t)(d->n + 1) * sizeof(int));
+    gm->x[i].prior = ag_malloc((size_t)(d->n + 1) * sizeof(float));
+  }
+  gm->bs = ag_malloc((size_t)B * sizeof(*gm->bs));
+  gm->ba = ag_malloc((size_t)B * sizeof(*gm->ba));
+  gm->bp = ag_malloc((size_t)B * sizeof(*gm->bp));
+  gm->bn = ag_malloc((size_t)B * sizeof(int));
+  gm->bi = ag_malloc((size_t)B * sizeof(int));
+  gm->bv = ag_malloc((size_t)B * sizeof(double));
+}
+
+static void game_free(game *gm) {
+  tree_clear(&gm->t);
+  free(gm->t.nodes);
+  free(gm->t.table);
+  free(gm->t.prior_buf);
+  free(gm->t.act_buf);
+  free(gm->order);
+  free(gm->played);
+  for (int i = 0; i < gm->B; i++) {
+    ag_elim_free(gm->x[i].s);
+    free(gm->x[i].path);
+    free(gm->x[i].act);
+    free(gm->x[i].prior);
+  }
+  free(gm->x);
+  free(gm->bs);
+  free(gm->ba);
+  free(gm->bp);
+  free(gm->bn);
+  free(gm->bi);
+  free(gm->bv);
+  ag_elim_free(gm->root_state);
+  ag_elim_free(gm->fresh);
+}
+
+/* A new episode from the untouched graph with sims simulations per move (the tree is
+   kept: earlier episodes' statistics go on guiding the search). */
+static void game_reset(game *gm, int sims) {
+  ag_elim_copy(gm->root_state, gm->fresh);
+  gm->nplayed = 0;
+  gm->sims = sims;
+  gm->nb = gm->done = gm->nleaves = 0;
+  gm->root = -1;
+  gm->stop = 0;
+  gm->over = gm->root_state->nleft == 0;
+}
+
+/* Selects the next batch of simulations of the current move (starting the move first)
+   and lists their distinct new leaves in bs/ba/bn/bp (gm->nleaves; sim bi[j] holds
+   leaf j). A stop request of the run ends the selection early. */
+static void game_select(game *gm) {
+  tree *t = &gm->t;
+  if (gm->root < 0) {
+    double v;
+    uint64_t rkey = set_key(gm->root_state->removed, t->w);
+    gm->root = tree_find(t, gm->root_state, rkey);
+    if (gm->root < 0) gm->root = tree_expand(t, gm->root_state, rkey, &v);
+    gm->done = 0;
+  }
+  sim *x = gm->x;
+  int nb = 0;
+  while (nb < gm->B && gm->done + nb < gm->sims) {
+    if ((gm->run->iterations & 15) == 0 && ag_run_tick(gm->run)) {
+      gm->stop = 1;
+      break;
+    }
+    gm->run->iterations++;
+    ag_elim_copy(x[nb].s, gm->root_state);
+    select_path(t, gm->root, &x[nb]);
+    nb++;
+  }
+  gm->nb = nb;
   int m = 0;
   for (int i = 0; i < nb; i++) {
     if (!x[i].leaf) continue;
@@ -266,19 +383,95 @@ static void evaluate_leaves(tree *t, sim *x, int nb, const ag_elim **bs, const i
       }
     if (x[i].first != i) continue;
     x[i].nact = state_actions(x[i].s, x[i].act);
-    bs[m] = x[i].s;
-    ba[m] = x[i].act;
-    bn[m] = x[i].nact;
-    bp[m] = x[i].prior;
-    bi[m++] = i;
+    gm->bs[m] = x[i].s;
+    gm->ba[m] = x[i].act;
+    gm->bn[m] = x[i].nact;
+    gm->bp[m] = x[i].prior;
+    gm->bi[m++] = i;
   }
+  gm->nleaves = m;
+}
+
+/* Evaluates the game's own leaves: one evaluate_batch call when the evaluator has one
+   and there are several, else one evaluate call each. */
+static void game_evaluate(game *gm) {
+  const ag_mcts_evaluator *ev = gm->p->evaluator;
+  int m = gm->nleaves;
   if (m > 1 && ev->evaluate_batch) {
-    ev->evaluate_batch(ev->ctx, t->d, m, bs, ba, bn, bp, bv);
-    for (int j = 0; j < m; j++) x[bi[j]].value = bv[j];
+    const ag_dag **ds = ag_malloc((size_t)m * sizeof(*ds));
+    for (int j = 0; j < m; j++) ds[j] = gm->d;
+    ev->evaluate_batch(ev->ctx, m, ds, gm->bs, gm->ba, gm->bn, gm->bp, gm->bv);
+    free(ds);
   } else {
     for (int j = 0; j < m; j++)
-      x[bi[j]].value = ev->evaluate(ev->ctx, t->d, bs[j], ba[j], bn[j], bp[j]);
+      gm->bv[j] = ev->evaluate(ev->ctx, gm->d, gm->bs[j], gm->ba[j], gm->bn[j], gm->bp[j]);
   }
+}
+
+/* With the leaf values in gm->bv: expands, completes and backs up the selected
+   simulations in selection order; commits the move once its simulations are done, and
+   marks the episode over when the graph is fully eliminated (or the run said stop). */
+static void game_backup(game *gm) {
+  tree *t = &gm->t;
+  sim *x = gm->x;
+  for (int j = 0; j < gm->nleaves; j++) x[gm->bi[j]].value = gm->bv[j];
+  for (int i = 0; i < gm->nb; i++) {
+    sim *xi = &x[i];
+    if (xi->leaf) {
+      const sim *e = &x[xi->first];
+      int ch = tree_find(t, xi->s, xi->key); /* an earlier duplicate may have added it */
+      if (ch < 0) ch = tree_add(t, xi->s, xi->key, e->act, e->nact, e->prior);
+      const step *last = &xi->path[xi->depth - 1];
+      t->nodes[last->node]->child[last->k] = ch;
+      if (e->value < 0) { /* rollout: a complete order */
+        int len = gm->nplayed;
+        memcpy(gm->order, gm->played, (size_t)gm->nplayed * sizeof(int));
+        for (int j = 0; j < xi->depth; j++)
+          gm->order[len++] = t->nodes[xi->path[j].node]->act[xi->path[j].k];
+        ag_order_markowitz_complete(xi->s, gm->order, &len);
+        ag_run_offer(gm->run, gm->order, xi->s->cost);
+        xi->total = (double)xi->s->cost;
+      } else {
+        xi->total = (double)xi->s->cost + e->value;
+      }
+    }
+    for (int j = xi->depth - 1; j >= 0; j--) { /* backup: cost-to-go from each node */
+      node *nd = t->nodes[xi->path[j].node];
+      double ctg = xi->total - (double)xi->path[j].g_before;
+      int k = xi->path[j].k;
+      nd->vl[k]--;
+      nd->vtot--;
+      nd->n[k]++;
+      nd->sum[k] += ctg;
+      if (ctg < nd->best[k]) nd->best[k] = ctg;
+      nd->visits++;
+    }
+  }
+  gm->done += gm->nb;
+  gm->nb = gm->nleaves = 0;
+  if (gm->stop) {
+    gm->over = 1;
+    return;
+  }
+  if (gm->done < gm->sims) return;
+  /* commit the action with the lowest cost-to-go seen (visits break ties) */
+  const ag_mcts_params *p = gm->p;
+  node *nd = t->nodes[gm->root];
+  int arg = -1;
+  for (int k = 0; k < nd->nact; k++)
+    if (nd->n[k] && (arg < 0 || nd->best[k] < nd->best[arg] ||
+                     (nd->best[k] == nd->best[arg] && nd->n[k] > nd->n[arg])))
+      arg = k;
+  if (arg < 0) arg = 0;
+  if (p->on_move) {
+    int c = p->on_move(p->move_ctx, gm->root_state, nd->act, nd->n, nd->nact, arg);
+    if (c >= 0 && c < nd->nact) arg = c;
+  }
+  gm->played[gm->nplayed++] = nd->act[arg];
+  ag_elim_step(gm->root_state, nd->act[arg]);
+  gm->root = -1;
+  if (t->memory > p->max_memory) tree_clear(t); /* keep going from the current root */
+  if (gm->root_state->nleft == 0) gm->over = 1;
 }
 
 /* Plays episodes until the run says stop, or max_episodes (0: unlimited; then the
@@ -286,131 +479,26 @@ static void evaluate_leaves(tree *t, sim *x, int nb, const ag_elim **bs, const i
    cost go to last_order / *last_cost when not NULL. */
 static void mcts_run(ag_search_run *run, const ag_mcts_params *p, int max_episodes,
                      int *last_order, long *last_cost) {
-  const ag_dag *d = run->d;
-  tree t = {.d = d, .p = p};
-  ag_elim *root_state = ag_elim_new(d);
-  t.w = root_state->w;
-  t.prior_buf = ag_malloc((size_t)(d->n + 1) * sizeof(float));
-  t.act_buf = ag_malloc((size_t)(d->n + 1) * sizeof(int));
-  int m = d->neliminable;
-  int *order = ag_malloc((size_t)(m + 1) * sizeof(int)), *played = ag_malloc((size_t)(m + 1) * sizeof(int));
-  int B = p->leaf_batch > 1 ? p->leaf_batch : 1;
-  sim *x = ag_calloc((size_t)B, sizeof(sim));
-  for (int i = 0; i < B; i++) {
-    x[i].s = ag_elim_new(d);
-    x[i].path = ag_malloc((size_t)(m + 1) * sizeof(step));
-    x[i].act = ag_malloc((size_t)(d->n + 1) * sizeof(int));
-    x[i].prior = ag_malloc((size_t)(d->n + 1) * sizeof(float));
-  }
-  const ag_elim **bs = ag_malloc((size_t)B * sizeof(*bs));
-  const int **ba = ag_malloc((size_t)B * sizeof(*ba));
-  float **bp = ag_malloc((size_t)B * sizeof(*bp));
-  int *bn = ag_malloc((size_t)B * sizeof(int)), *bi = ag_malloc((size_t)B * sizeof(int));
-  double *bv = ag_malloc((size_t)B * sizeof(double));
-  ag_elim *fresh = ag_elim_new(d);
+  game gm;
+  game_init(&gm, run, p);
   int sims = p->sims_per_move > 0 ? p->sims_per_move : 200;
-  int stop = 0, episodes = 0;
-  while (!stop) { /* episodes */
-    ag_elim_copy(root_state, fresh);
-    int nplayed = 0;
-    while (root_state->nleft > 0 && !stop) { /* moves */
-      double v;
-      uint64_t rkey = set_key(root_state->removed, t.w);
-      int root = tree_find(&t, root_state, rkey);
-      if (root < 0) root = tree_expand(&t, root_state, rkey, &v);
-      for (int done = 0; done < sims && !stop;) { /* batches of simulations */
-        int nb = 0;
-        while (nb < B && done + nb < sims) {
-          if ((run->iterations & 15) == 0 && ag_run_tick(run)) {
-            stop = 1;
-            break;
-          }
-          run->iterations++;
-          ag_elim_copy(x[nb].s, root_state);
-          select_path(&t, root, &x[nb]);
-          nb++;
-        }
-        evaluate_leaves(&t, x, nb, bs, ba, bn, bp, bv, bi);
-        for (int i = 0; i < nb; i++) { /* expand, complete, back up, in selection order */
-          sim *xi = &x[i];
-          if (xi->leaf) {
-            const sim *e = &x[xi->first];
-            int ch = tree_find(&t, xi->s, xi->key); /* an earlier duplicate may have added it */
-            if (ch < 0) ch = tree_add(&t, xi->s, xi->key, e->act, e->nact, e->prior);
-            const step *last = &xi->path[xi->depth - 1];
-            t.nodes[last->node]->child[last->k] = ch;
-            if (e->value < 0) { /* rollout: a complete order */
-              int len = nplayed;
-              memcpy(order, played, (size_t)nplayed * sizeof(int));
-              for (int j = 0; j < xi->depth; j++) order[len++] = t.nodes[xi->path[j].node]->act[xi->path[j].k];
-              ag_order_markowitz_complete(xi->s, order, &len);
-              ag_run_offer(run, order, xi->s->cost);
-              xi->total = (double)xi->s->cost;
-            } else {
-              xi->total = (double)xi->s->cost + e->value;
-            }
-          }
-          for (int j = xi->depth - 1; j >= 0; j--) { /* backup: cost-to-go from each node */
-            node *nd = t.nodes[xi->path[j].node];
-            double ctg = xi->total - (double)xi->path[j].g_before;
-            int k = xi->path[j].k;
-            nd->vl[k]--;
-            nd->vtot--;
-            nd->n[k]++;
-            nd->sum[k] += ctg;
-            if (ctg < nd->best[k]) nd->best[k] = ctg;
-            nd->visits++;
-          }
-        }
-        done += nb;
-      }
-      if (stop) break;
-      /* commit the action with the lowest cost-to-go seen (visits break ties) */
-      node *nd = t.nodes[root];
-      int arg = -1;
-      for (int k = 0; k < nd->nact; k++)
-        if (nd->n[k] && (arg < 0 || nd->best[k] < nd->best[arg] ||
-                         (nd->best[k] == nd->best[arg] && nd->n[k] > nd->n[arg])))
-          arg = k;
-      if (arg < 0) arg = 0;
-      if (p->on_move) {
-        int c = p->on_move(p->move_ctx, root_state, nd->act, nd->n, nd->nact, arg);
-        if (c >= 0 && c < nd->nact) arg = c;
-      }
-      played[nplayed++] = nd->act[arg];
-      ag_elim_step(root_state, nd->act[arg]);
-      if (t.memory > p->max_memory) tree_clear(&t); /* keep going from the current root */
+  for (int episodes = 0;;) {
+    game_reset(&gm, sims);
+    while (!gm.over) {
+      game_select(&gm);
+      game_evaluate(&gm);
+      game_backup(&gm);
     }
-    if (!stop && nplayed == m) {
-      ag_run_offer(run, played, root_state->cost);
-      if (last_order) memcpy(last_order, played, (size_t)m * sizeof(int));
-      if (last_cost) *last_cost = root_state->cost;
+    if (gm.stop) break;
+    if (gm.nplayed == gm.m) {
+      ag_run_offer(run, gm.played, gm.root_state->cost);
+      if (last_order) memcpy(last_order, gm.played, (size_t)gm.m * sizeof(int));
+      if (last_cost) *last_cost = gm.root_state->cost;
     }
     if (max_episodes > 0 && ++episodes >= max_episodes) break;
     if (max_episodes <= 0 && sims < (1 << 20)) sims *= 2; /* later episodes search deeper */
   }
-  tree_clear(&t);
-  free(t.nodes);
-  free(t.table);
-  free(t.prior_buf);
-  free(t.act_buf);
-  free(order);
-  free(played);
-  for (int i = 0; i < B; i++) {
-    ag_elim_free(x[i].s);
-    free(x[i].path);
-    free(x[i].act);
-    free(x[i].prior);
-  }
-  free(x);
-  free(bs);
-  free(ba);
-  free(bp);
-  free(bn);
-  free(bi);
-  free(bv);
-  ag_elim_free(root_state);
-  ag_elim_free(fresh);
+  game_free(&gm);
 }
 
 void ag_search_mcts_run(ag_search_run *run) {
@@ -429,4 +517,86 @@ long ag_mcts_episode(const ag_dag *d, const ag_mcts_params *p, int *order) {
   if (d->neliminable > 0) mcts_run(&run, p, 1, order, &cost);
   ag_run_free(&run);
   return cost;
+}
+
+void ag_mcts_episodes(int count, const ag_dag *const *graphs, const ag_mcts_params *const *params,
+                      int *const *orders, long *costs) {
+  if (count <= 0) return;
+  ag_search_run *runs = ag_calloc((size_t)count, sizeof *runs);
+  game *g = ag_calloc((size_t)count, sizeof *g);
+  int cap = 0, live = 0;
+  for (int i = 0; i < count; i++) {
+    ag_search_opts o;
+    ag_search_opts_default(&o);
+    o.time_limit = INFINITY;
+    ag_run_init(&runs[i], graphs[i], &o);
+    game_init(&g[i], &runs[i], params[i]);
+    game_reset(&g[i], params[i]->sims_per_move > 0 ? params[i]->sims_per_move : 200);
+    cap += g[i].B;
+    live += !g[i].over;
+  }
+  /* one evaluator call per distinct evaluator and round: its games' leaves together */
+  const ag_dag **ds = ag_malloc((size_t)cap * sizeof *ds);
+  const ag_elim **bs = ag_malloc((size_t)cap * sizeof *bs);
+  const int **ba = ag_malloc((size_t)cap * sizeof *ba);
+  float **bp = ag_malloc((size_t)cap * sizeof *bp);
+  int *bn = ag_malloc((size_t)cap * sizeof(int));
+  double *bv = ag_malloc((size_t)cap * sizeof(double));
+  char *handled = ag_malloc((size_t)count);
+  while (live > 0) {
+    for (int i = 0; i < count; i++) {
+      handled[i] = g[i].over;
+      if (!g[i].over) game_select(&g[i]);
+    }
+    for (int i = 0; i < count; i++) {
+      if (handled[i]) continue;
+      const ag_mcts_evaluator *ev = params[i]->evaluator;
+      if (!ev->evaluate_batch) { /* nothing to share: the game evaluates its own */
+        game_evaluate(&g[i]);
+        handled[i] = 1;
+        continue;
+      }
+      int m = 0;
+      for (int j = i; j < count; j++) {
+        if (handled[j] || params[j]->evaluator != ev) continue;
+        for (int k = 0; k < g[j].nleaves; k++, m++) {
+          ds[m] = g[j].d;
+          bs[m] = g[j].bs[k];
+          ba[m] = g[j].ba[k];
+          bn[m] = g[j].bn[k];
+          bp[m] = g[j].bp[k];
+        }
+      }
+      if (m == 1)
+        bv[0] = ev->evaluate(ev->ctx, ds[0], bs[0], ba[0], bn[0], bp[0]);
+      else if (m > 1)
+        ev->evaluate_batch(ev->ctx, m, ds, bs, ba, bn, bp, bv);
+      m = 0;
+      for (int j = i; j < count; j++) {
+        if (handled[j] || params[j]->evaluator != ev) continue;
+        for (int k = 0; k < g[j].nleaves; k++) g[j].bv[k] = bv[m++];
+        handled[j] = 1;
+      }
+    }
+    for (int i = 0; i < count; i++) {
+      if (g[i].over) continue;
+      game_backup(&g[i]);
+      if (g[i].over) live--;
+    }
+  }
+  for (int i = 0; i < count; i++) {
+    costs[i] = g[i].m > 0 ? g[i].root_state->cost : 0;
+    if (orders && orders[i]) memcpy(orders[i], g[i].played, (size_t)g[i].m * sizeof(int));
+    game_free(&g[i]);
+    ag_run_free(&runs[i]);
+  }
+  free(handled);
+  free(ds);
+  free(bs);
+  free(ba);
+  free(bp);
+  free(bn);
+  free(bv);
+  free(g);
+  free(runs);
 }

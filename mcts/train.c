@@ -46,18 +46,20 @@ static int max_n(const ag_trainer *tr) {
 /* the move hook: record the root as a training state, maybe sample the move */
 static int on_move(void *ctx, const ag_elim *root, const int *actions, const int *visits, int n,
                    int choice) {
-  ag_trainer *tr = ctx;
-  const ag_dag *d = tr->graphs[tr->cur_graph];
+  recorder *rc = ctx;
+  ag_trainer *tr = rc->tr;
+  const ag_dag *d = tr->graphs[rc->graph];
   /* store in the ring buffer */
   int slot = tr->head;
   sample *sm = &tr->buf[slot];
   ag_train_sample_free(sm);
   tr->head = (tr->head + 1) % tr->cap;
   if (tr->size < tr->cap) tr->size++;
-  sm->graph = tr->cur_graph;
-  sm->len = tr->nmoves;
-  sm->prefix = ag_malloc((size_t)(tr->nmoves + 1) * sizeof(int));
-  memcpy(sm->prefix, tr->moves, (size_t)tr->nmoves * sizeof(int));
+  sm->graph = rc->graph;
+  sm->len = rc->nmoves;
+  sm->episode = rc->episode;
+  sm->prefix = ag_malloc((size_t)(rc->nmoves + 1) * sizeof(int));
+  memcpy(sm->prefix, rc->moves, (size_t)rc->nmoves * sizeof(int));
   sm->nact = n;
   sm->pi = ag_malloc((size_t)(n + 1) * sizeof(float));
   /* actions come in increasing elimination index, as the tokens' act list */
@@ -65,10 +67,10 @@ static int on_move(void *ctx, const ag_elim *root, const int *actions, const int
   for (int k = 0; k < n; k++) tot += visits[k];
   for (int k = 0; k < n; k++) sm->pi[k] = tot > 0 ? (float)(visits[k] / tot) : 1.0f / (float)n;
   sm->z = 0;
-  tr->pend[tr->nmoves] = (pending){root->cost, ag_nn_value_scale(d, root), slot};
+  rc->pend[rc->nmoves] = (pending){root->cost, ag_nn_value_scale(d, root), slot};
   /* the move: sampled by visits early on, else the search's choice */
   int arg = choice;
-  if (tr->p.temperature > 0 && tr->nmoves < tr->p.temp_moves && tot > 0) {
+  if (tr->p.temperature > 0 && rc->nmoves < tr->p.temp_moves && tot > 0) {
     double inv_t = 1.0 / tr->p.temperature, z = 0;
     for (int k = 0; k < n; k++) z += visits[k] ? pow((double)visits[k], inv_t) : 0;
     double u = ag_rng_unit(&tr->rng) * z, acc = 0;
@@ -79,7 +81,7 @@ static int on_move(void *ctx, const ag_elim *root, const int *actions, const int
       if (acc >= u) break;
     }
   }
-  tr->moves[tr->nmoves++] = actions[arg];
+  rc->moves[rc->nmoves++] = actions[arg];
   return arg;
 }
 
@@ -108,13 +110,19 @@ ag_trainer *ag_trainer_new(ag_nn *nn, ag_adam *opt, const ag_dag *const *graphs,
   if (p->c_puct > 0) tr->mp.c_puct = p->c_puct;
   if (p->leaf_batch > 1) tr->mp.leaf_batch = p->leaf_batch;
   tr->mp.on_move = on_move;
-  tr->mp.move_ctx = tr;
+  tr->mp.move_ctx = NULL; /* each game's recorder (play_round) */
   ag_rng_seed(&tr->rng, p->seed);
   tr->cap = tr->p.buffer;
   tr->buf = ag_calloc((size_t)tr->cap, sizeof(sample));
   int n = max_n(tr);
-  tr->moves = ag_malloc((size_t)(n + 1) * sizeof(int));
-  tr->pend = ag_malloc((size_t)(n + 1) * sizeof(pending));
+  tr->nrec = tr->p.parallel_games > 1 ? tr->p.parallel_games : 1;
+  tr->p.parallel_games = tr->nrec;
+  tr->rec = ag_calloc((size_t)tr->nrec, sizeof *tr->rec);
+  for (int i = 0; i < tr->nrec; i++) {
+    tr->rec[i].tr = tr;
+    tr->rec[i].moves = ag_malloc((size_t)(n + 1) * sizeof(int));
+    tr->rec[i].pend = ag_malloc((size_t)(n + 1) * sizeof(pending));
+  }
   tr->best = ag_malloc((size_t)(ngraphs + 1) * sizeof(long));
   tr->best_order = ag_calloc((size_t)ngraphs + 1, sizeof(int *));
   tr->work = ag_calloc((size_t)ngraphs + 1, sizeof(ag_elim *));
@@ -161,8 +169,11 @@ void ag_trainer_free(ag_trainer *tr) {
   free(tr->best_order);
   free(tr->work);
   free(tr->best);
-  free(tr->moves);
-  free(tr->pend);
+  for (int i = 0; i < tr->nrec; i++) {
+    free(tr->rec[i].moves);
+    free(tr->rec[i].pend);
+  }
+  free(tr->rec);
   ag_nn_tokens_free(&tr->tok);
   free(tr->grad);
   free(tr->logits);
@@ -206,28 +217,59 @@ long ag_trainer_best(const ag_trainer *tr, int g, const int **order) {
   return tr->best[g];
 }
 
+/* Plays count <= nrec self-play episodes together, game i on graph graphs[i] as episode
+   tr->episodes + i (the heuristic teacher's while that is below teacher_episodes); their
+   states enter the buffer with their value targets, bests are updated, costs[i] gets
+   game i's cost. The episode counter is left to the caller. */
+static void play_round(ag_trainer *tr, const int *graphs, int count, long *costs) {
+  const ag_dag *ds[count];
+  ag_mcts_params mp[count];
+  const ag_mcts_params *pp[count];
+  int *orders[count];
+  for (int i = 0; i < count; i++) {
+    recorder *rc = &tr->rec[i];
+    rc->graph = graphs[i];
+    rc->nmoves = 0;
+    rc->episode = tr->episodes + i;
+    ds[i] = tr->graphs[graphs[i]];
+    mp[i] = tr->mp;
+    mp[i].move_ctx = rc;
+    if (rc->episode < tr->p.teacher_episodes) mp[i].evaluator = &ag_mcts_heuristic;
+    pp[i] = &mp[i];
+    orders[i] = ag_malloc((size_t)(ds[i]->neliminable + 1) * sizeof(int));
+  }
+  if (count == 1)
+    costs[0] = ag_mcts_episode(ds[0], pp[0], orders[0]);
+  else
+    ag_mcts_episodes(count, ds, pp, orders, costs);
+  for (int i = 0; i < count; i++) {
+    const recorder *rc = &tr->rec[i];
+    const ag_dag *d = ds[i];
+    int g = graphs[i];
+    long cost = costs[i];
+    /* value targets; slots overwritten since (buffer smaller than the round) are skipped */
+    for (int k = 0; k < rc->nmoves; k++) {
+      sample *sm = &tr->buf[rc->pend[k].slot];
+      if (sm->episode == rc->episode && sm->graph == g && sm->len == k)
+        sm->z = (float)((double)(cost - rc->pend[k].cost_before) / rc->pend[k].scale);
+    }
+    if (tr->best[g] < 0 || cost < tr->best[g]) {
+      tr->best[g] = cost;
+      for (int k = 0; k < d->neliminable; k++) tr->best_order[g][k] = ag_vertex_id(d, orders[i][k]);
+    }
+    free(orders[i]);
+  }
+}
+
 long ag_trainer_play(ag_trainer *tr, int g) {
-  const ag_dag *d = tr->graphs[g];
-  tr->cur_graph = g;
-  tr->nmoves = 0;
-  int *order = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
-  ag_mcts_params mp = tr->mp;
-  if (tr->episodes < tr->p.teacher_episodes) mp.evaluator = &ag_mcts_heuristic;
-  long cost = ag_mcts_episode(d, &mp, order);
-  /* value targets; slots overwritten during this episode (buffer smaller than it) are skipped */
-  for (int i = 0; i < tr->nmoves; i++) {
-    int slot = tr->pend[i].slot;
-    sample *sm = &tr->buf[slot];
-    if (sm->graph == g && sm->len == i)
-      sm->z = (float)((double)(cost - tr->pend[i].cost_before) / tr->pend[i].scale);
-  }
-  if (tr->best[g] < 0 || cost < tr->best[g]) {
-    tr->best[g] = cost;
-    for (int i = 0; i < d->neliminable; i++) tr->best_order[g][i] = ag_vertex_id(d, order[i]);
-  }
-  free(order);
+  long cost;
+  play_round(tr, &g, 1, &cost);
   tr->episodes++;
   return cost;
+}
+
+int ag_trainer_next_round(const ag_trainer *tr) {
+  return tr->nrec - (int)(tr->episodes % tr->nrec);
 }
 
 /* rebuilds the tokens of buffer state sm into tr->tok */
@@ -303,34 +345,46 @@ double ag_trainer_buffer_loss(ag_trainer *tr, double *lp, double *lv) {
 }
 
 void ag_trainer_run(ag_trainer *tr, long episodes) {
-  for (long e = 0; e < episodes; e++) {
-    int g = (int)(tr->episodes % (tr->ngraphs > 0 ? tr->ngraphs : 1));
-    if (tr->ngraphs <= 0) return;
-    long cost = ag_trainer_play(tr, g);
-    ag_trainer_train(tr, tr->p.steps_per_episode, &tr->last_loss, &tr->last_lp, &tr->last_lv);
-    int evaluated = tr->p.eval_every > 0 && tr->episodes % tr->p.eval_every == 0;
-    if (evaluated)
-      for (int h = 0; h < tr->ngraphs; h++) tr->eval_cost[h] = ag_trainer_eval(tr, h, NULL);
-    if (tr->p.progress) {
-      ag_train_progress pr;
-      memset(&pr, 0, sizeof pr);
-      pr.episodes = tr->episodes;
-      pr.steps = tr->steps;
-      pr.loss = tr->last_loss;
-      pr.loss_policy = tr->last_lp;
-      pr.loss_value = tr->last_lv;
-      pr.graph = g;
-      pr.episode_cost = cost;
-      pr.ngraphs = tr->ngraphs;
-      pr.best_cost = tr->best;
-      pr.buffer_states = tr->size;
-      pr.eval_cost = evaluated ? tr->eval_cost : NULL;
-      pr.forward_cost = tr->base_fwd;
-      pr.reverse_cost = tr->base_rev;
-      pr.markowitz_cost = tr->base_mkw;
-      pr.elapsed = tr->elapsed0 + (ag_now() - tr->t0);
-      pr.episodes_per_s = pr.elapsed > 0 ? (double)tr->episodes / pr.elapsed : 0;
-      tr->p.progress(&pr, tr->p.progress_ctx);
+  if (tr->ngraphs <= 0) return;
+  int *graphs = ag_malloc((size_t)tr->nrec * sizeof(int));
+  long *costs = ag_malloc((size_t)tr->nrec * sizeof(long));
+  for (long e = 0; e < episodes;) {
+    int count = ag_trainer_next_round(tr);
+    if (count > episodes - e) count = (int)(episodes - e);
+    for (int i = 0; i < count; i++) graphs[i] = (int)((tr->episodes + i) % tr->ngraphs);
+    play_round(tr, graphs, count, costs);
+    for (int i = 0; i < count; i++) {
+      tr->episodes++;
+      ag_trainer_train(tr, tr->p.steps_per_episode, &tr->last_loss, &tr->last_lp, &tr->last_lv);
+      int evaluated = tr->p.eval_every > 0 && tr->episodes % tr->p.eval_every == 0;
+      if (evaluated)
+        for (int h = 0; h < tr->ngraphs; h++) tr->eval_cost[h] = ag_trainer_eval(tr, h, NULL);
+      if (tr->p.progress) {
+        ag_train_progress pr;
+        memset(&pr, 0, sizeof pr);
+        pr.episodes = tr->episodes;
+        pr.steps = tr->steps;
+        pr.loss = tr->last_loss;
+        pr.loss_policy = tr->last_lp;
+        pr.loss_value = tr->last_lv;
+        pr.graph = graphs[i];
+        pr.episode_cost = costs[i];
+        pr.ngraphs = tr->ngraphs;
+        pr.best_cost = tr->best;
+        pr.buffer_states = tr->size;
+        pr.eval_cost = evaluated ? tr->eval_cost : NULL;
+        pr.forward_cost = tr->base_fwd;
+        pr.reverse_cost = tr->base_rev;
+        pr.markowitz_cost = tr->base_mkw;
+        pr.elapsed = tr->elapsed0 + (ag_now() - tr->t0);
+        pr.episodes_per_s = pr.elapsed > 0 ? (double)tr->episodes / pr.elapsed : 0;
+        pr.round_end = i == count - 1;
+        pr.round_size = count;
+        tr->p.progress(&pr, tr->p.progress_ctx);
+      }
     }
+    e += count;
   }
+  free(graphs);
+  free(costs);
 }

@@ -33,6 +33,10 @@ typedef struct {
   const long *eval_cost;
   /* per graph, the baselines' costs (forward, reverse, minimal Markowitz); always set */
   const long *forward_cost, *reverse_cost, *markowitz_cost;
+  /* 1 on the last episode of a round (ag_train_params.parallel_games): the trainer is
+     then between rounds, where a checkpoint continues exactly; round_size is the number
+     of episodes the round played (1 when games are played one at a time) */
+  int round_end, round_size;
 } ag_train_progress;
 
 typedef void (*ag_train_progress_fn)(const ag_train_progress *pr, void *ctx);
@@ -40,6 +44,12 @@ typedef void (*ag_train_progress_fn)(const ag_train_progress *pr, void *ctx);
 typedef struct {
   int sims_per_move;   /* MCTS simulations per move, default 64 */
   int leaf_batch;      /* leaves evaluated together in the self-play search (mcts.h), default 1 */
+  /* self-play games played together in rounds (ag_mcts_episodes): the leaves of all of
+     them go through the network in one batch (parallel_games x leaf_batch states), with
+     the weights of the round's start; the round's training steps follow its games.
+     Rounds start at multiples of parallel_games episodes. Default 1 (one game at a time,
+     training steps after each) */
+  int parallel_games;
   /* episodes (counted from the start of training) played by the heuristic MCTS (Markowitz
      prior, rollout values: ag_mcts_heuristic) instead of the network: its visit counts and
      episode costs become the targets, so the network first imitates a good heuristic
@@ -89,9 +99,16 @@ int ag_trainer_buffer_size(const ag_trainer *tr);
 /* Best episode cost on graph g (-1 if none yet); *order (may be NULL) gets its order as
    1-based vertex ids, valid until the next episode on g. */
 long ag_trainer_best(const ag_trainer *tr, int g, const int **order);
-/* episodes round-robin over the graphs, each followed by steps_per_episode training steps
-   and a progress report. */
+/* episodes round-robin over the graphs (episode e plays graph e mod ngraphs), in rounds of
+   parallel_games games played together (the first and last rounds may be shorter: rounds
+   start at multiples of parallel_games); after a round, each of its episodes in turn gets
+   steps_per_episode training steps, the periodic evaluation when due and a progress report.
+   A trainer saved between rounds continues exactly. */
 void ag_trainer_run(ag_trainer *tr, long episodes);
+/* Episodes in the next round: parallel_games - episodes mod parallel_games (1 when games are
+   played one at a time). A caller that stops between calls of ag_trainer_run(tr,
+   ag_trainer_next_round(tr)) stops between rounds. */
+int ag_trainer_next_round(const ag_trainer *tr);
 
 /* Counters: episodes played and training steps done (including those of a loaded
    checkpoint). */

@@ -13,6 +13,7 @@ typedef struct {
   int *prefix; /* elimination indices played before the state */
   float *pi;   /* visit distribution over the eliminable vertices, increasing index */
   float z;     /* scaled remaining cost */
+  long episode; /* the episode that recorded it (in memory only: matches value targets) */
 } sample;
 
 typedef struct {
@@ -20,6 +21,16 @@ typedef struct {
   double scale;
   int slot; /* buffer slot of the state */
 } pending;
+
+/* One self-play game being played (a round plays parallel_games of them together): its
+   moves so far and the buffer slots of its states, waiting for the episode's cost. */
+typedef struct {
+  struct ag_trainer *tr;
+  int graph, nmoves;
+  long episode;
+  int *moves;
+  pending *pend;
+} recorder;
 
 struct ag_trainer {
   ag_nn *nn;
@@ -33,10 +44,9 @@ struct ag_trainer {
   /* replay ring buffer */
   sample *buf;
   int cap, size, head;
-  /* the episode being played */
-  int cur_graph, nmoves;
-  int *moves;
-  pending *pend;
+  /* the games being played (parallel_games of them) */
+  recorder *rec;
+  int nrec;
   /* bests */
   long *best;
   int **best_order;

@@ -30,14 +30,14 @@ static double counting_eval(void *ctx, const ag_dag *d, const ag_elim *s, const 
   return ag_mcts_heuristic.evaluate(NULL, d, s, actions, n, prior);
 }
 
-static void counting_batch(void *ctx, const ag_dag *d, int count, const ag_elim *const *states,
-                           const int *const *actions, const int *n, float *const *priors,
-                           double *values) {
+static void counting_batch(void *ctx, int count, const ag_dag *const *graphs,
+                           const ag_elim *const *states, const int *const *actions, const int *n,
+                           float *const *priors, double *values) {
   counter *c = ctx;
   c->batched_calls++;
   c->batched_states += count;
   for (int i = 0; i < count; i++)
-    values[i] = ag_mcts_heuristic.evaluate(NULL, d, states[i], actions[i], n[i], priors[i]);
+    values[i] = ag_mcts_heuristic.evaluate(NULL, graphs[i], states[i], actions[i], n[i], priors[i]);
 }
 
 static ag_graph *load_task(int t) {
@@ -98,22 +98,11 @@ static void test_nn_batch_equals_single(void) {
     cst[i] = st[i];
     cact[i] = act[i];
   }
-  /* the batch entry point takes one graph per call: evaluate each graph's states together */
-  for (int gi = 0; gi < 2; gi++) {
-    const ag_elim *bs[NS];
-    const int *ba[NS];
-    int bn[NS], idx[NS], m = 0;
-    float *bp[NS];
+  /* one batch call over the states of both graphs */
+  {
     double bv[NS];
-    for (int i = gi; i < NS; i += 2) {
-      bs[m] = cst[i];
-      ba[m] = cact[i];
-      bn[m] = nact[i];
-      bp[m] = pb[i];
-      idx[m++] = i;
-    }
-    e->evaluate_batch(e->ctx, &g[gi]->dag, m, bs, ba, bn, bp, bv);
-    for (int j = 0; j < m; j++) vb[idx[j]] = bv[j];
+    e->evaluate_batch(e->ctx, NS, d, cst, cact, nact, pb, bv);
+    for (int i = 0; i < NS; i++) vb[i] = bv[i];
   }
   for (int i = 0; i < NS; i++) {
     double vs = e->evaluate(e->ctx, d[i], st[i], act[i], nact[i], ps[i]);
@@ -195,8 +184,101 @@ static void test_search_batches(void) {
   }
 }
 
+/* ag_mcts_episodes: games played together give each game's own episode (the counting
+   evaluator is deterministic and stateless), their leaves meet in shared batch calls, and
+   games whose evaluator has no batch entry point are left alone */
+static void test_parallel_games(void) {
+  enum { G = N_PAPER_TASKS + 2 };
+  ag_graph *gr[G];
+  const ag_dag *ds[G];
+  int *ord[G], *ref = NULL;
+  int ok = 1;
+  for (int i = 0; i < G; i++) {
+    gr[i] = load_task(i % N_PAPER_TASKS); /* two graphs twice: same graph, separate games */
+    if (!gr[i]) return;
+    ds[i] = &gr[i]->dag;
+    ord[i] = malloc(sizeof(int) * (size_t)(ds[i]->neliminable + 1));
+  }
+  int maxn = 0;
+  for (int i = 0; i < G; i++)
+    if (ds[i]->neliminable > maxn) maxn = ds[i]->neliminable;
+  ref = malloc(sizeof(int) * (size_t)(maxn + 1));
+  int batches[2] = {1, 4};
+  for (int b = 0; b < 2; b++) {
+    counter c = {0}, c_single = {0};
+    ag_mcts_evaluator ev = {"counting", counting_eval, &c, counting_batch};
+    ag_mcts_evaluator ev_single = {"counting-single", counting_eval, &c_single, NULL};
+    ag_mcts_params p, p_single;
+    ag_mcts_params_default(&p);
+    p.evaluator = &ev;
+    p.sims_per_move = 24;
+    p.leaf_batch = batches[b];
+    p_single = p;
+    p_single.evaluator = &ev_single;
+    const ag_mcts_params *ps[G];
+    for (int i = 0; i < G; i++) ps[i] = i == 1 ? &p_single : &p; /* game 1: no batch entry */
+    long cost[G];
+    ag_mcts_episodes(G, ds, ps, ord, cost);
+    long shared_calls = c.batched_calls, shared_states = c.batched_states;
+    CHECK(c_single.batched_calls == 0 && c_single.single > 0,
+          "leaf_batch %d: the game without a batch entry point was evaluated alone", batches[b]);
+    double mean = shared_calls ? (double)shared_states / (double)shared_calls : 0;
+    /* G - 1 games share the evaluator: the mean batch is about (G - 1) x leaf_batch while
+       most games are still playing */
+    CHECK(shared_calls > 0 && mean >= 0.5 * (G - 1) * batches[b] / (batches[b] > 1 ? 2.0 : 1.0),
+          "leaf_batch %d: %ld shared calls, mean batch %.1f", batches[b], shared_calls, mean);
+    printf("%d games, leaf_batch %d: %ld shared evaluator calls, mean batch %.1f\n", G, batches[b],
+           shared_calls, mean);
+    for (int i = 0; i < G; i++) {
+      char what[128];
+      snprintf(what, sizeof what, "game %d (%s) of %d, leaf_batch %d", i, gr[i]->name, G, batches[b]);
+      check_order(ds[i], ord[i], cost[i], what);
+      counter c1 = {0};
+      ag_mcts_evaluator ev1 = {"counting", counting_eval, &c1, counting_batch};
+      ag_mcts_params p1 = *ps[i];
+      p1.evaluator = &ev1;
+      long alone = ag_mcts_episode(ds[i], &p1, ref);
+      int same = alone == cost[i] && !memcmp(ref, ord[i], sizeof(int) * (size_t)ds[i]->neliminable);
+      CHECK(same, "%s: cost %ld together, %ld alone (orders %s)", what, cost[i], alone,
+            same ? "equal" : "differ");
+      ok &= same;
+    }
+  }
+  if (ok) printf("every game played together equals its episode played alone\n");
+  /* the network evaluator: one forward pass for the leaves of all games */
+  ag_nn_arch a = {.nfeat = AG_NN_NFEAT, .width = 8, .layers = 1, .vhidden = 8};
+  ag_error err;
+  ag_nn *nn = ag_nn_new(&a, "cpu", 3, &err);
+  ag_nn_eval *ne = nn ? ag_nn_eval_new(nn) : NULL;
+  CHECK(ne != NULL, "network: %s", err.msg);
+  if (ne) {
+    ag_mcts_params p;
+    ag_mcts_params_default(&p);
+    p.evaluator = ag_nn_eval_evaluator(ne);
+    p.sims_per_move = 8;
+    p.leaf_batch = 4;
+    const ag_mcts_params *ps[G];
+    for (int i = 0; i < G; i++) ps[i] = &p;
+    long cost[G];
+    ag_mcts_episodes(G, ds, ps, ord, cost);
+    for (int i = 0; i < G; i++) check_order(ds[i], ord[i], cost[i], "network, games together");
+    double mean = (double)ag_nn_eval_calls(ne) / (double)ag_nn_eval_batches(ne);
+    CHECK(mean > 4.0, "network: mean batch %.1f over %d games x leaf_batch 4", mean, G);
+    printf("network, %d games x leaf_batch 4: %ld evaluations in %ld passes (mean %.1f)\n", G,
+           ag_nn_eval_calls(ne), ag_nn_eval_batches(ne), mean);
+  }
+  ag_nn_eval_free(ne);
+  ag_nn_free(nn);
+  for (int i = 0; i < G; i++) {
+    free(ord[i]);
+    ag_graph_free(gr[i]);
+  }
+  free(ref);
+}
+
 int main(void) {
   test_nn_batch_equals_single();
   test_search_batches();
+  test_parallel_games();
   return check_report("test_leaf_batch");
 }

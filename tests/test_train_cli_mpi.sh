@@ -47,6 +47,19 @@ if [ -n "$e" ] && [ "$e" -lt 12 ]; then
   [ "$(sum s2.out)" = "$ref" ] && ok "stopped at $e, resumed: = uninterrupted" || fail "signal run '$(sum s2.out)' vs '$ref'"
 fi
 
+# games played together in rounds of 3 (--parallel-games; leaves batched over the games):
+# a run stopped between rounds (--episodes 6) and resumed equals the uninterrupted one
+PG=(--parallel-games 3 --leaf-batch 2)
+train2 "${PG[@]}" --checkpoint pg.h5 --total-episodes 12 > pg.out 2>&1 || { fail "parallel games"; cat pg.out; }
+pref=$(sum pg.out)
+[ "$(grep -c "^episode [0-9]* *step" pg.out)" = 12 ] && ok "parallel games: 12 progress lines" \
+  || fail "parallel games: $(grep -c "^episode [0-9]* *step" pg.out) progress lines"
+[ -n "$pref" ] && [ "$pref" != "$ref" ] && ok "parallel games train differently ($pref)" || fail "parallel '$pref' vs '$ref'"
+train2 "${PG[@]}" --checkpoint pgs.h5 --total-episodes 12 --episodes 6 > pa.out 2>&1 || fail "parallel first half"
+train2 "${PG[@]}" --checkpoint pgs.h5 --total-episodes 12 > pb.out 2>&1 || fail "parallel second half"
+grep -q "resuming from pgs.h5 at episode 6" pb.out && [ "$(sum pb.out)" = "$pref" ] \
+  && ok "parallel games: 6 + 6 = uninterrupted" || { fail "parallel split '$(sum pb.out)' vs '$pref'"; cat pb.out; }
+
 # another number of ranks: the network and Adam state continue, buffers start afresh (warned)
 "$MPIEXEC" -n 3 "$AG" train "${ARGS[@]}" --checkpoint full.h5 --total-episodes 14 > r3.out 2>&1 || { fail "3 ranks"; cat r3.out; }
 grep -q "warning: 1 rank(s) had no replay buffer of episode 12" r3.out && ok "3 ranks from a 2-rank checkpoint: warned" \
