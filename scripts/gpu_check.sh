@@ -6,7 +6,8 @@
 # Jacobian vs the C backend's matrix on 1 and 2 ranks; the option's error without a device;
 # the policy/value network's CUDA backend vs its CPU backend, tests/test_nn_backends.c)
 # and the benchmark (element Jacobians per second, GPU vs all CPU cores, 10^6 elements, with
-# transfers). The benchmark table is in BUILD/gpu_bench.md for BENCHMARKS.md.
+# transfers), and the network's batched self-play evaluation on cpu and cuda
+# (bench_batch). The tables are in BUILD/gpu_bench.md and BUILD/gpu_batch.md for BENCHMARKS.md.
 #
 # usage: scripts/gpu_check.sh [BUILD_DIR]     (default build-gpu; CUDA_HOME or /usr/local/cuda)
 # env:   AG_BENCH_N (elements, default 1000000), AG_BENCH_REPS (10), JOBS (nproc)
@@ -55,4 +56,12 @@ if [ -x "$BUILD/bin/bench_euler2d" ]; then
       -log_view 2>&1 | grep -E "CUDA backend|per Jacobian|Jacobians:|AGJacobianEval|SNES Object|CONVERGED|DIVERGED" || true
   done
 fi
+echo "== network evaluation batched over simulations and games (bench_batch), cpu vs cuda"
+for backend in cpu cuda; do
+  for set in "" --large; do
+    "$BUILD/bin/bench_batch" --backend $backend --sims 16 --games 1,16,64 --leaf 1,8,32 $set \
+      | tee -a "$BUILD/gpu_batch.md"
+  done
+done
+
 echo "gpu_check: all CUDA tests passed; benchmark table in $BUILD/gpu_bench.md"
