@@ -523,13 +523,13 @@ void ag_mcts_episodes(int count, const ag_dag *const *graphs, const ag_mcts_para
                       int *const *orders, long *costs) {
   if (count <= 0) return;
   ag_search_run *runs = ag_calloc((size_t)count, sizeof *runs);
+  ag_search_opts *opts = ag_calloc((size_t)count, sizeof *opts); /* the runs keep pointers */
   game *g = ag_calloc((size_t)count, sizeof *g);
   int cap = 0, live = 0;
   for (int i = 0; i < count; i++) {
-    ag_search_opts o;
-    ag_search_opts_default(&o);
-    o.time_limit = INFINITY;
-    ag_run_init(&runs[i], graphs[i], &o);
+    ag_search_opts_default(&opts[i]);
+    opts[i].time_limit = INFINITY;
+    ag_run_init(&runs[i], graphs[i], &opts[i]);
     game_init(&g[i], &runs[i], params[i]);
     game_reset(&g[i], params[i]->sims_per_move > 0 ? params[i]->sims_per_move : 200);
     cap += g[i].B;
@@ -599,4 +599,5 @@ void ag_mcts_episodes(int count, const ag_dag *const *graphs, const ag_mcts_para
   free(bv);
   free(g);
   free(runs);
+  free(opts);
 }
