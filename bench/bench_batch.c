@@ -11,7 +11,7 @@
 
    usage: bench_batch [--model PATH] [--backend cpu|cuda] [--sims S] [--games 1,4,16]
                       [--leaf 1,8] [--large] [--quick]
-   --model   default hdf5-data/models/model_v1.h5 under $AG_SOURCE_DIR, else the source tree
+   --model   default hdf5-data/AG_NN_DEFAULT_MODEL (mcts/nn_eval.h) under $AG_SOURCE_DIR, else the source tree
    --backend the network backend (cuda: needs a GPU build and device)
    --large   the graph set is the large training kernels (mcts/corpus.h,
              ag_corpus_large_training 0..5: 150-450 vertices) instead of the paper's five

@@ -18,7 +18,7 @@
 
    usage: bench_policy [--model PATH] [--quick] [--seed S] [--sims A,B] [--time T]
                        [--xl-time T] [--only SUBSTRING] [--large-only] [--small-only] [--list]
-   --model   default hdf5-data/models/model_v1.h5 under $AG_SOURCE_DIR, else the source
+   --model   default hdf5-data/AG_NN_DEFAULT_MODEL (mcts/nn_eval.h) under $AG_SOURCE_DIR, else the source
              tree this was built from
    --quick   a small subset with few simulations (smoke test, seconds)
    --seed    seed of the equal-time searches (default 1)
@@ -513,7 +513,7 @@ int main(int argc, char **argv) {
   if (!src) src = AG_DEFAULT_SOURCE_DIR;
   char mpath[4096];
   if (!model) {
-    snprintf(mpath, sizeof mpath, "%s/hdf5-data/models/model_v1.h5", src);
+    snprintf(mpath, sizeof mpath, "%s/hdf5-data/%s", src, AG_NN_DEFAULT_MODEL);
     model = mpath;
   }
   ag_error err;

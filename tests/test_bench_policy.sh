@@ -23,7 +23,7 @@ rc=$?
 el=$(($(date +%s) - start))
 echo "bench_policy --quick: ${el}s"
 
-grep -q "^MODEL path=.*model_v1.h5 width=[0-9]* layers=[0-9]* " "$TMP/out" && ok || bad "MODEL line"
+grep -q "^MODEL path=.*model_v[0-9]*.h5 width=[0-9]* layers=[0-9]* " "$TMP/out" && ok || bad "MODEL line"
 grep -q "^SETUP quick=1 sims=4,12 seed=3 " "$TMP/out" && ok || bad "SETUP line"
 ngraph=$(grep -c "^GRAPH " "$TMP/out")
 [ "$ngraph" = 5 ] && ok || bad "graphs: $ngraph (want 5)"

@@ -40,17 +40,17 @@ n=$(grep -c "best cost" "$TMP/progress")
 # directory without it give the heuristic prior; --prior with --model is a usage error
 P=$SRC/examples/paper/propane_combustion.c
 out=$("$AG" search "$P" --method mcts --time 0.3 --json --quiet | tail -1)
-echo "$out" | grep -q '"mcts_prior": "[^"]*hdf5-data/models/model_v1.h5 (value: rollout)"' && ok || bad "default model: $out"
+echo "$out" | grep -q '"mcts_prior": "[^"]*hdf5-data/models/model_v[0-9]*.h5 (value: rollout)"' && ok || bad "default model: $out"
 out=$("$AG" search "$P" --method mcts --time 0.3 --json --quiet --model none | tail -1)
 echo "$out" | grep -q '"mcts_prior": "heuristic"' && ok || bad "--model none: $out"
 out=$("$AG" search "$P" --method mcts --time 0.3 --json --quiet --prior uniform | tail -1)
 echo "$out" | grep -q '"mcts_prior": "uniform"' && ok || bad "--prior uniform: $out"
 out=$(AG_DATA_DIR=$TMP "$AG" search "$P" --method mcts --time 0.3 --json --quiet | tail -1)
 echo "$out" | grep -q '"mcts_prior": "heuristic"' && ok || bad "AG_DATA_DIR without a model: $out"
-"$AG" search "$P" --prior uniform --model "$SRC/hdf5-data/models/model_v1.h5" >/dev/null 2>"$TMP/err"
+"$AG" search "$P" --prior uniform --model "$SRC/hdf5-data/models/model_v0.h5" >/dev/null 2>"$TMP/err"
 [ $? = 2 ] && grep -q "exclude each other" "$TMP/err" && ok || bad "--prior with --model: $(cat "$TMP/err")"
 out=$("$AG" search "$P" --method mcts --time 0.3 --json --quiet --value head | tail -1)
-echo "$out" | grep -q '"mcts_prior": "[^"]*model_v1.h5 (value: head)"' && ok || bad "--value head: $out"
+echo "$out" | grep -q '"mcts_prior": "[^"]*model_v[0-9]*.h5 (value: head)"' && ok || bad "--value head: $out"
 "$AG" search "$P" --value sideways >/dev/null 2>&1
 [ $? = 2 ] && ok || bad "--value sideways accepted"
 # --skip-stored: a graph already in the library is not searched again
