@@ -50,6 +50,8 @@ static const char *search_usage =
     "                    value head)\n"
     "  --leaf-batch B    MCTS evaluates the leaves of B simulations together, selected with\n"
     "                    virtual loss (one batched network pass; for GPUs; default 1)\n"
+    "  --nn-backend B    where the network runs: cpu (default) or cuda (a GPU build and\n"
+    "                    device; nn/README.md); use with --leaf-batch for large batches\n"
     "  --target C        stop as soon as an order of cost <= C is found\n"
     "  --quiet           no progress lines\n"
     "  --json            last line of stdout is a JSON object with cost, order, lower_bound,\n"
@@ -107,7 +109,7 @@ static int default_model(char *buf, size_t n) {
 
 int ag_cmd_search(int argc, char **argv) {
   const char *source = NULL, *name = NULL, *method_s = "portfolio", *methods_s = "anneal,exact,mcts",
-             *out = NULL, *prior = "heuristic", *model = NULL, *value_mode = "rollout";
+             *out = NULL, *prior = "heuristic", *model = NULL, *value_mode = "rollout", *nn_backend = "cpu";
   double time_limit = 10;
   long seed = 1, target = 0, sims = 200, leaf_batch = 1;
   int json = 0, quiet = 0, skip_stored = 0, prior_given = 0;
@@ -131,7 +133,7 @@ int ag_cmd_search(int argc, char **argv) {
     }
     static const char *valued[] = {"--name", "--method", "--methods", "--out", "--prior", "--time",
                                    "--seed", "--target", "--sims-per-move", "--model",
-                                   "--leaf-batch", "--value", NULL};
+                                   "--leaf-batch", "--value", "--nn-backend", NULL};
     int k = -1;
     for (int j = 0; valued[j]; j++)
       if (!strcmp(a, valued[j])) k = j;
@@ -154,6 +156,13 @@ int ag_cmd_search(int argc, char **argv) {
     const char *val = argv[++i];
     char *end = NULL;
     switch (k) {
+    case 12:
+      if (strcmp(val, "cpu") && strcmp(val, "cuda")) {
+        fprintf(stderr, "alphagrad: --nn-backend must be cpu or cuda, got '%s'\n", val);
+        return 2;
+      }
+      nn_backend = val;
+      break;
     case 11:
       if (strcmp(val, "rollout") && strcmp(val, "head")) {
         fprintf(stderr, "alphagrad: --value must be rollout or head, got '%s'\n", val);
@@ -257,7 +266,7 @@ int ag_cmd_search(int argc, char **argv) {
     ag_adam unused;
     memset(&unused, 0, sizeof unused);
     nerr.msg[0] = 0;
-    net = ag_nn_load(model, "cpu", &unused, &nerr);
+    net = ag_nn_load(model, nn_backend, &unused, &nerr);
     ag_adam_free(&unused);
     if (!net) {
       fprintf(stderr, "alphagrad: %s\n", nerr.msg);

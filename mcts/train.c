@@ -222,10 +222,10 @@ long ag_trainer_best(const ag_trainer *tr, int g, const int **order) {
    states enter the buffer with their value targets, bests are updated, costs[i] gets
    game i's cost. The episode counter is left to the caller. */
 static void play_round(ag_trainer *tr, const int *graphs, int count, long *costs) {
-  const ag_dag *ds[count];
-  ag_mcts_params mp[count];
-  const ag_mcts_params *pp[count];
-  int *orders[count];
+  const ag_dag **ds = ag_malloc((size_t)count * sizeof *ds);
+  ag_mcts_params *mp = ag_malloc((size_t)count * sizeof *mp);
+  const ag_mcts_params **pp = ag_malloc((size_t)count * sizeof *pp);
+  int **orders = ag_malloc((size_t)count * sizeof *orders);
   for (int i = 0; i < count; i++) {
     recorder *rc = &tr->rec[i];
     rc->graph = graphs[i];
@@ -259,6 +259,10 @@ static void play_round(ag_trainer *tr, const int *graphs, int count, long *costs
     }
     free(orders[i]);
   }
+  free(ds);
+  free(mp);
+  free(pp);
+  free(orders);
 }
 
 long ag_trainer_play(ag_trainer *tr, int g) {

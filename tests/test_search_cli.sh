@@ -53,6 +53,11 @@ out=$("$AG" search "$P" --method mcts --time 0.3 --json --quiet --value head | t
 echo "$out" | grep -q '"mcts_prior": "[^"]*model_v[0-9]*.h5 (value: head)"' && ok || bad "--value head: $out"
 "$AG" search "$P" --value sideways >/dev/null 2>&1
 [ $? = 2 ] && ok || bad "--value sideways accepted"
+"$AG" search "$P" --nn-backend gpu >/dev/null 2>"$TMP/err"
+[ $? = 2 ] && grep -q "nn-backend must be cpu or cuda" "$TMP/err" && ok || bad "--nn-backend gpu: $(cat "$TMP/err")"
+# the network on a device that is not there (hidden, or a build without CUDA): a clear error
+CUDA_VISIBLE_DEVICES="" "$AG" search "$P" --method mcts --time 0.3 --nn-backend cuda >/dev/null 2>"$TMP/err"
+[ $? = 1 ] && grep -qi "cuda" "$TMP/err" && ok || bad "--nn-backend cuda without a device: $(cat "$TMP/err")"
 # --skip-stored: a graph already in the library is not searched again
 "$AG" search "$P" --out "$TMP/skip.h5" --time 0.3 --quiet >/dev/null
 out=$("$AG" search "$P" --out "$TMP/skip.h5" --time 30 --quiet --skip-stored --json | tail -1)
