@@ -14,7 +14,7 @@
    --model   default hdf5-data/AG_NN_DEFAULT_MODEL (mcts/nn_eval.h) under $AG_SOURCE_DIR, else the source tree
    --backend the network backend (cuda: needs a GPU build and device)
    --large   the graph set is the large training kernels (mcts/corpus.h,
-             ag_corpus_large_training 0..5: 150-450 vertices) instead of the paper's five
+             ag_corpus_large_training 0..5: 75-475 vertices) instead of the paper's five
    --quick   2 games at most, 4 simulations per move (smoke test)
    Exit status 1 when a reported cost differs from its order's recomputed cost, or when a
    configuration with G x B > 1 never evaluated more than one state per pass. */

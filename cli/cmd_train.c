@@ -76,7 +76,7 @@ static const char *train_usage =
     "  --backend B       cpu or cuda (default cpu)\n"
     "  --corpus N        add N random kernels (mcts/corpus.h; fixed seeds) to the graphs\n"
     "  --corpus-large N  add N large unrolled kernels (1-D Euler Roe stencils, robot\n"
-    "                    chains, spring networks; 150-450 vertices; none of them is a\n"
+    "                    chains, spring networks; 75-475 vertices; none of them is a\n"
     "                    held-out graph of bench/bench_policy)\n"
     "  --seed S          (default 1)\n";
 

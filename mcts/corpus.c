@@ -514,11 +514,10 @@ ag_graph *ag_corpus_spring_net(int nx, int ny, uint64_t seed) {
 
 ag_graph *ag_corpus_large_training(int c) {
   if (c < 0) return NULL;
-  static const int roe_cells[3] = {3, 5, 6};
   static const int spring_nx[3] = {3, 4, 3}, spring_ny[3] = {3, 2, 2};
   int k = c / 3;
   switch (c % 3) {
-  case 0: return ag_corpus_roe_stencil(roe_cells[k % 3]);
+  case 0: return ag_corpus_roe_stencil(k == 0 ? 3 : 4 + k); /* 3, 5, 6, 7, ...: never 4 */
   case 1: return ag_corpus_robot_chain(4 + k % 4, 100 + (uint64_t)k);
   default: return ag_corpus_spring_net(spring_nx[k % 3], spring_ny[k % 3], 100 + (uint64_t)k);
   }

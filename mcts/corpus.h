@@ -54,9 +54,11 @@ ag_graph *ag_corpus_spring_net(int nx, int ny, uint64_t seed);
 
 /* The c-th large training kernel (`alphagrad train --corpus-large N` takes c = 0..N-1):
    the three generators above in turn, with sizes and seeds that bench/bench_policy.c's
-   held-out graphs do not use (roe-stencil with 3, 5 and 6 cells; robot-chain with 4-7
-   joints and seeds 100+; spring-net 3x3, 4x2, 3x2 with seeds 100+): 150-450 eliminable
-   vertices each. NULL for c < 0. */
+   held-out graphs do not use (roe-stencil with 3, 5, 6, 7, ... cells; robot-chain with
+   4-7 joints and seeds 100+; spring-net 3x3, 4x2, 3x2 with seeds 100+): 75-475
+   eliminable vertices each for c < 9 (the Roe stencils largest), larger Roe stencils after. All distinct. NULL for
+   c < 0. (Until commit "corpus-large: distinct Roe stencils", c = 9 repeated
+   roe-stencil-3; model_v2 was trained with that rule.) */
 ag_graph *ag_corpus_large_training(int c);
 
 #endif

@@ -4,6 +4,7 @@
    episodes on them. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "jacobian/orders.h"
@@ -39,7 +40,33 @@ static int eval_finite(const ag_graph *g, const double *x) {
   return fin;
 }
 
+/* the large training kernels (alphagrad train --corpus-large): all distinct, none of them a
+   held-out graph of bench/bench_policy.c, sizes as documented */
+static void test_large_training(void) {
+  enum { N = 15 };
+  ag_graph *g[N];
+  static const char *const held_out[] = {"roe-stencil-4", "robot-chain-8-1", "spring-net-4x3-1",
+                                         "roe-stencil-24", "robot-chain-40-2", "spring-net-8x6-2"};
+  for (int c = 0; c < N; c++) {
+    g[c] = ag_corpus_large_training(c);
+    CHECK(g[c] != NULL, "large training kernel %d not built", c);
+    if (!g[c]) return;
+    int ne = g[c]->dag.neliminable;
+    CHECK(c >= 9 || (ne >= 75 && ne <= 475), "%s: %d eliminable vertices", g[c]->name, ne);
+    for (size_t h = 0; h < sizeof held_out / sizeof held_out[0]; h++)
+      CHECK(strcmp(g[c]->name, held_out[h]) != 0, "kernel %d is the held-out %s", c, held_out[h]);
+    for (int j = 0; j < c; j++)
+      CHECK(ag_graph_hash_full(g[j]) != ag_graph_hash_full(g[c]), "kernels %d (%s) and %d (%s) are the same graph",
+            j, g[j]->name, c, g[c]->name);
+    printf("large training kernel %2d: %-22s %4d eliminable, Markowitz cost %ld\n", c, g[c]->name,
+           ne, cost_of(&g[c]->dag, ag_order_markowitz));
+  }
+  CHECK(ag_corpus_large_training(-1) == NULL, "a negative index gives NULL");
+  for (int c = 0; c < N; c++) ag_graph_free(g[c]);
+}
+
 int main(void) {
+  test_large_training();
   static const int sizes[][3] = {{6, 40, 3}, {8, 86, 8}, {11, 62, 11}, {15, 105, 20},
                                  {4, 200, 2}, {3, 3, 1},  {2, 30, 10},  {20, 25, 4}};
   const int nsizes = (int)(sizeof sizes / sizeof sizes[0]);
