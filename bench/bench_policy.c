@@ -5,6 +5,8 @@
    network residual), the final cost of
      - MCTS with the network as prior and value (ag_nn_eval),
      - MCTS with the network as prior and greedy rollouts for the value,
+     - MCTS with the network as prior and the mean of its value head and the greedy
+       completion's cost as value (nn-mix, ag_nn_eval_set_mix 0.5),
      - MCTS with a uniform prior (ag_mcts_uniform, rollouts),
      - MCTS with the Markowitz prior (ag_mcts_heuristic, rollouts),
    at equal simulations per move (one deterministic episode, ag_mcts_episode), and at equal
@@ -122,8 +124,10 @@ static ag_graph *build(const gspec *s, const char *srcdir, ag_error *err) {
    (doubling after each episode, as ag_search does) */
 #define XL_SIMS 1
 
-enum { M_NN, M_NNR, M_UNI, M_MK, NMCTS, M_ANN = NMCTS, NMETH };
-static const char *mname[NMETH] = {"nn", "nn-rollout", "uniform", "markowitz", "anneal"};
+enum { M_NN, M_NNR, M_NNM, M_UNI, M_MK, NMCTS, M_ANN = NMCTS, NMETH };
+static const char *mname[NMETH] = {"nn", "nn-rollout", "nn-mix", "uniform", "markowitz", "anneal"};
+/* nn-mix: the value is (1 - MIX) * value head + MIX * greedy completion (ag_nn_eval_set_mix) */
+#define MIX 0.5
 
 typedef struct {
   char name[96];
@@ -178,8 +182,15 @@ static void report(const char *gname, const char *method, int sims, double budge
 
 static const ag_mcts_evaluator *evaluator(int m, ag_nn_eval *e) {
   switch (m) {
-  case M_NN: ag_nn_eval_set_rollout(e, 0); return ag_nn_eval_evaluator(e);
+  case M_NN:
+    ag_nn_eval_set_rollout(e, 0);
+    ag_nn_eval_set_mix(e, 0);
+    return ag_nn_eval_evaluator(e);
   case M_NNR: ag_nn_eval_set_rollout(e, 1); return ag_nn_eval_evaluator(e);
+  case M_NNM:
+    ag_nn_eval_set_rollout(e, 0);
+    ag_nn_eval_set_mix(e, MIX);
+    return ag_nn_eval_evaluator(e);
   case M_UNI: return &ag_mcts_uniform;
   default: return &ag_mcts_heuristic;
   }
@@ -436,7 +447,7 @@ static void summary(const grow *rows, int nrows, const int *sims) {
   wtl_table(rows, nrows, sims, M_NNR, M_UNI);
   printf("\n## Simulations per second (one episode, mean over the graphs of the set; for the "
          "network, its evaluations per second inside the search)\n\n");
-  printf("| set | sims/move | nn | nn-rollout | uniform | markowitz |\n|---|---|---|---|---|---|\n");
+  printf("| set | sims/move | nn | nn-rollout | nn-mix | uniform | markowitz |\n|---|---|---|---|---|---|---|\n");
   static const char *const sets[] = {"small", "large"};
   for (int k = 0; k < 2; k++)
     for (int si = 0; si < 2; si++) {
@@ -450,7 +461,7 @@ static void summary(const grow *rows, int nrows, const int *sims) {
             esum += (double)rows[i].sims_evals[si][m] / rows[i].sims_time[si][m];
             n++;
           }
-        if (m <= M_NNR) printf(" %.0f (%.0f evals/s) |", n ? sum / n : 0, n ? esum / n : 0);
+        if (m <= M_NNM) printf(" %.0f (%.0f evals/s) |", n ? sum / n : 0, n ? esum / n : 0);
         else printf(" %.0f |", n ? sum / n : 0);
       }
       printf("\n");

@@ -46,8 +46,8 @@ static const char *search_usage =
     "                    install's share/alphagrad or the source tree) whenever MCTS runs\n"
     "                    and no --prior is given; --model none: the heuristic prior\n"
     "  --value V         with a network: rollout (its prior, greedy-rollout values; the\n"
-    "                    default: better on held-out graphs, BENCHMARKS.md) or head (its\n"
-    "                    value head)\n"
+    "                    default: better on held-out graphs, BENCHMARKS.md), head (its\n"
+    "                    value head) or mix (the mean of the two)\n"
     "  --leaf-batch B    MCTS evaluates the leaves of B simulations together, selected with\n"
     "                    virtual loss (one batched network pass; for GPUs; default 1)\n"
     "  --nn-backend B    where the network runs: cpu (default) or cuda (a GPU build and\n"
@@ -164,8 +164,8 @@ int ag_cmd_search(int argc, char **argv) {
       nn_backend = val;
       break;
     case 11:
-      if (strcmp(val, "rollout") && strcmp(val, "head")) {
-        fprintf(stderr, "alphagrad: --value must be rollout or head, got '%s'\n", val);
+      if (strcmp(val, "rollout") && strcmp(val, "head") && strcmp(val, "mix")) {
+        fprintf(stderr, "alphagrad: --value must be rollout, head or mix, got '%s'\n", val);
         return 2;
       }
       value_mode = val;
@@ -274,6 +274,7 @@ int ag_cmd_search(int argc, char **argv) {
     }
     neval = ag_nn_eval_new(net);
     ag_nn_eval_set_rollout(neval, !strcmp(value_mode, "rollout"));
+    ag_nn_eval_set_mix(neval, !strcmp(value_mode, "mix") ? 0.5 : 0);
     mp.evaluator = ag_nn_eval_evaluator(neval);
   }
 

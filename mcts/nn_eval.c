@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "jacobian/alloc.h"
+#include "jacobian/orders.h"
 #include "nn/features.h"
 
 struct ag_nn_eval {
@@ -15,6 +16,7 @@ struct ag_nn_eval {
   int *slot; /* token -> position in tok.in.act */
   size_t cap;
   int rollout;
+  double mix; /* weight of the rollout in a mixed value (0: value head only) */
   long calls, batches;
   /* batched evaluation: tokens, inputs and logits per state of a batch */
   ag_nn_tokens *btok;
@@ -31,6 +33,17 @@ static void ensure_cap(float **logits, int **slot, size_t *cap, int n) {
   *cap = (size_t)n + 1;
   *logits = ag_malloc(*cap * sizeof(float));
   *slot = ag_malloc(*cap * sizeof(int));
+}
+
+/* the cost of the greedy minimal-Markowitz completion from s (what a rollout pays) */
+static long rollout_cost(const ag_dag *d, const ag_elim *s) {
+  ag_elim *r = ag_elim_new(d);
+  ag_elim_copy(r, s);
+  int *order = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int)), len = 0;
+  long c = ag_order_markowitz_complete(r, order, &len);
+  free(order);
+  ag_elim_free(r);
+  return c;
 }
 
 /* prior[k] from the logits of the tokens of actions[k], and the value estimate */
@@ -53,7 +66,9 @@ static double finish(const ag_nn_eval *e, const ag_nn_tokens *tok, const float *
   /* the search normalises the prior (uniform when it sums to 0) */
   if (e->rollout) return -1;
   double v = (double)value * ag_nn_value_scale(d, s);
-  return isfinite(v) && v > 0 ? v : 0;
+  v = isfinite(v) && v > 0 ? v : 0;
+  if (e->mix > 0) v = (1 - e->mix) * v + e->mix * (double)rollout_cost(d, s);
+  return v;
 }
 
 static double nn_evaluate(void *ctx, const ag_dag *d, const ag_elim *s, const int *actions, int n,
@@ -149,5 +164,8 @@ void ag_nn_eval_free(ag_nn_eval *e) {
 
 const ag_mcts_evaluator *ag_nn_eval_evaluator(ag_nn_eval *e) { return &e->ev; }
 void ag_nn_eval_set_rollout(ag_nn_eval *e, int rollout) { e->rollout = rollout; }
+void ag_nn_eval_set_mix(ag_nn_eval *e, double lambda) {
+  e->mix = lambda > 0 ? (lambda < 1 ? lambda : 1) : 0;
+}
 long ag_nn_eval_calls(const ag_nn_eval *e) { return e->calls; }
 long ag_nn_eval_batches(const ag_nn_eval *e) { return e->batches; }

@@ -24,6 +24,12 @@ const ag_mcts_evaluator *ag_nn_eval_evaluator(ag_nn_eval *e);
 /* rollout != 0: prior from the network, value from a greedy rollout (the search's
    default) instead of the value head; useful while the value head is untrained. */
 void ag_nn_eval_set_rollout(ag_nn_eval *e, int rollout);
+/* A mixed value (AlphaGo's lambda): (1 - lambda) * the value head's estimate + lambda * the
+   cost of the greedy minimal-Markowitz completion from the state, computed by the
+   evaluator (the search sees a value, not a rollout request, so the completion's order is
+   not offered to the search's best). lambda is clamped to [0, 1]; 0 (the default) is the
+   value head alone. Ignored while rollout is set. */
+void ag_nn_eval_set_mix(ag_nn_eval *e, double lambda);
 /* Network evaluations (states) so far, and the forward calls they took (a batched
    evaluation of several leaves, mcts.h leaf_batch, is one call). */
 long ag_nn_eval_calls(const ag_nn_eval *e);

@@ -43,8 +43,8 @@ awk '
   }
   END { print n + 0 " RUN lines"; exit bad > 0 }' "$TMP/out" >"$TMP/runs" && ok || bad "$(cat "$TMP/runs")"
 nrun=$(grep -c "^RUN " "$TMP/out")
-# 4 graphs x (3 baselines + 2 x 4 episodes + 5 equal-time) + 1 xl graph x (3 + 5)
-[ "$nrun" = 72 ] && ok || bad "RUN lines: $nrun (want 72)"
+# 4 graphs x (3 baselines + 2 x 5 episodes + 6 equal-time) + 1 xl graph x (3 + 6)
+[ "$nrun" = 85 ] && ok || bad "RUN lines: $nrun (want 85)"
 
 # per graph: the expected methods, and equal-time results <= the best baseline
 awk '
@@ -58,8 +58,8 @@ awk '
     if (m ~ /-time$/) et[g, m] = cost
   }
   END {
-    split("forward reverse markowitz-greedy nn-time nn-rollout-time uniform-time markowitz-time anneal-time", need, " ")
-    split("nn nn-rollout uniform markowitz", ep, " ")
+    split("forward reverse markowitz-greedy nn-time nn-rollout-time nn-mix-time uniform-time markowitz-time anneal-time", need, " ")
+    split("nn nn-rollout nn-mix uniform markowitz", ep, " ")
     for (g in graphs) {
       for (k in need) if (seen[g, need[k]] != 1) { print g ": " need[k] " seen " seen[g, need[k]] + 0; bad++ }
       for (k in ep) if (seen[g, ep[k]] != (set[g] == "xl" ? 0 : 2)) { print g ": " ep[k] " seen " seen[g, ep[k]] + 0; bad++ }

@@ -51,6 +51,8 @@ echo "$out" | grep -q '"mcts_prior": "heuristic"' && ok || bad "AG_DATA_DIR with
 [ $? = 2 ] && grep -q "exclude each other" "$TMP/err" && ok || bad "--prior with --model: $(cat "$TMP/err")"
 out=$("$AG" search "$P" --method mcts --time 0.3 --json --quiet --value head | tail -1)
 echo "$out" | grep -q '"mcts_prior": "[^"]*model_v[0-9]*.h5 (value: head)"' && ok || bad "--value head: $out"
+out=$("$AG" search "$P" --method mcts --time 0.3 --json --quiet --value mix | tail -1)
+echo "$out" | grep -q '"mcts_prior": "[^"]*model_v[0-9]*.h5 (value: mix)"' && ok || bad "--value mix: $out"
 "$AG" search "$P" --value sideways >/dev/null 2>&1
 [ $? = 2 ] && ok || bad "--value sideways accepted"
 "$AG" search "$P" --nn-backend gpu >/dev/null 2>"$TMP/err"
