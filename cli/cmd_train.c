@@ -422,6 +422,10 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
     }
     if (rank == 0) printf("training on %d ranks: gradients averaged over them\n", size);
   }
+  if (rank == 0 && (p.parallel_games > 1 || p.leaf_batch > 1))
+    printf("self-play: %d game(s) played together x leaf batch %d: network passes of up to %d "
+           "states (%s backend)\n",
+           p.parallel_games, p.leaf_batch, p.parallel_games * p.leaf_batch, backend);
   ag_trainer *tr = ag_trainer_new(nn, &opt, dags, ng, &p);
   ctx.tr = tr;
   if (ck_episodes >= 0) {

@@ -52,6 +52,8 @@ fi
 PG=(--parallel-games 3 --leaf-batch 2)
 train2 "${PG[@]}" --checkpoint pg.h5 --total-episodes 12 > pg.out 2>&1 || { fail "parallel games"; cat pg.out; }
 pref=$(sum pg.out)
+grep -q "self-play: 3 game(s) played together x leaf batch 2: network passes of up to 6 states" pg.out \
+  && ok "parallel games announced" || fail "no self-play line: $(head -3 pg.out)"
 [ "$(grep -c "^episode [0-9]* *step" pg.out)" = 12 ] && ok "parallel games: 12 progress lines" \
   || fail "parallel games: $(grep -c "^episode [0-9]* *step" pg.out) progress lines"
 [ -n "$pref" ] && [ "$pref" != "$ref" ] && ok "parallel games train differently ($pref)" || fail "parallel '$pref' vs '$ref'"
