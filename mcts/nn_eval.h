@@ -12,7 +12,7 @@
 /* The shipped model, relative to a data directory (hdf5-data/ in the source tree,
    share/alphagrad when installed): MCTS uses it by default (cli/cmd_search.c, the plugin's
    set-up search), with greedy-rollout values (measured better than its value head). */
-#define AG_NN_DEFAULT_MODEL "models/model_v1.h5"
+#define AG_NN_DEFAULT_MODEL "models/model_v2.h5"
 
 typedef struct ag_nn_eval ag_nn_eval;
 
