@@ -253,7 +253,7 @@ static void select_path(tree *t, int root, sim *x) {
 
    A game is a resumable state machine, so that several games can share one evaluator
    call (ag_mcts_episodes): game_select picks the next batch of simulations and lists
-   their new leaves (gm->leaf_*), somebody evaluates them into x[].value, game_backup
+   their distinct new leaves (gm->bs, ba, bn, bp), somebody evaluates them into gm->bv, game_backup
    expands, backs up and commits the move when its simulations are done. */
 typedef struct {
   const ag_dag *d;
@@ -268,6 +268,7 @@ typedef struct {
   int done; /* simulations of the current move backed up */
   int root; /* the current move's root node; -1 before the move started */
   /* the distinct new leaves of the selected simulations: sim bi[j] evaluates them */
+  const ag_dag **bd; /* B times d: evaluate_batch takes a graph per state */
   const ag_elim **bs;
   const int **ba;
   int *bn, *bi, nleaves;
@@ -301,6 +302,8 @@ static void game_init(game *gm, ag_search_run *run, const ag_mcts_params *p) {
     gm->x[i].act = ag_malloc((size_t)(d->n + 1) * sizeof(int));
     gm->x[i].prior = ag_malloc((size_t)(d->n + 1) * sizeof(float));
   }
+  gm->bd = ag_malloc((size_t)B * sizeof(*gm->bd));
+  for (int i = 0; i < B; i++) gm->bd[i] = d;
   gm->bs = ag_malloc((size_t)B * sizeof(*gm->bs));
   gm->ba = ag_malloc((size_t)B * sizeof(*gm->ba));
   gm->bp = ag_malloc((size_t)B * sizeof(*gm->bp));
@@ -324,6 +327,7 @@ static void game_free(game *gm) {
     free(gm->x[i].prior);
   }
   free(gm->x);
+  free(gm->bd);
   free(gm->bs);
   free(gm->ba);
   free(gm->bp);
@@ -398,10 +402,7 @@ static void game_evaluate(game *gm) {
   const ag_mcts_evaluator *ev = gm->p->evaluator;
   int m = gm->nleaves;
   if (m > 1 && ev->evaluate_batch) {
-    const ag_dag **ds = ag_malloc((size_t)m * sizeof(*ds));
-    for (int j = 0; j < m; j++) ds[j] = gm->d;
-    ev->evaluate_batch(ev->ctx, m, ds, gm->bs, gm->ba, gm->bn, gm->bp, gm->bv);
-    free(ds);
+    ev->evaluate_batch(ev->ctx, m, gm->bd, gm->bs, gm->ba, gm->bn, gm->bp, gm->bv);
   } else {
     for (int j = 0; j < m; j++)
       gm->bv[j] = ev->evaluate(ev->ctx, gm->d, gm->bs[j], gm->ba[j], gm->bn[j], gm->bp[j]);
@@ -474,15 +475,12 @@ static void game_backup(game *gm) {
   if (gm->root_state->nleft == 0) gm->over = 1;
 }
 
-/* Plays episodes until the run says stop, or max_episodes (0: unlimited; then the
-   simulations per move double after each episode). The last complete episode's order and
-   cost go to last_order / *last_cost when not NULL. */
-static void mcts_run(ag_search_run *run, const ag_mcts_params *p, int max_episodes,
-                     int *last_order, long *last_cost) {
+/* Plays episodes until the run says stop, the simulations per move doubling after each
+   episode (ag_search's MCTS method). */
+static void mcts_run(ag_search_run *run, const ag_mcts_params *p) {
   game gm;
   game_init(&gm, run, p);
-  int sims = p->sims_per_move > 0 ? p->sims_per_move : 200;
-  for (int episodes = 0;;) {
+  for (int sims = p->sims_per_move > 0 ? p->sims_per_move : 200;;) {
     game_reset(&gm, sims);
     while (!gm.over) {
       game_select(&gm);
@@ -490,13 +488,8 @@ static void mcts_run(ag_search_run *run, const ag_mcts_params *p, int max_episod
       game_backup(&gm);
     }
     if (gm.stop) break;
-    if (gm.nplayed == gm.m) {
-      ag_run_offer(run, gm.played, gm.root_state->cost);
-      if (last_order) memcpy(last_order, gm.played, (size_t)gm.m * sizeof(int));
-      if (last_cost) *last_cost = gm.root_state->cost;
-    }
-    if (max_episodes > 0 && ++episodes >= max_episodes) break;
-    if (max_episodes <= 0 && sims < (1 << 20)) sims *= 2; /* later episodes search deeper */
+    if (gm.nplayed == gm.m) ag_run_offer(run, gm.played, gm.root_state->cost);
+    if (sims < (1 << 20)) sims *= 2; /* later episodes search deeper */
   }
   game_free(&gm);
 }
@@ -504,18 +497,12 @@ static void mcts_run(ag_search_run *run, const ag_mcts_params *p, int max_episod
 void ag_search_mcts_run(ag_search_run *run) {
   ag_mcts_params defaults;
   ag_mcts_params_default(&defaults);
-  mcts_run(run, run->o->mcts ? run->o->mcts : &defaults, 0, NULL, NULL);
+  mcts_run(run, run->o->mcts ? run->o->mcts : &defaults);
 }
 
 long ag_mcts_episode(const ag_dag *d, const ag_mcts_params *p, int *order) {
-  ag_search_opts o;
-  ag_search_opts_default(&o);
-  o.time_limit = INFINITY;
-  ag_search_run run;
-  ag_run_init(&run, d, &o);
-  long cost = 0;
-  if (d->neliminable > 0) mcts_run(&run, p, 1, order, &cost);
-  ag_run_free(&run);
+  long cost;
+  ag_mcts_episodes(1, &d, &p, &order, &cost);
   return cost;
 }
 

@@ -115,10 +115,9 @@ ag_trainer *ag_trainer_new(ag_nn *nn, ag_adam *opt, const ag_dag *const *graphs,
   tr->cap = tr->p.buffer;
   tr->buf = ag_calloc((size_t)tr->cap, sizeof(sample));
   int n = max_n(tr);
-  tr->nrec = tr->p.parallel_games > 1 ? tr->p.parallel_games : 1;
-  tr->p.parallel_games = tr->nrec;
-  tr->rec = ag_calloc((size_t)tr->nrec, sizeof *tr->rec);
-  for (int i = 0; i < tr->nrec; i++) {
+  if (tr->p.parallel_games < 1) tr->p.parallel_games = 1;
+  tr->rec = ag_calloc((size_t)tr->p.parallel_games, sizeof *tr->rec);
+  for (int i = 0; i < tr->p.parallel_games; i++) {
     tr->rec[i].tr = tr;
     tr->rec[i].moves = ag_malloc((size_t)(n + 1) * sizeof(int));
     tr->rec[i].pend = ag_malloc((size_t)(n + 1) * sizeof(pending));
@@ -169,7 +168,7 @@ void ag_trainer_free(ag_trainer *tr) {
   free(tr->best_order);
   free(tr->work);
   free(tr->best);
-  for (int i = 0; i < tr->nrec; i++) {
+  for (int i = 0; i < tr->p.parallel_games; i++) {
     free(tr->rec[i].moves);
     free(tr->rec[i].pend);
   }
@@ -217,7 +216,7 @@ long ag_trainer_best(const ag_trainer *tr, int g, const int **order) {
   return tr->best[g];
 }
 
-/* Plays count <= nrec self-play episodes together, game i on graph graphs[i] as episode
+/* Plays count <= parallel_games self-play episodes together, game i on graph graphs[i] as episode
    tr->episodes + i (the heuristic teacher's while that is below teacher_episodes); their
    states enter the buffer with their value targets, bests are updated, costs[i] gets
    game i's cost. The episode counter is left to the caller. */
@@ -238,10 +237,7 @@ static void play_round(ag_trainer *tr, const int *graphs, int count, long *costs
     pp[i] = &mp[i];
     orders[i] = ag_malloc((size_t)(ds[i]->neliminable + 1) * sizeof(int));
   }
-  if (count == 1)
-    costs[0] = ag_mcts_episode(ds[0], pp[0], orders[0]);
-  else
-    ag_mcts_episodes(count, ds, pp, orders, costs);
+  ag_mcts_episodes(count, ds, pp, orders, costs);
   for (int i = 0; i < count; i++) {
     const recorder *rc = &tr->rec[i];
     const ag_dag *d = ds[i];
@@ -273,7 +269,7 @@ long ag_trainer_play(ag_trainer *tr, int g) {
 }
 
 int ag_trainer_next_round(const ag_trainer *tr) {
-  return tr->nrec - (int)(tr->episodes % tr->nrec);
+  return tr->p.parallel_games - (int)(tr->episodes % tr->p.parallel_games);
 }
 
 /* rebuilds the tokens of buffer state sm into tr->tok */
@@ -350,8 +346,8 @@ double ag_trainer_buffer_loss(ag_trainer *tr, double *lp, double *lv) {
 
 void ag_trainer_run(ag_trainer *tr, long episodes) {
   if (tr->ngraphs <= 0) return;
-  int *graphs = ag_malloc((size_t)tr->nrec * sizeof(int));
-  long *costs = ag_malloc((size_t)tr->nrec * sizeof(long));
+  int *graphs = ag_malloc((size_t)tr->p.parallel_games * sizeof(int));
+  long *costs = ag_malloc((size_t)tr->p.parallel_games * sizeof(long));
   for (long e = 0; e < episodes;) {
     int count = ag_trainer_next_round(tr);
     if (count > episodes - e) count = (int)(episodes - e);

@@ -44,9 +44,8 @@ struct ag_trainer {
   /* replay ring buffer */
   sample *buf;
   int cap, size, head;
-  /* the games being played (parallel_games of them) */
+  /* the games being played (p.parallel_games of them) */
   recorder *rec;
-  int nrec;
   /* bests */
   long *best;
   int **best_order;
