@@ -11,9 +11,9 @@
 
    usage: bench_batch [--model PATH] [--backend cpu|cuda] [--sims S] [--games 1,4,16]
                       [--leaf 1,8] [--large] [--quick]
-   --model   default hdf5-data/AG_NN_DEFAULT_MODEL (mcts/nn_eval.h) under $AG_SOURCE_DIR, else the source tree
+   --model   default hdf5-data/AG_NN_DEFAULT_MODEL (nn/nn_eval.h) under $AG_SOURCE_DIR, else the source tree
    --backend the network backend (cuda: needs a GPU build and device)
-   --large   the graph set is the large training kernels (mcts/corpus.h,
+   --large   the graph set is the large training kernels (train/corpus.h,
              ag_corpus_large_training 0..5: 75-475 vertices) instead of the paper's five
    --quick   2 games at most, 4 simulations per move (smoke test)
    Exit status 1 when a reported cost differs from its order's recomputed cost, or when a
@@ -23,10 +23,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "jacobian/orders.h"
-#include "jacobian/source.h"
-#include "mcts/corpus.h"
-#include "mcts/nn_eval.h"
+#include "graph/orders.h"
+#include "kernel/source.h"
+#include "train/corpus.h"
+#include "nn/nn_eval.h"
 
 #ifndef AG_DEFAULT_SOURCE_DIR
 #define AG_DEFAULT_SOURCE_DIR "."

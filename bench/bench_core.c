@@ -8,12 +8,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "jacobian/eliminate.h"
+#include "graph/eliminate.h"
 #include "jacobian/jacobian.h"
-#include "jacobian/orders.h"
-#include "jacobian/parse_dag.h"
-#include "jacobian/parse_kernel.h"
-#include "jacobian/source.h"
+#include "graph/orders.h"
+#include "kernel/parse_dag.h"
+#include "kernel/parse_kernel.h"
+#include "kernel/source.h"
 
 static double now(void) {
   struct timespec ts;

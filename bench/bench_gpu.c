@@ -17,8 +17,8 @@
 
 #include "gpu/gpu.h"
 #include "jacobian/jit.h"
-#include "jacobian/orders.h"
-#include "jacobian/source.h"
+#include "graph/orders.h"
+#include "kernel/source.h"
 
 #ifndef AG_DEFAULT_SOURCE_DIR
 #define AG_DEFAULT_SOURCE_DIR "."

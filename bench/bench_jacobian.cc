@@ -23,10 +23,10 @@ extern "C" {
 #include "jacobian/codegen_c.h"
 #include "jacobian/jacobian.h"
 #include "jacobian/jit.h"
-#include "jacobian/orders.h"
-#include "jacobian/parse_dag.h"
-#include "jacobian/parse_kernel.h"
-#include "jacobian/source.h"
+#include "graph/orders.h"
+#include "kernel/parse_dag.h"
+#include "kernel/parse_kernel.h"
+#include "kernel/source.h"
 #include "orderlib/orderlib.h"
 }
 

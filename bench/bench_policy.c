@@ -1,6 +1,6 @@
 /* Held-out evaluation of a trained policy/value network (issue 7; not a test): on graphs
    that the model never saw in training, small (random corpus kernels with unused seeds,
-   example kernels that were not training graphs) and large (mcts/corpus.h's realistic
+   example kernels that were not training graphs) and large (train/corpus.h's realistic
    generators: a Roe-flux finite-volume stencil, a robot-arm kinematic chain, a spring
    network residual), the final cost of
      - MCTS with the network as prior and value (ag_nn_eval),
@@ -16,11 +16,11 @@
    simulations per second with the network and with the heuristic evaluator.
 
    Every cost printed is recomputed from its order with ag_order_cost (the `recomputed`
-   field of the RUN lines; tests/test_bench_policy.sh checks they agree).
+   field of the RUN lines; tests/bench/test_bench_policy.sh checks they agree).
 
    usage: bench_policy [--model PATH] [--quick] [--seed S] [--sims A,B] [--time T]
                        [--xl-time T] [--only SUBSTRING] [--large-only] [--small-only] [--list]
-   --model   default hdf5-data/AG_NN_DEFAULT_MODEL (mcts/nn_eval.h) under $AG_SOURCE_DIR, else the source
+   --model   default hdf5-data/AG_NN_DEFAULT_MODEL (nn/nn_eval.h) under $AG_SOURCE_DIR, else the source
              tree this was built from
    --quick   a small subset with few simulations (smoke test, seconds)
    --seed    seed of the equal-time searches (default 1)
@@ -35,10 +35,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "jacobian/orders.h"
-#include "jacobian/source.h"
-#include "mcts/corpus.h"
-#include "mcts/nn_eval.h"
+#include "graph/orders.h"
+#include "kernel/source.h"
+#include "train/corpus.h"
+#include "nn/nn_eval.h"
 #include "mcts/search.h"
 #include "nn/features.h"
 

@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "jacobian/orders.h"
-#include "jacobian/parse_dag.h"
+#include "graph/orders.h"
+#include "kernel/parse_dag.h"
 #include "mcts/search.h"
 
 static const struct {

@@ -1,4 +1,4 @@
-/* Data-parallel self-play training throughput (mcts/train_mpi.h): every rank plays
+/* Data-parallel self-play training throughput (train/train_mpi.h): every rank plays
    --episodes self-play episodes (round-robin over the graphs, --steps all-reduced training
    steps after each); prints the aggregate episodes per second for the number of ranks it
    runs on. bench/bench_train.sh runs it under mpiexec -n 1 and -n 2 and prints the scaling
@@ -8,14 +8,14 @@
                       [--corpus N] [--graph SPEC:SECTION]...
    Default graphs: PropaneCombustion and HumanHeartDipole of tests/data/paper_graphs.txt
    (under $AG_SOURCE_DIR, else the source tree this was built from); --corpus N uses N
-   random corpus kernels (mcts/corpus.h, 8 inputs, 60 vertices, 6 outputs) instead. */
+   random corpus kernels (train/corpus.h, 8 inputs, 60 vertices, 6 outputs) instead. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jacobian/source.h"
-#include "mcts/corpus.h"
-#include "mcts/train_mpi.h"
+#include "kernel/source.h"
+#include "train/corpus.h"
+#include "train/train_mpi.h"
 #include "nn/features.h"
 
 #ifndef AG_DEFAULT_SOURCE_DIR

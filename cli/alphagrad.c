@@ -10,12 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/version.h"
 #include "cli/commands.h"
 #include "jacobian/codegen_c.h"
 #include "jacobian/codegen_cuda.h"
 #include "jacobian/jacobian.h"
-#include "jacobian/orders.h"
-#include "jacobian/source.h"
+#include "graph/orders.h"
+#include "kernel/source.h"
 #include "orderlib/orderlib.h"
 
 

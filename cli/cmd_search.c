@@ -10,18 +10,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/datadir.h"
 #include "cli/commands.h"
-#include "jacobian/orders.h"
-#include "jacobian/source.h"
-#include "mcts/nn_eval.h"
+#include "graph/orders.h"
+#include "kernel/source.h"
+#include "nn/nn_eval.h"
 #include "mcts/portfolio.h"
 #include "mcts/search.h"
 #include "orderlib/orderlib.h"
 
-#ifndef AG_DATA_DIRS
-#define AG_DATA_DIRS ""
-#endif
-#define AG_DEFAULT_MODEL AG_NN_DEFAULT_MODEL /* mcts/nn_eval.h */
+#define AG_DEFAULT_MODEL AG_NN_DEFAULT_MODEL /* nn/nn_eval.h */
 
 static const char *search_usage =
     "usage: alphagrad search SOURCE [--name T] [options]\n"
@@ -79,33 +77,9 @@ static int parse_methods(const char *s, ag_search_method *m, int max) {
   return n;
 }
 
-/* The shipped model's path into buf: $AG_DATA_DIR (alone, when set), else next to the
-   program (BINDIR/../share/alphagrad, where cmake --install puts hdf5-data/), then the
-   source tree and the configured install prefix. 1 found, 0 not. */
-static int default_model(char *buf, size_t n) {
-  char dirs[8192] = "";
-  const char *env = getenv("AG_DATA_DIR");
-  if (env && *env) {
-    snprintf(dirs, sizeof dirs, "%s", env);
-  } else {
-    char exe[4096];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-      exe[len] = 0;
-      char *slash = strrchr(exe, '/');
-      if (slash) *slash = 0;
-      snprintf(dirs, sizeof dirs, "%s/../share/alphagrad:", exe);
-    }
-    size_t used = strlen(dirs);
-    snprintf(dirs + used, sizeof dirs - used, "%s", AG_DATA_DIRS);
-  }
-  for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-    snprintf(buf, n, "%s/%s", d, AG_DEFAULT_MODEL);
-    if (access(buf, R_OK) == 0) return 1;
-  }
-  buf[0] = 0;
-  return 0;
-}
+/* The shipped model's path into buf (base/datadir.h: $AG_DATA_DIR, next to the program,
+   the source tree, the configured install prefix). 1 found, 0 not. */
+static int default_model(char *buf, size_t n) { return ag_data_find(NULL, AG_DEFAULT_MODEL, buf, n); }
 
 int ag_cmd_search(int argc, char **argv) {
   const char *source = NULL, *name = NULL, *method_s = "portfolio", *methods_s = "anneal,exact,mcts",

@@ -1,5 +1,5 @@
 /* alphagrad train: AlphaZero-style self-play training of the policy/value network on a set
-   of graphs (mcts/train.h), with the model (weights, architecture, Adam state) in HDF5.
+   of graphs (train/train.h), with the model (weights, architecture, Adam state) in HDF5.
    Usage errors exit 2, run-time errors 1. */
 #include <errno.h>
 #include <mpi.h>
@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "jacobian/source.h"
-#include "mcts/corpus.h"
-#include "mcts/train.h"
-#include "mcts/train_mpi.h"
+#include "kernel/source.h"
+#include "train/corpus.h"
+#include "train/train.h"
+#include "train/train_mpi.h"
 #include "nn/features.h"
 #include "nn/nn.h"
 
@@ -27,7 +27,7 @@ static const char *train_usage =
     "minibatches after every episode. One progress line per episode.\n"
     "\n"
     "Under mpiexec or srun (--mpi=pmix), every rank plays its own episodes and the gradients\n"
-    "are averaged over the ranks before each Adam step (mcts/train_mpi.h); rank 0 prints,\n"
+    "are averaged over the ranks before each Adam step (train/train_mpi.h); rank 0 prints,\n"
     "logs and writes the model. SIGTERM, SIGINT or SIGUSR1 stop the run after the current\n"
     "episode, with a checkpoint written (exit status 0 after SIGUSR1, else 128+signal);\n"
     "the same command then continues from it (see slurm/train.sbatch).\n"
@@ -74,7 +74,7 @@ static const char *train_usage =
     "  --eval-sims N     simulations per move of the evaluation (default: --sims)\n"
     "  --log FILE.csv    one CSV row per episode (header first; appended when resuming)\n"
     "  --backend B       cpu or cuda (default cpu)\n"
-    "  --corpus N        add N random kernels (mcts/corpus.h; fixed seeds) to the graphs\n"
+    "  --corpus N        add N random kernels (train/corpus.h; fixed seeds) to the graphs\n"
     "  --corpus-large N  add N large unrolled kernels (1-D Euler Roe stencils, robot\n"
     "                    chains, spring networks; 75-475 vertices; none of them is a\n"
     "                    held-out graph of bench/bench_policy)\n"
@@ -333,7 +333,7 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
     names[ng] = graphs[ng]->name ? graphs[ng]->name : (char *)srcs[s];
     ng++;
   }
-  /* random kernels (mcts/corpus.h), sizes spread like the paper's scalar kernels; the
+  /* random kernels (train/corpus.h), sizes spread like the paper's scalar kernels; the
      same --corpus N always gives the same graphs */
   for (int c = 0; c < (int)corpus; c++) {
     int ni = 4 + (c * 5) % 12, nv = 40 + (c * 37) % 120, no = 2 + (c * 7) % 10;

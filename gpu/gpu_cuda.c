@@ -361,7 +361,7 @@ static int launch(ag_gpu *g, CUfunction f, long long nthreads, void **args, cons
 #define TRAILER_MAGIC "AGCUDA1"
 #define TRAILER_LEN 80
 
-#define fnv ag_fnv1a /* jacobian/jit.h */
+#define fnv ag_fnv1a /* base/hash.h */
 #define FNV0 AG_FNV1A_INIT
 
 uint64_t ag_gpu_kernel_key(const ag_jacprog *jp, int arch) {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jacobian/alloc.h"
+#include "base/alloc.h"
 
 void ag_h5_quiet_begin(ag_h5_quiet *q) {
   q->func = NULL;

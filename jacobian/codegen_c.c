@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jacobian/alloc.h"
+#include "base/alloc.h"
 
 /* A double as an exact C literal. */
 static void lit(char *buf, size_t n, double v) {

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jacobian/alloc.h"
-#include "jacobian/orders.h"
+#include "base/alloc.h"
+#include "graph/orders.h"
 
 /* ---- edge -> slot map (open addressing) ---- */
 typedef struct {

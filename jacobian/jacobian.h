@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "jacobian/graph.h"
+#include "graph/graph.h"
 
 typedef struct {
   int dst, a, b; /* slot[dst] = (acc ? slot[dst] : 0) + slot[a] * slot[b] */

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "jacobian/alloc.h"
+#include "base/alloc.h"
 #include "jacobian/codegen_c.h"
 
 #define SYM "ag_jit_kernel"
@@ -22,14 +22,6 @@
 static long compile_count;
 long ag_jit_compile_count(void) { return __atomic_load_n(&compile_count, __ATOMIC_RELAXED); }
 
-uint64_t ag_fnv1a(uint64_t h, const void *p, size_t n) {
-  const unsigned char *c = p;
-  for (size_t i = 0; i < n; i++) {
-    h ^= c[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
 #define fnv ag_fnv1a
 #define FNV0 AG_FNV1A_INIT
 

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "base/hash.h"
 #include "jacobian/jacobian.h"
 
 typedef void (*ag_jit_fn)(const double *in, const double *p, double *out, double *jac);
@@ -49,10 +50,6 @@ uint64_t ag_jit_key(const ag_jacprog *jp, const ag_jit_options *opt);
 char *ag_jit_cache_dir(const char *configured);
 /* mkdir -p with mode 0755; 0 when dir exists as a directory afterwards, else -1 (errno). */
 int ag_mkdir_p(const char *dir);
-/* FNV-1a over n bytes, continuing from h (start with AG_FNV1A_INIT): the cache keys and
-   file checksums of the C and CUDA caches, the network's weight checksum. */
-#define AG_FNV1A_INIT 0xcbf29ce484222325ULL
-uint64_t ag_fnv1a(uint64_t h, const void *p, size_t n);
 /* Number of compiler invocations by this process (all ag_jit_load calls). */
 long ag_jit_compile_count(void);
 

@@ -4,9 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "jacobian/alloc.h"
+#include "base/clock.h"
+#include "base/alloc.h"
 
 struct ag_bound_ws {
   const ag_dag *d;
@@ -194,12 +194,6 @@ long ag_bound_paths(const ag_dag *d, const ag_elim *s) {
 
 /* ---- group bound ---- */
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* v's relatives inside a group: bit j of the result is set when g[j] is an ancestor
    (dir = 0) or a descendant (dir = 1) of v in state s. */
 static unsigned relatives(const ag_elim *s, int v, const int *g, int m, int dir, int *stack,
@@ -342,7 +336,7 @@ long ag_bound_group_exact(ag_bound_ws *w, const ag_elim *s, const int *g, int m)
    partition is valid, so the process may stop at any time (deadline). */
 ag_group_bound *ag_group_bound_build(const ag_dag *d, const ag_elim *s, int max_group,
                                      double time_limit) {
-  double t0 = now_s();
+  double t0 = ag_now();
   if (max_group > AG_BOUND_MAX_GROUP) max_group = AG_BOUND_MAX_GROUP;
   if (max_group < 1) max_group = 1;
   const int n = s->n, W = s->w;
@@ -399,7 +393,7 @@ ag_group_bound *ag_group_bound_build(const ag_dag *d, const ag_elim *s, int max_
         b = t;
       }
       if (cva[e] != ver[a] || cvb[e] != ver[b]) {
-        if (time_limit > 0 && now_s() - t0 > time_limit) {
+        if (time_limit > 0 && ag_now() - t0 > time_limit) {
           stopped = 1;
           break;
         }

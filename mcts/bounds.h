@@ -20,8 +20,8 @@
 #ifndef AG_BOUNDS_H
 #define AG_BOUNDS_H
 
-#include "jacobian/eliminate.h"
-#include "jacobian/graph.h"
+#include "graph/eliminate.h"
+#include "graph/graph.h"
 
 /* Workspace for the flow computations on one graph (not thread-safe; one per thread). */
 typedef struct ag_bound_ws ag_bound_ws;

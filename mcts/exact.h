@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "jacobian/graph.h"
+#include "graph/graph.h"
 #include "mcts/search.h"
 
 typedef struct {

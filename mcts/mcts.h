@@ -19,7 +19,7 @@
 #ifndef AG_MCTS_H
 #define AG_MCTS_H
 
-#include "jacobian/eliminate.h"
+#include "graph/eliminate.h"
 
 /* Evaluator interface: fills prior[k] (need not be normalised; >= 0) for the actions and
    returns an estimate of the cost still to pay from s, or a negative number to ask for a

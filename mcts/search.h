@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "jacobian/graph.h"
+#include "graph/graph.h"
 #include "mcts/mcts.h"
 
 typedef enum { AG_SEARCH_MCTS, AG_SEARCH_ANNEAL, AG_SEARCH_EXACT } ag_search_method;

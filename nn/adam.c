@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jacobian/alloc.h"
+#include "base/alloc.h"
 #include "nn/nn.h"
 
 void ag_adam_init(ag_adam *a, size_t n, float lr) {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jacobian/alloc.h"
+#include "base/alloc.h"
 #include "nn/backend.h"
 
 /* Z row i = [h_i | mean of h over pred(i) | mean of h over succ(i)] (zeros when empty). */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jacobian/alloc.h"
+#include "base/alloc.h"
 
 void ag_nn_tokens_init(ag_nn_tokens *t) { memset(t, 0, sizeof *t); }
 

@@ -17,7 +17,7 @@
 #ifndef AG_NN_FEATURES_H
 #define AG_NN_FEATURES_H
 
-#include "jacobian/eliminate.h"
+#include "graph/eliminate.h"
 #include "nn/nn.h"
 
 #define AG_NN_NFEAT 10

@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jacobian/alloc.h"
-#include "jacobian/jit.h"
+#include "base/rng.h"
+#include "base/alloc.h"
+#include "base/hash.h"
 #include "nn/backend.h"
 #include "nn/nn_internal.h"
 
@@ -42,14 +43,8 @@ static const ag_nn_backend *find_backend(const char *name, ag_error *err) {
   return NULL;
 }
 
-/* splitmix64 and Box-Muller normals for the initialisation */
-static uint64_t splitmix(uint64_t *s) {
-  uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-static double uniform01(uint64_t *s) { return ((double)(splitmix(s) >> 11) + 0.5) / 9007199254740992.0; }
+/* Box-Muller normals from a splitmix64 stream, for the initialisation */
+static double uniform01(uint64_t *s) { return ((double)(ag_splitmix(s) >> 11) + 0.5) / 9007199254740992.0; }
 static double normal(uint64_t *s) {
   double u = uniform01(s), v = uniform01(s);
   return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);

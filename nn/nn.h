@@ -1,6 +1,6 @@
 /* Policy/value network over elimination states of any size (issue 7).
 
-   A state of the elimination game (jacobian/eliminate.h) becomes a set of tokens, one per
+   A state of the elimination game (graph/eliminate.h) becomes a set of tokens, one per
    vertex of the remaining graph (inputs, vertices not yet eliminated, outputs), with
    per-token features and the remaining graph's edges (nn/features.h builds them). The
    network is a graph network: an input projection, L message-passing layers
@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "jacobian/error.h"
+#include "base/error.h"
 
 typedef struct {
   int nfeat;  /* per-token input features (AG_NN_NFEAT for features.h) */

@@ -18,13 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "jacobian/alloc.h"
+#include "base/version.h"
+#include "base/alloc.h"
 #include "h5/h5io.h"
 #include "nn/nn_internal.h"
 
-#ifndef AG_VERSION
-#define AG_VERSION "unknown"
-#endif
 
 #define NN_FORMAT "alphagrad-nn"
 #define NN_FORMAT_VERSION 1

@@ -29,13 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "jacobian/alloc.h"
-#include "jacobian/orders.h"
+#include "base/version.h"
+#include "base/alloc.h"
+#include "graph/orders.h"
 #include "h5/h5io.h"
 
-#ifndef AG_VERSION
-#define AG_VERSION "unknown"
-#endif
 
 /* ---------------------------------------------------------------- errors */
 

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "jacobian/graph.h"
+#include "graph/graph.h"
 
 typedef struct {
   uint64_t hash;               /* structural hash of the graph (ag_dag.hash) */

@@ -55,7 +55,7 @@ extern "C" {
 
 typedef struct _n_AGKernel *AGKernel;
 typedef struct _n_AGOperator *AGOperator;
-struct ag_graph; /* jacobian/graph.h */
+struct ag_graph; /* graph/graph.h */
 
 /* Registers -snes_jacobian alphagrad (once; later calls do nothing). Called by
    PetscDLLibraryRegister_alphagrad() when the library is loaded with -dll_append; call it
@@ -67,7 +67,7 @@ PETSC_EXTERN PetscErrorCode PetscDLLibraryRegister_alphagrad(void);
    reference DAG text file). Errors name the file and line. Collective on comm (every rank
    reads the file). */
 PETSC_EXTERN PetscErrorCode AGKernelCreate(MPI_Comm comm, const char source[], AGKernel *k);
-/* A kernel from a finalized builder graph (jacobian/graph.h); the kernel takes ownership of
+/* A kernel from a finalized builder graph (graph/graph.h); the kernel takes ownership of
    g (ag_graph_free is called when the kernel is destroyed). */
 PETSC_EXTERN PetscErrorCode AGKernelCreateFromGraph(MPI_Comm comm, struct ag_graph *g,
                                                     AGKernel *k);

@@ -1,7 +1,7 @@
 /* AGKernel: a pointwise kernel's graph and constant parameters. */
 #include <string.h>
 #include "plugin/plugin_impl.h"
-#include "jacobian/source.h"
+#include "kernel/source.h"
 
 static PetscErrorCode kernel_new(MPI_Comm comm, ag_graph *g, const char *source, AGKernel *k) {
   PetscFunctionBegin;

@@ -9,7 +9,7 @@
 
 #include <petsc/private/snesimpl.h>
 #include "plugin/alphagrad_petsc.h"
-#include "jacobian/graph.h"
+#include "graph/graph.h"
 #include "jacobian/jacobian.h"
 #include "jacobian/jit.h"
 

@@ -1,23 +1,18 @@
 /* Set-up of one kernel: its elimination order (an order library, else the best of forward,
    reverse and Markowitz, optionally improved by a search over the ranks and stored back),
    its Jacobian program, and its compiled code (or the interpreter). */
-#define _GNU_SOURCE /* dladdr */
 #include <dirent.h>
-#include <dlfcn.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "plugin/plugin_impl.h"
-#include "jacobian/orders.h"
-#include "mcts/nn_eval.h"
+#include "base/datadir.h"
+#include "graph/orders.h"
+#include "nn/nn_eval.h"
 #include "mcts/portfolio.h"
 #include "orderlib/orderlib.h"
 #include "gpu/gpu.h"
 
-#ifndef AG_DATA_DIRS
-#define AG_DATA_DIRS ""
-#endif
 
 void ag_plugin_opts_default(ag_plugin_opts *o) {
   memset(o, 0, sizeof *o);
@@ -50,37 +45,13 @@ static void append_h5_files(const char *dir, char *buf, size_t n) {
   }
 }
 
-/* The data directories, ':'-separated, in the order they are searched: $AG_DATA_DIR alone
-   when set; else next to the loaded library (LIBDIR/../share/alphagrad: wherever it was
-   installed), then the source tree and the configured install prefix. */
-static void data_dirs(char *dirs, size_t n) {
-  const char *env = getenv("AG_DATA_DIR");
-  if (env && *env) {
-    snprintf(dirs, n, "%s", env);
-    return;
-  }
-  dirs[0] = 0;
-  Dl_info info;
-  if (dladdr((void *)&ag_plugin_shipped_libraries, &info) && info.dli_fname) {
-    char lib[PETSC_MAX_PATH_LEN];
-    snprintf(lib, sizeof lib, "%s", info.dli_fname);
-    snprintf(dirs, n, "%s/../share/alphagrad:", dirname(lib));
-  }
-  size_t used = strlen(dirs);
-  snprintf(dirs + used, n - used, "%s", AG_DATA_DIRS);
-}
+/* The data directories (base/datadir.h), anchored at this library: wherever it was installed. */
+static void data_dirs(char *dirs, size_t n) { ag_data_dirs((const void *)&ag_plugin_shipped_libraries, dirs, n); }
 
 /* The shipped network model (AG_NN_DEFAULT_MODEL) in the first data directory that has
    it: 1 found (path in buf), 0 not. */
 static int shipped_model(char *buf, size_t n) {
-  char dirs[5 * PETSC_MAX_PATH_LEN];
-  data_dirs(dirs, sizeof dirs);
-  for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-    snprintf(buf, n, "%s/%s", d, AG_NN_DEFAULT_MODEL);
-    if (access(buf, R_OK) == 0) return 1;
-  }
-  buf[0] = 0;
-  return 0;
+  return ag_data_find((const void *)&ag_plugin_shipped_libraries, AG_NN_DEFAULT_MODEL, buf, n);
 }
 
 void ag_plugin_shipped_libraries(char *buf, size_t n) {

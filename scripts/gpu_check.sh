@@ -4,7 +4,7 @@
 # CUDA, runs the CUDA tests (generated CUDA vs the C backend on every kernel, the NVRTC cache,
 # the device COO-to-CSR map and CSR values vs the host, cuSPARSE SpMV; the plugin's device
 # Jacobian vs the C backend's matrix on 1 and 2 ranks; the option's error without a device;
-# the policy/value network's CUDA backend vs its CPU backend, tests/test_nn_backends.c)
+# the policy/value network's CUDA backend vs its CPU backend, tests/nn/test_nn_backends.c)
 # and the benchmark (element Jacobians per second, GPU vs all CPU cores, 10^6 elements, with
 # transfers), and the network's batched self-play evaluation on cpu and cuda
 # (bench_batch). The tables are in BUILD/gpu_bench.md and BUILD/gpu_batch.md for BENCHMARKS.md.
@@ -28,7 +28,7 @@ else
 fi
 
 echo "== configure and build with CUDA ($BUILD)"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAG_GPU=ON \
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAG_CUDA=ON \
       -DCUDAToolkit_ROOT="$CUDA_HOME" > "$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; exit 1; }
 grep "alphagrad:" "$BUILD.configure.log" || true
 grep -q "GPU Jacobians with CUDA" "$BUILD.configure.log" ||

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jacobian/source.h"
+#include "kernel/source.h"
 
 typedef struct {
   const char *name, *kernel; /* section in paper_graphs.txt, file in examples/paper */
@@ -50,7 +50,7 @@ static inline char *paper_order_text(const char *task, const char *method) {
 }
 #endif
 
-/* The kernel file's "alphagrad-test-point: ..." comment (jacobian/source.h). */
+/* The kernel file's "alphagrad-test-point: ..." comment (kernel/source.h). */
 static inline int paper_test_point(const char *file, double *x, int max) {
   return ag_source_test_point(file, x, max);
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jacobian/source.h"
+#include "kernel/source.h"
 
 static const char *kl_dirs[][2] = {
     {"examples/paper", ".c"},          {"examples/cfd", "_kernels.c"},

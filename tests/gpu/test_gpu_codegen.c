@@ -9,7 +9,7 @@
 #include "check.h"
 #include "gpu/gpu.h"
 #include "jacobian/codegen_cuda.h"
-#include "jacobian/orders.h"
+#include "graph/orders.h"
 #include "kernel_list.h"
 
 static unsigned long long rng = 88172645463325252ULL;

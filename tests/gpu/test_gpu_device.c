@@ -9,7 +9,7 @@
 #include "check.h"
 #include "gpu/gpu.h"
 #include "jacobian/jit.h"
-#include "jacobian/orders.h"
+#include "graph/orders.h"
 #include "kernel_list.h"
 
 #define SKIP 77

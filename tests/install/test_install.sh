@@ -28,15 +28,15 @@ LIBDIR=$(dirname "$(dirname "$PC")")
 for f in "$LIBDIR/libalphagrad.so" "$LIBDIR/libalphagrad.so.${VERSION%%.*}" "$LIBDIR/libalphagrad.so.$VERSION" \
          "$PREFIX/bin/alphagrad" \
          "$PREFIX/include/alphagrad/plugin/alphagrad_petsc.h" \
-         "$PREFIX/include/alphagrad/jacobian/graph.h" "$PREFIX/include/alphagrad/jacobian/error.h" \
-         "$PREFIX/include/alphagrad/jacobian/ops.h" "$PREFIX/include/alphagrad/jacobian/jacobian.h" \
+         "$PREFIX/include/alphagrad/graph/graph.h" "$PREFIX/include/alphagrad/base/error.h" \
+         "$PREFIX/include/alphagrad/graph/ops.h" "$PREFIX/include/alphagrad/jacobian/jacobian.h" \
          "$PREFIX/include/alphagrad/orderlib/orderlib.h" "$PREFIX/include/alphagrad/mcts/search.h" \
          "$PREFIX/share/alphagrad/paper_orders.h5" \
          "$LIBDIR/cmake/alphagrad/alphagradConfig.cmake" "$LIBDIR/cmake/alphagrad/alphagradConfigVersion.cmake" \
          "$LIBDIR/cmake/alphagrad/alphagradTargets.cmake" "$LIBDIR/cmake/alphagrad/AlphagradCodegen.cmake"; do
   [ -e "$f" ] || fail "not installed: ${f#$PREFIX/}"
 done
-[ ! -e "$PREFIX/include/alphagrad/mcts/search_internal.h" ] || fail "internal header installed"
+[ ! -e "$PREFIX/include/alphagrad/mcts/run.h" ] || fail "internal header installed"
 # nothing installed may point back into the build tree: text files (CMake, pkg-config), and
 # the run paths of the binaries (debug information naming the build directory is harmless)
 BUILD_REAL=$(cd "$BUILD" && pwd -P)

@@ -33,7 +33,7 @@
 #include <petscdmda.h>
 #include <petscsnes.h>
 #include "plugin/alphagrad_petsc.h"
-#include "jacobian/graph.h"
+#include "graph/graph.h"
 
 /* the kernels, as plain C */
 #include "op_kernels/cell.c"

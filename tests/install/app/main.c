@@ -4,12 +4,12 @@
    Residual on a 1-D DMDA (dof 1, star stencil of width 1), cell kernel from a C kernel file
    (-kernel file.c:function), e.g.
      out[0] = in[0]*in[2] - p[0]*sin(in[1])        (in = u[i-1], u[i], u[i+1])
-   and a boundary kernel u - 1 built with the builder API (jacobian/graph.h). The exact
+   and a boundary kernel u - 1 built with the builder API (graph/graph.h). The exact
    Jacobian and the residual are checked against the analytic ones; prints "OK". */
 #include <math.h>
 
 #include "plugin/alphagrad_petsc.h"
-#include "jacobian/graph.h"
+#include "graph/graph.h"
 
 static PetscReal u0(PetscInt i) { return 0.5 + 0.1 * (PetscReal)i; }
 

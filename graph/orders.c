@@ -1,0 +1,194 @@
+#include "graph/orders.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "graph/eliminate.h"
+#include "base/readfile.h"
+
+int ag_order_forward(const ag_dag *d, int *order) {
+  int m = 0;
+  for (int v = d->ni; v < d->n; v++)
+    if (!d->is_output[v]) order[m++] = ag_vertex_id(d, v);
+  return m;
+}
+
+int ag_order_reverse(const ag_dag *d, int *order) {
+  int m = 0;
+  for (int v = d->n - 1; v >= d->ni; v--)
+    if (!d->is_output[v]) order[m++] = ag_vertex_id(d, v);
+  return m;
+}
+
+long ag_order_markowitz_complete(ag_elim *s, int *order, int *len) {
+  long before = s->cost;
+  while (s->nleft > 0) {
+    int best = -1;
+    long bc = 0;
+    for (int v = s->ni; v < s->n; v++) {
+      if (!ag_elim_eliminable(s, v)) continue;
+      long c = ag_elim_markowitz(s, v);
+      if (best < 0 || c < bc) best = v, bc = c;
+    }
+    ag_elim_step(s, best);
+    order[(*len)++] = best;
+  }
+  return s->cost - before;
+}
+
+int ag_order_markowitz(const ag_dag *d, int *order) {
+  ag_elim *s = ag_elim_new(d);
+  int m = 0;
+  ag_order_markowitz_complete(s, order, &m);
+  for (int i = 0; i < m; i++) order[i] = ag_vertex_id(d, order[i]);
+  ag_elim_free(s);
+  return m;
+}
+
+int ag_order_baseline(const ag_dag *d, int which, int *order) {
+  return which == 0 ? ag_order_forward(d, order)
+                    : which == 1 ? ag_order_reverse(d, order) : ag_order_markowitz(d, order);
+}
+
+const char *ag_order_baseline_name(int which) {
+  static const char *names[AG_NBASELINES] = {"forward", "reverse", "markowitz"};
+  return which >= 0 && which < AG_NBASELINES ? names[which] : "?";
+}
+
+void ag_order_baseline_costs(const ag_dag *d, long cost[AG_NBASELINES]) {
+  int *o = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
+  for (int w = 0; w < AG_NBASELINES; w++) cost[w] = ag_order_cost(d, o, ag_order_baseline(d, w, o), NULL);
+  free(o);
+}
+
+long ag_order_best_baseline(const ag_dag *d, int *order, int *which) {
+  int *o = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
+  long best = -1;
+  for (int w = 0; w < AG_NBASELINES; w++) {
+    int len = ag_order_baseline(d, w, o);
+    long c = ag_order_cost(d, o, len, NULL);
+    if (c >= 0 && (best < 0 || c < best)) {
+      best = c;
+      if (order) memcpy(order, o, (size_t)len * sizeof(int));
+      if (which) *which = w;
+    }
+  }
+  free(o);
+  return best;
+}
+
+int ag_order_validate(const ag_dag *d, const int *order, int len, ag_error *err) {
+  unsigned char *seen = ag_calloc((size_t)d->n, 1);
+  int rc = 0;
+  for (int i = 0; i < len && rc == 0; i++) {
+    int id = order[i];
+    if (id < 1 || id > d->nv)
+      rc = ag_fail(err, "order position %d: vertex %d does not exist (graph has vertices 1..%d)",
+                   i + 1, id, d->nv);
+    else if (d->is_output[ag_vertex_index(d, id)])
+      rc = ag_fail(err, "order position %d: vertex %d is an output and cannot be eliminated", i + 1,
+                   id);
+    else if (seen[ag_vertex_index(d, id)])
+      rc = ag_fail(err, "order position %d: vertex %d appears twice", i + 1, id);
+    else
+      seen[ag_vertex_index(d, id)] = 1;
+  }
+  if (rc == 0 && len != d->neliminable) {
+    int missing = 0;
+    for (int v = d->ni; v < d->n && !missing; v++)
+      if (!d->is_output[v] && !seen[v]) missing = ag_vertex_id(d, v);
+    rc = ag_fail(err,
+                 "order has %d vertices but the graph has %d eliminable vertices (vertex %d is "
+                 "missing); is the order for another graph?",
+                 len, d->neliminable, missing);
+  }
+  free(seen);
+  return rc;
+}
+
+long ag_order_cost(const ag_dag *d, const int *order, int len, ag_error *err) {
+  if (ag_order_validate(d, order, len, err)) return -1;
+  ag_elim *s = ag_elim_new(d);
+  for (int i = 0; i < len; i++)
+    ag_elim_step(s, ag_vertex_index(d, order[i]));
+  long c = s->cost;
+  ag_elim_free(s);
+  return c;
+}
+
+int ag_order_parse(const char *text, const char *where, int **order, int *len, ag_error *err) {
+  int cap = 0, m = 0, line = 1;
+  int *o = NULL;
+  const char *bol = text;
+  for (const char *p = text; *p;) {
+    if (*p == '\n') {
+      line++;
+      bol = ++p;
+    } else if (*p == '#') { /* comment to end of line */
+      while (*p && *p != '\n')
+        p++;
+    } else if (isspace((unsigned char)*p) || *p == ',' || *p == '[' || *p == ']') {
+      p++;
+    } else if (isdigit((unsigned char)*p)) {
+      errno = 0;
+      char *end;
+      long v = strtol(p, &end, 10);
+      if (errno || v > 100000000) {
+        free(o);
+        return ag_fail(err, "%s:%d:%d: vertex id out of range", where, line, (int)(p - bol) + 1);
+      }
+      ag_grow((void **)&o, &cap, m, sizeof(int));
+      o[m++] = (int)v;
+      p = end;
+    } else {
+      free(o);
+      return ag_fail(err,
+                     "%s:%d:%d: unexpected character '%c' in order (expected vertex ids "
+                     "separated by commas, spaces or brackets)",
+                     where, line, (int)(p - bol) + 1, *p);
+    }
+  }
+  if (m == 0) {
+    free(o);
+    return ag_fail(err, "%s: the order is empty", where);
+  }
+  *order = o;
+  *len = m;
+  return 0;
+}
+
+int ag_order_resolve(const ag_dag *d, const char *spec, int **order, int *len, ag_error *err) {
+  if (spec[0] == '@') {
+    char *text = ag_read_file(spec + 1, err);
+    if (!text) return -1;
+    int rc = ag_order_parse(text, spec + 1, order, len, err);
+    free(text);
+    if (rc) return rc;
+    if (ag_order_validate(d, *order, *len, err)) {
+      char msg[sizeof err->msg];
+      memcpy(msg, err->msg, sizeof msg);
+      ag_fail(err, "%.200s: %.800s", spec + 1, msg);
+      free(*order);
+      *order = NULL;
+      return -1;
+    }
+    return 0;
+  }
+  int *o = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
+  if (!strcmp(spec, "fwd") || !strcmp(spec, "forward"))
+    *len = ag_order_forward(d, o);
+  else if (!strcmp(spec, "rev") || !strcmp(spec, "reverse"))
+    *len = ag_order_reverse(d, o);
+  else if (!strcmp(spec, "markowitz") || !strcmp(spec, "mm"))
+    *len = ag_order_markowitz(d, o);
+  else {
+    free(o);
+    return ag_fail(err, "unknown order '%s' (expected fwd, rev, markowitz or @FILE)", spec);
+  }
+  *order = o;
+  return 0;
+}

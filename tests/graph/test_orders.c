@@ -1,0 +1,170 @@
+/* Orders: validation and parsing errors; the incremental elimination state against a
+   naive dense re-implementation on random orders; state copies; order independence of
+   the graph that remains after eliminating a set. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "graph/eliminate.h"
+#include "graph/orders.h"
+#include "kernel/parse_dag.h"
+#include "paper.h"
+
+static uint64_t rng = 88172645463325252ULL;
+static unsigned rnd(unsigned n) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (unsigned)(rng % n);
+}
+
+static void shuffle(int *a, int n) {
+  for (int i = n - 1; i > 0; i--) {
+    int j = (int)rnd((unsigned)i + 1), t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
+
+/* Dense adjacency elimination, written from the definition: the reference. */
+static long naive_cost(const ag_dag *d, const int *order, int len) {
+  int n = d->n;
+  unsigned char *A = calloc((size_t)n * n, 1); /* A[p*n+s]: edge p->s */
+  for (int v = d->ni; v < n; v++)
+    for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++)
+      A[d->pred[j] * n + v] = 1;
+  long cost = 0;
+  for (int k = 0; k < len; k++) {
+    int v = ag_vertex_index(d, order[k]);
+    long np = 0, ns = 0;
+    for (int i = 0; i < n; i++)
+      np += A[i * n + v], ns += A[v * n + i];
+    cost += np * ns;
+    for (int p = 0; p < n; p++)
+      if (A[p * n + v])
+        for (int s = 0; s < n; s++)
+          if (A[v * n + s]) A[p * n + s] = 1;
+    for (int i = 0; i < n; i++)
+      A[i * n + v] = A[v * n + i] = 0;
+  }
+  free(A);
+  return cost;
+}
+
+static void expect_invalid(const ag_dag *d, const int *o, int n, const char *want) {
+  ag_error err = {{0}};
+  CHECK(ag_order_validate(d, o, n, &err) != 0, "accepted, expected '%s'", want);
+  CHECK(strstr(err.msg, want) != NULL, "'%s' lacks '%s'", err.msg, want);
+  CHECK(ag_order_cost(d, o, n, &err) == -1, "cost of an invalid order");
+}
+
+int main(void) {
+  char path[4096];
+  src_path(path, sizeof path, "tests/data/paper_graphs.txt");
+  ag_error err;
+  for (int t = 0; t < N_PAPER_TASKS; t++) {
+    ag_graph *g = ag_parse_dag_file(path, paper_tasks[t].name, &err);
+    CHECK(g != NULL, "%s", err.msg);
+    if (!g) continue;
+    const ag_dag *d = &g->dag;
+    int m = d->neliminable, *o = malloc((size_t)(m + 2) * sizeof(int));
+    ag_order_forward(d, o);
+    for (int trial = 0; trial < 50; trial++) {
+      shuffle(o, m);
+      long c = ag_order_cost(d, o, m, &err);
+      CHECK(c == naive_cost(d, o, m), "%s: random order cost %ld != naive", g->name, c);
+    }
+    /* copy mid-way; both continue identically */
+    ag_elim *s = ag_elim_new(d), *s2 = ag_elim_new(d);
+    for (int i = 0; i < m / 2; i++)
+      ag_elim_step(s, ag_vertex_index(d, o[i]));
+    ag_elim_copy(s2, s);
+    for (int i = m / 2; i < m; i++) {
+      ag_elim_step(s, ag_vertex_index(d, o[i]));
+      ag_elim_step(s2, ag_vertex_index(d, o[i]));
+    }
+    CHECK(s->cost == s2->cost && s->nleft == 0 && s2->nleft == 0, "copy diverged");
+    CHECK(s->cost == naive_cost(d, o, m), "%s", g->name);
+    /* the same set eliminated in two orders leaves the same graph */
+    ag_elim_reset(s, d);
+    ag_elim_reset(s2, d);
+    int half = m / 2, *o2 = malloc((size_t)m * sizeof(int));
+    memcpy(o2, o, (size_t)m * sizeof(int));
+    shuffle(o2, half);
+    for (int i = 0; i < half; i++) {
+      ag_elim_step(s, ag_vertex_index(d, o[i]));
+      ag_elim_step(s2, ag_vertex_index(d, o2[i]));
+    }
+    CHECK(!memcmp(s->pred, s2->pred, s->nwords * sizeof(uint64_t)),
+          "%s: remaining graph depends on the order within the eliminated set", g->name);
+    /* Markowitz degree is the step's cost */
+    for (int v = d->ni; v < d->n; v++)
+      if (ag_elim_eliminable(s, v)) {
+        long before = s->cost, md = ag_elim_markowitz(s, v);
+        CHECK(ag_elim_step(s, v) == md && s->cost == before + md, "markowitz degree");
+        break;
+      }
+    free(o2);
+    ag_elim_free(s);
+    ag_elim_free(s2);
+
+    /* validation errors */
+    ag_order_forward(d, o);
+    int out_id = 0;
+    for (int v = d->ni; v < d->n && !out_id; v++)
+      if (d->is_output[v]) out_id = ag_vertex_id(d, v);
+    int save = o[0];
+    o[0] = out_id;
+    expect_invalid(d, o, m, "is an output and cannot be eliminated");
+    o[0] = o[1];
+    expect_invalid(d, o, m, "appears twice");
+    o[0] = d->nv + 1;
+    expect_invalid(d, o, m, "does not exist");
+    o[0] = 0;
+    expect_invalid(d, o, m, "does not exist");
+    o[0] = save;
+    expect_invalid(d, o, m - 1, "is missing");
+    CHECK(ag_order_validate(d, o, m, &err) == 0, "forward order valid: %s", err.msg);
+    free(o);
+    ag_graph_free(g);
+  }
+
+  /* order text */
+  int *o, n;
+  CHECK(ag_order_parse("[3, 1 2]\n# comment\n 4,5", "t", &o, &n, &err) == 0 && n == 5 &&
+            o[0] == 3 && o[4] == 5,
+        "parse: %s", err.msg);
+  free(o);
+  CHECK(ag_order_parse("1, 2\n3, x4", "f.txt", &o, &n, &err) != 0 &&
+            strstr(err.msg, "f.txt:2:4: unexpected character 'x'"),
+        "%s", err.msg);
+  CHECK(ag_order_parse(" [ ] ", "f.txt", &o, &n, &err) != 0 && strstr(err.msg, "empty"), "%s",
+        err.msg);
+  CHECK(ag_order_parse("1 -2", "f.txt", &o, &n, &err) != 0 && strstr(err.msg, "f.txt:1:3"), "%s",
+        err.msg);
+  ag_graph *g = ag_parse_dag_file(path, "PropaneCombustion", &err);
+  CHECK(ag_order_resolve(&g->dag, "sideways", &o, &n, &err) != 0 &&
+            strstr(err.msg, "unknown order 'sideways'"),
+        "%s", err.msg);
+  CHECK(ag_order_resolve(&g->dag, "@/nonexistent/order.txt", &o, &n, &err) != 0 &&
+            strstr(err.msg, "/nonexistent/order.txt: cannot open"),
+        "%s", err.msg);
+  /* an order of another graph is refused, naming the file */
+  char opath[] = "/tmp/ag_test_order_XXXXXX";
+  int fd = mkstemp(opath);
+  char *txt = paper_order_text("HumanHeartDipole", "AlphaGrad");
+  CHECK(fd >= 0 && txt, "temp file");
+  FILE *f = fdopen(fd, "w");
+  fputs(txt, f);
+  fclose(f);
+  char spec[4200];
+  snprintf(spec, sizeof spec, "@%s", opath);
+  CHECK(ag_order_resolve(&g->dag, spec, &o, &n, &err) != 0 && strstr(err.msg, opath) &&
+            (strstr(err.msg, "does not exist") || strstr(err.msg, "output") ||
+             strstr(err.msg, "another graph")),
+        "%s", err.msg);
+  remove(opath);
+  free(txt);
+  ag_graph_free(g);
+  return check_report("test_orders");
+}
