@@ -1,12 +1,13 @@
 # cmake --install: library, public headers, CLI, order libraries, docs, pkg-config file and
-# CMake package configuration (issue 5). Applications outside this tree then use
+# CMake package configuration. Applications outside this tree then use
 #   find_package(alphagrad) + target_link_libraries(app alphagrad::alphagrad)
 # or
 #   cc app.c $(pkg-config --cflags --libs alphagrad)
 # Layout under the prefix (GNUInstallDirs):
-#   lib/libalphagrad.so*                      the library (PETSc plugin + jacobian/orderlib/mcts)
+#   lib/libalphagrad.so*                      the library (PETSc plugin + the core modules; not the trainer)
 #   bin/alphagrad                             the CLI
-#   include/alphagrad/{plugin,jacobian,orderlib,mcts}/*.h
+#   include/alphagrad.h, include/alphagrad_petsc.h   the umbrella headers
+#   include/alphagrad/{base,graph,kernel,jacobian,orderlib,mcts}/*.h   the headers they include
 #   share/alphagrad/*.h5                      order libraries (the plugin's AG_DATA_DIRS)
 #   share/doc/alphagrad/                      documentation
 #   lib/pkgconfig/alphagrad.pc
@@ -40,19 +41,33 @@ install(TARGETS ${AG_EXPORT_TARGETS} EXPORT alphagradTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime
                 NAMELINK_COMPONENT development
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development)
-# (the library's include directory, include/alphagrad, is its INSTALL_INTERFACE in plugin/)
+# (the library's include directories, include and include/alphagrad, are its INSTALL_INTERFACE in plugin/)
 
-# ---- public headers (the include layout of the source tree, under include/alphagrad) ------
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/jacobian/ DESTINATION ${AG_INSTALL_INCLUDEDIR}/jacobian
-        COMPONENT development FILES_MATCHING PATTERN "*.h")
-install(FILES ${PROJECT_SOURCE_DIR}/orderlib/orderlib.h
-        DESTINATION ${AG_INSTALL_INCLUDEDIR}/orderlib COMPONENT development)
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/mcts/ DESTINATION ${AG_INSTALL_INCLUDEDIR}/mcts
-        COMPONENT development FILES_MATCHING PATTERN "*.h" PATTERN "*_internal.h" EXCLUDE)
+# ---- public headers -------------------------------------------------------------------------
+# Flat in include/: the umbrella headers alphagrad.h (core) and alphagrad_petsc.h (plugin).
+# The module headers they include, with the source tree's layout, under include/alphagrad/
+# (the package adds both directories). Internal headers (run.h, *_internal.h, kernel_int.h,
+# plugin_impl.h, backend.h, kernel_lex.h) are not installed.
+install(FILES ${PROJECT_SOURCE_DIR}/include/alphagrad.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        COMPONENT development)
 if(TARGET alphagrad_plugin)
-  install(FILES ${PROJECT_SOURCE_DIR}/plugin/alphagrad_petsc.h
-          DESTINATION ${AG_INSTALL_INCLUDEDIR}/plugin COMPONENT development)
+  install(FILES ${PROJECT_SOURCE_DIR}/include/alphagrad_petsc.h
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT development)
 endif()
+set(AG_PUBLIC_HEADERS
+  base/error.h base/alloc.h
+  graph/graph.h graph/ops.h graph/eliminate.h graph/orders.h
+  kernel/source.h kernel/parse_kernel.h kernel/parse_dag.h
+  jacobian/jacobian.h jacobian/codegen_c.h jacobian/codegen_cuda.h jacobian/jit.h
+  orderlib/orderlib.h
+  mcts/search.h mcts/mcts.h mcts/exact.h mcts/bounds.h mcts/portfolio.h)
+foreach(h IN LISTS AG_PUBLIC_HEADERS)
+  get_filename_component(d ${h} DIRECTORY)
+  install(FILES ${PROJECT_SOURCE_DIR}/${h} DESTINATION ${AG_INSTALL_INCLUDEDIR}/${d}
+          COMPONENT development)
+endforeach()
+install(FILES ${PROJECT_BINARY_DIR}/generated/base/version.h DESTINATION ${AG_INSTALL_INCLUDEDIR}/base
+        COMPONENT development)
 
 # ---- data and docs -------------------------------------------------------------------------
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/hdf5-data/ DESTINATION ${CMAKE_INSTALL_DATADIR}/alphagrad

@@ -8,7 +8,7 @@
 #define AG_PLUGIN_IMPL_H
 
 #include <petsc/private/snesimpl.h>
-#include "plugin/alphagrad_petsc.h"
+#include <alphagrad_petsc.h>
 #include "graph/graph.h"
 #include "jacobian/jacobian.h"
 #include "jacobian/jit.h"

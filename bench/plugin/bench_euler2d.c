@@ -21,7 +21,7 @@
    MatFDColorApply). */
 #include <petscdmda.h>
 #include <petscsnes.h>
-#include "plugin/alphagrad_petsc.h"
+#include <alphagrad_petsc.h>
 
 #include "euler2d_kernels.c" /* the kernels, as plain C */
 

@@ -19,7 +19,7 @@
    operator's set-up before it: orders, generated code compiled or loaded from the cache). */
 #include <petscdmda.h>
 #include <petscsnes.h>
-#include "plugin/alphagrad_petsc.h"
+#include <alphagrad_petsc.h>
 #include "cfd_common.h"
 
 #ifndef SOD_KERNEL_FILE

@@ -42,7 +42,7 @@
    steady state is not reached. */
 #include <petscdmda.h>
 #include <petscsnes.h>
-#include "plugin/alphagrad_petsc.h"
+#include <alphagrad_petsc.h>
 #include "cfd_common.h"
 
 #ifndef WEDGE_KERNEL_FILE

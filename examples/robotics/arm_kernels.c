@@ -5,7 +5,7 @@
  * the targets and the reported errors; the kernels for nothing else), and alphagrad reads
  * the very same source for the exact Jacobians (the C subset of docs/kernels.md).
  *
- * Conventions of the plugin (plugin/alphagrad_petsc.h): a cell kernel with a star stencil of
+ * Conventions of the plugin (include/alphagrad_petsc.h): a cell kernel with a star stencil of
  * width 1 on the 1-D waypoint DMDA gets in = (q_{i-1}, q_i, q_{i+1}), dof values each; the
  * boundary kernel (first and last waypoint) gets in = q_i; p = the constants set with
  * AGKernelSetParameters, then the auxiliary vector's values at the waypoint.

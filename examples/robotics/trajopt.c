@@ -26,7 +26,7 @@
 #include <petscdmda.h>
 #include <petscsnes.h>
 #include <petsctime.h>
-#include "plugin/alphagrad_petsc.h"
+#include <alphagrad_petsc.h>
 
 #include "arm_kernels.c" /* the kernels and the forward kinematics, as plain C */
 #include "robotics_common.h"

@@ -52,7 +52,7 @@ static long naive_cost(const ag_dag *d, const int *order, int len) {
 }
 
 static void expect_invalid(const ag_dag *d, const int *o, int n, const char *want) {
-  ag_error err = {{0}};
+  ag_error err = {0};
   CHECK(ag_order_validate(d, o, n, &err) != 0, "accepted, expected '%s'", want);
   CHECK(strstr(err.msg, want) != NULL, "'%s' lacks '%s'", err.msg, want);
   CHECK(ag_order_cost(d, o, n, &err) == -1, "cost of an invalid order");

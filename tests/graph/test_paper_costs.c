@@ -9,7 +9,7 @@
 #include "paper.h"
 
 static void bad_dag(const char *text, const char *expect) {
-  ag_error err = {{0}};
+  ag_error err = {0};
   ag_graph *g = ag_parse_dag_text(text, "bad.txt", NULL, &err);
   CHECK(g == NULL, "accepted bad DAG text expecting '%s'", expect);
   CHECK(strstr(err.msg, expect) != NULL, "message '%s' lacks '%s'", err.msg, expect);

@@ -36,7 +36,13 @@ for f in "$LIBDIR/libalphagrad.so" "$LIBDIR/libalphagrad.so.${VERSION%%.*}" "$LI
          "$LIBDIR/cmake/alphagrad/alphagradTargets.cmake" "$LIBDIR/cmake/alphagrad/AlphagradCodegen.cmake"; do
   [ -e "$f" ] || fail "not installed: ${f#$PREFIX/}"
 done
-[ ! -e "$PREFIX/include/alphagrad/mcts/run.h" ] || fail "internal header installed"
+for h in mcts/run.h train/train_internal.h nn/nn_internal.h plugin/plugin_impl.h kernel/kernel_lex.h; do
+  [ ! -e "$PREFIX/include/alphagrad/$h" ] || fail "internal header installed: $h"
+done
+# the trainer is not part of the library
+if nm -D --defined-only "$LIBDIR/libalphagrad.so" | grep -q -E ' ag_trainer_|ag_train_'; then
+  fail "libalphagrad.so contains the trainer"
+fi
 # nothing installed may point back into the build tree: text files (CMake, pkg-config), and
 # the run paths of the binaries (debug information naming the build directory is harmless)
 BUILD_REAL=$(cd "$BUILD" && pwd -P)

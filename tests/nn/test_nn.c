@@ -341,7 +341,7 @@ static void *read_bytes(const char *path, size_t *n) {
 }
 
 static void expect_load_error(const char *path, const char *want) {
-  ag_error err = {{0}};
+  ag_error err = {0};
   ag_adam o;
   ag_nn *nn = ag_nn_load(path, "cpu", &o, &err);
   CHECK(nn == NULL, "loaded %s, expected an error '%s'", path, want);
@@ -487,7 +487,7 @@ static void test_train_and_io(void) {
 
 static void test_backends(void) {
   ag_nn_arch a = {4, 8, 1, 8};
-  ag_error err = {{0}};
+  ag_error err = {0};
   ag_nn *nn = ag_nn_new(&a, "cuda", 1, &err);
   if (nn) { /* a machine with a GPU: the CUDA trunk must agree with the CPU one */
     ag_nn *c = ag_nn_new(&a, "cpu", 1, &err);

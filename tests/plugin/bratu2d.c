@@ -15,7 +15,7 @@
 #include <petscdmda.h>
 #include <petscsnes.h>
 #ifdef AG_USE_API
-#include "plugin/alphagrad_petsc.h"
+#include <alphagrad_petsc.h>
 #endif
 
 #include "bratu.c" /* the kernels, as plain C */

@@ -21,7 +21,7 @@
    the density L1 error against the exact Riemann solution. */
 #include <petscdmda.h>
 #include <petscsnes.h>
-#include "plugin/alphagrad_petsc.h"
+#include <alphagrad_petsc.h>
 
 #include "../../examples/cfd/sod_kernels.c" /* the kernels, as plain C */
 

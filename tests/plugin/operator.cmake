@@ -1,4 +1,4 @@
-# Conformance test of the plugin's AGOperator against plugin/alphagrad_petsc.h
+# Conformance test of the plugin's AGOperator against include/alphagrad_petsc.h
 # (tests/plugin/test_operator.c, kernels in tests/plugin/op_kernels/). Included from
 # tests/plugin/CMakeLists.txt (PETSc found).
 add_executable(test_operator ${CMAKE_CURRENT_LIST_DIR}/test_operator.c)

@@ -32,7 +32,7 @@
 #include <unistd.h>
 #include <petscdmda.h>
 #include <petscsnes.h>
-#include "plugin/alphagrad_petsc.h"
+#include <alphagrad_petsc.h>
 #include "graph/graph.h"
 
 /* the kernels, as plain C */

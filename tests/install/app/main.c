@@ -8,7 +8,7 @@
    Jacobian and the residual are checked against the analytic ones; prints "OK". */
 #include <math.h>
 
-#include "plugin/alphagrad_petsc.h"
+#include <alphagrad_petsc.h>
 #include "graph/graph.h"
 
 static PetscReal u0(PetscInt i) { return 0.5 + 0.1 * (PetscReal)i; }
