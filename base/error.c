@@ -4,10 +4,15 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static void vfail(ag_error *err, ag_status code, const char *prefix, const char *fmt, va_list ap) {
+static void vfail(ag_error *err, ag_status code, const char *kind, const char *prefix,
+                  const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void vfail(ag_error *err, ag_status code, const char *kind, const char *prefix,
+                  const char *fmt, va_list ap) {
   if (!err) return;
   err->code = code;
-  int n = prefix ? snprintf(err->msg, sizeof err->msg, "%s: ", prefix) : 0;
+  int n = !prefix           ? 0
+          : kind && *kind ? snprintf(err->msg, sizeof err->msg, "%s %s: ", kind, prefix)
+                          : snprintf(err->msg, sizeof err->msg, "%s: ", prefix);
   if (n < 0 || (size_t)n >= sizeof err->msg) n = 0;
   vsnprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, ap);
 }
@@ -15,7 +20,7 @@ static void vfail(ag_error *err, ag_status code, const char *prefix, const char 
 int ag_fail(ag_error *err, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vfail(err, AG_ERR_INPUT, NULL, fmt, ap);
+  vfail(err, AG_ERR_INPUT, NULL, NULL, fmt, ap);
   va_end(ap);
   return -1;
 }
@@ -23,7 +28,7 @@ int ag_fail(ag_error *err, const char *fmt, ...) {
 int ag_failc(ag_error *err, ag_status code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vfail(err, code, NULL, fmt, ap);
+  vfail(err, code, NULL, NULL, fmt, ap);
   va_end(ap);
   return -1;
 }
@@ -31,7 +36,22 @@ int ag_failc(ag_error *err, ag_status code, const char *fmt, ...) {
 int ag_fail_file(ag_error *err, ag_status code, const char *path, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vfail(err, code, path, fmt, ap);
+  vfail(err, code, NULL, path, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+int ag_vfail_kfile(ag_error *err, ag_status code, const char *kind, const char *path,
+                   const char *fmt, va_list ap) {
+  vfail(err, code, kind, path, fmt, ap);
+  return -1;
+}
+
+int ag_fail_kfile(ag_error *err, ag_status code, const char *kind, const char *path,
+                  const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfail(err, code, kind, path, fmt, ap);
   va_end(ap);
   return -1;
 }

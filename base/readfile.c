@@ -11,12 +11,12 @@
 char *ag_read_file(const char *path, ag_error *err) {
   struct stat st;
   if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-    ag_fail(err, "%s: is a directory", path);
+    ag_failc(err, AG_ERR_IO, "%s: is a directory", path);
     return NULL;
   }
   FILE *f = fopen(path, "rb");
   if (!f) {
-    ag_fail(err, "%s: cannot open: %s", path, strerror(errno));
+    ag_failc(err, AG_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     return NULL;
   }
   size_t cap = 4096, n = 0, k;
@@ -30,7 +30,8 @@ char *ag_read_file(const char *path, ag_error *err) {
   buf[n] = 0;
   if (bad || strlen(buf) != n) {
     free(buf);
-    ag_fail(err, bad ? "%s: read error" : "%s: binary file (contains a NUL byte)", path);
+    ag_failc(err, bad ? AG_ERR_IO : AG_ERR_FORMAT,
+             bad ? "%s: read error" : "%s: binary file (contains a NUL byte)", path);
     return NULL;
   }
   return buf;

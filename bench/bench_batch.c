@@ -1,4 +1,4 @@
-/* Batched leaf evaluation in self-play (issue 7, item 5): how large the batches reaching
+/* Batched leaf evaluation in self-play: how large the batches reaching
    the network are, and what they buy, when leaves are batched within one search (leaf_batch
    B, virtual loss) and across G games played together (ag_mcts_episodes).
 
@@ -21,8 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/clock.h"
 #include "graph/orders.h"
 #include "kernel/source.h"
 #include "train/corpus.h"
@@ -32,11 +32,6 @@
 #define AG_DEFAULT_SOURCE_DIR "."
 #endif
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* "1,4,16" -> v[], returns the count (at most cap) or 0 on a bad list */
 static int parse_list(const char *s, int *v, int cap) {
@@ -123,16 +118,7 @@ int main(int argc, char **argv) {
   int maxe = 0;
   for (int c = 0; c < nset; c++) {
     const ag_dag *d = &set[c]->dag;
-    int *o = malloc(sizeof(int) * (size_t)(d->neliminable + 1));
-    long b = -1;
-    int (*fns[3])(const ag_dag *, int *) = {ag_order_forward, ag_order_reverse, ag_order_markowitz};
-    for (int f = 0; f < 3; f++) {
-      int len = fns[f](d, o);
-      long cst = ag_order_cost(d, o, len, NULL);
-      if (b < 0 || cst < b) b = cst;
-    }
-    base[c] = b;
-    free(o);
+    base[c] = ag_order_best_baseline(d, NULL, NULL);
     if (d->neliminable > maxe) maxe = d->neliminable;
   }
   int E = 0; /* episodes per configuration: the largest G */
@@ -168,10 +154,10 @@ int main(int argc, char **argv) {
         orders[i] = malloc(sizeof(int) * (size_t)(maxe + 1));
         total_sims += (long)sims * ds[i]->neliminable;
       }
-      double t0 = now();
+      double t0 = ag_now();
       for (int e = 0; e < E; e += G)
         ag_mcts_episodes(E - e < G ? E - e : G, ds + e, ps + e, orders + e, costs + e);
-      double t = now() - t0;
+      double t = ag_now() - t0;
       double ratio = 0;
       int bad = 0;
       for (int i = 0; i < E; i++) { /* elimination indices -> vertex ids, recomputed */

@@ -6,20 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/clock.h"
 #include "graph/eliminate.h"
 #include "jacobian/jacobian.h"
 #include "graph/orders.h"
 #include "kernel/parse_dag.h"
 #include "kernel/parse_kernel.h"
 #include "kernel/source.h"
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static const struct {
   const char *name, *kernel;
@@ -103,7 +97,7 @@ int main(int argc, char **argv) {
         idx[i] = ag_vertex_index(d, o[i]);
       ag_elim *pristine = ag_elim_new(d), *s = ag_elim_new(d);
       long count = 0, sink = 0;
-      double t0 = now(), el;
+      double t0 = ag_now(), el;
       do {
         for (int rep = 0; rep < 100; rep++) {
           ag_elim_copy(s, pristine);
@@ -112,7 +106,7 @@ int main(int argc, char **argv) {
           sink += s->cost;
           count += m;
         }
-        el = now() - t0;
+        el = ag_now() - t0;
       } while (el < secs);
       rate[which] = (double)count / el;
       if (sink < 0) puts("");
@@ -127,23 +121,23 @@ int main(int argc, char **argv) {
       for (int i = 0; i < m; i++)
         idx[i] = ag_vertex_index(d, rnd[i]);
       long count = 0, sink = 0;
-      double t0 = now(), el;
+      double t0 = ag_now(), el;
       do {
         sink += naive_play(d, idx, m, A);
         count += m;
-        el = now() - t0;
+        el = ag_now() - t0;
       } while (el < secs);
       naive_rate = (double)count / el;
       if (sink < 0) puts("");
       free(idx);
       free(A);
     }
-    double t0 = now(), el;
+    double t0 = ag_now(), el;
     long reps = 0;
     do {
       ag_order_markowitz(d, mm);
       reps++;
-      el = now() - t0;
+      el = ag_now() - t0;
     } while (el < secs);
     double mm_us = 1e6 * el / (double)reps;
 
@@ -177,14 +171,14 @@ int main(int argc, char **argv) {
       double *out = malloc((size_t)k->dag.no * sizeof(double)),
              *vals = malloc((size_t)(jp->nentries + 1) * sizeof(double));
       long evals = 0;
-      t0 = now();
+      t0 = ag_now();
       do {
         for (int rep = 0; rep < 1000; rep++) {
           ag_jacprog_eval(jp, x, NULL, out, vals, w);
           x[0] += 0.0 * vals[0]; /* keep the evaluation live */
         }
         evals += 1000;
-        el = now() - t0;
+        el = ag_now() - t0;
       } while (el < secs);
       jps = (double)evals / el;
       free(w);

@@ -1,4 +1,4 @@
-/* GPU benchmark (issue 9): element Jacobians per second, generated CUDA on the GPU against
+/* GPU benchmark: element Jacobians per second, generated CUDA on the GPU against
    the generated C code on all CPU cores of the same machine, at 10^6 elements, with the
    transfers (inputs and parameters to the device, Jacobians and outputs back) timed apart.
    Kernels: RoeFlux_1d (examples/paper/roeflux_1d.c) and the 2-D Euler kernels of the plugin
@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "gpu/gpu.h"
 #include "jacobian/jit.h"
 #include "graph/orders.h"
@@ -23,12 +23,6 @@
 #ifndef AG_DEFAULT_SOURCE_DIR
 #define AG_DEFAULT_SOURCE_DIR "."
 #endif
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 typedef struct {
   ag_jit_batch_fn fn;
@@ -111,20 +105,10 @@ int main(int argc, char **argv) {
       return 1;
     }
     /* the cheapest baseline order (as the plugin without an order library) */
-    int *order = malloc(sizeof(int) * ((size_t)gr->dag.neliminable + 1)), *tmp = malloc(sizeof(int) * ((size_t)gr->dag.neliminable + 1));
-    long best = -1;
-    int len = 0;
-    for (int w = 0; w < 3; w++) {
-      int l = w == 0 ? ag_order_forward(&gr->dag, tmp) : w == 1 ? ag_order_reverse(&gr->dag, tmp) : ag_order_markowitz(&gr->dag, tmp);
-      long c = ag_order_cost(&gr->dag, tmp, l, NULL);
-      if (best < 0 || c < best) {
-        best = c;
-        len = l;
-        memcpy(order, tmp, sizeof(int) * (size_t)l);
-      }
-    }
+    int *order = malloc(sizeof(int) * ((size_t)gr->dag.neliminable + 1)), len = gr->dag.neliminable;
+    ag_order_best_baseline(&gr->dag, order, NULL);
     ag_jacprog *jp = ag_jacprog_build(gr, order, len, &err);
-    free(order), free(tmp);
+    free(order);
     ag_jit *cj = jp ? ag_jit_load(jp, NULL, &err) : NULL;
     if (!cj) {
       fprintf(stderr, "bench_gpu: %s: %s\n", spec, err.msg);
@@ -170,10 +154,10 @@ int main(int argc, char **argv) {
     for (int k = 0; k < nthreads; k++) pthread_create(&th[k], NULL, worker, &cs[k]);
     double cpu_best = INFINITY;
     for (int r = 0; r < reps_total; r++) { /* the first is a warm-up */
-      double t0 = now();
+      double t0 = ag_now();
       pthread_barrier_wait(&bar_start);
       pthread_barrier_wait(&bar_end);
-      double dt = now() - t0;
+      double dt = ag_now() - t0;
       if (r > 0 && dt < cpu_best) cpu_best = dt;
     }
     for (int k = 0; k < nthreads; k++) pthread_join(th[k], NULL);
@@ -198,15 +182,15 @@ int main(int argc, char **argv) {
                !(djac = ag_gpu_alloc(g, sizeof(double) * N * ne, &err));
       double best_up = INFINITY, best_k = INFINITY, best_down = INFINITY, best_all = INFINITY;
       for (int r = 0; !rc && r <= reps; r++) {
-        double t0 = now();
+        double t0 = ag_now();
         rc = ag_gpu_upload(g, din, in, sizeof(double) * N * ni, &err) ||
              ag_gpu_upload(g, dp, p, sizeof(double) * N * np, &err) || ag_gpu_sync(g, &err);
-        double t1 = now();
+        double t1 = ag_now();
         rc = rc || ag_gpu_kernel_eval(g, gk, (int)n, din, np ? dp : 0, dout, djac, &err) || ag_gpu_sync(g, &err);
-        double t2 = now();
+        double t2 = ag_now();
         rc = rc || ag_gpu_download(g, gjac, djac, sizeof(double) * N * ne, &err) ||
              ag_gpu_download(g, out, dout, sizeof(double) * N * no, &err);
-        double t3 = now();
+        double t3 = ag_now();
         if (r > 0) { /* the first is a warm-up */
           best_up = fmin(best_up, t1 - t0);
           best_k = fmin(best_k, t2 - t1);

@@ -1,4 +1,4 @@
-/* Held-out evaluation of a trained policy/value network (issue 7; not a test): on graphs
+/* Held-out evaluation of a trained policy/value network (not a test): on graphs
    that the model never saw in training, small (random corpus kernels with unused seeds,
    example kernels that were not training graphs) and large (train/corpus.h's realistic
    generators: a Roe-flux finite-volume stencil, a robot-arm kinematic chain, a spring
@@ -33,8 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/clock.h"
 #include "graph/orders.h"
 #include "kernel/source.h"
 #include "train/corpus.h"
@@ -45,12 +45,6 @@
 #ifndef AG_DEFAULT_SOURCE_DIR
 #define AG_DEFAULT_SOURCE_DIR "."
 #endif
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- held-out graphs ---- */
 
@@ -155,15 +149,13 @@ static long recompute_idx(const ag_dag *d, const int *idx, int n) {
   return c;
 }
 
-static long base_cost(const ag_dag *d, int (*fn)(const ag_dag *, int *), const char *gname,
-                      const char *what) {
-  int *o = malloc((size_t)(d->neliminable + 1) * sizeof(int));
-  int len = fn(d, o);
-  ag_error err;
-  long c = ag_order_cost(d, o, len, &err);
-  printf("RUN graph=%s method=%s sims=- budget=- cost=%ld recomputed=%ld time=0\n", gname, what, c, c);
-  free(o);
-  return c;
+/* The baselines' costs into c[0..2], each printed as a RUN line. */
+static void base_costs(const ag_dag *d, const char *gname, long c[AG_NBASELINES]) {
+  static const char *what[AG_NBASELINES] = {"forward", "reverse", "markowitz-greedy"};
+  ag_order_baseline_costs(d, c);
+  for (int b = 0; b < AG_NBASELINES; b++)
+    printf("RUN graph=%s method=%s sims=- budget=- cost=%ld recomputed=%ld time=0\n", gname, what[b],
+           c[b], c[b]);
 }
 
 static void report(const char *gname, const char *method, int sims, double budget, long cost,
@@ -209,9 +201,11 @@ static void eval_graph(const ag_graph *g, const char *set, ag_nn_eval *ev, const
   const char *gn = row->name;
   printf("GRAPH name=%s set=%s inputs=%d vertices=%d outputs=%d eliminable=%d\n", gn, set, d->ni,
          d->nv, d->no, d->neliminable);
-  row->fwd = base_cost(d, ag_order_forward, gn, "forward");
-  row->rev = base_cost(d, ag_order_reverse, gn, "reverse");
-  row->mk = base_cost(d, ag_order_markowitz, gn, "markowitz-greedy");
+  long bc[AG_NBASELINES];
+  base_costs(d, gn, bc);
+  row->fwd = bc[0];
+  row->rev = bc[1];
+  row->mk = bc[2];
   row->base = row->fwd < row->rev ? row->fwd : row->rev;
   if (row->mk < row->base) row->base = row->mk;
   int *order = malloc((size_t)(d->neliminable + 1) * sizeof(int));
@@ -222,9 +216,9 @@ static void eval_graph(const ag_graph *g, const char *set, ag_nn_eval *ev, const
       p.sims_per_move = sims[si];
       p.evaluator = evaluator(m, ev);
       long calls0 = ag_nn_eval_calls(ev);
-      double t0 = now();
+      double t0 = ag_now();
       long c = ag_mcts_episode(d, &p, order);
-      double t = now() - t0;
+      double t = ag_now() - t0;
       long rc = recompute_idx(d, order, d->neliminable);
       row->sims_cost[si][m] = c;
       row->sims_time[si][m] = t;
@@ -249,7 +243,7 @@ static void eval_graph(const ag_graph *g, const char *set, ag_nn_eval *ev, const
     ag_error err;
     int rcode;
     long calls0 = ag_nn_eval_calls(ev);
-    double t0 = now();
+    double t0 = ag_now();
     if (m < NMCTS) {
       p.evaluator = evaluator(m, ev);
       o.mcts = &p;
@@ -257,7 +251,7 @@ static void eval_graph(const ag_graph *g, const char *set, ag_nn_eval *ev, const
     } else {
       rcode = ag_search(d, AG_SEARCH_ANNEAL, &o, &r, &err);
     }
-    double t = now() - t0;
+    double t = ag_now() - t0;
     if (rcode) {
       fprintf(stderr, "bench_policy: %s %s: %s\n", gn, mname[m], err.msg);
       failures++;
@@ -299,13 +293,13 @@ static void throughput(ag_nn *nn, const ag_graph *g, const char *label, int quic
   ag_nn_tokens_build(&tok, d, s);
   float *logits = malloc((size_t)(tok.in.n + 1) * sizeof(float));
   /* batch 1: the initial state, repeated for about a second */
-  double target = quick ? 0.1 : 1.0, t0 = now(), t;
+  double target = quick ? 0.1 : 1.0, t0 = ag_now(), t;
   long reps = 0;
   volatile float sink = 0;
   do {
     sink += ag_nn_forward(nn, &tok.in, logits);
     reps++;
-    t = now() - t0;
+    t = ag_now() - t0;
   } while (t < target);
   double b1 = (double)reps / t;
   /* batch 256: states after random prefixes of 0 .. neliminable-1 eliminations */
@@ -322,22 +316,22 @@ static void throughput(ag_nn *nn, const ag_graph *g, const char *label, int quic
     in[k] = bt[k].in;
     tokens += in[k].n;
   }
-  t0 = now();
+  t0 = ag_now();
   reps = 0;
   do {
     ag_nn_forward_batch(nn, in, B, NULL, values);
     reps++;
-    t = now() - t0;
+    t = ag_now() - t0;
   } while (t < target);
   double b256 = (double)reps * B / t;
   /* feature building alone (part of every network evaluation in the search) */
-  t0 = now();
+  t0 = ag_now();
   reps = 0;
   ag_elim_reset(s, d);
   do {
     ag_nn_tokens_build(&tok, d, s);
     reps++;
-    t = now() - t0;
+    t = ag_now() - t0;
   } while (t < target / 4);
   double feat = (double)reps / t;
   printf("THROUGHPUT graph=%s set=%s tokens=%d mean_batch_tokens=%.0f batch1_evals_per_s=%.1f "
@@ -548,7 +542,7 @@ int main(int argc, char **argv) {
   int nrows = 0;
   ag_graph *small_tp = NULL, *large_tp = NULL;
   const char *large_set = "large";
-  double t_all = now();
+  double t_all = ag_now();
   for (int i = 0; i < nset; i++) {
     if (small_only && strcmp(set[i].set, "small")) continue;
     if (large_only && !strcmp(set[i].set, "small")) continue;
@@ -564,14 +558,11 @@ int main(int argc, char **argv) {
       continue;
     }
     if (list) {
-      int *o = malloc((size_t)(g->dag.neliminable + 1) * sizeof(int));
-      long c[3];
-      int (*fn[3])(const ag_dag *, int *) = {ag_order_forward, ag_order_reverse, ag_order_markowitz};
-      for (int k = 0; k < 3; k++) c[k] = ag_order_cost(&g->dag, o, fn[k](&g->dag, o), &err);
+      long c[AG_NBASELINES];
+      ag_order_baseline_costs(&g->dag, c);
       printf("GRAPH name=%s set=%s inputs=%d vertices=%d outputs=%d eliminable=%d fwd=%ld rev=%ld "
              "markowitz=%ld\n", g->name, set[i].set, g->dag.ni, g->dag.nv, g->dag.no,
              g->dag.neliminable, c[0], c[1], c[2]);
-      free(o);
       ag_graph_free(g);
       continue;
     }
@@ -601,14 +592,14 @@ int main(int argc, char **argv) {
     ag_nn_free(nn);
     return failures ? 1 : 0;
   }
-  double t_eval = now() - t_all;
+  double t_eval = ag_now() - t_all;
   printf("\nnetwork evaluations in the searches: %ld; evaluation time %.1f s\n",
          ag_nn_eval_calls(ev), t_eval);
   if (nrows) summary(rows, nrows, sims);
   printf("\n## Network throughput (CPU backend)\n\n");
   if (small_tp) throughput(nn, small_tp, "small", quick);
   if (large_tp) throughput(nn, large_tp, large_set, quick);
-  printf("\nDONE graphs=%d failures=%d seconds=%.1f\n", nrows, failures, now() - t_all);
+  printf("\nDONE graphs=%d failures=%d seconds=%.1f\n", nrows, failures, ag_now() - t_all);
   ag_graph_free(small_tp);
   ag_graph_free(large_tp);
   free(rows);

@@ -34,7 +34,7 @@ static void note(track *k, long cost, double el) {
 static void improved(long cost, double el, void *ctx) { note(ctx, cost, el); }
 static void progress(const ag_search_opts *o, long best, double ips, double el, void *ctx) {
   (void)o, (void)ips;
-  note(ctx, best, el); /* the exact solver reports through progress (1 s resolution) */
+  note(ctx, best, el); /* every searcher also reports each improvement (improved) */
 }
 
 static void fmt_time(char *b, size_t n, double t) {

@@ -159,7 +159,7 @@ static int resolve_order(const ag_graph *g, const char *spec, int **order, int *
     int found = ag_orderlib_lookup(spec + 1, &g->dag, &e, err);
     if (found < 0) return -1;
     if (!found)
-      return ag_fail(err, "%s holds no order for graph '%s' (hash %016llx); store one with "
+      return ag_failc(err, AG_ERR_MISMATCH, "%s holds no order for graph '%s' (hash %016llx); store one with "
                           "alphagrad search SOURCE --out %s",
                      spec + 1, g->name, (unsigned long long)g->dag.hash, spec + 1);
     *order = malloc((size_t)(e.len + 1) * sizeof(int));
@@ -430,15 +430,15 @@ static int cmd_codegen(const options *o, ag_graph *g) {
     f = fopen(tmp, "w");
     if (!f) {
       ag_jacprog_free(jp);
-      ag_fail(&err, "%.900s: cannot write: %s", tmp, strerror(errno));
+      ag_failc(&err, AG_ERR_IO, "%.900s: cannot write: %s", tmp, strerror(errno));
       return die(err.msg);
     }
   }
   rc = o->cuda ? ag_codegen_cuda(jp, fname, f, &err) : ag_codegen_c(jp, fname, f, &err);
   if (o->out_path) {
-    if (fclose(f) != 0 && rc == 0) rc = ag_fail(&err, "%s: write error", tmp);
+    if (fclose(f) != 0 && rc == 0) rc = ag_failc(&err, AG_ERR_IO, "%s: write error", tmp);
     if (rc == 0 && rename(tmp, o->out_path) != 0)
-      rc = ag_fail(&err, "cannot rename %s to %s: %s", tmp, o->out_path, strerror(errno));
+      rc = ag_failc(&err, AG_ERR_IO, "cannot rename %s to %s: %s", tmp, o->out_path, strerror(errno));
     if (rc) remove(tmp);
   }
   long mults = jp->mults;

@@ -32,7 +32,7 @@ int ag_csr_map_from_row_sorted(ag_csr_map *m, long ncoo, int nrows, int ncols, l
   if (nrows < 0 || ncols < 0 || nkept < 0 || nkept > ncoo)
     return ag_fail(err, "csr map: bad sizes (%d rows, %d columns, %ld of %ld entries)", nrows,
                    ncols, nkept, ncoo);
-  if (nkept > 0x7fffffffL) return ag_fail(err, "csr map: %ld entries exceed 32-bit CSR indices", nkept);
+  if (nkept > 0x7fffffffL) return ag_failc(err, AG_ERR_LIMIT, "csr map: %ld entries exceed 32-bit CSR indices", nkept);
   m->nrows = nrows;
   m->ncols = ncols;
   m->ncoo = ncoo;
@@ -45,7 +45,7 @@ int ag_csr_map_from_row_sorted(ag_csr_map *m, long ncoo, int nrows, int ncols, l
   if (!m->rowptr || !m->colind || !m->srcptr || !m->src || !m->coo_pos || !seg) {
     free(seg);
     ag_csr_map_free(m);
-    return ag_fail(err, "csr map: out of memory (%ld entries)", ncoo);
+    return ag_failc(err, AG_ERR_LIMIT, "csr map: out of memory (%ld entries)", ncoo);
   }
   for (long i = 0; i < ncoo; i++)
     m->coo_pos[i] = -1;
@@ -57,7 +57,7 @@ int ag_csr_map_from_row_sorted(ag_csr_map *m, long ncoo, int nrows, int ncols, l
       if (rowptr_sorted[r] != t0 || rowptr_sorted[r + 1] < t0 || rowptr_sorted[r + 1] > nkept) {
         free(seg);
         ag_csr_map_free(m);
-        return ag_fail(err, "csr map: row pointer of the sorted entries is inconsistent at row %d", r);
+        return ag_failc(err, AG_ERR_BACKEND, "csr map: row pointer of the sorted entries is inconsistent at row %d", r);
       }
       t = rowptr_sorted[r + 1];
     } else {
@@ -69,7 +69,7 @@ int ag_csr_map_from_row_sorted(ag_csr_map *m, long ncoo, int nrows, int ncols, l
       if (rows[s] != r || cols[s] < 0 || cols[s] >= ncols || perm[s] < 0 || perm[s] >= ncoo) {
         free(seg);
         ag_csr_map_free(m);
-        return ag_fail(err, "csr map: sorted entry %ld (row %d, column %d, COO index %ld) is not "
+        return ag_failc(err, AG_ERR_BACKEND, "csr map: sorted entry %ld (row %d, column %d, COO index %ld) is not "
                        "in row %d or out of range", s, rows[s], cols[s], perm[s], r);
       }
       seg[u].col = cols[s];
@@ -90,7 +90,7 @@ int ag_csr_map_from_row_sorted(ag_csr_map *m, long ncoo, int nrows, int ncols, l
   free(seg);
   if (t != nkept) {
     ag_csr_map_free(m);
-    return ag_fail(err, "csr map: %ld sorted entries, %ld of them in rows 0..%d", nkept, t,
+    return ag_failc(err, AG_ERR_BACKEND, "csr map: %ld sorted entries, %ld of them in rows 0..%d", nkept, t,
                    nrows - 1);
   }
   m->srcptr[nnz] = (int)nkept;
@@ -114,7 +114,7 @@ int ag_csr_map_build(ag_csr_map *m, long ncoo, const int *ci, const int *cj, int
   memset(m, 0, sizeof *m);
   if (ncoo < 0) return ag_fail(err, "csr map: %ld entries", ncoo);
   coo_ent *e = malloc(sizeof(coo_ent) * ((size_t)ncoo + 1));
-  if (!e) return ag_fail(err, "csr map: out of memory (%ld entries)", ncoo);
+  if (!e) return ag_failc(err, AG_ERR_LIMIT, "csr map: out of memory (%ld entries)", ncoo);
   long nk = 0;
   for (long i = 0; i < ncoo; i++) {
     if (ci[i] < 0 || cj[i] < 0) continue;
@@ -133,7 +133,7 @@ int ag_csr_map_build(ag_csr_map *m, long ncoo, const int *ci, const int *cj, int
   long *perm = malloc(sizeof(long) * ((size_t)nk + 1));
   int rc = -1;
   if (!rows || !cols || !perm) {
-    ag_fail(err, "csr map: out of memory (%ld entries)", ncoo);
+    ag_failc(err, AG_ERR_LIMIT, "csr map: out of memory (%ld entries)", ncoo);
   } else {
     for (long t = 0; t < nk; t++) {
       rows[t] = e[t].row;

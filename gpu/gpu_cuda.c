@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/hash.h"
 #include "gpu/gpu.h"
 #include "jacobian/codegen_c.h"
 #include "jacobian/codegen_cuda.h"
@@ -85,7 +86,7 @@ static int load_driver(void) {
 }
 
 int ag_gpu_available(ag_error *err) {
-  if (load_driver() < 0) return ag_fail(err, "%s", driver_why);
+  if (load_driver() < 0) return ag_failc(err, AG_ERR_BACKEND, "%s", driver_why);
   return 0;
 }
 
@@ -93,7 +94,7 @@ int ag_gpu_available(ag_error *err) {
   do {                                                                                         \
     CUresult r_ = (call);                                                                      \
     if (r_ != CUDA_SUCCESS)                                                                    \
-      return ag_fail(err, "cuda: %s: %s (%s)", what, cu_name(r_), cu_text(r_));                \
+      return ag_failc(err, AG_ERR_BACKEND, "cuda: %s: %s (%s)", what, cu_name(r_), cu_text(r_));                \
   } while (0)
 /* ---- NVRTC ---- */
 
@@ -138,7 +139,7 @@ int ag_nvrtc_compile(const char *src, const char *name, int arch, int cubin, cha
   if (log) *log = NULL;
   nvrtcProgram prog;
   nvrtcResult r = nvrtcCreateProgram(&prog, src, name, 0, NULL, NULL);
-  if (r != NVRTC_SUCCESS) return ag_fail(err, "nvrtc: create %s: %s", name, nvrtcGetErrorString(r));
+  if (r != NVRTC_SUCCESS) return ag_failc(err, AG_ERR_BACKEND, "nvrtc: create %s: %s", name, nvrtcGetErrorString(r));
   char archopt[64];
   snprintf(archopt, sizeof archopt, "--gpu-architecture=%s_%d", cubin ? "sm" : "compute", arch);
   const char *opts[] = {archopt, "-default-device", "--fmad=false", "-std=c++17"};
@@ -152,7 +153,7 @@ int ag_nvrtc_compile(const char *src, const char *name, int arch, int cubin, cha
     if (lg) lg[ls] = 0;
   }
   if (r != NVRTC_SUCCESS) {
-    ag_fail(err, "nvrtc: %s (%s): %s: %.3000s", name, archopt, nvrtcGetErrorString(r),
+    ag_failc(err, AG_ERR_BACKEND, "nvrtc: %s (%s): %s: %.3000s", name, archopt, nvrtcGetErrorString(r),
             lg ? lg : "");
     if (log) *log = lg;
     else free(lg);
@@ -167,7 +168,7 @@ int ag_nvrtc_compile(const char *src, const char *name, int arch, int cubin, cha
   if (!img || r != NVRTC_SUCCESS) {
     free(img);
     free(lg);
-    return ag_fail(err, "nvrtc: %s: cannot get the %s: %s", name, cubin ? "CUBIN" : "PTX",
+    return ag_failc(err, AG_ERR_BACKEND, "nvrtc: %s: cannot get the %s: %s", name, cubin ? "CUBIN" : "PTX",
                    nvrtcGetErrorString(r));
   }
   *image = img;
@@ -230,12 +231,12 @@ static int load_image(CUmodule *mod, const void *image, ag_error *err) {
 
 ag_gpu *ag_gpu_open(int device, ag_error *err) {
   if (load_driver() < 0) {
-    ag_fail(err, "%s", driver_why);
+    ag_failc(err, AG_ERR_BACKEND, "%s", driver_why);
     return NULL;
   }
   ag_gpu *g = calloc(1, sizeof *g);
   if (!g) {
-    ag_fail(err, "gpu: out of memory");
+    ag_failc(err, AG_ERR_LIMIT, "gpu: out of memory");
     return NULL;
   }
   CUresult r;
@@ -249,7 +250,7 @@ ag_gpu *ag_gpu_open(int device, ag_error *err) {
       (r = p_cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, g->dev)) != CUDA_SUCCESS ||
       (r = p_cuDeviceTotalMem(&mem, g->dev)) != CUDA_SUCCESS ||
       (r = p_cuDevicePrimaryCtxRetain(&g->ctx, g->dev)) != CUDA_SUCCESS) {
-    ag_fail(err, "cuda: device %d: %s (%s)", device, cu_name(r), cu_text(r));
+    ag_failc(err, AG_ERR_BACKEND, "cuda: device %d: %s (%s)", device, cu_name(r), cu_text(r));
     free(g);
     return NULL;
   }
@@ -260,7 +261,7 @@ ag_gpu *ag_gpu_open(int device, ag_error *err) {
   cusparseStatus_t s = cusparseCreate(&g->sp);
   if (s != CUSPARSE_STATUS_SUCCESS) {
     g->sp = NULL;
-    ag_fail(err, "cusparse: cusparseCreate: %s", cusparseGetErrorString(s));
+    ag_failc(err, AG_ERR_BACKEND, "cusparse: cusparseCreate: %s", cusparseGetErrorString(s));
     goto fail;
   }
   { /* the support kernels (small: compiled at every open, PTX for the device) */
@@ -279,7 +280,7 @@ ag_gpu *ag_gpu_open(int device, ag_error *err) {
     if ((r = p_cuModuleGetFunction(&g->f_gather, g->support, "ag_gather")) != CUDA_SUCCESS ||
         (r = p_cuModuleGetFunction(&g->f_params, g->support, "ag_params")) != CUDA_SUCCESS ||
         (r = p_cuModuleGetFunction(&g->f_scatter, g->support, "ag_scatter")) != CUDA_SUCCESS) {
-      ag_fail(err, "cuda: support kernels: %s", cu_name(r));
+      ag_failc(err, AG_ERR_BACKEND, "cuda: support kernels: %s", cu_name(r));
       goto fail;
     }
   }
@@ -306,7 +307,7 @@ ag_dptr ag_gpu_alloc(ag_gpu *g, size_t bytes, ag_error *err) {
   if (make_current(g, err)) return 0;
   CUresult r = p_cuMemAlloc(&p, bytes ? bytes : 8);
   if (r != CUDA_SUCCESS) {
-    ag_fail(err, "cuda: cuMemAlloc(%zu bytes): %s (%s)", bytes, cu_name(r), cu_text(r));
+    ag_failc(err, AG_ERR_BACKEND, "cuda: cuMemAlloc(%zu bytes): %s (%s)", bytes, cu_name(r), cu_text(r));
     return 0;
   }
   return (ag_dptr)p;
@@ -349,10 +350,10 @@ static int launch(ag_gpu *g, CUfunction f, long long nthreads, void **args, cons
                   ag_error *err) {
   if (nthreads <= 0) return 0;
   long long blocks = (nthreads + AG_CUDA_BLOCK - 1) / AG_CUDA_BLOCK;
-  if (blocks > 0x7fffffffLL) return ag_fail(err, "cuda: %s: %lld threads are too many", what, nthreads);
+  if (blocks > 0x7fffffffLL) return ag_failc(err, AG_ERR_LIMIT, "cuda: %s: %lld threads are too many", what, nthreads);
   if (make_current(g, err)) return -1;
   CUresult r = p_cuLaunchKernel(f, (unsigned)blocks, 1, 1, AG_CUDA_BLOCK, 1, 1, 0, NULL, args, NULL);
-  if (r != CUDA_SUCCESS) return ag_fail(err, "cuda: launch of %s: %s (%s)", what, cu_name(r), cu_text(r));
+  if (r != CUDA_SUCCESS) return ag_failc(err, AG_ERR_BACKEND, "cuda: launch of %s: %s (%s)", what, cu_name(r), cu_text(r));
   return 0;
 }
 
@@ -427,7 +428,7 @@ static int write_entry(const char *dir, const char *path, uint64_t key, const ch
   snprintf(tmp, sizeof tmp, "%s/.tmp-%016llx-%d-%ld.cubin", dir, (unsigned long long)key,
            (int)getpid(), __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return ag_fail(err, "gpu jit: cannot write %s: %s", tmp, strerror(errno));
+  if (fd < 0) return ag_failc(err, AG_ERR_IO, "gpu jit: cannot write %s: %s", tmp, strerror(errno));
   char tr[TRAILER_LEN];
   trailer(tr, key, img, n);
   int ok = write(fd, img, n) == (ssize_t)n && write(fd, tr, TRAILER_LEN) == TRAILER_LEN &&
@@ -436,7 +437,7 @@ static int write_entry(const char *dir, const char *path, uint64_t key, const ch
   if (!ok || rename(tmp, path) != 0) {
     int e = errno;
     unlink(tmp);
-    return ag_fail(err, "gpu jit: cannot publish %s: %s", path, strerror(e));
+    return ag_failc(err, AG_ERR_IO, "gpu jit: cannot publish %s: %s", path, strerror(e));
   }
   return 0;
 }
@@ -481,7 +482,7 @@ ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp,
   if (!k || !dir) {
     free(k);
     free(dir);
-    ag_fail(err, "gpu jit: out of memory");
+    ag_failc(err, AG_ERR_LIMIT, "gpu jit: out of memory");
     return NULL;
   }
   k->key = key;
@@ -490,7 +491,7 @@ ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp,
   k->np = jp->g->nparams;
   k->nentries = jp->nentries;
   if (ag_mkdir_p(dir)) {
-    ag_fail(err, "gpu jit: cannot create the cache directory %s: %s", dir, strerror(errno));
+    ag_failc(err, AG_ERR_IO, "gpu jit: cannot create the cache directory %s: %s", dir, strerror(errno));
     goto fail;
   }
   size_t plen = strlen(dir) + 40;
@@ -518,7 +519,7 @@ ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp,
     size_t srclen = 0;
     FILE *f = open_memstream(&src, &srclen);
     if (!f) {
-      ag_fail(err, "gpu jit: out of memory");
+      ag_failc(err, AG_ERR_LIMIT, "gpu jit: out of memory");
       goto fail;
     }
     int rc = ag_codegen_cuda(jp, fname, f, err);
@@ -538,7 +539,7 @@ ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp,
     k->compiled = 1;
     if (!exact) n += 1; /* PTX: keep its terminating NUL */
     rc = write_entry(dir, k->path, key, img, n, err);
-    if (rc == 0) rc = bind_module(k, img, key, why, sizeof why) ? ag_fail(err, "gpu jit: %s", why) : 0;
+    if (rc == 0) rc = bind_module(k, img, key, why, sizeof why) ? ag_failc(err, AG_ERR_BACKEND, "gpu jit: %s", why) : 0;
     free(img);
     if (rc) goto fail;
   }
@@ -598,7 +599,7 @@ ag_gpu_scatter *ag_gpu_scatter_create(ag_gpu *g, int nnz, const int *ptr, const 
                                       ag_error *err) {
   ag_gpu_scatter *s = calloc(1, sizeof *s);
   if (!s) {
-    ag_fail(err, "gpu: out of memory");
+    ag_failc(err, AG_ERR_LIMIT, "gpu: out of memory");
     return NULL;
   }
   s->nnz = nnz;
@@ -640,14 +641,14 @@ int ag_gpu_csr_map_build(ag_gpu *g, ag_csr_map *m, long ncoo, const int *ci, con
                      cj[i], nrows, ncols);
     nk++;
   }
-  if (nk > 0x7fffffffL) return ag_fail(err, "csr map: %ld entries exceed 32-bit CSR indices", nk);
+  if (nk > 0x7fffffffL) return ag_failc(err, AG_ERR_LIMIT, "csr map: %ld entries exceed 32-bit CSR indices", nk);
   int n = (int)nk, rc = -1;
   int *rows = malloc(sizeof(int) * ((size_t)n + 1)), *cols = malloc(sizeof(int) * ((size_t)n + 1));
   int *perm = malloc(sizeof(int) * ((size_t)n + 1)), *rp = malloc(sizeof(int) * ((size_t)nrows + 1));
   long *kept = malloc(sizeof(long) * ((size_t)n + 1)), *lperm = malloc(sizeof(long) * ((size_t)n + 1));
   ag_dptr dr = 0, dc = 0, dp = 0, drp = 0, dbuf = 0;
   if (!rows || !cols || !perm || !rp || !kept || !lperm) {
-    ag_fail(err, "csr map: out of memory");
+    ag_failc(err, AG_ERR_LIMIT, "csr map: out of memory");
     goto done;
   }
   for (long i = 0, t = 0; i < ncoo; i++)
@@ -672,7 +673,7 @@ int ag_gpu_csr_map_build(ag_gpu *g, ag_csr_map *m, long ncoo, const int *ci, con
     cusparseStatus_t s = cusparseXcoosort_bufferSizeExt(g->sp, nrows, ncols, n, (const int *)(uintptr_t)dr,
                                                         (const int *)(uintptr_t)dc, &bsize);
     if (s != CUSPARSE_STATUS_SUCCESS) {
-      ag_fail(err, "cusparse: cusparseXcoosort_bufferSizeExt: %s", cusparseGetErrorString(s));
+      ag_failc(err, AG_ERR_BACKEND, "cusparse: cusparseXcoosort_bufferSizeExt: %s", cusparseGetErrorString(s));
       goto done;
     }
     if (!(dbuf = ag_gpu_alloc(g, bsize + 8, err))) goto done;
@@ -680,7 +681,7 @@ int ag_gpu_csr_map_build(ag_gpu *g, ag_csr_map *m, long ncoo, const int *ci, con
                                    (int *)(uintptr_t)dp, (void *)(uintptr_t)dbuf)) != CUSPARSE_STATUS_SUCCESS ||
         (s = cusparseXcoo2csr(g->sp, (const int *)(uintptr_t)dr, n, nrows, (int *)(uintptr_t)drp,
                               CUSPARSE_INDEX_BASE_ZERO)) != CUSPARSE_STATUS_SUCCESS) {
-      ag_fail(err, "cusparse: sorting the COO pattern: %s", cusparseGetErrorString(s));
+      ag_failc(err, AG_ERR_BACKEND, "cusparse: sorting the COO pattern: %s", cusparseGetErrorString(s));
       goto done;
     }
     if (ag_gpu_sync(g, err) || ag_gpu_download(g, rows, dr, sizeof(int) * (size_t)n, err) ||
@@ -694,7 +695,7 @@ int ag_gpu_csr_map_build(ag_gpu *g, ag_csr_map *m, long ncoo, const int *ci, con
   }
   for (int t = 0; t < n; t++) {
     if (perm[t] < 0 || perm[t] >= n) {
-      ag_fail(err, "cusparse: sorting the COO pattern gave a bad permutation");
+      ag_failc(err, AG_ERR_BACKEND, "cusparse: sorting the COO pattern gave a bad permutation");
       goto done;
     }
     lperm[t] = kept[perm[t]];
@@ -732,13 +733,13 @@ int ag_gpu_spmv(ag_gpu *g, int nrows, int ncols, int nnz, ag_dptr rowptr, ag_dpt
       (s = cusparseCreateDnVec(&vy, nrows, (void *)(uintptr_t)y, CUDA_R_64F)) != CUSPARSE_STATUS_SUCCESS ||
       (s = cusparseSpMV_bufferSize(g->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, A, vx, &zero, vy,
                                    CUDA_R_64F, CUSPARSE_SPMV_ALG_DEFAULT, &bsize)) != CUSPARSE_STATUS_SUCCESS) {
-    ag_fail(err, "cusparse: SpMV set-up: %s", cusparseGetErrorString(s));
+    ag_failc(err, AG_ERR_BACKEND, "cusparse: SpMV set-up: %s", cusparseGetErrorString(s));
     goto done;
   }
   if (!(buf = ag_gpu_alloc(g, bsize + 8, err))) goto done;
   if ((s = cusparseSpMV(g->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, A, vx, &zero, vy, CUDA_R_64F,
                         CUSPARSE_SPMV_ALG_DEFAULT, (void *)(uintptr_t)buf)) != CUSPARSE_STATUS_SUCCESS) {
-    ag_fail(err, "cusparse: cusparseSpMV: %s", cusparseGetErrorString(s));
+    ag_failc(err, AG_ERR_BACKEND, "cusparse: cusparseSpMV: %s", cusparseGetErrorString(s));
     goto done;
   }
   rc = ag_gpu_sync(g, err);

@@ -101,8 +101,7 @@ int ag_order_validate(const ag_dag *d, const int *order, int len, ag_error *err)
     int missing = 0;
     for (int v = d->ni; v < d->n && !missing; v++)
       if (!d->is_output[v] && !seen[v]) missing = ag_vertex_id(d, v);
-    rc = ag_fail(err,
-                 "order has %d vertices but the graph has %d eliminable vertices (vertex %d is "
+    rc = ag_failc(err, AG_ERR_MISMATCH, "order has %d vertices but the graph has %d eliminable vertices (vertex %d is "
                  "missing); is the order for another graph?",
                  len, d->neliminable, missing);
   }
@@ -139,22 +138,21 @@ int ag_order_parse(const char *text, const char *where, int **order, int *len, a
       long v = strtol(p, &end, 10);
       if (errno || v > 100000000) {
         free(o);
-        return ag_fail(err, "%s:%d:%d: vertex id out of range", where, line, (int)(p - bol) + 1);
+        return ag_failc(err, AG_ERR_FORMAT, "%s:%d:%d: vertex id out of range", where, line, (int)(p - bol) + 1);
       }
       ag_grow((void **)&o, &cap, m, sizeof(int));
       o[m++] = (int)v;
       p = end;
     } else {
       free(o);
-      return ag_fail(err,
-                     "%s:%d:%d: unexpected character '%c' in order (expected vertex ids "
+      return ag_failc(err, AG_ERR_FORMAT, "%s:%d:%d: unexpected character '%c' in order (expected vertex ids "
                      "separated by commas, spaces or brackets)",
                      where, line, (int)(p - bol) + 1, *p);
     }
   }
   if (m == 0) {
     free(o);
-    return ag_fail(err, "%s: the order is empty", where);
+    return ag_failc(err, AG_ERR_FORMAT, "%s: the order is empty", where);
   }
   *order = o;
   *len = m;
@@ -171,7 +169,7 @@ int ag_order_resolve(const ag_dag *d, const char *spec, int **order, int *len, a
     if (ag_order_validate(d, *order, *len, err)) {
       char msg[sizeof err->msg];
       memcpy(msg, err->msg, sizeof msg);
-      ag_fail(err, "%.200s: %.800s", spec + 1, msg);
+      ag_failc(err, err->code, "%.200s: %.800s", spec + 1, msg);
       free(*order);
       *order = NULL;
       return -1;

@@ -1,9 +1,11 @@
 /* HDF5 helpers shared by orderlib/, nn/ and mcts/ (see h5io.h). */
 #include "h5/h5io.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/alloc.h"
 
@@ -176,4 +178,78 @@ done:
   if (ft >= 0) H5Tclose(ft);
   H5Aclose(a);
   return rc;
+}
+
+#define CORRUPT "corrupted or unreadable file: "
+
+static hid_t open_checked(const char *path, const ag_h5_kind *k, long long *version,
+                          ag_error *err) {
+  const char *w = k->what;
+  const int terse = k->flags & AG_H5_OPEN_TERSE, lib = k->flags & AG_H5_OPEN_LIBRARY_WORDING;
+  char det[200], why[256];
+  struct stat st;
+  if (stat(path, &st)) return ag_fail_kfile(err, AG_ERR_IO, w, path, "%s", strerror(errno));
+  if (!S_ISREG(st.st_mode)) return ag_fail_kfile(err, AG_ERR_IO, w, path, "not a regular file");
+  if (st.st_size == 0)
+    return ag_fail_kfile(err, AG_ERR_FORMAT, w, path, "empty file (not an HDF5 file)");
+  htri_t is = H5Fis_hdf5(path);
+  if (is <= 0 && terse)
+    return ag_fail_kfile(err, AG_ERR_FORMAT, w, path, "not an HDF5 file, or a truncated one");
+  if (is < 0)
+    return ag_fail_kfile(err, AG_ERR_IO, w, path,
+                         lib ? "cannot be read (%s)" : "not an HDF5 file, or unreadable (%s)",
+                         ag_h5_detail(det));
+  if (is == 0) return ag_fail_kfile(err, AG_ERR_FORMAT, w, path, "not an HDF5 file");
+  hid_t fapl = ag_h5_fapl();
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  if (f < 0) ag_h5_detail(det);
+  H5Pclose(fapl);
+  if (f < 0 && terse)
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, w, path, "corrupted or truncated HDF5 file");
+  if (f < 0)
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, w, path, "corrupted or truncated HDF5 file (%s)",
+                         det);
+  if (!k->noun) return f;
+  char *format = NULL;
+  long long ver = 0;
+  int rc = ag_h5_get_attr(f, "format", AG_H5_STR, &format, why, sizeof why);
+  if (rc == AG_H5_MISSING && lib)
+    ag_fail_kfile(err, AG_ERR_FORMAT, w, path, "not %s (no 'format' attribute)", k->noun);
+  else if (rc == AG_H5_MISSING || rc == AG_H5_BADTYPE)
+    ag_fail_kfile(err, AG_ERR_FORMAT, w, path, "not %s (attribute 'format' %s)", k->noun, why);
+  else if (rc)
+    ag_fail_kfile(err, AG_ERR_CORRUPT, w, path, CORRUPT "attribute 'format' %s", why);
+  else if (strcmp(format, k->format))
+    rc = ag_fail_kfile(err, AG_ERR_FORMAT, w, path, "not %s (format is '%.100s', expected '%s')",
+                       k->noun, format, k->format);
+  else if ((rc = ag_h5_get_attr(f, "format_version", AG_H5_INT, &ver, why, sizeof why)))
+    ag_fail_kfile(err, AG_ERR_CORRUPT, w, path, "%sattribute 'format_version' %s",
+                  rc == AG_H5_UNREADABLE ? CORRUPT : "", why);
+  else if ((ver > k->max_version || ver < 1) && !lib)
+    rc = ag_fail_kfile(err, ver > k->max_version ? AG_ERR_MISMATCH : AG_ERR_CORRUPT, w, path,
+                       "format_version %lld is not supported (this alphagrad reads %d)", ver,
+                       k->max_version);
+  else if (ver > k->max_version)
+    rc = ag_fail_kfile(err, AG_ERR_MISMATCH, w, path,
+                       "format_version %lld is newer than this alphagrad reads (%d); upgrade "
+                       "alphagrad",
+                       ver, k->max_version);
+  else if (ver < 1)
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, w, path, "invalid format_version %lld", ver);
+  free(format);
+  if (rc) {
+    H5Fclose(f);
+    return -1;
+  }
+  if (version) *version = ver;
+  return f;
+}
+
+hid_t ag_h5_open_checked(const char *path, const ag_h5_kind *kind, long long *version,
+                         ag_error *err) {
+  ag_h5_quiet q;
+  ag_h5_quiet_begin(&q);
+  hid_t f = open_checked(path, kind, version, err);
+  ag_h5_quiet_end(&q);
+  return f;
 }

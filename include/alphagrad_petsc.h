@@ -48,18 +48,31 @@
 
 #include <petscsnes.h>
 #include <petscdmda.h>
+#include "alphagrad.h" /* the core: builder API (ag_graph_*), errors, orders */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef struct _n_AGKernel *AGKernel;
-typedef struct _n_AGOperator *AGOperator;
+/* Kernels and operators are PetscObjects (classes "AlphaGrad Kernel" and "AlphaGrad
+   Operator"): PetscObjectReference, PetscObjectSetName, PetscObjectViewFromOptions, ... */
+typedef struct _p_AGKernel *AGKernel;
+typedef struct _p_AGOperator *AGOperator;
 struct ag_graph; /* graph/graph.h */
 
-/* Registers -snes_jacobian alphagrad (once; later calls do nothing). Called by
-   PetscDLLibraryRegister_alphagrad() when the library is loaded with -dll_append; call it
-   yourself after PetscInitialize() when you link the library. */
+/* Where element Jacobians are computed: generated C compiled at run time, the interpreter,
+   or generated CUDA on the GPU (-snes_jacobian_alphagrad_backend c|interp|cuda). */
+typedef enum { AG_BACKEND_C, AG_BACKEND_INTERP, AG_BACKEND_CUDA } AGBackend;
+PETSC_EXTERN const char *const AGBackends[];
+
+/* The package: class ids and -log_view events (AGSetUp, AGSearch, AGCodegen,
+   AGJacobianEval, AGResidual). Called by the Create functions, SNESAlphaGradRegister() and
+   PetscDLLibraryRegister_alphagrad(); AGFinalizePackage() runs at PetscFinalize(). */
+PETSC_EXTERN PetscErrorCode AGInitializePackage(void);
+PETSC_EXTERN PetscErrorCode AGFinalizePackage(void);
+/* Registers -snes_jacobian alphagrad (the package, then the SNES options checker; once, later
+   calls do nothing). Called by PetscDLLibraryRegister_alphagrad() when the library is loaded
+   with -dll_append; call it yourself after PetscInitialize() when you link the library. */
 PETSC_EXTERN PetscErrorCode SNESAlphaGradRegister(void);
 PETSC_EXTERN PetscErrorCode PetscDLLibraryRegister_alphagrad(void);
 
@@ -76,11 +89,26 @@ PETSC_EXTERN PetscErrorCode AGKernelCreateFromGraph(MPI_Comm comm, struct ag_gra
 PETSC_EXTERN PetscErrorCode AGKernelSetParameters(AGKernel k, PetscInt n, const PetscReal v[]);
 PETSC_EXTERN PetscErrorCode AGKernelGetSizes(AGKernel k, PetscInt *ni, PetscInt *no,
                                              PetscInt *np);
+/* Prints the kernel's source, graph sizes and, once set up, its order and code (viewer NULL:
+   stdout of its communicator). */
+PETSC_EXTERN PetscErrorCode AGKernelView(AGKernel k, PetscViewer viewer);
+/* Drops a reference (PetscObjectDereference); the last one frees the kernel. */
 PETSC_EXTERN PetscErrorCode AGKernelDestroy(AGKernel *k);
 
-/* An operator on a DMDA (reference taken). */
+/* An operator on a DMDA (reference taken). Its options prefix is "snes_jacobian_alphagrad_"
+   (with the SNES's prefix in front once attached to a SNES). */
 PETSC_EXTERN PetscErrorCode AGOperatorCreate(DM da, AGOperator *op);
+/* Drops a reference (PetscObjectDereference); the last one frees the operator. */
 PETSC_EXTERN PetscErrorCode AGOperatorDestroy(AGOperator *op);
+PETSC_EXTERN PetscErrorCode AGOperatorSetOptionsPrefix(AGOperator op, const char prefix[]);
+PETSC_EXTERN PetscErrorCode AGOperatorAppendOptionsPrefix(AGOperator op, const char prefix[]);
+PETSC_EXTERN PetscErrorCode AGOperatorGetOptionsPrefix(AGOperator op, const char *prefix[]);
+/* Reads -PREFIX{orders,search_time,backend,cache,batch,verbose} (the options of the table
+   in plugin/README.md without "snes_jacobian_alphagrad_"), before the set-up. */
+PETSC_EXTERN PetscErrorCode AGOperatorSetFromOptions(AGOperator op);
+/* Element lists, orders and code of the kernels (collective; done at the first residual or
+   Jacobian otherwise; later calls do nothing). Afterwards -PREFIXview [viewer] shows it. */
+PETSC_EXTERN PetscErrorCode AGOperatorSetUp(AGOperator op);
 /* A cell kernel with its stencil (type DMDA_STENCIL_STAR or DMDA_STENCIL_BOX, width >= 0)
    and boundary kernel (may be NULL). The operator takes references to the kernels. */
 PETSC_EXTERN PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k,
@@ -102,18 +130,42 @@ PETSC_EXTERN PetscErrorCode AGOperatorComputeResidual(AGOperator op, Vec X, Vec 
    same layout); the first call sets P's COO pattern. */
 PETSC_EXTERN PetscErrorCode AGOperatorComputeJacobian(AGOperator op, Vec X, Mat P);
 /* Prints what the operator holds: kernels, graph sizes, orders and where they came from,
-   costs against forward/reverse/Markowitz, backend, cache. */
+   costs against forward/reverse/Markowitz, backend, cache (viewer NULL: stdout of its
+   communicator; ASCII viewers). */
 PETSC_EXTERN PetscErrorCode AGOperatorView(AGOperator op, PetscViewer viewer);
+/* -PREFIXname [viewer] (e.g. name "-view": -snes_jacobian_alphagrad_view ascii:FILE) */
+PETSC_EXTERN PetscErrorCode AGOperatorViewFromOptions(AGOperator op, PetscObject obj,
+                                                      const char name[]);
 
-/* Attaches op to snes (reference taken). With residual = PETSC_TRUE the operator's residual
-   becomes the SNES function (SNESSetFunction); otherwise the application keeps its own
-   residual and the operator is used for the Jacobian only. The Jacobian is the operator's
-   when -snes_jacobian alphagrad is given (or after SNESAlphaGradSetUse()). */
-PETSC_EXTERN PetscErrorCode SNESSetAlphaGradOperator(SNES snes, AGOperator op,
+/* Attaches op to snes (reference taken) and gives it the options prefix SNESPREFIX +
+   "snes_jacobian_alphagrad_". With residual = PETSC_TRUE the operator's residual becomes the
+   SNES function (SNESSetFunction); otherwise the application keeps its own residual and the
+   operator is used for the Jacobian only. The Jacobian is the operator's when -snes_jacobian
+   alphagrad is given (or after SNESAlphaGradSetUse()). */
+PETSC_EXTERN PetscErrorCode SNESAlphaGradSetOperator(SNES snes, AGOperator op,
                                                      PetscBool residual);
-PETSC_EXTERN PetscErrorCode SNESGetAlphaGradOperator(SNES snes, AGOperator *op);
-/* Selects the alphagrad Jacobian as -snes_jacobian alphagrad does (before SNESSetUp). */
+/* The operator attached to snes (NULL if none; no reference taken). */
+PETSC_EXTERN PetscErrorCode SNESAlphaGradGetOperator(SNES snes, AGOperator *op);
+/* Selects the alphagrad Jacobian as -snes_jacobian alphagrad does (before SNESSetUp): installs
+   SNESComputeJacobianAlphaGrad with ctx NULL. */
 PETSC_EXTERN PetscErrorCode SNESAlphaGradSetUse(SNES snes);
+
+/* The operator's exact Jacobian at X into P (and J assembled when J != P), in the form of
+   SNESJacobianFunction, as SNESComputeJacobianDefaultColor is for coloring:
+     SNESSetJacobian(snes, J, P, SNESComputeJacobianAlphaGrad, op);
+   ctx is an AGOperator, or NULL: the operator attached to the SNES (SNESAlphaGradSetOperator),
+   else the one attached to another SNES on the same DM (a nonlinear preconditioner), else
+   one built from -snes_jacobian_alphagrad_kernel. -snes_jacobian alphagrad installs it with
+   ctx NULL. With -snes_jacobian_alphagrad_check the application's residual is compared with
+   the operator's at every call. */
+PETSC_EXTERN PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P,
+                                                         void *ctx);
+
+/* Deprecated names (since 0.2; removed in the release after): one-line forwards. */
+PETSC_EXTERN PETSC_DEPRECATED_FUNCTION("Use SNESAlphaGradSetOperator() (since 0.2)") PetscErrorCode
+SNESSetAlphaGradOperator(SNES snes, AGOperator op, PetscBool residual);
+PETSC_EXTERN PETSC_DEPRECATED_FUNCTION("Use SNESAlphaGradGetOperator() (since 0.2)") PetscErrorCode
+SNESGetAlphaGradOperator(SNES snes, AGOperator *op);
 
 #ifdef __cplusplus
 }

@@ -406,6 +406,6 @@ int ag_codegen_c(const ag_jacprog *jp, const char *fname, FILE *out, ag_error *e
   emit_batch(out, jp, fname, need_primal, vec, B, 0);
   free(need);
   free(need_primal);
-  if (ferror(out)) return ag_fail(err, "codegen: write error");
+  if (ferror(out)) return ag_failc(err, AG_ERR_IO, "codegen: write error");
   return 0;
 }

@@ -85,6 +85,6 @@ int ag_codegen_cuda(const ag_jacprog *jp, const char *fname, FILE *out, ag_error
           "}\n#endif\n",
           fname, fname, AG_CUDA_BLOCK - 1, AG_CUDA_BLOCK, AG_CUDA_BLOCK, fname, fname,
           AG_CUDA_BLOCK - 1, AG_CUDA_BLOCK, AG_CUDA_BLOCK);
-  if (ferror(out)) return ag_fail(err, "codegen: write error");
+  if (ferror(out)) return ag_failc(err, AG_ERR_IO, "codegen: write error");
   return 0;
 }

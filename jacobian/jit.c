@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/hash.h"
 #include "jacobian/codegen_c.h"
 
 #define SYM "ag_jit_kernel"
@@ -197,13 +198,13 @@ static int build(const ag_jacprog *jp, const ag_jit_options *opt, const char *di
   snprintf(log, sizeof log, "%s/.tmp-%016llx-%ld-%d.log", dir, (unsigned long long)key,
            (long)getpid(), c);
   FILE *f = fopen(src, "w");
-  if (!f) return ag_fail(err, "jit: cannot write %s: %s", src, strerror(errno));
+  if (!f) return ag_failc(err, AG_ERR_IO, "jit: cannot write %s: %s", src, strerror(errno));
   key_string(ks, sizeof ks, key);
   int rc = ag_codegen_c(jp, SYM, f, err);
   if (rc == 0) fprintf(f, "\nconst char %s_key[] = \"%s\";\n", SYM, ks);
   if (fclose(f) || rc) {
     unlink(src);
-    return rc ? -1 : ag_fail(err, "jit: cannot write %s", src);
+    return rc ? -1 : ag_failc(err, AG_ERR_IO, "jit: cannot write %s", src);
   }
   snprintf(cmd, sizeof cmd, "%s %s -o '%s' '%s' -lm >'%s' 2>&1", opt_cc(opt), opt_cflags(opt), so,
            src, log);
@@ -211,16 +212,16 @@ static int build(const ag_jacprog *jp, const ag_jit_options *opt, const char *di
   int st = system(cmd);
   rc = -1;
   if (st == -1) {
-    ag_fail(err, "jit: cannot run the compiler: %s", strerror(errno));
+    ag_failc(err, AG_ERR_BACKEND, "jit: cannot run the compiler: %s", strerror(errno));
   } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     char *l = read_log(log);
-    ag_fail(err, "jit: compiler '%s' failed (status %d): %s", opt_cc(opt),
+    ag_failc(err, AG_ERR_BACKEND, "jit: compiler '%s' failed (status %d): %s", opt_cc(opt),
             WIFEXITED(st) ? WEXITSTATUS(st) : -1, l);
     free(l);
   } else if (add_trailer(so, key)) {
-    ag_fail(err, "jit: cannot finish %s: %s", so, strerror(errno));
+    ag_failc(err, AG_ERR_IO, "jit: cannot finish %s: %s", so, strerror(errno));
   } else if (rename(so, final)) {
-    ag_fail(err, "jit: cannot rename %s to %s: %s", so, final, strerror(errno));
+    ag_failc(err, AG_ERR_IO, "jit: cannot rename %s to %s: %s", so, final, strerror(errno));
   } else {
     rc = 0;
   }
@@ -233,7 +234,7 @@ static int build(const ag_jacprog *jp, const ag_jit_options *opt, const char *di
 ag_jit *ag_jit_load(const ag_jacprog *jp, const ag_jit_options *opt, ag_error *err) {
   char *dir = opt_dir(opt);
   if (ag_mkdir_p(dir)) {
-    ag_fail(err, "jit: cannot create cache directory %s: %s", dir, strerror(errno));
+    ag_failc(err, AG_ERR_IO, "jit: cannot create cache directory %s: %s", dir, strerror(errno));
     free(dir);
     return NULL;
   }
@@ -259,7 +260,7 @@ ag_jit *ag_jit_load(const ag_jacprog *jp, const ag_jit_options *opt, ag_error *e
   j->compiled = 1;
   int failed = build(jp, opt, dir, path, key, err) != 0;
   if (!failed && try_load(j, path, key, why, sizeof why)) {
-    ag_fail(err, "jit: %s does not load after building: %s", path, why);
+    ag_failc(err, AG_ERR_BACKEND, "jit: %s does not load after building: %s", path, why);
     failed = 1;
   }
   if (failed) {

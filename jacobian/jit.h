@@ -5,7 +5,6 @@
 
 #include <stdint.h>
 
-#include "base/hash.h"
 #include "jacobian/jacobian.h"
 
 typedef void (*ag_jit_fn)(const double *in, const double *p, double *out, double *jac);

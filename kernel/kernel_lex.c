@@ -1,3 +1,4 @@
+/* Owns the C kernel front end's tokens and preprocessor (kernel_lex.h). */
 #include "kernel/kernel_lex.h"
 
 #include <ctype.h>
@@ -59,20 +60,32 @@ int ag_tok_is(const ag_token *t, const char *s) {
          (int)strlen(s) == t->len && !strncmp(t->s, s, (size_t)t->len);
 }
 
-void ag_lex_error(ag_lexer *lx, const ag_token *t, const char *fmt, ...) {
+static _Noreturn void lex_verror(ag_lexer *lx, ag_status code, const ag_token *t,
+                                 const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static _Noreturn void lex_verror(ag_lexer *lx, ag_status code, const ag_token *t,
+                                 const char *fmt, va_list ap) {
   char msg[700];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  if (t && t->macro)
+    ag_failc(lx->err, code, "%s:%d:%d: %s (in expansion of macro '%s')", lx->files[t->file],
+             t->line, t->col, msg, t->macro);
+  else if (t)
+    ag_failc(lx->err, code, "%s:%d:%d: %s", lx->files[t->file], t->line, t->col, msg);
+  else
+    ag_failc(lx->err, code, "%s", msg);
+  longjmp(*lx->fail, 1);
+}
+
+void ag_lex_error(ag_lexer *lx, const ag_token *t, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  if (t && t->macro)
-    ag_fail(lx->err, "%s:%d:%d: %s (in expansion of macro '%s')", lx->files[t->file], t->line,
-            t->col, msg, t->macro);
-  else if (t)
-    ag_fail(lx->err, "%s:%d:%d: %s", lx->files[t->file], t->line, t->col, msg);
-  else
-    ag_fail(lx->err, "%s", msg);
-  longjmp(*lx->fail, 1);
+  lex_verror(lx, AG_ERR_FORMAT, t, fmt, ap);
+}
+
+void ag_lex_errorc(ag_lexer *lx, ag_status code, const ag_token *t, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  lex_verror(lx, code, t, fmt, ap);
 }
 
 /* ---------------- raw lexing of one file ---------------- */
@@ -169,10 +182,10 @@ static void lex_raw(ag_lexer *lx, int file, toklist *out) {
       if (errno == ERANGE && t.is_int) ag_lex_error(lx, HERE(p), "integer literal out of range");
       p = end;
       if (!t.is_int && (*p == 'f' || *p == 'F'))
-        ag_lex_error(lx, HERE(p - 1 > t.s ? t.s : p),
-                     "float literal (suffix 'f'): kernels compute in double; drop the suffix");
+        ag_lex_errorc(lx, AG_ERR_UNSUPPORTED, HERE(p - 1 > t.s ? t.s : p),
+                      "float literal (suffix 'f'): kernels compute in double; drop the suffix");
       if (!t.is_int && (*p == 'l' || *p == 'L'))
-        ag_lex_error(lx, HERE(t.s), "long double literal is not supported; drop the suffix");
+        ag_lex_errorc(lx, AG_ERR_UNSUPPORTED, HERE(t.s), "long double literal is not supported; drop the suffix");
       while (t.is_int && (*p == 'u' || *p == 'U' || *p == 'l' || *p == 'L')) p++;
       if (isalnum((unsigned char)*p) || *p == '_' || *p == '.')
         ag_lex_error(lx, HERE(t.s), "malformed number '%.*s'", (int)(p - t.s + 1), t.s);
@@ -227,8 +240,8 @@ static void expand_list(ag_lexer *lx, const ag_token *toks, int n, const ag_toke
 
 static void expand_macro(ag_lexer *lx, macro *m, const ag_token *toks, int n, int *i,
                          const ag_token *use, toklist *out, int depth, long *budget) {
-  if (depth > 64) ag_lex_error(lx, use, "macro expansion too deep");
-  if (--*budget < 0) ag_lex_error(lx, use, "macro expansion too large");
+  if (depth > 64) ag_lex_errorc(lx, AG_ERR_LIMIT, use, "macro expansion too deep");
+  if (--*budget < 0) ag_lex_errorc(lx, AG_ERR_LIMIT, use, "macro expansion too large");
   const ag_token *name = &toks[*i];
   (*i)++;
   toklist args[32];
@@ -256,7 +269,7 @@ static void expand_macro(ag_lexer *lx, macro *m, const ag_token *toks, int n, in
       if (ag_tok_is(t, "(")) level++;
       if (ag_tok_is(t, ")") && level-- == 0) break;
       if (ag_tok_is(t, ",") && level == 0) {
-        if (++nargs > 32) ag_lex_error(lx, use, "too many macro arguments");
+        if (++nargs > 32) ag_lex_errorc(lx, AG_ERR_LIMIT, use, "too many macro arguments");
         continue;
       }
       push(&args[nargs - 1], *t);
@@ -283,7 +296,7 @@ static void expand_macro(ag_lexer *lx, macro *m, const ag_token *toks, int n, in
     if (pi >= 0) {
       toklist ex = TOKLIST(lx);
       expand_list(lx, args[pi].t, args[pi].n, use, &ex, depth + 1, budget);
-      if (body.n + ex.n > MAX_EXPANSION) ag_lex_error(lx, use, "macro expansion too large");
+      if (body.n + ex.n > MAX_EXPANSION) ag_lex_errorc(lx, AG_ERR_LIMIT, use, "macro expansion too large");
       for (int j = 0; j < ex.n; j++) push(&body, ex.t[j]);
     } else {
       push(&body, *b);
@@ -298,7 +311,7 @@ static void expand_list(ag_lexer *lx, const ag_token *toks, int n, const ag_toke
                         toklist *out, int depth, long *budget) {
   int n0 = out->n;
   for (int i = 0; i < n;) {
-    if (out->n - n0 > MAX_EXPANSION) ag_lex_error(lx, use, "macro expansion too large");
+    if (out->n - n0 > MAX_EXPANSION) ag_lex_errorc(lx, AG_ERR_LIMIT, use, "macro expansion too large");
     const ag_token *t = &toks[i];
     macro *m = t->kind == TK_IDENT ? find_macro(lx, t) : NULL;
     if (m && !m->disabled) {
@@ -339,8 +352,9 @@ static void define(ag_lexer *lx, const ag_token *d, int n) {
         continue;
       }
       if (d[k].kind != TK_IDENT)
-        ag_lex_error(lx, &d[k], ag_tok_is(&d[k], "...") ? "variadic macros are not supported"
-                                                        : "expected a macro parameter name");
+        ag_lex_errorc(lx, ag_tok_is(&d[k], "...") ? AG_ERR_UNSUPPORTED : AG_ERR_FORMAT, &d[k],
+                      ag_tok_is(&d[k], "...") ? "variadic macros are not supported"
+                                              : "expected a macro parameter name");
       m.nparams++;
     }
     if (k < n && k > 2 && ag_tok_is(&d[k - 1], ","))
@@ -354,7 +368,7 @@ static void define(ag_lexer *lx, const ag_token *d, int n) {
   }
   for (int j = k; j < n; j++)
     if (ag_tok_is(&d[j], "#") || ag_tok_is(&d[j], "##"))
-      ag_lex_error(lx, &d[j], "'%.*s' (stringizing/token pasting) in macros is not supported",
+      ag_lex_errorc(lx, AG_ERR_UNSUPPORTED, &d[j], "'%.*s' (stringizing/token pasting) in macros is not supported",
                    d[j].len, d[j].s);
   m.nbody = n - k;
   m.body = ag_arena_alloc(&lx->arena, (size_t)(m.nbody + 1) * sizeof(ag_token));
@@ -378,7 +392,7 @@ static long if_expr(ifparser *p, int prec);
 
 static long if_primary(ifparser *p) {
   if (p->i >= p->n) ag_lex_error(p->lx, p->dir, "incomplete #if expression");
-  if (++p->depth > 256) ag_lex_error(p->lx, p->dir, "#if expression nested too deeply");
+  if (++p->depth > 256) ag_lex_errorc(p->lx, AG_ERR_LIMIT, p->dir, "#if expression nested too deeply");
   const ag_token *t = &p->t[p->i++];
   long v = 0;
   if (ag_tok_is(t, "(")) {
@@ -398,7 +412,7 @@ static long if_primary(ifparser *p) {
   } else if (t->kind == TK_IDENT) {
     v = 0; /* undefined identifiers are 0, as in C */
   } else {
-    ag_lex_error(p->lx, t, "unsupported token '%.*s' in #if expression", t->len, t->s);
+    ag_lex_errorc(p->lx, AG_ERR_UNSUPPORTED, t, "unsupported token '%.*s' in #if expression", t->len, t->s);
   }
   p->depth--;
   return v;
@@ -473,8 +487,8 @@ static int add_file(ag_lexer *lx, const char *path, const ag_token *from) {
   ag_error e;
   char *text = ag_read_file(path, &e);
   if (!text) {
-    if (from) ag_lex_error(lx, from, "%s", e.msg);
-    ag_fail(lx->err, "%s", e.msg);
+    if (from) ag_lex_errorc(lx, e.code, from, "%s", e.msg);
+    ag_failc(lx->err, e.code, "%s", e.msg);
     longjmp(*lx->fail, 1);
   }
   int cap = lx->nfiles;
@@ -501,7 +515,7 @@ static void directive(ag_lexer *lx, int file, const ag_token *hash, const ag_tok
   if (n == 0) return; /* null directive */
   const ag_token *name = &d[0];
   if (ag_tok_is(name, "ifdef") || ag_tok_is(name, "ifndef") || ag_tok_is(name, "if")) {
-    if (*ncs == 64) ag_lex_error(lx, name, "#if nesting too deep");
+    if (*ncs == 64) ag_lex_errorc(lx, AG_ERR_LIMIT, name, "#if nesting too deep");
     int v = 0;
     if (!skipping) {
       if (ag_tok_is(name, "if"))
@@ -542,7 +556,7 @@ static void directive(ag_lexer *lx, int file, const ag_token *hash, const ag_tok
     undef(lx, &d[1]);
   } else if (ag_tok_is(name, "include")) {
     if (n >= 2 && d[1].kind == TK_STR) {
-      if (depth >= 32) ag_lex_error(lx, name, "#include nested too deeply (recursive include?)");
+      if (depth >= 32) ag_lex_errorc(lx, AG_ERR_LIMIT, name, "#include nested too deeply (recursive include?)");
       char inc[4096];
       const char *cur = lx->files[file];
       const char *slash = strrchr(cur, '/');
@@ -562,7 +576,7 @@ static void directive(ag_lexer *lx, int file, const ag_token *hash, const ag_tok
                  n > 1 ? d[1].s : "");
   } else if (ag_tok_is(name, "warning")) {
   } else {
-    ag_lex_error(lx, name, "unsupported preprocessor directive '#%.*s'", name->len, name->s);
+    ag_lex_errorc(lx, AG_ERR_UNSUPPORTED, name, "unsupported preprocessor directive '#%.*s'", name->len, name->s);
   }
   (void)hash;
 }
@@ -607,7 +621,7 @@ static void pp_tokens(ag_lexer *lx, int file, int depth, toklist *out) {
       int k = 0;
       long budget = MAX_EXPANSIONS;
       expand_macro(lx, m, t, end - i, &k, &use, out, 0, &budget);
-      if (out->n > MAX_TOKENS) ag_lex_error(lx, t, "file too large after preprocessing");
+      if (out->n > MAX_TOKENS) ag_lex_errorc(lx, AG_ERR_LIMIT, t, "file too large after preprocessing");
       i = end;
       continue;
     }

@@ -37,16 +37,20 @@ typedef struct {
   void *macros; /* macro table (internal) */
   int nmacros, capmacros;
   ag_error *err;
-  jmp_buf *fail;
-  ag_arena arena; /* owns every allocation above */ /* longjmp target on error */
+  jmp_buf *fail; /* longjmp target on error */
+  ag_arena arena; /* owns every allocation above */
 } ag_lexer;
 
 /* Preprocesses path into lx->toks; 0 on success, -1 with err set. */
 int ag_lex_file(ag_lexer *lx, const char *path, ag_error *err);
 void ag_lex_free(ag_lexer *lx);
-/* Formats "file:line:col: message" for token t into err and longjmps to lx->fail. */
+/* Formats "file:line:col: message" for token t into err and longjmps to lx->fail.
+   ag_lex_error reports a malformed kernel (AG_ERR_FORMAT); ag_lex_errorc sets the code given
+   (AG_ERR_UNSUPPORTED for a construct outside the subset, AG_ERR_LIMIT for a size limit). */
 _Noreturn void ag_lex_error(ag_lexer *lx, const ag_token *t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+_Noreturn void ag_lex_errorc(ag_lexer *lx, ag_status code, const ag_token *t, const char *fmt,
+                             ...) __attribute__((format(printf, 4, 5)));
 int ag_tok_is(const ag_token *t, const char *s);
 
 #endif

@@ -17,7 +17,7 @@ typedef struct {
 } cursor;
 
 static int fail_at(cursor *c, const char *p, const char *msg, const char *arg) {
-  return ag_fail(c->err, "%s:%d:%d: %s%s%s%s", c->where, c->line, (int)(p - c->bol) + 1, msg,
+  return ag_failc(c->err, AG_ERR_FORMAT, "%s:%d:%d: %s%s%s%s", c->where, c->line, (int)(p - c->bol) + 1, msg,
                  arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 }
 
@@ -56,7 +56,7 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
   char names[2048];
   int nsections = list_names(text, names, sizeof names);
   if (nsections == 0) {
-    ag_fail(err, "%s: no graph sections ('## Name: inputs=... vertices=... outputs=...')", where);
+    ag_failc(err, AG_ERR_FORMAT, "%s: no graph sections ('## Name: inputs=... vertices=... outputs=...')", where);
     return NULL;
   }
   if (!name && nsections > 1) {
@@ -212,7 +212,7 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
     return NULL;
   }
   if (count != nv) {
-    ag_fail(err, "%s: graph '%s' has %ld vertex lines but its header says vertices=%ld", where,
+    ag_failc(err, AG_ERR_FORMAT, "%s: graph '%s' has %ld vertex lines but its header says vertices=%ld", where,
             g->name, count, nv);
     goto fail;
   }
@@ -237,7 +237,7 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
     q = end;
   }
   if (g->noutputs != no) {
-    ag_fail(err, "%s:%d: output_vertices lists %d vertices but outputs=%ld", where, outs_line,
+    ag_failc(err, AG_ERR_FORMAT, "%s:%d: output_vertices lists %d vertices but outputs=%ld", where, outs_line,
             g->noutputs, no);
     goto fail;
   }

@@ -17,7 +17,7 @@ ag_graph *ag_load_source(const char *spec, const char *name, ag_error *err) {
   char path[4096];
   const char *fn = NULL;
   if (strlen(spec) >= sizeof path) {
-    ag_fail(err, "source path too long");
+    ag_failc(err, AG_ERR_LIMIT, "source path too long");
     return NULL;
   }
   snprintf(path, sizeof path, "%s", spec);

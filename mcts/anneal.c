@@ -162,7 +162,8 @@ static int run_restart(void *ctx, int *order) {
 
 static void run_improved(void *ctx, const int *order, long cost) { ag_run_offer(ctx, order, cost); }
 
-void ag_search_anneal_run(ag_search_run *run) {
+int ag_search_anneal_run(ag_search_run *run, ag_error *err) {
+  (void)err;
   ag_anneal_ctl c = {.seed = run->o->seed,
                      .stop = run_stop,
                      .restart = run_restart,
@@ -170,4 +171,5 @@ void ag_search_anneal_run(ag_search_run *run) {
                      .counter = &run->iterations,
                      .ctx = run};
   ag_anneal(run->d, run->best.order, &c);
+  return 0;
 }

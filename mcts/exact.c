@@ -18,13 +18,17 @@
    Phases: a short A* on the path bound (small graphs end there); the group bound with
    groups of up to 16 (A* restarted with it when it raises the root bound); simulated
    annealing on the incumbent (the primal heuristic: A* proves well but finds the optimum
-   of a large plateau slowly); larger groups if a gap remains; the A* to the end. */
+   of a large plateau slowly); larger groups if a gap remains; the A* to the end.
+
+   The incumbent, clock, iteration count (expanded states), progress and sharing are those
+   of the search run (mcts/run.h); an order offered through sharing is adopted once its
+   cost checks out, a bound offered there is not (the bound is only what this search
+   proved). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
 #include "base/hash.h"
 #include "base/alloc.h"
 #include "graph/eliminate.h"
@@ -221,6 +225,8 @@ static void mem_push(astar_mem *a, heap_entry e) {
 /* ---- the search ---- */
 
 typedef struct {
+  ag_search_run *run; /* incumbent (run->best), clock, expanded states (run->iterations),
+                         proven global bound (run->lower_bound), hooks */
   const ag_dag *d;
   const ag_search_opts *o;
   ag_exact_params p;
@@ -229,13 +235,9 @@ typedef struct {
   long *gterm;        /* per group: its term of h */
   ag_bound_ws *ws;
   ag_elim *root, *s;
-  long *pv; /* per-vertex path bounds of the state being expanded */
-  int *inc; /* incumbent, elimination indices */
-  long inc_cost;
-  double t0, found_at, next_progress, next_share, deadline;
-  int *path; /* scratch for orders */
-  long expanded;
-  long lower; /* proven global bound */
+  long *pv;       /* per-vertex path bounds of the state being expanded */
+  double deadline; /* 0: none */
+  int *path;       /* scratch for orders */
   uint32_t seq;
   int stop; /* time, iterations or target: the whole search ends */
 } xsearch;
@@ -297,45 +299,11 @@ static int trace(xsearch *x, const astar_mem *a, int64_t idx) {
   return len;
 }
 
-static void offer(xsearch *x, const int *order, long cost) {
-  if (cost >= x->inc_cost) return;
-  memcpy(x->inc, order, (size_t)x->m * sizeof(int));
-  x->inc_cost = cost;
-  x->found_at = ag_now() - x->t0;
-}
-
-static void to_ids(const ag_dag *d, const int *idx, int *ids, int n) {
-  for (int i = 0; i < n; i++)
-    ids[i] = ag_vertex_id(d, idx[i]);
-}
+static void offer(xsearch *x, const int *order, long cost) { ag_run_offer(x->run, order, cost); }
 
 /* Progress and sharing hooks; sets x->stop when the search must end. */
 static void tick(xsearch *x) {
-  const ag_search_opts *o = x->o;
-  double t = ag_now(), el = t - x->t0;
-  if (o->progress && t >= x->next_progress) {
-    o->progress(o, x->inc_cost, el > 0 ? (double)x->expanded / el : 0, el, o->progress_ctx);
-    x->next_progress = t + 1;
-  }
-  if (o->share && t >= x->next_share) {
-    int *ids = ag_malloc((size_t)(x->m + 1) * sizeof(int));
-    to_ids(x->d, x->inc, ids, x->m);
-    long c = x->inc_cost, lb = x->lower < x->inc_cost ? x->lower : x->inc_cost;
-    if (o->share(&c, ids, x->m, &lb, o->share_ctx) && c < x->inc_cost) {
-      /* adopt only what checks out */
-      long real = ag_order_cost(x->d, ids, x->m, NULL);
-      if (real >= 0 && real < x->inc_cost) {
-        for (int i = 0; i < x->m; i++)
-          ids[i] = ag_vertex_index(x->d, ids[i]);
-        offer(x, ids, real);
-      }
-    }
-    free(ids);
-    x->next_share = t + (o->share_interval > 0 ? o->share_interval : 1);
-  }
-  if (x->deadline > 0 && t >= x->deadline) x->stop = 1;
-  if (o->max_iterations > 0 && x->expanded >= o->max_iterations) x->stop = 1;
-  if (o->target_cost > 0 && x->inc_cost <= o->target_cost) x->stop = 1;
+  if (ag_run_tick(x->run)) x->stop = 1;
 }
 
 /* A* from the state `start` (reached at cost g0; the search uses the root), in a (cleared
@@ -353,7 +321,7 @@ static void astar_start(xsearch *x, astar_mem *a, const uint64_t *start, long g0
   long f0 = g0 + eval_h(x);
   a->lower = f0;
   a->done = 0;
-  if (f0 < x->inc_cost) mem_push(a, (heap_entry){(int32_t)f0, (int32_t)g0, sidx, x->seq++});
+  if (f0 < x->run->best.cost) mem_push(a, (heap_entry){(int32_t)f0, (int32_t)g0, sidx, x->seq++});
 }
 
 /* Runs the A* in a for at most max_exp more expansions (0: no cap). Returns 0 when it is
@@ -365,17 +333,17 @@ static int astar_run(xsearch *x, astar_mem *a, long max_exp) {
   const int W = x->W;
   uint64_t *key = ag_malloc((size_t)W * sizeof(uint64_t));
   uint32_t ins;
-  long exp0 = x->expanded;
+  long exp0 = x->run->iterations;
   int paused = 0;
   while (a->h.n > 0) {
     heap_entry e = a->h.a[0];
-    if (e.f >= x->inc_cost) break; /* nothing cheaper left */
+    if (e.f >= x->run->best.cost) break; /* nothing cheaper left */
     if (e.f > a->lower) a->lower = e.f;
-    if ((x->expanded & 63) == 0) tick(x);
-    if (x->o->max_iterations > 0 && x->expanded >= x->o->max_iterations) x->stop = 1;
+    if ((x->run->iterations & 63) == 0) tick(x);
+    if (x->o->max_iterations > 0 && x->run->iterations >= x->o->max_iterations) x->stop = 1;
     if (!table_reserve(&a->t, (uint32_t)x->m + 1) || a->h.n + (size_t)x->m + 1 > a->heap_cap)
       a->full = 1;
-    if (x->stop || a->full || (max_exp > 0 && x->expanded - exp0 >= max_exp)) {
+    if (x->stop || a->full || (max_exp > 0 && x->run->iterations - exp0 >= max_exp)) {
       paused = 1;
       break;
     }
@@ -387,7 +355,7 @@ static int astar_run(xsearch *x, astar_mem *a, long max_exp) {
     long g = a->t.g[idx];
     long h = eval_h(x);
     long f = g + h > e.f ? g + h : e.f;
-    if (f >= x->inc_cost) continue;
+    if (f >= x->run->best.cost) continue;
     if (f > e.f && a->h.n > 0 &&
         heap_less(&a->h.a[0], &(heap_entry){(int32_t)f, (int32_t)g, idx, 0})) {
       /* its f rose above the next entry: back into the heap with the exact value */
@@ -395,13 +363,13 @@ static int astar_run(xsearch *x, astar_mem *a, long max_exp) {
       continue;
     }
     a->t.closed[idx] = 1;
-    x->expanded++;
+    x->run->iterations++;
     for (int u = x->s->ni; u < x->n; u++) {
       if (!ag_elim_eliminable(x->s, u)) continue;
       long gc = g + ag_elim_markowitz(x->s, u);
       long fc = gc + child_h(x, h, u);
       if (fc < f) fc = f;
-      if (fc >= x->inc_cost) continue;
+      if (fc >= x->run->best.cost) continue;
       if (x->s->nleft == 1) { /* a complete order */
         int len = trace(x, a, idx);
         x->path[len] = u;
@@ -431,7 +399,7 @@ static int astar_run(xsearch *x, astar_mem *a, long max_exp) {
   } else {
     a->done = 1;
   }
-  if (a->done || a->lower > x->inc_cost) a->lower = x->inc_cost;
+  if (a->done || a->lower > x->run->best.cost) a->lower = x->run->best.cost;
   return !a->done;
 }
 
@@ -446,7 +414,8 @@ typedef struct {
 static int anneal_stop(void *ctx) {
   anneal_ctx *a = ctx;
   tick(a->x);
-  return a->x->stop || (a->until > 0 && ag_now() >= a->until) || a->x->inc_cost <= a->x->lower;
+  return a->x->stop || (a->until > 0 && ag_now() >= a->until) ||
+         a->x->run->best.cost <= a->x->run->lower_bound;
 }
 
 static void anneal_improved(void *ctx, const int *order, long cost) {
@@ -458,79 +427,55 @@ static void anneal(xsearch *x, long moves, double until) {
   anneal_ctx a = {x, until};
   ag_anneal_ctl c = {.seed = x->o->seed, .max_moves = moves, .stop = anneal_stop,
                      .improved = anneal_improved, .ctx = &a};
-  ag_anneal(x->d, x->inc, &c);
+  ag_anneal(x->d, x->run->best.order, &c);
 }
 
-int ag_search_exact(const ag_dag *d, const ag_search_opts *o, const int *incumbent, int inc_len,
-                    long inc_cost, ag_search_result *r, ag_error *err) {
-  return ag_search_exact_ex(d, o, NULL, incumbent, inc_len, inc_cost, r, err);
-}
-
-int ag_search_exact_ex(const ag_dag *d, const ag_search_opts *o, const ag_exact_params *p,
-                       const int *incumbent, int inc_len, long inc_cost, ag_search_result *r,
-                       ag_error *err) {
-  (void)inc_cost; /* recomputed */
-  memset(r, 0, sizeof *r);
-  r->method = "exact";
-  r->lower_bound = -1;
+/* The search on a seeded run (run->lower_bound is replaced by what this search proves). */
+static int exact_run(ag_search_run *run, const ag_exact_params *p, ag_error *err) {
+  const ag_dag *d = run->d;
+  const ag_search_opts *o = run->o;
   if (d->n > 65535) return ag_fail(err, "exact search: graph too large (%d vertices)", d->n);
-  if (incumbent && inc_len > 0 && ag_order_validate(d, incumbent, inc_len, err)) return -1;
+  if (run->best.cost > 0x3fffffffL)
+    return ag_fail(err, "exact search: costs beyond 2^30 are not supported");
+  run->verify_shared = 1;
+  run->adopt_shared_bound = 0;
   xsearch x;
   memset(&x, 0, sizeof x);
+  x.run = run;
   x.d = d;
   x.o = o;
   if (p)
     x.p = *p;
   else
     ag_exact_params_default(&x.p);
-  x.t0 = ag_now();
-  x.deadline = o->time_limit > 0 ? x.t0 + o->time_limit : 0;
-  x.next_progress = x.t0 + 1;
-  x.next_share = x.t0 + (o->share_interval > 0 ? o->share_interval : 1);
+  x.deadline = o->time_limit > 0 ? run->t0 + o->time_limit : 0;
   x.n = d->n;
   x.m = d->neliminable;
   x.W = (d->n + 63) / 64;
-  x.inc = ag_malloc((size_t)(x.m + 1) * sizeof(int));
   x.path = ag_malloc((size_t)(x.m + 1) * sizeof(int));
-  /* incumbent: the given order, else Markowitz */
-  int *ids = ag_malloc((size_t)(x.m + 1) * sizeof(int));
-  if (incumbent && inc_len > 0)
-    memcpy(ids, incumbent, (size_t)x.m * sizeof(int));
-  else
-    ag_order_markowitz(d, ids);
-  x.inc_cost = ag_order_cost(d, ids, x.m, NULL);
-  for (int i = 0; i < x.m; i++)
-    x.inc[i] = ag_vertex_index(d, ids[i]);
-  free(ids);
-  if (x.inc_cost > 0x3fffffffL) {
-    free(x.inc);
-    free(x.path);
-    return ag_fail(err, "exact search: costs beyond 2^30 are not supported");
-  }
-
   x.root = ag_elim_new(d);
   x.s = ag_elim_new(d);
   x.ws = ag_bound_ws_new(d);
   x.pv = ag_malloc((size_t)(x.n + 1) * sizeof(long));
   ag_elim_copy(x.s, x.root);
-  x.lower = x.m > 0 ? eval_h(&x) : 0; /* the path bound */
-  if (x.lower < x.inc_cost) {
+  run->lower_bound = x.m > 0 ? eval_h(&x) : 0; /* the path bound */
+  if (run->lower_bound < run->best.cost) {
     /* 1. A* on the path bound, briefly: small graphs end here.
        2. groups of at most 16 (well under a second on the paper graphs); if they raise the
           root bound, the A* starts again with them, briefly.
        3. annealing for a better incumbent (pruning sharpens with it).
        4. if a gap remains, groups up to max_group; the A* starts again if they help.
        5. the A* to the end (time, iterations, memory). */
-    long root_bound = x.lower; /* of the heuristic in use */
+    long root_bound = run->lower_bound; /* of the heuristic in use */
     astar_mem a;
     mem_init(&a, x.W, x.p.max_memory);
     uint64_t *key = ag_calloc((size_t)x.W, sizeof(uint64_t));
     astar_start(&x, &a, key, 0);
     int more = astar_run(&x, &a, x.p.first_expansions);
-    if (a.lower > x.lower) x.lower = a.lower;
+    if (a.lower > run->lower_bound) run->lower_bound = a.lower;
     int small = x.p.max_group < AG_EXACT_FIRST_GROUP ? x.p.max_group : AG_EXACT_FIRST_GROUP;
     for (int stage = 0; stage < 2; stage++) {
-      if (!more || x.stop || x.lower >= x.inc_cost) break;
+      if (!more || x.stop || run->lower_bound >= run->best.cost) break;
       int size = stage == 0 ? small : x.p.max_group;
       if (size >= 2 && (stage == 0 || size > small)) {
         double gt = o->time_limit > 0 ? x.p.group_fraction * (x.deadline - ag_now()) : 0;
@@ -542,45 +487,68 @@ int ag_search_exact_ex(const ag_dag *d, const ag_search_opts *o, const ag_exact_
           free(x.gterm);
           x.gb = gb;
           x.gterm = ag_malloc((size_t)(gb->ngroups + 1) * sizeof(long));
-          if (root_bound > x.lower) x.lower = root_bound;
+          if (root_bound > run->lower_bound) run->lower_bound = root_bound;
           astar_start(&x, &a, key, 0);
           more = stage == 0 ? astar_run(&x, &a, x.p.first_expansions) : 1;
-          if (a.lower > x.lower) x.lower = a.lower;
+          if (a.lower > run->lower_bound) run->lower_bound = a.lower;
         } else {
           ag_group_bound_free(gb);
         }
       }
-      if (stage == 0 && more && !x.stop && x.lower < x.inc_cost && x.p.anneal_moves > 0) {
+      if (stage == 0 && more && !x.stop && run->lower_bound < run->best.cost &&
+          x.p.anneal_moves > 0) {
         double until = 0;
         if (o->time_limit > 0) until = ag_now() + x.p.anneal_fraction * (x.deadline - ag_now());
         anneal(&x, x.p.anneal_moves, until);
       }
     }
     free(key);
-    if (more && !x.stop && !a.full && x.lower < x.inc_cost) astar_run(&x, &a, 0);
-    if (a.lower > x.lower) x.lower = a.lower;
+    if (more && !x.stop && !a.full && run->lower_bound < run->best.cost) astar_run(&x, &a, 0);
+    if (a.lower > run->lower_bound) run->lower_bound = a.lower;
     mem_free(&a);
   }
-  if (x.lower >= x.inc_cost) x.lower = x.inc_cost;
-  r->len = x.m;
-  r->order = ag_malloc((size_t)(x.m + 1) * sizeof(int));
-  to_ids(d, x.inc, r->order, x.m);
-  r->cost = x.inc_cost;
-  r->lower_bound = x.lower;
-  r->optimal = x.lower == x.inc_cost;
-  r->elapsed = ag_now() - x.t0;
-  r->iterations = x.expanded;
-  r->time_to_cost = x.found_at;
-  if (o->progress)
-    o->progress(o, x.inc_cost, r->elapsed > 0 ? (double)x.expanded / r->elapsed : 0, r->elapsed,
-                o->progress_ctx);
+  if (run->lower_bound >= run->best.cost) run->lower_bound = run->best.cost;
   free(x.gterm);
   ag_group_bound_free(x.gb);
   ag_bound_ws_free(x.ws);
   ag_elim_free(x.root);
   ag_elim_free(x.s);
   free(x.pv);
-  free(x.inc);
   free(x.path);
   return 0;
+}
+
+int ag_search_exact_run(ag_search_run *run, ag_error *err) { return exact_run(run, NULL, err); }
+
+int ag_search_exact(const ag_dag *d, const ag_search_opts *o, const int *incumbent, int inc_len,
+                    long inc_cost, ag_search_result *r, ag_error *err) {
+  return ag_search_exact_ex(d, o, NULL, incumbent, inc_len, inc_cost, r, err);
+}
+
+/* A run seeded with the given incumbent (else Markowitz), searched, its result filled. */
+int ag_search_exact_ex(const ag_dag *d, const ag_search_opts *o, const ag_exact_params *p,
+                       const int *incumbent, int inc_len, long inc_cost, ag_search_result *r,
+                       ag_error *err) {
+  (void)inc_cost; /* recomputed */
+  memset(r, 0, sizeof *r);
+  r->method = "exact";
+  r->lower_bound = -1;
+  if (d->n > 65535) return ag_fail(err, "exact search: graph too large (%d vertices)", d->n);
+  if (incumbent && inc_len > 0 && ag_order_validate(d, incumbent, inc_len, err)) return -1;
+  ag_search_run run;
+  ag_run_init(&run, d, o);
+  int m = d->neliminable, *ids = ag_malloc((size_t)(m + 1) * sizeof(int));
+  if (incumbent && inc_len > 0)
+    memcpy(ids, incumbent, (size_t)m * sizeof(int));
+  else
+    ag_order_markowitz(d, ids);
+  long cost = ag_order_cost(d, ids, m, NULL);
+  for (int i = 0; i < m; i++) ids[i] = ag_vertex_index(d, ids[i]);
+  ag_run_offer(&run, ids, cost);
+  free(ids);
+  run.best.found_at = 0;
+  int rc = exact_run(&run, p, err);
+  if (!rc) ag_run_result(&run, r, "exact");
+  ag_run_free(&run);
+  return rc;
 }

@@ -486,10 +486,12 @@ static void mcts_run(ag_search_run *run, const ag_mcts_params *p) {
   game_free(&gm);
 }
 
-void ag_search_mcts_run(ag_search_run *run) {
+int ag_search_mcts_run(ag_search_run *run, ag_error *err) {
+  (void)err;
   ag_mcts_params defaults;
   ag_mcts_params_default(&defaults);
   mcts_run(run, run->o->mcts ? run->o->mcts : &defaults);
+  return 0;
 }
 
 long ag_mcts_episode(const ag_dag *d, const ag_mcts_params *p, int *order) {

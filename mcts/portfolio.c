@@ -1,3 +1,5 @@
+/* The MPI portfolio: one search per rank, incumbents and bounds exchanged through the
+   sharing hook, the results reduced. */
 #include "mcts/portfolio.h"
 
 #include <stdlib.h>
@@ -108,7 +110,7 @@ int ag_search_portfolio(const ag_dag *d, MPI_Comm comm, const ag_search_method *
   if (!all_ok) {
     if (ok) {
       ag_search_result_free(&mr);
-      rc = ag_fail(err, "the search failed on another rank");
+      rc = ag_failc(err, AG_ERR_BACKEND, "the search failed on another rank");
     }
     free(c.sent_to);
     free(c.recv_from);

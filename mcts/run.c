@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "graph/orders.h"
 
 void ag_run_init(ag_search_run *run, const ag_dag *d, const ag_search_opts *o) {
   memset(run, 0, sizeof *run);
@@ -15,6 +16,7 @@ void ag_run_init(ag_search_run *run, const ag_dag *d, const ag_search_opts *o) {
   run->next_progress = run->t0 + 1;
   run->next_share = run->t0 + (o->share_interval > 0 ? o->share_interval : 1);
   run->lower_bound = -1;
+  run->adopt_shared_bound = 1;
   run->best.order = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
   run->best.len = d->neliminable;
   run->best.cost = -1;
@@ -47,19 +49,24 @@ int ag_run_tick(ag_search_run *run) {
     int n = run->best.len, *ids = ag_malloc((size_t)(n + 1) * sizeof(int));
     ag_run_ids(run->d, run->best.order, ids, n);
     long c = run->best.cost, lb = run->lower_bound;
+    if (run->best.cost >= 0 && lb > run->best.cost) lb = run->best.cost;
     if (o->share(&c, ids, n, &lb, o->share_ctx) && c < run->best.cost) {
-      for (int i = 0; i < n; i++) ids[i] = ag_vertex_index(run->d, ids[i]);
-      ag_run_offer(run, ids, c);
-      run->adopted = 1;
+      if (run->verify_shared) c = ag_order_cost(run->d, ids, n, NULL);
+      if (c >= 0 && c < run->best.cost) {
+        for (int i = 0; i < n; i++) ids[i] = ag_vertex_index(run->d, ids[i]);
+        ag_run_offer(run, ids, c);
+        run->adopted = 1;
+      }
     }
-    if (lb > run->lower_bound) run->lower_bound = lb;
+    if (run->adopt_shared_bound && lb > run->lower_bound) run->lower_bound = lb;
     free(ids);
     run->next_share = t + (o->share_interval > 0 ? o->share_interval : 1);
   }
-  if (t - run->t0 >= o->time_limit) return 1;
+  if (o->time_limit > 0 && t - run->t0 >= o->time_limit) return 1;
   if (o->max_iterations > 0 && run->iterations >= o->max_iterations) return 1;
   if (o->target_cost > 0 && run->best.cost >= 0 && run->best.cost <= o->target_cost) return 1;
-  if (run->lower_bound >= 0 && run->best.cost == run->lower_bound) return 1;
+  if (run->adopt_shared_bound && run->lower_bound >= 0 && run->best.cost == run->lower_bound)
+    return 1;
   return 0;
 }
 
@@ -75,5 +82,9 @@ void ag_run_result(ag_search_run *run, ag_search_result *r, const char *method) 
   r->iterations = run->iterations;
   r->time_to_cost = run->best.found_at;
   r->method = method;
+  const ag_search_opts *o = run->o;
+  if (o->progress)
+    o->progress(o, r->cost, r->elapsed > 0 ? (double)r->iterations / r->elapsed : 0, r->elapsed,
+                o->progress_ctx);
 }
 

@@ -1,5 +1,6 @@
 /* The run bookkeeping shared by the searchers (run.c): incumbent, clock, progress pacing,
-   sharing, stopping rules; and the annealer they share (anneal.c). */
+   sharing, stopping rules; the searchers' one signature; and the annealer they share
+   (anneal.c). */
 #ifndef AG_SEARCH_INTERNAL_H
 #define AG_SEARCH_INTERNAL_H
 
@@ -26,6 +27,12 @@ typedef struct {
   long iterations;
   long lower_bound;
   int adopted; /* set when sharing brought a better incumbent; searchers clear it */
+  /* set by the searcher before its first tick (both 0 for annealing and MCTS): */
+  int verify_shared;      /* an order offered through sharing is adopted only once its cost,
+                             recomputed here, checks out (else it is taken as given) */
+  int adopt_shared_bound; /* a bound offered through sharing raises lower_bound, and the run
+                             stops once the incumbent meets lower_bound; 0: lower_bound is only
+                             what the searcher proved, and it decides itself when to end */
   ag_incumbent best;
 } ag_search_run;
 
@@ -33,13 +40,22 @@ void ag_run_init(ag_search_run *run, const ag_dag *d, const ag_search_opts *o);
 void ag_run_free(ag_search_run *run);
 /* Offers a complete order (elimination indices) of the given cost; keeps it if better. */
 int ag_run_offer(ag_search_run *run, const int *order, long cost);
-/* Returns 1 when the search must stop (time, iterations, target reached, bound met);
+/* Returns 1 when the search must stop (time, unless o->time_limit <= 0; iterations; target
+   reached; bound met, where adopt_shared_bound);
    calls progress and sharing hooks when due. Cheap: call every few hundred iterations. */
 int ag_run_tick(ag_search_run *run);
 /* Elimination indices to 1-based vertex ids. */
 void ag_run_ids(const ag_dag *d, const int *idx, int *ids, int n);
-/* Fills r from the run (order converted to vertex ids). */
+/* Fills r from the run (order converted to vertex ids) and reports the final progress. */
 void ag_run_result(ag_search_run *run, ag_search_result *r, const char *method);
+
+/* A searcher: improves run->best (seeded with a complete order) until ag_run_tick says
+   stop, counting its iterations in run->iterations; 0, or -1 with err set. search.c holds
+   the table of them, indexed by ag_search_method. */
+typedef int (*ag_searcher_fn)(ag_search_run *run, ag_error *err);
+int ag_search_mcts_run(ag_search_run *run, ag_error *err);   /* mcts.c */
+int ag_search_anneal_run(ag_search_run *run, ag_error *err); /* anneal.c */
+int ag_search_exact_run(ag_search_run *run, ag_error *err);  /* exact.c */
 
 /* The annealer (anneal.c), shared by --method anneal and the exact solver. */
 typedef struct {

@@ -34,7 +34,7 @@ static const ag_nn_backend *find_backend(const char *name, ag_error *err) {
 #ifdef AG_NN_HAVE_CUDA
     return &ag_nn_backend_cuda;
 #else
-    ag_fail(err, "network: backend 'cuda' is not built (no CUDA toolkit when alphagrad was "
+    ag_failc(err, AG_ERR_UNSUPPORTED, "network: backend 'cuda' is not built (no CUDA toolkit when alphagrad was "
                  "configured, or -DAG_NN_CUDA=OFF)");
     return NULL;
 #endif

@@ -31,16 +31,8 @@
   "W_succ[width][width] b[width]}*layers policy.w[width] policy.b[1] "                            \
   "value.W1[2*width][vhidden] value.b1[vhidden] value.w2[vhidden] value.b2[1]"
 
-static int nn_fail(ag_error *err, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int nn_fail(ag_error *err, const char *path, const char *fmt, ...) {
-  char msg[900];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return ag_fail(err, "network file %s: %s", path, msg);
-}
+/* Every failure names the file: "network file PATH: ..." (ag_fail_kfile). */
+#define NNF "network file"
 
 
 
@@ -52,11 +44,11 @@ static int write_h5(const ag_nn *nn, const ag_adam *opt, const char *file, const
                     ag_error *err) {
   char det[200];
   hid_t fapl = ag_h5_fapl();
-  if (fapl < 0) return nn_fail(err, path, "cannot write (%s)", ag_h5_detail(det));
+  if (fapl < 0) return ag_fail_kfile(err, AG_ERR_BACKEND, NNF, path, "cannot write (%s)", ag_h5_detail(det));
   H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
   hid_t f = H5Fcreate(file, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
   H5Pclose(fapl);
-  if (f < 0) return nn_fail(err, path, "cannot create %s (%s)", file, ag_h5_detail(det));
+  if (f < 0) return ag_fail_kfile(err, AG_ERR_IO, NNF, path, "cannot create %s (%s)", file, ag_h5_detail(det));
   const ag_nn_arch *a = &nn->arch;
   int rc = ag_h5_put_str(f, "format", NN_FORMAT) | ag_h5_put_i32(f, "format_version", NN_FORMAT_VERSION) |
            ag_h5_put_i32(f, "nfeat", a->nfeat) | ag_h5_put_i32(f, "width", a->width) |
@@ -79,13 +71,13 @@ static int write_h5(const ag_nn *nn, const ag_adam *opt, const char *file, const
   }
   if (rc) ag_h5_detail(det);
   if (H5Fclose(f) < 0 && !rc) rc = -1, ag_h5_detail(det);
-  if (rc) return nn_fail(err, path, "cannot write %s (%s)", file, det);
+  if (rc) return ag_fail_kfile(err, AG_ERR_IO, NNF, path, "cannot write %s (%s)", file, det);
   return 0;
 }
 
 int ag_nn_save(const ag_nn *nn, const ag_adam *opt, const char *path, ag_error *err) {
   if (opt && opt->n != nn->np)
-    return nn_fail(err, path, "optimiser state has %zu entries, the network %zu parameters",
+    return ag_fail_kfile(err, AG_ERR_MISMATCH, NNF, path, "optimiser state has %zu entries, the network %zu parameters",
                    opt->n, nn->np);
   ag_h5_quiet q;
   ag_h5_quiet_begin(&q);
@@ -94,20 +86,20 @@ int ag_nn_save(const ag_nn *nn, const ag_adam *opt, const char *path, ag_error *
   snprintf(tmp, tl, "%s.tmp.%ld", path, (long)getpid());
   int rc = 0;
   if (unlink(tmp) && errno != ENOENT)
-    rc = nn_fail(err, path, "cannot remove stale %s: %s", tmp, strerror(errno));
+    rc = ag_fail_kfile(err, AG_ERR_IO, NNF, path, "cannot remove stale %s: %s", tmp, strerror(errno));
   if (rc == 0) rc = write_h5(nn, opt, tmp, path, err);
   if (rc == 0) {
     int fd = open(tmp, O_RDWR | O_CLOEXEC);
     if (fd < 0)
-      rc = nn_fail(err, path, "cannot reopen %s: %s", tmp, strerror(errno));
+      rc = ag_fail_kfile(err, AG_ERR_IO, NNF, path, "cannot reopen %s: %s", tmp, strerror(errno));
     else {
-      if (fsync(fd)) rc = nn_fail(err, path, "fsync of %s failed: %s", tmp, strerror(errno));
+      if (fsync(fd)) rc = ag_fail_kfile(err, AG_ERR_IO, NNF, path, "fsync of %s failed: %s", tmp, strerror(errno));
       if (close(fd) && rc == 0)
-        rc = nn_fail(err, path, "close of %s failed: %s", tmp, strerror(errno));
+        rc = ag_fail_kfile(err, AG_ERR_IO, NNF, path, "close of %s failed: %s", tmp, strerror(errno));
     }
   }
   if (rc == 0 && rename(tmp, path))
-    rc = nn_fail(err, path, "cannot rename %s over it: %s", tmp, strerror(errno));
+    rc = ag_fail_kfile(err, AG_ERR_IO, NNF, path, "cannot rename %s over it: %s", tmp, strerror(errno));
   if (rc) unlink(tmp);
   free(tmp);
   ag_h5_quiet_end(&q);
@@ -124,22 +116,22 @@ static int get_floats(hid_t loc, const char *name, const char *where, float *x, 
                       const char *path, ag_error *err) {
   char det[200];
   htri_t ex = H5Lexists(loc, name, H5P_DEFAULT);
-  if (ex < 0) return nn_fail(err, path, CORRUPT "cannot read %s (%s)", where, ag_h5_detail(det));
-  if (ex == 0) return nn_fail(err, path, "dataset %s is missing", where);
+  if (ex < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, CORRUPT "cannot read %s (%s)", where, ag_h5_detail(det));
+  if (ex == 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, "dataset %s is missing", where);
   hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
-  if (ds < 0) return nn_fail(err, path, CORRUPT "cannot open %s (%s)", where, ag_h5_detail(det));
+  if (ds < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, CORRUPT "cannot open %s (%s)", where, ag_h5_detail(det));
   hid_t sp = H5Dget_space(ds), ty = H5Dget_type(ds);
   hsize_t dims[1] = {0};
   int rc = 0;
   if (sp < 0 || ty < 0)
-    rc = nn_fail(err, path, CORRUPT "cannot read %s (%s)", where, ag_h5_detail(det));
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, CORRUPT "cannot read %s (%s)", where, ag_h5_detail(det));
   else if (H5Tget_class(ty) != H5T_FLOAT || H5Sget_simple_extent_ndims(sp) != 1)
-    rc = nn_fail(err, path, "%s is not a 1-D float dataset", where);
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, "%s is not a 1-D float dataset", where);
   else if (H5Sget_simple_extent_dims(sp, dims, NULL) != 1 || dims[0] != (hsize_t)n)
-    rc = nn_fail(err, path, "%s has %llu entries, the architecture needs %zu", where,
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, "%s has %llu entries, the architecture needs %zu", where,
                  (unsigned long long)dims[0], n);
   else if (H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) < 0)
-    rc = nn_fail(err, path, CORRUPT "cannot read %s (%s)", where, ag_h5_detail(det));
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, CORRUPT "cannot read %s (%s)", where, ag_h5_detail(det));
   if (ty >= 0) H5Tclose(ty);
   if (sp >= 0) H5Sclose(sp);
   H5Dclose(ds);
@@ -152,54 +144,23 @@ static int read_file(const char *path, ag_nn_arch *arch, float **params, int wan
                      ag_adam *opt, int *has_opt, ag_error *err) {
   char det[200];
   char why[256] = "";
-  struct stat st;
   *params = NULL;
   *has_opt = 0;
-  if (stat(path, &st)) return nn_fail(err, path, "%s", strerror(errno));
-  if (!S_ISREG(st.st_mode)) return nn_fail(err, path, "not a regular file");
-  if (st.st_size == 0) return nn_fail(err, path, "empty file (not an HDF5 file)");
-  htri_t is = H5Fis_hdf5(path);
-  if (is < 0) return nn_fail(err, path, "not an HDF5 file, or unreadable (%s)", ag_h5_detail(det));
-  if (is == 0) return nn_fail(err, path, "not an HDF5 file");
-  hid_t fapl = ag_h5_fapl();
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-  if (f < 0) ag_h5_detail(det);
-  H5Pclose(fapl);
-  if (f < 0) return nn_fail(err, path, "corrupted or truncated HDF5 file (%s)", det);
-  char *format = NULL;
-  long long ver = 0, v[5];
-  int rc = ag_h5_get_attr(f, "format", 0, &format, why, sizeof why);
-  if (rc == -1 || rc == -2) {
-    rc = nn_fail(err, path, "not an alphagrad network file (attribute 'format' %s)", why);
-    goto out;
-  }
-  if (rc) {
-    rc = nn_fail(err, path, CORRUPT "attribute 'format' %s", why);
-    goto out;
-  }
-  if (strcmp(format, NN_FORMAT)) {
-    rc = nn_fail(err, path, "not an alphagrad network file (format is '%.100s', expected '%s')",
-                 format, NN_FORMAT);
-    goto out;
-  }
-  if ((rc = ag_h5_get_attr(f, "format_version", 1, &ver, why, sizeof why))) {
-    rc = nn_fail(err, path, "%sattribute 'format_version' %s", rc == -3 ? CORRUPT : "", why);
-    goto out;
-  }
-  if (ver > NN_FORMAT_VERSION || ver < 1) {
-    rc = nn_fail(err, path, "format_version %lld is not supported (this alphagrad reads %d)", ver,
-                 NN_FORMAT_VERSION);
-    goto out;
-  }
+  static const ag_h5_kind kind = {NNF, "an alphagrad network file", NN_FORMAT,
+                                  NN_FORMAT_VERSION, 0};
+  hid_t f = ag_h5_open_checked(path, &kind, NULL, err);
+  if (f < 0) return -1;
+  long long v[5];
+  int rc;
   static const char *const names[5] = {"nfeat", "width", "layers", "vhidden", "nparams"};
   for (int k = 0; k < 5; k++)
     if ((rc = ag_h5_get_attr(f, names[k], 1, &v[k], why, sizeof why))) {
-      rc = nn_fail(err, path, "%sattribute '%s' %s", rc == -3 ? CORRUPT : "", names[k], why);
+      rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, "%sattribute '%s' %s", rc == -3 ? CORRUPT : "", names[k], why);
       goto out;
     }
   for (int k = 0; k < 4; k++)
     if (v[k] < 0 || v[k] > 1 << 20) {
-      rc = nn_fail(err, path, "attribute '%s' = %lld is out of range", names[k], v[k]);
+      rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, "attribute '%s' = %lld is out of range", names[k], v[k]);
       goto out;
     }
   arch->nfeat = (int)v[0], arch->width = (int)v[1], arch->layers = (int)v[2];
@@ -207,12 +168,11 @@ static int read_file(const char *path, ag_nn_arch *arch, float **params, int wan
   ag_error e2;
   size_t np = ag_nn_arch_nparams(arch, &e2);
   if (!np) {
-    rc = nn_fail(err, path, "%s", e2.msg);
+    rc = ag_fail_kfile(err, e2.code, NNF, path, "%s", e2.msg);
     goto out;
   }
   if ((long long)np != v[4]) {
-    rc = nn_fail(err, path,
-                 "inconsistent file: attribute nparams = %lld, but the architecture (nfeat=%d "
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, "inconsistent file: attribute nparams = %lld, but the architecture (nfeat=%d "
                  "width=%d layers=%d vhidden=%d) has %zu parameters",
                  v[4], arch->nfeat, arch->width, arch->layers, arch->vhidden, np);
     goto out;
@@ -222,13 +182,13 @@ static int read_file(const char *path, ag_nn_arch *arch, float **params, int wan
   if (want_opt) {
     htri_t ex = H5Lexists(f, "adam", H5P_DEFAULT);
     if (ex < 0) {
-      rc = nn_fail(err, path, CORRUPT "cannot read the root group (%s)", ag_h5_detail(det));
+      rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, CORRUPT "cannot read the root group (%s)", ag_h5_detail(det));
       goto out;
     }
     if (ex > 0) {
       hid_t g = H5Gopen2(f, "adam", H5P_DEFAULT);
       if (g < 0) {
-        rc = nn_fail(err, path, CORRUPT "cannot open group /adam (%s)", ag_h5_detail(det));
+        rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, CORRUPT "cannot open group /adam (%s)", ag_h5_detail(det));
         goto out;
       }
       ag_adam_init(opt, np, 1e-3f);
@@ -237,14 +197,14 @@ static int read_file(const char *path, ag_nn_arch *arch, float **params, int wan
       for (int k = 0; k < 5 && rc == 0; k++) {
         double d;
         if ((rc = ag_h5_get_attr(g, hn[k], 2, &d, why, sizeof why)))
-          rc = nn_fail(err, path, "%sattribute /adam/%s %s", rc == -3 ? CORRUPT : "", hn[k], why);
+          rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, "%sattribute /adam/%s %s", rc == -3 ? CORRUPT : "", hn[k], why);
         else
           *dst[k] = (float)d;
       }
       long long step = 0;
       if (rc == 0 && (rc = ag_h5_get_attr(g, "step", 1, &step, why, sizeof why)))
-        rc = nn_fail(err, path, "%sattribute /adam/step %s", rc == -3 ? CORRUPT : "", why);
-      if (rc == 0 && step < 0) rc = nn_fail(err, path, "attribute /adam/step = %lld < 0", step);
+        rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, "%sattribute /adam/step %s", rc == -3 ? CORRUPT : "", why);
+      if (rc == 0 && step < 0) rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, "attribute /adam/step = %lld < 0", step);
       opt->step = (long)step;
       if (rc == 0) rc = get_floats(g, "m", "/adam/m", opt->m, np, path, err);
       if (rc == 0) rc = get_floats(g, "v", "/adam/v", opt->v, np, path, err);
@@ -256,7 +216,6 @@ static int read_file(const char *path, ag_nn_arch *arch, float **params, int wan
     }
   }
 out:
-  free(format);
   H5Fclose(f);
   if (rc) {
     free(*params);
@@ -308,8 +267,7 @@ int ag_nn_load_into(ag_nn *nn, ag_adam *opt, const char *path, ag_error *err) {
       a.vhidden != b->vhidden) {
     free(params);
     if (has_opt) ag_adam_free(&o);
-    return nn_fail(err, path,
-                   "architecture mismatch: the file has nfeat=%d width=%d layers=%d vhidden=%d, "
+    return ag_fail_kfile(err, AG_ERR_MISMATCH, NNF, path, "architecture mismatch: the file has nfeat=%d width=%d layers=%d vhidden=%d, "
                    "the network nfeat=%d width=%d layers=%d vhidden=%d",
                    a.nfeat, a.width, a.layers, a.vhidden, b->nfeat, b->width, b->layers,
                    b->vhidden);

@@ -38,16 +38,8 @@
 /* ---------------------------------------------------------------- errors */
 
 /* "order library PATH: message" */
-static int lib_fail(ag_error *err, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int lib_fail(ag_error *err, const char *path, const char *fmt, ...) {
-  char msg[900];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return ag_fail(err, "order library %s: %s", path, msg);
-}
+/* Every failure names the library: "order library PATH: ..." (ag_fail_kfile). */
+#define LIB "order library"
 
 
 
@@ -118,71 +110,26 @@ int ag_orderlib_hash_parse(const char *s, uint64_t *hash) {
 /* Opens a library for reading and checks the root attributes; returns the file id and the
    id of /graphs, or -1 with err = "order library PATH: ...". */
 static hid_t lib_open(const char *path, hid_t *graphs, ag_error *err) {
-  char det[200], why[256];
-  struct stat st;
-  if (stat(path, &st)) return lib_fail(err, path, "%s", strerror(errno));
-  if (!S_ISREG(st.st_mode)) return lib_fail(err, path, "not a regular file");
-  if (st.st_size == 0) return lib_fail(err, path, "empty file (not an HDF5 file)");
-  htri_t is = H5Fis_hdf5(path);
-  if (is < 0) return lib_fail(err, path, "cannot be read (%s)", ag_h5_detail(det));
-  if (is == 0) return lib_fail(err, path, "not an HDF5 file");
-  hid_t fapl = ag_h5_fapl();
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-  if (f < 0) ag_h5_detail(det);
-  H5Pclose(fapl);
-  if (f < 0) return lib_fail(err, path, "corrupted or truncated HDF5 file (%s)", det);
-  char *format = NULL;
-  long long version = 0;
-  int rc = ag_h5_get_attr(f, "format", AG_H5_STR, &format, why, sizeof why);
-  if (rc == AG_H5_MISSING) {
-    lib_fail(err, path, "not an alphagrad order library (no 'format' attribute)");
-    goto fail;
-  }
-  if (rc == AG_H5_BADTYPE) {
-    lib_fail(err, path, "not an alphagrad order library (attribute 'format' %s)", why);
-    goto fail;
-  }
-  if (rc) {
-    lib_fail(err, path, CORRUPT "attribute 'format' %s", why);
-    goto fail;
-  }
-  if (strcmp(format, AG_ORDERLIB_FORMAT)) {
-    lib_fail(err, path, "not an alphagrad order library (format is '%.100s', expected '%s')",
-             format, AG_ORDERLIB_FORMAT);
-    goto fail;
-  }
-  if ((rc = ag_h5_get_attr(f, "format_version", AG_H5_INT, &version, why, sizeof why))) {
-    lib_fail(err, path, "%sattribute 'format_version' %s", rc == AG_H5_UNREADABLE ? CORRUPT : "",
-             why);
-    goto fail;
-  }
-  if (version > AG_ORDERLIB_FORMAT_VERSION) {
-    lib_fail(err, path,
-             "format_version %lld is newer than this alphagrad reads (%d); upgrade alphagrad",
-             version, AG_ORDERLIB_FORMAT_VERSION);
-    goto fail;
-  }
-  if (version < 1) {
-    lib_fail(err, path, "invalid format_version %lld", version);
-    goto fail;
-  }
+  static const ag_h5_kind kind = {LIB, "an alphagrad order library", AG_ORDERLIB_FORMAT,
+                                  AG_ORDERLIB_FORMAT_VERSION, AG_H5_OPEN_LIBRARY_WORDING};
+  char det[200];
+  hid_t f = ag_h5_open_checked(path, &kind, NULL, err);
+  if (f < 0) return -1;
   htri_t ex = H5Lexists(f, "graphs", H5P_DEFAULT);
   if (ex <= 0) {
     if (ex < 0)
-      lib_fail(err, path, CORRUPT "cannot read the root group (%s)", ag_h5_detail(det));
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "cannot read the root group (%s)", ag_h5_detail(det));
     else
-      lib_fail(err, path, "group /graphs is missing");
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "group /graphs is missing");
     goto fail;
   }
   *graphs = H5Gopen2(f, "graphs", H5P_DEFAULT);
   if (*graphs < 0) {
-    lib_fail(err, path, CORRUPT "cannot open group /graphs (%s)", ag_h5_detail(det));
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "cannot open group /graphs (%s)", ag_h5_detail(det));
     goto fail;
   }
-  free(format);
   return f;
 fail:
-  free(format);
   H5Fclose(f);
   return -1;
 }
@@ -199,11 +146,11 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   memset(e, 0, sizeof *e);
   e->lower_bound = -1;
   if (ag_orderlib_hash_parse(gname, &e->hash) || strlen(gname) != 16)
-    return lib_fail(err, path, "unexpected object '/graphs/%.100s' (not a 16-hex-digit hash)",
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "unexpected object '/graphs/%.100s' (not a 16-hex-digit hash)",
                     gname);
   hid_t g = H5Gopen2(graphs, gname, H5P_DEFAULT);
   if (g < 0)
-    return lib_fail(err, path, CORRUPT "graph %s: cannot open its group (%s)", gname,
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "graph %s: cannot open its group (%s)", gname,
                     ag_h5_detail(det));
   hid_t ds = -1, sp = -1, ty = -1;
   char *hashstr = NULL;
@@ -219,20 +166,20 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
              : i < 12 ? ag_h5_get_attr(g, an, AG_H5_INT, &v[i - 5], why, sizeof why)
                       : ag_h5_get_attr(g, an, AG_H5_DBL, dbldst[i - 12], why, sizeof why);
     if (rc) {
-      lib_fail(err, path, "%sgraph %s: attribute '%s' %s", rc == AG_H5_UNREADABLE ? CORRUPT : "",
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "%sgraph %s: attribute '%s' %s", rc == AG_H5_UNREADABLE ? CORRUPT : "",
                gname, an, why);
       goto fail;
     }
   }
   uint64_t h2;
   if (ag_orderlib_hash_parse(hashstr, &h2) || h2 != e->hash) {
-    lib_fail(err, path, "graph %s: attribute 'hash' is '%.100s', not the group's name", gname,
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: attribute 'hash' is '%.100s', not the group's name", gname,
              hashstr);
     goto fail;
   }
   for (int i = 0; i < 4; i++)
     if (v[i] < 0 || v[i] > 1000000000) {
-      lib_fail(err, path, "graph %s: attribute '%s' = %lld is out of range", gname, ints[i], v[i]);
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: attribute '%s' = %lld is out of range", gname, ints[i], v[i]);
       goto fail;
     }
   e->ni = (int)v[0];
@@ -240,11 +187,11 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   e->no = (int)v[2];
   e->neliminable = (int)v[3];
   if (e->neliminable > e->nv) {
-    lib_fail(err, path, "graph %s: neliminable = %d exceeds nv = %d", gname, e->neliminable, e->nv);
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: neliminable = %d exceeds nv = %d", gname, e->neliminable, e->nv);
     goto fail;
   }
   if (v[4] < 0 || v[5] < -1 || v[5] > v[4] || (v[6] != 0 && v[6] != 1)) {
-    lib_fail(err, path, "graph %s: inconsistent cost = %lld, lower_bound = %lld, optimal = %lld",
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: inconsistent cost = %lld, lower_bound = %lld, optimal = %lld",
              gname, v[4], v[5], v[6]);
     goto fail;
   }
@@ -254,12 +201,12 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
 
   htri_t has = H5Lexists(g, "order", H5P_DEFAULT);
   if (has == 0) {
-    lib_fail(err, path, "graph %s: dataset 'order' is missing", gname);
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: dataset 'order' is missing", gname);
     goto fail;
   }
   ds = has < 0 ? -1 : H5Dopen2(g, "order", H5P_DEFAULT);
   if (ds < 0) {
-    lib_fail(err, path, CORRUPT "graph %s: dataset 'order' cannot be opened (%s)", gname,
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "graph %s: dataset 'order' cannot be opened (%s)", gname,
              ag_h5_detail(det));
     goto fail;
   }
@@ -268,18 +215,18 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   hsize_t dims[1] = {0};
   if (sp < 0 || ty < 0 || H5Tget_class(ty) != H5T_INTEGER || H5Sget_simple_extent_ndims(sp) != 1 ||
       H5Sget_simple_extent_dims(sp, dims, NULL) != 1) {
-    lib_fail(err, path, "graph %s: dataset 'order' is not a one-dimensional integer array", gname);
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: dataset 'order' is not a one-dimensional integer array", gname);
     goto fail;
   }
   if (dims[0] != (hsize_t)e->neliminable) {
-    lib_fail(err, path, "graph %s: the order has %llu vertices but neliminable = %d", gname,
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: the order has %llu vertices but neliminable = %d", gname,
              (unsigned long long)dims[0], e->neliminable);
     goto fail;
   }
   e->len = (int)dims[0];
   e->order = ag_malloc((size_t)(e->len > 0 ? e->len : 1) * sizeof(int));
   if (e->len > 0 && H5Dread(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, e->order) < 0) {
-    lib_fail(err, path, CORRUPT "graph %s: dataset 'order' cannot be read (%s)", gname,
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "graph %s: dataset 'order' cannot be read (%s)", gname,
              ag_h5_detail(det));
     goto fail;
   }
@@ -288,7 +235,7 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
     int id = e->order[i];
     if (id < 1 || id > e->nv || seen[id]) {
       free(seen);
-      lib_fail(err, path, "graph %s: order position %d: vertex %d is %s", gname, i + 1, id,
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: order position %d: vertex %d is %s", gname, i + 1, id,
                id < 1 || id > e->nv ? "out of range" : "repeated");
       goto fail;
     }
@@ -335,7 +282,7 @@ static int read_all(const char *path, ag_order_entry **entries, int *n, ag_error
   char det[200];
   int rc = 0;
   if (H5Literate(graphs, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_cb, &l) < 0)
-    rc = lib_fail(err, path, CORRUPT "cannot list /graphs (%s)", ag_h5_detail(det));
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "cannot list /graphs (%s)", ag_h5_detail(det));
   ag_order_entry *es = ag_calloc((size_t)(l.n > 0 ? l.n : 1), sizeof *es);
   int m = 0;
   for (int i = 0; i < l.n && rc == 0; i++) {
@@ -380,25 +327,23 @@ static int entry_fits(const char *path, const ag_dag *d, const ag_order_entry *e
       snprintf(want + b, sizeof want - b, "%s%s = %d", b ? ", " : "", nm[i], dv[i]);
     }
   if (have[0])
-    return lib_fail(err, path, "entry for graph %s has %s but the graph has %s", hs, have, want);
+    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path, "entry for graph %s has %s but the graph has %s", hs, have, want);
   if (e->hash != d->hash) {
     char dh[17];
     ag_orderlib_hash_str(d->hash, dh);
-    return lib_fail(err, path, "entry for graph %s has hash %s but the graph has hash %s", hs, hs,
+    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path, "entry for graph %s has hash %s but the graph has hash %s", hs, hs,
                     dh);
   }
   ag_error e2;
   long c = ag_order_cost(d, e->order, e->len, &e2);
   if (c < 0)
-    return lib_fail(err, path, "entry for graph %s has an order that does not fit the graph: %s",
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "entry for graph %s has an order that does not fit the graph: %s",
                     hs, e2.msg);
   if (c != e->cost)
-    return lib_fail(err, path,
-                    "entry for graph %s has cost %ld but its order costs %ld on the graph", hs,
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "entry for graph %s has cost %ld but its order costs %ld on the graph", hs,
                     e->cost, c);
   if (e->lower_bound > c)
-    return lib_fail(err, path,
-                    "entry for graph %s has lower_bound %ld above the cost %ld of its order", hs,
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "entry for graph %s has lower_bound %ld above the cost %ld of its order", hs,
                     e->lower_bound, c);
   return 0;
 }
@@ -479,12 +424,12 @@ static int write_h5(const char *file, const ag_order_entry *es, int n, const cha
                     ag_error *err) {
   char det[200];
   hid_t fapl = ag_h5_fapl();
-  if (fapl < 0) return lib_fail(err, libpath, "cannot write (%s)", ag_h5_detail(det));
+  if (fapl < 0) return ag_fail_kfile(err, AG_ERR_BACKEND, LIB, libpath, "cannot write (%s)", ag_h5_detail(det));
   /* newest format: checksummed metadata, single-chunk index for the order dataset */
   H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
   hid_t f = H5Fcreate(file, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
   H5Pclose(fapl);
-  if (f < 0) return lib_fail(err, libpath, "cannot create %s (%s)", file, ag_h5_detail(det));
+  if (f < 0) return ag_fail_kfile(err, AG_ERR_IO, LIB, libpath, "cannot create %s (%s)", file, ag_h5_detail(det));
   int rc = ag_h5_put_str(f, "format", AG_ORDERLIB_FORMAT) |
            ag_h5_put_i32(f, "format_version", AG_ORDERLIB_FORMAT_VERSION);
   hid_t graphs = rc ? -1 : H5Gcreate2(f, "graphs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -494,7 +439,7 @@ static int write_h5(const char *file, const ag_order_entry *es, int n, const cha
   if (rc) ag_h5_detail(det);
   if (graphs >= 0 && H5Gclose(graphs) < 0 && !rc) rc = -1, ag_h5_detail(det);
   if (H5Fclose(f) < 0 && !rc) rc = -1, ag_h5_detail(det);
-  if (rc) return lib_fail(err, libpath, "cannot write %s (%s)", file, det);
+  if (rc) return ag_fail_kfile(err, AG_ERR_IO, LIB, libpath, "cannot write %s (%s)", file, det);
   return 0;
 }
 
@@ -533,17 +478,17 @@ static int write_atomic(const char *path, int dirfd, ag_order_entry *es, int n,
   snprintf(tmp, tl, "%s.tmp.%ld", path, (long)getpid());
   int rc = 0;
   if (unlink(tmp) && errno != ENOENT) /* leftover of a dead process with our pid */
-    rc = lib_fail(err, path, "cannot remove stale %s: %s", tmp, strerror(errno));
+    rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "cannot remove stale %s: %s", tmp, strerror(errno));
   if (rc == 0) rc = write_h5(tmp, es, n, path, err);
   if (rc == 0) {
     int fd = open(tmp, O_RDWR | O_CLOEXEC);
     if (fd < 0)
-      rc = lib_fail(err, path, "cannot reopen %s: %s", tmp, strerror(errno));
+      rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "cannot reopen %s: %s", tmp, strerror(errno));
     else {
       if (old) (void)fchmod(fd, old->st_mode & 07777); /* keep the library's permissions */
-      if (fsync(fd)) rc = lib_fail(err, path, "fsync of %s failed: %s", tmp, strerror(errno));
+      if (fsync(fd)) rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "fsync of %s failed: %s", tmp, strerror(errno));
       if (close(fd) && rc == 0)
-        rc = lib_fail(err, path, "close of %s failed: %s", tmp, strerror(errno));
+        rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "close of %s failed: %s", tmp, strerror(errno));
     }
   }
   if (rc == 0) { /* read back what was written before it replaces anything */
@@ -551,17 +496,17 @@ static int write_atomic(const char *path, int dirfd, ag_order_entry *es, int n,
     int nb;
     ag_error e2;
     if (read_all(tmp, &back, &nb, &e2))
-      rc = lib_fail(err, path, "the new file does not read back: %s", e2.msg);
+      rc = ag_fail_kfile(err, e2.code, LIB, path, "the new file does not read back: %s", e2.msg);
     else {
       int ok = nb == n;
       for (int i = 0; ok && i < n; i++)
         ok = same_entry(&back[i], &es[i]);
       ag_order_entries_free(back, nb);
-      if (!ok) rc = lib_fail(err, path, "the new file %s does not read back identically", tmp);
+      if (!ok) rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "the new file %s does not read back identically", tmp);
     }
   }
   if (rc == 0 && rename(tmp, path))
-    rc = lib_fail(err, path, "cannot rename %s over it: %s", tmp, strerror(errno));
+    rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "cannot rename %s over it: %s", tmp, strerror(errno));
   if (rc == 0 && dirfd >= 0) fsync(dirfd); /* make the rename durable (best effort) */
   if (rc) unlink(tmp);
   free(tmp);
@@ -580,24 +525,21 @@ static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag
   ag_orderlib_hash_str(in->hash, hs);
   ag_orderlib_hash_str(d->hash, dh);
   if (in->hash != d->hash)
-    return lib_fail(err, path, "refusing to store: the entry's hash %s is not the graph's hash %s",
+    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path, "refusing to store: the entry's hash %s is not the graph's hash %s",
                     hs, dh);
   if (in->ni != d->ni || in->nv != d->nv || in->no != d->no || in->neliminable != d->neliminable)
-    return lib_fail(
-        err, path,
-        "refusing to store graph %s: the entry has ni = %d, nv = %d, no = %d, "
+    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path, "refusing to store graph %s: the entry has ni = %d, nv = %d, no = %d, "
         "neliminable = %d but the graph has ni = %d, nv = %d, no = %d, neliminable = %d",
         hs, in->ni, in->nv, in->no, in->neliminable, d->ni, d->nv, d->no, d->neliminable);
   ag_error e2;
   long c = in->order || in->len == 0 ? ag_order_cost(d, in->order, in->len, &e2) : -1;
-  if (c < 0 && !in->order) snprintf(e2.msg, sizeof e2.msg, "no order");
-  if (c < 0) return lib_fail(err, path, "refusing to store graph %s: %s", hs, e2.msg);
+  if (c < 0 && !in->order) ag_fail(&e2, "no order");
+  if (c < 0) return ag_fail_kfile(err, e2.code, LIB, path, "refusing to store graph %s: %s", hs, e2.msg);
   if (c != in->cost)
-    return lib_fail(err, path,
-                    "refusing to store graph %s: the entry says cost %ld but its order costs %ld",
+    return ag_fail_kfile(err, AG_ERR_INPUT, LIB, path, "refusing to store graph %s: the entry says cost %ld but its order costs %ld",
                     hs, in->cost, c);
   if (in->lower_bound < -1 || in->lower_bound > c)
-    return lib_fail(err, path, "refusing to store graph %s: lower_bound %ld is not in -1..%ld", hs,
+    return ag_fail_kfile(err, AG_ERR_INPUT, LIB, path, "refusing to store graph %s: lower_bound %ld is not in -1..%ld", hs,
                     in->lower_bound, c);
 
   /* the entry as it will be stored */
@@ -634,7 +576,7 @@ static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag
   struct stat st;
   int exists = stat(path, &st) == 0;
   if (!exists && errno != ENOENT)
-    rc = lib_fail(err, path, "%s", strerror(errno));
+    rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "%s", strerror(errno));
   else if (exists && read_all(path, &es, &n, err))
     rc = -1;
   if (rc) goto done;
@@ -654,8 +596,7 @@ static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag
       /* keep the stored order; a better lower bound (a bound on the optimum of the graph,
          whatever order came with it) still improves the entry */
       if (e.lower_bound > s->cost) {
-        rc = lib_fail(err, path,
-                      "refusing to store graph %s: lower_bound %ld contradicts the stored order "
+        rc = ag_fail_kfile(err, AG_ERR_INPUT, LIB, path, "refusing to store graph %s: lower_bound %ld contradicts the stored order "
                       "of cost %ld",
                       hs, e.lower_bound, s->cost);
         goto done;

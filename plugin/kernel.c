@@ -1,14 +1,16 @@
-/* AGKernel: a pointwise kernel's graph and constant parameters. */
+/* AGKernel, a PetscObject: a pointwise kernel's graph and constant parameters, its creation, view and destruction. */
 #include <string.h>
 #include "plugin/plugin_impl.h"
 #include "kernel/source.h"
 
 static PetscErrorCode kernel_new(MPI_Comm comm, ag_graph *g, const char *source, AGKernel *k) {
+  AGKernel n;
   PetscFunctionBegin;
-  PetscCall(PetscNew(k));
-  (*k)->refct = 1;
-  (*k)->comm = comm;
+  PetscCall(PetscHeaderCreate(n, AG_KERNEL_CLASSID, "AGKernel", "AlphaGrad kernel", "AG", comm,
+                              AGKernelDestroy, AGKernelView));
+  *k = n;
   (*k)->g = g;
+  (*k)->backend = AG_BACKEND_C;
   PetscCall(PetscStrallocpy(source, &(*k)->source));
   (*k)->cost = (*k)->cost_fwd = (*k)->cost_rev = (*k)->cost_mkw = -1;
   PetscFunctionReturn(0);
@@ -20,6 +22,8 @@ PetscErrorCode AGKernelCreate(MPI_Comm comm, const char source[], AGKernel *k) {
   PetscValidCharPointer(source, 2);
   PetscValidPointer(k, 3);
   *k = NULL;
+  PetscCall(AGInitializePackage());
+  err.code = AG_OK;
   err.msg[0] = 0;
   /* "file:section" for DAG text files; C kernels take "file.c:function" themselves */
   char spec[PETSC_MAX_PATH_LEN], *name = NULL;
@@ -34,7 +38,7 @@ PetscErrorCode AGKernelCreate(MPI_Comm comm, const char source[], AGKernel *k) {
     }
   }
   ag_graph *g = ag_load_source(spec, name, &err);
-  PetscCheck(g, comm, PETSC_ERR_USER_INPUT, "alphagrad: kernel %s: %s", source, err.msg);
+  AGCheckCore(comm, g, err, "alphagrad: kernel %s: %s", source, err.msg);
   PetscCall(kernel_new(comm, g, source, k));
   PetscFunctionReturn(0);
 }
@@ -44,6 +48,7 @@ PetscErrorCode AGKernelCreateFromGraph(MPI_Comm comm, struct ag_graph *g, AGKern
   PetscFunctionBegin;
   PetscValidPointer(g, 2);
   PetscValidPointer(k, 3);
+  PetscCall(AGInitializePackage());
   PetscCheck(g->dag.pred_off, comm, PETSC_ERR_ARG_WRONGSTATE,
              "alphagrad: AGKernelCreateFromGraph needs a finalized graph (ag_graph_finalize)");
   PetscCall(PetscSNPrintf(what, sizeof what, "(builder graph %s)", g->name ? g->name : ""));
@@ -53,8 +58,8 @@ PetscErrorCode AGKernelCreateFromGraph(MPI_Comm comm, struct ag_graph *g, AGKern
 
 PetscErrorCode AGKernelSetParameters(AGKernel k, PetscInt n, const PetscReal v[]) {
   PetscFunctionBegin;
-  PetscValidPointer(k, 1);
-  PetscCheck(n >= 0, k->comm, PETSC_ERR_ARG_OUTOFRANGE,
+  PetscValidHeaderSpecific(k, AG_KERNEL_CLASSID, 1);
+  PetscCheck(n >= 0, PetscObjectComm((PetscObject)k), PETSC_ERR_ARG_OUTOFRANGE,
              "alphagrad: kernel %s: %" PetscInt_FMT " parameters", k->source, n);
   PetscCall(PetscFree(k->params));
   PetscCall(PetscMalloc1(n + 1, &k->params));
@@ -65,17 +70,27 @@ PetscErrorCode AGKernelSetParameters(AGKernel k, PetscInt n, const PetscReal v[]
 
 PetscErrorCode AGKernelGetSizes(AGKernel k, PetscInt *ni, PetscInt *no, PetscInt *np) {
   PetscFunctionBegin;
-  PetscValidPointer(k, 1);
+  PetscValidHeaderSpecific(k, AG_KERNEL_CLASSID, 1);
   if (ni) *ni = k->g->ninputs;
   if (no) *no = k->g->noutputs;
   if (np) *np = k->g->nparams;
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode AGKernelView(AGKernel k, PetscViewer v) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(k, AG_KERNEL_CLASSID, 1);
+  if (!v) PetscCall(PetscViewerASCIIGetStdout(PetscObjectComm((PetscObject)k), &v));
+  PetscValidHeaderSpecific(v, PETSC_VIEWER_CLASSID, 2);
+  PetscCall(ag_kernel_view(k, "alphagrad", v));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode AGKernelDestroy(AGKernel *k) {
   PetscFunctionBegin;
   if (!k || !*k) PetscFunctionReturn(0);
-  if (--(*k)->refct > 0) {
+  PetscValidHeaderSpecific(*k, AG_KERNEL_CLASSID, 1);
+  if (--((PetscObject)(*k))->refct > 0) {
     *k = NULL;
     PetscFunctionReturn(0);
   }
@@ -86,6 +101,6 @@ PetscErrorCode AGKernelDestroy(AGKernel *k) {
   PetscCall(PetscFree((*k)->order));
   PetscCall(PetscFree((*k)->params));
   PetscCall(PetscFree((*k)->source));
-  PetscCall(PetscFree(*k));
+  PetscCall(PetscHeaderDestroy(k));
   PetscFunctionReturn(0);
 }

@@ -1,4 +1,5 @@
-/* AGOperator: kernels applied over a DMDA. Set-up turns the cell and face kernels into
+/* AGOperator, a PetscObject: kernels over a DMDA, its options and view, residual, COO Jacobian, and the host backends (c, interp). */
+/* Set-up turns the cell and face kernels into
    element groups (for every element, the local indices of its inputs and of the rows it
    writes), evaluation gathers a batch of elements into structure-of-arrays buffers, calls
    the kernel's code and scatters: residual values added into the local residual, Jacobian
@@ -9,6 +10,7 @@
 static const char *dir_name[3] = {"x", "y", "z"};
 
 PetscErrorCode AGOperatorCreate(DM da, AGOperator *op) {
+  AGOperator o;
   PetscBool isda;
   DMBoundaryType b[3];
   PetscInt dim;
@@ -26,18 +28,22 @@ PetscErrorCode AGOperatorCreate(DM da, AGOperator *op) {
                "alphagrad: the DMDA's %s boundary is %s; operators support DM_BOUNDARY_NONE "
                "(with boundary kernels) and DM_BOUNDARY_PERIODIC",
                dir_name[d], DMBoundaryTypes[b[d]]);
-  PetscCall(ag_plugin_log_register());
-  PetscCall(PetscNew(op));
-  (*op)->refct = 1;
-  (*op)->da = da;
-  (*op)->coo_mat_id = -1;
+  PetscCall(AGInitializePackage());
+  PetscCall(PetscHeaderCreate(o, AG_OPERATOR_CLASSID, "AGOperator", "AlphaGrad operator", "AG",
+                              PetscObjectComm((PetscObject)da), AGOperatorDestroy, AGOperatorView));
+  o->da = da;
+  o->coo_mat_id = -1;
   PetscCall(PetscObjectReference((PetscObject)da));
-  ag_plugin_opts_default(&(*op)->opts);
+  ag_plugin_opts_default(&o->opts);
+  PetscCall(PetscObjectSetOptionsPrefix((PetscObject)o, "snes_jacobian_alphagrad_"));
+  *op = o;
   PetscFunctionReturn(0);
 }
 
-static void ref(AGKernel k) {
-  if (k) k->refct++;
+static PetscErrorCode ref(AGKernel k) {
+  PetscFunctionBegin;
+  if (k) PetscCall(PetscObjectReference((PetscObject)k));
+  PetscFunctionReturn(0);
 }
 
 static PetscErrorCode stencil_points(PetscInt dim, DMDAStencilType st, PetscInt w,
@@ -78,8 +84,8 @@ PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k, DMDAStencilTyp
   MPI_Comm comm;
   char layout[128];
   PetscFunctionBegin;
-  PetscValidPointer(op, 1);
-  PetscValidPointer(k, 2);
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscValidHeaderSpecific(k, AG_KERNEL_CLASSID, 2);
   comm = PetscObjectComm((PetscObject)op->da);
   PetscCheck(!op->ready, comm, PETSC_ERR_ARG_WRONGSTATE,
              "alphagrad: add kernels before the operator is first used");
@@ -107,8 +113,8 @@ PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k, DMDAStencilTyp
   s->boundary = boundary;
   s->st = st;
   s->width = width;
-  ref(k);
-  ref(boundary);
+  PetscCall(ref(k));
+  PetscCall(ref(boundary));
   PetscFunctionReturn(0);
 }
 
@@ -118,8 +124,8 @@ PetscErrorCode AGOperatorAddFaceKernel(AGOperator op, AGKernel k, PetscInt dir, 
   MPI_Comm comm;
   char layout[128];
   PetscFunctionBegin;
-  PetscValidPointer(op, 1);
-  PetscValidPointer(k, 2);
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscValidHeaderSpecific(k, AG_KERNEL_CLASSID, 2);
   comm = PetscObjectComm((PetscObject)op->da);
   PetscCheck(!op->ready, comm, PETSC_ERR_ARG_WRONGSTATE,
              "alphagrad: add kernels before the operator is first used");
@@ -146,15 +152,15 @@ PetscErrorCode AGOperatorAddFaceKernel(AGOperator op, AGKernel k, PetscInt dir, 
   s->high = high;
   s->dir = dir;
   s->width = width;
-  ref(k);
-  ref(low);
-  ref(high);
+  PetscCall(ref(k));
+  PetscCall(ref(low));
+  PetscCall(ref(high));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode AGOperatorSetAuxiliaryVec(AGOperator op, Vec aux) {
   PetscFunctionBegin;
-  PetscValidPointer(op, 1);
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
   if (aux) {
     DM adm;
     DMDALocalInfo a, m;
@@ -380,7 +386,9 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
   DMDALocalInfo g;
   PetscInt mi = 1, mp = 1, mo = 1, me = 1, B;
   PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
   if (op->ready) PetscFunctionReturn(0);
+  op->bops = ag_backend_ops_get(op->opts.backend);
   PetscCheck(op->ncells + op->nfaces > 0, PetscObjectComm((PetscObject)op->da),
              PETSC_ERR_ARG_WRONGSTATE, "alphagrad: the operator has no kernels");
   PetscCall(PetscLogEventBegin(AG_SetUp, 0, 0, 0, 0));
@@ -410,7 +418,7 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
         seen = (PetscBool)(seen || ks[r] == op->groups[q].k);
       if (!seen) ks[nk++] = op->groups[q].k;
     }
-    PetscCall(ag_kernels_code(ks, nk, &op->opts, PetscObjectComm((PetscObject)op->da)));
+    PetscCall(ag_kernels_code(ks, nk, &op->opts, op->bops, PetscObjectComm((PetscObject)op->da)));
     PetscCall(PetscFree(ks));
   }
   op->ncoo = 0;
@@ -461,7 +469,15 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
   PetscCall(DMCreateLocalVector(op->da, &op->floc));
   op->ready = PETSC_TRUE;
   PetscCall(PetscLogEventEnd(AG_SetUp, 0, 0, 0, 0));
-  if (op->opts.view) PetscCall(AGOperatorView(op, PETSC_VIEWER_STDOUT_(PetscObjectComm((PetscObject)op->da))));
+  { /* -PREFIXview [viewer]; without the option, opts.view (set by a SNES's options under
+       another prefix, or by the caller) prints to stdout */
+    PetscBool has = PETSC_FALSE;
+    if (((PetscObject)op)->prefix)
+      PetscCall(PetscOptionsHasName(((PetscObject)op)->options, ((PetscObject)op)->prefix, "-view", &has));
+    if (has) PetscCall(AGOperatorViewFromOptions(op, NULL, "-view"));
+    else if (op->opts.view)
+      PetscCall(AGOperatorView(op, PETSC_VIEWER_STDOUT_(PetscObjectComm((PetscObject)op))));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -493,7 +509,7 @@ PetscErrorCode AGOperatorComputeResidual(AGOperator op, Vec X, Vec F) {
   PetscScalar *f;
   PetscLogDouble t0, t1;
   PetscFunctionBegin;
-  PetscValidPointer(op, 1);
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
   PetscCall(AGOperatorSetUp(op));
   PetscCall(PetscTime(&t0));
   PetscCall(PetscLogEventBegin(AG_Residual, 0, 0, 0, 0));
@@ -546,7 +562,7 @@ PetscErrorCode AGOperatorComputeResidual(AGOperator op, Vec X, Vec F) {
 
 /* the COO pattern: entry (element e, target t, Jacobian entry q) of each group; the index
    arrays are returned in *pci, *pcj (PetscFree2) when asked, else freed */
-static PetscErrorCode set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj) {
+PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj) {
   PetscInt *ci, *cj;
   PetscFunctionBegin;
   PetscCall(PetscMalloc2(op->ncoo + 1, &ci, op->ncoo + 1, &cj));
@@ -584,33 +600,14 @@ static PetscErrorCode set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode AGOperatorComputeJacobian(AGOperator op, Vec X, Mat P) {
+/* the host backends (c, interp: the kernels' evaluators differ, not the assembly) */
+static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   const PetscScalar *x, *aux = NULL;
   PetscInt64 id;
   PetscLogDouble t0, t1;
   PetscFunctionBegin;
-  PetscValidPointer(op, 1);
-  PetscCall(AGOperatorSetUp(op));
   PetscCall(PetscObjectGetId((PetscObject)P, &id));
-  if (!strcmp(op->opts.backend, "cuda")) {
-    /* the device computes the values (operator_gpu.c); the host sets the pattern once */
-    PetscInt *ci = NULL, *cj = NULL;
-    if (id != op->coo_mat_id || !ag_operator_gpu_ready(op, id)) {
-      PetscCall(set_pattern(op, P, &ci, &cj));
-      PetscCall(MatSetValuesCOO(P, op->coo_vals, INSERT_VALUES)); /* assembled, structure final */
-    }
-    PetscCall(PetscTime(&t0));
-    PetscCall(PetscLogEventBegin(AG_JacobianEval, 0, 0, 0, 0));
-    PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
-    PetscCall(ag_operator_gpu_jacobian(op, P, ci, cj));
-    PetscCall(PetscLogEventEnd(AG_JacobianEval, 0, 0, 0, 0));
-    if (ci) PetscCall(PetscFree2(ci, cj));
-    PetscCall(PetscTime(&t1));
-    op->njac++;
-    op->jac_time += t1 - t0;
-    PetscFunctionReturn(0);
-  }
-  if (id != op->coo_mat_id) PetscCall(set_pattern(op, P, NULL, NULL));
+  if (id != op->coo_mat_id) PetscCall(ag_operator_set_pattern(op, P, NULL, NULL));
   PetscCall(PetscTime(&t0));
   PetscCall(PetscLogEventBegin(AG_JacobianEval, 0, 0, 0, 0));
   PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
@@ -642,10 +639,37 @@ PetscErrorCode AGOperatorComputeJacobian(AGOperator op, Vec X, Mat P) {
   PetscFunctionReturn(0);
 }
 
+static const ag_backend_ops host_c_ops = {AG_BACKEND_C, NULL, jacobian_host, NULL, NULL};
+static const ag_backend_ops host_interp_ops = {AG_BACKEND_INTERP, NULL, jacobian_host, NULL, NULL};
+
+const ag_backend_ops *ag_backend_ops_get(AGBackend b) {
+  switch (b) {
+  case AG_BACKEND_INTERP: return &host_interp_ops;
+  case AG_BACKEND_CUDA: return &ag_backend_cuda_ops;
+  default: return &host_c_ops;
+  }
+}
+
+PetscErrorCode AGOperatorComputeJacobian(AGOperator op, Vec X, Mat P) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscValidHeaderSpecific(X, VEC_CLASSID, 2);
+  PetscValidHeaderSpecific(P, MAT_CLASSID, 3);
+  PetscCall(AGOperatorSetUp(op));
+  PetscCall(op->bops->jacobian(op, X, P));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode AGOperatorView(AGOperator op, PetscViewer v) {
   PetscInt dim, M, N, P, dof;
+  PetscBool isascii;
   MPI_Comm comm = PetscObjectComm((PetscObject)op->da);
   PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  if (!v) PetscCall(PetscViewerASCIIGetStdout(PetscObjectComm((PetscObject)op), &v));
+  PetscValidHeaderSpecific(v, PETSC_VIEWER_CLASSID, 2);
+  PetscCall(PetscObjectTypeCompare((PetscObject)v, PETSCVIEWERASCII, &isascii));
+  if (!isascii) PetscFunctionReturn(0);
   PetscCall(DMDAGetInfo(op->da, &dim, &M, &N, &P, NULL, NULL, NULL, &dof, NULL, NULL, NULL, NULL,
                         NULL));
   PetscCall(PetscViewerASCIIPrintf(v, "alphagrad operator on a %" PetscInt_FMT "-D DMDA (%" PetscInt_FMT
@@ -679,9 +703,16 @@ PetscErrorCode AGOperatorView(AGOperator op, PetscViewer v) {
     if (op->nres)
       PetscCall(PetscViewerASCIIPrintf(v, "residuals: %" PetscInt_FMT ", %.3g ms each (rank 0)\n", op->nres,
                                        1e3 * op->res_time / op->nres));
-    PetscCall(ag_operator_gpu_view(op, v));
+    if (op->bops->view) PetscCall(op->bops->view(op, v));
   }
   PetscCall(PetscViewerASCIIPopTab(v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorViewFromOptions(AGOperator op, PetscObject obj, const char name[]) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscCall(PetscObjectViewFromOptions((PetscObject)op, obj, name));
   PetscFunctionReturn(0);
 }
 
@@ -691,16 +722,69 @@ PetscErrorCode ag_operator_set_opts(AGOperator op, const ag_plugin_opts *o) {
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode AGOperatorSetOptionsPrefix(AGOperator op, const char prefix[]) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscCall(PetscObjectSetOptionsPrefix((PetscObject)op, prefix));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorAppendOptionsPrefix(AGOperator op, const char prefix[]) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscCall(PetscObjectAppendOptionsPrefix((PetscObject)op, prefix));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorGetOptionsPrefix(AGOperator op, const char *prefix[]) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscCall(PetscObjectGetOptionsPrefix((PetscObject)op, prefix));
+  PetscFunctionReturn(0);
+}
+
+/* the set-up options under the operator's prefix; the SNES options checker (snes.c) reads
+   the same options under the SNES's prefix and hands them over with ag_operator_set_opts */
+PetscErrorCode AGOperatorSetFromOptions(AGOperator op) {
+  ag_plugin_opts o;
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  o = op->opts;
+  PetscObjectOptionsBegin((PetscObject)op);
+  PetscCall(PetscOptionsString("-orders", "Order libraries (HDF5), comma-separated", "AGOperatorSetFromOptions",
+                               o.orders, o.orders, sizeof o.orders, NULL));
+  PetscCall(PetscOptionsReal("-search_time", "Seconds of order search for a kernel with no stored order; 0: none",
+                             "AGOperatorSetFromOptions", o.search_time, &o.search_time, NULL));
+  PetscCall(PetscOptionsEnum("-backend", "Element Jacobians by generated C code, the interpreter, or generated CUDA",
+                             "AGOperatorSetFromOptions", AGBackends, (PetscEnum)o.backend, (PetscEnum *)&o.backend, NULL));
+  PetscCall(PetscOptionsString("-cache", "Directory of compiled kernels", "AGOperatorSetFromOptions", o.cache_dir,
+                               o.cache_dir, sizeof o.cache_dir, NULL));
+  PetscCall(PetscOptionsInt("-batch", "Elements per batch", "AGOperatorSetFromOptions", o.batch, &o.batch, NULL));
+  PetscCall(PetscOptionsBool("-verbose", "One line per kernel at set-up", "AGOperatorSetFromOptions", o.verbose,
+                             &o.verbose, NULL));
+  PetscCall(PetscObjectProcessOptionsHandlers((PetscObject)op, PetscOptionsObject));
+  PetscOptionsEnd();
+  PetscCheck(o.batch >= 1, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_OUTOFRANGE,
+             "alphagrad: -%sbatch %" PetscInt_FMT " must be >= 1",
+             ((PetscObject)op)->prefix ? ((PetscObject)op)->prefix : "", o.batch);
+  PetscCheck(o.search_time >= 0, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_OUTOFRANGE,
+             "alphagrad: -%ssearch_time %g must be >= 0",
+             ((PetscObject)op)->prefix ? ((PetscObject)op)->prefix : "", (double)o.search_time);
+  PetscCall(ag_operator_set_opts(op, &o));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode AGOperatorDestroy(AGOperator *op) {
   PetscFunctionBegin;
   if (!op || !*op) PetscFunctionReturn(0);
-  if (--(*op)->refct > 0) {
+  PetscValidHeaderSpecific(*op, AG_OPERATOR_CLASSID, 1);
+  if (--((PetscObject)(*op))->refct > 0) {
     *op = NULL;
     PetscFunctionReturn(0);
   }
   AGOperator o = *op;
-  PetscCall(ag_operator_gpu_destroy(o));
-  { /* the DM's weak pointer to this operator (SNESSetAlphaGradOperator) */
+  if (o->bops && o->bops->destroy) PetscCall(o->bops->destroy(o));
+  { /* the DM's weak pointer to this operator (SNESAlphaGradSetOperator) */
     PetscContainer box = NULL;
     void *p = NULL;
     PetscCall(PetscObjectQuery((PetscObject)o->da, "AlphaGradOperator", (PetscObject *)&box));
@@ -730,6 +814,6 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
   PetscCall(VecDestroy(&o->floc));
   PetscCall(VecDestroy(&o->aux));
   PetscCall(DMDestroy(&o->da));
-  PetscCall(PetscFree(*op));
+  PetscCall(PetscHeaderDestroy(op));
   PetscFunctionReturn(0);
 }

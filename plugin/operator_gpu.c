@@ -1,4 +1,5 @@
-/* The CUDA backend of AGOperator (-snes_jacobian_alphagrad_backend cuda, issue 9).
+/* The cuda backend of AGOperator (ag_backend_cuda_ops): the device context, kernels' CUDA code, element Jacobians and assembly on the GPU. */
+/* -snes_jacobian_alphagrad_backend cuda.
 
    Set-up, once per matrix: the operator's COO pattern (the one set on the matrix with
    MatSetPreallocationCOOLocal) in the matrix's numbering (owned rows, global columns) goes
@@ -36,10 +37,11 @@ static PetscErrorCode gpu_finalize(void) {
 PetscErrorCode ag_plugin_gpu_get(MPI_Comm comm, void **g) {
   ag_error err;
   PetscFunctionBegin;
+  err.code = AG_OK;
   err.msg[0] = 0;
   if (!the_gpu) {
     the_gpu = ag_gpu_open(0, &err);
-    PetscCheck(the_gpu, comm, PETSC_ERR_SUP_SYS,
+    AGCheckCore(comm, the_gpu, err,
                "alphagrad: -snes_jacobian_alphagrad_backend cuda: %s (use -snes_jacobian_alphagrad_backend c)",
                err.msg);
   }
@@ -59,8 +61,9 @@ void ag_plugin_gpu_release(void) {
 PetscErrorCode ag_plugin_gpu_check(MPI_Comm comm, const char *prefix) {
   ag_error err;
   PetscFunctionBegin;
+  err.code = AG_OK;
   err.msg[0] = 0;
-  PetscCheck(ag_gpu_available(&err) == 0, comm, PETSC_ERR_SUP_SYS,
+  AGCheckCore(comm, ag_gpu_available(&err) == 0, err,
              "alphagrad: -%ssnes_jacobian_alphagrad_backend cuda: %s (use -%ssnes_jacobian_alphagrad_backend c)",
              prefix ? prefix : "", err.msg, prefix ? prefix : "");
   PetscFunctionReturn(0);
@@ -72,13 +75,13 @@ PetscErrorCode ag_kernel_gpu_code(AGKernel k, const ag_plugin_opts *o) {
   void *g;
   PetscFunctionBegin;
   if (k->gk) PetscFunctionReturn(0);
+  err.code = AG_OK;
   err.msg[0] = 0;
-  PetscCall(ag_plugin_gpu_get(k->comm, &g));
+  PetscCall(ag_plugin_gpu_get(PetscObjectComm((PetscObject)k), &g));
   ag_gpu_jit_options jo = {o->cache_dir[0] ? o->cache_dir : NULL};
   ag_gpu_kernel *gk = ag_gpu_kernel_load((ag_gpu *)g, k->jp, &jo, &err);
   if (!gk) ag_plugin_gpu_release();
-  PetscCheck(gk, PETSC_COMM_SELF, PETSC_ERR_LIB, "alphagrad: kernel %s: CUDA code: %s", k->source,
-             err.msg);
+  AGCheckCore(PETSC_COMM_SELF, gk, err, "alphagrad: kernel %s: CUDA code: %s", k->source, err.msg);
   k->gk = gk;
   PetscCall(PetscSNPrintf(k->gpu_what, sizeof k->gpu_what, "%s (%s)",
                           gk->compiled ? "compiled with NVRTC now" : "CUDA cache hit", ag_gpu_name((ag_gpu *)g)));
@@ -138,7 +141,7 @@ static void gpu_op_free(struct ag_gpu_op *s, PetscInt ngroups) {
   free(s);
 }
 
-PetscErrorCode ag_operator_gpu_destroy(AGOperator op) {
+static PetscErrorCode gpu_destroy(AGOperator op) {
   PetscFunctionBegin;
   if (op->gpu) {
     gpu_op_free(op->gpu, op->ngroups);
@@ -148,10 +151,7 @@ PetscErrorCode ag_operator_gpu_destroy(AGOperator op) {
   PetscFunctionReturn(0);
 }
 
-#define GCALL(call)                                                                            \
-  do {                                                                                         \
-    if (call) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "alphagrad (cuda backend): %s", err.msg); \
-  } while (0)
+#define GCALL(call) AGCheckCore(PETSC_COMM_SELF, (call) == 0, err, "alphagrad (cuda backend): %s", err.msg)
 
 /* position of global column c in row r of the AIJ blocks, -1 - pos for the off-diagonal
    block; PETSC_MIN_INT when absent */
@@ -184,8 +184,9 @@ static PetscErrorCode gpu_setup(AGOperator op, Mat P, PetscInt *ci, PetscInt *cj
   Mat Ad = P, Ao = NULL;
   const PetscInt *colmap = NULL;
   PetscFunctionBegin;
+  err.code = AG_OK;
   err.msg[0] = 0;
-  PetscCall(ag_operator_gpu_destroy(op));
+  PetscCall(gpu_destroy(op));
   PetscCall(ag_plugin_gpu_get(PetscObjectComm((PetscObject)op->da), &g));
   PetscCall(PetscCalloc1(1, &s));
   op->gpu = s;
@@ -351,6 +352,7 @@ static PetscErrorCode gpu_values(AGOperator op) {
   const PetscScalar *x, *aux = NULL;
   PetscLogDouble t0, t1, t2;
   PetscFunctionBegin;
+  err.code = AG_OK;
   err.msg[0] = 0;
   PetscCall(PetscTime(&t0));
   PetscCall(VecGetArrayRead(op->xloc, &x));
@@ -381,16 +383,17 @@ static PetscErrorCode gpu_values(AGOperator op) {
   PetscFunctionReturn(0);
 }
 
-PetscBool ag_operator_gpu_ready(AGOperator op, PetscInt64 mat_id) {
+static PetscBool gpu_ready(AGOperator op, PetscInt64 mat_id) {
   return (PetscBool)(op->gpu && op->gpu->mat_id == mat_id);
 }
 
-PetscErrorCode ag_operator_gpu_jacobian(AGOperator op, Mat P, PetscInt *ci, PetscInt *cj) {
+static PetscErrorCode gpu_jacobian(AGOperator op, Mat P, PetscInt *ci, PetscInt *cj) {
   struct ag_gpu_op *s;
   ag_error err;
   PetscInt64 id;
   PetscLogDouble t0, t1, t2;
   PetscFunctionBegin;
+  err.code = AG_OK;
   err.msg[0] = 0;
   PetscCall(PetscObjectGetId((PetscObject)P, &id));
   if (!op->gpu || ((struct ag_gpu_op *)op->gpu)->mat_id != id) {
@@ -427,7 +430,7 @@ PetscErrorCode ag_operator_gpu_jacobian(AGOperator op, Mat P, PetscInt *ci, Pets
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ag_operator_gpu_view(AGOperator op, PetscViewer v) {
+static PetscErrorCode gpu_view(AGOperator op, PetscViewer v) {
   struct ag_gpu_op *s = op->gpu;
   PetscFunctionBegin;
   if (!s) PetscFunctionReturn(0);
@@ -442,6 +445,32 @@ PetscErrorCode ag_operator_gpu_view(AGOperator op, PetscViewer v) {
   PetscFunctionReturn(0);
 }
 
+/* the device computes the values; the host sets the pattern once per matrix */
+static PetscErrorCode jacobian_cuda(AGOperator op, Vec X, Mat P) {
+  PetscInt *ci = NULL, *cj = NULL;
+  PetscInt64 id;
+  PetscLogDouble t0, t1;
+  PetscFunctionBegin;
+  PetscCall(PetscObjectGetId((PetscObject)P, &id));
+  if (id != op->coo_mat_id || !gpu_ready(op, id)) {
+    PetscCall(ag_operator_set_pattern(op, P, &ci, &cj));
+    PetscCall(MatSetValuesCOO(P, op->coo_vals, INSERT_VALUES)); /* assembled, structure final */
+  }
+  PetscCall(PetscTime(&t0));
+  PetscCall(PetscLogEventBegin(AG_JacobianEval, 0, 0, 0, 0));
+  PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
+  PetscCall(gpu_jacobian(op, P, ci, cj));
+  PetscCall(PetscLogEventEnd(AG_JacobianEval, 0, 0, 0, 0));
+  if (ci) PetscCall(PetscFree2(ci, cj));
+  PetscCall(PetscTime(&t1));
+  op->njac++;
+  op->jac_time += t1 - t0;
+  PetscFunctionReturn(0);
+}
+
+const ag_backend_ops ag_backend_cuda_ops = {AG_BACKEND_CUDA, ag_kernel_gpu_code, jacobian_cuda,
+                                            gpu_destroy, gpu_view};
+
 PetscErrorCode AGOperatorGPUCheckSpMV(AGOperator op, Mat P, Vec X, PetscReal *relerr) {
   struct ag_gpu_op *s = op->gpu;
   ag_error err;
@@ -449,6 +478,7 @@ PetscErrorCode AGOperatorGPUCheckSpMV(AGOperator op, Mat P, Vec X, PetscReal *re
   VecScatter sc;
   PetscInt N, nl;
   PetscFunctionBegin;
+  err.code = AG_OK;
   err.msg[0] = 0;
   PetscCheck(s, PetscObjectComm((PetscObject)P), PETSC_ERR_ARG_WRONGSTATE,
              "alphagrad: no device Jacobian yet (backend cuda, AGOperatorComputeJacobian first)");

@@ -1,14 +1,20 @@
-/* Internals of the PETSc plugin, shared by its files:
+/* Internals of the PETSc plugin, shared by its files (layers, bottom up; no file calls a
+   layer above its own):
+     register.c  the package: class ids, -log_view events, AGInitializePackage, core error
+                 classes
      kernel.c    AGKernel: a graph, its parameters, and at set-up its order, program, code
      setup.c     order selection (libraries, heuristics, search) and code for one kernel
-     operator.c  AGOperator: element lists on the DMDA, residual, COO Jacobian
-     snes.c      registration, options, the SNES callbacks, -log_view events
-     operator_gpu.c  the CUDA backend of the Jacobian (gpu/gpu.h) */
+     operator.c  AGOperator: element lists on the DMDA, residual, COO Jacobian, the host
+                 backends (c, interp)
+     operator_gpu.c  the CUDA backend of the Jacobian (gpu/gpu.h)
+     snes.c      the SNES side: options checker, SNESComputeJacobianAlphaGrad, SNES API */
 #ifndef AG_PLUGIN_IMPL_H
 #define AG_PLUGIN_IMPL_H
 
+#include <petsc/private/petscimpl.h>
 #include <petsc/private/snesimpl.h>
 #include <alphagrad_petsc.h>
+#include "base/error.h"
 #include "graph/graph.h"
 #include "jacobian/jacobian.h"
 #include "jacobian/jit.h"
@@ -17,7 +23,7 @@
 typedef struct {
   char orders[PETSC_MAX_PATH_LEN * 4]; /* comma-separated order libraries, "" none */
   PetscReal search_time;               /* seconds, 0: no search */
-  char backend[16];                    /* "c", "interp" or "cuda" */
+  AGBackend backend;
   char cache_dir[PETSC_MAX_PATH_LEN];  /* "" default */
   PetscInt batch;                      /* elements per batch */
   PetscBool view;
@@ -26,9 +32,26 @@ typedef struct {
 
 void ag_plugin_opts_default(ag_plugin_opts *o);
 
-struct _n_AGKernel {
-  PetscInt refct;
-  MPI_Comm comm;
+/* ---- register.c: the bottom layer ---- */
+extern PetscClassId AG_KERNEL_CLASSID, AG_OPERATOR_CLASSID;
+extern PetscLogEvent AG_SetUp, AG_Search, AG_Codegen, AG_JacobianEval, AG_Residual;
+/* the PETSc error class of a core status code (base/error.h) */
+PetscErrorCode ag_petsc_error_class(ag_status code);
+/* The one way a core failure becomes a PETSc error: when ok is false, an error of the class
+   of err.code (ag_petsc_error_class) with the message fmt, ... (which usually ends with
+   err.msg). */
+#define AGCheckCore(comm, ok, err, ...)                                                       \
+  do {                                                                                        \
+    if (!(ok)) SETERRQ(comm, ag_petsc_error_class((err).code), __VA_ARGS__);                  \
+  } while (0)
+
+struct _AGKernelOps {
+  PetscErrorCode (*view)(AGKernel, PetscViewer);
+  PetscErrorCode (*destroy)(AGKernel *);
+};
+
+struct _p_AGKernel {
+  PETSCHEADER(struct _AGKernelOps);
   ag_graph *g;
   char *source; /* as given, or "(builder graph NAME)" */
   PetscReal *params;
@@ -40,7 +63,7 @@ struct _n_AGKernel {
   char origin[PETSC_MAX_PATH_LEN + 128]; /* where the order came from */
   ag_jacprog *jp;
   ag_evaluator *ev;
-  char backend[16];  /* "c" or "interp" (the fallback when compiling failed) */
+  AGBackend backend;  /* c, interp (asked for, or the fallback when compiling failed), cuda */
   char code_what[64]; /* "compiled", "from the cache", "interpreter" */
   double setup_time, search_time, code_time;
   void *gk;            /* ag_gpu_kernel (backend cuda) */
@@ -50,9 +73,12 @@ struct _n_AGKernel {
 /* Chooses the kernel's order and builds its Jacobian program (k->jp). Collective on k->comm;
    does nothing when done before. */
 PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o);
+struct ag_backend_ops;
 /* Then the code of kernels (compiled in parallel over the ranks of comm, or the
-   interpreter); k->ready afterwards. Collective. */
-PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o, MPI_Comm comm);
+   interpreter), and the backend's own code for each (ops->kernel_code); k->ready afterwards.
+   Collective. */
+PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o,
+                               const struct ag_backend_ops *ops, MPI_Comm comm);
 PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v);
 
 /* An element group: one kernel applied to a list of elements. */
@@ -79,8 +105,30 @@ typedef struct {
   PetscInt dir, width;
 } ag_face_spec;
 
-struct _n_AGOperator {
-  PetscInt refct;
+/* A backend of the element Jacobians, chosen once per operator at set-up
+   (ag_backend_ops_get); operator.c holds c and interp, operator_gpu.c cuda. */
+typedef struct ag_backend_ops {
+  AGBackend id;
+  /* the backend's code for one kernel after its host code (NULL: none) */
+  PetscErrorCode (*kernel_code)(AGKernel k, const ag_plugin_opts *o);
+  /* the element Jacobians at X assembled into P */
+  PetscErrorCode (*jacobian)(AGOperator op, Vec X, Mat P);
+  /* the operator's backend state (NULL: none) */
+  PetscErrorCode (*destroy)(AGOperator op);
+  /* lines for AGOperatorView (NULL: none) */
+  PetscErrorCode (*view)(AGOperator op, PetscViewer v);
+} ag_backend_ops;
+
+const ag_backend_ops *ag_backend_ops_get(AGBackend b);
+extern const ag_backend_ops ag_backend_cuda_ops; /* operator_gpu.c */
+
+struct _AGOperatorOps {
+  PetscErrorCode (*view)(AGOperator, PetscViewer);
+  PetscErrorCode (*destroy)(AGOperator *);
+};
+
+struct _p_AGOperator {
+  PETSCHEADER(struct _AGOperatorOps);
   DM da;
   ag_cell_spec *cells;
   PetscInt ncells;
@@ -92,6 +140,7 @@ struct _n_AGOperator {
   ag_plugin_opts opts;
   /* set-up */
   PetscBool ready;
+  const ag_backend_ops *bops; /* chosen at set-up from opts.backend */
   ag_group *groups;
   PetscInt ngroups;
   PetscCount ncoo;        /* kernel entries, then one (zero) diagonal entry per owned row */
@@ -110,7 +159,9 @@ struct _n_AGOperator {
   struct ag_gpu_op *gpu; /* backend cuda: device state (operator_gpu.c) */
 };
 
-PetscErrorCode AGOperatorSetUp(AGOperator op);
+/* The COO pattern of op on P (first Jacobian on a matrix); the local index arrays are
+   returned in *pci, *pcj (PetscFree2) when asked. */
+PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj);
 
 /* backend cuda (operator_gpu.c) */
 /* error naming -PREFIXsnes_jacobian_alphagrad_backend cuda when no device can be used */
@@ -121,17 +172,11 @@ PetscErrorCode ag_kernel_gpu_code(AGKernel k, const ag_plugin_opts *o);
 void ag_kernel_gpu_free(AGKernel k);
 /* the Jacobian into P on the device; ci/cj: the operator's COO pattern (local numbering),
    needed at the first call on a matrix */
-PetscErrorCode ag_operator_gpu_jacobian(AGOperator op, Mat P, PetscInt *ci, PetscInt *cj);
-PetscErrorCode ag_operator_gpu_destroy(AGOperator op);
-PetscBool ag_operator_gpu_ready(AGOperator op, PetscInt64 mat_id); /* set up for this matrix */
-PetscErrorCode ag_operator_gpu_view(AGOperator op, PetscViewer v);
 /* For tests: y = P x with cuSPARSE on the device CSR of the last Jacobian against MatMult
    on the host matrix P; *relerr = max |y_dev - y_host| / max |y_host|. */
 PETSC_EXTERN PetscErrorCode AGOperatorGPUCheckSpMV(AGOperator op, Mat P, Vec X, PetscReal *relerr);
+/* The set-up options of op (before its set-up; later calls do nothing). */
 PetscErrorCode ag_operator_set_opts(AGOperator op, const ag_plugin_opts *o);
-
-extern PetscLogEvent AG_SetUp, AG_Search, AG_Codegen, AG_JacobianEval, AG_Residual;
-PetscErrorCode ag_plugin_log_register(void);
 
 /* The shipped order libraries (hdf5-data/ in the source tree, share/alphagrad when
    installed, $AG_DATA_DIR first): comma-separated paths of the *.h5 files found. */

@@ -1,6 +1,7 @@
-/* Set-up of one kernel: its elimination order (an order library, else the best of forward,
-   reverse and Markowitz, optionally improved by a search over the ranks and stored back),
-   its Jacobian program, and its compiled code (or the interpreter). */
+/* Set-up of kernels: elimination order (library, heuristics, search), Jacobian program, host code, and the view of a kernel. */
+/* The order is taken from an order library, else the best of forward, reverse and
+   Markowitz, optionally improved by a search over the ranks and stored back; then the
+   Jacobian program and its compiled code (or the interpreter). */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 
 void ag_plugin_opts_default(ag_plugin_opts *o) {
   memset(o, 0, sizeof *o);
-  strcpy(o->backend, "c");
+  o->backend = AG_BACKEND_C;
   o->batch = 128;
 }
 
@@ -83,6 +84,7 @@ static int lookup(AGKernel k, const char *libs, ag_order_entry *e, char *from, s
   snprintf(list, sizeof list, "%s", libs);
   for (char *save = NULL, *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
     ag_error err;
+    err.code = AG_OK;
     err.msg[0] = 0;
     if (access(p, F_OK) != 0) continue; /* not created yet (a search may store into it) */
     int rc = ag_orderlib_lookup(p, &k->g->dag, e, &err);
@@ -103,9 +105,10 @@ static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int 
   PetscMPIInt rank, size;
   ag_error err;
   PetscFunctionBegin;
+  err.code = AG_OK;
   err.msg[0] = 0;
-  PetscCallMPI(MPI_Comm_rank(k->comm, &rank));
-  PetscCallMPI(MPI_Comm_size(k->comm, &size));
+  PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)k), &rank));
+  PetscCallMPI(MPI_Comm_size(PetscObjectComm((PetscObject)k), &size));
   ag_search_opts so;
   ag_search_opts_default(&so);
   so.time_limit = o->search_time;
@@ -122,6 +125,7 @@ static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int 
     ag_adam unused;
     memset(&unused, 0, sizeof unused);
     ag_error merr;
+    merr.code = AG_OK;
     merr.msg[0] = 0;
     net = ag_nn_load(model, "cpu", &unused, &merr);
     ag_adam_free(&unused);
@@ -138,12 +142,12 @@ static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int 
   ag_search_result r;
   memset(&r, 0, sizeof r);
   PetscCall(PetscLogEventBegin(AG_Search, 0, 0, 0, 0));
-  int rc = ag_search_portfolio(d, k->comm, methods, 2, &so, &r, &err);
+  int rc = ag_search_portfolio(d, PetscObjectComm((PetscObject)k), methods, 2, &so, &r, &err);
   PetscCall(PetscLogEventEnd(AG_Search, 0, 0, 0, 0));
   ag_nn_eval_free(neval);
   ag_nn_free(net);
-  PetscCheck(rc == 0, k->comm, PETSC_ERR_LIB, "alphagrad: search for kernel %s: %s", k->source,
-             err.msg);
+  AGCheckCore(PetscObjectComm((PetscObject)k), rc == 0, err, "alphagrad: search for kernel %s: %s",
+              k->source, err.msg);
   k->search_time = r.elapsed;
   if (r.cost < *cost) {
     memcpy(order, r.order, sizeof(int) * (size_t)r.len);
@@ -203,9 +207,10 @@ PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
   ag_error err;
   PetscFunctionBegin;
   if (k->jp) PetscFunctionReturn(0);
+  err.code = AG_OK;
   err.msg[0] = 0;
   PetscCall(PetscTime(&t0));
-  PetscCallMPI(MPI_Comm_rank(k->comm, &rank));
+  PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)k), &rank));
   int n = d->neliminable;
   int *order, *tmp;
   PetscCall(PetscMalloc1(n + 1, &order));
@@ -234,7 +239,7 @@ PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
       ag_order_entry_clear(&e);
     }
   }
-  PetscCallMPI(MPI_Bcast(&found, 1, MPI_INT, 0, k->comm));
+  PetscCallMPI(MPI_Bcast(&found, 1, MPI_INT, 0, PetscObjectComm((PetscObject)k)));
   if (!found) {
     const char *names[3] = {"forward", "reverse", "Markowitz"};
     long costs[3] = {k->cost_fwd, k->cost_rev, k->cost_mkw};
@@ -247,11 +252,12 @@ PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
                             names[best]));
     if (o->search_time > 0 && n > 0) PetscCall(search_and_store(k, o, order, &cost));
   }
-  PetscCallMPI(MPI_Bcast(order, n, MPI_INT, 0, k->comm));
-  PetscCallMPI(MPI_Bcast(&cost, 1, MPI_LONG, 0, k->comm));
-  PetscCallMPI(MPI_Bcast(k->origin, (int)sizeof k->origin, MPI_CHAR, 0, k->comm));
+  PetscCallMPI(MPI_Bcast(order, n, MPI_INT, 0, PetscObjectComm((PetscObject)k)));
+  PetscCallMPI(MPI_Bcast(&cost, 1, MPI_LONG, 0, PetscObjectComm((PetscObject)k)));
+  PetscCallMPI(MPI_Bcast(k->origin, (int)sizeof k->origin, MPI_CHAR, 0, PetscObjectComm((PetscObject)k)));
   long check = ag_order_cost(d, order, n, &err);
-  PetscCheck(check == cost, k->comm, PETSC_ERR_PLIB,
+  AGCheckCore(PetscObjectComm((PetscObject)k), check >= 0, err, "alphagrad: kernel %s: %s", k->source, err.msg);
+  PetscCheck(check == cost, PetscObjectComm((PetscObject)k), PETSC_ERR_PLIB,
              "alphagrad: kernel %s: order cost %ld but %ld recorded (%s)", k->source, check, cost,
              err.msg);
   k->order = order;
@@ -260,7 +266,8 @@ PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
   PetscCall(PetscFree(tmp));
 
   k->jp = ag_jacprog_build(k->g, order, n, &err);
-  PetscCheck(k->jp, k->comm, PETSC_ERR_PLIB, "alphagrad: kernel %s: %s", k->source, err.msg);
+  AGCheckCore(PetscObjectComm((PetscObject)k), k->jp, err, "alphagrad: kernel %s: %s", k->source,
+              err.msg);
 
   PetscCall(PetscTime(&t1));
   k->setup_time = t1 - t0;
@@ -274,7 +281,8 @@ static void jit_opts(const ag_plugin_opts *o, ag_jit_options *jo) {
 
 /* Code of the kernels ks[0..n-1] (orders chosen): with the C backend each rank compiles its
    share into the cache (kernel i on rank i % size), then every rank loads them all. */
-PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o, MPI_Comm comm) {
+PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o,
+                               const ag_backend_ops *ops, MPI_Comm comm) {
   PetscMPIInt rank, size;
   PetscLogDouble t0, t1;
   PetscFunctionBegin;
@@ -282,7 +290,7 @@ PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCall(PetscLogEventBegin(AG_Codegen, 0, 0, 0, 0));
   PetscCall(PetscTime(&t0));
-  int interp = !strcmp(o->backend, "interp");
+  int interp = o->backend == AG_BACKEND_INTERP;
   ag_jit_options jo;
   jit_opts(o, &jo);
   int *compiled;
@@ -291,6 +299,7 @@ PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o
     for (PetscInt i = 0; i < n; i++) {
       if (ks[i]->ready || i % size != rank) continue;
       ag_error err;
+      err.code = AG_OK;
       err.msg[0] = 0;
       ag_jit *j = ag_jit_load(ks[i]->jp, &jo, &err); /* a failure shows again below */
       if (j) compiled[i] = j->compiled;
@@ -302,14 +311,14 @@ PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o
     if (k->ready) continue;
     if (interp) {
       k->ev = ag_interpreter(k->jp);
-      PetscCall(PetscStrcpy(k->backend, "interp"));
+      k->backend = AG_BACKEND_INTERP;
       PetscCall(PetscStrcpy(k->code_what, "interpreter (as asked)"));
     } else {
       k->ev = ag_jit_or_interp(k->jp, &jo);
       int local_c = k->ev->jit != NULL, all_c;
       PetscCallMPI(MPI_Allreduce(&local_c, &all_c, 1, MPI_INT, MPI_MIN, comm));
       if (all_c) {
-        PetscCall(PetscStrcpy(k->backend, "c"));
+        k->backend = AG_BACKEND_C;
         PetscCall(PetscStrcpy(k->code_what, compiled[i] ? "compiled now" : "cache hit"));
       } else {
         /* every rank the same way */
@@ -317,17 +326,17 @@ PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o
           ag_evaluator_free(k->ev);
           k->ev = ag_interpreter(k->jp);
         }
-        PetscCall(PetscStrcpy(k->backend, "interp"));
+        k->backend = AG_BACKEND_INTERP;
         PetscCall(PetscStrcpy(k->code_what, "interpreter (no working compiler)"));
       }
     }
-    if (!strcmp(o->backend, "cuda")) {
-      PetscCall(ag_kernel_gpu_code(k, o)); /* the Jacobian on the device, the residual above */
-      PetscCall(PetscStrcpy(k->backend, "cuda"));
+    if (ops->kernel_code) { /* e.g. cuda: the Jacobian on the device, the residual above */
+      PetscCall(ops->kernel_code(k, o));
+      k->backend = ops->id;
     }
     k->ready = PETSC_TRUE;
     if (o->verbose)
-      PetscCall(PetscPrintf(k->comm, "alphagrad: kernel %s: order %s, cost %ld, code %s%s%s\n",
+      PetscCall(PetscPrintf(PetscObjectComm((PetscObject)k), "alphagrad: kernel %s: order %s, cost %ld, code %s%s%s\n",
                             k->source, k->origin, k->cost, k->code_what,
                             k->gk ? "; Jacobian on the GPU: " : "", k->gk ? k->gpu_what : ""));
   }
@@ -355,7 +364,7 @@ PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v) {
         v, "cost: %ld multiplications (forward %ld, reverse %ld, Markowitz %ld)\n", k->cost,
         k->cost_fwd, k->cost_rev, k->cost_mkw));
     PetscCall(PetscViewerASCIIPrintf(v, "Jacobian entries: %d; backend %s, code: %s\n",
-                                     k->jp->nentries, k->backend, k->code_what));
+                                     k->jp->nentries, AGBackends[k->backend], k->code_what));
     if (k->ev && k->ev->jit)
       PetscCall(PetscViewerASCIIPrintf(v, "shared object: %s\n", k->ev->jit->path));
     if (k->gk)

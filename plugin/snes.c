@@ -1,26 +1,10 @@
-/* The SNES side: registration (-dll_append or SNESAlphaGradRegister), the options checker
-   that runs at the end of every SNESSetFromOptions, the residual and Jacobian callbacks,
-   and the -log_view events. */
+/* The SNES side of the plugin: the options checker, SNESComputeJacobianAlphaGrad, and the SNESAlphaGrad* API (with its deprecated names). */
+/* The top layer: it uses the package (register.c), kernels and operators; nothing below
+   calls it. -snes_jacobian alphagrad is read by an options checker that runs at the end of
+   every SNESSetFromOptions (registered by SNESAlphaGradRegister). */
 #include <string.h>
 #include <petscts.h>
 #include "plugin/plugin_impl.h"
-
-PetscLogEvent AG_SetUp, AG_Search, AG_Codegen, AG_JacobianEval, AG_Residual;
-static PetscClassId AG_CLASSID;
-
-PetscErrorCode ag_plugin_log_register(void) {
-  static PetscBool done = PETSC_FALSE;
-  PetscFunctionBegin;
-  if (done) PetscFunctionReturn(0);
-  done = PETSC_TRUE;
-  PetscCall(PetscClassIdRegister("alphagrad", &AG_CLASSID));
-  PetscCall(PetscLogEventRegister("AGSetUp", AG_CLASSID, &AG_SetUp));
-  PetscCall(PetscLogEventRegister("AGSearch", AG_CLASSID, &AG_Search));
-  PetscCall(PetscLogEventRegister("AGCodegen", AG_CLASSID, &AG_Codegen));
-  PetscCall(PetscLogEventRegister("AGJacobianEval", AG_CLASSID, &AG_JacobianEval));
-  PetscCall(PetscLogEventRegister("AGResidual", AG_CLASSID, &AG_Residual));
-  PetscFunctionReturn(0);
-}
 
 /* Per-SNES state, composed on the SNES as "AlphaGradContext". */
 typedef struct {
@@ -65,6 +49,17 @@ static PetscErrorCode get_ctx(SNES snes, PetscBool create, ag_snes_ctx **c) {
   PetscFunctionReturn(0);
 }
 
+/* the operator's options prefix under snes: SNESPREFIX + "snes_jacobian_alphagrad_" */
+static PetscErrorCode set_op_prefix(SNES snes, AGOperator op) {
+  const char *sp;
+  char prefix[256];
+  PetscFunctionBegin;
+  PetscCall(SNESGetOptionsPrefix(snes, &sp));
+  PetscCall(PetscSNPrintf(prefix, sizeof prefix, "%ssnes_jacobian_alphagrad_", sp ? sp : ""));
+  PetscCall(AGOperatorSetOptionsPrefix(op, prefix));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode residual_cb(SNES snes, Vec X, Vec F, void *p) {
   PetscFunctionBegin;
   (void)snes;
@@ -93,6 +88,7 @@ static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c) {
   PetscCall(AGOperatorAddCellKernel(c->op, k, st, c->width_set ? c->width : sw, b));
   PetscCall(AGKernelDestroy(&k));
   PetscCall(AGKernelDestroy(&b));
+  PetscCall(set_op_prefix(snes, c->op));
   PetscCall(ag_operator_set_opts(c->op, &c->opts));
   PetscFunctionReturn(0);
 }
@@ -123,46 +119,54 @@ static PetscErrorCode operator_from_dm(SNES snes, AGOperator *op) {
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode jacobian_cb(SNES snes, Vec X, Mat J, Mat P, void *p) {
+/* Model: SNESComputeJacobianDefaultColor (src/snes/interface/snesj2.c). */
+PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void *ctx) {
   ag_snes_ctx *c;
-  AGOperator shared;
+  AGOperator op = (AGOperator)ctx, shared;
+  MPI_Comm comm;
   PetscFunctionBegin;
-  (void)p;
-  PetscCall(get_ctx(snes, PETSC_FALSE, &c));
-  PetscCheck(c, PetscObjectComm((PetscObject)snes), PETSC_ERR_PLIB, "alphagrad: context lost");
-  if (!c->op) PetscCall(operator_from_dm(snes, &shared));
-  if (!c->op && shared) {
-    shared->refct++;
-    c->op = shared;
+  PetscValidHeaderSpecific(snes, SNES_CLASSID, 1);
+  PetscValidHeaderSpecific(X, VEC_CLASSID, 2);
+  PetscValidHeaderSpecific(P, MAT_CLASSID, 4);
+  comm = PetscObjectComm((PetscObject)snes);
+  if (op) PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 5);
+  PetscCall(get_ctx(snes, (PetscBool)!op, &c));
+  if (!op) {
+    if (!c->op) PetscCall(operator_from_dm(snes, &shared));
+    if (!c->op && shared) {
+      PetscCall(PetscObjectReference((PetscObject)shared));
+      c->op = shared;
+    }
+    if (!c->op) {
+      PetscCheck(c->kernel[0], comm, PETSC_ERR_ARG_WRONGSTATE,
+                 "alphagrad: -snes_jacobian alphagrad is given but this SNES has no alphagrad "
+                 "operator: call SNESAlphaGradSetOperator() in the application, or name the "
+                 "residual's cell kernel with -%ssnes_jacobian_alphagrad_kernel file.c:function",
+                 ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "");
+      PetscCall(operator_from_options(snes, c));
+    }
+    op = c->op;
   }
-  if (!c->op) {
-    PetscCheck(c->kernel[0], PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_WRONGSTATE,
-               "alphagrad: -snes_jacobian alphagrad is given but this SNES has no alphagrad "
-               "operator: call SNESSetAlphaGradOperator() in the application, or name the "
-               "residual's cell kernel with -%ssnes_jacobian_alphagrad_kernel file.c:function",
-               ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "");
-    PetscCall(operator_from_options(snes, c));
-  }
-  PetscCall(AGOperatorComputeJacobian(c->op, X, P));
+  PetscCall(AGOperatorComputeJacobian(op, X, P));
   if (J != P) {
     PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
     PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
   }
-  if (c->check) {
+  if (c && c->check) {
     Vec F1, F2;
     PetscReal d, n1;
     PetscCall(VecDuplicate(X, &F1));
     PetscCall(VecDuplicate(X, &F2));
     PetscCall(SNESComputeFunction(snes, X, F1));
-    PetscCall(AGOperatorComputeResidual(c->op, X, F2));
+    PetscCall(AGOperatorComputeResidual(op, X, F2));
     PetscCall(VecNorm(F1, NORM_INFINITY, &n1));
     PetscCall(VecAXPY(F2, -1.0, F1));
     PetscCall(VecNorm(F2, NORM_INFINITY, &d));
-    PetscCall(PetscPrintf(PetscObjectComm((PetscObject)snes),
+    PetscCall(PetscPrintf(comm,
                           "alphagrad check: max |F_application - F_operator| = %g (relative to max "
                           "|F| = %g: %g)%s\n",
                           (double)d, (double)n1, (double)(n1 > 0 ? d / n1 : d),
-                          c->op_residual ? " [the operator is the SNES function]" : ""));
+                          c->op_residual && op == c->op ? " [the operator is the SNES function]" : ""));
     PetscCall(VecDestroy(&F1));
     PetscCall(VecDestroy(&F2));
   }
@@ -175,7 +179,7 @@ static PetscErrorCode install_jacobian(SNES snes) {
   PetscCall(SNESGetDM(snes, &dm));
   /* as -snes_fd_color does: the application's Jacobian (if any) is replaced */
   PetscCall(DMSNESUnsetJacobianContext_Internal(dm));
-  PetscCall(SNESSetJacobian(snes, NULL, NULL, jacobian_cb, NULL));
+  PetscCall(SNESSetJacobian(snes, NULL, NULL, SNESComputeJacobianAlphaGrad, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -205,13 +209,11 @@ static PetscErrorCode options_checker(SNES snes) {
   PetscReal params[64], bparams[64];
   PetscInt np = 64, nbp = 64, width = 0;
   PetscBool width_set = PETSC_FALSE;
-  const char *backends[] = {"c", "interp", "cuda"};
-  PetscInt backend = 0;
+  PetscBool view = PETSC_FALSE;
   PetscFunctionBegin;
   PetscCall(get_ctx(snes, PETSC_FALSE, &c));
   o = c ? c->opts : (ag_plugin_opts){0};
   if (!c) ag_plugin_opts_default(&o);
-  backend = !strcmp(o.backend, "interp") ? 1 : !strcmp(o.backend, "cuda") ? 2 : 0;
   /* a title of our own: -help prints each title's options once */
   PetscOptionsBegin(PetscObjectComm((PetscObject)snes), ((PetscObject)snes)->prefix,
                     "alphagrad: exact Jacobians by vertex elimination (plugin options)", "SNES");
@@ -219,24 +221,26 @@ static PetscErrorCode options_checker(SNES snes) {
                                choice, choice, sizeof choice, &set));
   PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_orders",
                                "Order libraries (HDF5), comma-separated; searched before the shipped ones; a search result is stored in the first",
-                               "SNESSetAlphaGradOperator", o.orders, o.orders, sizeof o.orders, NULL));
+                               "SNESAlphaGradSetOperator", o.orders, o.orders, sizeof o.orders, NULL));
   PetscCall(PetscOptionsReal("-snes_jacobian_alphagrad_search_time",
                              "Seconds of order search (over the SNES's ranks) for a kernel with no stored order; 0: none",
-                             "SNESSetAlphaGradOperator", o.search_time, &o.search_time, NULL));
-  PetscCall(PetscOptionsEList("-snes_jacobian_alphagrad_backend", "Element Jacobians by generated C code, the interpreter, or generated CUDA on the GPU (NVRTC, cuSPARSE assembly)",
-                              "SNESSetAlphaGradOperator", backends, 3, backends[backend], &backend, NULL));
+                             "SNESAlphaGradSetOperator", o.search_time, &o.search_time, NULL));
+  PetscCall(PetscOptionsEnum("-snes_jacobian_alphagrad_backend", "Element Jacobians by generated C code, the interpreter, or generated CUDA on the GPU (NVRTC, cuSPARSE assembly)",
+                             "AGOperatorSetFromOptions", AGBackends, (PetscEnum)o.backend, (PetscEnum *)&o.backend, NULL));
   PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_cache", "Directory of compiled kernels (default $AG_JIT_CACHE, $XDG_CACHE_HOME/alphagrad or ~/.cache/alphagrad)",
-                               "SNESSetAlphaGradOperator", o.cache_dir, o.cache_dir, sizeof o.cache_dir, NULL));
-  PetscCall(PetscOptionsInt("-snes_jacobian_alphagrad_batch", "Elements per batch", "SNESSetAlphaGradOperator",
+                               "SNESAlphaGradSetOperator", o.cache_dir, o.cache_dir, sizeof o.cache_dir, NULL));
+  PetscCall(PetscOptionsInt("-snes_jacobian_alphagrad_batch", "Elements per batch", "SNESAlphaGradSetOperator",
                             o.batch, &o.batch, NULL));
-  PetscCall(PetscOptionsBool("-snes_jacobian_alphagrad_view", "Print the operator after its set-up: kernels, orders and where they came from, costs, backend",
-                             "AGOperatorView", o.view, &o.view, NULL));
-  PetscCall(PetscOptionsBool("-snes_jacobian_alphagrad_verbose", "One line per kernel at set-up", "SNESSetAlphaGradOperator",
+  /* a viewer (-snes_jacobian_alphagrad_view [ascii:FILE]): read by AGOperatorSetUp under the
+     operator's prefix (PetscObjectViewFromOptions) */
+  PetscCall(PetscOptionsName("-snes_jacobian_alphagrad_view", "Print the operator after its set-up (a viewer: stdout, ascii:FILE, ...): kernels, orders and where they came from, costs, backend",
+                             "AGOperatorView", &view));
+  PetscCall(PetscOptionsBool("-snes_jacobian_alphagrad_verbose", "One line per kernel at set-up", "SNESAlphaGradSetOperator",
                              o.verbose, &o.verbose, NULL));
   PetscCall(PetscOptionsBool("-snes_jacobian_alphagrad_check", "Compare the application's residual with the operator's at every Jacobian",
-                             "SNESSetAlphaGradOperator", c ? c->check : check, &check, NULL));
+                             "SNESAlphaGradSetOperator", c ? c->check : check, &check, NULL));
   PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_kernel", "Cell kernel file.c:function of the residual, for applications that register no operator",
-                               "SNESSetAlphaGradOperator", kernel, kernel, sizeof kernel, NULL));
+                               "SNESAlphaGradSetOperator", kernel, kernel, sizeof kernel, NULL));
   PetscCall(PetscOptionsRealArray("-snes_jacobian_alphagrad_params", "Constant parameters of that kernel", "AGKernelSetParameters",
                                   params, &np, NULL));
   PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_boundary_kernel", "Its boundary kernel file.c:function (cells whose stencil leaves the domain)",
@@ -251,7 +255,7 @@ static PetscErrorCode options_checker(SNES snes) {
              "alphagrad: -snes_jacobian_alphagrad_batch %" PetscInt_FMT " must be >= 1", o.batch);
   PetscCheck(o.search_time >= 0, PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_OUTOFRANGE,
              "alphagrad: -snes_jacobian_alphagrad_search_time %g must be >= 0", (double)o.search_time);
-  PetscCall(PetscStrcpy(o.backend, backends[backend]));
+  if (view) o.view = PETSC_TRUE;
   if (set) {
     PetscCheck(!strcmp(choice, "alphagrad"), PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_UNKNOWN_TYPE,
                "alphagrad: unknown -%ssnes_jacobian %s (known: alphagrad)",
@@ -259,7 +263,7 @@ static PetscErrorCode options_checker(SNES snes) {
     PetscCall(refuse_ts(snes));
   }
   if (!set && !c) PetscFunctionReturn(0); /* nothing of ours on this SNES */
-  if (backend == 2) /* fail here, clearly, rather than at the first Jacobian */
+  if (o.backend == AG_BACKEND_CUDA) /* fail here, clearly, rather than at the first Jacobian */
     PetscCall(ag_plugin_gpu_check(PetscObjectComm((PetscObject)snes), ((PetscObject)snes)->prefix));
   PetscCall(get_ctx(snes, PETSC_TRUE, &c));
   c->opts = o;
@@ -273,7 +277,10 @@ static PetscErrorCode options_checker(SNES snes) {
   if (c->nbparams) PetscCall(PetscArraycpy(c->bparams, bparams, nbp));
   c->width = width;
   c->width_set = width_set;
-  if (c->op) PetscCall(ag_operator_set_opts(c->op, &c->opts));
+  if (c->op) {
+    PetscCall(set_op_prefix(snes, c->op));
+    PetscCall(ag_operator_set_opts(c->op, &c->opts));
+  }
   if (set) {
     c->use = PETSC_TRUE;
     PetscCall(install_jacobian(snes));
@@ -284,40 +291,44 @@ static PetscErrorCode options_checker(SNES snes) {
 PetscErrorCode SNESAlphaGradRegister(void) {
   static PetscBool done = PETSC_FALSE;
   PetscFunctionBegin;
+  PetscCall(AGInitializePackage());
   if (done) PetscFunctionReturn(0);
   done = PETSC_TRUE;
-  PetscCall(ag_plugin_log_register());
   PetscCall(SNESAddOptionsChecker(options_checker));
   PetscFunctionReturn(0);
 }
 
+/* the hook PETSc calls when -dll_append loads the library */
 PetscErrorCode PetscDLLibraryRegister_alphagrad(void) {
   PetscFunctionBegin;
+  PetscCall(AGInitializePackage());
   PetscCall(SNESAlphaGradRegister());
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SNESSetAlphaGradOperator(SNES snes, AGOperator op, PetscBool residual) {
+PetscErrorCode SNESAlphaGradSetOperator(SNES snes, AGOperator op, PetscBool residual) {
   ag_snes_ctx *c;
   PetscFunctionBegin;
   PetscValidHeaderSpecific(snes, SNES_CLASSID, 1);
-  PetscValidPointer(op, 2);
-  PetscCall(ag_plugin_log_register());
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 2);
+  PetscCall(AGInitializePackage());
   PetscCall(get_ctx(snes, PETSC_TRUE, &c));
-  op->refct++;
+  PetscCall(PetscObjectReference((PetscObject)op));
   PetscCall(AGOperatorDestroy(&c->op));
   c->op = op;
   c->op_residual = residual;
+  PetscCall(set_op_prefix(snes, op));
   PetscCall(compose_on_dm(snes, op));
   if (c->have_opts) PetscCall(ag_operator_set_opts(op, &c->opts));
   if (residual) PetscCall(SNESSetFunction(snes, NULL, residual_cb, op));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SNESGetAlphaGradOperator(SNES snes, AGOperator *op) {
+PetscErrorCode SNESAlphaGradGetOperator(SNES snes, AGOperator *op) {
   ag_snes_ctx *c;
   PetscFunctionBegin;
   PetscValidHeaderSpecific(snes, SNES_CLASSID, 1);
+  PetscValidPointer(op, 2);
   PetscCall(get_ctx(snes, PETSC_FALSE, &c));
   *op = c ? c->op : NULL;
   PetscFunctionReturn(0);
@@ -333,3 +344,7 @@ PetscErrorCode SNESAlphaGradSetUse(SNES snes) {
   PetscCall(install_jacobian(snes));
   PetscFunctionReturn(0);
 }
+
+/* ---- deprecated names (since 0.2): one-line forwards ---- */
+PetscErrorCode SNESSetAlphaGradOperator(SNES snes, AGOperator op, PetscBool residual) { return SNESAlphaGradSetOperator(snes, op, residual); }
+PetscErrorCode SNESGetAlphaGradOperator(SNES snes, AGOperator *op) { return SNESAlphaGradGetOperator(snes, op); }

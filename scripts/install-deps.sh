@@ -12,6 +12,7 @@ command -v h5dump >/dev/null || need+=(hdf5-tools)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 [ -e /usr/lib/petsc/include/petscsnes.h ] || need+=(petsc-dev) # the PETSc plugin
 pkg-config --exists openblas 2>/dev/null || need+=(libopenblas-dev) # CBLAS for the network (nn/)
+command -v clang-format >/dev/null || need+=(clang-format) # scripts/format.sh --check (scripts/test.sh)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing ${need[*]}; run as root or install them" >&2

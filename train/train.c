@@ -142,16 +142,12 @@ ag_trainer *ag_trainer_new(ag_nn *nn, ag_adam *opt, const ag_dag *const *graphs,
   tr->base_mkw = ag_malloc((size_t)(ngraphs + 1) * sizeof(long));
   tr->eval_cost = ag_malloc((size_t)(ngraphs + 1) * sizeof(long));
   for (int g = 0; g < ngraphs; g++) {
-    const ag_dag *d = graphs[g];
-    int *o = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
-    int len = ag_order_forward(d, o);
-    tr->base_fwd[g] = ag_order_cost(d, o, len, NULL);
-    len = ag_order_reverse(d, o);
-    tr->base_rev[g] = ag_order_cost(d, o, len, NULL);
-    len = ag_order_markowitz(d, o);
-    tr->base_mkw[g] = ag_order_cost(d, o, len, NULL);
+    long cost[AG_NBASELINES];
+    ag_order_baseline_costs(graphs[g], cost);
+    tr->base_fwd[g] = cost[0];
+    tr->base_rev[g] = cost[1];
+    tr->base_mkw[g] = cost[2];
     tr->eval_cost[g] = -1;
-    free(o);
   }
   tr->t0 = ag_now();
   return tr;

@@ -37,16 +37,8 @@
 #define CK_FORMAT "alphagrad-trainer"
 #define CK_FORMAT_VERSION 1
 
-static int ck_fail(ag_error *err, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int ck_fail(ag_error *err, const char *path, const char *fmt, ...) {
-  char msg[900];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return ag_fail(err, "checkpoint %s: %s", path, msg);
-}
+/* Every failure names the file: "checkpoint PATH: ..." (ag_fail_kfile). */
+#define CKF "checkpoint"
 
 
 /* ---------------------------------------------------------------- writing */
@@ -151,23 +143,23 @@ int ag_trainer_save(const ag_trainer *tr, const char *path, ag_error *err) {
   hid_t f = fapl < 0 ? -1 : H5Fopen(tmp, H5F_ACC_RDWR, fapl);
   if (fapl >= 0) H5Pclose(fapl);
   if (f < 0)
-    rc = ck_fail(err, path, "cannot reopen %s to add the trainer state", tmp);
+    rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot reopen %s to add the trainer state", tmp);
   else {
-    if (write_groups(tr, f)) rc = ck_fail(err, path, "cannot write the trainer state to %s", tmp);
-    if (H5Fclose(f) < 0 && rc == 0) rc = ck_fail(err, path, "cannot close %s", tmp);
+    if (write_groups(tr, f)) rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot write the trainer state to %s", tmp);
+    if (H5Fclose(f) < 0 && rc == 0) rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot close %s", tmp);
   }
   ag_h5_quiet_end(&q);
   if (rc == 0) {
     int fd = open(tmp, O_RDWR | O_CLOEXEC);
     if (fd < 0)
-      rc = ck_fail(err, path, "cannot reopen %s: %s", tmp, strerror(errno));
+      rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot reopen %s: %s", tmp, strerror(errno));
     else {
-      if (fsync(fd)) rc = ck_fail(err, path, "fsync of %s failed: %s", tmp, strerror(errno));
-      if (close(fd) && rc == 0) rc = ck_fail(err, path, "close of %s failed: %s", tmp, strerror(errno));
+      if (fsync(fd)) rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "fsync of %s failed: %s", tmp, strerror(errno));
+      if (close(fd) && rc == 0) rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "close of %s failed: %s", tmp, strerror(errno));
     }
   }
   if (rc == 0 && rename(tmp, path))
-    rc = ck_fail(err, path, "cannot rename %s over it: %s", tmp, strerror(errno));
+    rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot rename %s over it: %s", tmp, strerror(errno));
   if (rc) unlink(tmp);
   free(tmp);
   return rc;
@@ -190,23 +182,23 @@ static int get_attr(hid_t loc, const char *name, int kind, void *out) {
 static int get_data(hid_t loc, const char *grp, const char *name, H5T_class_t cls, hid_t mt,
                     void *x, size_t n, const char *path, ag_error *err) {
   htri_t ex = H5Lexists(loc, name, H5P_DEFAULT);
-  if (ex < 0) return ck_fail(err, path, CORRUPT "cannot read /%s/%s", grp, name);
-  if (ex == 0) return ck_fail(err, path, "dataset /%s/%s is missing", grp, name);
+  if (ex < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot read /%s/%s", grp, name);
+  if (ex == 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "dataset /%s/%s is missing", grp, name);
   hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
-  if (ds < 0) return ck_fail(err, path, CORRUPT "cannot open /%s/%s", grp, name);
+  if (ds < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot open /%s/%s", grp, name);
   hid_t sp = H5Dget_space(ds), ty = H5Dget_type(ds);
   hsize_t dims[1] = {0};
   int rc = 0;
   if (sp < 0 || ty < 0)
-    rc = ck_fail(err, path, CORRUPT "cannot read /%s/%s", grp, name);
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot read /%s/%s", grp, name);
   else if (H5Tget_class(ty) != cls || H5Sget_simple_extent_ndims(sp) != 1)
-    rc = ck_fail(err, path, "/%s/%s is not a 1-D %s dataset", grp, name,
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "/%s/%s is not a 1-D %s dataset", grp, name,
                  cls == H5T_FLOAT ? "float" : "integer");
   else if (H5Sget_simple_extent_dims(sp, dims, NULL) != 1 || dims[0] != (hsize_t)n)
-    rc = ck_fail(err, path, "inconsistent file: /%s/%s has %llu entries, expected %zu", grp, name,
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "inconsistent file: /%s/%s has %llu entries, expected %zu", grp, name,
                  (unsigned long long)dims[0], n);
   else if (n > 0 && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) < 0)
-    rc = ck_fail(err, path, CORRUPT "cannot read /%s/%s (checksum or I/O error)", grp, name);
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot read /%s/%s (checksum or I/O error)", grp, name);
   if (ty >= 0) H5Tclose(ty);
   if (sp >= 0) H5Sclose(sp);
   H5Dclose(ds);
@@ -216,44 +208,39 @@ static int get_data(hid_t loc, const char *grp, const char *name, H5T_class_t cl
 static int get_int(hid_t loc, const char *grp, const char *name, long long *v, const char *path,
                    ag_error *err) {
   int rc = get_attr(loc, name, 1, v);
-  if (rc == -1) return ck_fail(err, path, "attribute /%s/%s is missing", grp, name);
-  if (rc) return ck_fail(err, path, CORRUPT "attribute /%s/%s is unreadable or not an integer", grp, name);
+  if (rc == -1) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "attribute /%s/%s is missing", grp, name);
+  if (rc) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "attribute /%s/%s is unreadable or not an integer", grp, name);
   return 0;
 }
 
 /* opens path and its /trainer group after checking the format */
 static int open_ckpt(const char *path, hid_t *fo, hid_t *go, ag_error *err) {
-  struct stat st;
+  /* the format attributes are in /trainer (a checkpoint is also a network file) */
+  static const ag_h5_kind kind = {CKF, NULL, NULL, 0, AG_H5_OPEN_TERSE};
   *fo = *go = -1;
-  if (stat(path, &st)) return ck_fail(err, path, "%s", strerror(errno));
-  if (!S_ISREG(st.st_mode)) return ck_fail(err, path, "not a regular file");
-  if (st.st_size == 0) return ck_fail(err, path, "empty file (not an HDF5 file)");
-  htri_t is = H5Fis_hdf5(path);
-  if (is <= 0) return ck_fail(err, path, "not an HDF5 file, or a truncated one");
-  hid_t fapl = ag_h5_fapl();
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-  H5Pclose(fapl);
-  if (f < 0) return ck_fail(err, path, "corrupted or truncated HDF5 file");
+  hid_t f = ag_h5_open_checked(path, &kind, NULL, err);
+  if (f < 0) return -1;
   htri_t ex = H5Lexists(f, "trainer", H5P_DEFAULT);
   if (ex <= 0) {
     H5Fclose(f);
-    if (ex < 0) return ck_fail(err, path, CORRUPT "cannot read the root group");
-    return ck_fail(err, path, "not a training checkpoint (no /trainer group; a model file?)");
+    if (ex < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot read the root group");
+    return ag_fail_kfile(err, AG_ERR_FORMAT, CKF, path, "not a training checkpoint (no /trainer group; a model file?)");
   }
   hid_t g = H5Gopen2(f, "trainer", H5P_DEFAULT);
   if (g < 0) {
     H5Fclose(f);
-    return ck_fail(err, path, CORRUPT "cannot open /trainer");
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot open /trainer");
   }
   char *format = NULL;
   long long ver = 0;
   int rc = 0;
   if (get_attr(g, "format", 0, &format) || strcmp(format, CK_FORMAT))
-    rc = ck_fail(err, path, "not a training checkpoint (/trainer attribute 'format' is not '%s')",
+    rc = ag_fail_kfile(err, AG_ERR_FORMAT, CKF, path, "not a training checkpoint (/trainer attribute 'format' is not '%s')",
                  CK_FORMAT);
   else if ((rc = get_int(g, "trainer", "format_version", &ver, path, err)) == 0 &&
            (ver < 1 || ver > CK_FORMAT_VERSION))
-    rc = ck_fail(err, path, "format_version %lld is not supported (this alphagrad reads %d)", ver,
+    rc = ag_fail_kfile(err, ver > CK_FORMAT_VERSION ? AG_ERR_MISMATCH : AG_ERR_CORRUPT, CKF, path,
+                       "format_version %lld is not supported (this alphagrad reads %d)", ver,
                  CK_FORMAT_VERSION);
   free(format);
   if (rc) {
@@ -306,14 +293,13 @@ static int read_state(ag_trainer *tr, hid_t f, hid_t g, const char *path, ck_sta
   long long v;
   if (get_int(g, "trainer", "ngraphs", &v, path, err)) return -1;
   if (v != ng)
-    return ck_fail(err, path,
-                   "the checkpoint is for %lld graph%s, this run trains %d: a checkpoint resumes "
+    return ag_fail_kfile(err, AG_ERR_MISMATCH, CKF, path, "the checkpoint is for %lld graph%s, this run trains %d: a checkpoint resumes "
                    "only the same graphs in the same order",
                    v, v == 1 ? "" : "s", ng);
   if (get_int(g, "trainer", "episodes", &s->episodes, path, err) ||
       get_int(g, "trainer", "steps", &s->steps, path, err))
     return -1;
-  if (s->episodes < 0 || s->steps < 0) return ck_fail(err, path, "negative counters");
+  if (s->episodes < 0 || s->steps < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "negative counters");
   if (get_attr(g, "elapsed", 2, &s->elapsed)) s->elapsed = 0;
   uint64_t *hash = ag_malloc((size_t)(ng + 1) * sizeof(uint64_t));
   int *nel = ag_malloc((size_t)(ng + 1) * sizeof(int));
@@ -328,8 +314,7 @@ static int read_state(ag_trainer *tr, hid_t f, hid_t g, const char *path, ck_sta
   for (int k = 0; rc == 0 && k < ng; k++) {
     const ag_dag *d = tr->graphs[k];
     if (hash[k] != d->hash || nel[k] != d->neliminable)
-      rc = ck_fail(err, path,
-                   "graph %d of %d is not the checkpoint's (structural hash %016llx, %d eliminable "
+      rc = ag_fail_kfile(err, AG_ERR_MISMATCH, CKF, path, "graph %d of %d is not the checkpoint's (structural hash %016llx, %d eliminable "
                    "vertices; the checkpoint has %016llx, %d): a checkpoint resumes only the same "
                    "graphs in the same order",
                    k + 1, ng, (unsigned long long)d->hash, d->neliminable,
@@ -349,22 +334,22 @@ static int read_state(ag_trainer *tr, hid_t f, hid_t g, const char *path, ck_sta
   for (int k = 0, o = 0; k < ng; k++) {
     const ag_dag *d = tr->graphs[k];
     if (s->best[k] >= 0 && ag_order_validate(d, s->best_order + o, d->neliminable, NULL))
-      return ck_fail(err, path, "inconsistent file: the best order of graph %d is invalid", k + 1);
+      return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "inconsistent file: the best order of graph %d is invalid", k + 1);
     o += d->neliminable;
   }
 
   /* the buffer */
   htri_t ex = H5Lexists(f, "buffer", H5P_DEFAULT);
-  if (ex <= 0) return ck_fail(err, path, ex < 0 ? CORRUPT "cannot read the root group" : "group /buffer is missing");
+  if (ex <= 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, ex < 0 ? CORRUPT "cannot read the root group" : "group /buffer is missing");
   hid_t b = H5Gopen2(f, "buffer", H5P_DEFAULT);
-  if (b < 0) return ck_fail(err, path, CORRUPT "cannot open /buffer");
+  if (b < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot open /buffer");
   long long cap, size, head;
   rc = get_int(b, "buffer", "capacity", &cap, path, err) ||
        get_int(b, "buffer", "size", &size, path, err) ||
        get_int(b, "buffer", "head", &head, path, err);
   if (!rc && (cap < 1 || cap > (1LL << 30) || size < 0 || size > cap || head < 0 || head >= cap ||
               (size < cap && head != size)))
-    rc = ck_fail(err, path, "inconsistent buffer: capacity %lld, size %lld, head %lld", cap, size,
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "inconsistent buffer: capacity %lld, size %lld, head %lld", cap, size,
                  head);
   int *gr = NULL, *len = NULL, *nact = NULL, *prefix = NULL;
   float *z = NULL, *pi = NULL;
@@ -384,7 +369,7 @@ static int read_state(ag_trainer *tr, hid_t f, hid_t g, const char *path, ck_sta
   for (int i = 0; !rc && i < s->size; i++) {
     if (gr[i] < 0 || gr[i] >= ng || len[i] < 0 || len[i] >= tr->graphs[gr[i]]->neliminable ||
         nact[i] < 1 || nact[i] > tr->graphs[gr[i]]->neliminable - len[i])
-      rc = ck_fail(err, path, "inconsistent buffer entry %d", i);
+      rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "inconsistent buffer entry %d", i);
     tl += (size_t)(rc ? 0 : len[i]);
     ta += (size_t)(rc ? 0 : nact[i]);
   }
@@ -409,7 +394,7 @@ static int read_state(ag_trainer *tr, hid_t f, hid_t g, const char *path, ck_sta
       ta += (size_t)nact[i];
       for (int j = 0; j < len[i]; j++)
         if (sm->prefix[j] < d->ni || sm->prefix[j] >= d->n || d->is_output[sm->prefix[j]])
-          rc = ck_fail(err, path, "inconsistent buffer entry %d: not an eliminable vertex", i);
+          rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "inconsistent buffer entry %d: not an eliminable vertex", i);
     }
   }
   free(gr);

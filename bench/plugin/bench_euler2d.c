@@ -1,4 +1,5 @@
-/* Benchmark of the plugin (issue 5): Jacobians of a 2-D compressible Euler residual,
+/* The 2-D Euler Jacobian benchmark of the plugin (bench_euler2d). */
+/* Benchmark of the plugin: Jacobians of a 2-D compressible Euler residual,
    alphagrad (-snes_jacobian alphagrad) against finite differences with coloring
    (-snes_fd_color). bench/plugin/run_bench.sh runs both and prints the table.
 
@@ -202,7 +203,7 @@ int main(int argc, char **argv) {
   PetscCall(SNESCreate(PETSC_COMM_WORLD, &snes));
   PetscCall(SNESSetDM(snes, da));
   PetscCall(DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
-  PetscCall(SNESSetAlphaGradOperator(snes, op, PETSC_FALSE));
+  PetscCall(SNESAlphaGradSetOperator(snes, op, PETSC_FALSE));
   PetscCall(SNESSetFromOptions(snes));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench_euler2d: %" PetscInt_FMT " x %" PetscInt_FMT " cells (%" PetscInt_FMT " unknowns), %d processes, h/dt = %g\n",
                         info.mx, info.my, 4 * info.mx * info.my, size, (double)user.p[0]));

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Plugin benchmark (issue 5): time per Jacobian of the 2-D Euler residual of bench_euler2d,
+# Plugin benchmark: time per Jacobian of the 2-D Euler residual of bench_euler2d,
 # -snes_jacobian alphagrad against -snes_fd_color, from -log_view.
 #
 # Usage: run_bench.sh [path/to/bench_euler2d] [N (320: N x N cells)] [NP (2)]
@@ -24,15 +24,10 @@ BIN=${1:-$HERE/../../build/bin/bench_euler2d}
 N=${2:-320}
 NP=${3:-2}
 NJ=${JACOBIANS:-5}
-MPIEXEC=${MPIEXEC:-mpiexec}
 [ -x "$BIN" ] || { echo "run_bench.sh: $BIN is not an executable (build the target bench_euler2d)" >&2; exit 1; }
-MPIFLAGS=()
-if "$MPIEXEC" --version 2>&1 | grep -qiE "open ?(mpi|rte)"; then
-  MPIFLAGS=(--oversubscribe)
-  if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
-fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+. "$(dirname "$0")/../../tests/lib.sh"
+ag_mpi "${MPIEXEC:-mpiexec}"
+ag_tmpdir WORK
 
 # a fixed number of Newton iterations, each with a new Jacobian; the linear solve is cheap
 # and allowed to fail (it is not what is timed)

@@ -1,4 +1,5 @@
-/* Sod's shock tube (examples/cfd, issue 6): the 1-D Euler equations, time-accurate.
+/* The Sod shock tube example (cfd_sod). */
+/* Sod's shock tube (examples/cfd): the 1-D Euler equations, time-accurate.
 
    Cell-centred finite volumes on a DMDA (dof 3: rho, rho u, E; DM_BOUNDARY_NONE, stencil
    width 1) on [0, 1], Roe flux with Harten's entropy fix, transmissive boundaries, backward
@@ -186,7 +187,7 @@ int main(int argc, char **argv) {
 
   PetscCall(SNESCreate(PETSC_COMM_WORLD, &snes));
   PetscCall(SNESSetDM(snes, da));
-  PetscCall(SNESSetAlphaGradOperator(snes, op, PETSC_TRUE));
+  PetscCall(SNESAlphaGradSetOperator(snes, op, PETSC_TRUE));
   PetscCall(SNESSetFromOptions(snes));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "sod: %" PetscInt_FMT " cells, %d processes, %" PetscInt_FMT " steps of dt = %g (CFL %g) to t = %g, Jacobian: %s\n",
                         mx, size, nsteps, (double)dt, (double)cfl, (double)t_end, label));

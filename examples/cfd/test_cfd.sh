@@ -24,28 +24,17 @@ set -u
 TEST=${1:?usage: test_cfd.sh TEST BINDIR}
 BIN=${2:?usage: test_cfd.sh TEST BINDIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
-MPIEXEC=${AG_MPIEXEC:-mpiexec}
-MPIFLAGS=()
-if "$MPIEXEC" --version 2>&1 | grep -qiE "open ?(mpi|rte)"; then
-  MPIFLAGS=(--oversubscribe)
-  if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
-fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+. "$(dirname "$0")/../../tests/lib.sh"
+ag_mpi
+ag_tmpdir WORK
 export AG_JIT_CACHE=${AG_JIT_CACHE:-$WORK/cache}
 cd "$WORK" || exit 1
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
+AG_RUN_TAIL=30
 run() { # run NAME PROGRAM ARGS...: mpiexec -n 2, output in NAME.out
   local name=$1 prog=$2
   shift 2
-  echo "--- $name: mpiexec -n 2 $prog $*"
-  if ! "$MPIEXEC" -n 2 "${MPIFLAGS[@]}" "$BIN/$prog" "$@" > "$name.out" 2>&1; then
-    tail -30 "$name.out" >&2
-    fail "$name: $prog exited with an error"
-    return 1
-  fi
+  ag_mpirun "$name" 2 "$prog" "$BIN/$prog" "$@" || return 1
   grep "^summary:" "$name.out"
 }
 field() { sed -n "s/^summary:.* $2=\([^ ]*\).*/\1/p" "$1.out"; } # field NAME KEY

@@ -1,4 +1,5 @@
-/* Supersonic flow over a wedge (examples/cfd, issue 6): the steady 2-D Euler equations by
+/* The supersonic wedge example (cfd_wedge). */
+/* Supersonic flow over a wedge (examples/cfd): the steady 2-D Euler equations by
    pseudo-time stepping, an oblique shock compared with the theta-beta-Mach relation.
 
    The geometry, on a Cartesian DMDA without a body-fitted mesh: the frame of the wedge's
@@ -327,7 +328,7 @@ int main(int argc, char **argv) {
 
   PetscCall(SNESCreate(PETSC_COMM_WORLD, &snes));
   PetscCall(SNESSetDM(snes, da));
-  PetscCall(SNESSetAlphaGradOperator(snes, op, PETSC_TRUE));
+  PetscCall(SNESAlphaGradSetOperator(snes, op, PETSC_TRUE));
   /* a pseudo-time step needs no tight solve; the options may change it */
   PetscCall(SNESSetTolerances(snes, 1e-12, 1e-6, 1e-12, 50, 10000));
   PetscCall(SNESSetFromOptions(snes));

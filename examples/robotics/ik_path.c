@@ -1,3 +1,4 @@
+/* The inverse-kinematics-along-a-path example (ik_path). */
 /* Inverse kinematics along a path as ONE nonlinear system (examples/robotics/README.md).
 
    N waypoints on a 1-D DMDA (dof = the arm's joint count, star stencil width 1). The targets
@@ -137,7 +138,7 @@ int main(int argc, char **argv) {
 
   PetscCall(SNESCreate(PETSC_COMM_WORLD, &snes));
   PetscCall(SNESSetDM(snes, da));
-  PetscCall(SNESSetAlphaGradOperator(snes, op, PETSC_TRUE));
+  PetscCall(SNESAlphaGradSetOperator(snes, op, PETSC_TRUE));
   PetscCall(RoboticsSetDefaults(snes));
   PetscCall(SNESSetFromOptions(snes));
 

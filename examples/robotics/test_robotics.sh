@@ -25,28 +25,16 @@ case $APP in
 esac
 [ -x "${CMD[0]}" ] || { echo "FAIL: ${CMD[0]} is not an executable" >&2; exit 1; }
 
-MPIEXEC=${AG_MPIEXEC:-mpiexec}
-MPIFLAGS=()
-if "$MPIEXEC" --version 2>&1 | grep -qiE "open ?(mpi|rte)"; then
-  MPIFLAGS=(--oversubscribe)
-  if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
-fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+. "$(dirname "$0")/../../tests/lib.sh"
+ag_mpi
+ag_tmpdir WORK
 export AG_JIT_CACHE=${AG_JIT_CACHE:-$WORK/cache}
 cd "$WORK" || exit 1
 
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 run() { # run NAME NP ARGS...: output in NAME.out
   local name=$1 np=$2
   shift 2
-  echo "--- $name: mpiexec -n $np ${CMD[*]##*/} $*"
-  if ! "$MPIEXEC" -n "$np" "${MPIFLAGS[@]}" "${CMD[@]}" "$@" > "$name.out" 2>&1; then
-    cat "$name.out" >&2
-    fail "$name: exited with an error"
-    return 1
-  fi
+  ag_mpirun "$name" "$np" "${CMD[0]##*/}" "${CMD[@]}" "$@" || return 1
   grep -E "^(summary|checksum)" "$name.out"
 }
 field() { sed -n "s/^summary: .* $2=\([^ ]*\).*/\1/p" "$1.out"; }

@@ -1,3 +1,4 @@
+/* The trajectory collocation example (trajopt). */
 /* A coupled trajectory problem (examples/robotics/README.md): implicit collocation of the
    simplified dynamics of the paper's 6-DOF arm as a two-point boundary-value problem, ONE
    SNES system on a 1-D DMDA over N waypoints in time (dof 6, star stencil width 1).
@@ -121,7 +122,7 @@ int main(int argc, char **argv) {
 
   PetscCall(SNESCreate(PETSC_COMM_WORLD, &snes));
   PetscCall(SNESSetDM(snes, da));
-  PetscCall(SNESSetAlphaGradOperator(snes, op, PETSC_TRUE));
+  PetscCall(SNESAlphaGradSetOperator(snes, op, PETSC_TRUE));
   PetscCall(RoboticsSetDefaults(snes));
   PetscCall(SNESSetFromOptions(snes));
 

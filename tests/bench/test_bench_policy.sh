@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke test of the held-out evaluation program (bench/bench_policy.c, issue 7):
+# Smoke test of the held-out evaluation program (bench/bench_policy.c):
 # `bench_policy --quick` runs, its output is well-formed (every graph has its baseline,
 # equal-simulation and equal-time lines, the summary tables and the throughput lines are
 # there), every reported cost equals the cost recomputed from its order (ag_order_cost),
@@ -8,13 +8,9 @@
 set -u
 BP=${1:?usage: test_bench_policy.sh path/to/bench_policy [path/to/alphagrad]}
 AG=${2:-}
-SRC=${AG_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+SRC=${AG_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/../lib.sh"
+ag_tmpdir TMP
 
 start=$(date +%s)
 OPENBLAS_NUM_THREADS=1 "$BP" --quick --seed 3 >"$TMP/out" 2>"$TMP/err"

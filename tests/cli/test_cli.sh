@@ -2,12 +2,9 @@
 # End-to-end checks of the alphagrad CLI: outputs, --json, exit codes and error messages.
 set -u
 AG=${1:?usage: test_cli.sh path/to/alphagrad}
-SRC=${AG_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+SRC=${AG_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 G=$SRC/tests/data/paper_graphs.txt
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/../lib.sh"
 
 # expect_out NAME EXPECTED_SUBSTRING CMD...  (exit 0 and stdout contains the substring)
 expect_out() {
@@ -33,8 +30,7 @@ declare -A REV=([RoeFlux_1d]=364 [RobotArm_6DOF]=301 [HumanHeartDipole]=172 [Pro
 declare -A MM=([RoeFlux_1d]=407 [RobotArm_6DOF]=288 [HumanHeartDipole]=194 [PropaneCombustion]=111 [g]=451)
 declare -A AGC=([RoeFlux_1d]=320 [RobotArm_6DOF]=231 [HumanHeartDipole]=148 [PropaneCombustion]=88 [g]=417)
 declare -A KERNEL=([RoeFlux_1d]=roeflux_1d.c [RobotArm_6DOF]=robotarm_6dof.c [HumanHeartDipole]=human_heart_dipole.c [PropaneCombustion]=propane_combustion.c [g]=g.c)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+ag_tmpdir TMP
 for t in RoeFlux_1d RobotArm_6DOF HumanHeartDipole PropaneCombustion g; do
   k=$SRC/examples/paper/${KERNEL[$t]}
   for src in "$G --name $t" "$k"; do

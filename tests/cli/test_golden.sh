@@ -6,9 +6,9 @@
 #   test_golden.sh ALPHAGRAD
 set -euo pipefail
 AG=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+. "$(dirname "$0")/../lib.sh"
 cd "${AG_SOURCE_DIR:?}"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/ag-golden.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+ag_tmpdir TMP "${TMPDIR:-/tmp}/ag-golden.XXXXXX"
 fails=0
 for k in roeflux_1d robotarm_6dof human_heart_dipole propane_combustion g; do
   out=$TMP/$k.txt

@@ -4,15 +4,11 @@
 # result is never worse than the best single rank's, nor than single-rank runs).
 set -u
 AG=${1:?usage: test_search_cli.sh path/to/alphagrad}
-SRC=${AG_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+SRC=${AG_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 G=$SRC/tests/data/paper_graphs.txt
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/../lib.sh"
+ag_ompi_root oversubscribe
+ag_tmpdir TMP
 field() { grep -o "\"$1\": [^,}]*" | head -1 | sed "s/\"$1\": //"; }
 
 # single-rank search with a library

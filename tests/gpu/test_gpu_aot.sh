@@ -5,8 +5,8 @@
 set -eu
 AG=$1
 NVCC=$2
-TMP=$(mktemp -d /tmp/ag-test-gpu-aot.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/../lib.sh"
+ag_tmpdir TMP /tmp/ag-test-gpu-aot.XXXXXX
 SRC=${AG_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 "$AG" codegen "$SRC/examples/paper/roeflux_1d.c" --cuda --function roe -o "$TMP/roe.cu" --json > "$TMP/json"
 grep -q '"language": "cuda"' "$TMP/json" || { echo "FAIL: --json"; cat "$TMP/json"; exit 1; }

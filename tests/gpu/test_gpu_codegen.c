@@ -12,14 +12,6 @@
 #include "graph/orders.h"
 #include "kernel_list.h"
 
-static unsigned long long rng = 88172645463325252ULL;
-static unsigned rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (unsigned)(rng >> 11);
-}
-
 static ag_jacprog *program(ag_graph *g, ag_error *err) {
   int *order = malloc(sizeof(int) * ((size_t)g->dag.neliminable + 1));
   int len = ag_order_markowitz(&g->dag, order);
@@ -90,14 +82,14 @@ static void test_codegen(const char *root) {
 /* dense reference of a COO pattern with values */
 static void test_map(void) {
   for (int trial = 0; trial < 50; trial++) {
-    int nrows = 1 + (int)(rnd() % 30), ncols = 1 + (int)(rnd() % 40);
-    long ncoo = (long)(rnd() % 400);
+    int nrows = 1 + (int)(check_rand(30)), ncols = 1 + (int)(check_rand(40));
+    long ncoo = (long)(check_rand(400));
     int *ci = malloc(sizeof(int) * ((size_t)ncoo + 1)), *cj = malloc(sizeof(int) * ((size_t)ncoo + 1));
     double *v = malloc(sizeof(double) * ((size_t)ncoo + 1));
     for (long m = 0; m < ncoo; m++) {
-      ci[m] = (rnd() % 10 == 0) ? -1 : (int)(rnd() % (unsigned)nrows);
-      cj[m] = (rnd() % 12 == 0) ? -1 : (int)(rnd() % (unsigned)ncols);
-      v[m] = (double)(rnd() % 1000) / 7.0 - 50;
+      ci[m] = (check_rand(10) == 0) ? -1 : (int)(check_rand((unsigned)nrows));
+      cj[m] = (check_rand(12) == 0) ? -1 : (int)(check_rand((unsigned)ncols));
+      v[m] = (double)(check_rand(1000)) / 7.0 - 50;
     }
     ag_csr_map m;
     ag_error err;
@@ -150,7 +142,7 @@ static void test_map(void) {
           perm[u++] = t;
         }
       for (long a = u - 1; a > start; a--) { /* and shuffled */
-        long b = start + (long)(rnd() % (unsigned)(a - start + 1));
+        long b = start + (long)(check_rand((unsigned)(a - start + 1)));
         int tc = cols[a]; cols[a] = cols[b]; cols[b] = tc;
         long tp = perm[a]; perm[a] = perm[b]; perm[b] = tp;
       }

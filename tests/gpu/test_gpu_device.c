@@ -13,13 +13,6 @@
 #include "kernel_list.h"
 
 #define SKIP 77
-static unsigned long long rng = 0x9E3779B97F4A7C15ULL;
-static double urand(void) { /* [0, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (double)(rng >> 11) / 9007199254740992.0;
-}
 
 static ag_gpu *G;
 static char cache[512];
@@ -76,10 +69,10 @@ static void test_kernels(const char *root) {
     for (int e = 0; e < N; e++) {
       for (int k = 0; k < ni; k++) {
         double base = ntp > 0 ? tp[k % ntp] : 0.5;
-        in[(size_t)k * N + e] = base * (1 + 0.05 * (urand() - 0.5)) + 0.01 * (urand() - 0.5);
+        in[(size_t)k * N + e] = base * (1 + 0.05 * (check_unit() - 0.5)) + 0.01 * (check_unit() - 0.5);
       }
       for (int k = 0; k < np; k++)
-        p[(size_t)k * N + e] = 0.5 + urand();
+        p[(size_t)k * N + e] = 0.5 + check_unit();
     }
     cj->batch(N, in, np ? p : NULL, out, jac);
     ag_dptr din = ag_gpu_alloc(G, sizeof(double) * (size_t)N * ni, &err);
@@ -179,10 +172,10 @@ static void test_support(void) {
   double *x = malloc(sizeof(double) * nx), *aux = malloc(sizeof(double) * naux);
   int *idx = malloc(sizeof(int) * n * ni), *aidx = malloc(sizeof(int) * n);
   double c[2] = {1.5, -2.25}, *got = malloc(sizeof(double) * n * ni), *gp = malloc(sizeof(double) * n * np);
-  for (int i = 0; i < nx; i++) x[i] = urand();
-  for (int i = 0; i < naux; i++) aux[i] = urand();
-  for (int i = 0; i < n * ni; i++) idx[i] = (int)(urand() * nx);
-  for (int e = 0; e < n; e++) aidx[e] = (int)(urand() * (naux - np));
+  for (int i = 0; i < nx; i++) x[i] = check_unit();
+  for (int i = 0; i < naux; i++) aux[i] = check_unit();
+  for (int i = 0; i < n * ni; i++) idx[i] = (int)(check_unit() * nx);
+  for (int e = 0; e < n; e++) aidx[e] = (int)(check_unit() * (naux - np));
   ag_dptr dx = ag_gpu_alloc(G, sizeof(double) * nx, &err), di = ag_gpu_alloc(G, sizeof(int) * n * ni, &err);
   ag_dptr dd = ag_gpu_alloc(G, sizeof(double) * n * ni, &err), dc = ag_gpu_alloc(G, sizeof c, &err);
   ag_dptr da = ag_gpu_alloc(G, sizeof(double) * naux, &err), dai = ag_gpu_alloc(G, sizeof(int) * n, &err);
@@ -216,9 +209,9 @@ static void test_csr(void) {
   const long ncoo = 300000;
   int *ci = malloc(sizeof(int) * ncoo), *cj = malloc(sizeof(int) * ncoo);
   for (long m = 0; m < ncoo; m++) {
-    int r = (int)(urand() * (nrows - 10));
-    ci[m] = urand() < 0.05 ? -1 : r;
-    cj[m] = (r + (int)(urand() * 9) - 4 + ncols) % ncols;
+    int r = (int)(check_unit() * (nrows - 10));
+    ci[m] = check_unit() < 0.05 ? -1 : r;
+    cj[m] = (r + (int)(check_unit() * 9) - 4 + ncols) % ncols;
   }
   ag_csr_map h, d;
   int rc1 = ag_csr_map_build(&h, ncoo, ci, cj, nrows, ncols, &err);
@@ -237,7 +230,7 @@ static void test_csr(void) {
   /* gather plan: x = COO values with signs */
   int *code = malloc(sizeof(int) * (nk + 1));
   double *x = malloc(sizeof(double) * ncoo), *hv = malloc(sizeof(double) * h.nnz), *dv = malloc(sizeof(double) * h.nnz);
-  for (long m = 0; m < ncoo; m++) x[m] = urand() - 0.5;
+  for (long m = 0; m < ncoo; m++) x[m] = check_unit() - 0.5;
   for (long t = 0; t < nk; t++) code[t] = (int)(2 * h.src[t] + (h.src[t] % 2));
   ag_gather_plan_apply_host(h.nnz, h.srcptr, code, x, hv);
   ag_gpu_scatter *sc = ag_gpu_scatter_create(G, h.nnz, h.srcptr, code, &err);
@@ -250,7 +243,7 @@ static void test_csr(void) {
   CHECK(rc || !memcmp(hv, dv, sizeof(double) * h.nnz), "device CSR values differ from the host reference");
   /* SpMV */
   double *v = malloc(sizeof(double) * ncols), *yh = malloc(sizeof(double) * nrows), *yd = malloc(sizeof(double) * nrows);
-  for (int j = 0; j < ncols; j++) v[j] = urand() - 0.5;
+  for (int j = 0; j < ncols; j++) v[j] = check_unit() - 0.5;
   double ymax = 0, dmax = 0;
   for (int r = 0; r < nrows; r++) {
     double s = 0;

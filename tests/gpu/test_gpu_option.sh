@@ -5,11 +5,9 @@
 # usage: test_gpu_option.sh BINDIR
 set -u
 BIN=$1
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0
-TMP=$(mktemp -d /tmp/ag-test-gpu-option.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-export AG_JIT_CACHE=$TMP/cache
+. "$(dirname "$0")/../lib.sh"
+ag_tmpdir TMP /tmp/ag-test-gpu-option.XXXXXX
+ag_petsc_env "$TMP"
 cd "$(dirname "$0")/../plugin" || exit 1 # bratu2d_api reads bratu.c from here
 fails=0
 for args in "-snes_jacobian alphagrad -snes_jacobian_alphagrad_backend cuda" \

@@ -1,3 +1,4 @@
+/* The cuda backend test of the plugin (test_gpu_plugin). */
 /* The CUDA backend of the plugin against the C backend on a 2-D Euler operator (the
    kernels of bench/plugin/euler2d_kernels.c: a time-term cell kernel with the old state as
    auxiliary vector, Roe face fluxes in x and y, periodic DMDA, dof 4): the Jacobian
@@ -30,7 +31,7 @@ static PetscErrorCode make_op(DM da, Vec uold, const char *kfile, const char *ba
   PetscCall(AGOperatorAddFaceKernel(*op, ky, 1, 1, NULL, NULL));
   PetscCall(AGOperatorSetAuxiliaryVec(*op, uold));
   ag_plugin_opts_default(&o);
-  PetscCall(PetscStrcpy(o.backend, backend));
+  o.backend = !strcmp(backend, "cuda") ? AG_BACKEND_CUDA : !strcmp(backend, "interp") ? AG_BACKEND_INTERP : AG_BACKEND_C;
   o.verbose = PETSC_TRUE;
   PetscCall(ag_operator_set_opts(*op, &o));
   PetscCall(AGKernelDestroy(&kt));

@@ -94,8 +94,10 @@ int main(void) {
   /* errors */
   ag_graph *empty = ag_graph_new("empty");
   CHECK(ag_graph_finalize(empty, &err) != 0 && strstr(err.msg, "no inputs"), "%s", err.msg);
+  CHECK(err.code == AG_ERR_INPUT, "no inputs: code %s (%s)", ag_status_name(err.code), err.msg);
   ag_graph_input(empty, 0);
   CHECK(ag_graph_finalize(empty, &err) != 0 && strstr(err.msg, "no outputs"), "%s", err.msg);
+  CHECK(err.code == AG_ERR_INPUT, "no outputs: code %s (%s)", ag_status_name(err.code), err.msg);
 
   ag_graph_free(a);
   ag_graph_free(b);

@@ -10,17 +10,10 @@
 #include "kernel/parse_dag.h"
 #include "paper.h"
 
-static uint64_t rng = 88172645463325252ULL;
-static unsigned rnd(unsigned n) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (unsigned)(rng % n);
-}
 
 static void shuffle(int *a, int n) {
   for (int i = n - 1; i > 0; i--) {
-    int j = (int)rnd((unsigned)i + 1), t = a[i];
+    int j = (int)check_rand((unsigned)i + 1), t = a[i];
     a[i] = a[j];
     a[j] = t;
   }
@@ -55,6 +48,8 @@ static void expect_invalid(const ag_dag *d, const int *o, int n, const char *wan
   ag_error err = {0};
   CHECK(ag_order_validate(d, o, n, &err) != 0, "accepted, expected '%s'", want);
   CHECK(strstr(err.msg, want) != NULL, "'%s' lacks '%s'", err.msg, want);
+  CHECK(err.code == (strstr(err.msg, "another graph") ? AG_ERR_MISMATCH : AG_ERR_INPUT),
+        "invalid order: code %s (%s)", ag_status_name(err.code), err.msg);
   CHECK(ag_order_cost(d, o, n, &err) == -1, "cost of an invalid order");
 }
 
@@ -138,17 +133,24 @@ int main(void) {
   CHECK(ag_order_parse("1, 2\n3, x4", "f.txt", &o, &n, &err) != 0 &&
             strstr(err.msg, "f.txt:2:4: unexpected character 'x'"),
         "%s", err.msg);
+  CHECK(err.code == AG_ERR_FORMAT, "bad character: code %s (%s)", ag_status_name(err.code),
+        err.msg);
   CHECK(ag_order_parse(" [ ] ", "f.txt", &o, &n, &err) != 0 && strstr(err.msg, "empty"), "%s",
         err.msg);
+  CHECK(err.code == AG_ERR_FORMAT, "empty order: code %s (%s)", ag_status_name(err.code), err.msg);
   CHECK(ag_order_parse("1 -2", "f.txt", &o, &n, &err) != 0 && strstr(err.msg, "f.txt:1:3"), "%s",
         err.msg);
+  CHECK(err.code == AG_ERR_FORMAT, "negative id: code %s (%s)", ag_status_name(err.code), err.msg);
   ag_graph *g = ag_parse_dag_file(path, "PropaneCombustion", &err);
   CHECK(ag_order_resolve(&g->dag, "sideways", &o, &n, &err) != 0 &&
             strstr(err.msg, "unknown order 'sideways'"),
         "%s", err.msg);
+  CHECK(err.code == AG_ERR_INPUT, "unknown order: code %s (%s)", ag_status_name(err.code), err.msg);
   CHECK(ag_order_resolve(&g->dag, "@/nonexistent/order.txt", &o, &n, &err) != 0 &&
             strstr(err.msg, "/nonexistent/order.txt: cannot open"),
         "%s", err.msg);
+  CHECK(err.code == AG_ERR_IO, "missing order file: code %s (%s)", ag_status_name(err.code),
+        err.msg);
   /* an order of another graph is refused, naming the file */
   char opath[] = "/tmp/ag_test_order_XXXXXX";
   int fd = mkstemp(opath);
@@ -163,6 +165,8 @@ int main(void) {
             (strstr(err.msg, "does not exist") || strstr(err.msg, "output") ||
              strstr(err.msg, "another graph")),
         "%s", err.msg);
+  CHECK(err.code == (strstr(err.msg, "another graph") ? AG_ERR_MISMATCH : AG_ERR_INPUT),
+        "order of another graph: code %s (%s)", ag_status_name(err.code), err.msg);
   remove(opath);
   free(txt);
   ag_graph_free(g);

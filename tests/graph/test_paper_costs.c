@@ -13,6 +13,7 @@ static void bad_dag(const char *text, const char *expect) {
   ag_graph *g = ag_parse_dag_text(text, "bad.txt", NULL, &err);
   CHECK(g == NULL, "accepted bad DAG text expecting '%s'", expect);
   CHECK(strstr(err.msg, expect) != NULL, "message '%s' lacks '%s'", err.msg, expect);
+  CHECK(err.code == AG_ERR_FORMAT, "bad DAG text: code %s (%s)", ag_status_name(err.code), err.msg);
   ag_graph_free(g);
 }
 
@@ -67,12 +68,15 @@ int main(void) {
   ag_graph *g = ag_parse_dag_file(path, NULL, &err);
   CHECK(!g && strstr(err.msg, "choose one with --name") && strstr(err.msg, "RoeFlux_1d"), "%s",
         err.msg);
+  CHECK(err.code == AG_ERR_INPUT, "no name: code %s (%s)", ag_status_name(err.code), err.msg);
   g = ag_parse_dag_file(path, "RoeFlux_2d", &err);
   CHECK(!g && strstr(err.msg, "no graph named 'RoeFlux_2d'") &&
             strstr(err.msg, "PropaneCombustion"),
         "%s", err.msg);
+  CHECK(err.code == AG_ERR_INPUT, "unknown name: code %s (%s)", ag_status_name(err.code), err.msg);
   g = ag_parse_dag_file("/nonexistent/graphs.txt", "x", &err);
   CHECK(!g && strstr(err.msg, "/nonexistent/graphs.txt: cannot open"), "%s", err.msg);
+  CHECK(err.code == AG_ERR_IO, "missing file: code %s (%s)", ag_status_name(err.code), err.msg);
 
   const char *hdr = "## T: inputs=2 vertices=2 outputs=1 output_vertices=[2]\n";
   char buf[512];

@@ -5,18 +5,13 @@
 #   test_install.sh BUILD_DIR APP_SOURCE_DIR VERSION C_COMPILER
 set -euo pipefail
 BUILD=$1 APPSRC=$2 VERSION=$3 CC=${4:-cc}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/ag-install.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/../lib.sh"
+ag_tmpdir TMP "${TMPDIR:-/tmp}/ag-install.XXXXXX"
 PREFIX=$TMP/prefix
 export AG_JIT_CACHE=$TMP/jit
 unset AG_DATA_DIR AG_CC AG_CFLAGS PKG_CONFIG_PATH CMAKE_PREFIX_PATH
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-step() { echo "== $*"; }
-run_log() { # run a command, its output shown only when it fails
-  local log=$TMP/log.$RANDOM
-  if ! "$@" >"$log" 2>&1; then cat "$log" >&2; fail "$*"; fi
-}
+fail() { echo "FAIL: $*" >&2; exit 1; } # the first failure ends the test
 
 step "cmake --install $BUILD --prefix $PREFIX"
 run_log cmake --install "$BUILD" --prefix "$PREFIX"
@@ -27,7 +22,8 @@ PC=$(find "$PREFIX" -name alphagrad.pc -path '*/pkgconfig/*')
 LIBDIR=$(dirname "$(dirname "$PC")")
 for f in "$LIBDIR/libalphagrad.so" "$LIBDIR/libalphagrad.so.${VERSION%%.*}" "$LIBDIR/libalphagrad.so.$VERSION" \
          "$PREFIX/bin/alphagrad" \
-         "$PREFIX/include/alphagrad/plugin/alphagrad_petsc.h" \
+         "$PREFIX/include/alphagrad_petsc.h" "$PREFIX/include/alphagrad.h" \
+         "$PREFIX/include/alphagrad/base/version.h" \
          "$PREFIX/include/alphagrad/graph/graph.h" "$PREFIX/include/alphagrad/base/error.h" \
          "$PREFIX/include/alphagrad/graph/ops.h" "$PREFIX/include/alphagrad/jacobian/jacobian.h" \
          "$PREFIX/include/alphagrad/orderlib/orderlib.h" "$PREFIX/include/alphagrad/mcts/search.h" \
@@ -38,6 +34,12 @@ for f in "$LIBDIR/libalphagrad.so" "$LIBDIR/libalphagrad.so.${VERSION%%.*}" "$LI
 done
 for h in mcts/run.h train/train_internal.h nn/nn_internal.h plugin/plugin_impl.h kernel/kernel_lex.h; do
   [ ! -e "$PREFIX/include/alphagrad/$h" ] || fail "internal header installed: $h"
+done
+# every installed core header compiles on its own (the umbrella and the module headers)
+for h in "$PREFIX/include/alphagrad.h" $(cd "$PREFIX/include/alphagrad" && find . -name '*.h' | sed 's|^\./||'); do
+  echo "#include \"${h#$PREFIX/include/}\"" >"$TMP/hdr.c"
+  "$CC" -fsyntax-only -I"$PREFIX/include" -I"$PREFIX/include/alphagrad" $(pkg-config --cflags ompi-c 2>/dev/null) "$TMP/hdr.c" 2>"$TMP/hdr.log" ||
+    { cat "$TMP/hdr.log" >&2; fail "installed header does not compile alone: $h"; }
 done
 # the trainer is not part of the library
 if nm -D --defined-only "$LIBDIR/libalphagrad.so" | grep -q -E ' ag_trainer_|ag_train_'; then

@@ -397,6 +397,7 @@ static void test_no_compiler(void) {
   CHECK(j == NULL, "loaded without a compiler");
   CHECK(strstr(err.msg, "/nonexistent") != NULL, "message does not name the compiler: %s",
         err.msg);
+  CHECK(err.code == AG_ERR_BACKEND, "no compiler: code %s (%s)", ag_status_name(err.code), err.msg);
   ag_jit_free(j);
   /* the fallback warns once on stderr */
   fflush(stderr);

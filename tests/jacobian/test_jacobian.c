@@ -12,13 +12,6 @@
 #include "kernel/parse_kernel.h"
 #include "paper.h"
 
-static uint64_t rng = 0x9E3779B97F4A7C15ULL;
-static unsigned rnd(unsigned n) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (unsigned)(rng % n);
-}
 
 /* |a-b| relative to the larger magnitude, absolute below 1 */
 static double rel(double a, double b) { return fabs(a - b) / fmax(1.0, fmax(fabs(a), fabs(b))); }
@@ -106,7 +99,7 @@ int main(void) {
       } else {
         n = ag_order_forward(d, o);
         for (int i = n - 1; i > 0; i--) {
-          int j = (int)rnd((unsigned)i + 1), tmp = o[i];
+          int j = (int)check_rand((unsigned)i + 1), tmp = o[i];
           o[i] = o[j];
           o[j] = tmp;
         }

@@ -269,10 +269,13 @@ static void test_selection(const char *root) {
   CHECK(g == NULL && strstr(err.msg, path) &&
             strstr(err.msg, "2 kernels in this file (first, second)"),
         "two kernels, none chosen: %s", g ? "accepted" : err.msg);
+  CHECK(err.code == AG_ERR_INPUT, "two kernels: code %s (%s)", ag_status_name(err.code), err.msg);
   ag_graph_free(g);
   g = ag_parse_kernel_file(path, "third", &err);
   CHECK(g == NULL && strstr(err.msg, "no function 'third'") && strstr(err.msg, "first, second"),
         "unknown function: %s", g ? "accepted" : err.msg);
+  CHECK(err.code == AG_ERR_INPUT, "unknown function: code %s (%s)", ag_status_name(err.code),
+        err.msg);
   ag_graph_free(g);
   g = ag_parse_kernel_file(path, "fir", &err); /* a prefix of a name is not the name */
   CHECK(g == NULL, "prefix of a function name accepted");
@@ -281,6 +284,7 @@ static void test_selection(const char *root) {
   g = ag_parse_kernel_file(path, NULL, &err);
   CHECK(g == NULL && strstr(err.msg, path) && strstr(err.msg, "cannot open"), "missing file: %s",
         g ? "accepted" : err.msg);
+  CHECK(err.code == AG_ERR_IO, "missing file: code %s (%s)", ag_status_name(err.code), err.msg);
   ag_graph_free(g);
   printf("selection: %s\n", check_failures == fails ? "ok" : "FAIL");
 }

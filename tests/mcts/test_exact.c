@@ -10,7 +10,6 @@
        determinism; an invalid incumbent is refused. */
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "check.h"
 #include "graph/eliminate.h"
@@ -31,40 +30,27 @@
 #define AG_SANITIZED 0
 #endif
 
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-static unsigned rnd(unsigned n) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (unsigned)(rng % n);
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Random DAG: 2-4 inputs (wide: up to 7), unary or binary ops on earlier nodes (recent ones
    preferred), some outputs in the middle, the last node an output. */
 static ag_graph *random_dag(int nops, int wide) {
   ag_graph *g = ag_graph_new("random");
-  int ni = 2 + (int)rnd(wide ? 6 : 3), nodes[96], nn = 0;
+  int ni = 2 + (int)check_rand(wide ? 6 : 3), nodes[96], nn = 0;
   for (int k = 0; k < ni; k++)
     nodes[nn++] = ag_graph_input(g, k);
   for (int i = 0; i < nops; i++) {
     int reach = nn < 8 ? nn : 8;
-    int a = rnd(3) ? nodes[nn - 1 - (int)rnd((unsigned)reach)] : nodes[rnd((unsigned)nn)];
+    int a = check_rand(3) ? nodes[nn - 1 - (int)check_rand((unsigned)reach)] : nodes[check_rand((unsigned)nn)];
     int x;
-    if (rnd(wide ? 6 : 3) == 0)
+    if (check_rand(wide ? 6 : 3) == 0)
       x = ag_graph_op(g, AG_OP_SIN, a, -1);
     else
-      x = ag_graph_op(g, AG_OP_MUL, a, nodes[rnd((unsigned)nn)]);
+      x = ag_graph_op(g, AG_OP_MUL, a, nodes[check_rand((unsigned)nn)]);
     nodes[nn++] = x;
-    if (i < nops - 1 && rnd(5) == 0) ag_graph_output(g, x);
+    if (i < nops - 1 && check_rand(5) == 0) ag_graph_output(g, x);
   }
   ag_graph_output(g, nodes[nn - 1]);
-  if (rnd(2)) ag_graph_output(g, nodes[nn - 2]);
+  if (check_rand(2)) ag_graph_output(g, nodes[nn - 2]);
   ag_error err;
   if (ag_graph_finalize(g, &err)) {
     fprintf(stderr, "finalize: %s\n", err.msg);
@@ -129,7 +115,7 @@ static void test_brute(int ngraphs, int maxk) {
   int done = 0, tries = 0, bysize[10] = {0};
   while (done < ngraphs && tries < 100 * ngraphs) {
     tries++;
-    ag_graph *g = random_dag(3 + (int)rnd(12), 0);
+    ag_graph *g = random_dag(3 + (int)check_rand(12), 0);
     if (!g) continue;
     const ag_dag *d = &g->dag;
     int k = d->neliminable;
@@ -190,7 +176,7 @@ static void test_admissible(int ngraphs, int wide) {
   long checks = 0, tight_paths = 0, tight_groups = 0;
   int done = 0;
   while (done < ngraphs) {
-    ag_graph *g = random_dag(3 + (int)rnd(wide ? 16 : 13), wide);
+    ag_graph *g = random_dag(3 + (int)check_rand(wide ? 16 : 13), wide);
     if (!g) continue;
     const ag_dag *d = &g->dag;
     int k = d->neliminable;
@@ -220,7 +206,7 @@ static void test_admissible(int ngraphs, int wide) {
     ag_bound_ws *w = ag_bound_ws_new(d);
     long *pv = malloc((size_t)(d->n + 1) * sizeof(long)),
          *pv2 = malloc((size_t)(d->n + 1) * sizeof(long));
-    int mg = 2 + (int)rnd((unsigned)(k > 2 ? k - 1 : 1));
+    int mg = 2 + (int)check_rand((unsigned)(k > 2 ? k - 1 : 1));
     ag_group_bound *gb = ag_group_bound_build(d, s0, mg, 0);
     long rp = ag_bound_paths(d, s0);
     CHECK(rp == gb->root_paths && rp <= gb->root_bound, "root paths %ld/%ld groups %ld", rp,
@@ -230,18 +216,18 @@ static void test_admissible(int ngraphs, int wide) {
     tight_paths += rp == opt[0];
     tight_groups += gb->root_bound == opt[0];
     for (int t = 0; t < 12; t++) {
-      size_t b = t == 0 ? 0 : (size_t)rnd((unsigned)N);
+      size_t b = t == 0 ? 0 : (size_t)check_rand((unsigned)N);
       ag_elim_copy(s, s0);
       for (int i = 0; i < k; i++)
         if (b >> i & 1) ag_elim_step(s, el[i]);
       long p = ag_bound_paths_ws(w, s, pv);
       long ge = ag_group_bound_eval(gb, s, pv);
-      long gf = ag_bound_groups(d, s, 1 + (int)rnd(8));
+      long gf = ag_bound_groups(d, s, 1 + (int)check_rand(8));
       /* a random group of remaining vertices, solved exactly */
       int grp[64], gm = 0;
       long gsum = 0;
       for (int i = 0; i < k; i++)
-        if (!(b >> i & 1) && rnd(2)) grp[gm++] = el[i], gsum += pv[el[i]];
+        if (!(b >> i & 1) && check_rand(2)) grp[gm++] = el[i], gsum += pv[el[i]];
       long gx = gm ? ag_bound_group_exact(w, s, grp, gm) : 0;
       CHECK(gx >= gsum && gx - gsum + p <= opt[b],
             "graph %d state %zu: group of %d: %ld (members %ld, paths %ld, optimum %ld)", done, b,
@@ -306,9 +292,9 @@ static void test_paper(const char *name, long optimum, long path_bound, double c
   opts_init(&o, 0);
   ag_search_result r;
   ag_error err;
-  double t0 = now();
+  double t0 = ag_now();
   int rc = ag_search_exact(d, &o, NULL, 0, 0, &r, &err); /* Markowitz incumbent */
-  double el = now() - t0;
+  double el = ag_now() - t0;
   CHECK(rc == 0, "%s: %s", name, err.msg);
   if (rc) {
     ag_graph_free(g);
@@ -349,9 +335,9 @@ static void test_g(long expansions) {
   o.max_iterations = expansions;
   ag_search_result r;
   ag_error err;
-  double t0 = now();
+  double t0 = ag_now();
   int rc = ag_search_exact(&g->dag, &o, NULL, 0, 0, &r, &err);
-  double el = now() - t0;
+  double el = ag_now() - t0;
   CHECK(rc == 0, "g: %s", err.msg);
   if (rc == 0) {
     CHECK(r.lower_bound >= 388 && r.lower_bound <= 409 && r.cost <= 417 &&
@@ -408,9 +394,9 @@ static void test_limits(void) {
   }
   /* a short time limit */
   opts_init(&o, 0.3);
-  double t0 = now();
+  double t0 = ag_now();
   rc = ag_search_exact(d, &o, NULL, 0, 0, &r, &err);
-  double el = now() - t0;
+  double el = ag_now() - t0;
   CHECK(rc == 0 && el < 1.5 && r.lower_bound <= 295 && r.cost >= 295 && r.cost <= 407 &&
             r.optimal == (r.cost == r.lower_bound),
         "time limit: %.2f s, cost %ld lower %ld", el, r.cost, r.lower_bound);
@@ -423,7 +409,7 @@ static void test_limits(void) {
 }
 
 int main(void) {
-  double t0 = now();
+  double t0 = ag_now();
   test_brute(AG_SANITIZED ? 30 : 60, AG_SANITIZED ? 8 : 9);
   test_admissible(AG_SANITIZED ? 150 : 600, 0);
   test_admissible(AG_SANITIZED ? 150 : 600, 1);
@@ -433,6 +419,6 @@ int main(void) {
   test_paper("RoeFlux_1d", 295, 223, 20);
   if (!AG_SANITIZED) test_g(20000);
   test_limits();
-  printf("total %.1f s\n", now() - t0);
+  printf("total %.1f s\n", ag_now() - t0);
   return check_report("test_exact");
 }

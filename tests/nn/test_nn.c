@@ -11,14 +11,9 @@
 #include "check.h"
 #include "nn/nn.h"
 
-static uint64_t rng = 0x9E3779B97F4A7C15ULL;
-static unsigned rnd(unsigned n) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (unsigned)(rng % n);
-}
-static float frand(void) { return (float)rnd(1u << 24) / (float)(1u << 23) - 1.0f; } /* [-1,1) */
+static float frand(void) {
+  return (float)check_rand(1u << 24) / (float)(1u << 23) - 1.0f;
+} /* [-1,1) */
 
 typedef struct {
   int n, nact, nfeat;
@@ -63,20 +58,20 @@ static state random_state(int n, int nfeat, int soft) {
   int *eu = malloc((size_t)n * n * sizeof(int)), *ev = malloc((size_t)n * n * sizeof(int)), ne = 0;
   for (int i = 0; i < n; i++)
     for (int j = i + 1; j < n; j++)
-      if (rnd(100) < 40) eu[ne] = i, ev[ne] = j, ne++;
+      if (check_rand(100) < 40) eu[ne] = i, ev[ne] = j, ne++;
   build_csr(&s, ne, eu, ev);
   free(eu), free(ev);
   s.act = malloc((size_t)n * sizeof(int));
   for (int i = 0; i < n; i++)
-    if (rnd(100) < 60 || (i == n - 1 && s.nact == 0)) s.act[s.nact++] = i;
+    if (check_rand(100) < 60 || (i == n - 1 && s.nact == 0)) s.act[s.nact++] = i;
   s.pi = malloc((size_t)s.nact * sizeof(float));
   double sum = 0;
   for (int k = 0; k < s.nact; k++)
-    sum += s.pi[k] = soft ? 0.05f + (float)rnd(1000) / 1000.0f : 0.0f;
-  if (!soft) s.pi[rnd((unsigned)s.nact)] = 1.0f, sum = 1;
+    sum += s.pi[k] = soft ? 0.05f + (float)check_rand(1000) / 1000.0f : 0.0f;
+  if (!soft) s.pi[check_rand((unsigned)s.nact)] = 1.0f, sum = 1;
   for (int k = 0; k < s.nact; k++)
     s.pi[k] = (float)(s.pi[k] / sum);
-  s.z = (float)rnd(2000) / 1000.0f;
+  s.z = (float)check_rand(2000) / 1000.0f;
   finish(&s);
   return s;
 }
@@ -250,7 +245,7 @@ static void test_batch_and_permutation(void) {
     for (int k = 0; k < n; k++)
       perm[k] = k;
     for (int k = n - 1; k > 0; k--) {
-      int j = (int)rnd((unsigned)k + 1), t = perm[k];
+      int j = (int)check_rand((unsigned)k + 1), t = perm[k];
       perm[k] = perm[j], perm[j] = t;
     }
     for (int k = 0; k < o->nact; k++)
@@ -340,13 +335,15 @@ static void *read_bytes(const char *path, size_t *n) {
   return b;
 }
 
-static void expect_load_error(const char *path, const char *want) {
+static void expect_load_error(const char *path, const char *want, ag_status code) {
   ag_error err = {0};
   ag_adam o;
   ag_nn *nn = ag_nn_load(path, "cpu", &o, &err);
   CHECK(nn == NULL, "loaded %s, expected an error '%s'", path, want);
   if (nn) ag_nn_free(nn), ag_adam_free(&o);
   CHECK(strstr(err.msg, want) != NULL, "'%s' lacks '%s'", err.msg, want);
+  CHECK(err.code == code, "'%s': code %s, expected %s", err.msg, ag_status_name(err.code),
+        ag_status_name(code));
 }
 
 static void test_train_and_io(void) {
@@ -416,6 +413,8 @@ static void test_train_and_io(void) {
   CHECK(strstr(err.msg, "architecture mismatch") && strstr(err.msg, "width=16") &&
             strstr(err.msg, "width=12"),
         "mismatch message: %s", err.msg);
+  CHECK(err.code == AG_ERR_MISMATCH, "architecture mismatch: code %s (%s)",
+        ag_status_name(err.code), err.msg);
   ag_nn_free(nn4);
   /* no optimiser state in the file: a fresh one */
   ag_adam o3;
@@ -424,19 +423,19 @@ static void test_train_and_io(void) {
   if (nn5) ag_nn_free(nn5), ag_adam_free(&o3);
 
   /* broken files */
-  expect_load_error("/tmp/does/not/exist.h5", "No such file");
+  expect_load_error("/tmp/does/not/exist.h5", "No such file", AG_ERR_IO);
   write_bytes(bpath, "hello, world\n", 13);
-  expect_load_error(bpath, "not an HDF5 file");
+  expect_load_error(bpath, "not an HDF5 file", AG_ERR_FORMAT);
   write_bytes(bpath, "", 0);
-  expect_load_error(bpath, "empty file");
+  expect_load_error(bpath, "empty file", AG_ERR_FORMAT);
   size_t n;
   unsigned char *bytes = read_bytes(path, &n);
   CHECK(bytes && n > 1000, "cannot read back %s", path);
   if (bytes) {
     write_bytes(tpath, bytes, n / 2);
-    expect_load_error(tpath, "network file");
+    expect_load_error(tpath, "network file", AG_ERR_CORRUPT);
     write_bytes(tpath, bytes, n - 100);
-    expect_load_error(tpath, "network file");
+    expect_load_error(tpath, "network file", AG_ERR_CORRUPT);
     /* flip bytes inside the parameter data: a Fletcher-32 checksum error */
     float *pp = ag_nn_params(nn);
     size_t at = 0;
@@ -446,14 +445,14 @@ static void test_train_and_io(void) {
     if (at) {
       bytes[at + 1] ^= 0x5a;
       write_bytes(tpath, bytes, n);
-      expect_load_error(tpath, "corrupted");
+      expect_load_error(tpath, "corrupted", AG_ERR_CORRUPT);
     }
     free(bytes);
   }
   /* foreign HDF5 files: none of our attributes; ours but inconsistent sizes */
   hid_t f = H5Fcreate(bpath, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   H5Fclose(f);
-  expect_load_error(bpath, "not an alphagrad network file");
+  expect_load_error(bpath, "not an alphagrad network file", AG_ERR_FORMAT);
   {
     f = H5Fcreate(bpath, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     hid_t sp = H5Screate(H5S_SCALAR), st = H5Tcopy(H5T_C_S1);
@@ -475,7 +474,7 @@ static void test_train_and_io(void) {
     H5Tclose(st);
     H5Sclose(sp);
     H5Fclose(f);
-    expect_load_error(bpath, "inconsistent file");
+    expect_load_error(bpath, "inconsistent file", AG_ERR_CORRUPT);
   }
   unlink(path), unlink(tpath), unlink(bpath);
   free(grad);
@@ -504,13 +503,19 @@ static void test_backends(void) {
     ag_nn_free(nn);
   } else {
     CHECK(strstr(err.msg, "cuda") != NULL, "cuda error message: %s", err.msg);
+    CHECK(err.code == AG_ERR_UNSUPPORTED || err.code == AG_ERR_BACKEND,
+          "cuda backend: code %s (%s)", ag_status_name(err.code), err.msg);
     printf("cuda backend: %s\n", err.msg);
   }
   CHECK(ag_nn_new(&a, "tpu", 1, &err) == NULL && strstr(err.msg, "unknown backend"),
         "unknown backend: %s", err.msg);
+  CHECK(err.code == AG_ERR_INPUT, "unknown backend: code %s (%s)", ag_status_name(err.code),
+        err.msg);
   ag_nn_arch bad = {0, 8, 1, 8};
   CHECK(ag_nn_new(&bad, "cpu", 1, &err) == NULL && strstr(err.msg, "invalid architecture"),
         "invalid architecture: %s", err.msg);
+  CHECK(err.code == AG_ERR_INPUT, "invalid architecture: code %s (%s)", ag_status_name(err.code),
+        err.msg);
   /* the same seed gives the same parameters, another seed others */
   ag_nn *x = ag_nn_new(&a, "cpu", 5, &err), *y = ag_nn_new(&a, "cpu", 5, &err),
         *z = ag_nn_new(&a, "cpu", 6, &err);
@@ -521,7 +526,8 @@ static void test_backends(void) {
 }
 
 int main(void) {
-  if (getenv("AG_TEST_SEED")) rng = strtoull(getenv("AG_TEST_SEED"), NULL, 0) | 1; /* explore */
+  if (getenv("AG_TEST_SEED"))
+    check_seed(strtoull(getenv("AG_TEST_SEED"), NULL, 0) | 1); /* explore */
   test_gradients();
   test_batch_and_permutation();
   test_train_and_io();

@@ -14,7 +14,6 @@
    Also prints evaluations per second of both backends at batch 1 and 256. */
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "check.h"
 #include "graph/orders.h"
@@ -24,22 +23,16 @@
 
 enum { NSTATES = 256 };
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static double rate(ag_nn *nn, const ag_nn_input *in, int n, int batch, float **lg, float *val) {
   int reps = 0;
-  double t0 = now(), t;
+  double t0 = ag_now(), t;
   do {
     if (batch == 1)
       for (int i = 0; i < n; i++) val[i] = ag_nn_forward(nn, &in[i], lg[i]);
     else
       ag_nn_forward_batch(nn, in, n, lg, val);
     reps++;
-    t = now() - t0;
+    t = ag_now() - t0;
   } while (t < 0.5);
   return (double)reps * n / t;
 }

@@ -162,6 +162,9 @@ static const ag_order_entry *find_hash(const ag_order_entry *es, int n, uint64_t
 
 #define CHECK_MSG(err, sub, what)                                                                  \
   CHECK(strstr((err).msg, sub) != NULL, "%s: message '%s' lacks '%s'", what, (err).msg, sub)
+#define CHECK_CODE(err, want, what)                                                                \
+  CHECK((err).code == (want), "%s: code %s, expected %s (%s)", what, ag_status_name((err).code),   \
+        ag_status_name(want), (err).msg)
 
 /* ------------------------------------------------------------------ round trip */
 
@@ -340,6 +343,7 @@ static void test_keep_best(void) {
   rc = ag_orderlib_store(lib, &g2->dag, &w2, &err);
   CHECK(rc == -1, "contradictory lower bound accepted: rc %d", rc);
   CHECK_MSG(err, "contradicts", "contradictory bound");
+  CHECK_CODE(err, AG_ERR_INPUT, "contradictory bound");
   CHECK(same_bytes(lib, b2, n2), "refused store changed the file");
   free(b2);
 
@@ -383,12 +387,14 @@ static void test_store_refusals(void) {
   CHECK(ag_orderlib_store(lib, d, &e, &err) == -1, "wrong cost accepted");
   CHECK_MSG(err, "costs", "wrong cost");
   CHECK_MSG(err, lib, "wrong cost names the file");
+  CHECK_CODE(err, AG_ERR_INPUT, "wrong cost names the file");
   e.cost += 1;
 
   int t = mm[0];
   mm[0] = mm[1];
   CHECK(ag_orderlib_store(lib, d, &e, &err) == -1, "invalid order accepted");
   CHECK_MSG(err, "appears twice", "invalid order");
+  CHECK_CODE(err, AG_ERR_INPUT, "invalid order");
   mm[0] = t;
 
   e.len = len - 1;
@@ -397,10 +403,12 @@ static void test_store_refusals(void) {
 
   CHECK(ag_orderlib_store(lib, &paper[0]->dag, &e, &err) == -1, "entry stored for another graph");
   CHECK_MSG(err, "hash", "other graph");
+  CHECK_CODE(err, AG_ERR_MISMATCH, "other graph");
 
   e.nv += 1;
   CHECK(ag_orderlib_store(lib, d, &e, &err) == -1, "wrong sizes accepted");
   CHECK_MSG(err, "nv = 106", "wrong sizes");
+  CHECK_CODE(err, AG_ERR_MISMATCH, "wrong sizes");
   e.nv -= 1;
 
   e.lower_bound = e.cost + 1;
@@ -414,6 +422,7 @@ static void test_store_refusals(void) {
   tp(nodir, sizeof nodir, "no/such/dir/lib.h5");
   CHECK(ag_orderlib_store(nodir, d, &e, &err) == -1, "store into a missing directory");
   CHECK_MSG(err, nodir, "missing directory names the file");
+  CHECK_CODE(err, AG_ERR_IO, "missing directory names the file");
   free(mm);
   free(b0);
 }
@@ -445,10 +454,12 @@ static void test_lookup_missing(void) {
   rc = ag_orderlib_lookup(missing, &paper[0]->dag, &got, &err);
   CHECK(rc == -1, "lookup in a missing file: rc %d", rc);
   CHECK_MSG(err, missing, "missing file named");
+  CHECK_CODE(err, AG_ERR_IO, "missing file named");
   ag_order_entry *es;
   int n;
   CHECK(ag_orderlib_read(missing, &es, &n, &err) == -1, "read of a missing file");
   CHECK_MSG(err, "No such file", "missing file");
+  CHECK_CODE(err, AG_ERR_IO, "missing file");
 }
 
 /* A library written with the plain HDF5 API the way another tool (h5py, say) would: default
@@ -570,13 +581,26 @@ static void test_crafted(void) {
   struct {
     craft c;
     const char *file, *msg;
+    ag_status code;
   } bad[] = {
-      {{.nv_delta = -1}, "crafted_nv.h5", "has nv = 100 but the graph has nv = 101"},
-      {{.order_swap_out = 1}, "crafted_order.h5", "is an output and cannot be eliminated"},
-      {{.cost_delta = 7}, "crafted_cost.h5", "has cost 414 but its order costs 407"},
-      {{.format = "something-else"}, "crafted_format.h5", "not an alphagrad order library"},
-      {{.format_version = 2}, "crafted_version.h5", "format_version 2 is newer"},
-      {{.no_format = 1}, "crafted_foreign.h5", "no 'format' attribute"},
+      {{.nv_delta = -1},
+       "crafted_nv.h5",
+       "has nv = 100 but the graph has nv = 101",
+       AG_ERR_MISMATCH},
+      {{.order_swap_out = 1},
+       "crafted_order.h5",
+       "is an output and cannot be eliminated",
+       AG_ERR_CORRUPT},
+      {{.cost_delta = 7},
+       "crafted_cost.h5",
+       "has cost 414 but its order costs 407",
+       AG_ERR_CORRUPT},
+      {{.format = "something-else"},
+       "crafted_format.h5",
+       "not an alphagrad order library",
+       AG_ERR_FORMAT},
+      {{.format_version = 2}, "crafted_version.h5", "format_version 2 is newer", AG_ERR_MISMATCH},
+      {{.no_format = 1}, "crafted_foreign.h5", "no 'format' attribute", AG_ERR_FORMAT},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     tp(lib, sizeof lib, bad[i].file);
@@ -587,6 +611,7 @@ static void test_crafted(void) {
     CHECK(got.order == NULL, "%s: an order was returned", bad[i].file);
     CHECK_MSG(err, bad[i].msg, bad[i].file);
     CHECK_MSG(err, lib, bad[i].file);
+    CHECK_CODE(err, bad[i].code, bad[i].file);
     if (i < 3) {
       char want[128];
       snprintf(want, sizeof want, "entry for graph %s", hs);
@@ -606,7 +631,7 @@ static void test_crafted(void) {
 
 /* ------------------------------------------------------------------ damaged files */
 
-static void expect_refused(const char *path, const char *sub, const char *what) {
+static void expect_refused(const char *path, const char *sub, ag_status code, const char *what) {
   ag_error err;
   ag_order_entry *es = NULL, got;
   int n = 0;
@@ -615,6 +640,7 @@ static void expect_refused(const char *path, const char *sub, const char *what) 
   CHECK(es == NULL && n == 0, "%s: entries returned", what);
   CHECK_MSG(err, path, what);
   if (sub) CHECK_MSG(err, sub, what);
+  CHECK_CODE(err, code, what);
   CHECK(ag_orderlib_lookup(path, &paper[0]->dag, &got, &err) == -1, "%s: lookup accepted", what);
   CHECK(got.order == NULL, "%s: lookup returned an order", what);
   long n0;
@@ -638,11 +664,11 @@ static void test_damaged(void) {
 
   tp(p, sizeof p, "truncated.h5");
   spill(p, b, n / 2);
-  expect_refused(p, "truncated", "truncated to half");
+  expect_refused(p, "truncated", AG_ERR_CORRUPT, "truncated to half");
 
   tp(p, sizeof p, "truncated_end.h5");
   spill(p, b, n - 1);
-  expect_refused(p, NULL, "truncated by one byte");
+  expect_refused(p, NULL, AG_ERR_CORRUPT, "truncated by one byte");
 
   tp(p, sizeof p, "overwritten.h5");
   unsigned char *c = malloc((size_t)n);
@@ -650,22 +676,22 @@ static void test_damaged(void) {
   for (long i = n / 2 - 32; i < n / 2 + 32; i++)
     c[i] = (unsigned char)(0xa5 ^ i);
   spill(p, c, n);
-  expect_refused(p, NULL, "64 bytes overwritten in the middle");
+  expect_refused(p, NULL, AG_ERR_CORRUPT, "64 bytes overwritten in the middle");
 
   memcpy(c, b, (size_t)n);
   memset(c, 0, 8);
   tp(p, sizeof p, "nosignature.h5");
   spill(p, c, n);
-  expect_refused(p, "not an HDF5 file", "signature overwritten");
+  expect_refused(p, "not an HDF5 file", AG_ERR_FORMAT, "signature overwritten");
   free(c);
 
   tp(p, sizeof p, "text.h5");
   spill(p, "this is not HDF5\n", 17);
-  expect_refused(p, "not an HDF5 file", "text file");
+  expect_refused(p, "not an HDF5 file", AG_ERR_FORMAT, "text file");
 
   tp(p, sizeof p, "empty.h5");
   spill(p, "", 0);
-  expect_refused(p, NULL, "empty file");
+  expect_refused(p, NULL, AG_ERR_FORMAT, "empty file");
 
   tp(p, sizeof p, "adir.h5");
   mkdir(p, 0700);
@@ -673,6 +699,7 @@ static void test_damaged(void) {
   ag_order_entry *es;
   int k;
   CHECK(ag_orderlib_read(p, &es, &k, &err) == -1, "a directory read as a library");
+  CHECK_CODE(err, AG_ERR_IO, "a directory");
   rmdir(p);
 
   /* a valid HDF5 file with a dataset and no format attribute */
@@ -686,7 +713,8 @@ static void test_damaged(void) {
   H5Dclose(ds);
   H5Sclose(sp);
   H5Fclose(f);
-  expect_refused(p, "not an alphagrad order library (no 'format' attribute)", "foreign HDF5 file");
+  expect_refused(p, "not an alphagrad order library (no 'format' attribute)", AG_ERR_FORMAT,
+                 "foreign HDF5 file");
   free(b);
 }
 
@@ -770,13 +798,6 @@ static void byte_sweep(void) {
 
 /* ------------------------------------------------------------------ synthetic graphs */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-static unsigned rnd(unsigned n) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 7;
-  rng_state ^= rng_state << 17;
-  return (unsigned)(rng_state % n);
-}
 
 /* A random graph: 4 inputs, nv binary operations on random earlier values, 3 outputs. */
 static ag_graph *synthetic(int k, int nv) {
@@ -788,9 +809,9 @@ static ag_graph *synthetic(int k, int nv) {
     nodes[i] = ag_graph_input(g, i);
   static const ag_op ops[] = {AG_OP_ADD, AG_OP_MUL, AG_OP_SUB, AG_OP_DIV};
   for (int i = 0; i < nv; i++) {
-    int m = i + 4, a = nodes[m - 1 - (int)rnd((unsigned)(m < 12 ? m : 12))],
-        bb = nodes[rnd((unsigned)m)];
-    nodes[m] = ag_graph_op(g, ops[rnd(4)], a, bb);
+    int m = i + 4, a = nodes[m - 1 - (int)check_rand((unsigned)(m < 12 ? m : 12))],
+        bb = nodes[check_rand((unsigned)m)];
+    nodes[m] = ag_graph_op(g, ops[check_rand(4)], a, bb);
   }
   for (int j = 0; j < 3; j++)
     ag_graph_output(g, nodes[nv + 3 - j]);
@@ -884,9 +905,7 @@ static void test_killed_writer(void) {
   for (int i = 0; i < NSYN; i++)
     acked[i] = seen[i] = -1;
   int kills = 0, midwrite = 0, finished = 0, stray_ok = 0;
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  rng_state ^= (uint64_t)ts.tv_nsec;
+  check_seed(*check_rng_state() ^ (uint64_t)(ag_now() * 1e9)); /* a different run each time */
   for (int round = 0; round < 400 && !finished; round++) {
     if (kills >= 20 && midwrite >= 3) break;
     int start = 0;
@@ -901,7 +920,7 @@ static void test_killed_writer(void) {
       writer(lib, start, pfd[1]);
     }
     close(pfd[1]);
-    struct timespec d = {0, (long)rnd(20001) * 1000L}; /* 0-20 ms */
+    struct timespec d = {0, (long)check_rand(20001) * 1000L}; /* 0-20 ms */
     nanosleep(&d, NULL);
     kill(pid, SIGKILL);
     int st;

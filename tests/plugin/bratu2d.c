@@ -1,3 +1,4 @@
+/* The 2-D Bratu test application (bratu2d_plain, bratu2d_api) of the plugin tests. */
 /* 2-D Bratu application for the plugin tests, in the style of PETSc's SNES ex5.
 
    Built twice from this file:
@@ -7,7 +8,8 @@
      takes over the Jacobian.
    - bratu2d_api (AG_USE_API): registers an alphagrad operator built from the same kernel
      file: -mode operator (the operator is the residual too) or -mode jacobian (the
-     application keeps its residual; the operator is used for the Jacobian only).
+     application keeps its residual; the operator is used for the Jacobian only), or -mode
+     explicit (as operator, with SNESSetJacobian(..., SNESComputeJacobianAlphaGrad, op)).
 
    Options: -lambda L (6), -use_prefix (the SNES gets prefix "bratu_"), -no_hand_jacobian
    (plain: do not register the hand-coded Jacobian). Prints the Newton iterations and the
@@ -133,8 +135,10 @@ int main(int argc, char **argv) {
     AGOperator op;
     AGKernel k, b;
     char spec[PETSC_MAX_PATH_LEN + 32];
-    PetscBool residual = PETSC_TRUE;
+    PetscBool residual = PETSC_TRUE, explicit_jac = PETSC_FALSE;
     PetscCall(PetscStrcmp(mode, "operator", &residual));
+    PetscCall(PetscStrcmp(mode, "explicit", &explicit_jac));
+    residual = (PetscBool)(residual || explicit_jac);
     PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:bratu", kfile));
     PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &k));
     PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:bratu_boundary", kfile));
@@ -144,7 +148,13 @@ int main(int argc, char **argv) {
     PetscCall(AGOperatorCreate(da, &op));
     PetscCall(AGOperatorAddCellKernel(op, k, DMDA_STENCIL_STAR, 1, b));
     if (!residual) PetscCall(DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
+    /* the deprecated name (SNESAlphaGradSetOperator) still compiles and works */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
     PetscCall(SNESSetAlphaGradOperator(snes, op, residual));
+#pragma GCC diagnostic pop
+    /* -mode explicit: the application installs the Jacobian function itself */
+    if (explicit_jac) PetscCall(SNESSetJacobian(snes, NULL, NULL, SNESComputeJacobianAlphaGrad, op));
     PetscCall(AGKernelDestroy(&k));
     PetscCall(AGKernelDestroy(&b));
     PetscCall(AGOperatorDestroy(&op));

@@ -1,3 +1,4 @@
+/* The 1-D Euler (Sod) face-flux test application of the plugin tests. */
 /* 1-D Euler equations (Sod's shock tube) with face-flux kernels, for the plugin tests
    (tests/plugin/test_euler1d.sh).
 
@@ -13,7 +14,7 @@
                      options (-snes_fd_color, or -snes_jacobian alphagrad)
      -mode own       the application's own residual (hand loops calling the same kernel
                      functions, #included as C); the operator is registered for the Jacobian
-                     only (SNESSetAlphaGradOperator(snes, op, PETSC_FALSE))
+                     only (SNESAlphaGradSetOperator(snes, op, PETSC_FALSE))
    Options: -dt (0.01), -t_end (0.05), -da_grid_x (100), -kernel_file (the kernel source),
    -periodic (a periodic DMDA: every face interior, no boundary kernels).
    Prints per time step the Newton iterations, at the end the total, a checksum (the discrete
@@ -155,7 +156,7 @@ int main(int argc, char **argv) {
   PetscCall(SNESSetDM(snes, da));
   if (!residual)
     PetscCall(DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
-  PetscCall(SNESSetAlphaGradOperator(snes, op, residual));
+  PetscCall(SNESAlphaGradSetOperator(snes, op, residual));
   PetscCall(SNESSetFromOptions(snes));
 
   for (PetscInt n = 0; n < nsteps; n++) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5 acceptance: the 1-D Euler face-flux application (tests/plugin/euler1d.c, Sod's
+# Acceptance of the plugin on the 1-D Euler face-flux application (tests/plugin/euler1d.c, Sod's
 # shock tube, Roe flux, transmissive boundaries, backward Euler) under mpiexec -n 1 and -n 2.
 #   (a) -snes_jacobian alphagrad with -snes_test_jacobian: ||J - Jfd||_F/||J||_F < 1e-7 on
 #       every Jacobian (finite-difference step -snes_test_err 1e-9, see below)
@@ -21,32 +21,18 @@ set -u
 BIN=${1:?usage: test_euler1d.sh path/to/euler1d}
 [ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable" >&2; exit 1; }
 
-MPIEXEC=${AG_MPIEXEC:-mpiexec}
-MPIFLAGS=()
-if "$MPIEXEC" --version 2>&1 | grep -qiE "open ?(mpi|rte)"; then
-  MPIFLAGS=(--oversubscribe)
-  if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
-fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+. "$(dirname "$0")/../lib.sh"
+ag_mpi
+ag_tmpdir WORK
 export AG_JIT_CACHE=${AG_JIT_CACHE:-$WORK/cache}
 cd "$WORK" || exit 1
 
 # tight Newton and Krylov tolerances: every run converges to round-off, so the final states
 # of different runs (Jacobians, process counts) agree to the printed digits
 TOL=(-snes_rtol 1e-12 -snes_atol 1e-13 -snes_stol 0 -ksp_rtol 1e-13 -ksp_atol 1e-15)
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 run() { # run NAME NP ARGS...: output in $WORK/NAME.out; fails loudly on a non-zero exit
-  local name=$1 np=$2
-  shift 2
-  echo "--- $name: mpiexec -n $np euler1d $*"
-  if ! "$MPIEXEC" -n "$np" "${MPIFLAGS[@]}" "$BIN" "$@" > "$name.out" 2>&1; then
-    cat "$name.out" >&2
-    fail "$name: euler1d exited with an error"
-    return 1
-  fi
+  ag_mpirun "$1" "$2" euler1d "$BIN" "${@:3}" || return 1
   grep -E "^(euler1d|checksum|density)" "$name.out"
 }
 total() { sed -n 's/.*total Newton iterations \([0-9]*\).*/\1/p' "$1.out"; }

@@ -1,5 +1,6 @@
+/* The AGOperator conformance test (test_operator). */
 /* Conformance test of the PETSc plugin's AGOperator against its documentation
-   (plugin/alphagrad_petsc.h), independent of the implementation.
+   (include/alphagrad_petsc.h), independent of the implementation.
 
    For each configuration (1-, 2- and 3-D DMDAs; dof 1..3; star and box stencils of width
    0..2; DM_BOUNDARY_NONE with boundary kernels and DM_BOUNDARY_PERIODIC; cell kernels, face
@@ -571,7 +572,7 @@ static PetscErrorCode select_backend(DM da, AGOperator op, const char *backend) 
   if (!strcmp(backend, "c")) PetscFunctionReturn(0); /* the operator's default */
   PetscCall(SNESCreate(PetscObjectComm((PetscObject)da), &snes));
   PetscCall(SNESSetDM(snes, da));
-  PetscCall(SNESSetAlphaGradOperator(snes, op, PETSC_FALSE));
+  PetscCall(SNESAlphaGradSetOperator(snes, op, PETSC_FALSE));
   PetscCall(PetscOptionsSetValue(NULL, "-snes_jacobian_alphagrad_backend", backend));
   PetscCall(PetscOptionsSetValue(NULL, "-snes_jacobian_alphagrad_batch", "5"));
   PetscCall(SNESSetFromOptions(snes));

@@ -10,16 +10,11 @@ set -u
 BIN=$1
 LIB=$2
 SRC=$(cd "$(dirname "$0")" && pwd)
-TMP=$(mktemp -d /tmp/ag-test-plugin.XXXXXX)
-trap '[ -n "${AG_KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1
-export AG_JIT_CACHE=$TMP/cache
-# the ASan build: PETSc and MPI are not instrumented; do not report their leaks
-export ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0
+. "$(dirname "$0")/../lib.sh"
+ag_tmpdir TMP /tmp/ag-test-plugin.XXXXXX
+ag_petsc_env "$TMP" oversubscribe
 cd "$SRC" || exit 1
 
-fails=0
 checks=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { checks=$((checks + 1)); }
@@ -73,6 +68,10 @@ for np in 1 2; do
     expect api_$be$np "backend $be" "backend $be not used"
     [ "$(iters api_$be$np)" = "$h" ] && ok || fail "api_$be$np: $(iters api_$be$np) iterations, hand-coded $h"
   done
+  # the application passes SNESComputeJacobianAlphaGrad to SNESSetJacobian itself
+  run explicit$np $np "$BIN/bratu2d_api" $GRID -mode explicit -snes_test_jacobian
+  jac_ok explicit$np && ok || fail "explicit$np: -snes_test_jacobian difference above 1e-7"
+  [ "$(iters explicit$np)" = "$h" ] && ok || fail "explicit$np: $(iters explicit$np) iterations, hand-coded $h"
   # without -snes_jacobian alphagrad the same application runs with -snes_fd_color
   run apifd$np $np "$BIN/bratu2d_api" $GRID -mode operator -snes_fd_color
   [ "$(iters apifd$np)" = "$f" ] && ok || fail "apifd$np: $(iters apifd$np) iterations, fd_color $f"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SLURM tests (issue 8): a real slurmctld and slurmd on this machine
+# SLURM tests: a real slurmctld and slurmd on this machine
 # (slurm/local-cluster.sh, configuration in a temporary directory), the batch scripts of
 # slurm/ submitted with sbatch at small sizes, job states and outputs checked, daemons
 # stopped by their PIDs at exit.
@@ -29,13 +29,10 @@ for b in slurmctld slurmd sbatch srun scontrol; do
     exit 77
   fi
 done
-WORK=$(mktemp -d /tmp/ag-slurm-XXXXXX)
+. "$SRC/tests/lib.sh"
+ag_exit_hook() { "$SRC/slurm/local-cluster.sh" stop "$CLUSTER" || true; } # then $WORK goes
+ag_tmpdir WORK /tmp/ag-slurm-XXXXXX
 CLUSTER=$WORK/cluster
-cleanup() {
-  "$SRC/slurm/local-cluster.sh" stop "$CLUSTER" || true
-  [ -n "${AG_KEEP_TMP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
 cd "$WORK" || exit 1
 # a port of its own, so that a leftover cluster of an earlier run cannot answer
 export AG_SLURM_PORT=$((20000 + RANDOM % 20000))
@@ -44,8 +41,6 @@ export AG_SLURM_MAXTIME=90 # above the scripts' default --time
 export SLURM_CONF=$CLUSTER/slurm.conf
 export AG_BIN=$BUILD/bin AG_JIT_CACHE=$WORK/cache
 AG=$BUILD/bin/alphagrad
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 
 state() { scontrol show job "$1" 2>/dev/null | grep -o "JobState=[A-Z_]*" | cut -d= -f2; }

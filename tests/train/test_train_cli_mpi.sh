@@ -7,13 +7,11 @@
 set -u
 AG=$(readlink -f "${1:?usage: test_train_cli_mpi.sh ALPHAGRAD MPIEXEC}")
 MPIEXEC=${2:?usage}
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../lib.sh"
+ag_ompi_root oversubscribe
+ag_tmpdir WORK
 cd "$WORK" || exit 1
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 P=$SRC/examples/paper
 ARGS=("$P/propane_combustion.c" "$P/human_heart_dipole.c" --sims 24 --width 8 --layers 1 --steps 4 --checkpoint-every 2)

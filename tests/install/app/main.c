@@ -8,8 +8,7 @@
    Jacobian and the residual are checked against the analytic ones; prints "OK". */
 #include <math.h>
 
-#include <alphagrad_petsc.h>
-#include "graph/graph.h"
+#include <alphagrad_petsc.h> /* the only alphagrad header an application needs */
 
 static PetscReal u0(PetscInt i) { return 0.5 + 0.1 * (PetscReal)i; }
 

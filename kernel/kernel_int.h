@@ -1,0 +1,173 @@
+/* Internal to the C kernel front end (not installed): the tracer's state and the functions
+   its parts share. The tracer is split by what it owns, as SQLite splits where.c around
+   whereInt.h:
+     kernel_syms.c   token helpers, skipping of untaken code, symbols, types
+     kernel_value.c  traced values, array elements, assignment
+     kernel_expr.c   expressions
+     kernel_stmt.c   declarations, statements, calls of helper functions
+     parse_kernel.c  file scope and the driver (ag_parse_kernel_file) */
+#ifndef AG_KERNEL_INT_H
+#define AG_KERNEL_INT_H
+
+#include "graph/graph.h"
+#include "kernel/kernel_lex.h"
+
+enum { K_VOID, K_DBL, K_INT, K_PTR, K_BAD };
+enum { A_IN, A_OUT, A_PARAM, A_LOCAL };
+enum { LV_NONE, LV_VAR, LV_ELEM };
+enum { S_NORMAL, S_BREAK, S_CONTINUE, S_RETURN };
+
+#define MAX_DIMS 4
+#define MAX_NODES 20000000
+#define MAX_STEPS 100000000L
+#define MAX_LOOP 10000000L
+#define MAX_INDEX 1000000L
+#define MAX_NEST  1000 /* nesting of expressions and statements (the C stack) */
+
+typedef struct {
+  int obj;
+  long off;
+  int nd;               /* dimensions below the element the pointer steps over */
+  long dims[MAX_DIMS];  /* their sizes */
+  long lim;             /* bound of the next index, -1 if unknown */
+  int ro;               /* points to const data */
+} ptrv;
+
+typedef struct {
+  int kind;
+  int node;
+  long ival;
+  int uns; /* an int value of unsigned type */
+  ptrv p;
+  int lv, var, obj;
+  long idx;
+  const ag_token *tok;
+} xv;
+
+typedef struct {
+  const char *name;
+  int len;
+  int kind;
+  int is_const, is_array, assigned;
+  int ro_target; /* pointer to const: stays read-only when reassigned */
+  int is_unsigned;
+  const char *bad_global; /* non-NULL: a file-scope variable the kernel may not use */
+  int node;
+  long ival;
+  ptrv p;
+} var;
+
+typedef struct {
+  int kind;
+  long len; /* -1: unbounded (kernel arguments) */
+  int *elem;
+  int cap;
+  int ro;
+  const char *name;
+} arrobj;
+
+typedef struct {
+  const ag_token *name;
+  int ret;        /* K_VOID, K_DBL, K_INT or K_BAD */
+  int params_pos; /* index of '(' */
+  int body_pos;   /* index of '{' */
+  int is_static;  /* helpers are static; a kernel is not */
+} func;
+
+typedef struct {
+  const ag_token *name;
+  int kind; /* K_DBL, K_INT or K_BAD */
+} tdef;
+
+typedef struct {
+  int kind;
+  int is_const, is_static, is_unsigned;
+  const ag_token *tok;
+} typeinfo;
+
+typedef struct {
+  ag_lexer lx;
+  ag_arena *A;
+  ag_token *t;
+  int pos;
+  ag_graph *g;
+  var *vars;
+  int nvars, capvars, frame_lo, nglobals;
+  arrobj *objs;
+  int nobjs, capobjs;
+  func *funcs;
+  int nfuncs, capfuncs;
+  tdef *tdefs;
+  int ntdefs, captdefs;
+  int depth;
+  xv ret;
+  long steps;
+  int loops;
+  const func *cur_fn;
+  int nest;                   /* recursion depth of the parser (bounded: the C stack) */
+  long progress;              /* changes of known values in watched variables and arrays */
+  int watch_vars, watch_objs; /* those that exist when the innermost loop starts */
+} tracer;
+
+/* A malformed kernel (AG_ERR_FORMAT), a construct outside the subset (AG_ERR_UNSUPPORTED),
+   a size limit reached (AG_ERR_LIMIT): "file:line:col: message", then longjmp. */
+#define FAIL(tr, tok, ...) ag_lex_error(&(tr)->lx, (tok), __VA_ARGS__)
+#define UNSUP(tr, tok, ...) ag_lex_errorc(&(tr)->lx, AG_ERR_UNSUPPORTED, (tok), __VA_ARGS__)
+#define LIMIT(tr, tok, ...) ag_lex_errorc(&(tr)->lx, AG_ERR_LIMIT, (tok), __VA_ARGS__)
+#define CUR(tr) (&(tr)->t[(tr)->pos])
+#define TOKSTR(tok) (tok)->len, (tok)->s
+
+typedef struct {
+  const ag_token *name;
+  int kind; /* K_DBL, K_INT (by value) or K_PTR */
+  int base;  /* for K_PTR: pointee kind */
+  int is_const, is_unsigned;
+  long decl_len; /* `double in[21]`: 21; -1 when not declared */
+} param;
+
+/* The functions one part defines and others call (prefix kt_: kernel tracer), by the file
+   that defines them. Each reports errors with FAIL/UNSUP/LIMIT (longjmp, never returns). */
+
+/* kernel_syms.c */
+int kt_accept(tracer *tr, const char *s);
+int kt_base_kind(tracer *tr, const ag_token *t);
+var *kt_declare(tracer *tr, const ag_token *name, int kind);
+void kt_enter(tracer *tr);
+const ag_token *kt_expect(tracer *tr, const char *s);
+func *kt_find_func(tracer *tr, const ag_token *t);
+var *kt_find_var(tracer *tr, const ag_token *t);
+int kt_is(tracer *tr, const char *s);
+int kt_is_qualifier(const ag_token *t);
+int kt_is_type_start(tracer *tr);
+int kt_new_obj(tracer *tr, int kind, long len, const char *name);
+typeinfo kt_parse_type(tracer *tr);
+void kt_skip_balanced(tracer *tr);
+void kt_skip_expr(tracer *tr, int stop_colon);
+void kt_skip_stmt(tracer *tr);
+
+/* kernel_value.c */
+int kt_is_known(tracer *tr, xv v);
+int kt_is_traced(tracer *tr, xv v);
+double kt_known_val(tracer *tr, xv v);
+xv kt_mk_dbl(const ag_token *tok, int node);
+xv kt_mk_int(const ag_token *tok, long i);
+int kt_mkop(tracer *tr, const ag_token *tok, ag_op op, int a, int b);
+xv kt_rval(tracer *tr, xv v);
+void kt_set_elem(tracer *tr, int obj, long idx, int node, int ro, const ag_token *tok);
+void kt_store(tracer *tr, xv lhs, xv rhs, const ag_token *op);
+long kt_to_int(tracer *tr, xv v, const char *what);
+int kt_to_node(tracer *tr, xv v);
+int kt_truth(tracer *tr, xv v, const char *what);
+
+/* kernel_expr.c */
+xv kt_assign_expr(tracer *tr);
+xv kt_conditional(tracer *tr);
+xv kt_expr(tracer *tr);
+
+/* kernel_stmt.c */
+xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at);
+int kt_exec_block(tracer *tr);
+void kt_exec_decl(tracer *tr, int global);
+int kt_parse_params(tracer *tr, const func *f, param *ps, int max);
+
+#endif
