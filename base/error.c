@@ -10,7 +10,7 @@ static void vfail(ag_error *err, ag_status code, const char *kind, const char *p
                   const char *fmt, va_list ap) {
   if (!err) return;
   err->code = code;
-  int n = !prefix           ? 0
+  int n = !prefix         ? 0
           : kind && *kind ? snprintf(err->msg, sizeof err->msg, "%s %s: ", kind, prefix)
                           : snprintf(err->msg, sizeof err->msg, "%s: ", prefix);
   if (n < 0 || (size_t)n >= sizeof err->msg) n = 0;
@@ -57,7 +57,7 @@ int ag_fail_kfile(ag_error *err, ag_status code, const char *kind, const char *p
 }
 
 const char *ag_status_name(ag_status code) {
-  static const char *names[AG_ERR_NCODES] = {"ok",       "input", "I/O",     "format",     "corrupt",
-                                             "mismatch", "limit", "backend", "unsupported"};
+  static const char *names[AG_ERR_NCODES] = {
+      "ok", "input", "I/O", "format", "corrupt", "mismatch", "limit", "backend", "unsupported"};
   return code >= 0 && code < AG_ERR_NCODES ? names[code] : "?";
 }

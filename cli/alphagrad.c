@@ -159,9 +159,10 @@ static int resolve_order(const ag_graph *g, const char *spec, int **order, int *
     int found = ag_orderlib_lookup(spec + 1, &g->dag, &e, err);
     if (found < 0) return -1;
     if (!found)
-      return ag_failc(err, AG_ERR_MISMATCH, "%s holds no order for graph '%s' (hash %016llx); store one with "
-                          "alphagrad search SOURCE --out %s",
-                     spec + 1, g->name, (unsigned long long)g->dag.hash, spec + 1);
+      return ag_failc(err, AG_ERR_MISMATCH,
+                      "%s holds no order for graph '%s' (hash %016llx); store one with "
+                      "alphagrad search SOURCE --out %s",
+                      spec + 1, g->name, (unsigned long long)g->dag.hash, spec + 1);
     *order = malloc((size_t)(e.len + 1) * sizeof(int));
     memcpy(*order, e.order, (size_t)e.len * sizeof(int));
     *len = e.len;
@@ -438,7 +439,8 @@ static int cmd_codegen(const options *o, ag_graph *g) {
   if (o->out_path) {
     if (fclose(f) != 0 && rc == 0) rc = ag_failc(&err, AG_ERR_IO, "%s: write error", tmp);
     if (rc == 0 && rename(tmp, o->out_path) != 0)
-      rc = ag_failc(&err, AG_ERR_IO, "cannot rename %s to %s: %s", tmp, o->out_path, strerror(errno));
+      rc = ag_failc(&err, AG_ERR_IO, "cannot rename %s to %s: %s", tmp, o->out_path,
+                    strerror(errno));
     if (rc) remove(tmp);
   }
   long mults = jp->mults;

@@ -32,7 +32,8 @@ int ag_csr_map_from_row_sorted(ag_csr_map *m, long ncoo, int nrows, int ncols, l
   if (nrows < 0 || ncols < 0 || nkept < 0 || nkept > ncoo)
     return ag_fail(err, "csr map: bad sizes (%d rows, %d columns, %ld of %ld entries)", nrows,
                    ncols, nkept, ncoo);
-  if (nkept > 0x7fffffffL) return ag_failc(err, AG_ERR_LIMIT, "csr map: %ld entries exceed 32-bit CSR indices", nkept);
+  if (nkept > 0x7fffffffL)
+    return ag_failc(err, AG_ERR_LIMIT, "csr map: %ld entries exceed 32-bit CSR indices", nkept);
   m->nrows = nrows;
   m->ncols = ncols;
   m->ncoo = ncoo;
@@ -57,7 +58,8 @@ int ag_csr_map_from_row_sorted(ag_csr_map *m, long ncoo, int nrows, int ncols, l
       if (rowptr_sorted[r] != t0 || rowptr_sorted[r + 1] < t0 || rowptr_sorted[r + 1] > nkept) {
         free(seg);
         ag_csr_map_free(m);
-        return ag_failc(err, AG_ERR_BACKEND, "csr map: row pointer of the sorted entries is inconsistent at row %d", r);
+        return ag_failc(err, AG_ERR_BACKEND,
+                        "csr map: row pointer of the sorted entries is inconsistent at row %d", r);
       }
       t = rowptr_sorted[r + 1];
     } else {
@@ -69,8 +71,10 @@ int ag_csr_map_from_row_sorted(ag_csr_map *m, long ncoo, int nrows, int ncols, l
       if (rows[s] != r || cols[s] < 0 || cols[s] >= ncols || perm[s] < 0 || perm[s] >= ncoo) {
         free(seg);
         ag_csr_map_free(m);
-        return ag_failc(err, AG_ERR_BACKEND, "csr map: sorted entry %ld (row %d, column %d, COO index %ld) is not "
-                       "in row %d or out of range", s, rows[s], cols[s], perm[s], r);
+        return ag_failc(err, AG_ERR_BACKEND,
+                        "csr map: sorted entry %ld (row %d, column %d, COO index %ld) is not "
+                        "in row %d or out of range",
+                        s, rows[s], cols[s], perm[s], r);
       }
       seg[u].col = cols[s];
       seg[u].m = perm[s];
@@ -90,8 +94,8 @@ int ag_csr_map_from_row_sorted(ag_csr_map *m, long ncoo, int nrows, int ncols, l
   free(seg);
   if (t != nkept) {
     ag_csr_map_free(m);
-    return ag_failc(err, AG_ERR_BACKEND, "csr map: %ld sorted entries, %ld of them in rows 0..%d", nkept, t,
-                   nrows - 1);
+    return ag_failc(err, AG_ERR_BACKEND, "csr map: %ld sorted entries, %ld of them in rows 0..%d",
+                    nkept, t, nrows - 1);
   }
   m->srcptr[nnz] = (int)nkept;
   m->nnz = nnz;

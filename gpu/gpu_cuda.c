@@ -90,11 +90,11 @@ int ag_gpu_available(ag_error *err) {
   return 0;
 }
 
-#define CU(call, what)                                                                         \
-  do {                                                                                         \
-    CUresult r_ = (call);                                                                      \
-    if (r_ != CUDA_SUCCESS)                                                                    \
-      return ag_failc(err, AG_ERR_BACKEND, "cuda: %s: %s (%s)", what, cu_name(r_), cu_text(r_));                \
+#define CU(call, what)                                                                             \
+  do {                                                                                             \
+    CUresult r_ = (call);                                                                          \
+    if (r_ != CUDA_SUCCESS)                                                                        \
+      return ag_failc(err, AG_ERR_BACKEND, "cuda: %s: %s (%s)", what, cu_name(r_), cu_text(r_));   \
   } while (0)
 /* ---- NVRTC ---- */
 
@@ -139,7 +139,8 @@ int ag_nvrtc_compile(const char *src, const char *name, int arch, int cubin, cha
   if (log) *log = NULL;
   nvrtcProgram prog;
   nvrtcResult r = nvrtcCreateProgram(&prog, src, name, 0, NULL, NULL);
-  if (r != NVRTC_SUCCESS) return ag_failc(err, AG_ERR_BACKEND, "nvrtc: create %s: %s", name, nvrtcGetErrorString(r));
+  if (r != NVRTC_SUCCESS)
+    return ag_failc(err, AG_ERR_BACKEND, "nvrtc: create %s: %s", name, nvrtcGetErrorString(r));
   char archopt[64];
   snprintf(archopt, sizeof archopt, "--gpu-architecture=%s_%d", cubin ? "sm" : "compute", arch);
   const char *opts[] = {archopt, "-default-device", "--fmad=false", "-std=c++17"};
@@ -153,8 +154,8 @@ int ag_nvrtc_compile(const char *src, const char *name, int arch, int cubin, cha
     if (lg) lg[ls] = 0;
   }
   if (r != NVRTC_SUCCESS) {
-    ag_failc(err, AG_ERR_BACKEND, "nvrtc: %s (%s): %s: %.3000s", name, archopt, nvrtcGetErrorString(r),
-            lg ? lg : "");
+    ag_failc(err, AG_ERR_BACKEND, "nvrtc: %s (%s): %s: %.3000s", name, archopt,
+             nvrtcGetErrorString(r), lg ? lg : "");
     if (log) *log = lg;
     else free(lg);
     nvrtcDestroyProgram(&prog);
@@ -168,8 +169,8 @@ int ag_nvrtc_compile(const char *src, const char *name, int arch, int cubin, cha
   if (!img || r != NVRTC_SUCCESS) {
     free(img);
     free(lg);
-    return ag_failc(err, AG_ERR_BACKEND, "nvrtc: %s: cannot get the %s: %s", name, cubin ? "CUBIN" : "PTX",
-                   nvrtcGetErrorString(r));
+    return ag_failc(err, AG_ERR_BACKEND, "nvrtc: %s: cannot get the %s: %s", name,
+                    cubin ? "CUBIN" : "PTX", nvrtcGetErrorString(r));
   }
   *image = img;
   *size = n;
@@ -307,7 +308,8 @@ ag_dptr ag_gpu_alloc(ag_gpu *g, size_t bytes, ag_error *err) {
   if (make_current(g, err)) return 0;
   CUresult r = p_cuMemAlloc(&p, bytes ? bytes : 8);
   if (r != CUDA_SUCCESS) {
-    ag_failc(err, AG_ERR_BACKEND, "cuda: cuMemAlloc(%zu bytes): %s (%s)", bytes, cu_name(r), cu_text(r));
+    ag_failc(err, AG_ERR_BACKEND, "cuda: cuMemAlloc(%zu bytes): %s (%s)", bytes, cu_name(r),
+             cu_text(r));
     return 0;
   }
   return (ag_dptr)p;
@@ -350,10 +352,13 @@ static int launch(ag_gpu *g, CUfunction f, long long nthreads, void **args, cons
                   ag_error *err) {
   if (nthreads <= 0) return 0;
   long long blocks = (nthreads + AG_CUDA_BLOCK - 1) / AG_CUDA_BLOCK;
-  if (blocks > 0x7fffffffLL) return ag_failc(err, AG_ERR_LIMIT, "cuda: %s: %lld threads are too many", what, nthreads);
+  if (blocks > 0x7fffffffLL)
+    return ag_failc(err, AG_ERR_LIMIT, "cuda: %s: %lld threads are too many", what, nthreads);
   if (make_current(g, err)) return -1;
   CUresult r = p_cuLaunchKernel(f, (unsigned)blocks, 1, 1, AG_CUDA_BLOCK, 1, 1, 0, NULL, args, NULL);
-  if (r != CUDA_SUCCESS) return ag_failc(err, AG_ERR_BACKEND, "cuda: launch of %s: %s (%s)", what, cu_name(r), cu_text(r));
+  if (r != CUDA_SUCCESS)
+    return ag_failc(err, AG_ERR_BACKEND, "cuda: launch of %s: %s (%s)", what, cu_name(r),
+                    cu_text(r));
   return 0;
 }
 
@@ -491,7 +496,8 @@ ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp,
   k->np = jp->g->nparams;
   k->nentries = jp->nentries;
   if (ag_mkdir_p(dir)) {
-    ag_failc(err, AG_ERR_IO, "gpu jit: cannot create the cache directory %s: %s", dir, strerror(errno));
+    ag_failc(err, AG_ERR_IO, "gpu jit: cannot create the cache directory %s: %s", dir,
+             strerror(errno));
     goto fail;
   }
   size_t plen = strlen(dir) + 40;
@@ -539,7 +545,10 @@ ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp,
     k->compiled = 1;
     if (!exact) n += 1; /* PTX: keep its terminating NUL */
     rc = write_entry(dir, k->path, key, img, n, err);
-    if (rc == 0) rc = bind_module(k, img, key, why, sizeof why) ? ag_failc(err, AG_ERR_BACKEND, "gpu jit: %s", why) : 0;
+    if (rc == 0)
+      rc = bind_module(k, img, key, why, sizeof why)
+               ? ag_failc(err, AG_ERR_BACKEND, "gpu jit: %s", why)
+               : 0;
     free(img);
     if (rc) goto fail;
   }
@@ -641,7 +650,8 @@ int ag_gpu_csr_map_build(ag_gpu *g, ag_csr_map *m, long ncoo, const int *ci, con
                      cj[i], nrows, ncols);
     nk++;
   }
-  if (nk > 0x7fffffffL) return ag_failc(err, AG_ERR_LIMIT, "csr map: %ld entries exceed 32-bit CSR indices", nk);
+  if (nk > 0x7fffffffL)
+    return ag_failc(err, AG_ERR_LIMIT, "csr map: %ld entries exceed 32-bit CSR indices", nk);
   int n = (int)nk, rc = -1;
   int *rows = malloc(sizeof(int) * ((size_t)n + 1)), *cols = malloc(sizeof(int) * ((size_t)n + 1));
   int *perm = malloc(sizeof(int) * ((size_t)n + 1)), *rp = malloc(sizeof(int) * ((size_t)nrows + 1));
@@ -673,7 +683,8 @@ int ag_gpu_csr_map_build(ag_gpu *g, ag_csr_map *m, long ncoo, const int *ci, con
     cusparseStatus_t s = cusparseXcoosort_bufferSizeExt(g->sp, nrows, ncols, n, (const int *)(uintptr_t)dr,
                                                         (const int *)(uintptr_t)dc, &bsize);
     if (s != CUSPARSE_STATUS_SUCCESS) {
-      ag_failc(err, AG_ERR_BACKEND, "cusparse: cusparseXcoosort_bufferSizeExt: %s", cusparseGetErrorString(s));
+      ag_failc(err, AG_ERR_BACKEND, "cusparse: cusparseXcoosort_bufferSizeExt: %s",
+               cusparseGetErrorString(s));
       goto done;
     }
     if (!(dbuf = ag_gpu_alloc(g, bsize + 8, err))) goto done;
@@ -681,7 +692,8 @@ int ag_gpu_csr_map_build(ag_gpu *g, ag_csr_map *m, long ncoo, const int *ci, con
                                    (int *)(uintptr_t)dp, (void *)(uintptr_t)dbuf)) != CUSPARSE_STATUS_SUCCESS ||
         (s = cusparseXcoo2csr(g->sp, (const int *)(uintptr_t)dr, n, nrows, (int *)(uintptr_t)drp,
                               CUSPARSE_INDEX_BASE_ZERO)) != CUSPARSE_STATUS_SUCCESS) {
-      ag_failc(err, AG_ERR_BACKEND, "cusparse: sorting the COO pattern: %s", cusparseGetErrorString(s));
+      ag_failc(err, AG_ERR_BACKEND, "cusparse: sorting the COO pattern: %s",
+               cusparseGetErrorString(s));
       goto done;
     }
     if (ag_gpu_sync(g, err) || ag_gpu_download(g, rows, dr, sizeof(int) * (size_t)n, err) ||

@@ -101,9 +101,10 @@ int ag_order_validate(const ag_dag *d, const int *order, int len, ag_error *err)
     int missing = 0;
     for (int v = d->ni; v < d->n && !missing; v++)
       if (!d->is_output[v] && !seen[v]) missing = ag_vertex_id(d, v);
-    rc = ag_failc(err, AG_ERR_MISMATCH, "order has %d vertices but the graph has %d eliminable vertices (vertex %d is "
-                 "missing); is the order for another graph?",
-                 len, d->neliminable, missing);
+    rc = ag_failc(err, AG_ERR_MISMATCH,
+                  "order has %d vertices but the graph has %d eliminable vertices (vertex %d is "
+                  "missing); is the order for another graph?",
+                  len, d->neliminable, missing);
   }
   free(seen);
   return rc;
@@ -138,16 +139,18 @@ int ag_order_parse(const char *text, const char *where, int **order, int *len, a
       long v = strtol(p, &end, 10);
       if (errno || v > 100000000) {
         free(o);
-        return ag_failc(err, AG_ERR_FORMAT, "%s:%d:%d: vertex id out of range", where, line, (int)(p - bol) + 1);
+        return ag_failc(err, AG_ERR_FORMAT, "%s:%d:%d: vertex id out of range", where, line,
+                        (int)(p - bol) + 1);
       }
       ag_grow((void **)&o, &cap, m, sizeof(int));
       o[m++] = (int)v;
       p = end;
     } else {
       free(o);
-      return ag_failc(err, AG_ERR_FORMAT, "%s:%d:%d: unexpected character '%c' in order (expected vertex ids "
-                     "separated by commas, spaces or brackets)",
-                     where, line, (int)(p - bol) + 1, *p);
+      return ag_failc(err, AG_ERR_FORMAT,
+                      "%s:%d:%d: unexpected character '%c' in order (expected vertex ids "
+                      "separated by commas, spaces or brackets)",
+                      where, line, (int)(p - bol) + 1, *p);
     }
   }
   if (m == 0) {

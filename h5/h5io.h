@@ -5,8 +5,8 @@
 #ifndef AG_H5IO_H
 #define AG_H5IO_H
 
-#include <stddef.h>
 #include <hdf5.h>
+#include <stddef.h>
 
 #include "base/error.h"
 

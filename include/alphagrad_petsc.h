@@ -46,9 +46,9 @@
 #ifndef ALPHAGRAD_PETSC_H
 #define ALPHAGRAD_PETSC_H
 
-#include <petscsnes.h>
-#include <petscdmda.h>
 #include "alphagrad.h" /* the core: builder API (ag_graph_*), errors, orders */
+#include <petscdmda.h>
+#include <petscsnes.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -82,13 +82,11 @@ PETSC_EXTERN PetscErrorCode PetscDLLibraryRegister_alphagrad(void);
 PETSC_EXTERN PetscErrorCode AGKernelCreate(MPI_Comm comm, const char source[], AGKernel *k);
 /* A kernel from a finalized builder graph (graph/graph.h); the kernel takes ownership of
    g (ag_graph_free is called when the kernel is destroyed). */
-PETSC_EXTERN PetscErrorCode AGKernelCreateFromGraph(MPI_Comm comm, struct ag_graph *g,
-                                                    AGKernel *k);
+PETSC_EXTERN PetscErrorCode AGKernelCreateFromGraph(MPI_Comm comm, struct ag_graph *g, AGKernel *k);
 /* Constant parameters p[0..n-1] (the first n of the kernel's parameters; values beyond the
    last parameter the kernel reads are ignored, so kernels may share one parameter list). */
 PETSC_EXTERN PetscErrorCode AGKernelSetParameters(AGKernel k, PetscInt n, const PetscReal v[]);
-PETSC_EXTERN PetscErrorCode AGKernelGetSizes(AGKernel k, PetscInt *ni, PetscInt *no,
-                                             PetscInt *np);
+PETSC_EXTERN PetscErrorCode AGKernelGetSizes(AGKernel k, PetscInt *ni, PetscInt *no, PetscInt *np);
 /* Prints the kernel's source, graph sizes and, once set up, its order and code (viewer NULL:
    stdout of its communicator). */
 PETSC_EXTERN PetscErrorCode AGKernelView(AGKernel k, PetscViewer viewer);
@@ -111,14 +109,12 @@ PETSC_EXTERN PetscErrorCode AGOperatorSetFromOptions(AGOperator op);
 PETSC_EXTERN PetscErrorCode AGOperatorSetUp(AGOperator op);
 /* A cell kernel with its stencil (type DMDA_STENCIL_STAR or DMDA_STENCIL_BOX, width >= 0)
    and boundary kernel (may be NULL). The operator takes references to the kernels. */
-PETSC_EXTERN PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k,
-                                                    DMDAStencilType st, PetscInt width,
-                                                    AGKernel boundary);
+PETSC_EXTERN PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k, DMDAStencilType st,
+                                                    PetscInt width, AGKernel boundary);
 /* A face-flux kernel in direction dir with width w >= 1 and boundary kernels for the low and
    high side (each may be NULL). */
 PETSC_EXTERN PetscErrorCode AGOperatorAddFaceKernel(AGOperator op, AGKernel k, PetscInt dir,
-                                                    PetscInt width, AGKernel low,
-                                                    AGKernel high);
+                                                    PetscInt width, AGKernel low, AGKernel high);
 /* A global vector of a DMDA with the operator's layout (same sizes and distribution, any
    dof): its values at a cell are appended to the parameters of the cell kernels (and their
    boundary kernels). The operator reads it at every evaluation (keep it up to date, e.g. the
@@ -142,8 +138,7 @@ PETSC_EXTERN PetscErrorCode AGOperatorViewFromOptions(AGOperator op, PetscObject
    SNES function (SNESSetFunction); otherwise the application keeps its own residual and the
    operator is used for the Jacobian only. The Jacobian is the operator's when -snes_jacobian
    alphagrad is given (or after SNESAlphaGradSetUse()). */
-PETSC_EXTERN PetscErrorCode SNESAlphaGradSetOperator(SNES snes, AGOperator op,
-                                                     PetscBool residual);
+PETSC_EXTERN PetscErrorCode SNESAlphaGradSetOperator(SNES snes, AGOperator op, PetscBool residual);
 /* The operator attached to snes (NULL if none; no reference taken). */
 PETSC_EXTERN PetscErrorCode SNESAlphaGradGetOperator(SNES snes, AGOperator *op);
 /* Selects the alphagrad Jacobian as -snes_jacobian alphagrad does (before SNESSetUp): installs
@@ -158,14 +153,13 @@ PETSC_EXTERN PetscErrorCode SNESAlphaGradSetUse(SNES snes);
    one built from -snes_jacobian_alphagrad_kernel. -snes_jacobian alphagrad installs it with
    ctx NULL. With -snes_jacobian_alphagrad_check the application's residual is compared with
    the operator's at every call. */
-PETSC_EXTERN PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P,
-                                                         void *ctx);
+PETSC_EXTERN PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void *ctx);
 
 /* Deprecated names (since 0.2; removed in the release after): one-line forwards. */
 PETSC_EXTERN PETSC_DEPRECATED_FUNCTION("Use SNESAlphaGradSetOperator() (since 0.2)") PetscErrorCode
-SNESSetAlphaGradOperator(SNES snes, AGOperator op, PetscBool residual);
+    SNESSetAlphaGradOperator(SNES snes, AGOperator op, PetscBool residual);
 PETSC_EXTERN PETSC_DEPRECATED_FUNCTION("Use SNESAlphaGradGetOperator() (since 0.2)") PetscErrorCode
-SNESGetAlphaGradOperator(SNES snes, AGOperator *op);
+    SNESGetAlphaGradOperator(SNES snes, AGOperator *op);
 
 #ifdef __cplusplus
 }

@@ -124,9 +124,10 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
     return NULL;
   }
   if (g->structure_only) {
-    ag_failc(err, AG_ERR_UNSUPPORTED, "graph '%s' is structure only (reference DAG format, constants without "
-            "values): it serves costs and search, not numeric evaluation; use a C kernel",
-            g->name);
+    ag_failc(err, AG_ERR_UNSUPPORTED,
+             "graph '%s' is structure only (reference DAG format, constants without "
+             "values): it serves costs and search, not numeric evaluation; use a C kernel",
+             g->name);
     return NULL;
   }
   const ag_dag *d = &g->dag;

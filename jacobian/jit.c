@@ -216,7 +216,7 @@ static int build(const ag_jacprog *jp, const ag_jit_options *opt, const char *di
   } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     char *l = read_log(log);
     ag_failc(err, AG_ERR_BACKEND, "jit: compiler '%s' failed (status %d): %s", opt_cc(opt),
-            WIFEXITED(st) ? WEXITSTATUS(st) : -1, l);
+             WIFEXITED(st) ? WEXITSTATUS(st) : -1, l);
     free(l);
   } else if (add_trailer(so, key)) {
     ag_failc(err, AG_ERR_IO, "jit: cannot finish %s: %s", so, strerror(errno));

@@ -38,9 +38,9 @@ static long int_op(tracer *tr, const ag_token *op, char c, long x, long y) {
 static xv check_uns(tracer *tr, const ag_token *op, xv r) {
   if (r.uns && (r.ival < 0 || r.ival > 4294967295L))
     UNSUP(tr, op,
-         "unsigned arithmetic in '%.*s' wraps around or leaves the 32-bit range (result %ld); use "
-         "a signed type",
-         TOKSTR(op), r.ival);
+          "unsigned arithmetic in '%.*s' wraps around or leaves the 32-bit range (result %ld); use "
+          "a signed type",
+          TOKSTR(op), r.ival);
   return r;
 }
 
@@ -50,7 +50,8 @@ static xv arith(tracer *tr, const ag_token *op, char c, xv a, xv b) {
   if (a.kind == K_PTR || b.kind == K_PTR) {
     if (a.kind == K_PTR && b.kind == K_INT && (c == '+' || c == '-')) {
       long stride = 1;
-      for (int i = 0; i < a.p.nd; i++) stride *= a.p.dims[i];
+      for (int i = 0; i < a.p.nd; i++)
+        stride *= a.p.dims[i];
       if (b.ival < -MAX_INDEX || b.ival > MAX_INDEX)
         FAIL(tr, op, "pointer offset %ld is out of range", b.ival);
       a.p.off += (c == '+' ? b.ival : -b.ival) * stride;
@@ -68,7 +69,7 @@ static xv arith(tracer *tr, const ag_token *op, char c, xv a, xv b) {
     r.uns = a.uns || b.uns;
     return check_uns(tr, op, r);
   }
-  if (c == '%') UNSUP(tr, op, "'%%' needs integer operands (fmod is not supported)");
+  if (c == '%') FAIL(tr, op, "'%%' needs integer operands (fmod is not supported)");
   ag_op o = c == '+' ? AG_OP_ADD : c == '-' ? AG_OP_SUB : c == '*' ? AG_OP_MUL : AG_OP_DIV;
   return kt_mk_dbl(a.tok, kt_mkop(tr, op, o, kt_to_node(tr, a), kt_to_node(tr, b)));
 }
@@ -79,13 +80,13 @@ static xv compare(tracer *tr, const ag_token *op, xv a, xv b) {
   if (a.kind == K_PTR || b.kind == K_PTR) UNSUP(tr, op, "comparison of pointers is not supported");
   if ((a.uns && b.kind == K_INT && b.ival < 0) || (b.uns && a.kind == K_INT && a.ival < 0))
     UNSUP(tr, op,
-         "comparison of a negative value with an unsigned value (C converts it to a large "
-         "unsigned number); use signed types");
+          "comparison of a negative value with an unsigned value (C converts it to a large "
+          "unsigned number); use signed types");
   if (!kt_is_known(tr, a) || !kt_is_known(tr, b))
     UNSUP(tr, op,
-         "comparison '%.*s' of input-dependent values: branching on data is not supported "
-         "(use fmax, fmin or fabs)",
-         TOKSTR(op));
+          "comparison '%.*s' of input-dependent values: branching on data is not supported "
+          "(use fmax, fmin or fabs)",
+          TOKSTR(op));
   if (a.kind == K_INT && b.kind == K_INT) { /* exactly, not through double */
     long x = a.ival, y = b.ival;
     int r = ag_tok_is(op, "<")    ? x < y
@@ -117,16 +118,22 @@ static xv index_ptr(tracer *tr, xv base, xv idx, const ag_token *br) {
   if (base.p.lim >= 0 && (k < 0 || k >= base.p.lim))
     FAIL(tr, br, "index %ld is out of bounds (dimension has %ld elements)", k, base.p.lim);
   if (base.p.nd == 0) {
-    xv v = {.kind = K_DBL, .lv = LV_ELEM, .obj = base.p.obj, .idx = base.p.off + k,
-            .tok = base.tok, .p = base.p};
+    xv v = {.kind = K_DBL,
+            .lv = LV_ELEM,
+            .obj = base.p.obj,
+            .idx = base.p.off + k,
+            .tok = base.tok,
+            .p = base.p};
     return v;
   }
   long stride = 1;
-  for (int i = 0; i < base.p.nd; i++) stride *= base.p.dims[i];
+  for (int i = 0; i < base.p.nd; i++)
+    stride *= base.p.dims[i];
   xv v = base;
   v.p.off += k * stride;
   v.p.lim = base.p.dims[0];
-  for (int i = 0; i + 1 < base.p.nd; i++) v.p.dims[i] = base.p.dims[i + 1];
+  for (int i = 0; i + 1 < base.p.nd; i++)
+    v.p.dims[i] = base.p.dims[i + 1];
   v.p.nd--;
   return v;
 }
@@ -137,7 +144,6 @@ static int c_math_op(const ag_token *t) {
   const char *nm = ag_op_name(op);
   return ((int)strlen(nm) == t->len && !strncmp(nm, t->s, (size_t)t->len)) ? op : -1;
 }
-
 
 /* not inlined: its argument array would enlarge every recursive expression frame */
 __attribute__((noinline)) static xv call(tracer *tr, const ag_token *name) {
@@ -156,7 +162,8 @@ __attribute__((noinline)) static xv call(tracer *tr, const ag_token *name) {
   if (op >= 0) {
     int ar = ag_op_arity(op);
     if (nargs != ar)
-      FAIL(tr, name, "%.*s expects %d argument%s, got %d", TOKSTR(name), ar, ar == 1 ? "" : "s", nargs);
+      FAIL(tr, name, "%.*s expects %d argument%s, got %d", TOKSTR(name), ar, ar == 1 ? "" : "s",
+           nargs);
     int a = kt_to_node(tr, args[0]), b = ar == 2 ? kt_to_node(tr, args[1]) : -1;
     return kt_mk_dbl(name, kt_mkop(tr, name, op, a, b));
   }
@@ -169,22 +176,24 @@ __attribute__((noinline)) static xv call(tracer *tr, const ag_token *name) {
   }
   func *f = kt_find_func(tr, name);
   if (f) return kt_call_user(tr, f, args, nargs, name);
-  static const char *nondiff[] = {"floor", "ceil", "round", "trunc", "fmod", "rint", "lround",
-                                  "nearbyint", "remainder", "copysign", "modf", "frexp", NULL};
+  static const char *nondiff[] = {"floor", "ceil",   "round",     "trunc",     "fmod",
+                                  "rint",  "lround", "nearbyint", "remainder", "copysign",
+                                  "modf",  "frexp",  NULL};
   for (int i = 0; nondiff[i]; i++)
     if (ag_tok_is(name, nondiff[i]))
       UNSUP(tr, name, "'%.*s' is not supported: it is piecewise constant or not differentiable",
-           TOKSTR(name));
+            TOKSTR(name));
   if (name->len > 1 && (name->s[name->len - 1] == 'f' || name->s[name->len - 1] == 'l')) {
     ag_token t2 = *name;
     t2.len--;
     if (c_math_op(&t2) >= 0)
-      UNSUP(tr, name, "'%.*s' is the float/long double variant; use '%.*s'", TOKSTR(name), TOKSTR(&t2));
+      UNSUP(tr, name, "'%.*s' is the float/long double variant; use '%.*s'", TOKSTR(name),
+            TOKSTR(&t2));
   }
   UNSUP(tr, name,
-       "call to unknown function '%.*s': only math.h functions and functions defined in the "
-       "kernel's file can be called",
-       TOKSTR(name));
+        "call to unknown function '%.*s': only math.h functions and functions defined in the "
+        "kernel's file can be called",
+        TOKSTR(name));
 }
 
 static xv primary(tracer *tr) {
@@ -199,8 +208,8 @@ static xv primary(tracer *tr) {
   if (t->kind == TK_IDENT) {
     if (ag_tok_is(t, "sizeof")) UNSUP(tr, t, "'sizeof' is not supported in kernels");
     if (kt_is_type_start(tr)) FAIL(tr, t, "unexpected type name '%.*s' in expression", TOKSTR(t));
-    static const char *kw[] = {"if", "else", "for", "while", "do", "switch", "case", "default",
-                               "return", "break", "continue", "goto", "typedef", NULL};
+    static const char *kw[] = {"if",      "else",   "for",   "while",    "do",   "switch",  "case",
+                               "default", "return", "break", "continue", "goto", "typedef", NULL};
     for (int i = 0; kw[i]; i++)
       if (ag_tok_is(t, kw[i])) FAIL(tr, t, "expected an expression before '%s'", kw[i]);
     tr->pos++;
@@ -387,7 +396,7 @@ static xv binary(tracer *tr, int minprec) {
       if (ag_tok_is(op, "<<") && (x < 0 || x > (LONG_MAX >> y)))
         FAIL(tr, op, "'<<' of a negative value or overflow");
       int uns = a.uns || b.uns;
-      long r = ag_tok_is(op, "<<") ? x << y
+      long r = ag_tok_is(op, "<<")   ? x << y
                : ag_tok_is(op, ">>") ? x >> y
                : ag_tok_is(op, "&")  ? (x & y)
                : ag_tok_is(op, "|")  ? (x | y)
@@ -398,7 +407,6 @@ static xv binary(tracer *tr, int minprec) {
     }
   }
 }
-
 
 /* ---- the type of the untaken branch of ?: (C converts an int result to double when the
    other branch is double). A read-only parse: K_INT, K_DBL, TY_PTR + number of subscripts
@@ -573,7 +581,8 @@ xv kt_conditional(tracer *tr) {
 static xv assign_expr1(tracer *tr) {
   xv lhs = kt_conditional(tr);
   const ag_token *op = CUR(tr);
-  static const char *aops[] = {"=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "|=", "^=", NULL};
+  static const char *aops[] = {
+      "=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "|=", "^=", NULL};
   int k = -1;
   for (int i = 0; aops[i]; i++)
     if (ag_tok_is(op, aops[i])) k = i;
@@ -600,6 +609,7 @@ xv kt_assign_expr(tracer *tr) {
 
 xv kt_expr(tracer *tr) {
   xv v = kt_assign_expr(tr);
-  while (kt_accept(tr, ",")) v = kt_assign_expr(tr);
+  while (kt_accept(tr, ","))
+    v = kt_assign_expr(tr);
   return v;
 }

@@ -17,20 +17,20 @@ enum { A_IN, A_OUT, A_PARAM, A_LOCAL };
 enum { LV_NONE, LV_VAR, LV_ELEM };
 enum { S_NORMAL, S_BREAK, S_CONTINUE, S_RETURN };
 
-#define MAX_DIMS 4
+#define MAX_DIMS  4
 #define MAX_NODES 20000000
 #define MAX_STEPS 100000000L
-#define MAX_LOOP 10000000L
+#define MAX_LOOP  10000000L
 #define MAX_INDEX 1000000L
 #define MAX_NEST  1000 /* nesting of expressions and statements (the C stack) */
 
 typedef struct {
   int obj;
   long off;
-  int nd;               /* dimensions below the element the pointer steps over */
-  long dims[MAX_DIMS];  /* their sizes */
-  long lim;             /* bound of the next index, -1 if unknown */
-  int ro;               /* points to const data */
+  int nd;              /* dimensions below the element the pointer steps over */
+  long dims[MAX_DIMS]; /* their sizes */
+  long lim;            /* bound of the next index, -1 if unknown */
+  int ro;              /* points to const data */
 } ptrv;
 
 typedef struct {
@@ -111,16 +111,16 @@ typedef struct {
 
 /* A malformed kernel (AG_ERR_FORMAT), a construct outside the subset (AG_ERR_UNSUPPORTED),
    a size limit reached (AG_ERR_LIMIT): "file:line:col: message", then longjmp. */
-#define FAIL(tr, tok, ...) ag_lex_error(&(tr)->lx, (tok), __VA_ARGS__)
+#define FAIL(tr, tok, ...)  ag_lex_error(&(tr)->lx, (tok), __VA_ARGS__)
 #define UNSUP(tr, tok, ...) ag_lex_errorc(&(tr)->lx, AG_ERR_UNSUPPORTED, (tok), __VA_ARGS__)
 #define LIMIT(tr, tok, ...) ag_lex_errorc(&(tr)->lx, AG_ERR_LIMIT, (tok), __VA_ARGS__)
-#define CUR(tr) (&(tr)->t[(tr)->pos])
-#define TOKSTR(tok) (tok)->len, (tok)->s
+#define CUR(tr)             (&(tr)->t[(tr)->pos])
+#define TOKSTR(tok)         (tok)->len, (tok)->s
 
 typedef struct {
   const ag_token *name;
   int kind; /* K_DBL, K_INT (by value) or K_PTR */
-  int base;  /* for K_PTR: pointee kind */
+  int base; /* for K_PTR: pointee kind */
   int is_const, is_unsigned;
   long decl_len; /* `double in[21]`: 21; -1 when not declared */
 } param;

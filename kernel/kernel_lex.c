@@ -60,12 +60,8 @@ int ag_tok_is(const ag_token *t, const char *s) {
          (int)strlen(s) == t->len && !strncmp(t->s, s, (size_t)t->len);
 }
 
-static _Noreturn void lex_verror(ag_lexer *lx, ag_status code, const ag_token *t,
-                                 const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
-static _Noreturn void lex_verror(ag_lexer *lx, ag_status code, const ag_token *t,
-                                 const char *fmt, va_list ap) {
-  char msg[700];
-  vsnprintf(msg, sizeof msg, fmt, ap);
+/* Reports msg at token t ("file:line:col: msg") with the code and longjmps to lx->fail. */
+static _Noreturn void lex_raise(ag_lexer *lx, ag_status code, const ag_token *t, const char *msg) {
   if (t && t->macro)
     ag_failc(lx->err, code, "%s:%d:%d: %s (in expansion of macro '%s')", lx->files[t->file],
              t->line, t->col, msg, t->macro);
@@ -77,22 +73,28 @@ static _Noreturn void lex_verror(ag_lexer *lx, ag_status code, const ag_token *t
 }
 
 void ag_lex_error(ag_lexer *lx, const ag_token *t, const char *fmt, ...) {
+  char msg[700];
   va_list ap;
   va_start(ap, fmt);
-  lex_verror(lx, AG_ERR_FORMAT, t, fmt, ap);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  lex_raise(lx, AG_ERR_FORMAT, t, msg);
 }
 
 void ag_lex_errorc(ag_lexer *lx, ag_status code, const ag_token *t, const char *fmt, ...) {
+  char msg[700];
   va_list ap;
   va_start(ap, fmt);
-  lex_verror(lx, code, t, fmt, ap);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  lex_raise(lx, code, t, msg);
 }
 
 /* ---------------- raw lexing of one file ---------------- */
 
-static const char *puncts[] = {"<<=", ">>=", "...", "->", "++", "--", "<<", ">>", "<=", ">=",
-                               "==",  "!=",  "&&",  "||", "+=", "-=", "*=", "/=", "%=", "&=",
-                               "|=",  "^=",  "##",  NULL};
+static const char *puncts[] = {"<<=", ">>=", "...", "->", "++", "--", "<<", ">>",
+                               "<=",  ">=",  "==",  "!=", "&&", "||", "+=", "-=",
+                               "*=",  "/=",  "%=",  "&=", "|=", "^=", "##", NULL};
 
 typedef struct {
   ag_token *t;
@@ -113,7 +115,7 @@ static void lex_raw(ag_lexer *lx, int file, toklist *out) {
   const char *bol = p;
   int at_bol = 1;
   ag_token here = {.file = file};
-#define HERE(q) (here.line = line, here.col = (int)((q) - bol) + 1, &here)
+#define HERE(q) (here.line = line, here.col = (int)((q)-bol) + 1, &here)
   while (*p) {
     if (*p == '\n') {
       line++;
@@ -132,7 +134,8 @@ static void lex_raw(ag_lexer *lx, int file, toklist *out) {
       continue;
     }
     if (p[0] == '/' && p[1] == '/') {
-      while (*p && *p != '\n') p++;
+      while (*p && *p != '\n')
+        p++;
       continue;
     }
     if (p[0] == '/' && p[1] == '*') {
@@ -155,7 +158,8 @@ static void lex_raw(ag_lexer *lx, int file, toklist *out) {
     ag_token t = {.file = file, .line = line, .col = (int)(p - bol) + 1, .bol = at_bol, .s = p};
     at_bol = 0;
     if (isalpha((unsigned char)*p) || *p == '_') {
-      while (isalnum((unsigned char)*p) || *p == '_') p++;
+      while (isalnum((unsigned char)*p) || *p == '_')
+        p++;
       t.kind = TK_IDENT;
     } else if (isdigit((unsigned char)*p) || (*p == '.' && isdigit((unsigned char)p[1]))) {
       char *end;
@@ -185,14 +189,17 @@ static void lex_raw(ag_lexer *lx, int file, toklist *out) {
         ag_lex_errorc(lx, AG_ERR_UNSUPPORTED, HERE(p - 1 > t.s ? t.s : p),
                       "float literal (suffix 'f'): kernels compute in double; drop the suffix");
       if (!t.is_int && (*p == 'l' || *p == 'L'))
-        ag_lex_errorc(lx, AG_ERR_UNSUPPORTED, HERE(t.s), "long double literal is not supported; drop the suffix");
-      while (t.is_int && (*p == 'u' || *p == 'U' || *p == 'l' || *p == 'L')) p++;
+        ag_lex_errorc(lx, AG_ERR_UNSUPPORTED, HERE(t.s),
+                      "long double literal is not supported; drop the suffix");
+      while (t.is_int && (*p == 'u' || *p == 'U' || *p == 'l' || *p == 'L'))
+        p++;
       if (isalnum((unsigned char)*p) || *p == '_' || *p == '.')
         ag_lex_error(lx, HERE(t.s), "malformed number '%.*s'", (int)(p - t.s + 1), t.s);
       if (t.is_int) t.num = (double)t.ival;
     } else if (*p == '"' || *p == '\'') {
       char q = *p++;
-      while (*p && *p != q && *p != '\n') p += (*p == '\\' && p[1]) ? 2 : 1;
+      while (*p && *p != q && *p != '\n')
+        p += (*p == '\\' && p[1]) ? 2 : 1;
       if (*p != q)
         ag_lex_error(lx, HERE(t.s), "unterminated %s literal", q == '"' ? "string" : "character");
       p++;
@@ -212,8 +219,10 @@ static void lex_raw(ag_lexer *lx, int file, toklist *out) {
     t.len = (int)(p - t.s);
     push(out, t);
   }
-  push(out, (ag_token){.kind = TK_EOF, .file = file, .line = line, .col = (int)(p - bol) + 1,
-                       .bol = 1, .s = p});
+  push(
+      out,
+      (ag_token){
+          .kind = TK_EOF, .file = file, .line = line, .col = (int)(p - bol) + 1, .bol = 1, .s = p});
 #undef HERE
 }
 
@@ -246,7 +255,8 @@ static void expand_macro(ag_lexer *lx, macro *m, const ag_token *toks, int n, in
   (*i)++;
   toklist args[32];
   int nargs = 0;
-  for (int j = 0; j < 32; j++) args[j] = TOKLIST(lx);
+  for (int j = 0; j < 32; j++)
+    args[j] = TOKLIST(lx);
   if (m->nparams >= 0) {
     if (*i >= n || !ag_tok_is(&toks[*i], "(")) { /* function-like name without call: plain */
       push(out, *use);
@@ -277,8 +287,8 @@ static void expand_macro(ag_lexer *lx, macro *m, const ag_token *toks, int n, in
     (*i)++;
     if (nargs == 1 && args[0].n == 0 && m->nparams == 0) nargs = 0;
     if (nargs != m->nparams)
-      ag_lex_error(lx, use, "macro '%.*s' takes %d argument%s, got %d", m->len, m->name,
-                   m->nparams, m->nparams == 1 ? "" : "s", nargs);
+      ag_lex_error(lx, use, "macro '%.*s' takes %d argument%s, got %d", m->len, m->name, m->nparams,
+                   m->nparams == 1 ? "" : "s", nargs);
   }
   if (m->nparams < 0) { /* object-like: nothing to substitute */
     m->disabled = 1;
@@ -296,8 +306,10 @@ static void expand_macro(ag_lexer *lx, macro *m, const ag_token *toks, int n, in
     if (pi >= 0) {
       toklist ex = TOKLIST(lx);
       expand_list(lx, args[pi].t, args[pi].n, use, &ex, depth + 1, budget);
-      if (body.n + ex.n > MAX_EXPANSION) ag_lex_errorc(lx, AG_ERR_LIMIT, use, "macro expansion too large");
-      for (int j = 0; j < ex.n; j++) push(&body, ex.t[j]);
+      if (body.n + ex.n > MAX_EXPANSION)
+        ag_lex_errorc(lx, AG_ERR_LIMIT, use, "macro expansion too large");
+      for (int j = 0; j < ex.n; j++)
+        push(&body, ex.t[j]);
     } else {
       push(&body, *b);
     }
@@ -311,7 +323,8 @@ static void expand_list(ag_lexer *lx, const ag_token *toks, int n, const ag_toke
                         toklist *out, int depth, long *budget) {
   int n0 = out->n;
   for (int i = 0; i < n;) {
-    if (out->n - n0 > MAX_EXPANSION) ag_lex_errorc(lx, AG_ERR_LIMIT, use, "macro expansion too large");
+    if (out->n - n0 > MAX_EXPANSION)
+      ag_lex_errorc(lx, AG_ERR_LIMIT, use, "macro expansion too large");
     const ag_token *t = &toks[i];
     macro *m = t->kind == TK_IDENT ? find_macro(lx, t) : NULL;
     if (m && !m->disabled) {
@@ -338,7 +351,8 @@ static void expand_list(ag_lexer *lx, const ag_token *toks, int n, const ag_toke
 static void define(ag_lexer *lx, const ag_token *d, int n) {
   if (n < 1 || d[0].kind != TK_IDENT)
     ag_lex_error(lx, n ? &d[0] : NULL, "#define needs a macro name");
-  macro m = {.name = ag_arena_strndup(&lx->arena, d[0].s, (size_t)d[0].len), .len = d[0].len,
+  macro m = {.name = ag_arena_strndup(&lx->arena, d[0].s, (size_t)d[0].len),
+             .len = d[0].len,
              .nparams = -1};
   int k = 1;
   /* function-like only when '(' follows the name without a space */
@@ -362,14 +376,16 @@ static void define(ag_lexer *lx, const ag_token *d, int n) {
     if (k >= n) ag_lex_error(lx, &d[1], "unterminated macro parameter list");
     /* parameters are every other token from d[2] */
     ag_token *ps = ag_arena_alloc(&lx->arena, (size_t)(m.nparams + 1) * sizeof(ag_token));
-    for (int j = 0; j < m.nparams; j++) ps[j] = d[2 + 2 * j];
+    for (int j = 0; j < m.nparams; j++)
+      ps[j] = d[2 + 2 * j];
     m.params = ps;
     k++;
   }
   for (int j = k; j < n; j++)
     if (ag_tok_is(&d[j], "#") || ag_tok_is(&d[j], "##"))
-      ag_lex_errorc(lx, AG_ERR_UNSUPPORTED, &d[j], "'%.*s' (stringizing/token pasting) in macros is not supported",
-                   d[j].len, d[j].s);
+      ag_lex_errorc(lx, AG_ERR_UNSUPPORTED, &d[j],
+                    "'%.*s' (stringizing/token pasting) in macros is not supported", d[j].len,
+                    d[j].s);
   m.nbody = n - k;
   m.body = ag_arena_alloc(&lx->arena, (size_t)(m.nbody + 1) * sizeof(ag_token));
   memcpy(m.body, d + k, (size_t)m.nbody * sizeof(ag_token));
@@ -392,7 +408,8 @@ static long if_expr(ifparser *p, int prec);
 
 static long if_primary(ifparser *p) {
   if (p->i >= p->n) ag_lex_error(p->lx, p->dir, "incomplete #if expression");
-  if (++p->depth > 256) ag_lex_errorc(p->lx, AG_ERR_LIMIT, p->dir, "#if expression nested too deeply");
+  if (++p->depth > 256)
+    ag_lex_errorc(p->lx, AG_ERR_LIMIT, p->dir, "#if expression nested too deeply");
   const ag_token *t = &p->t[p->i++];
   long v = 0;
   if (ag_tok_is(t, "(")) {
@@ -412,7 +429,8 @@ static long if_primary(ifparser *p) {
   } else if (t->kind == TK_IDENT) {
     v = 0; /* undefined identifiers are 0, as in C */
   } else {
-    ag_lex_errorc(p->lx, AG_ERR_UNSUPPORTED, t, "unsupported token '%.*s' in #if expression", t->len, t->s);
+    ag_lex_errorc(p->lx, AG_ERR_UNSUPPORTED, t, "unsupported token '%.*s' in #if expression",
+                  t->len, t->s);
   }
   p->depth--;
   return v;
@@ -423,7 +441,7 @@ static long if_expr(ifparser *p, int prec) {
     const char *op;
     int prec;
   } ops[] = {{"||", 1}, {"&&", 2}, {"==", 3}, {"!=", 3}, {"<", 4}, {">", 4}, {"<=", 4},
-             {">=", 4}, {"+", 5}, {"-", 5},  {"*", 6},  {"/", 6}, {"%", 6}};
+             {">=", 4}, {"+", 5},  {"-", 5},  {"*", 6},  {"/", 6}, {"%", 6}};
   long v = if_primary(p);
   for (;;) {
     if (p->i >= p->n) return v;
@@ -435,21 +453,31 @@ static long if_expr(ifparser *p, int prec) {
     p->i++;
     long r = if_expr(p, ops[k].prec);
     const char *o = ops[k].op;
-    if ((!strcmp(o, "/") || !strcmp(o, "%")) && r == 0) ag_lex_error(p->lx, t, "division by zero in #if");
+    if ((!strcmp(o, "/") || !strcmp(o, "%")) && r == 0)
+      ag_lex_error(p->lx, t, "division by zero in #if");
     if ((!strcmp(o, "+") && __builtin_add_overflow(v, r, &v)) ||
         (!strcmp(o, "-") && __builtin_sub_overflow(v, r, &v)) ||
         (!strcmp(o, "*") && __builtin_mul_overflow(v, r, &v)) ||
         ((!strcmp(o, "/") || !strcmp(o, "%")) && v == LONG_MIN && r == -1))
       ag_lex_error(p->lx, t, "integer overflow in #if");
-    if (!strcmp(o, "||")) v = v || r;
-    else if (!strcmp(o, "&&")) v = v && r;
-    else if (!strcmp(o, "==")) v = v == r;
-    else if (!strcmp(o, "!=")) v = v != r;
-    else if (!strcmp(o, "<")) v = v < r;
-    else if (!strcmp(o, ">")) v = v > r;
-    else if (!strcmp(o, "<=")) v = v <= r;
-    else if (!strcmp(o, ">=")) v = v >= r;
-    else if (!strcmp(o, "/")) v = v / r;
+    if (!strcmp(o, "||"))
+      v = v || r;
+    else if (!strcmp(o, "&&"))
+      v = v && r;
+    else if (!strcmp(o, "=="))
+      v = v == r;
+    else if (!strcmp(o, "!="))
+      v = v != r;
+    else if (!strcmp(o, "<"))
+      v = v < r;
+    else if (!strcmp(o, ">"))
+      v = v > r;
+    else if (!strcmp(o, "<="))
+      v = v <= r;
+    else if (!strcmp(o, ">="))
+      v = v >= r;
+    else if (!strcmp(o, "/"))
+      v = v / r;
     else if (!strcmp(o, "%"))
       v = v % r;
   }
@@ -462,7 +490,8 @@ static long eval_if(ag_lexer *lx, const ag_token *dir, const ag_token *t, int n)
     if (ag_tok_is(&t[i], "defined")) {
       int paren = i + 1 < n && ag_tok_is(&t[i + 1], "(");
       int k = i + 1 + paren;
-      if (k >= n || t[k].kind != TK_IDENT) ag_lex_error(lx, &t[i], "expected a name after 'defined'");
+      if (k >= n || t[k].kind != TK_IDENT)
+        ag_lex_error(lx, &t[i], "expected a name after 'defined'");
       ag_token one = t[k];
       one.kind = TK_NUM;
       one.is_int = 1;
@@ -511,7 +540,8 @@ static void pp_tokens(ag_lexer *lx, int file, int depth, toklist *out);
 static void directive(ag_lexer *lx, int file, const ag_token *hash, const ag_token *d, int n,
                       cond *cs, int *ncs, int depth, toklist *out) {
   int skipping = 0;
-  for (int i = 0; i < *ncs; i++) skipping |= !cs[i].active;
+  for (int i = 0; i < *ncs; i++)
+    skipping |= !cs[i].active;
   if (n == 0) return; /* null directive */
   const ag_token *name = &d[0];
   if (ag_tok_is(name, "ifdef") || ag_tok_is(name, "ifndef") || ag_tok_is(name, "if")) {
@@ -521,7 +551,8 @@ static void directive(ag_lexer *lx, int file, const ag_token *hash, const ag_tok
       if (ag_tok_is(name, "if"))
         v = eval_if(lx, name, d + 1, n - 1) != 0;
       else {
-        if (n < 2 || d[1].kind != TK_IDENT) ag_lex_error(lx, name, "#%.*s needs a macro name", name->len, name->s);
+        if (n < 2 || d[1].kind != TK_IDENT)
+          ag_lex_error(lx, name, "#%.*s needs a macro name", name->len, name->s);
         v = (find_macro(lx, &d[1]) != NULL) == ag_tok_is(name, "ifdef");
       }
     }
@@ -538,7 +569,8 @@ static void directive(ag_lexer *lx, int file, const ag_token *hash, const ag_tok
     }
     if (c->seen_else) ag_lex_error(lx, name, "#%.*s after #else", name->len, name->s);
     int outer = 0;
-    for (int i = 0; i < *ncs - 1; i++) outer |= !cs[i].active;
+    for (int i = 0; i < *ncs - 1; i++)
+      outer |= !cs[i].active;
     if (ag_tok_is(name, "else")) {
       c->seen_else = 1;
       c->active = !c->taken && !outer;
@@ -556,12 +588,13 @@ static void directive(ag_lexer *lx, int file, const ag_token *hash, const ag_tok
     undef(lx, &d[1]);
   } else if (ag_tok_is(name, "include")) {
     if (n >= 2 && d[1].kind == TK_STR) {
-      if (depth >= 32) ag_lex_errorc(lx, AG_ERR_LIMIT, name, "#include nested too deeply (recursive include?)");
+      if (depth >= 32)
+        ag_lex_errorc(lx, AG_ERR_LIMIT, name, "#include nested too deeply (recursive include?)");
       char inc[4096];
       const char *cur = lx->files[file];
       const char *slash = strrchr(cur, '/');
-      snprintf(inc, sizeof inc, "%.*s%.*s", slash ? (int)(slash - cur + 1) : 0, cur,
-               d[1].len - 2, d[1].s + 1);
+      snprintf(inc, sizeof inc, "%.*s%.*s", slash ? (int)(slash - cur + 1) : 0, cur, d[1].len - 2,
+               d[1].s + 1);
       int f = add_file(lx, inc, &d[1]);
       pp_tokens(lx, f, depth + 1, out);
     } else if (n >= 2 && ag_tok_is(&d[1], "<")) {
@@ -576,7 +609,8 @@ static void directive(ag_lexer *lx, int file, const ag_token *hash, const ag_tok
                  n > 1 ? d[1].s : "");
   } else if (ag_tok_is(name, "warning")) {
   } else {
-    ag_lex_errorc(lx, AG_ERR_UNSUPPORTED, name, "unsupported preprocessor directive '#%.*s'", name->len, name->s);
+    ag_lex_errorc(lx, AG_ERR_UNSUPPORTED, name, "unsupported preprocessor directive '#%.*s'",
+                  name->len, name->s);
   }
   (void)hash;
 }
@@ -592,13 +626,15 @@ static void pp_tokens(ag_lexer *lx, int file, int depth, toklist *out) {
     ag_token *t = &raw.t[i];
     if (t->bol && ag_tok_is(t, "#")) {
       int j = i + 1;
-      while (!raw.t[j].bol) j++;
+      while (!raw.t[j].bol)
+        j++;
       directive(lx, file, t, &raw.t[i + 1], j - i - 1, cs, &ncs, depth, out);
       i = j;
       continue;
     }
     int skipping = 0;
-    for (int k = 0; k < ncs; k++) skipping |= !cs[k].active;
+    for (int k = 0; k < ncs; k++)
+      skipping |= !cs[k].active;
     if (skipping) {
       i++;
       continue;
@@ -621,7 +657,8 @@ static void pp_tokens(ag_lexer *lx, int file, int depth, toklist *out) {
       int k = 0;
       long budget = MAX_EXPANSIONS;
       expand_macro(lx, m, t, end - i, &k, &use, out, 0, &budget);
-      if (out->n > MAX_TOKENS) ag_lex_errorc(lx, AG_ERR_LIMIT, t, "file too large after preprocessing");
+      if (out->n > MAX_TOKENS)
+        ag_lex_errorc(lx, AG_ERR_LIMIT, t, "file too large after preprocessing");
       i = end;
       continue;
     }
@@ -630,7 +667,9 @@ static void pp_tokens(ag_lexer *lx, int file, int depth, toklist *out) {
     push(out, c);
     i++;
   }
-  if (ncs) ag_lex_error(lx, cs[ncs - 1].where, "unterminated #%.*s", cs[ncs - 1].where->len, cs[ncs - 1].where->s);
+  if (ncs)
+    ag_lex_error(lx, cs[ncs - 1].where, "unterminated #%.*s", cs[ncs - 1].where->len,
+                 cs[ncs - 1].where->s);
 }
 
 int ag_lex_file(ag_lexer *lx, const char *path, ag_error *err) {
@@ -650,8 +689,11 @@ int ag_lex_file(ag_lexer *lx, const char *path, ag_error *err) {
   int f = add_file(lx, path, NULL);
   pp_tokens(lx, f, 0, &out);
   const ag_token *last = out.n ? &out.t[out.n - 1] : NULL;
-  push(&out, (ag_token){.kind = TK_EOF, .file = f, .line = last ? last->line : 1,
-                        .col = last ? last->col + last->len : 1, .s = ""});
+  push(&out, (ag_token){.kind = TK_EOF,
+                        .file = f,
+                        .line = last ? last->line : 1,
+                        .col = last ? last->col + last->len : 1,
+                        .s = ""});
   lx->toks = out.t;
   lx->ntoks = out.n;
   lx->cap = out.cap;

@@ -37,7 +37,7 @@ typedef struct {
   void *macros; /* macro table (internal) */
   int nmacros, capmacros;
   ag_error *err;
-  jmp_buf *fail; /* longjmp target on error */
+  jmp_buf *fail;  /* longjmp target on error */
   ag_arena arena; /* owns every allocation above */
 } ag_lexer;
 
@@ -49,8 +49,8 @@ void ag_lex_free(ag_lexer *lx);
    (AG_ERR_UNSUPPORTED for a construct outside the subset, AG_ERR_LIMIT for a size limit). */
 _Noreturn void ag_lex_error(ag_lexer *lx, const ag_token *t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-_Noreturn void ag_lex_errorc(ag_lexer *lx, ag_status code, const ag_token *t, const char *fmt,
-                             ...) __attribute__((format(printf, 4, 5)));
+_Noreturn void ag_lex_errorc(ag_lexer *lx, ag_status code, const ag_token *t, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 int ag_tok_is(const ag_token *t, const char *s);
 
 #endif

@@ -23,7 +23,8 @@ static int count_init(tracer *tr, int obj, long *at, long len, const ag_token *d
     } else {
       const ag_token *t = CUR(tr);
       int node = kt_to_node(tr, kt_assign_expr(tr));
-      if (len >= 0 && *at >= len) FAIL(tr, t, "too many initializers for array of %ld elements", len);
+      if (len >= 0 && *at >= len)
+        FAIL(tr, t, "too many initializers for array of %ld elements", len);
       kt_set_elem(tr, obj, (*at)++, node, 0, t);
       n++;
     }
@@ -45,12 +46,14 @@ void kt_exec_decl(tracer *tr, int global) {
     int ptr = 0, ptr_const = 0;
     while (kt_accept(tr, "*")) {
       ptr++;
-      while (kt_is_qualifier(CUR(tr))) ptr_const |= kt_accept(tr, "const") || (tr->pos++, 0);
+      while (kt_is_qualifier(CUR(tr)))
+        ptr_const |= kt_accept(tr, "const") || (tr->pos++, 0);
     }
     if (ptr > 1) UNSUP(tr, CUR(tr), "pointers to pointers are not supported");
     if (kt_is(tr, "(")) UNSUP(tr, CUR(tr), "function pointers are not supported");
     const ag_token *name = CUR(tr);
-    if (name->kind != TK_IDENT) FAIL(tr, name, "expected a variable name before '%.*s'", TOKSTR(name));
+    if (name->kind != TK_IDENT)
+      FAIL(tr, name, "expected a variable name before '%.*s'", TOKSTR(name));
     if (ti.kind == K_VOID && !ptr) FAIL(tr, name, "variable of type void");
     tr->pos++;
     long dims[MAX_DIMS];
@@ -58,7 +61,8 @@ void kt_exec_decl(tracer *tr, int global) {
     while (kt_is(tr, "[")) {
       const ag_token *br = CUR(tr);
       tr->pos++;
-      if (nd == MAX_DIMS) LIMIT(tr, br, "arrays of more than %d dimensions are not supported", MAX_DIMS);
+      if (nd == MAX_DIMS)
+        LIMIT(tr, br, "arrays of more than %d dimensions are not supported", MAX_DIMS);
       if (kt_is(tr, "]") && nd == 0) {
         open = 1;
         dims[nd++] = -1;
@@ -78,7 +82,9 @@ void kt_exec_decl(tracer *tr, int global) {
     var *v;
     if (nd) {
       if (ti.kind != K_DBL)
-        UNSUP(tr, name, "only arrays of double are supported (for constant integer tables use enum-free int scalars)");
+        UNSUP(tr, name,
+              "only arrays of double are supported (for constant integer tables use enum-free int "
+              "scalars)");
       long len = 1;
       for (int i = open; i < nd; i++) {
         len *= dims[i];
@@ -86,7 +92,8 @@ void kt_exec_decl(tracer *tr, int global) {
       }
       int obj;
       if (open) {
-        if (!kt_is(tr, "=")) FAIL(tr, name, "array '%.*s' needs a size or an initializer", TOKSTR(name));
+        if (!kt_is(tr, "="))
+          FAIL(tr, name, "array '%.*s' needs a size or an initializer", TOKSTR(name));
         obj = kt_new_obj(tr, A_LOCAL, -1, ag_arena_strndup(tr->A, name->s, (size_t)name->len));
       } else {
         obj = kt_new_obj(tr, A_LOCAL, len, ag_arena_strndup(tr->A, name->s, (size_t)name->len));
@@ -117,7 +124,8 @@ void kt_exec_decl(tracer *tr, int global) {
       v->assigned = 1;
       v->is_const = 1;
       v->p = (ptrv){.obj = obj, .off = 0, .nd = nd - 1, .lim = dims[0], .ro = ti.is_const};
-      for (int i = 1; i < nd; i++) v->p.dims[i - 1] = dims[i];
+      for (int i = 1; i < nd; i++)
+        v->p.dims[i - 1] = dims[i];
     } else {
       v = kt_declare(tr, name, ptr ? K_PTR : ti.kind);
       v->is_const = ptr ? ptr_const : ti.is_const;
@@ -129,7 +137,9 @@ void kt_exec_decl(tracer *tr, int global) {
         xv init = kt_assign_expr(tr);
         if (ptr) {
           init = kt_rval(tr, init);
-          if (init.kind != K_PTR) FAIL(tr, eq, "pointer '%.*s' must be initialised with an array or pointer", TOKSTR(name));
+          if (init.kind != K_PTR)
+            FAIL(tr, eq, "pointer '%.*s' must be initialised with an array or pointer",
+                 TOKSTR(name));
           v = &tr->vars[tr->nvars - 1];
           v->p = init.p;
           v->p.ro |= ti.is_const;
@@ -154,14 +164,16 @@ void kt_exec_decl(tracer *tr, int global) {
 static int exec_stmt(tracer *tr);
 
 static void count_step(tracer *tr, const ag_token *t) {
-  if (++tr->steps > MAX_STEPS) LIMIT(tr, t, "kernel too large to unroll (more than %ld statements executed)", MAX_STEPS);
+  if (++tr->steps > MAX_STEPS)
+    LIMIT(tr, t, "kernel too large to unroll (more than %ld statements executed)", MAX_STEPS);
 }
 
 static int exec_for(tracer *tr, const ag_token *kw) {
   kt_expect(tr, "(");
   int mark = tr->nvars;
   if (!kt_accept(tr, ";")) {
-    if (kt_is_type_start(tr)) kt_exec_decl(tr, 0);
+    if (kt_is_type_start(tr))
+      kt_exec_decl(tr, 0);
     else {
       kt_expr(tr);
       kt_expect(tr, ";");
@@ -242,10 +254,12 @@ static int exec_stmt1(tracer *tr) {
   if (kt_accept(tr, "for")) return exec_for(tr, t);
   if (kt_is(tr, "while") || kt_is(tr, "do"))
     UNSUP(tr, t, "'%.*s' loops are not supported: use a for loop with constant bounds", TOKSTR(t));
-  if (kt_is(tr, "switch")) UNSUP(tr, t, "'switch' is not supported: use if with constant conditions");
+  if (kt_is(tr, "switch"))
+    UNSUP(tr, t, "'switch' is not supported: use if with constant conditions");
   if (kt_is(tr, "goto")) UNSUP(tr, t, "'goto' is not supported");
   if (kt_is(tr, "case") || kt_is(tr, "default")) FAIL(tr, t, "'%.*s' outside switch", TOKSTR(t));
-  if (kt_is(tr, "typedef")) UNSUP(tr, t, "typedef inside a function is not supported; move it to file scope");
+  if (kt_is(tr, "typedef"))
+    UNSUP(tr, t, "typedef inside a function is not supported; move it to file scope");
   if (kt_accept(tr, "break") || kt_accept(tr, "continue")) {
     if (!tr->loops) FAIL(tr, t, "'%.*s' outside a loop", TOKSTR(t));
     kt_expect(tr, ";");
@@ -260,8 +274,10 @@ static int exec_stmt1(tracer *tr) {
     if (want == K_VOID) FAIL(tr, t, "'return' with a value in a void function");
     xv v = kt_rval(tr, kt_expr(tr));
     kt_expect(tr, ";");
-    if (want == K_DBL) tr->ret = kt_mk_dbl(t, kt_to_node(tr, v));
-    else tr->ret = kt_mk_int(t, kt_to_int(tr, v, "returned value"));
+    if (want == K_DBL)
+      tr->ret = kt_mk_dbl(t, kt_to_node(tr, v));
+    else
+      tr->ret = kt_mk_int(t, kt_to_int(tr, v, "returned value"));
     return S_RETURN;
   }
   if (t->kind == TK_IDENT && ag_tok_is(&tr->t[tr->pos + 1], ":") && !kt_is_type_start(tr))
@@ -299,7 +315,6 @@ int kt_exec_block(tracer *tr) {
 
 /* ---------------- functions ---------------- */
 
-
 int kt_parse_params(tracer *tr, const func *f, param *ps, int max) {
   tr->pos = f->params_pos;
   kt_expect(tr, "(");
@@ -317,7 +332,8 @@ int kt_parse_params(tracer *tr, const func *f, param *ps, int max) {
     int ptr = 0;
     while (kt_accept(tr, "*")) {
       ptr++;
-      while (kt_is_qualifier(CUR(tr))) tr->pos++;
+      while (kt_is_qualifier(CUR(tr)))
+        tr->pos++;
     }
     if (ptr > 1) UNSUP(tr, CUR(tr), "pointers to pointers are not supported");
     if (CUR(tr)->kind != TK_IDENT) FAIL(tr, CUR(tr), "parameters must be named");
@@ -335,7 +351,8 @@ int kt_parse_params(tracer *tr, const func *f, param *ps, int max) {
       }
       kt_skip_balanced(tr);
       ptr = 1;
-      if (kt_is(tr, "[")) UNSUP(tr, CUR(tr), "multi-dimensional array parameters are not supported");
+      if (kt_is(tr, "["))
+        UNSUP(tr, CUR(tr), "multi-dimensional array parameters are not supported");
     }
     if (ptr) p.kind = K_PTR;
     if (p.base == K_VOID) FAIL(tr, p.name, "parameter of type void");
@@ -347,20 +364,23 @@ int kt_parse_params(tracer *tr, const func *f, param *ps, int max) {
 }
 
 xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
-  if (f->ret == K_BAD) UNSUP(tr, at, "function '%.*s' returns a type that is not supported", TOKSTR(f->name));
+  if (f->ret == K_BAD)
+    UNSUP(tr, at, "function '%.*s' returns a type that is not supported", TOKSTR(f->name));
   if (tr->depth >= 64) UNSUP(tr, at, "calls nested more than 64 deep (recursion is not supported)");
   int save_pos = tr->pos, save_lo = tr->frame_lo, save_n = tr->nvars, save_loops = tr->loops;
   const func *save_fn = tr->cur_fn;
   param ps[16];
   int np = kt_parse_params(tr, f, ps, 16);
   if (np != nargs)
-    FAIL(tr, at, "function '%.*s' takes %d argument%s, got %d", TOKSTR(f->name), np, np == 1 ? "" : "s", nargs);
+    FAIL(tr, at, "function '%.*s' takes %d argument%s, got %d", TOKSTR(f->name), np,
+         np == 1 ? "" : "s", nargs);
   tr->frame_lo = tr->nvars;
   for (int i = 0; i < np; i++) {
     var *v = kt_declare(tr, ps[i].name, ps[i].kind);
     if (ps[i].kind == K_PTR) {
       if (args[i].kind != K_PTR)
-        FAIL(tr, args[i].tok, "argument %d of '%.*s' must be an array or pointer", i + 1, TOKSTR(f->name));
+        FAIL(tr, args[i].tok, "argument %d of '%.*s' must be an array or pointer", i + 1,
+             TOKSTR(f->name));
       v->p = args[i].p;
       v->p.ro |= ps[i].is_const;
       v->ro_target = ps[i].is_const;
@@ -369,7 +389,8 @@ xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
       xv lhs = {.lv = LV_VAR, .var = tr->nvars - 1, .tok = ps[i].name};
       v->is_unsigned = ps[i].is_unsigned;
       if (args[i].kind == K_PTR)
-        FAIL(tr, args[i].tok, "argument %d of '%.*s' is an array but a number is expected", i + 1, TOKSTR(f->name));
+        FAIL(tr, args[i].tok, "argument %d of '%.*s' is an array but a number is expected", i + 1,
+             TOKSTR(f->name));
       kt_store(tr, lhs, args[i], at);
       v->is_const = ps[i].is_const;
     }
@@ -382,7 +403,8 @@ xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
   tr->depth--;
   xv r = {.kind = K_VOID, .tok = at};
   if (f->ret != K_VOID) {
-    if (st != S_RETURN) FAIL(tr, f->name, "function '%.*s' ends without returning a value", TOKSTR(f->name));
+    if (st != S_RETURN)
+      FAIL(tr, f->name, "function '%.*s' ends without returning a value", TOKSTR(f->name));
     r = tr->ret;
     r.tok = at;
   }

@@ -28,7 +28,7 @@ const ag_token *kt_expect(tracer *tr, const char *s) {
 void kt_enter(tracer *tr) {
   if (++tr->nest > MAX_NEST)
     LIMIT(tr, CUR(tr), "expressions or statements nested too deeply (more than %d levels)",
-         MAX_NEST);
+          MAX_NEST);
 }
 static int name_eq(const ag_token *t, const char *name, int len) {
   return t->kind == TK_IDENT && t->len == len && !strncmp(t->s, name, (size_t)len);
@@ -63,7 +63,8 @@ void kt_skip_expr(tracer *tr, int stop_colon) {
       kt_skip_balanced(tr);
       continue;
     }
-    if (kt_is(tr, ",") || kt_is(tr, ";") || kt_is(tr, ")") || kt_is(tr, "]") || kt_is(tr, "}")) return;
+    if (kt_is(tr, ",") || kt_is(tr, ";") || kt_is(tr, ")") || kt_is(tr, "]") || kt_is(tr, "}"))
+      return;
     if (kt_is(tr, "?")) q++;
     if (kt_is(tr, ":")) {
       if (q == 0 && stop_colon) return;
@@ -73,7 +74,6 @@ void kt_skip_expr(tracer *tr, int stop_colon) {
     tr->pos++;
   }
 }
-
 
 static void skip_stmt1(tracer *tr) {
   const ag_token *t = CUR(tr);
@@ -97,8 +97,10 @@ static void skip_stmt1(tracer *tr) {
   } else {
     while (!kt_is(tr, ";")) {
       if (CUR(tr)->kind == TK_EOF || kt_is(tr, "}")) FAIL(tr, t, "expected ';' after statement");
-      if (kt_is(tr, "(") || kt_is(tr, "[") || kt_is(tr, "{")) kt_skip_balanced(tr);
-      else tr->pos++;
+      if (kt_is(tr, "(") || kt_is(tr, "[") || kt_is(tr, "{"))
+        kt_skip_balanced(tr);
+      else
+        tr->pos++;
     }
     tr->pos++;
   }
@@ -156,7 +158,8 @@ int kt_new_obj(tracer *tr, int kind, long len, const char *name) {
   o->name = name;
   if (len > 0) {
     o->elem = ag_arena_alloc(tr->A, (size_t)len * sizeof(int));
-    for (long i = 0; i < len; i++) o->elem[i] = -1;
+    for (long i = 0; i < len; i++)
+      o->elem[i] = -1;
     o->cap = (int)len;
   }
   return tr->nobjs++;
@@ -165,9 +168,9 @@ int kt_new_obj(tracer *tr, int kind, long len, const char *name) {
 /* ---------------- types ---------------- */
 
 int kt_is_qualifier(const ag_token *t) {
-  static const char *q[] = {"const", "static", "inline", "register", "extern", "volatile",
-                            "restrict", "__restrict", "__restrict__", "__inline", "__inline__",
-                            "auto", NULL};
+  static const char *q[] = {"const",      "static",   "inline",     "register",     "extern",
+                            "volatile",   "restrict", "__restrict", "__restrict__", "__inline",
+                            "__inline__", "auto",     NULL};
   for (int i = 0; q[i]; i++)
     if (ag_tok_is(t, q[i])) return 1;
   return 0;
@@ -175,9 +178,9 @@ int kt_is_qualifier(const ag_token *t) {
 
 int kt_base_kind(tracer *tr, const ag_token *t) {
   static const char *dbl[] = {"double", "PetscScalar", "PetscReal", NULL};
-  static const char *in[] = {"int", "long", "short", "unsigned", "signed", "size_t", "PetscInt",
-                             "PetscMPIInt", "PetscBLASInt", "PetscBool", "_Bool", "bool",
-                             "ptrdiff_t", "PetscErrorCode", NULL};
+  static const char *in[] = {"int",    "long",     "short",       "unsigned",       "signed",
+                             "size_t", "PetscInt", "PetscMPIInt", "PetscBLASInt",   "PetscBool",
+                             "_Bool",  "bool",     "ptrdiff_t",   "PetscErrorCode", NULL};
   if (t->kind != TK_IDENT) return -1;
   for (int i = 0; dbl[i]; i++)
     if (ag_tok_is(t, dbl[i])) return K_DBL;
@@ -222,8 +225,8 @@ typeinfo kt_parse_type(tracer *tr) {
     if (k < 0) break;
     if (k == K_BAD) {
       tdef *td = find_tdef(tr, t);
-      UNSUP(tr, t, "%s", td ? "this typedef names a type that is not supported in kernels"
-                            : bad_type_msg(t));
+      UNSUP(tr, t, "%s",
+            td ? "this typedef names a type that is not supported in kernels" : bad_type_msg(t));
     }
     if (ti.kind >= 0 && !(ti.kind == K_INT && k == K_INT) && !(ti.kind == K_INT && k == K_DBL && 0))
       FAIL(tr, t, "unexpected type name '%.*s'", TOKSTR(t));

@@ -1,4 +1,4 @@
-/* Owns the C kernel tracer's values: reading, converting and storing traced values and array elements. */
+/* Owns the C kernel tracer's values: conversions, array elements, stores. */
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -28,13 +28,13 @@ int kt_is_traced(tracer *tr, xv v) {
   return v.kind == K_DBL && tr->g->nodes[v.node].op != AG_OP_CONST;
 }
 
-
 int kt_to_node(tracer *tr, xv v) {
   v = kt_rval(tr, v);
   if (v.kind == K_INT) return ag_graph_const(tr->g, (double)v.ival);
   if (v.kind == K_DBL) return v.node;
-  FAIL(tr, v.tok, v.kind == K_PTR ? "a pointer or array is used where a number is expected"
-                                  : "a void value is used where a number is expected");
+  FAIL(tr, v.tok,
+       v.kind == K_PTR ? "a pointer or array is used where a number is expected"
+                       : "a void value is used where a number is expected");
 }
 
 long kt_to_int(tracer *tr, xv v, const char *what) {
@@ -47,7 +47,8 @@ long kt_to_int(tracer *tr, xv v, const char *what) {
     return (long)d;
   }
   if (v.kind == K_DBL)
-    UNSUP(tr, v.tok, "%s depends on the kernel's inputs or parameters; it must be a constant", what);
+    UNSUP(tr, v.tok, "%s depends on the kernel's inputs or parameters; it must be a constant",
+          what);
   FAIL(tr, v.tok, "%s must be an integer", what);
 }
 
@@ -56,9 +57,9 @@ int kt_truth(tracer *tr, xv v, const char *what) {
   if (kt_is_known(tr, v)) return kt_known_val(tr, v) != 0;
   if (v.kind == K_DBL)
     UNSUP(tr, v.tok,
-         "%s depends on the kernel's inputs or parameters: branching on data is not supported "
-         "(the graph must be the same for every input)",
-         what);
+          "%s depends on the kernel's inputs or parameters: branching on data is not supported "
+          "(the graph must be the same for every input)",
+          what);
   FAIL(tr, v.tok, "%s must be a number", what);
 }
 
@@ -73,8 +74,7 @@ static int elem_node(tracer *tr, int obj, long idx, const ag_token *tok) {
   case A_PARAM: return ag_graph_param(tr->g, (int)idx);
   default:
     if (idx >= o->cap || o->elem[idx] < 0) {
-      if (o->kind == A_OUT)
-        FAIL(tr, tok, "'%s[%ld]' is read before it is assigned", o->name, idx);
+      if (o->kind == A_OUT) FAIL(tr, tok, "'%s[%ld]' is read before it is assigned", o->name, idx);
       FAIL(tr, tok, "element %ld of '%s' is used before it is assigned", idx, o->name);
     }
     return o->elem[idx];
@@ -112,7 +112,8 @@ void kt_set_elem(tracer *tr, int obj, long idx, int node, int ro, const ag_token
   if (idx >= o->cap) {
     int old = o->cap;
     o->elem = ag_arena_grow(tr->A, o->elem, &o->cap, (int)idx, sizeof(int));
-    for (int i = old; i < o->cap; i++) o->elem[i] = -1;
+    for (int i = old; i < o->cap; i++)
+      o->elem[i] = -1;
   }
   if (obj < tr->watch_objs && !same_node(tr, o->elem[idx], node)) tr->progress++;
   o->elem[idx] = node;
@@ -122,7 +123,8 @@ xv kt_rval(tracer *tr, xv v) {
   if (v.lv == LV_VAR) {
     var *x = &tr->vars[v.var];
     if (x->bad_global) UNSUP(tr, v.tok, "%s", x->bad_global);
-    if (!x->assigned) FAIL(tr, v.tok, "variable '%.*s' is used before it is assigned", x->len, x->name);
+    if (!x->assigned)
+      FAIL(tr, v.tok, "variable '%.*s' is used before it is assigned", x->len, x->name);
     v.kind = x->kind;
     v.node = x->node;
     v.ival = x->ival;
@@ -159,16 +161,18 @@ void kt_store(tracer *tr, xv lhs, xv rhs, const ag_token *op) {
       rhs = kt_rval(tr, rhs);
       if (rhs.kind == K_DBL && !kt_is_known(tr, rhs))
         UNSUP(tr, op,
-             "an input-dependent value is stored in int variable '%.*s' (conversion to int is "
-             "not differentiable)",
-             x->len, x->name);
+              "an input-dependent value is stored in int variable '%.*s' (conversion to int is "
+              "not differentiable)",
+              x->len, x->name);
       x->ival = kt_to_int(tr, rhs, "value");
       if (x->is_unsigned && x->ival < 0)
-        UNSUP(tr, op, "negative value %ld stored in unsigned variable '%.*s' (it wraps around in C)",
-             x->ival, x->len, x->name);
+        UNSUP(tr, op,
+              "negative value %ld stored in unsigned variable '%.*s' (it wraps around in C)",
+              x->ival, x->len, x->name);
     } else {
       rhs = kt_rval(tr, rhs);
-      if (rhs.kind != K_PTR) FAIL(tr, op, "pointer '%.*s' must be assigned a pointer or array", x->len, x->name);
+      if (rhs.kind != K_PTR)
+        FAIL(tr, op, "pointer '%.*s' must be assigned a pointer or array", x->len, x->name);
       x->p = rhs.p;
       x->p.ro |= x->ro_target;
     }

@@ -1,3 +1,4 @@
+/* Owns the reference DAG reader (parse_dag.h): the text format of the paper's graphs. */
 #include "kernel/parse_dag.h"
 
 #include <ctype.h>
@@ -17,8 +18,8 @@ typedef struct {
 } cursor;
 
 static int fail_at(cursor *c, const char *p, const char *msg, const char *arg) {
-  return ag_failc(c->err, AG_ERR_FORMAT, "%s:%d:%d: %s%s%s%s", c->where, c->line, (int)(p - c->bol) + 1, msg,
-                 arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+  return ag_failc(c->err, AG_ERR_FORMAT, "%s:%d:%d: %s%s%s%s", c->where, c->line,
+                  (int)(p - c->bol) + 1, msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 }
 
 static const char *skip_ws(const char *p) {
@@ -56,7 +57,8 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
   char names[2048];
   int nsections = list_names(text, names, sizeof names);
   if (nsections == 0) {
-    ag_failc(err, AG_ERR_FORMAT, "%s: no graph sections ('## Name: inputs=... vertices=... outputs=...')", where);
+    ag_failc(err, AG_ERR_FORMAT,
+             "%s: no graph sections ('## Name: inputs=... vertices=... outputs=...')", where);
     return NULL;
   }
   if (!name && nsections > 1) {
@@ -212,8 +214,9 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
     return NULL;
   }
   if (count != nv) {
-    ag_failc(err, AG_ERR_FORMAT, "%s: graph '%s' has %ld vertex lines but its header says vertices=%ld", where,
-            g->name, count, nv);
+    ag_failc(err, AG_ERR_FORMAT,
+             "%s: graph '%s' has %ld vertex lines but its header says vertices=%ld", where, g->name,
+             count, nv);
     goto fail;
   }
   c.line = outs_line;
@@ -237,8 +240,8 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
     q = end;
   }
   if (g->noutputs != no) {
-    ag_failc(err, AG_ERR_FORMAT, "%s:%d: output_vertices lists %d vertices but outputs=%ld", where, outs_line,
-            g->noutputs, no);
+    ag_failc(err, AG_ERR_FORMAT, "%s:%d: output_vertices lists %d vertices but outputs=%ld", where,
+             outs_line, g->noutputs, no);
     goto fail;
   }
   free(vnode);

@@ -1,4 +1,4 @@
-/* Owns the C kernel front end's driver (parse_kernel.h): the file scope and the choice and tracing of the kernel. */
+/* Owns the C kernel front end's driver (parse_kernel.h): file scope, choosing the kernel. */
 #include "kernel/parse_kernel.h"
 
 #include <limits.h>
@@ -33,7 +33,8 @@ static void scan_file(tracer *tr) {
         kt_skip_balanced(tr);
         continue;
       }
-      if (kt_is(tr, ")") || kt_is(tr, "]") || kt_is(tr, "}")) FAIL(tr, t, "unbalanced '%.*s'", TOKSTR(t));
+      if (kt_is(tr, ")") || kt_is(tr, "]") || kt_is(tr, "}"))
+        FAIL(tr, t, "unbalanced '%.*s'", TOKSTR(t));
       if (depth == 0 && kt_is(tr, ";")) {
         tr->pos++;
         break;
@@ -77,8 +78,10 @@ static void scan_file(tracer *tr) {
         st |= ag_tok_is(t, "static");
         if (kt_is_qualifier(t)) continue;
         int b = kt_base_kind(tr, t);
-        if (b == K_DBL || b == K_INT || b == K_VOID) k = b;
-        else ok = 0; /* pointer returns, unknown types */
+        if (b == K_DBL || b == K_INT || b == K_VOID)
+          k = b;
+        else
+          ok = 0; /* pointer returns, unknown types */
       }
       if (ok && k >= 0) ret = k;
       tr->funcs = ag_arena_grow(tr->A, tr->funcs, &tr->capfuncs, tr->nfuncs, sizeof(func));
@@ -88,7 +91,8 @@ static void scan_file(tracer *tr) {
     }
     if (fn_paren >= 0) { /* prototype (or something else with parentheses) */
       int has_eq = 0;
-      for (int i = start; i < fn_paren; i++) has_eq |= ag_tok_is(&tr->t[i], "=");
+      for (int i = start; i < fn_paren; i++)
+        has_eq |= ag_tok_is(&tr->t[i], "=");
       if (!has_eq) {
         tr->pos = end;
         continue;
@@ -117,7 +121,9 @@ static void scan_file(tracer *tr) {
     if (!is_const)
       for (int i = n0; i < tr->nvars; i++) {
         char *msg = ag_arena_alloc(tr->A, 200);
-        snprintf(msg, 200, "file-scope variable '%.*s' is not const: kernels may only read constants", tr->vars[i].len, tr->vars[i].name);
+        snprintf(msg, 200,
+                 "file-scope variable '%.*s' is not const: kernels may only read constants",
+                 tr->vars[i].len, tr->vars[i].name);
         tr->vars[i].bad_global = msg;
       }
     tr->nglobals = tr->nvars;
@@ -136,7 +142,8 @@ static int kernel_like(tracer *tr, func *f, param *ps, int *np) {
   if (!setjmp(jb)) {
     *np = kt_parse_params(tr, f, ps, 16);
     ok = (*np == 2 || *np == 3);
-    for (int i = 0; ok && i < *np; i++) ok = ps[i].kind == K_PTR;
+    for (int i = 0; ok && i < *np; i++)
+      ok = ps[i].kind == K_PTR;
   }
   tr->lx.fail = save;
   tr->lx.err = save_err;
@@ -203,9 +210,9 @@ static void trace_kernel(tracer *tr, const char *function) {
     }
     if (n == 0) {
       ag_failc(tr->lx.err, AG_ERR_FORMAT,
-              "%s: no kernel found: expected a function 'void name(const double *in, double "
-              "*out[, const double *p])'",
-              tr->lx.files[1]);
+               "%s: no kernel found: expected a function 'void name(const double *in, double "
+               "*out[, const double *p])'",
+               tr->lx.files[1]);
       longjmp(*tr->lx.fail, 1);
     }
     if (n > 1) {
@@ -218,10 +225,12 @@ static void trace_kernel(tracer *tr, const char *function) {
   int objs[3];
   for (int i = 0; i < np; i++) {
     if (ps[i].kind != K_PTR || ps[i].base != K_DBL)
-      FAIL(tr, ps[i].name, "kernel parameter '%.*s' must be a pointer to double", TOKSTR(ps[i].name));
+      FAIL(tr, ps[i].name, "kernel parameter '%.*s' must be a pointer to double",
+           TOKSTR(ps[i].name));
     if (i == 1 && ps[i].is_const)
       FAIL(tr, ps[i].name, "the output parameter '%.*s' must not be const", TOKSTR(ps[i].name));
-    objs[i] = kt_new_obj(tr, kinds[i], ps[i].decl_len, ag_arena_strndup(tr->A, ps[i].name->s, (size_t)ps[i].name->len));
+    objs[i] = kt_new_obj(tr, kinds[i], ps[i].decl_len,
+                         ag_arena_strndup(tr->A, ps[i].name->s, (size_t)ps[i].name->len));
     var *v = kt_declare(tr, ps[i].name, K_PTR);
     v->assigned = 1;
     v->ro_target = ps[i].is_const;
@@ -240,7 +249,8 @@ static void trace_kernel(tracer *tr, const char *function) {
   if (np > 1 && ps[1].decl_len > 0) no = (int)ps[1].decl_len;
   if (ps[0].decl_len > 0) ag_graph_input(tr->g, (int)ps[0].decl_len - 1);
   if (np > 2 && ps[2].decl_len > 0) ag_graph_param(tr->g, (int)ps[2].decl_len - 1);
-  if (no == 0) FAIL(tr, kf->name, "kernel '%.*s' never assigns its output '%s'", TOKSTR(kf->name), out->name);
+  if (no == 0)
+    FAIL(tr, kf->name, "kernel '%.*s' never assigns its output '%s'", TOKSTR(kf->name), out->name);
   for (int i = 0; i < no; i++)
     if (out->elem[i] < 0) {
       if (np > 1 && ps[1].decl_len > 0)
@@ -250,8 +260,10 @@ static void trace_kernel(tracer *tr, const char *function) {
            out->name, i, out->name, no - 1);
     }
   if (tr->g->ninputs == 0)
-    FAIL(tr, kf->name, "kernel '%.*s' never reads its input '%s'", TOKSTR(kf->name), tr->objs[objs[0]].name);
-  for (int i = 0; i < no; i++) ag_graph_output(tr->g, out->elem[i]);
+    FAIL(tr, kf->name, "kernel '%.*s' never reads its input '%s'", TOKSTR(kf->name),
+         tr->objs[objs[0]].name);
+  for (int i = 0; i < no; i++)
+    ag_graph_output(tr->g, out->elem[i]);
 }
 
 ag_graph *ag_parse_kernel_file(const char *path, const char *function, ag_error *err) {

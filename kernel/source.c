@@ -1,3 +1,4 @@
+/* Owns source loading (source.h): FILE[:function] specs, by extension a C kernel or a DAG file. */
 #include "kernel/source.h"
 
 #include <ctype.h>
@@ -63,7 +64,8 @@ int ag_source_test_point(const char *path, double *x, int max) {
       double v = strtod(p, &end);
       if (end == p) break;
       x[n++] = v;
-      for (p = end; *p == ',' || *p == ' ';) p++;
+      for (p = end; *p == ',' || *p == ' ';)
+        p++;
     }
     break;
   }

@@ -34,8 +34,9 @@ static const ag_nn_backend *find_backend(const char *name, ag_error *err) {
 #ifdef AG_NN_HAVE_CUDA
     return &ag_nn_backend_cuda;
 #else
-    ag_failc(err, AG_ERR_UNSUPPORTED, "network: backend 'cuda' is not built (no CUDA toolkit when alphagrad was "
-                 "configured, or -DAG_NN_CUDA=OFF)");
+    ag_failc(err, AG_ERR_UNSUPPORTED,
+             "network: backend 'cuda' is not built (no CUDA toolkit when alphagrad was "
+             "configured, or -DAG_NN_CUDA=OFF)");
     return NULL;
 #endif
   }

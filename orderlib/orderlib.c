@@ -29,21 +29,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/version.h"
 #include "base/alloc.h"
+#include "base/version.h"
 #include "graph/orders.h"
 #include "h5/h5io.h"
-
 
 /* ---------------------------------------------------------------- errors */
 
 /* "order library PATH: message" */
 /* Every failure names the library: "order library PATH: ..." (ag_fail_kfile). */
 #define LIB "order library"
-
-
-
-
 
 /* ---------------------------------------------------------------- entries */
 
@@ -102,10 +97,7 @@ int ag_orderlib_hash_parse(const char *s, uint64_t *hash) {
 
 /* ---------------------------------------------------------------- reading */
 
-
-
 #define CORRUPT "corrupted or unreadable file: "
-
 
 /* Opens a library for reading and checks the root attributes; returns the file id and the
    id of /graphs, or -1 with err = "order library PATH: ...". */
@@ -118,14 +110,16 @@ static hid_t lib_open(const char *path, hid_t *graphs, ag_error *err) {
   htri_t ex = H5Lexists(f, "graphs", H5P_DEFAULT);
   if (ex <= 0) {
     if (ex < 0)
-      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "cannot read the root group (%s)", ag_h5_detail(det));
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "cannot read the root group (%s)",
+                    ag_h5_detail(det));
     else
       ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "group /graphs is missing");
     goto fail;
   }
   *graphs = H5Gopen2(f, "graphs", H5P_DEFAULT);
   if (*graphs < 0) {
-    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "cannot open group /graphs (%s)", ag_h5_detail(det));
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "cannot open group /graphs (%s)",
+                  ag_h5_detail(det));
     goto fail;
   }
   return f;
@@ -146,12 +140,12 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   memset(e, 0, sizeof *e);
   e->lower_bound = -1;
   if (ag_orderlib_hash_parse(gname, &e->hash) || strlen(gname) != 16)
-    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "unexpected object '/graphs/%.100s' (not a 16-hex-digit hash)",
-                    gname);
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                         "unexpected object '/graphs/%.100s' (not a 16-hex-digit hash)", gname);
   hid_t g = H5Gopen2(graphs, gname, H5P_DEFAULT);
   if (g < 0)
-    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "graph %s: cannot open its group (%s)", gname,
-                    ag_h5_detail(det));
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                         CORRUPT "graph %s: cannot open its group (%s)", gname, ag_h5_detail(det));
   hid_t ds = -1, sp = -1, ty = -1;
   char *hashstr = NULL;
   long long v[8];
@@ -166,20 +160,21 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
              : i < 12 ? ag_h5_get_attr(g, an, AG_H5_INT, &v[i - 5], why, sizeof why)
                       : ag_h5_get_attr(g, an, AG_H5_DBL, dbldst[i - 12], why, sizeof why);
     if (rc) {
-      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "%sgraph %s: attribute '%s' %s", rc == AG_H5_UNREADABLE ? CORRUPT : "",
-               gname, an, why);
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "%sgraph %s: attribute '%s' %s",
+                    rc == AG_H5_UNREADABLE ? CORRUPT : "", gname, an, why);
       goto fail;
     }
   }
   uint64_t h2;
   if (ag_orderlib_hash_parse(hashstr, &h2) || h2 != e->hash) {
-    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: attribute 'hash' is '%.100s', not the group's name", gname,
-             hashstr);
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                  "graph %s: attribute 'hash' is '%.100s', not the group's name", gname, hashstr);
     goto fail;
   }
   for (int i = 0; i < 4; i++)
     if (v[i] < 0 || v[i] > 1000000000) {
-      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: attribute '%s' = %lld is out of range", gname, ints[i], v[i]);
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                    "graph %s: attribute '%s' = %lld is out of range", gname, ints[i], v[i]);
       goto fail;
     }
   e->ni = (int)v[0];
@@ -187,12 +182,14 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   e->no = (int)v[2];
   e->neliminable = (int)v[3];
   if (e->neliminable > e->nv) {
-    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: neliminable = %d exceeds nv = %d", gname, e->neliminable, e->nv);
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: neliminable = %d exceeds nv = %d",
+                  gname, e->neliminable, e->nv);
     goto fail;
   }
   if (v[4] < 0 || v[5] < -1 || v[5] > v[4] || (v[6] != 0 && v[6] != 1)) {
-    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: inconsistent cost = %lld, lower_bound = %lld, optimal = %lld",
-             gname, v[4], v[5], v[6]);
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                  "graph %s: inconsistent cost = %lld, lower_bound = %lld, optimal = %lld", gname,
+                  v[4], v[5], v[6]);
     goto fail;
   }
   e->cost = (long)v[4];
@@ -206,8 +203,9 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   }
   ds = has < 0 ? -1 : H5Dopen2(g, "order", H5P_DEFAULT);
   if (ds < 0) {
-    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "graph %s: dataset 'order' cannot be opened (%s)", gname,
-             ag_h5_detail(det));
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                  CORRUPT "graph %s: dataset 'order' cannot be opened (%s)", gname,
+                  ag_h5_detail(det));
     goto fail;
   }
   sp = H5Dget_space(ds);
@@ -215,19 +213,22 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   hsize_t dims[1] = {0};
   if (sp < 0 || ty < 0 || H5Tget_class(ty) != H5T_INTEGER || H5Sget_simple_extent_ndims(sp) != 1 ||
       H5Sget_simple_extent_dims(sp, dims, NULL) != 1) {
-    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: dataset 'order' is not a one-dimensional integer array", gname);
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                  "graph %s: dataset 'order' is not a one-dimensional integer array", gname);
     goto fail;
   }
   if (dims[0] != (hsize_t)e->neliminable) {
-    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: the order has %llu vertices but neliminable = %d", gname,
-             (unsigned long long)dims[0], e->neliminable);
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                  "graph %s: the order has %llu vertices but neliminable = %d", gname,
+                  (unsigned long long)dims[0], e->neliminable);
     goto fail;
   }
   e->len = (int)dims[0];
   e->order = ag_malloc((size_t)(e->len > 0 ? e->len : 1) * sizeof(int));
   if (e->len > 0 && H5Dread(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, e->order) < 0) {
-    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "graph %s: dataset 'order' cannot be read (%s)", gname,
-             ag_h5_detail(det));
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                  CORRUPT "graph %s: dataset 'order' cannot be read (%s)", gname,
+                  ag_h5_detail(det));
     goto fail;
   }
   unsigned char *seen = ag_calloc((size_t)e->nv + 1, 1);
@@ -235,8 +236,8 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
     int id = e->order[i];
     if (id < 1 || id > e->nv || seen[id]) {
       free(seen);
-      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: order position %d: vertex %d is %s", gname, i + 1, id,
-               id < 1 || id > e->nv ? "out of range" : "repeated");
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: order position %d: vertex %d is %s",
+                    gname, i + 1, id, id < 1 || id > e->nv ? "out of range" : "repeated");
       goto fail;
     }
     seen[id] = 1;
@@ -282,7 +283,8 @@ static int read_all(const char *path, ag_order_entry **entries, int *n, ag_error
   char det[200];
   int rc = 0;
   if (H5Literate(graphs, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_cb, &l) < 0)
-    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "cannot list /graphs (%s)", ag_h5_detail(det));
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, CORRUPT "cannot list /graphs (%s)",
+                       ag_h5_detail(det));
   ag_order_entry *es = ag_calloc((size_t)(l.n > 0 ? l.n : 1), sizeof *es);
   int m = 0;
   for (int i = 0; i < l.n && rc == 0; i++) {
@@ -327,24 +329,28 @@ static int entry_fits(const char *path, const ag_dag *d, const ag_order_entry *e
       snprintf(want + b, sizeof want - b, "%s%s = %d", b ? ", " : "", nm[i], dv[i]);
     }
   if (have[0])
-    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path, "entry for graph %s has %s but the graph has %s", hs, have, want);
+    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path,
+                         "entry for graph %s has %s but the graph has %s", hs, have, want);
   if (e->hash != d->hash) {
     char dh[17];
     ag_orderlib_hash_str(d->hash, dh);
-    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path, "entry for graph %s has hash %s but the graph has hash %s", hs, hs,
-                    dh);
+    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path,
+                         "entry for graph %s has hash %s but the graph has hash %s", hs, hs, dh);
   }
   ag_error e2;
   long c = ag_order_cost(d, e->order, e->len, &e2);
   if (c < 0)
-    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "entry for graph %s has an order that does not fit the graph: %s",
-                    hs, e2.msg);
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                         "entry for graph %s has an order that does not fit the graph: %s", hs,
+                         e2.msg);
   if (c != e->cost)
-    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "entry for graph %s has cost %ld but its order costs %ld on the graph", hs,
-                    e->cost, c);
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                         "entry for graph %s has cost %ld but its order costs %ld on the graph", hs,
+                         e->cost, c);
   if (e->lower_bound > c)
-    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "entry for graph %s has lower_bound %ld above the cost %ld of its order", hs,
-                    e->lower_bound, c);
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                         "entry for graph %s has lower_bound %ld above the cost %ld of its order",
+                         hs, e->lower_bound, c);
   return 0;
 }
 
@@ -382,23 +388,18 @@ int ag_orderlib_lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_
 
 /* ---------------------------------------------------------------- writing */
 
-
-
-
-
-
 static int write_entry(hid_t graphs, const ag_order_entry *e) {
   char hs[17];
   ag_orderlib_hash_str(e->hash, hs);
   hid_t g = H5Gcreate2(graphs, hs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return -1;
-  int rc = ag_h5_put_str(g, "name", e->name) | ag_h5_put_str(g, "hash", hs) | ag_h5_put_i32(g, "ni", e->ni) |
-           ag_h5_put_i32(g, "nv", e->nv) | ag_h5_put_i32(g, "no", e->no) |
-           ag_h5_put_i32(g, "neliminable", e->neliminable) | ag_h5_put_i64(g, "cost", e->cost) |
-           ag_h5_put_i64(g, "lower_bound", e->lower_bound) | ag_h5_put_i32(g, "optimal", e->optimal) |
-           ag_h5_put_str(g, "method", e->method) | ag_h5_put_f64(g, "search_time", e->search_time) |
-           ag_h5_put_f64(g, "budget", e->budget) | ag_h5_put_str(g, "date", e->date) |
-           ag_h5_put_str(g, "version", e->version);
+  int rc = ag_h5_put_str(g, "name", e->name) | ag_h5_put_str(g, "hash", hs) |
+           ag_h5_put_i32(g, "ni", e->ni) | ag_h5_put_i32(g, "nv", e->nv) |
+           ag_h5_put_i32(g, "no", e->no) | ag_h5_put_i32(g, "neliminable", e->neliminable) |
+           ag_h5_put_i64(g, "cost", e->cost) | ag_h5_put_i64(g, "lower_bound", e->lower_bound) |
+           ag_h5_put_i32(g, "optimal", e->optimal) | ag_h5_put_str(g, "method", e->method) |
+           ag_h5_put_f64(g, "search_time", e->search_time) | ag_h5_put_f64(g, "budget", e->budget) |
+           ag_h5_put_str(g, "date", e->date) | ag_h5_put_str(g, "version", e->version);
   hsize_t dims[1] = {(hsize_t)e->len};
   hid_t sp = H5Screate_simple(1, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE), ds = -1;
   if (sp < 0 || dcpl < 0) rc = -1;
@@ -424,12 +425,15 @@ static int write_h5(const char *file, const ag_order_entry *es, int n, const cha
                     ag_error *err) {
   char det[200];
   hid_t fapl = ag_h5_fapl();
-  if (fapl < 0) return ag_fail_kfile(err, AG_ERR_BACKEND, LIB, libpath, "cannot write (%s)", ag_h5_detail(det));
+  if (fapl < 0)
+    return ag_fail_kfile(err, AG_ERR_BACKEND, LIB, libpath, "cannot write (%s)", ag_h5_detail(det));
   /* newest format: checksummed metadata, single-chunk index for the order dataset */
   H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
   hid_t f = H5Fcreate(file, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
   H5Pclose(fapl);
-  if (f < 0) return ag_fail_kfile(err, AG_ERR_IO, LIB, libpath, "cannot create %s (%s)", file, ag_h5_detail(det));
+  if (f < 0)
+    return ag_fail_kfile(err, AG_ERR_IO, LIB, libpath, "cannot create %s (%s)", file,
+                         ag_h5_detail(det));
   int rc = ag_h5_put_str(f, "format", AG_ORDERLIB_FORMAT) |
            ag_h5_put_i32(f, "format_version", AG_ORDERLIB_FORMAT_VERSION);
   hid_t graphs = rc ? -1 : H5Gcreate2(f, "graphs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -478,7 +482,8 @@ static int write_atomic(const char *path, int dirfd, ag_order_entry *es, int n,
   snprintf(tmp, tl, "%s.tmp.%ld", path, (long)getpid());
   int rc = 0;
   if (unlink(tmp) && errno != ENOENT) /* leftover of a dead process with our pid */
-    rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "cannot remove stale %s: %s", tmp, strerror(errno));
+    rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "cannot remove stale %s: %s", tmp,
+                       strerror(errno));
   if (rc == 0) rc = write_h5(tmp, es, n, path, err);
   if (rc == 0) {
     int fd = open(tmp, O_RDWR | O_CLOEXEC);
@@ -486,9 +491,12 @@ static int write_atomic(const char *path, int dirfd, ag_order_entry *es, int n,
       rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "cannot reopen %s: %s", tmp, strerror(errno));
     else {
       if (old) (void)fchmod(fd, old->st_mode & 07777); /* keep the library's permissions */
-      if (fsync(fd)) rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "fsync of %s failed: %s", tmp, strerror(errno));
+      if (fsync(fd))
+        rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "fsync of %s failed: %s", tmp,
+                           strerror(errno));
       if (close(fd) && rc == 0)
-        rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "close of %s failed: %s", tmp, strerror(errno));
+        rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "close of %s failed: %s", tmp,
+                           strerror(errno));
     }
   }
   if (rc == 0) { /* read back what was written before it replaces anything */
@@ -502,11 +510,14 @@ static int write_atomic(const char *path, int dirfd, ag_order_entry *es, int n,
       for (int i = 0; ok && i < n; i++)
         ok = same_entry(&back[i], &es[i]);
       ag_order_entries_free(back, nb);
-      if (!ok) rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "the new file %s does not read back identically", tmp);
+      if (!ok)
+        rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path,
+                           "the new file %s does not read back identically", tmp);
     }
   }
   if (rc == 0 && rename(tmp, path))
-    rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "cannot rename %s over it: %s", tmp, strerror(errno));
+    rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path, "cannot rename %s over it: %s", tmp,
+                       strerror(errno));
   if (rc == 0 && dirfd >= 0) fsync(dirfd); /* make the rename durable (best effort) */
   if (rc) unlink(tmp);
   free(tmp);
@@ -525,22 +536,29 @@ static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag
   ag_orderlib_hash_str(in->hash, hs);
   ag_orderlib_hash_str(d->hash, dh);
   if (in->hash != d->hash)
-    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path, "refusing to store: the entry's hash %s is not the graph's hash %s",
-                    hs, dh);
+    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path,
+                         "refusing to store: the entry's hash %s is not the graph's hash %s", hs,
+                         dh);
   if (in->ni != d->ni || in->nv != d->nv || in->no != d->no || in->neliminable != d->neliminable)
-    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path, "refusing to store graph %s: the entry has ni = %d, nv = %d, no = %d, "
+    return ag_fail_kfile(
+        err, AG_ERR_MISMATCH, LIB, path,
+        "refusing to store graph %s: the entry has ni = %d, nv = %d, no = %d, "
         "neliminable = %d but the graph has ni = %d, nv = %d, no = %d, neliminable = %d",
         hs, in->ni, in->nv, in->no, in->neliminable, d->ni, d->nv, d->no, d->neliminable);
   ag_error e2;
   long c = in->order || in->len == 0 ? ag_order_cost(d, in->order, in->len, &e2) : -1;
   if (c < 0 && !in->order) ag_fail(&e2, "no order");
-  if (c < 0) return ag_fail_kfile(err, e2.code, LIB, path, "refusing to store graph %s: %s", hs, e2.msg);
+  if (c < 0)
+    return ag_fail_kfile(err, e2.code, LIB, path, "refusing to store graph %s: %s", hs, e2.msg);
   if (c != in->cost)
-    return ag_fail_kfile(err, AG_ERR_INPUT, LIB, path, "refusing to store graph %s: the entry says cost %ld but its order costs %ld",
-                    hs, in->cost, c);
+    return ag_fail_kfile(
+        err, AG_ERR_INPUT, LIB, path,
+        "refusing to store graph %s: the entry says cost %ld but its order costs %ld", hs, in->cost,
+        c);
   if (in->lower_bound < -1 || in->lower_bound > c)
-    return ag_fail_kfile(err, AG_ERR_INPUT, LIB, path, "refusing to store graph %s: lower_bound %ld is not in -1..%ld", hs,
-                    in->lower_bound, c);
+    return ag_fail_kfile(err, AG_ERR_INPUT, LIB, path,
+                         "refusing to store graph %s: lower_bound %ld is not in -1..%ld", hs,
+                         in->lower_bound, c);
 
   /* the entry as it will be stored */
   ag_order_entry e;
@@ -596,9 +614,11 @@ static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag
       /* keep the stored order; a better lower bound (a bound on the optimum of the graph,
          whatever order came with it) still improves the entry */
       if (e.lower_bound > s->cost) {
-        rc = ag_fail_kfile(err, AG_ERR_INPUT, LIB, path, "refusing to store graph %s: lower_bound %ld contradicts the stored order "
-                      "of cost %ld",
-                      hs, e.lower_bound, s->cost);
+        rc = ag_fail_kfile(
+            err, AG_ERR_INPUT, LIB, path,
+            "refusing to store graph %s: lower_bound %ld contradicts the stored order "
+            "of cost %ld",
+            hs, e.lower_bound, s->cost);
         goto done;
       }
       if (e.lower_bound > s->lower_bound) {

@@ -1,7 +1,7 @@
-/* AGKernel, a PetscObject: a pointwise kernel's graph and constant parameters, its creation, view and destruction. */
-#include <string.h>
-#include "plugin/plugin_impl.h"
+/* AGKernel, a PetscObject: a kernel's graph and parameters; create, view, destroy. */
 #include "kernel/source.h"
+#include "plugin/plugin_impl.h"
+#include <string.h>
 
 static PetscErrorCode kernel_new(MPI_Comm comm, ag_graph *g, const char *source, AGKernel *k) {
   AGKernel n;

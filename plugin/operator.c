@@ -1,11 +1,11 @@
-/* AGOperator, a PetscObject: kernels over a DMDA, its options and view, residual, COO Jacobian, and the host backends (c, interp). */
+/* AGOperator, a PetscObject: kernels on a DMDA, residual, COO Jacobian, host backends. */
 /* Set-up turns the cell and face kernels into
    element groups (for every element, the local indices of its inputs and of the rows it
    writes), evaluation gathers a batch of elements into structure-of-arrays buffers, calls
    the kernel's code and scatters: residual values added into the local residual, Jacobian
    values into the matrix's COO value array, whose pattern is set once per matrix. */
-#include <string.h>
 #include "plugin/plugin_impl.h"
+#include <string.h>
 
 static const char *dir_name[3] = {"x", "y", "z"};
 
@@ -70,10 +70,11 @@ static PetscErrorCode check_kernel(AGOperator op, AGKernel k, const char *role, 
                                    PetscInt no, const char *layout) {
   MPI_Comm comm = PetscObjectComm((PetscObject)op->da);
   PetscFunctionBegin;
-  PetscCheck(k->g->ninputs == ni && k->g->noutputs == no, comm, PETSC_ERR_ARG_SIZ,
-             "alphagrad: %s kernel %s has %d inputs and %d outputs; on this DMDA it needs %" PetscInt_FMT
-             " inputs (%s) and %" PetscInt_FMT " outputs (dof)",
-             role, k->source, k->g->ninputs, k->g->noutputs, ni, layout, no);
+  PetscCheck(
+      k->g->ninputs == ni && k->g->noutputs == no, comm, PETSC_ERR_ARG_SIZ,
+      "alphagrad: %s kernel %s has %d inputs and %d outputs; on this DMDA it needs %" PetscInt_FMT
+      " inputs (%s) and %" PetscInt_FMT " outputs (dof)",
+      role, k->source, k->g->ninputs, k->g->noutputs, ni, layout, no);
   PetscFunctionReturn(0);
 }
 
@@ -89,8 +90,8 @@ PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k, DMDAStencilTyp
   comm = PetscObjectComm((PetscObject)op->da);
   PetscCheck(!op->ready, comm, PETSC_ERR_ARG_WRONGSTATE,
              "alphagrad: add kernels before the operator is first used");
-  PetscCheck(width >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "alphagrad: stencil width %" PetscInt_FMT " < 0",
-             width);
+  PetscCheck(width >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "alphagrad: stencil width %" PetscInt_FMT " < 0", width);
   PetscCall(DMDAGetInfo(op->da, &dim, NULL, NULL, NULL, NULL, NULL, NULL, &dof, &sw, NULL, NULL,
                         NULL, &dst));
   PetscCheck(width <= sw, comm, PETSC_ERR_ARG_OUTOFRANGE,
@@ -103,8 +104,9 @@ PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k, DMDAStencilTyp
              "corner ghost points): create the DMDA with DMDA_STENCIL_BOX",
              k->source);
   PetscCall(stencil_points(dim, st, width, NULL, &npts));
-  PetscCall(PetscSNPrintf(layout, sizeof layout, "%" PetscInt_FMT " %s stencil points x %" PetscInt_FMT " dof",
-                          npts, st == DMDA_STENCIL_BOX ? "box" : "star", dof));
+  PetscCall(PetscSNPrintf(layout, sizeof layout,
+                          "%" PetscInt_FMT " %s stencil points x %" PetscInt_FMT " dof", npts,
+                          st == DMDA_STENCIL_BOX ? "box" : "star", dof));
   PetscCall(check_kernel(op, k, "cell", npts * dof, dof, layout));
   if (boundary) PetscCall(check_kernel(op, boundary, "cell boundary", dof, dof, "the cell's dof"));
   PetscCall(PetscRealloc(sizeof(ag_cell_spec) * (op->ncells + 1), &op->cells));
@@ -141,8 +143,8 @@ PetscErrorCode AGOperatorAddFaceKernel(AGOperator op, AGKernel k, PetscInt dir, 
   PetscCall(PetscSNPrintf(layout, sizeof layout, "%" PetscInt_FMT " cells x %" PetscInt_FMT " dof",
                           2 * width, dof));
   PetscCall(check_kernel(op, k, "face", 2 * width * dof, dof, layout));
-  PetscCall(PetscSNPrintf(layout, sizeof layout, "%" PetscInt_FMT " cells x %" PetscInt_FMT " dof", width,
-                          dof));
+  PetscCall(PetscSNPrintf(layout, sizeof layout, "%" PetscInt_FMT " cells x %" PetscInt_FMT " dof",
+                          width, dof));
   if (low) PetscCall(check_kernel(op, low, "low boundary face", width * dof, dof, layout));
   if (high) PetscCall(check_kernel(op, high, "high boundary face", width * dof, dof, layout));
   PetscCall(PetscRealloc(sizeof(ag_face_spec) * (op->nfaces + 1), &op->faces));
@@ -312,11 +314,11 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
     for (PetscInt b = start[t1]; b < start[t1] + cnt[t1]; b++)
       for (PetscInt f = start[d]; f <= start[d] + cnt[d]; f++) {
         /* cell at position q along d, as (i, j, k) */
-#define CELL(q, ijk)                                                                          \
-  do {                                                                                        \
-    ijk[d] = (q);                                                                             \
-    ijk[t1] = b;                                                                              \
-    ijk[t2] = a;                                                                              \
+#define CELL(q, ijk)                                                                               \
+  do {                                                                                             \
+    ijk[d] = (q);                                                                                  \
+    ijk[t1] = b;                                                                                   \
+    ijk[t2] = a;                                                                                   \
   } while (0)
         PetscInt ijk[3];
         if (!per && f == 0) {
@@ -473,8 +475,10 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
        another prefix, or by the caller) prints to stdout */
     PetscBool has = PETSC_FALSE;
     if (((PetscObject)op)->prefix)
-      PetscCall(PetscOptionsHasName(((PetscObject)op)->options, ((PetscObject)op)->prefix, "-view", &has));
-    if (has) PetscCall(AGOperatorViewFromOptions(op, NULL, "-view"));
+      PetscCall(PetscOptionsHasName(((PetscObject)op)->options, ((PetscObject)op)->prefix, "-view",
+                                    &has));
+    if (has)
+      PetscCall(AGOperatorViewFromOptions(op, NULL, "-view"));
     else if (op->opts.view)
       PetscCall(AGOperatorView(op, PETSC_VIEWER_STDOUT_(PetscObjectComm((PetscObject)op))));
   }
@@ -484,8 +488,8 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
 /* ---- evaluation ---- */
 
 /* gathers elements e0..e0+n-1 of gr into the SoA buffers */
-static void gather(AGOperator op, const ag_group *gr, PetscInt e0, PetscInt n,
-                   const PetscScalar *x, const PetscScalar *aux) {
+static void gather(AGOperator op, const ag_group *gr, PetscInt e0, PetscInt n, const PetscScalar *x,
+                   const PetscScalar *aux) {
   const AGKernel k = gr->k;
   PetscInt ni = k->g->ninputs, np = k->g->nparams, nc = k->nconst;
   for (PetscInt e = 0; e < n; e++) {
@@ -670,10 +674,12 @@ PetscErrorCode AGOperatorView(AGOperator op, PetscViewer v) {
   PetscValidHeaderSpecific(v, PETSC_VIEWER_CLASSID, 2);
   PetscCall(PetscObjectTypeCompare((PetscObject)v, PETSCVIEWERASCII, &isascii));
   if (!isascii) PetscFunctionReturn(0);
-  PetscCall(DMDAGetInfo(op->da, &dim, &M, &N, &P, NULL, NULL, NULL, &dof, NULL, NULL, NULL, NULL,
-                        NULL));
-  PetscCall(PetscViewerASCIIPrintf(v, "alphagrad operator on a %" PetscInt_FMT "-D DMDA (%" PetscInt_FMT
-                                      " x %" PetscInt_FMT " x %" PetscInt_FMT ", dof %" PetscInt_FMT ")\n",
+  PetscCall(
+      DMDAGetInfo(op->da, &dim, &M, &N, &P, NULL, NULL, NULL, &dof, NULL, NULL, NULL, NULL, NULL));
+  PetscCall(PetscViewerASCIIPrintf(v,
+                                   "alphagrad operator on a %" PetscInt_FMT
+                                   "-D DMDA (%" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT
+                                   ", dof %" PetscInt_FMT ")\n",
                                    dim, M, N, P, dof));
   PetscCall(PetscViewerASCIIPushTab(v));
   if (!op->ready) {
@@ -693,16 +699,18 @@ PetscErrorCode AGOperatorView(AGOperator op, PetscViewer v) {
   if (op->ready) {
     long long mine = (long long)op->ncoo, n;
     PetscCallMPI(MPI_Allreduce(&mine, &n, 1, MPI_LONG_LONG, MPI_SUM, comm));
-    PetscCall(PetscViewerASCIIPrintf(v, "COO entries: %lld (with one diagonal entry per row); batch %" PetscInt_FMT "\n", n,
-                                     op->opts.batch));
+    PetscCall(PetscViewerASCIIPrintf(
+        v, "COO entries: %lld (with one diagonal entry per row); batch %" PetscInt_FMT "\n", n,
+        op->opts.batch));
     if (op->nempty)
-      PetscCall(PetscViewerASCIIPrintf(v, "rows no kernel writes: %" PetscInt_FMT " (zero Jacobian rows)\n", op->nempty));
+      PetscCall(PetscViewerASCIIPrintf(
+          v, "rows no kernel writes: %" PetscInt_FMT " (zero Jacobian rows)\n", op->nempty));
     if (op->njac)
-      PetscCall(PetscViewerASCIIPrintf(v, "Jacobians: %" PetscInt_FMT ", %.3g ms each (rank 0)\n", op->njac,
-                                       1e3 * op->jac_time / op->njac));
+      PetscCall(PetscViewerASCIIPrintf(v, "Jacobians: %" PetscInt_FMT ", %.3g ms each (rank 0)\n",
+                                       op->njac, 1e3 * op->jac_time / op->njac));
     if (op->nres)
-      PetscCall(PetscViewerASCIIPrintf(v, "residuals: %" PetscInt_FMT ", %.3g ms each (rank 0)\n", op->nres,
-                                       1e3 * op->res_time / op->nres));
+      PetscCall(PetscViewerASCIIPrintf(v, "residuals: %" PetscInt_FMT ", %.3g ms each (rank 0)\n",
+                                       op->nres, 1e3 * op->res_time / op->nres));
     if (op->bops->view) PetscCall(op->bops->view(op, v));
   }
   PetscCall(PetscViewerASCIIPopTab(v));
@@ -751,17 +759,22 @@ PetscErrorCode AGOperatorSetFromOptions(AGOperator op) {
   PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
   o = op->opts;
   PetscObjectOptionsBegin((PetscObject)op);
-  PetscCall(PetscOptionsString("-orders", "Order libraries (HDF5), comma-separated", "AGOperatorSetFromOptions",
-                               o.orders, o.orders, sizeof o.orders, NULL));
-  PetscCall(PetscOptionsReal("-search_time", "Seconds of order search for a kernel with no stored order; 0: none",
+  PetscCall(PetscOptionsString("-orders", "Order libraries (HDF5), comma-separated",
+                               "AGOperatorSetFromOptions", o.orders, o.orders, sizeof o.orders,
+                               NULL));
+  PetscCall(PetscOptionsReal("-search_time",
+                             "Seconds of order search for a kernel with no stored order; 0: none",
                              "AGOperatorSetFromOptions", o.search_time, &o.search_time, NULL));
-  PetscCall(PetscOptionsEnum("-backend", "Element Jacobians by generated C code, the interpreter, or generated CUDA",
-                             "AGOperatorSetFromOptions", AGBackends, (PetscEnum)o.backend, (PetscEnum *)&o.backend, NULL));
-  PetscCall(PetscOptionsString("-cache", "Directory of compiled kernels", "AGOperatorSetFromOptions", o.cache_dir,
-                               o.cache_dir, sizeof o.cache_dir, NULL));
-  PetscCall(PetscOptionsInt("-batch", "Elements per batch", "AGOperatorSetFromOptions", o.batch, &o.batch, NULL));
-  PetscCall(PetscOptionsBool("-verbose", "One line per kernel at set-up", "AGOperatorSetFromOptions", o.verbose,
-                             &o.verbose, NULL));
+  PetscCall(PetscOptionsEnum(
+      "-backend", "Element Jacobians by generated C code, the interpreter, or generated CUDA",
+      "AGOperatorSetFromOptions", AGBackends, (PetscEnum)o.backend, (PetscEnum *)&o.backend, NULL));
+  PetscCall(PetscOptionsString("-cache", "Directory of compiled kernels",
+                               "AGOperatorSetFromOptions", o.cache_dir, o.cache_dir,
+                               sizeof o.cache_dir, NULL));
+  PetscCall(PetscOptionsInt("-batch", "Elements per batch", "AGOperatorSetFromOptions", o.batch,
+                            &o.batch, NULL));
+  PetscCall(PetscOptionsBool("-verbose", "One line per kernel at set-up",
+                             "AGOperatorSetFromOptions", o.verbose, &o.verbose, NULL));
   PetscCall(PetscObjectProcessOptionsHandlers((PetscObject)op, PetscOptionsObject));
   PetscOptionsEnd();
   PetscCheck(o.batch >= 1, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_OUTOFRANGE,
@@ -789,7 +802,8 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
     void *p = NULL;
     PetscCall(PetscObjectQuery((PetscObject)o->da, "AlphaGradOperator", (PetscObject *)&box));
     if (box) PetscCall(PetscContainerGetPointer(box, &p));
-    if (p == (void *)o) PetscCall(PetscObjectCompose((PetscObject)o->da, "AlphaGradOperator", NULL));
+    if (p == (void *)o)
+      PetscCall(PetscObjectCompose((PetscObject)o->da, "AlphaGradOperator", NULL));
   }
   for (PetscInt s = 0; s < o->ncells; s++) {
     PetscCall(AGKernelDestroy(&o->cells[s].k));

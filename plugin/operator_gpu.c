@@ -1,4 +1,4 @@
-/* The cuda backend of AGOperator (ag_backend_cuda_ops): the device context, kernels' CUDA code, element Jacobians and assembly on the GPU. */
+/* The cuda backend of AGOperator (ag_backend_cuda_ops): element Jacobians on the GPU. */
 /* -snes_jacobian_alphagrad_backend cuda.
 
    Set-up, once per matrix: the operator's COO pattern (the one set on the matrix with
@@ -15,9 +15,9 @@
    values come back and are copied into the AIJ arrays of the host matrix.
 
    The residual stays on the host (the generated C code). */
-#include <string.h>
-#include "plugin/plugin_impl.h"
 #include "gpu/gpu.h"
+#include "plugin/plugin_impl.h"
+#include <string.h>
 
 /* one process-wide device context, opened at first use */
 static ag_gpu *the_gpu;
@@ -42,8 +42,9 @@ PetscErrorCode ag_plugin_gpu_get(MPI_Comm comm, void **g) {
   if (!the_gpu) {
     the_gpu = ag_gpu_open(0, &err);
     AGCheckCore(comm, the_gpu, err,
-               "alphagrad: -snes_jacobian_alphagrad_backend cuda: %s (use -snes_jacobian_alphagrad_backend c)",
-               err.msg);
+                "alphagrad: -snes_jacobian_alphagrad_backend cuda: %s (use "
+                "-snes_jacobian_alphagrad_backend c)",
+                err.msg);
   }
   if (!finalize_registered) {
     PetscCall(PetscRegisterFinalize(gpu_finalize));
@@ -64,8 +65,9 @@ PetscErrorCode ag_plugin_gpu_check(MPI_Comm comm, const char *prefix) {
   err.code = AG_OK;
   err.msg[0] = 0;
   AGCheckCore(comm, ag_gpu_available(&err) == 0, err,
-             "alphagrad: -%ssnes_jacobian_alphagrad_backend cuda: %s (use -%ssnes_jacobian_alphagrad_backend c)",
-             prefix ? prefix : "", err.msg, prefix ? prefix : "");
+              "alphagrad: -%ssnes_jacobian_alphagrad_backend cuda: %s (use "
+              "-%ssnes_jacobian_alphagrad_backend c)",
+              prefix ? prefix : "", err.msg, prefix ? prefix : "");
   PetscFunctionReturn(0);
 }
 
@@ -84,7 +86,8 @@ PetscErrorCode ag_kernel_gpu_code(AGKernel k, const ag_plugin_opts *o) {
   AGCheckCore(PETSC_COMM_SELF, gk, err, "alphagrad: kernel %s: CUDA code: %s", k->source, err.msg);
   k->gk = gk;
   PetscCall(PetscSNPrintf(k->gpu_what, sizeof k->gpu_what, "%s (%s)",
-                          gk->compiled ? "compiled with NVRTC now" : "CUDA cache hit", ag_gpu_name((ag_gpu *)g)));
+                          gk->compiled ? "compiled with NVRTC now" : "CUDA cache hit",
+                          ag_gpu_name((ag_gpu *)g)));
   PetscFunctionReturn(0);
 }
 
@@ -151,7 +154,8 @@ static PetscErrorCode gpu_destroy(AGOperator op) {
   PetscFunctionReturn(0);
 }
 
-#define GCALL(call) AGCheckCore(PETSC_COMM_SELF, (call) == 0, err, "alphagrad (cuda backend): %s", err.msg)
+#define GCALL(call)                                                                                \
+  AGCheckCore(PETSC_COMM_SELF, (call) == 0, err, "alphagrad (cuda backend): %s", err.msg)
 
 /* position of global column c in row r of the AIJ blocks, -1 - pos for the off-diagonal
    block; PETSC_MIN_INT when absent */
@@ -163,8 +167,10 @@ static PetscInt find_entry(PetscInt r, PetscInt c, PetscInt cstart, PetscInt cen
     while (lo <= hi) {
       PetscInt mid = (lo + hi) / 2;
       if (ja[mid] == want) return mid;
-      if (ja[mid] < want) lo = mid + 1;
-      else hi = mid - 1;
+      if (ja[mid] < want)
+        lo = mid + 1;
+      else
+        hi = mid - 1;
     }
     return PETSC_MIN_INT;
   }
@@ -212,7 +218,8 @@ static PetscErrorCode gpu_setup(AGOperator op, Mat P, PetscInt *ci, PetscInt *cj
     rj[m] = keep ? (int)gj[m] : -1;
   }
   PetscCall(PetscFree2(gi, gj));
-  int rc = ag_gpu_csr_map_build(s->g, &s->map, (long)op->ncoo, ri, rj, (int)(rend - rstart), (int)N, &err);
+  int rc = ag_gpu_csr_map_build(s->g, &s->map, (long)op->ncoo, ri, rj, (int)(rend - rstart), (int)N,
+                                &err);
   PetscCall(PetscFree2(ri, rj));
   GCALL(rc);
   for (PetscInt q = 0; q < op->ngroups; q++) /* kernels set up under another backend */
@@ -243,7 +250,8 @@ static PetscErrorCode gpu_setup(AGOperator op, Mat P, PetscInt *ci, PetscInt *cj
         long c = m->src[t];
         if (c >= op->ncoo_kernels) continue; /* a diagonal entry of the pattern: no value */
         PetscInt grp = 0;
-        while (grp + 1 < op->ngroups && op->groups[grp + 1].coo_base <= c) grp++;
+        while (grp + 1 < op->ngroups && op->groups[grp + 1].coo_base <= c)
+          grp++;
         const ag_group *gr = &op->groups[grp];
         PetscInt ne = gr->k->jp->nentries, nt = gr->ntarget;
         long off = c - (long)gr->coo_base;
@@ -273,7 +281,8 @@ static PetscErrorCode gpu_setup(AGOperator op, Mat P, PetscInt *ci, PetscInt *cj
   GCALL(!(s->vals = ag_gpu_alloc(s->g, sizeof(double) * (size_t)(s->map.nnz + 1), &err)));
   GCALL(!(s->rowptr = ag_gpu_alloc(s->g, sizeof(int) * (size_t)(s->map.nrows + 1), &err)));
   GCALL(!(s->colind = ag_gpu_alloc(s->g, sizeof(int) * (size_t)(s->map.nnz + 1), &err)));
-  GCALL(ag_gpu_upload(s->g, s->rowptr, s->map.rowptr, sizeof(int) * (size_t)(s->map.nrows + 1), &err));
+  GCALL(ag_gpu_upload(s->g, s->rowptr, s->map.rowptr, sizeof(int) * (size_t)(s->map.nrows + 1),
+                      &err));
   GCALL(ag_gpu_upload(s->g, s->colind, s->map.colind, sizeof(int) * (size_t)s->map.nnz, &err));
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
@@ -326,8 +335,8 @@ static PetscErrorCode gpu_setup(AGOperator op, Mat P, PetscInt *ci, PetscInt *cj
       nnzB = ib[nb];
     }
     PetscCheck(nnzA + nnzB == s->map.nnz && na == s->map.nrows, PETSC_COMM_SELF, PETSC_ERR_PLIB,
-               "alphagrad (cuda backend): the matrix has %" PetscInt_FMT " entries in %" PetscInt_FMT
-               " rows, the device pattern %d in %d",
+               "alphagrad (cuda backend): the matrix has %" PetscInt_FMT
+               " entries in %" PetscInt_FMT " rows, the device pattern %d in %d",
                nnzA + nnzB, na, s->map.nnz, s->map.nrows);
     PetscCall(PetscMalloc1(s->map.nnz + 1, &s->dest));
     for (int r = 0; r < s->map.nrows; r++)
@@ -371,7 +380,8 @@ static PetscErrorCode gpu_values(AGOperator op) {
     int nc = (int)PetscMin(k->nconst, np);
     if (n == 0) continue;
     GCALL(ag_gpu_gather(s->g, n, ni, s->x, s->gr[q].in_idx, s->in, &err));
-    if (np > 0) GCALL(ag_gpu_params(s->g, n, np, nc, s->gr[q].consts, s->aux, s->gr[q].aux_idx, s->p, &err));
+    if (np > 0)
+      GCALL(ag_gpu_params(s->g, n, np, nc, s->gr[q].consts, s->aux, s->gr[q].aux_idx, s->p, &err));
     GCALL(ag_gpu_kernel_eval(s->g, (ag_gpu_kernel *)k->gk, n, s->in, np > 0 ? s->p : 0, s->out,
                              s->jac + sizeof(double) * (size_t)s->gr[q].jbase, &err));
   }
@@ -397,7 +407,8 @@ static PetscErrorCode gpu_jacobian(AGOperator op, Mat P, PetscInt *ci, PetscInt 
   err.msg[0] = 0;
   PetscCall(PetscObjectGetId((PetscObject)P, &id));
   if (!op->gpu || ((struct ag_gpu_op *)op->gpu)->mat_id != id) {
-    PetscCheck(ci && cj, PETSC_COMM_SELF, PETSC_ERR_PLIB, "alphagrad: no COO pattern for the device set-up");
+    PetscCheck(ci && cj, PETSC_COMM_SELF, PETSC_ERR_PLIB,
+               "alphagrad: no COO pattern for the device set-up");
     PetscCall(gpu_setup(op, P, ci, cj));
   }
   s = op->gpu;
@@ -415,8 +426,10 @@ static PetscErrorCode gpu_jacobian(AGOperator op, Mat P, PetscInt *ci, PetscInt 
     if (Ao) PetscCall(MatSeqAIJGetArray(Ao, &b));
     for (int q = 0; q < s->map.nnz; q++) {
       PetscInt d = s->dest[q];
-      if (d >= 0) a[d] = s->hvals[q];
-      else b[-1 - d] = s->hvals[q];
+      if (d >= 0)
+        a[d] = s->hvals[q];
+      else
+        b[-1 - d] = s->hvals[q];
     }
     PetscCall(MatSeqAIJRestoreArray(Ad, &a));
     if (Ao) PetscCall(MatSeqAIJRestoreArray(Ao, &b));
@@ -499,7 +512,8 @@ PetscErrorCode AGOperatorGPUCheckSpMV(AGOperator op, Mat P, Vec X, PetscReal *re
   PetscCall(VecGetArrayRead(xall, &xa));
   GCALL(ag_gpu_upload(s->g, dx, xa, sizeof(double) * (size_t)N, &err));
   PetscCall(VecRestoreArrayRead(xall, &xa));
-  GCALL(ag_gpu_spmv(s->g, s->map.nrows, s->map.ncols, s->map.nnz, s->rowptr, s->colind, s->vals, dx, dy, &err));
+  GCALL(ag_gpu_spmv(s->g, s->map.nrows, s->map.ncols, s->map.nnz, s->rowptr, s->colind, s->vals, dx,
+                    dy, &err));
   GCALL(ag_gpu_download(s->g, yd, dy, sizeof(double) * (size_t)nl, &err));
   ag_gpu_free(s->g, dx);
   ag_gpu_free(s->g, dy);
@@ -510,8 +524,10 @@ PetscErrorCode AGOperatorGPUCheckSpMV(AGOperator op, Mat P, Vec X, PetscReal *re
     ymax = PetscMax(ymax, PetscAbsReal(PetscRealPart(ya[i])));
   }
   PetscCall(VecRestoreArrayRead(y, &ya));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &dmax, 1, MPIU_REAL, MPIU_MAX, PetscObjectComm((PetscObject)P)));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ymax, 1, MPIU_REAL, MPIU_MAX, PetscObjectComm((PetscObject)P)));
+  PetscCallMPI(
+      MPI_Allreduce(MPI_IN_PLACE, &dmax, 1, MPIU_REAL, MPIU_MAX, PetscObjectComm((PetscObject)P)));
+  PetscCallMPI(
+      MPI_Allreduce(MPI_IN_PLACE, &ymax, 1, MPIU_REAL, MPIU_MAX, PetscObjectComm((PetscObject)P)));
   *relerr = ymax > 0 ? dmax / ymax : dmax;
   PetscCall(PetscFree(yd));
   PetscCall(VecDestroy(&y));

@@ -11,21 +11,21 @@
 #ifndef AG_PLUGIN_IMPL_H
 #define AG_PLUGIN_IMPL_H
 
-#include <petsc/private/petscimpl.h>
-#include <petsc/private/snesimpl.h>
-#include <alphagrad_petsc.h>
 #include "base/error.h"
 #include "graph/graph.h"
 #include "jacobian/jacobian.h"
 #include "jacobian/jit.h"
+#include <alphagrad_petsc.h>
+#include <petsc/private/petscimpl.h>
+#include <petsc/private/snesimpl.h>
 
 /* Options of the set-up (-snes_jacobian_alphagrad_*), copied into each operator. */
 typedef struct {
   char orders[PETSC_MAX_PATH_LEN * 4]; /* comma-separated order libraries, "" none */
   PetscReal search_time;               /* seconds, 0: no search */
   AGBackend backend;
-  char cache_dir[PETSC_MAX_PATH_LEN];  /* "" default */
-  PetscInt batch;                      /* elements per batch */
+  char cache_dir[PETSC_MAX_PATH_LEN]; /* "" default */
+  PetscInt batch;                     /* elements per batch */
   PetscBool view;
   PetscBool verbose; /* one line per kernel at set-up */
 } ag_plugin_opts;
@@ -40,9 +40,9 @@ PetscErrorCode ag_petsc_error_class(ag_status code);
 /* The one way a core failure becomes a PETSc error: when ok is false, an error of the class
    of err.code (ag_petsc_error_class) with the message fmt, ... (which usually ends with
    err.msg). */
-#define AGCheckCore(comm, ok, err, ...)                                                       \
-  do {                                                                                        \
-    if (!(ok)) SETERRQ(comm, ag_petsc_error_class((err).code), __VA_ARGS__);                  \
+#define AGCheckCore(comm, ok, err, ...)                                                            \
+  do {                                                                                             \
+    if (!(ok)) SETERRQ(comm, ag_petsc_error_class((err).code), __VA_ARGS__);                       \
   } while (0)
 
 struct _AGKernelOps {
@@ -66,8 +66,8 @@ struct _p_AGKernel {
   AGBackend backend;  /* c, interp (asked for, or the fallback when compiling failed), cuda */
   char code_what[64]; /* "compiled", "from the cache", "interpreter" */
   double setup_time, search_time, code_time;
-  void *gk;            /* ag_gpu_kernel (backend cuda) */
-  char gpu_what[320];  /* "compiled with NVRTC now (device)", "CUDA cache hit (device)" */
+  void *gk;           /* ag_gpu_kernel (backend cuda) */
+  char gpu_what[320]; /* "compiled with NVRTC now (device)", "CUDA cache hit (device)" */
 };
 
 /* Chooses the kernel's order and builds its Jacobian program (k->jp). Collective on k->comm;
@@ -86,12 +86,12 @@ typedef struct {
   AGKernel k;
   const char *role; /* "cell", "cell boundary", "face x", "face x low", ... */
   PetscInt nel;
-  PetscInt ntarget;       /* 1 (cells) or 2 (interior faces: low +, high -) */
+  PetscInt ntarget; /* 1 (cells) or 2 (interior faces: low +, high -) */
   PetscScalar sign[2];
-  PetscInt *in_idx;       /* nel * ni: local (ghosted) indices of the inputs */
-  PetscInt *out_idx;      /* nel * ntarget * no: local indices of the rows, -1: not owned */
-  PetscInt *aux_idx;      /* nel: local index of the cell's first aux value, or NULL */
-  PetscCount coo_base;    /* first COO entry of the group */
+  PetscInt *in_idx;    /* nel * ni: local (ghosted) indices of the inputs */
+  PetscInt *out_idx;   /* nel * ntarget * no: local indices of the rows, -1: not owned */
+  PetscInt *aux_idx;   /* nel: local index of the cell's first aux value, or NULL */
+  PetscCount coo_base; /* first COO entry of the group */
 } ag_group;
 
 typedef struct {
@@ -143,10 +143,10 @@ struct _p_AGOperator {
   const ag_backend_ops *bops; /* chosen at set-up from opts.backend */
   ag_group *groups;
   PetscInt ngroups;
-  PetscCount ncoo;        /* kernel entries, then one (zero) diagonal entry per owned row */
+  PetscCount ncoo; /* kernel entries, then one (zero) diagonal entry per owned row */
   PetscCount ncoo_kernels;
-  PetscInt nowned;        /* owned rows */
-  PetscInt nempty;        /* owned rows no kernel writes (all ranks) */
+  PetscInt nowned; /* owned rows */
+  PetscInt nempty; /* owned rows no kernel writes (all ranks) */
   PetscScalar *coo_vals;
   PetscInt64 coo_mat_id; /* id of the matrix whose COO pattern is set, -1 none */
   PetscObjectState coo_mat_state;

@@ -1,4 +1,4 @@
-/* The alphagrad package: class ids, -log_view events, initialisation and finalisation, and the core-error-to-PETSc-class map (the plugin's bottom layer). */
+/* The alphagrad package: class ids, -log_view events, init/finalize, core error classes. */
 #include "plugin/plugin_impl.h"
 
 PetscClassId AG_KERNEL_CLASSID, AG_OPERATOR_CLASSID;

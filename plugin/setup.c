@@ -1,19 +1,18 @@
-/* Set-up of kernels: elimination order (library, heuristics, search), Jacobian program, host code, and the view of a kernel. */
+/* Set-up of kernels: elimination order, Jacobian program, host code; a kernel's view. */
 /* The order is taken from an order library, else the best of forward, reverse and
    Markowitz, optionally improved by a search over the ranks and stored back; then the
    Jacobian program and its compiled code (or the interpreter). */
+#include "base/datadir.h"
+#include "gpu/gpu.h"
+#include "graph/orders.h"
+#include "mcts/portfolio.h"
+#include "nn/nn_eval.h"
+#include "orderlib/orderlib.h"
+#include "plugin/plugin_impl.h"
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "plugin/plugin_impl.h"
-#include "base/datadir.h"
-#include "graph/orders.h"
-#include "nn/nn_eval.h"
-#include "mcts/portfolio.h"
-#include "orderlib/orderlib.h"
-#include "gpu/gpu.h"
-
 
 void ag_plugin_opts_default(ag_plugin_opts *o) {
   memset(o, 0, sizeof *o);
@@ -47,7 +46,9 @@ static void append_h5_files(const char *dir, char *buf, size_t n) {
 }
 
 /* The data directories (base/datadir.h), anchored at this library: wherever it was installed. */
-static void data_dirs(char *dirs, size_t n) { ag_data_dirs((const void *)&ag_plugin_shipped_libraries, dirs, n); }
+static void data_dirs(char *dirs, size_t n) {
+  ag_data_dirs((const void *)&ag_plugin_shipped_libraries, dirs, n);
+}
 
 /* The shipped network model (AG_NN_DEFAULT_MODEL) in the first data directory that has
    it: 1 found (path in buf), 0 not. */
@@ -72,8 +73,9 @@ void ag_plugin_shipped_libraries(char *buf, size_t n) {
 }
 
 static long heuristic(const ag_dag *d, int which, int *order) {
-  int len = which == 0 ? ag_order_forward(d, order)
-                       : which == 1 ? ag_order_reverse(d, order) : ag_order_markowitz(d, order);
+  int len = which == 0   ? ag_order_forward(d, order)
+            : which == 1 ? ag_order_reverse(d, order)
+                         : ag_order_markowitz(d, order);
   return ag_order_cost(d, order, len, NULL);
 }
 
@@ -135,8 +137,8 @@ static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int 
       mp.evaluator = ag_nn_eval_evaluator(neval);
       so.mcts = &mp;
     } else {
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "alphagrad: %s; MCTS uses the heuristic prior\n",
-                            merr.msg));
+      PetscCall(
+          PetscPrintf(PETSC_COMM_SELF, "alphagrad: %s; MCTS uses the heuristic prior\n", merr.msg));
     }
   }
   ag_search_result r;
@@ -192,7 +194,8 @@ static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int 
                               k->source, err.msg));
       else {
         size_t l = strlen(k->origin);
-        snprintf(k->origin + l, sizeof k->origin - l, st == 1 ? ", stored in %s" : ", %s kept its better order", first);
+        snprintf(k->origin + l, sizeof k->origin - l,
+                 st == 1 ? ", stored in %s" : ", %s kept its better order", first);
       }
     }
   }
@@ -254,9 +257,11 @@ PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
   }
   PetscCallMPI(MPI_Bcast(order, n, MPI_INT, 0, PetscObjectComm((PetscObject)k)));
   PetscCallMPI(MPI_Bcast(&cost, 1, MPI_LONG, 0, PetscObjectComm((PetscObject)k)));
-  PetscCallMPI(MPI_Bcast(k->origin, (int)sizeof k->origin, MPI_CHAR, 0, PetscObjectComm((PetscObject)k)));
+  PetscCallMPI(
+      MPI_Bcast(k->origin, (int)sizeof k->origin, MPI_CHAR, 0, PetscObjectComm((PetscObject)k)));
   long check = ag_order_cost(d, order, n, &err);
-  AGCheckCore(PetscObjectComm((PetscObject)k), check >= 0, err, "alphagrad: kernel %s: %s", k->source, err.msg);
+  AGCheckCore(PetscObjectComm((PetscObject)k), check >= 0, err, "alphagrad: kernel %s: %s",
+              k->source, err.msg);
   PetscCheck(check == cost, PetscObjectComm((PetscObject)k), PETSC_ERR_PLIB,
              "alphagrad: kernel %s: order cost %ld but %ld recorded (%s)", k->source, check, cost,
              err.msg);
@@ -336,8 +341,9 @@ PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o
     }
     k->ready = PETSC_TRUE;
     if (o->verbose)
-      PetscCall(PetscPrintf(PetscObjectComm((PetscObject)k), "alphagrad: kernel %s: order %s, cost %ld, code %s%s%s\n",
-                            k->source, k->origin, k->cost, k->code_what,
+      PetscCall(PetscPrintf(PetscObjectComm((PetscObject)k),
+                            "alphagrad: kernel %s: order %s, cost %ld, code %s%s%s\n", k->source,
+                            k->origin, k->cost, k->code_what,
                             k->gk ? "; Jacobian on the GPU: " : "", k->gk ? k->gpu_what : ""));
   }
   PetscCall(PetscTime(&t1));
@@ -368,7 +374,8 @@ PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v) {
     if (k->ev && k->ev->jit)
       PetscCall(PetscViewerASCIIPrintf(v, "shared object: %s\n", k->ev->jit->path));
     if (k->gk)
-      PetscCall(PetscViewerASCIIPrintf(v, "Jacobian on the GPU: %s, %s (the residual: generated C)\n",
+      PetscCall(PetscViewerASCIIPrintf(v,
+                                       "Jacobian on the GPU: %s, %s (the residual: generated C)\n",
                                        k->gpu_what, ((ag_gpu_kernel *)k->gk)->path));
     PetscCall(PetscViewerASCIIPrintf(v, "set-up time: order %.3f s, code %.3f s (all kernels)\n",
                                      k->setup_time, k->code_time));

@@ -1,10 +1,10 @@
-/* The SNES side of the plugin: the options checker, SNESComputeJacobianAlphaGrad, and the SNESAlphaGrad* API (with its deprecated names). */
+/* The SNES side: options checker, SNESComputeJacobianAlphaGrad, the SNESAlphaGrad* API. */
 /* The top layer: it uses the package (register.c), kernels and operators; nothing below
    calls it. -snes_jacobian alphagrad is read by an options checker that runs at the end of
    every SNESSetFromOptions (registered by SNESAlphaGradRegister). */
-#include <string.h>
-#include <petscts.h>
 #include "plugin/plugin_impl.h"
+#include <petscts.h>
+#include <string.h>
 
 /* Per-SNES state, composed on the SNES as "AlphaGradContext". */
 typedef struct {
@@ -77,8 +77,8 @@ static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c) {
   PetscFunctionBegin;
   PetscCall(SNESGetDM(snes, &dm));
   PetscCall(AGOperatorCreate(dm, &c->op));
-  PetscCall(DMDAGetInfo(dm, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &sw, NULL, NULL, NULL,
-                        &st));
+  PetscCall(
+      DMDAGetInfo(dm, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &sw, NULL, NULL, NULL, &st));
   PetscCall(AGKernelCreate(comm, c->kernel, &k));
   PetscCall(AGKernelSetParameters(k, c->nparams, c->params));
   if (c->bkernel[0]) {
@@ -162,11 +162,12 @@ PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void
     PetscCall(VecNorm(F1, NORM_INFINITY, &n1));
     PetscCall(VecAXPY(F2, -1.0, F1));
     PetscCall(VecNorm(F2, NORM_INFINITY, &d));
-    PetscCall(PetscPrintf(comm,
-                          "alphagrad check: max |F_application - F_operator| = %g (relative to max "
-                          "|F| = %g: %g)%s\n",
-                          (double)d, (double)n1, (double)(n1 > 0 ? d / n1 : d),
-                          c->op_residual && op == c->op ? " [the operator is the SNES function]" : ""));
+    PetscCall(
+        PetscPrintf(comm,
+                    "alphagrad check: max |F_application - F_operator| = %g (relative to max "
+                    "|F| = %g: %g)%s\n",
+                    (double)d, (double)n1, (double)(n1 > 0 ? d / n1 : d),
+                    c->op_residual && op == c->op ? " [the operator is the SNES function]" : ""));
     PetscCall(VecDestroy(&F1));
     PetscCall(VecDestroy(&F2));
   }
@@ -217,47 +218,69 @@ static PetscErrorCode options_checker(SNES snes) {
   /* a title of our own: -help prints each title's options once */
   PetscOptionsBegin(PetscObjectComm((PetscObject)snes), ((PetscObject)snes)->prefix,
                     "alphagrad: exact Jacobians by vertex elimination (plugin options)", "SNES");
-  PetscCall(PetscOptionsString("-snes_jacobian", "Jacobian by a plugin: alphagrad", "SNESAlphaGradRegister",
-                               choice, choice, sizeof choice, &set));
+  PetscCall(PetscOptionsString("-snes_jacobian", "Jacobian by a plugin: alphagrad",
+                               "SNESAlphaGradRegister", choice, choice, sizeof choice, &set));
   PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_orders",
-                               "Order libraries (HDF5), comma-separated; searched before the shipped ones; a search result is stored in the first",
-                               "SNESAlphaGradSetOperator", o.orders, o.orders, sizeof o.orders, NULL));
-  PetscCall(PetscOptionsReal("-snes_jacobian_alphagrad_search_time",
-                             "Seconds of order search (over the SNES's ranks) for a kernel with no stored order; 0: none",
-                             "SNESAlphaGradSetOperator", o.search_time, &o.search_time, NULL));
-  PetscCall(PetscOptionsEnum("-snes_jacobian_alphagrad_backend", "Element Jacobians by generated C code, the interpreter, or generated CUDA on the GPU (NVRTC, cuSPARSE assembly)",
-                             "AGOperatorSetFromOptions", AGBackends, (PetscEnum)o.backend, (PetscEnum *)&o.backend, NULL));
-  PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_cache", "Directory of compiled kernels (default $AG_JIT_CACHE, $XDG_CACHE_HOME/alphagrad or ~/.cache/alphagrad)",
-                               "SNESAlphaGradSetOperator", o.cache_dir, o.cache_dir, sizeof o.cache_dir, NULL));
-  PetscCall(PetscOptionsInt("-snes_jacobian_alphagrad_batch", "Elements per batch", "SNESAlphaGradSetOperator",
-                            o.batch, &o.batch, NULL));
+                               "Order libraries (HDF5), comma-separated; searched before the "
+                               "shipped ones; a search result is stored in the first",
+                               "SNESAlphaGradSetOperator", o.orders, o.orders, sizeof o.orders,
+                               NULL));
+  PetscCall(PetscOptionsReal(
+      "-snes_jacobian_alphagrad_search_time",
+      "Seconds of order search (over the SNES's ranks) for a kernel with no stored order; 0: none",
+      "SNESAlphaGradSetOperator", o.search_time, &o.search_time, NULL));
+  PetscCall(PetscOptionsEnum("-snes_jacobian_alphagrad_backend",
+                             "Element Jacobians by generated C code, the interpreter, or generated "
+                             "CUDA on the GPU (NVRTC, cuSPARSE assembly)",
+                             "AGOperatorSetFromOptions", AGBackends, (PetscEnum)o.backend,
+                             (PetscEnum *)&o.backend, NULL));
+  PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_cache",
+                               "Directory of compiled kernels (default $AG_JIT_CACHE, "
+                               "$XDG_CACHE_HOME/alphagrad or ~/.cache/alphagrad)",
+                               "SNESAlphaGradSetOperator", o.cache_dir, o.cache_dir,
+                               sizeof o.cache_dir, NULL));
+  PetscCall(PetscOptionsInt("-snes_jacobian_alphagrad_batch", "Elements per batch",
+                            "SNESAlphaGradSetOperator", o.batch, &o.batch, NULL));
   /* a viewer (-snes_jacobian_alphagrad_view [ascii:FILE]): read by AGOperatorSetUp under the
      operator's prefix (PetscObjectViewFromOptions) */
-  PetscCall(PetscOptionsName("-snes_jacobian_alphagrad_view", "Print the operator after its set-up (a viewer: stdout, ascii:FILE, ...): kernels, orders and where they came from, costs, backend",
+  PetscCall(PetscOptionsName("-snes_jacobian_alphagrad_view",
+                             "Print the operator after its set-up (a viewer: stdout, ascii:FILE, "
+                             "...): kernels, orders and where they came from, costs, backend",
                              "AGOperatorView", &view));
-  PetscCall(PetscOptionsBool("-snes_jacobian_alphagrad_verbose", "One line per kernel at set-up", "SNESAlphaGradSetOperator",
-                             o.verbose, &o.verbose, NULL));
-  PetscCall(PetscOptionsBool("-snes_jacobian_alphagrad_check", "Compare the application's residual with the operator's at every Jacobian",
-                             "SNESAlphaGradSetOperator", c ? c->check : check, &check, NULL));
-  PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_kernel", "Cell kernel file.c:function of the residual, for applications that register no operator",
-                               "SNESAlphaGradSetOperator", kernel, kernel, sizeof kernel, NULL));
-  PetscCall(PetscOptionsRealArray("-snes_jacobian_alphagrad_params", "Constant parameters of that kernel", "AGKernelSetParameters",
+  PetscCall(PetscOptionsBool("-snes_jacobian_alphagrad_verbose", "One line per kernel at set-up",
+                             "SNESAlphaGradSetOperator", o.verbose, &o.verbose, NULL));
+  PetscCall(
+      PetscOptionsBool("-snes_jacobian_alphagrad_check",
+                       "Compare the application's residual with the operator's at every Jacobian",
+                       "SNESAlphaGradSetOperator", c ? c->check : check, &check, NULL));
+  PetscCall(PetscOptionsString(
+      "-snes_jacobian_alphagrad_kernel",
+      "Cell kernel file.c:function of the residual, for applications that register no operator",
+      "SNESAlphaGradSetOperator", kernel, kernel, sizeof kernel, NULL));
+  PetscCall(PetscOptionsRealArray("-snes_jacobian_alphagrad_params",
+                                  "Constant parameters of that kernel", "AGKernelSetParameters",
                                   params, &np, NULL));
-  PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_boundary_kernel", "Its boundary kernel file.c:function (cells whose stencil leaves the domain)",
-                               "AGOperatorAddCellKernel", bkernel, bkernel, sizeof bkernel, &bset));
-  PetscCall(PetscOptionsRealArray("-snes_jacobian_alphagrad_boundary_params", "Constant parameters of the boundary kernel",
+  PetscCall(PetscOptionsString(
+      "-snes_jacobian_alphagrad_boundary_kernel",
+      "Its boundary kernel file.c:function (cells whose stencil leaves the domain)",
+      "AGOperatorAddCellKernel", bkernel, bkernel, sizeof bkernel, &bset));
+  PetscCall(PetscOptionsRealArray("-snes_jacobian_alphagrad_boundary_params",
+                                  "Constant parameters of the boundary kernel",
                                   "AGKernelSetParameters", bparams, &nbp, NULL));
-  PetscCall(PetscOptionsInt("-snes_jacobian_alphagrad_stencil_width", "Stencil width of that kernel (default: the DMDA's)",
+  PetscCall(PetscOptionsInt("-snes_jacobian_alphagrad_stencil_width",
+                            "Stencil width of that kernel (default: the DMDA's)",
                             "AGOperatorAddCellKernel", width, &width, &width_set));
   PetscOptionsEnd();
   (void)bset;
   PetscCheck(o.batch >= 1, PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_OUTOFRANGE,
              "alphagrad: -snes_jacobian_alphagrad_batch %" PetscInt_FMT " must be >= 1", o.batch);
   PetscCheck(o.search_time >= 0, PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_OUTOFRANGE,
-             "alphagrad: -snes_jacobian_alphagrad_search_time %g must be >= 0", (double)o.search_time);
+             "alphagrad: -snes_jacobian_alphagrad_search_time %g must be >= 0",
+             (double)o.search_time);
   if (view) o.view = PETSC_TRUE;
   if (set) {
-    PetscCheck(!strcmp(choice, "alphagrad"), PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_UNKNOWN_TYPE,
+    PetscCheck(!strcmp(choice, "alphagrad"), PetscObjectComm((PetscObject)snes),
+               PETSC_ERR_ARG_UNKNOWN_TYPE,
                "alphagrad: unknown -%ssnes_jacobian %s (known: alphagrad)",
                ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "", choice);
     PetscCall(refuse_ts(snes));
@@ -346,5 +369,9 @@ PetscErrorCode SNESAlphaGradSetUse(SNES snes) {
 }
 
 /* ---- deprecated names (since 0.2): one-line forwards ---- */
-PetscErrorCode SNESSetAlphaGradOperator(SNES snes, AGOperator op, PetscBool residual) { return SNESAlphaGradSetOperator(snes, op, residual); }
-PetscErrorCode SNESGetAlphaGradOperator(SNES snes, AGOperator *op) { return SNESAlphaGradGetOperator(snes, op); }
+PetscErrorCode SNESSetAlphaGradOperator(SNES snes, AGOperator op, PetscBool residual) {
+  return SNESAlphaGradSetOperator(snes, op, residual);
+}
+PetscErrorCode SNESGetAlphaGradOperator(SNES snes, AGOperator *op) {
+  return SNESAlphaGradGetOperator(snes, op);
+}

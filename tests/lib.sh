@@ -27,12 +27,14 @@ ag_ompi_root() {
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
   if [ "${1:-}" = oversubscribe ]; then export OMPI_MCA_rmaps_base_oversubscribe=1; fi
 }
-# ag_petsc_env DIR [oversubscribe]: for the PETSc applications: Open MPI as root
-# (ag_ompi_root), the JIT cache in DIR/cache, no ASan leak reports (PETSc and MPI are not
-# instrumented, in the ASan build).
+# ag_petsc_env TEMPLATE [oversubscribe]: for the PETSc applications: a temporary TMP
+# directory (ag_tmpdir TMP TEMPLATE) with the JIT cache in it, Open MPI as root
+# (ag_ompi_root), no ASan leak reports (PETSc and MPI are not instrumented, in the ASan
+# build).
 ag_petsc_env() {
+  ag_tmpdir TMP "$1"
   ag_ompi_root "${2:-}"
-  export AG_JIT_CACHE=$1/cache
+  export AG_JIT_CACHE=$TMP/cache
   export ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0
 }
 # ag_mpi [MPIEXEC]: MPIEXEC (the argument, else $AG_MPIEXEC, else mpiexec) and MPIFLAGS
@@ -44,6 +46,15 @@ ag_mpi() {
     MPIFLAGS=(--oversubscribe)
     if [ "$(id -u)" = 0 ]; then ag_ompi_root; fi
   fi
+}
+
+# ag_mpi_work: for the MPI application tests: ag_mpi, a temporary WORK directory made the
+# current one, the JIT cache in it unless AG_JIT_CACHE is set.
+ag_mpi_work() {
+  ag_mpi
+  ag_tmpdir WORK
+  export AG_JIT_CACHE=${AG_JIT_CACHE:-$WORK/cache}
+  cd "$WORK" || exit 1
 }
 
 # ---- checks ----

@@ -29,32 +29,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "h5/h5io.h"
 #include "base/alloc.h"
 #include "graph/orders.h"
+#include "h5/h5io.h"
 #include "train/train_internal.h"
 
-#define CK_FORMAT "alphagrad-trainer"
+#define CK_FORMAT         "alphagrad-trainer"
 #define CK_FORMAT_VERSION 1
 
 /* Every failure names the file: "checkpoint PATH: ..." (ag_fail_kfile). */
 #define CKF "checkpoint"
 
-
 /* ---------------------------------------------------------------- writing */
-
-
 
 static int write_groups(const ag_trainer *tr, hid_t f) {
   int ng = tr->ngraphs, rc = 0;
   hid_t g = H5Gcreate2(f, "trainer", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return -1;
   double elapsed = tr->elapsed0 + (ag_now() - tr->t0);
-  rc |= ag_h5_put_str(g, "format", CK_FORMAT) | ag_h5_put_i32(g, "format_version", CK_FORMAT_VERSION);
+  rc |=
+      ag_h5_put_str(g, "format", CK_FORMAT) | ag_h5_put_i32(g, "format_version", CK_FORMAT_VERSION);
   rc |= ag_h5_put_i64(g, "episodes", tr->episodes) | ag_h5_put_i64(g, "steps", tr->steps);
   rc |= ag_h5_put_i32(g, "ngraphs", ng) | ag_h5_put_f64(g, "elapsed", elapsed);
-  rc |= ag_h5_put_i64(g, "seed", (long long)tr->p.seed) | ag_h5_put_i32(g, "sims_per_move", tr->p.sims_per_move);
-  rc |= ag_h5_put_i32(g, "batch", tr->p.batch) | ag_h5_put_i32(g, "steps_per_episode", tr->p.steps_per_episode);
+  rc |= ag_h5_put_i64(g, "seed", (long long)tr->p.seed) |
+        ag_h5_put_i32(g, "sims_per_move", tr->p.sims_per_move);
+  rc |= ag_h5_put_i32(g, "batch", tr->p.batch) |
+        ag_h5_put_i32(g, "steps_per_episode", tr->p.steps_per_episode);
   rc |= ag_h5_put_i32(g, "buffer", tr->cap);
   uint64_t *hash = ag_malloc((size_t)(ng + 1) * sizeof(uint64_t));
   int *nel = ag_malloc((size_t)(ng + 1) * sizeof(int)), tot = 0;
@@ -89,8 +89,10 @@ static int write_groups(const ag_trainer *tr, hid_t f) {
   g = H5Gcreate2(f, "buffer", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return -1;
   int n = tr->size;
-  rc = ag_h5_put_i32(g, "capacity", tr->cap) | ag_h5_put_i32(g, "size", n) | ag_h5_put_i32(g, "head", tr->head);
-  int *gr = ag_malloc((size_t)(n + 1) * sizeof(int)), *len = ag_malloc((size_t)(n + 1) * sizeof(int)),
+  rc = ag_h5_put_i32(g, "capacity", tr->cap) | ag_h5_put_i32(g, "size", n) |
+       ag_h5_put_i32(g, "head", tr->head);
+  int *gr = ag_malloc((size_t)(n + 1) * sizeof(int)),
+      *len = ag_malloc((size_t)(n + 1) * sizeof(int)),
       *nact = ag_malloc((size_t)(n + 1) * sizeof(int));
   float *z = ag_malloc((size_t)(n + 1) * sizeof(float));
   size_t tl = 0, ta = 0;
@@ -145,8 +147,10 @@ int ag_trainer_save(const ag_trainer *tr, const char *path, ag_error *err) {
   if (f < 0)
     rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot reopen %s to add the trainer state", tmp);
   else {
-    if (write_groups(tr, f)) rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot write the trainer state to %s", tmp);
-    if (H5Fclose(f) < 0 && rc == 0) rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot close %s", tmp);
+    if (write_groups(tr, f))
+      rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot write the trainer state to %s", tmp);
+    if (H5Fclose(f) < 0 && rc == 0)
+      rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot close %s", tmp);
   }
   ag_h5_quiet_end(&q);
   if (rc == 0) {
@@ -154,12 +158,17 @@ int ag_trainer_save(const ag_trainer *tr, const char *path, ag_error *err) {
     if (fd < 0)
       rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot reopen %s: %s", tmp, strerror(errno));
     else {
-      if (fsync(fd)) rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "fsync of %s failed: %s", tmp, strerror(errno));
-      if (close(fd) && rc == 0) rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "close of %s failed: %s", tmp, strerror(errno));
+      if (fsync(fd))
+        rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "fsync of %s failed: %s", tmp,
+                           strerror(errno));
+      if (close(fd) && rc == 0)
+        rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "close of %s failed: %s", tmp,
+                           strerror(errno));
     }
   }
   if (rc == 0 && rename(tmp, path))
-    rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot rename %s over it: %s", tmp, strerror(errno));
+    rc = ag_fail_kfile(err, AG_ERR_IO, CKF, path, "cannot rename %s over it: %s", tmp,
+                       strerror(errno));
   if (rc) unlink(tmp);
   free(tmp);
   return rc;
@@ -182,10 +191,13 @@ static int get_attr(hid_t loc, const char *name, int kind, void *out) {
 static int get_data(hid_t loc, const char *grp, const char *name, H5T_class_t cls, hid_t mt,
                     void *x, size_t n, const char *path, ag_error *err) {
   htri_t ex = H5Lexists(loc, name, H5P_DEFAULT);
-  if (ex < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot read /%s/%s", grp, name);
-  if (ex == 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "dataset /%s/%s is missing", grp, name);
+  if (ex < 0)
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot read /%s/%s", grp, name);
+  if (ex == 0)
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "dataset /%s/%s is missing", grp, name);
   hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
-  if (ds < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot open /%s/%s", grp, name);
+  if (ds < 0)
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot open /%s/%s", grp, name);
   hid_t sp = H5Dget_space(ds), ty = H5Dget_type(ds);
   hsize_t dims[1] = {0};
   int rc = 0;
@@ -193,12 +205,14 @@ static int get_data(hid_t loc, const char *grp, const char *name, H5T_class_t cl
     rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot read /%s/%s", grp, name);
   else if (H5Tget_class(ty) != cls || H5Sget_simple_extent_ndims(sp) != 1)
     rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "/%s/%s is not a 1-D %s dataset", grp, name,
-                 cls == H5T_FLOAT ? "float" : "integer");
+                       cls == H5T_FLOAT ? "float" : "integer");
   else if (H5Sget_simple_extent_dims(sp, dims, NULL) != 1 || dims[0] != (hsize_t)n)
-    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "inconsistent file: /%s/%s has %llu entries, expected %zu", grp, name,
-                 (unsigned long long)dims[0], n);
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path,
+                       "inconsistent file: /%s/%s has %llu entries, expected %zu", grp, name,
+                       (unsigned long long)dims[0], n);
   else if (n > 0 && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) < 0)
-    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot read /%s/%s (checksum or I/O error)", grp, name);
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path,
+                       CORRUPT "cannot read /%s/%s (checksum or I/O error)", grp, name);
   if (ty >= 0) H5Tclose(ty);
   if (sp >= 0) H5Sclose(sp);
   H5Dclose(ds);
@@ -208,8 +222,11 @@ static int get_data(hid_t loc, const char *grp, const char *name, H5T_class_t cl
 static int get_int(hid_t loc, const char *grp, const char *name, long long *v, const char *path,
                    ag_error *err) {
   int rc = get_attr(loc, name, 1, v);
-  if (rc == -1) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "attribute /%s/%s is missing", grp, name);
-  if (rc) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "attribute /%s/%s is unreadable or not an integer", grp, name);
+  if (rc == -1)
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "attribute /%s/%s is missing", grp, name);
+  if (rc)
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path,
+                         CORRUPT "attribute /%s/%s is unreadable or not an integer", grp, name);
   return 0;
 }
 
@@ -223,8 +240,10 @@ static int open_ckpt(const char *path, hid_t *fo, hid_t *go, ag_error *err) {
   htri_t ex = H5Lexists(f, "trainer", H5P_DEFAULT);
   if (ex <= 0) {
     H5Fclose(f);
-    if (ex < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot read the root group");
-    return ag_fail_kfile(err, AG_ERR_FORMAT, CKF, path, "not a training checkpoint (no /trainer group; a model file?)");
+    if (ex < 0)
+      return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot read the root group");
+    return ag_fail_kfile(err, AG_ERR_FORMAT, CKF, path,
+                         "not a training checkpoint (no /trainer group; a model file?)");
   }
   hid_t g = H5Gopen2(f, "trainer", H5P_DEFAULT);
   if (g < 0) {
@@ -235,13 +254,14 @@ static int open_ckpt(const char *path, hid_t *fo, hid_t *go, ag_error *err) {
   long long ver = 0;
   int rc = 0;
   if (get_attr(g, "format", 0, &format) || strcmp(format, CK_FORMAT))
-    rc = ag_fail_kfile(err, AG_ERR_FORMAT, CKF, path, "not a training checkpoint (/trainer attribute 'format' is not '%s')",
-                 CK_FORMAT);
+    rc = ag_fail_kfile(err, AG_ERR_FORMAT, CKF, path,
+                       "not a training checkpoint (/trainer attribute 'format' is not '%s')",
+                       CK_FORMAT);
   else if ((rc = get_int(g, "trainer", "format_version", &ver, path, err)) == 0 &&
            (ver < 1 || ver > CK_FORMAT_VERSION))
     rc = ag_fail_kfile(err, ver > CK_FORMAT_VERSION ? AG_ERR_MISMATCH : AG_ERR_CORRUPT, CKF, path,
                        "format_version %lld is not supported (this alphagrad reads %d)", ver,
-                 CK_FORMAT_VERSION);
+                       CK_FORMAT_VERSION);
   free(format);
   if (rc) {
     H5Gclose(g);
@@ -283,7 +303,8 @@ static void ck_state_free(ck_state *s) {
   free(s->best);
   free(s->best_order);
   if (s->buf)
-    for (int i = 0; i < s->size; i++) ag_train_sample_free(&s->buf[i]);
+    for (int i = 0; i < s->size; i++)
+      ag_train_sample_free(&s->buf[i]);
   free(s->buf);
 }
 
@@ -293,13 +314,16 @@ static int read_state(ag_trainer *tr, hid_t f, hid_t g, const char *path, ck_sta
   long long v;
   if (get_int(g, "trainer", "ngraphs", &v, path, err)) return -1;
   if (v != ng)
-    return ag_fail_kfile(err, AG_ERR_MISMATCH, CKF, path, "the checkpoint is for %lld graph%s, this run trains %d: a checkpoint resumes "
-                   "only the same graphs in the same order",
-                   v, v == 1 ? "" : "s", ng);
+    return ag_fail_kfile(
+        err, AG_ERR_MISMATCH, CKF, path,
+        "the checkpoint is for %lld graph%s, this run trains %d: a checkpoint resumes "
+        "only the same graphs in the same order",
+        v, v == 1 ? "" : "s", ng);
   if (get_int(g, "trainer", "episodes", &s->episodes, path, err) ||
       get_int(g, "trainer", "steps", &s->steps, path, err))
     return -1;
-  if (s->episodes < 0 || s->steps < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "negative counters");
+  if (s->episodes < 0 || s->steps < 0)
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "negative counters");
   if (get_attr(g, "elapsed", 2, &s->elapsed)) s->elapsed = 0;
   uint64_t *hash = ag_malloc((size_t)(ng + 1) * sizeof(uint64_t));
   int *nel = ag_malloc((size_t)(ng + 1) * sizeof(int));
@@ -308,17 +332,19 @@ static int read_state(ag_trainer *tr, hid_t f, hid_t g, const char *path, ck_sta
     rc = get_data(g, "trainer", "graph_hash", H5T_INTEGER, H5T_NATIVE_UINT64, hash, (size_t)ng,
                   path, err);
   if (rc == 0)
-    rc = get_data(g, "trainer", "graph_neliminable", H5T_INTEGER, H5T_NATIVE_INT, nel,
-                  (size_t)ng, path, err);
+    rc = get_data(g, "trainer", "graph_neliminable", H5T_INTEGER, H5T_NATIVE_INT, nel, (size_t)ng,
+                  path, err);
   int tot = 0;
   for (int k = 0; rc == 0 && k < ng; k++) {
     const ag_dag *d = tr->graphs[k];
     if (hash[k] != d->hash || nel[k] != d->neliminable)
-      rc = ag_fail_kfile(err, AG_ERR_MISMATCH, CKF, path, "graph %d of %d is not the checkpoint's (structural hash %016llx, %d eliminable "
-                   "vertices; the checkpoint has %016llx, %d): a checkpoint resumes only the same "
-                   "graphs in the same order",
-                   k + 1, ng, (unsigned long long)d->hash, d->neliminable,
-                   (unsigned long long)hash[k], nel[k]);
+      rc = ag_fail_kfile(
+          err, AG_ERR_MISMATCH, CKF, path,
+          "graph %d of %d is not the checkpoint's (structural hash %016llx, %d eliminable "
+          "vertices; the checkpoint has %016llx, %d): a checkpoint resumes only the same "
+          "graphs in the same order",
+          k + 1, ng, (unsigned long long)d->hash, d->neliminable, (unsigned long long)hash[k],
+          nel[k]);
     tot += d->neliminable;
   }
   free(hash);
@@ -326,21 +352,25 @@ static int read_state(ag_trainer *tr, hid_t f, hid_t g, const char *path, ck_sta
   if (rc) return -1;
   s->best = ag_malloc((size_t)(ng + 1) * sizeof(long long));
   s->best_order = ag_malloc((size_t)(tot + 1) * sizeof(int));
-  if (get_data(g, "trainer", "best_cost", H5T_INTEGER, H5T_NATIVE_LLONG, s->best, (size_t)ng,
-               path, err) ||
-      get_data(g, "trainer", "best_order", H5T_INTEGER, H5T_NATIVE_INT, s->best_order,
-               (size_t)tot, path, err))
+  if (get_data(g, "trainer", "best_cost", H5T_INTEGER, H5T_NATIVE_LLONG, s->best, (size_t)ng, path,
+               err) ||
+      get_data(g, "trainer", "best_order", H5T_INTEGER, H5T_NATIVE_INT, s->best_order, (size_t)tot,
+               path, err))
     return -1;
   for (int k = 0, o = 0; k < ng; k++) {
     const ag_dag *d = tr->graphs[k];
     if (s->best[k] >= 0 && ag_order_validate(d, s->best_order + o, d->neliminable, NULL))
-      return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "inconsistent file: the best order of graph %d is invalid", k + 1);
+      return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path,
+                           "inconsistent file: the best order of graph %d is invalid", k + 1);
     o += d->neliminable;
   }
 
   /* the buffer */
   htri_t ex = H5Lexists(f, "buffer", H5P_DEFAULT);
-  if (ex <= 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, ex < 0 ? CORRUPT "cannot read the root group" : "group /buffer is missing");
+  if (ex <= 0)
+    return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path,
+                         ex < 0 ? CORRUPT "cannot read the root group"
+                                : "group /buffer is missing");
   hid_t b = H5Gopen2(f, "buffer", H5P_DEFAULT);
   if (b < 0) return ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, CORRUPT "cannot open /buffer");
   long long cap, size, head;
@@ -349,8 +379,8 @@ static int read_state(ag_trainer *tr, hid_t f, hid_t g, const char *path, ck_sta
        get_int(b, "buffer", "head", &head, path, err);
   if (!rc && (cap < 1 || cap > (1LL << 30) || size < 0 || size > cap || head < 0 || head >= cap ||
               (size < cap && head != size)))
-    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "inconsistent buffer: capacity %lld, size %lld, head %lld", cap, size,
-                 head);
+    rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path,
+                       "inconsistent buffer: capacity %lld, size %lld, head %lld", cap, size, head);
   int *gr = NULL, *len = NULL, *nact = NULL, *prefix = NULL;
   float *z = NULL, *pi = NULL;
   if (!rc) {
@@ -394,7 +424,8 @@ static int read_state(ag_trainer *tr, hid_t f, hid_t g, const char *path, ck_sta
       ta += (size_t)nact[i];
       for (int j = 0; j < len[i]; j++)
         if (sm->prefix[j] < d->ni || sm->prefix[j] >= d->n || d->is_output[sm->prefix[j]])
-          rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path, "inconsistent buffer entry %d: not an eliminable vertex", i);
+          rc = ag_fail_kfile(err, AG_ERR_CORRUPT, CKF, path,
+                             "inconsistent buffer entry %d: not an eliminable vertex", i);
     }
   }
   free(gr);
@@ -427,9 +458,11 @@ int ag_trainer_load(ag_trainer *tr, const char *path, ag_error *err) {
     return -1;
   }
   /* commit */
-  for (int i = 0; i < tr->cap; i++) ag_train_sample_free(&tr->buf[i]);
+  for (int i = 0; i < tr->cap; i++)
+    ag_train_sample_free(&tr->buf[i]);
   if (s.cap == tr->cap) {
-    for (int i = 0; i < s.size; i++) tr->buf[i] = s.buf[i];
+    for (int i = 0; i < s.size; i++)
+      tr->buf[i] = s.buf[i];
     tr->size = s.size;
     tr->head = s.head;
   } else {

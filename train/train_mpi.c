@@ -19,11 +19,14 @@ int ag_train_mpi_setup(ag_train_params *p, ag_nn *nn, ag_adam *opt, MPI_Comm com
   MPI_Allreduce(mine, lo, 2, MPI_LONG, MPI_MIN, comm);
   MPI_Allreduce(mine, hi, 2, MPI_LONG, MPI_MAX, comm);
   if (lo[0] != hi[0])
-    return ag_failc(err, AG_ERR_MISMATCH, "MPI training: the ranks' networks differ in size (%ld to %ld parameters)",
-                   lo[0], hi[0]);
+    return ag_failc(err, AG_ERR_MISMATCH,
+                    "MPI training: the ranks' networks differ in size (%ld to %ld parameters)",
+                    lo[0], hi[0]);
   if (lo[1] != hi[1] || (opt && lo[1] != lo[0]))
-    return ag_failc(err, AG_ERR_MISMATCH, "MPI training: the ranks' optimiser states differ in size or do not match "
-                        "the network (%ld to %ld, network %ld)", lo[1], hi[1], lo[0]);
+    return ag_failc(err, AG_ERR_MISMATCH,
+                    "MPI training: the ranks' optimiser states differ in size or do not match "
+                    "the network (%ld to %ld, network %ld)",
+                    lo[1], hi[1], lo[0]);
   size_t n = ag_nn_nparams(nn);
   /* counts of MPI calls are int: broadcast in chunks */
   const size_t chunk = (size_t)1 << 28;

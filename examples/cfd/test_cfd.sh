@@ -25,10 +25,7 @@ TEST=${1:?usage: test_cfd.sh TEST BINDIR}
 BIN=${2:?usage: test_cfd.sh TEST BINDIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$(dirname "$0")/../../tests/lib.sh"
-ag_mpi
-ag_tmpdir WORK
-export AG_JIT_CACHE=${AG_JIT_CACHE:-$WORK/cache}
-cd "$WORK" || exit 1
+ag_mpi_work
 
 AG_RUN_TAIL=30
 run() { # run NAME PROGRAM ARGS...: mpiexec -n 2, output in NAME.out

@@ -26,10 +26,7 @@ esac
 [ -x "${CMD[0]}" ] || { echo "FAIL: ${CMD[0]} is not an executable" >&2; exit 1; }
 
 . "$(dirname "$0")/../../tests/lib.sh"
-ag_mpi
-ag_tmpdir WORK
-export AG_JIT_CACHE=${AG_JIT_CACHE:-$WORK/cache}
-cd "$WORK" || exit 1
+ag_mpi_work
 
 run() { # run NAME NP ARGS...: output in NAME.out
   local name=$1 np=$2

@@ -6,8 +6,7 @@
 set -u
 BIN=$1
 . "$(dirname "$0")/../lib.sh"
-ag_tmpdir TMP /tmp/ag-test-gpu-option.XXXXXX
-ag_petsc_env "$TMP"
+ag_petsc_env /tmp/ag-test-gpu-option.XXXXXX
 cd "$(dirname "$0")/../plugin" || exit 1 # bratu2d_api reads bratu.c from here
 fails=0
 for args in "-snes_jacobian alphagrad -snes_jacobian_alphagrad_backend cuda" \

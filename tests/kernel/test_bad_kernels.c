@@ -1,7 +1,8 @@
 /* Every kernel in tests/kernels/bad must be rejected by the C front end with a message
    that points at the offending line and names the construct.
 
-   The first line of each file is `// expect: LINE: substring`: the message must start with
+   The first line of each file is `// expect CODE: LINE: substring`: the error code must be
+   CODE (ag_status_name: format, unsupported, limit, input, I/O), the message must start with
    "<path>:LINE:COL: " and contain the substring. LINE "-" marks errors that have no position
    (e.g. a file with two kernels and no function chosen): the message must contain the path. */
 #include <ctype.h>
@@ -16,8 +17,8 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Parses "// expect: LINE: substring" into line (-1 for "-") and sub. */
-static int read_expect(const char *path, long *line, char *sub, size_t subsz) {
+/* Parses "// expect CODE: LINE: substring" into code, line (-1 for "-") and sub. */
+static int read_expect(const char *path, ag_status *code, long *line, char *sub, size_t subsz) {
   char buf[512];
   FILE *f = fopen(path, "r");
   if (!f) return -1;
@@ -25,9 +26,16 @@ static int read_expect(const char *path, long *line, char *sub, size_t subsz) {
   fclose(f);
   if (!ok) return -1;
   buf[strcspn(buf, "\r\n")] = 0;
-  const char *p = buf, *key = "// expect: ";
+  const char *p = buf, *key = "// expect ";
   if (strncmp(p, key, strlen(key))) return -1;
   p += strlen(key);
+  size_t n = strcspn(p, ":");
+  *code = AG_OK;
+  for (int c = AG_ERR_INPUT; c < AG_ERR_NCODES; c++)
+    if (strlen(ag_status_name((ag_status)c)) == n && !strncmp(p, ag_status_name((ag_status)c), n))
+      *code = (ag_status)c;
+  if (*code == AG_OK || strncmp(p + n, ": ", 2)) return -1;
+  p += n + 2;
   if (*p == '-') {
     *line = -1;
     p++;
@@ -67,10 +75,11 @@ int main(void) {
   for (int i = 0; i < n; i++) {
     char path[4600], sub[512];
     long line = 0;
+    ag_status code = AG_OK;
     snprintf(path, sizeof path, "%s/%s", dir, names[i]);
     int fails = check_failures;
-    int hdr = read_expect(path, &line, sub, sizeof sub);
-    CHECK(hdr == 0, "%s: first line must be '// expect: LINE: substring'", names[i]);
+    int hdr = read_expect(path, &code, &line, sub, sizeof sub);
+    CHECK(hdr == 0, "%s: first line must be '// expect CODE: LINE: substring'", names[i]);
     ag_error err;
     err.msg[0] = 0;
     ag_graph *g = ag_parse_kernel_file(path, NULL, &err);
@@ -95,8 +104,11 @@ int main(void) {
               err.msg);
       }
       CHECK(strstr(err.msg, sub) != NULL, "%s: message lacks '%s': %s", names[i], sub, err.msg);
+      CHECK(err.code == code, "%s: code %s, expected %s: %s", names[i], ag_status_name(err.code),
+            ag_status_name(code), err.msg);
     }
-    printf("%-36s %s  %s\n", names[i], check_failures == fails ? "ok  " : "FAIL", err.msg);
+    printf("%-36s %s  [%s] %s\n", names[i], check_failures == fails ? "ok  " : "FAIL",
+           ag_status_name(err.code), err.msg);
     free(names[i]);
   }
   free(names);

@@ -42,8 +42,8 @@ static PetscErrorCode FormFunctionLocal(DMDALocalInfo *info, PetscScalar **x, Pe
   PetscFunctionReturn(0);
 }
 
-PETSC_UNUSED static PetscErrorCode FormJacobianLocal(DMDALocalInfo *info, PetscScalar **x, Mat J, Mat P,
-                                        AppCtx *user) {
+PETSC_UNUSED static PetscErrorCode FormJacobianLocal(DMDALocalInfo *info, PetscScalar **x, Mat J,
+                                                     Mat P, AppCtx *user) {
   MatStencil row, col[5];
   PetscScalar v[5];
   PetscFunctionBeginUser;
@@ -56,12 +56,21 @@ PETSC_UNUSED static PetscErrorCode FormJacobianLocal(DMDALocalInfo *info, PetscS
         v[0] = 2.0 * (user->p[0] + user->p[1]);
         PetscCall(MatSetValuesStencil(P, 1, &row, 1, &row, v, INSERT_VALUES));
       } else {
-        v[0] = -user->p[1]; col[0].i = i; col[0].j = j - 1;
-        v[1] = -user->p[0]; col[1].i = i - 1; col[1].j = j;
+        v[0] = -user->p[1];
+        col[0].i = i;
+        col[0].j = j - 1;
+        v[1] = -user->p[0];
+        col[1].i = i - 1;
+        col[1].j = j;
         v[2] = 2.0 * (user->p[0] + user->p[1]) - user->p[2] * PetscExpScalar(x[j][i]);
-        col[2].i = i; col[2].j = j;
-        v[3] = -user->p[0]; col[3].i = i + 1; col[3].j = j;
-        v[4] = -user->p[1]; col[4].i = i; col[4].j = j + 1;
+        col[2].i = i;
+        col[2].j = j;
+        v[3] = -user->p[0];
+        col[3].i = i + 1;
+        col[3].j = j;
+        v[4] = -user->p[1];
+        col[4].i = i;
+        col[4].j = j + 1;
         PetscCall(MatSetValuesStencil(P, 1, &row, 5, col, v, INSERT_VALUES));
       }
     }
@@ -86,8 +95,11 @@ static PetscErrorCode FormInitialGuess(DM da, AppCtx *user, Vec X) {
   for (PetscInt j = info.ys; j < info.ys + info.ym; j++) {
     PetscReal temp = (PetscReal)(PetscMin(j, info.my - j - 1)) * hy;
     for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
-      if (i == 0 || j == 0 || i == info.mx - 1 || j == info.my - 1) x[j][i] = 0.0;
-      else x[j][i] = temp1 * PetscSqrtReal(PetscMin((PetscReal)(PetscMin(i, info.mx - i - 1)) * hx, temp));
+      if (i == 0 || j == 0 || i == info.mx - 1 || j == info.my - 1)
+        x[j][i] = 0.0;
+      else
+        x[j][i] =
+            temp1 * PetscSqrtReal(PetscMin((PetscReal)(PetscMin(i, info.mx - i - 1)) * hx, temp));
     }
   }
   PetscCall(DMDAVecRestoreArray(da, X, &x));
@@ -121,7 +133,8 @@ int main(int argc, char **argv) {
                          16, 16, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, &da));
   PetscCall(DMSetFromOptions(da));
   PetscCall(DMSetUp(da));
-  PetscCall(DMDAGetInfo(da, NULL, &mx, &my, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  PetscCall(
+      DMDAGetInfo(da, NULL, &mx, &my, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
   PetscReal hx = 1.0 / (mx - 1), hy = 1.0 / (my - 1);
   user.p[0] = hy / hx;
   user.p[1] = hx / hy;
@@ -147,20 +160,24 @@ int main(int argc, char **argv) {
     PetscCall(AGKernelSetParameters(b, 3, user.p));
     PetscCall(AGOperatorCreate(da, &op));
     PetscCall(AGOperatorAddCellKernel(op, k, DMDA_STENCIL_STAR, 1, b));
-    if (!residual) PetscCall(DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
-    /* the deprecated name (SNESAlphaGradSetOperator) still compiles and works */
+    if (!residual)
+      PetscCall(
+          DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
+      /* the deprecated name (SNESAlphaGradSetOperator) still compiles and works */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
     PetscCall(SNESSetAlphaGradOperator(snes, op, residual));
 #pragma GCC diagnostic pop
     /* -mode explicit: the application installs the Jacobian function itself */
-    if (explicit_jac) PetscCall(SNESSetJacobian(snes, NULL, NULL, SNESComputeJacobianAlphaGrad, op));
+    if (explicit_jac)
+      PetscCall(SNESSetJacobian(snes, NULL, NULL, SNESComputeJacobianAlphaGrad, op));
     PetscCall(AGKernelDestroy(&k));
     PetscCall(AGKernelDestroy(&b));
     PetscCall(AGOperatorDestroy(&op));
   }
 #else
-  PetscCall(DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
+  PetscCall(
+      DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
   if (!no_hand) PetscCall(DMDASNESSetJacobianLocal(da, (DMDASNESJacobian)FormJacobianLocal, &user));
 #endif
   PetscCall(SNESSetFromOptions(snes));
@@ -174,8 +191,11 @@ int main(int argc, char **argv) {
     PetscCall(SNESGetFunction(snes, &f, NULL, NULL));
     PetscCall(VecNorm(f, NORM_2, &fnorm));
   }
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bratu2d: %" PetscInt_FMT " x %" PetscInt_FMT ", lambda %g: %s, Newton iterations %" PetscInt_FMT ", residual norm %g\n",
-                        mx, my, (double)user.lambda, SNESConvergedReasons[reason], its, (double)fnorm));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                        "bratu2d: %" PetscInt_FMT " x %" PetscInt_FMT
+                        ", lambda %g: %s, Newton iterations %" PetscInt_FMT ", residual norm %g\n",
+                        mx, my, (double)user.lambda, SNESConvergedReasons[reason], its,
+                        (double)fnorm));
   PetscCall(VecDestroy(&x));
   PetscCall(SNESDestroy(&snes));
   PetscCall(DMDestroy(&da));

@@ -22,10 +22,7 @@ BIN=${1:?usage: test_euler1d.sh path/to/euler1d}
 [ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable" >&2; exit 1; }
 
 . "$(dirname "$0")/../lib.sh"
-ag_mpi
-ag_tmpdir WORK
-export AG_JIT_CACHE=${AG_JIT_CACHE:-$WORK/cache}
-cd "$WORK" || exit 1
+ag_mpi_work
 
 # tight Newton and Krylov tolerances: every run converges to round-off, so the final states
 # of different runs (Jacobians, process counts) agree to the printed digits
@@ -33,7 +30,7 @@ TOL=(-snes_rtol 1e-12 -snes_atol 1e-13 -snes_stol 0 -ksp_rtol 1e-13 -ksp_atol 1e
 
 run() { # run NAME NP ARGS...: output in $WORK/NAME.out; fails loudly on a non-zero exit
   ag_mpirun "$1" "$2" euler1d "$BIN" "${@:3}" || return 1
-  grep -E "^(euler1d|checksum|density)" "$name.out"
+  grep -E "^(euler1d|checksum|density)" "$1.out"
 }
 total() { sed -n 's/.*total Newton iterations \([0-9]*\).*/\1/p' "$1.out"; }
 checksum() { sed -n 's/^checksum (L2 norm of the state): \(.*\)$/\1/p' "$1.out"; }

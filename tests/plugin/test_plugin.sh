@@ -11,8 +11,7 @@ BIN=$1
 LIB=$2
 SRC=$(cd "$(dirname "$0")" && pwd)
 . "$(dirname "$0")/../lib.sh"
-ag_tmpdir TMP /tmp/ag-test-plugin.XXXXXX
-ag_petsc_env "$TMP" oversubscribe
+ag_petsc_env /tmp/ag-test-plugin.XXXXXX oversubscribe
 cd "$SRC" || exit 1
 
 checks=0

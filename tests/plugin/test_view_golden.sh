@@ -9,8 +9,7 @@ APP=$1
 GOLDEN=$2
 SRC=$(cd "$(dirname "$0")" && pwd)
 . "$(dirname "$0")/../lib.sh"
-ag_tmpdir TMP /tmp/ag-test-view.XXXXXX
-ag_petsc_env "$TMP"
+ag_petsc_env /tmp/ag-test-view.XXXXXX
 cd "$SRC" || exit 1 # bratu2d_api reads bratu.c from here
 if ! "$APP" -da_grid_x 9 -da_grid_y 9 -snes_jacobian alphagrad \
     -snes_jacobian_alphagrad_view "ascii:$TMP/view.txt" > "$TMP/run.out" 2>&1; then

@@ -192,14 +192,16 @@ static void test_checkpoint(const ag_dag *d0, const ag_dag *d1, const ag_nn_arch
   err.msg[0] = 0;
   CHECK(ag_trainer_load(td, ck, &err) < 0 && strstr(err.msg, "is not the checkpoint's"),
         "other graphs: %s", err.msg);
-  CHECK(err.code == AG_ERR_MISMATCH, "other graphs: code %s (%s)", ag_status_name(err.code), err.msg);
+  CHECK(err.code == AG_ERR_MISMATCH, "other graphs: code %s (%s)", ag_status_name(err.code),
+        err.msg);
   printf("  refused: %s\n", err.msg);
   CHECK(ag_trainer_episodes(td) == 0 && ag_trainer_buffer_size(td) == 0, "refusal changed the trainer");
   ag_trainer_free(td);
   td = ag_trainer_new(nd, NULL, one, 1, &p);
   CHECK(ag_trainer_load(td, ck, &err) < 0 && strstr(err.msg, "2 graphs, this run trains 1"),
         "fewer graphs: %s", err.msg);
-  CHECK(err.code == AG_ERR_MISMATCH, "fewer graphs: code %s (%s)", ag_status_name(err.code), err.msg);
+  CHECK(err.code == AG_ERR_MISMATCH, "fewer graphs: code %s (%s)", ag_status_name(err.code),
+        err.msg);
   /* a model file without trainer state */
   CHECK(ag_nn_save(nd, NULL, bad, &err) == 0, "save model: %s", err.msg);
   CHECK(ag_trainer_load(td, bad, &err) < 0 && strstr(err.msg, "not a training checkpoint"),
@@ -210,7 +212,8 @@ static void test_checkpoint(const ag_dag *d0, const ag_dag *d1, const ag_nn_arch
   long n = file_size(ck);
   CHECK(file_copy_part(ck, bad, n / 2, -1) == 0, "copy");
   CHECK(ag_trainer_load(td, bad, &err) < 0, "a truncated checkpoint was loaded");
-  CHECK(err.code == AG_ERR_CORRUPT, "truncated checkpoint: code %s (%s)", ag_status_name(err.code), err.msg);
+  CHECK(err.code == AG_ERR_CORRUPT, "truncated checkpoint: code %s (%s)", ag_status_name(err.code),
+        err.msg);
   printf("  truncated: %s\n", err.msg);
   int corrupt_refused = 1;
   for (int k = 1; k < 8; k++) { /* garbage at several places */

@@ -1,4 +1,4 @@
-// expect: 5: 'while' loops are not supported
+// expect unsupported: 5: 'while' loops are not supported
 void k(const double *in, double *out) {
   int i = 0;
   out[0] = in[0];

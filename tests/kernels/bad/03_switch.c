@@ -1,4 +1,4 @@
-// expect: 4: 'switch' is not supported
+// expect unsupported: 4: 'switch' is not supported
 void k(const double *in, double *out) {
   int m = 1;
   switch (m) {

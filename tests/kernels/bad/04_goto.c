@@ -1,4 +1,4 @@
-// expect: 4: 'goto' is not supported
+// expect unsupported: 4: 'goto' is not supported
 void k(const double *in, double *out) {
   out[0] = in[0];
   goto done;

@@ -1,4 +1,4 @@
-// expect: 4: labels are not supported
+// expect unsupported: 4: labels are not supported
 void k(const double *in, double *out) {
   out[0] = in[0];
 again:

@@ -1,4 +1,4 @@
-// expect: 4: struct and union types are not supported
+// expect unsupported: 4: struct and union types are not supported
 struct pt { double x, y; };
 void k(const double *in, double *out) {
   struct pt a;

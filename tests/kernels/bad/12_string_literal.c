@@ -1,4 +1,4 @@
-// expect: 5: string literals are not supported
+// expect unsupported: 5: string literals are not supported
 static double h(double x, const char *s) { return x; }
 void k(const double *in, double *out) {
   out[0] = in[0];

@@ -1,4 +1,4 @@
-// expect: 4: 'sizeof' is not supported
+// expect unsupported: 4: 'sizeof' is not supported
 void k(const double *in, double *out) {
   double a[4] = {1, 2, 3, 4};
   int n = sizeof a / sizeof a[0];

@@ -1,4 +1,4 @@
-// expect: 6: element 2 of 'a' is used before it is assigned
+// expect format: 6: element 2 of 'a' is used before it is assigned
 void k(const double *in, double *out) {
   double a[3];
   a[0] = in[0];

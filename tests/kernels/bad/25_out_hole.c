@@ -1,4 +1,4 @@
-// expect: 2: 'out[1]' is never assigned
+// expect format: 2: 'out[1]' is never assigned
 void k(const double *in, double *out)
 {
   out[0] = in[0];

@@ -1,4 +1,4 @@
-// expect: 3: assignment through a pointer to const
+// expect format: 3: assignment through a pointer to const
 static void scale(const double *v, double s) {
   v[0] = v[0] * s;
 }

@@ -1,4 +1,4 @@
-// expect: 4: assignment to const variable 'n'
+// expect format: 4: assignment to const variable 'n'
 void k(const double *in, double *out) {
   const int n = 2;
   n += 1;

@@ -1,4 +1,4 @@
-// expect: 5: negative index -1 into 'out'
+// expect format: 5: negative index -1 into 'out'
 void k(const double *in, double *out) {
   int j = 0;
   out[0] = in[0];

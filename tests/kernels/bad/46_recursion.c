@@ -1,4 +1,4 @@
-// expect: 3: recursion is not supported
+// expect unsupported: 3: recursion is not supported
 static double f(double x, int n) {
   return n == 0 ? x : f(x * x, n - 1);
 }

@@ -1,4 +1,4 @@
-// expect: 2: ends without returning a value
+// expect format: 2: ends without returning a value
 static double twice(double x) {
   double y = 2.0 * x;
   y = y + 0.0;

@@ -1,4 +1,4 @@
-// expect: 5: pointers to pointers are not supported
+// expect unsupported: 5: pointers to pointers are not supported
 void k(const double *in, double *out) {
   double a[1];
   double *p = a;

@@ -1,4 +1,4 @@
-// expect: 6: member access '.' is not supported
+// expect unsupported: 6: member access '.' is not supported
 typedef double real2[2];
 void k(const double *in, double *out) {
   double v[2];

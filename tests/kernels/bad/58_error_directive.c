@@ -1,4 +1,4 @@
-// expect: 3: #error this kernel needs NDIM
+// expect format: 3: #error this kernel needs NDIM
 #ifndef NDIM
 #error this kernel needs NDIM
 #endif

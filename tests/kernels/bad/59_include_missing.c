@@ -1,4 +1,4 @@
-// expect: 3: missing.h: cannot open
+// expect I/O: 3: missing.h: cannot open
 #include <math.h>
 #include "missing.h"
 void k(const double *in, double *out) {

@@ -1,4 +1,4 @@
-// expect: 5: loop does not terminate
+// expect format: 5: loop does not terminate
 void k(const double *in, double *out) {
   int i;
   out[0] = in[0];

@@ -1,4 +1,4 @@
-// expect: 2: variadic functions are not supported
+// expect unsupported: 2: variadic functions are not supported
 static double sum(int n, ...) {
   return 0.0;
 }

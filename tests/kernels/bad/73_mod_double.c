@@ -1,4 +1,4 @@
-// expect: 3: '%' needs integer operands
+// expect format: 3: '%' needs integer operands
 void k(const double *in, double *out) {
   out[0] = in[0] % 2;
 }

@@ -1,4 +1,4 @@
-// expect: 3: unterminated #if
+// expect format: 3: unterminated #if
 #define N 2
 #if N > 1
 void k(const double *in, double *out) {

@@ -1,4 +1,4 @@
-// expect: 4: integer overflow in '*'
+// expect format: 4: integer overflow in '*'
 void k(const double *in, double *out) {
   long big = 4000000000;
   long sq = big * big * big;

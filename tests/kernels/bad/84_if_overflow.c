@@ -1,4 +1,4 @@
-// expect: 3: integer overflow in #if
+// expect format: 3: integer overflow in #if
 #define BIG 9223372036854775807
 #if BIG + 1 > 0
 #endif

@@ -1,4 +1,4 @@
-// expect: 12: macro expansion too large
+// expect limit: 12: macro expansion too large
 #define E()
 #define F0() E() E() E() E() E() E() E() E()
 #define F1() F0() F0() F0() F0() F0() F0() F0() F0()
