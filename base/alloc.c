@@ -1,3 +1,4 @@
+/* Owns allocation (alloc.h): aborting malloc wrappers, growable arrays, the arena. */
 #include "base/alloc.h"
 
 #include <stdio.h>

@@ -25,7 +25,8 @@ void ag_data_dirs(const void *anchor, char *dirs, size_t n) {
   char bin[4096] = "";
   if (anchor) {
     Dl_info info;
-    if (dladdr((void *)anchor, &info) && info.dli_fname) snprintf(bin, sizeof bin, "%s", info.dli_fname);
+    if (dladdr((void *)anchor, &info) && info.dli_fname)
+      snprintf(bin, sizeof bin, "%s", info.dli_fname);
   } else {
     ssize_t len = readlink("/proc/self/exe", bin, sizeof bin - 1);
     bin[len > 0 ? len : 0] = 0;

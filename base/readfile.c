@@ -1,3 +1,4 @@
+/* Owns reading a whole text file with limits and a message naming the file (readfile.h). */
 #include "base/readfile.h"
 
 #include <errno.h>

@@ -14,14 +14,17 @@ static inline uint64_t ag_splitmix(uint64_t *x) {
   return z ^ (z >> 31);
 }
 /* a double in [0, 1) from a splitmix64 stream (53 random bits) */
-static inline double ag_splitmix_unit(uint64_t *x) { return (double)(ag_splitmix(x) >> 11) * 0x1.0p-53; }
+static inline double ag_splitmix_unit(uint64_t *x) {
+  return (double)(ag_splitmix(x) >> 11) * 0x1.0p-53;
+}
 
 typedef struct {
   uint64_t s[4];
 } ag_rng;
 
 static inline void ag_rng_seed(ag_rng *r, uint64_t seed) {
-  for (int i = 0; i < 4; i++) r->s[i] = ag_splitmix(&seed);
+  for (int i = 0; i < 4; i++)
+    r->s[i] = ag_splitmix(&seed);
 }
 static inline uint64_t ag_rng_next(ag_rng *r) {
   uint64_t *s = r->s, x = s[1] * 5, res = ((x << 7) | (x >> 57)) * 9, t = s[1] << 17;

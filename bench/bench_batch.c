@@ -4,14 +4,16 @@
 
    For each (G, B) in the grid: the same E self-play episodes (E = the largest G; graphs
    in turn from the set; the network as prior and value, no rollouts: what a GPU would
-   serve; S simulations per move), played G at a time; prints network evaluations, forward passes, mean batch, evaluations per second,
-   simulations per second and the ratio of simulations per second against (G, B) = (1, 1)
-   measured in the same run, and the mean cost / best of (forward, reverse, Markowitz), so
-   that the price of virtual loss in search quality is visible next to the speed.
+   serve; S simulations per move), played G at a time; prints network evaluations, forward passes,
+   mean batch, evaluations per second, simulations per second and the ratio of simulations per
+   second against (G, B) = (1, 1) measured in the same run, and the mean cost / best of (forward,
+   reverse, Markowitz), so that the price of virtual loss in search quality is visible next to the
+   speed.
 
    usage: bench_batch [--model PATH] [--backend cpu|cuda] [--sims S] [--games 1,4,16]
                       [--leaf 1,8] [--large] [--quick]
-   --model   default hdf5-data/AG_NN_DEFAULT_MODEL (nn/nn_eval.h) under $AG_SOURCE_DIR, else the source tree
+   --model   default hdf5-data/AG_NN_DEFAULT_MODEL (nn/nn_eval.h) under $AG_SOURCE_DIR, else the
+   source tree
    --backend the network backend (cuda: needs a GPU build and device)
    --large   the graph set is the large training kernels (train/corpus.h,
              ag_corpus_large_training 0..5: 75-475 vertices) instead of the paper's five
@@ -25,13 +27,12 @@
 #include "base/clock.h"
 #include "graph/orders.h"
 #include "kernel/source.h"
-#include "train/corpus.h"
 #include "nn/nn_eval.h"
+#include "train/corpus.h"
 
 #ifndef AG_DEFAULT_SOURCE_DIR
 #define AG_DEFAULT_SOURCE_DIR "."
 #endif
-
 
 /* "1,4,16" -> v[], returns the count (at most cap) or 0 on a bad list */
 static int parse_list(const char *s, int *v, int cap) {
@@ -48,8 +49,10 @@ static int parse_list(const char *s, int *v, int cap) {
 }
 
 static int usage(const char *why) {
-  fprintf(stderr, "bench_batch: %s\nusage: bench_batch [--model PATH] [--backend cpu|cuda] "
-                  "[--sims S] [--games 1,4,16] [--leaf 1,8] [--large] [--quick]\n", why);
+  fprintf(stderr,
+          "bench_batch: %s\nusage: bench_batch [--model PATH] [--backend cpu|cuda] "
+          "[--sims S] [--games 1,4,16] [--leaf 1,8] [--large] [--quick]\n",
+          why);
   return 2;
 }
 
@@ -72,8 +75,10 @@ int main(int argc, char **argv) {
     }
     if (i + 1 >= argc) return usage("an option needs a value");
     const char *v = argv[++i];
-    if (!strcmp(a, "--model")) snprintf(model, sizeof model, "%s", v);
-    else if (!strcmp(a, "--backend")) backend = v;
+    if (!strcmp(a, "--model"))
+      snprintf(model, sizeof model, "%s", v);
+    else if (!strcmp(a, "--backend"))
+      backend = v;
     else if (!strcmp(a, "--sims")) {
       sims = atoi(v);
       if (sims < 1) return usage("bad --sims");
@@ -100,7 +105,8 @@ int main(int argc, char **argv) {
   ag_graph *set[NSET];
   int nset = 0;
   if (large) {
-    for (int c = 0; c < NSET; c++) set[nset++] = ag_corpus_large_training(c);
+    for (int c = 0; c < NSET; c++)
+      set[nset++] = ag_corpus_large_training(c);
   } else {
     static const char *const k[5] = {"roeflux_1d", "robotarm_6dof", "human_heart_dipole",
                                      "propane_combustion", "g"};
@@ -161,7 +167,8 @@ int main(int argc, char **argv) {
       double ratio = 0;
       int bad = 0;
       for (int i = 0; i < E; i++) { /* elimination indices -> vertex ids, recomputed */
-        for (int k = 0; k < ds[i]->neliminable; k++) orders[i][k] = ag_vertex_id(ds[i], orders[i][k]);
+        for (int k = 0; k < ds[i]->neliminable; k++)
+          orders[i][k] = ag_vertex_id(ds[i], orders[i][k]);
         long c = ag_order_cost(ds[i], orders[i], ds[i]->neliminable, NULL);
         bad += c != costs[i];
         ratio += (double)costs[i] / (double)base[i % nset];
@@ -173,7 +180,8 @@ int main(int argc, char **argv) {
              passes ? (double)calls / (double)passes : 0, (double)calls / t, sps,
              ref > 0 ? sps / ref : 0, ratio / E, bad ? " ORDER COSTS DIFFER" : "");
       fflush(stdout);
-      for (int i = 0; i < E; i++) free(orders[i]);
+      for (int i = 0; i < E; i++)
+        free(orders[i]);
       free(orders);
       free(costs);
       free(ds);
@@ -185,7 +193,8 @@ int main(int argc, char **argv) {
         return 1;
       }
     }
-  for (int c = 0; c < nset; c++) ag_graph_free(set[c]);
+  for (int c = 0; c < nset; c++)
+    ag_graph_free(set[c]);
   ag_nn_free(nn);
   return 0;
 }

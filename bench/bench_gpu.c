@@ -16,8 +16,8 @@
 
 #include "base/clock.h"
 #include "gpu/gpu.h"
-#include "jacobian/jit.h"
 #include "graph/orders.h"
+#include "jacobian/jit.h"
 #include "kernel/source.h"
 
 #ifndef AG_DEFAULT_SOURCE_DIR
@@ -66,10 +66,14 @@ int main(int argc, char **argv) {
   const char *root = getenv("AG_SOURCE_DIR") ? getenv("AG_SOURCE_DIR") : AG_DEFAULT_SOURCE_DIR;
   nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN);
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--n") && i + 1 < argc) n = atol(argv[++i]);
-    else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
-    else if (!strcmp(argv[i], "--threads") && i + 1 < argc) nthreads = atoi(argv[++i]);
-    else if (!strcmp(argv[i], "--source-dir") && i + 1 < argc) root = argv[++i];
+    if (!strcmp(argv[i], "--n") && i + 1 < argc)
+      n = atol(argv[++i]);
+    else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+      reps = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+      nthreads = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--source-dir") && i + 1 < argc)
+      root = argv[++i];
     else {
       fprintf(stderr, "usage: bench_gpu [--n N] [--reps R] [--threads T] [--source-dir DIR]\n");
       return 2;
@@ -89,16 +93,21 @@ int main(int argc, char **argv) {
   char gpu_why[sizeof err.msg + 8] = "";
   if (ag_gpu_available(&err) == 0) g = ag_gpu_open(0, &err);
   if (!g) snprintf(gpu_why, sizeof gpu_why, "%s", err.msg);
-  printf("# bench_gpu: %ld elements, best of %d; CPU: %s, %d threads (generated C, -O3 -march=native); GPU: %s\n\n",
+  printf("# bench_gpu: %ld elements, best of %d; CPU: %s, %d threads (generated C, -O3 "
+         "-march=native); GPU: %s\n\n",
          n, reps, cpu_model(), nthreads, g ? ag_gpu_name(g) : gpu_why);
-  printf("| kernel | in | out | Jacobian entries | CPU %d threads: Mel/s | GPU kernel: Mel/s | GPU with transfers: Mel/s | to device ms | kernel ms | to host ms | max rel. diff GPU vs C |\n",
-         nthreads);
+  printf(
+      "| kernel | in | out | Jacobian entries | CPU %d threads: Mel/s | GPU kernel: Mel/s | GPU "
+      "with transfers: Mel/s | to device ms | kernel ms | to host ms | max rel. diff GPU vs C |\n",
+      nthreads);
   printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   int status = 0;
   for (size_t t = 0; t < sizeof ks / sizeof ks[0]; t++) {
     char spec[1200];
-    if (ks[t].fn) snprintf(spec, sizeof spec, "%s/%s:%s", root, ks[t].file, ks[t].fn);
-    else snprintf(spec, sizeof spec, "%s/%s", root, ks[t].file);
+    if (ks[t].fn)
+      snprintf(spec, sizeof spec, "%s/%s:%s", root, ks[t].file, ks[t].fn);
+    else
+      snprintf(spec, sizeof spec, "%s/%s", root, ks[t].file);
     ag_graph *gr = ag_load_source(spec, NULL, &err);
     if (!gr) {
       fprintf(stderr, "bench_gpu: %s: %s\n", spec, err.msg);
@@ -151,7 +160,8 @@ int main(int argc, char **argv) {
     reps_total = reps + 1;
     pthread_barrier_init(&bar_start, NULL, (unsigned)nthreads + 1);
     pthread_barrier_init(&bar_end, NULL, (unsigned)nthreads + 1);
-    for (int k = 0; k < nthreads; k++) pthread_create(&th[k], NULL, worker, &cs[k]);
+    for (int k = 0; k < nthreads; k++)
+      pthread_create(&th[k], NULL, worker, &cs[k]);
     double cpu_best = INFINITY;
     for (int r = 0; r < reps_total; r++) { /* the first is a warm-up */
       double t0 = ag_now();
@@ -160,7 +170,8 @@ int main(int argc, char **argv) {
       double dt = ag_now() - t0;
       if (r > 0 && dt < cpu_best) cpu_best = dt;
     }
-    for (int k = 0; k < nthreads; k++) pthread_join(th[k], NULL);
+    for (int k = 0; k < nthreads; k++)
+      pthread_join(th[k], NULL);
     pthread_barrier_destroy(&bar_start);
     pthread_barrier_destroy(&bar_end);
     /* the reference values for the GPU check (thread chunks back into one SoA) */
@@ -186,7 +197,8 @@ int main(int argc, char **argv) {
         rc = ag_gpu_upload(g, din, in, sizeof(double) * N * ni, &err) ||
              ag_gpu_upload(g, dp, p, sizeof(double) * N * np, &err) || ag_gpu_sync(g, &err);
         double t1 = ag_now();
-        rc = rc || ag_gpu_kernel_eval(g, gk, (int)n, din, np ? dp : 0, dout, djac, &err) || ag_gpu_sync(g, &err);
+        rc = rc || ag_gpu_kernel_eval(g, gk, (int)n, din, np ? dp : 0, dout, djac, &err) ||
+             ag_gpu_sync(g, &err);
         double t2 = ag_now();
         rc = rc || ag_gpu_download(g, gjac, djac, sizeof(double) * N * ne, &err) ||
              ag_gpu_download(g, out, dout, sizeof(double) * N * no, &err);
@@ -208,8 +220,9 @@ int main(int argc, char **argv) {
           if (a == b || (isnan(a) && isnan(b))) continue;
           worst = fmax(worst, fabs(a - b) / fmax(fabs(b), 1e-300));
         }
-        snprintf(gk_col, sizeof gk_col, "| %.1f | %.1f | %.2f | %.2f | %.2f | %.2g |", 1e-6 * n / best_k,
-                 1e-6 * n / best_all, 1e3 * best_up, 1e3 * best_k, 1e3 * best_down, worst);
+        snprintf(gk_col, sizeof gk_col, "| %.1f | %.1f | %.2f | %.2f | %.2f | %.2g |",
+                 1e-6 * n / best_k, 1e-6 * n / best_all, 1e3 * best_up, 1e3 * best_k,
+                 1e3 * best_down, worst);
       }
       ag_gpu_free(g, din), ag_gpu_free(g, dp), ag_gpu_free(g, dout), ag_gpu_free(g, djac);
       ag_gpu_kernel_free(g, gk);
@@ -222,8 +235,10 @@ int main(int argc, char **argv) {
     ag_jacprog_free(jp);
     ag_graph_free(gr);
   }
-  printf("\nMel/s: million element Jacobians (outputs and all Jacobian entries) per second. GPU with "
-         "transfers: inputs and parameters to the device, kernel, Jacobians and outputs back (pageable host memory).\n");
+  printf(
+      "\nMel/s: million element Jacobians (outputs and all Jacobian entries) per second. GPU with "
+      "transfers: inputs and parameters to the device, kernel, Jacobians and outputs back "
+      "(pageable host memory).\n");
   if (g) ag_gpu_close(g);
   if (!g) {
     printf("GPU: skipped: %s\n", gpu_why);

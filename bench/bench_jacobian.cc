@@ -20,10 +20,11 @@
 #include <adolc/adolc.h>
 
 extern "C" {
+#include "base/clock.h"
+#include "graph/orders.h"
 #include "jacobian/codegen_c.h"
 #include "jacobian/jacobian.h"
 #include "jacobian/jit.h"
-#include "graph/orders.h"
 #include "kernel/parse_dag.h"
 #include "kernel/parse_kernel.h"
 #include "kernel/source.h"
@@ -53,23 +54,23 @@ static adouble ag_ad_atan2(double a, const badouble &b) {
 namespace ad_roe {
 AG_ADOLC_HELPERS
 #include "../examples/paper/roeflux_1d.c"
-}
+} // namespace ad_roe
 namespace ad_robot {
 AG_ADOLC_HELPERS
 #include "../examples/paper/robotarm_6dof.c"
-}
+} // namespace ad_robot
 namespace ad_heart {
 AG_ADOLC_HELPERS
 #include "../examples/paper/human_heart_dipole.c"
-}
+} // namespace ad_heart
 namespace ad_propane {
 AG_ADOLC_HELPERS
 #include "../examples/paper/propane_combustion.c"
-}
+} // namespace ad_propane
 namespace ad_g {
 AG_ADOLC_HELPERS
 #include "../examples/paper/g.c"
-}
+} // namespace ad_g
 #undef double
 #undef atan2
 
@@ -84,12 +85,7 @@ static const struct {
              {"PropaneCombustion", "propane_combustion.c", ad_propane::PropaneCombustion},
              {"g", "g.c", ad_g::g}};
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
+#define now ag_now
 
 static int NB = 4096; /* --batch */
 static double g_secs = 0.3;
@@ -165,7 +161,8 @@ int main(int argc, char **argv) {
     }
     /* per-element inputs: the test point perturbed by up to +-0.1% per component */
     size_t nin = (size_t)(ni > 0 ? ni : 1);
-    double *xa = (double *)malloc(sizeof(double) * NB * nin), *xs = (double *)malloc(sizeof(double) * NB * nin);
+    double *xa = (double *)malloc(sizeof(double) * NB * nin),
+           *xs = (double *)malloc(sizeof(double) * NB * nin);
     uint64_t r = 0x9e3779b97f4a7c15ULL + t;
     for (int e = 0; e < NB; e++)
       for (int i = 0; i < ni; i++) {
@@ -218,7 +215,7 @@ int main(int argc, char **argv) {
         perror("mkdtemp");
         return 1;
       }
-      ag_jit_options opt;
+      ag_jit_opts opt;
       memset(&opt, 0, sizeof opt);
       opt.cache_dir = tmpl;
       /* compile time: best of 3 loads, each into an empty cache (the machine is shared) */
@@ -236,19 +233,22 @@ int main(int argc, char **argv) {
           fprintf(stderr, "%s %s: %s\n", tasks[t].name, onames[o], err.msg);
           return 1;
         }
-        if (!j->compiled) fprintf(stderr, "warning: %s %s: cache not empty\n", tasks[t].name, onames[o]);
+        if (!j->compiled)
+          fprintf(stderr, "warning: %s %s: cache not empty\n", tasks[t].name, onames[o]);
         if (el < ctime[o]) ctime[o] = el;
       }
       if (getenv("AG_BENCH_KEEP_SRC")) { /* analysis: write the generated C source */
         char sp[4300];
-        snprintf(sp, sizeof sp, "%s/%s_%s.c", getenv("AG_BENCH_KEEP_SRC"), tasks[t].name, onames[o]);
+        snprintf(sp, sizeof sp, "%s/%s_%s.c", getenv("AG_BENCH_KEEP_SRC"), tasks[t].name,
+                 onames[o]);
         FILE *sf = fopen(sp, "w");
         if (sf) {
           ag_codegen_c(jp, "kern", sf, &err);
           fclose(sf);
         }
       }
-      if (!j->compiled) fprintf(stderr, "warning: %s %s was not compiled\n", tasks[t].name, onames[o]);
+      if (!j->compiled)
+        fprintf(stderr, "warning: %s %s was not compiled\n", tasks[t].name, onames[o]);
       double *out = (double *)malloc(sizeof(double) * (size_t)NB * no);
       double *jac = (double *)malloc(sizeof(double) * (size_t)NB * (ne + 1));
       b1[o] = best_ns([&]() -> long {
@@ -385,7 +385,8 @@ int main(int argc, char **argv) {
          NB, target_order ? "met" : "NOT met");
   printf("target: alphagrad (best order and entry point) >= 10x faster than ADOL-C: %s\n",
          target_adolc ? "met" : "NOT met");
-  printf("target: compile time < 1 s per kernel and order: %s\n", target_compile ? "met" : "NOT met");
+  printf("target: compile time < 1 s per kernel and order: %s\n",
+         target_compile ? "met" : "NOT met");
   printf("ADOL-C Jacobians equal alphagrad's to 1e-10: %s\n", all_checks ? "yes" : "NO");
   if (!all_checks) rc = 1;
   if (g_sink == 12345.678) puts("");

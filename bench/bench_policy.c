@@ -20,8 +20,8 @@
 
    usage: bench_policy [--model PATH] [--quick] [--seed S] [--sims A,B] [--time T]
                        [--xl-time T] [--only SUBSTRING] [--large-only] [--small-only] [--list]
-   --model   default hdf5-data/AG_NN_DEFAULT_MODEL (nn/nn_eval.h) under $AG_SOURCE_DIR, else the source
-             tree this was built from
+   --model   default hdf5-data/AG_NN_DEFAULT_MODEL (nn/nn_eval.h) under $AG_SOURCE_DIR, else the
+   source tree this was built from
    --quick   a small subset with few simulations (smoke test, seconds)
    --seed    seed of the equal-time searches (default 1)
    --sims    simulations per move of the equal-simulation runs (default 50,250)
@@ -37,10 +37,10 @@
 #include "base/clock.h"
 #include "graph/orders.h"
 #include "kernel/source.h"
-#include "train/corpus.h"
-#include "nn/nn_eval.h"
 #include "mcts/search.h"
 #include "nn/features.h"
+#include "nn/nn_eval.h"
+#include "train/corpus.h"
 
 #ifndef AG_DEFAULT_SOURCE_DIR
 #define AG_DEFAULT_SOURCE_DIR "."
@@ -141,7 +141,8 @@ static int failures = 0;
 /* cost of an order of elimination indices, recomputed from 1-based vertex ids */
 static long recompute_idx(const ag_dag *d, const int *idx, int n) {
   int *ids = malloc((size_t)(n + 1) * sizeof(int));
-  for (int k = 0; k < n; k++) ids[k] = ag_vertex_id(d, idx[k]);
+  for (int k = 0; k < n; k++)
+    ids[k] = ag_vertex_id(d, idx[k]);
   ag_error err;
   long c = ag_order_cost(d, ids, n, &err);
   if (c < 0) fprintf(stderr, "bench_policy: invalid order: %s\n", err.msg);
@@ -154,20 +155,25 @@ static void base_costs(const ag_dag *d, const char *gname, long c[AG_NBASELINES]
   static const char *what[AG_NBASELINES] = {"forward", "reverse", "markowitz-greedy"};
   ag_order_baseline_costs(d, c);
   for (int b = 0; b < AG_NBASELINES; b++)
-    printf("RUN graph=%s method=%s sims=- budget=- cost=%ld recomputed=%ld time=0\n", gname, what[b],
-           c[b], c[b]);
+    printf("RUN graph=%s method=%s sims=- budget=- cost=%ld recomputed=%ld time=0\n", gname,
+           what[b], c[b], c[b]);
 }
 
 static void report(const char *gname, const char *method, int sims, double budget, long cost,
                    long recomputed, double t, double sims_per_s, long evals) {
   char sb[32], bb[32];
-  if (sims > 0) snprintf(sb, sizeof sb, "%d", sims);
-  else snprintf(sb, sizeof sb, "-");
-  if (budget > 0) snprintf(bb, sizeof bb, "%.3f", budget);
-  else snprintf(bb, sizeof bb, "-");
-  printf("RUN graph=%s method=%s sims=%s budget=%s cost=%ld recomputed=%ld time=%.3f sims_per_s=%.1f "
-         "nn_evals=%ld\n",
-         gname, method, sb, bb, cost, recomputed, t, sims_per_s, evals);
+  if (sims > 0)
+    snprintf(sb, sizeof sb, "%d", sims);
+  else
+    snprintf(sb, sizeof sb, "-");
+  if (budget > 0)
+    snprintf(bb, sizeof bb, "%.3f", budget);
+  else
+    snprintf(bb, sizeof bb, "-");
+  printf(
+      "RUN graph=%s method=%s sims=%s budget=%s cost=%ld recomputed=%ld time=%.3f sims_per_s=%.1f "
+      "nn_evals=%ld\n",
+      gname, method, sb, bb, cost, recomputed, t, sims_per_s, evals);
   fflush(stdout);
   if (cost != recomputed) failures++;
 }
@@ -223,8 +229,8 @@ static void eval_graph(const ag_graph *g, const char *set, ag_nn_eval *ev, const
       row->sims_cost[si][m] = c;
       row->sims_time[si][m] = t;
       row->sims_evals[si][m] = ag_nn_eval_calls(ev) - calls0;
-      report(gn, mname[m], sims[si], 0, c, rc, t,
-             t > 0 ? (double)d->neliminable * sims[si] / t : 0, row->sims_evals[si][m]);
+      report(gn, mname[m], sims[si], 0, c, rc, t, t > 0 ? (double)d->neliminable * sims[si] / t : 0,
+             row->sims_evals[si][m]);
     }
   /* equal wall time: the network MCTS's time at the first simulation count */
   double budget = fixed_budget > 0 ? fixed_budget : row->sims_time[0][M_NN];
@@ -338,7 +344,8 @@ static void throughput(ag_nn *nn, const ag_graph *g, const char *label, int quic
          "batch256_evals_per_s=%.1f features_per_s=%.1f\n",
          g->name, label, tok.in.n, (double)tokens / B, b1, b256, feat);
   (void)sink;
-  for (int k = 0; k < B; k++) ag_nn_tokens_free(&bt[k]);
+  for (int k = 0; k < B; k++)
+    ag_nn_tokens_free(&bt[k]);
   free(bt);
   free(in);
   free(values);
@@ -357,9 +364,12 @@ static void wtl(const grow *rows, int nrows, const char *set, const char *what, 
     if (!et && !strcmp(rows[i].set, "xl")) continue; /* no equal-simulation runs */
     long a = et ? rows[i].et_cost[ma] : rows[i].sims_cost[si_a][ma];
     long b = et ? rows[i].et_cost[mb] : rows[i].sims_cost[si_b][mb];
-    if (a < b) w++;
-    else if (a == b) ti++;
-    else l++;
+    if (a < b)
+      w++;
+    else if (a == b)
+      ti++;
+    else
+      l++;
   }
   printf("| %s | %s | %d / %d / %d |\n", set ? set : "all", what, w, ti, l);
 }
@@ -400,9 +410,11 @@ static void summary(const grow *rows, int nrows, const int *sims) {
   printf("\n## Equal simulations per move (one episode each; cost, then seconds)\n\n");
   printf("| graph | set | elim | fwd | rev | Markowitz |");
   for (int si = 0; si < 2; si++)
-    for (int m = 0; m < NMCTS; m++) printf(" %s@%d |", mname[m], sims[si]);
+    for (int m = 0; m < NMCTS; m++)
+      printf(" %s@%d |", mname[m], sims[si]);
   printf("\n|---|---|---|---|---|---|");
-  for (int k = 0; k < 2 * NMCTS; k++) printf("---|");
+  for (int k = 0; k < 2 * NMCTS; k++)
+    printf("---|");
   printf("\n");
   for (int i = 0; i < nrows; i++) {
     const grow *r = &rows[i];
@@ -413,16 +425,20 @@ static void summary(const grow *rows, int nrows, const int *sims) {
         printf(" %ld (%.1fs) |", r->sims_cost[si][m], r->sims_time[si][m]);
     printf("\n");
   }
-  printf("\n## Equal wall time (ag_search; every search is seeded with forward, reverse, Markowitz)\n\n");
+  printf("\n## Equal wall time (ag_search; every search is seeded with forward, reverse, "
+         "Markowitz)\n\n");
   printf("| graph | set | elim | Markowitz | budget s |");
-  for (int m = 0; m < NMETH; m++) printf(" %s |", mname[m]);
+  for (int m = 0; m < NMETH; m++)
+    printf(" %s |", mname[m]);
   printf("\n|---|---|---|---|---|");
-  for (int m = 0; m < NMETH; m++) printf("---|");
+  for (int m = 0; m < NMETH; m++)
+    printf("---|");
   printf("\n");
   for (int i = 0; i < nrows; i++) {
     const grow *r = &rows[i];
     printf("| %s | %s | %d | %ld | %.2f |", r->name, r->set, r->nelim, r->mk, r->budget);
-    for (int m = 0; m < NMETH; m++) printf(" %ld |", r->et_cost[m]);
+    for (int m = 0; m < NMETH; m++)
+      printf(" %ld |", r->et_cost[m]);
     printf("\n");
   }
   printf("\n## Mean cost / best of (forward, reverse, Markowitz)\n\n");
@@ -430,7 +446,8 @@ static void summary(const grow *rows, int nrows, const int *sims) {
   for (int si = 0; si < 2; si++)
     for (int m = 0; m < NMCTS; m++)
       printf("| %d sims/move | MCTS %s | %.3f | %.3f | - |\n", sims[si], mname[m],
-             mean_ratio(rows, nrows, "small", si, m, 0), mean_ratio(rows, nrows, "large", si, m, 0));
+             mean_ratio(rows, nrows, "small", si, m, 0),
+             mean_ratio(rows, nrows, "large", si, m, 0));
   for (int m = 0; m < NMETH; m++)
     printf("| equal time | %s%s | %.3f | %.3f | %.3f |\n", m < NMCTS ? "MCTS " : "", mname[m],
            mean_ratio(rows, nrows, "small", 0, m, 1), mean_ratio(rows, nrows, "large", 0, m, 1),
@@ -441,7 +458,8 @@ static void summary(const grow *rows, int nrows, const int *sims) {
   wtl_table(rows, nrows, sims, M_NNR, M_UNI);
   printf("\n## Simulations per second (one episode, mean over the graphs of the set; for the "
          "network, its evaluations per second inside the search)\n\n");
-  printf("| set | sims/move | nn | nn-rollout | nn-mix | uniform | markowitz |\n|---|---|---|---|---|---|---|\n");
+  printf("| set | sims/move | nn | nn-rollout | nn-mix | uniform | markowitz "
+         "|\n|---|---|---|---|---|---|---|\n");
   static const char *const sets[] = {"small", "large"};
   for (int k = 0; k < 2; k++)
     for (int si = 0; si < 2; si++) {
@@ -455,8 +473,10 @@ static void summary(const grow *rows, int nrows, const int *sims) {
             esum += (double)rows[i].sims_evals[si][m] / rows[i].sims_time[si][m];
             n++;
           }
-        if (m <= M_NNM) printf(" %.0f (%.0f evals/s) |", n ? sum / n : 0, n ? esum / n : 0);
-        else printf(" %.0f |", n ? sum / n : 0);
+        if (m <= M_NNM)
+          printf(" %.0f (%.0f evals/s) |", n ? sum / n : 0, n ? esum / n : 0);
+        else
+          printf(" %.0f |", n ? sum / n : 0);
       }
       printf("\n");
     }
@@ -496,11 +516,16 @@ int main(int argc, char **argv) {
       fprintf(stderr, "bench_policy: %s needs a value\n", a);
       return 2;
     }
-    if (!strcmp(a, "--model")) model = v;
-    else if (!strcmp(a, "--seed")) seed = strtoull(v, NULL, 10);
-    else if (!strcmp(a, "--time")) fixed_budget = atof(v);
-    else if (!strcmp(a, "--xl-time")) xl_budget = atof(v), xl_given = 1;
-    else if (!strcmp(a, "--only")) only = v;
+    if (!strcmp(a, "--model"))
+      model = v;
+    else if (!strcmp(a, "--seed"))
+      seed = strtoull(v, NULL, 10);
+    else if (!strcmp(a, "--time"))
+      fixed_budget = atof(v);
+    else if (!strcmp(a, "--xl-time"))
+      xl_budget = atof(v), xl_given = 1;
+    else if (!strcmp(a, "--only"))
+      only = v;
     else if (!strcmp(a, "--sims")) {
       if (sscanf(v, "%d,%d", &sims[0], &sims[1]) != 2 || sims[0] < 1 || sims[1] < 1) {
         fprintf(stderr, "bench_policy: --sims wants A,B\n");
@@ -533,7 +558,8 @@ int main(int argc, char **argv) {
          ar->width, ar->layers, ar->vhidden, ag_nn_nparams(nn),
          (unsigned long long)ag_nn_checksum(nn));
   printf("SETUP quick=%d sims=%d,%d seed=%llu budget=%s OPENBLAS_NUM_THREADS=%s\n", quick, sims[0],
-         sims[1], (unsigned long long)seed, fixed_budget > 0 ? "fixed" : "nn-time", blas ? blas : "unset");
+         sims[1], (unsigned long long)seed, fixed_budget > 0 ? "fixed" : "nn-time",
+         blas ? blas : "unset");
   ag_nn_eval *ev = ag_nn_eval_new(nn);
   const gspec *set = quick ? quick_set : full_set;
   int nset = quick ? (int)(sizeof quick_set / sizeof quick_set[0])
@@ -561,8 +587,9 @@ int main(int argc, char **argv) {
       long c[AG_NBASELINES];
       ag_order_baseline_costs(&g->dag, c);
       printf("GRAPH name=%s set=%s inputs=%d vertices=%d outputs=%d eliminable=%d fwd=%ld rev=%ld "
-             "markowitz=%ld\n", g->name, set[i].set, g->dag.ni, g->dag.nv, g->dag.no,
-             g->dag.neliminable, c[0], c[1], c[2]);
+             "markowitz=%ld\n",
+             g->name, set[i].set, g->dag.ni, g->dag.nv, g->dag.no, g->dag.neliminable, c[0], c[1],
+             c[2]);
       ag_graph_free(g);
       continue;
     }

@@ -17,8 +17,11 @@
 static const struct {
   const char *name;
   long alphagrad;
-} tasks[] = {{"RoeFlux_1d", 320}, {"RobotArm_6DOF", 231}, {"HumanHeartDipole", 148},
-             {"PropaneCombustion", 88}, {"g", 417}};
+} tasks[] = {{"RoeFlux_1d", 320},
+             {"RobotArm_6DOF", 231},
+             {"HumanHeartDipole", 148},
+             {"PropaneCombustion", 88},
+             {"g", 417}};
 static const ag_search_method methods[] = {AG_SEARCH_ANNEAL, AG_SEARCH_MCTS, AG_SEARCH_EXACT};
 
 typedef struct {
@@ -38,8 +41,10 @@ static void progress(const ag_search_opts *o, long best, double ips, double el, 
 }
 
 static void fmt_time(char *b, size_t n, double t) {
-  if (t < 0) snprintf(b, n, "-");
-  else snprintf(b, n, "%.3f", t);
+  if (t < 0)
+    snprintf(b, n, "-");
+  else
+    snprintf(b, n, "%.3f", t);
 }
 
 static void run_one(const char *gpath, int t, int m, double secs, unsigned long seed, int fd) {
@@ -72,8 +77,10 @@ static void run_one(const char *gpath, int t, int m, double secs, unsigned long 
   char tb[32], ta[32], lb[32];
   fmt_time(tb, sizeof tb, k.t_beat_mm);
   fmt_time(ta, sizeof ta, k.t_alphagrad);
-  if (r.lower_bound >= 0) snprintf(lb, sizeof lb, "%ld%s", r.lower_bound, r.optimal ? "*" : "");
-  else snprintf(lb, sizeof lb, "-");
+  if (r.lower_bound >= 0)
+    snprintf(lb, sizeof lb, "%ld%s", r.lower_bound, r.optimal ? "*" : "");
+  else
+    snprintf(lb, sizeof lb, "-");
   dprintf(fd, "| %s | %s | %.3g | %ld | %s | %ld | %s | %ld | %ld | %s | %.1f |\n", tasks[t].name,
           ag_search_method_name(methods[m]), r.elapsed > 0 ? (double)r.iterations / r.elapsed : 0,
           k.markowitz, tb, k.alphagrad, ta, k.at10, r.cost, lb, r.elapsed);
@@ -87,19 +94,26 @@ int main(int argc, char **argv) {
   unsigned long seed = 1;
   const char *dir = getenv("AG_SOURCE_DIR") ? getenv("AG_SOURCE_DIR") : ".";
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--seconds") && i + 1 < argc) secs = atof(argv[++i]);
-    else if (!strcmp(argv[i], "--jobs") && i + 1 < argc) jobs = atoi(argv[++i]);
-    else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoul(argv[++i], NULL, 10);
-    else if (!strcmp(argv[i], "--source-dir") && i + 1 < argc) dir = argv[++i];
+    if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+      secs = atof(argv[++i]);
+    else if (!strcmp(argv[i], "--jobs") && i + 1 < argc)
+      jobs = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+      seed = strtoul(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--source-dir") && i + 1 < argc)
+      dir = argv[++i];
     else {
-      fprintf(stderr, "usage: bench_search [--seconds S] [--jobs J] [--seed S] [--source-dir DIR]\n");
+      fprintf(stderr,
+              "usage: bench_search [--seconds S] [--jobs J] [--seed S] [--source-dir DIR]\n");
       return 2;
     }
   }
   if (jobs < 1) jobs = 1;
   char gpath[4096];
   snprintf(gpath, sizeof gpath, "%s/tests/data/paper_graphs.txt", dir);
-  printf("| task | method | iterations/s | Markowitz | time to beat it (s) | AlphaGrad | time to reach it (s) | best at 10 s | best at %.0f s | lower bound (* = proven optimal) | elapsed (s) |\n",
+  printf("| task | method | iterations/s | Markowitz | time to beat it (s) | AlphaGrad | time to "
+         "reach it (s) | best at 10 s | best at %.0f s | lower bound (* = proven optimal) | "
+         "elapsed (s) |\n",
          secs);
   printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   fflush(stdout);

@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "kernel/source.h"
+#include "nn/features.h"
 #include "train/corpus.h"
 #include "train/train_mpi.h"
-#include "nn/features.h"
 
 #ifndef AG_DEFAULT_SOURCE_DIR
 #define AG_DEFAULT_SOURCE_DIR "."
@@ -36,13 +36,20 @@ int main(int argc, char **argv) {
       if (rank == 0) fprintf(stderr, "bench_train: %s needs a value\n", a);
       MPI_Abort(MPI_COMM_WORLD, 2);
     }
-    if (!strcmp(a, "--episodes")) episodes = atol(v);
-    else if (!strcmp(a, "--sims")) sims = atoi(v);
-    else if (!strcmp(a, "--steps")) steps = atoi(v);
-    else if (!strcmp(a, "--batch")) batch = atoi(v);
-    else if (!strcmp(a, "--width")) width = atoi(v);
-    else if (!strcmp(a, "--corpus")) corpus = atoi(v);
-    else if (!strcmp(a, "--graph") && ngraphs < 16) specs[ngraphs++] = v;
+    if (!strcmp(a, "--episodes"))
+      episodes = atol(v);
+    else if (!strcmp(a, "--sims"))
+      sims = atoi(v);
+    else if (!strcmp(a, "--steps"))
+      steps = atoi(v);
+    else if (!strcmp(a, "--batch"))
+      batch = atoi(v);
+    else if (!strcmp(a, "--width"))
+      width = atoi(v);
+    else if (!strcmp(a, "--corpus"))
+      corpus = atoi(v);
+    else if (!strcmp(a, "--graph") && ngraphs < 16)
+      specs[ngraphs++] = v;
     else {
       if (rank == 0) fprintf(stderr, "bench_train: unknown option %s\n", a);
       MPI_Abort(MPI_COMM_WORLD, 2);
@@ -57,7 +64,8 @@ int main(int argc, char **argv) {
   int n = 0;
   ag_error err;
   if (corpus > 0) {
-    for (int k = 0; k < corpus && k < 64; k++) gs[n++] = ag_corpus_random(1000 + (uint64_t)k, 8, 60, 6);
+    for (int k = 0; k < corpus && k < 64; k++)
+      gs[n++] = ag_corpus_random(1000 + (uint64_t)k, 8, 60, 6);
   } else if (ngraphs > 0) {
     for (int k = 0; k < ngraphs; k++) {
       char spec[4096];
@@ -83,7 +91,8 @@ int main(int argc, char **argv) {
     }
   }
   const ag_dag *ds[64];
-  for (int k = 0; k < n; k++) ds[k] = &gs[k]->dag;
+  for (int k = 0; k < n; k++)
+    ds[k] = &gs[k]->dag;
 
   ag_nn_arch a = {AG_NN_NFEAT, width, 2, width};
   ag_nn *nn = ag_nn_new(&a, "cpu", 1, &err);
@@ -115,15 +124,18 @@ int main(int argc, char **argv) {
   ag_train_mpi_gather_best(tr, ds, n, MPI_COMM_WORLD, 0, best);
   if (rank == 0) {
     printf("bench_train: ranks %d, graphs %d (", size, n);
-    for (int k = 0; k < n && k < 4; k++) printf("%s%s", k ? ", " : "", gs[k]->name);
-    printf("%s), %ld episodes per rank, sims %d, steps/episode %d, batch %d, width %d, %zu params\n",
-           n > 4 ? ", ..." : "", episodes, sims, steps, batch, width, ag_nn_nparams(nn));
+    for (int k = 0; k < n && k < 4; k++)
+      printf("%s%s", k ? ", " : "", gs[k]->name);
+    printf(
+        "%s), %ld episodes per rank, sims %d, steps/episode %d, batch %d, width %d, %zu params\n",
+        n > 4 ? ", ..." : "", episodes, sims, steps, batch, width, ag_nn_nparams(nn));
     printf("bench_train: ranks %d: %ld episodes in %.2f s: %.3f episodes/s, %ld all-reduces "
            "(%.3f s in them, max over ranks), replicas %s\n",
            size, episodes * size, t, (double)(episodes * size) / t, m.reduces, rtmax,
            sync ? "identical" : "DIFFER");
     printf("bench_train: best:");
-    for (int k = 0; k < n && k < 8; k++) printf(" %s %ld", gs[k]->name, best[k].cost);
+    for (int k = 0; k < n && k < 8; k++)
+      printf(" %s %ld", gs[k]->name, best[k].cost);
     printf("\n");
     printf("EPISODES_PER_S %d %.4f\n", size, (double)(episodes * size) / t);
   }
@@ -131,7 +143,8 @@ int main(int argc, char **argv) {
   free(best);
   ag_trainer_free(tr);
   ag_nn_free(nn);
-  for (int k = 0; k < n; k++) ag_graph_free(gs[k]);
+  for (int k = 0; k < n; k++)
+    ag_graph_free(gs[k]);
   MPI_Finalize();
   return sync ? 0 : 1;
 }

@@ -12,13 +12,12 @@
 
 #include "base/version.h"
 #include "cli/commands.h"
+#include "graph/orders.h"
 #include "jacobian/codegen_c.h"
 #include "jacobian/codegen_cuda.h"
 #include "jacobian/jacobian.h"
-#include "graph/orders.h"
 #include "kernel/source.h"
 #include "orderlib/orderlib.h"
-
 
 static const char *usage_text =
     "usage: alphagrad COMMAND SOURCE [options]\n"
@@ -153,7 +152,8 @@ static int is_hdf5_file(const char *path) {
   return n == 8 && !memcmp(buf, sig, 8);
 }
 
-static int resolve_order(const ag_graph *g, const char *spec, int **order, int *len, ag_error *err) {
+static int resolve_order(const ag_graph *g, const char *spec, int **order, int *len,
+                         ag_error *err) {
   if (spec[0] == '@' && is_hdf5_file(spec + 1)) {
     ag_order_entry e;
     int found = ag_orderlib_lookup(spec + 1, &g->dag, &e, err);
@@ -421,8 +421,10 @@ static int cmd_codegen(const options *o, ag_graph *g) {
   free(order);
   if (!jp) return die(err.msg);
   char fname[256];
-  if (o->function) snprintf(fname, sizeof fname, "%s", o->function);
-  else snprintf(fname, sizeof fname, "%s_jac", g->name);
+  if (o->function)
+    snprintf(fname, sizeof fname, "%s", o->function);
+  else
+    snprintf(fname, sizeof fname, "%s_jac", g->name);
   /* write to a temporary file next to the target, then rename: a build never sees half */
   char tmp[4096];
   FILE *f = stdout;
@@ -459,11 +461,12 @@ static int cmd_codegen(const options *o, ag_graph *g) {
            (unsigned long long)g->dag.hash);
   } else if (o->out_path) {
     if (o->cuda)
-      printf("wrote %s: CUDA kernels %s_cuda and %s_cuda_primal, order %s (%ld multiplications), %d non-zeros\n",
+      printf("wrote %s: CUDA kernels %s_cuda and %s_cuda_primal, order %s (%ld multiplications), "
+             "%d non-zeros\n",
              o->out_path, fname, fname, which, mults, nentries);
     else
-      printf("wrote %s: %s and %s_batch, order %s (%ld multiplications), %d non-zeros\n", o->out_path,
-             fname, fname, which, mults, nentries);
+      printf("wrote %s: %s and %s_batch, order %s (%ld multiplications), %d non-zeros\n",
+             o->out_path, fname, fname, which, mults, nentries);
   }
   return 0;
 }
@@ -484,13 +487,13 @@ int main(int argc, char **argv) {
       printf("alphagrad %s\n", AG_VERSION);
       return 0;
     }
-    const char **slot = !strcmp(a, "--name")     ? &o.name
-                        : !strcmp(a, "--order")  ? &o.order
-                        : !strcmp(a, "--at")     ? &o.at
-                        : !strcmp(a, "--params") ? &o.params
-                        : !strcmp(a, "-o")       ? &o.out_path
+    const char **slot = !strcmp(a, "--name")       ? &o.name
+                        : !strcmp(a, "--order")    ? &o.order
+                        : !strcmp(a, "--at")       ? &o.at
+                        : !strcmp(a, "--params")   ? &o.params
+                        : !strcmp(a, "-o")         ? &o.out_path
                         : !strcmp(a, "--function") ? &o.function
-                                                 : NULL;
+                                                   : NULL;
     if (slot) {
       if (i + 1 >= argc) return usage_error("option %s needs a value", a);
       *slot = argv[++i];
@@ -520,7 +523,9 @@ int main(int argc, char **argv) {
                                             : !strcmp(o.cmd, "jacobian") ? cmd_jacobian
                                             : !strcmp(o.cmd, "codegen")  ? cmd_codegen
                                                                          : NULL;
-  if (!run) return usage_error("unknown command '%s' (expected graph, cost, jacobian, codegen, search or orders)", o.cmd);
+  if (!run)
+    return usage_error(
+        "unknown command '%s' (expected graph, cost, jacobian, codegen, search or orders)", o.cmd);
   if (!o.source)
     return usage_error("%s needs a SOURCE (kernel.c[:function] or graphs.txt --name T)", o.cmd);
   json_mode = o.json;

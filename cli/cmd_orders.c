@@ -14,7 +14,6 @@
 #include "cli/commands.h"
 #include "orderlib/orderlib.h"
 
-
 static const char *orders_usage =
     "usage: alphagrad orders list   LIB.h5 [--json]\n"
     "       alphagrad orders show   LIB.h5 HASH|NAME [--json]\n"

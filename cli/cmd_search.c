@@ -14,9 +14,9 @@
 #include "cli/commands.h"
 #include "graph/orders.h"
 #include "kernel/source.h"
-#include "nn/nn_eval.h"
 #include "mcts/portfolio.h"
 #include "mcts/search.h"
+#include "nn/nn_eval.h"
 #include "orderlib/orderlib.h"
 
 #define AG_DEFAULT_MODEL AG_NN_DEFAULT_MODEL /* nn/nn_eval.h */
@@ -79,11 +79,14 @@ static int parse_methods(const char *s, ag_search_method *m, int max) {
 
 /* The shipped model's path into buf (base/datadir.h: $AG_DATA_DIR, next to the program,
    the source tree, the configured install prefix). 1 found, 0 not. */
-static int default_model(char *buf, size_t n) { return ag_data_find(NULL, AG_DEFAULT_MODEL, buf, n); }
+static int default_model(char *buf, size_t n) {
+  return ag_data_find(NULL, AG_DEFAULT_MODEL, buf, n);
+}
 
 int ag_cmd_search(int argc, char **argv) {
-  const char *source = NULL, *name = NULL, *method_s = "portfolio", *methods_s = "anneal,exact,mcts",
-             *out = NULL, *prior = "heuristic", *model = NULL, *value_mode = "rollout", *nn_backend = "cpu";
+  const char *source = NULL, *name = NULL, *method_s = "portfolio",
+             *methods_s = "anneal,exact,mcts", *out = NULL, *prior = "heuristic", *model = NULL,
+             *value_mode = "rollout", *nn_backend = "cpu";
   double time_limit = 10;
   long seed = 1, target = 0, sims = 200, leaf_batch = 1;
   int json = 0, quiet = 0, skip_stored = 0, prior_given = 0;
@@ -105,15 +108,17 @@ int ag_cmd_search(int argc, char **argv) {
       skip_stored = 1;
       continue;
     }
-    static const char *valued[] = {"--name", "--method", "--methods", "--out", "--prior", "--time",
-                                   "--seed", "--target", "--sims-per-move", "--model",
-                                   "--leaf-batch", "--value", "--nn-backend", NULL};
+    static const char *valued[] = {"--name",          "--method", "--methods",    "--out",
+                                   "--prior",         "--time",   "--seed",       "--target",
+                                   "--sims-per-move", "--model",  "--leaf-batch", "--value",
+                                   "--nn-backend",    NULL};
     int k = -1;
     for (int j = 0; valued[j]; j++)
       if (!strcmp(a, valued[j])) k = j;
     if (k < 0) {
       if (a[0] == '-' && a[1]) {
-        fprintf(stderr, "alphagrad: unknown option '%s' for search (see alphagrad search --help)\n", a);
+        fprintf(stderr, "alphagrad: unknown option '%s' for search (see alphagrad search --help)\n",
+                a);
         return 2;
       }
       if (source) {
@@ -152,7 +157,10 @@ int ag_cmd_search(int argc, char **argv) {
       }
       break;
     case 9: model = val; break;
-    case 4: prior = val; prior_given = 1; break;
+    case 4:
+      prior = val;
+      prior_given = 1;
+      break;
     case 0: name = val; break;
     case 1: method_s = val; break;
     case 2: methods_s = val; break;
@@ -197,20 +205,24 @@ int ag_cmd_search(int argc, char **argv) {
   int portfolio = !strcmp(method_s, "portfolio");
   int method = portfolio ? -1 : ag_search_method_from_name(method_s);
   if (!portfolio && method < 0) {
-    fprintf(stderr, "alphagrad: unknown --method '%s' (expected anneal, mcts, exact or portfolio)\n", method_s);
+    fprintf(stderr,
+            "alphagrad: unknown --method '%s' (expected anneal, mcts, exact or portfolio)\n",
+            method_s);
     return 2;
   }
   ag_search_method methods[16];
   int nmethods = parse_methods(methods_s, methods, 16);
   if (nmethods <= 0) {
-    fprintf(stderr, "alphagrad: bad --methods '%s' (comma-separated anneal, mcts, exact)\n", methods_s);
+    fprintf(stderr, "alphagrad: bad --methods '%s' (comma-separated anneal, mcts, exact)\n",
+            methods_s);
     return 2;
   }
   ag_mcts_params mp;
   ag_mcts_params_default(&mp);
   mp.sims_per_move = (int)sims;
   mp.leaf_batch = (int)leaf_batch;
-  if (!strcmp(prior, "uniform")) mp.evaluator = &ag_mcts_uniform;
+  if (!strcmp(prior, "uniform"))
+    mp.evaluator = &ag_mcts_uniform;
   else if (strcmp(prior, "heuristic")) {
     fprintf(stderr, "alphagrad: unknown --prior '%s' (heuristic or uniform)\n", prior);
     return 2;
@@ -226,7 +238,8 @@ int ag_cmd_search(int argc, char **argv) {
     model = found;
   }
   if (model && prior_given) {
-    fprintf(stderr, "alphagrad: --prior and --model exclude each other (the network is the prior)\n");
+    fprintf(stderr,
+            "alphagrad: --prior and --model exclude each other (the network is the prior)\n");
     return 2;
   }
   if (model)
@@ -314,8 +327,8 @@ int ag_cmd_search(int argc, char **argv) {
   o.target_cost = target;
   o.mcts = &mp;
   char label[64];
-  snprintf(label, sizeof label, "%s%s%s", portfolio ? "portfolio" : method_s, size > 1 ? ", ranks " : "",
-           "");
+  snprintf(label, sizeof label, "%s%s%s", portfolio ? "portfolio" : method_s,
+           size > 1 ? ", ranks " : "", "");
   if (size > 1) snprintf(label, sizeof label, "%s x%d", portfolio ? "portfolio" : method_s, size);
   if (!quiet && rank == 0) {
     o.progress = progress;
@@ -340,7 +353,10 @@ int ag_cmd_search(int argc, char **argv) {
   /* never report an order that does not check out */
   long check = ag_order_cost(&g->dag, r.order, r.len, &err);
   if (check != r.cost) {
-    if (rank == 0) fprintf(stderr, "alphagrad: internal error: the search reported cost %ld but the order costs %ld\n", r.cost, check);
+    if (rank == 0)
+      fprintf(stderr,
+              "alphagrad: internal error: the search reported cost %ld but the order costs %ld\n",
+              r.cost, check);
     rc = 1;
   }
   int stored = -1;
@@ -370,29 +386,35 @@ int ag_cmd_search(int argc, char **argv) {
   }
   if (rc == 0 && rank == 0) {
     if (!json) {
-      printf("graph %s (hash %016llx): best cost %ld", g->name, (unsigned long long)g->dag.hash, r.cost);
-      if (r.lower_bound >= 0) printf(", lower bound %ld%s", r.lower_bound, r.optimal ? " (optimal)" : "");
-      printf("\nmethod %s, %ld iterations in %.1f s, best found after %.2f s\n", r.method, r.iterations,
-             r.elapsed, r.time_to_cost);
+      printf("graph %s (hash %016llx): best cost %ld", g->name, (unsigned long long)g->dag.hash,
+             r.cost);
+      if (r.lower_bound >= 0)
+        printf(", lower bound %ld%s", r.lower_bound, r.optimal ? " (optimal)" : "");
+      printf("\nmethod %s, %ld iterations in %.1f s, best found after %.2f s\n", r.method,
+             r.iterations, r.elapsed, r.time_to_cost);
       if (ran_mcts) printf("MCTS prior: %s\n", prior_label);
       if (out) printf("%s %s\n", stored ? "stored in" : "kept the cheaper stored order in", out);
       printf("[");
-      for (int i = 0; i < r.len; i++) printf("%s%d", i ? ", " : "", r.order[i]);
+      for (int i = 0; i < r.len; i++)
+        printf("%s%d", i ? ", " : "", r.order[i]);
       printf("]\n");
     } else {
       printf("{\"cost\": %ld, \"order\": [", r.cost);
-      for (int i = 0; i < r.len; i++) printf("%s%d", i ? ", " : "", r.order[i]);
+      for (int i = 0; i < r.len; i++)
+        printf("%s%d", i ? ", " : "", r.order[i]);
       printf("]");
       if (r.lower_bound >= 0) printf(", \"lower_bound\": %ld", r.lower_bound);
       if (ran_mcts) printf(", \"mcts_prior\": \"%s\"", prior_label);
-      printf(", \"optimal\": %s, \"method\": \"%s\", \"ranks\": %d, \"elapsed\": %.3f, "
-             "\"time_to_cost\": %.3f, \"iterations\": %ld, \"graph\": \"%s\", \"hash\": \"%016llx\"",
-             r.optimal ? "true" : "false", r.method, size, r.elapsed, r.time_to_cost, r.iterations,
-             g->name, (unsigned long long)g->dag.hash);
+      printf(
+          ", \"optimal\": %s, \"method\": \"%s\", \"ranks\": %d, \"elapsed\": %.3f, "
+          "\"time_to_cost\": %.3f, \"iterations\": %ld, \"graph\": \"%s\", \"hash\": \"%016llx\"",
+          r.optimal ? "true" : "false", r.method, size, r.elapsed, r.time_to_cost, r.iterations,
+          g->name, (unsigned long long)g->dag.hash);
       if (out) printf(", \"stored\": %s", stored ? "true" : "false");
       if (r.rank_costs) {
         printf(", \"rank_costs\": [");
-        for (int k = 0; k < r.nranks; k++) printf("%s%ld", k ? ", " : "", r.rank_costs[k]);
+        for (int k = 0; k < r.nranks; k++)
+          printf("%s%ld", k ? ", " : "", r.rank_costs[k]);
         printf("]");
       }
       printf("}\n");

@@ -11,11 +11,11 @@
 
 #include "cli/commands.h"
 #include "kernel/source.h"
+#include "nn/features.h"
+#include "nn/nn.h"
 #include "train/corpus.h"
 #include "train/train.h"
 #include "train/train_mpi.h"
-#include "nn/features.h"
-#include "nn/nn.h"
 
 static const char *train_usage =
     "usage: alphagrad train SOURCE [SOURCE...] --model MODEL.h5 [options]\n"
@@ -271,16 +271,24 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
       struct {
         const char *name;
         double *dst, lo, hi;
-      } nums[] = {{"--episodes", &episodes, 1, 1e9},  {"--sims", &sims, 1, 1e6},
-                  {"--width", &width, 1, 4096},       {"--layers", &layers, 0, 64},
-                  {"--lr", &lr, 1e-9, 1},            {"--batch", &batch, 1, 1e6},
-                  {"--steps", &steps, 0, 1e6},        {"--save-every", &save_every, 0, 1e9},
-                  {"--seed", &seed, 0, 1e18},         {"--checkpoint-every", &ckpt_every, 0, 1e9},
-                  {"--eval-every", &eval_every, 0, 1e9}, {"--eval-sims", &eval_sims, 1, 1e6},
-                  {"--corpus", &corpus, 0, 48},       {"--corpus-large", &corpus_large, 0, 48},
-                         {"--leaf-batch", &leaf_batch, 1, 4096},
+      } nums[] = {{"--episodes", &episodes, 1, 1e9},
+                  {"--sims", &sims, 1, 1e6},
+                  {"--width", &width, 1, 4096},
+                  {"--layers", &layers, 0, 64},
+                  {"--lr", &lr, 1e-9, 1},
+                  {"--batch", &batch, 1, 1e6},
+                  {"--steps", &steps, 0, 1e6},
+                  {"--save-every", &save_every, 0, 1e9},
+                  {"--seed", &seed, 0, 1e18},
+                  {"--checkpoint-every", &ckpt_every, 0, 1e9},
+                  {"--eval-every", &eval_every, 0, 1e9},
+                  {"--eval-sims", &eval_sims, 1, 1e6},
+                  {"--corpus", &corpus, 0, 48},
+                  {"--corpus-large", &corpus_large, 0, 48},
+                  {"--leaf-batch", &leaf_batch, 1, 4096},
                   {"--parallel-games", &parallel_games, 1, 4096},
-                  {"--teacher-episodes", &teacher, 0, 1e12},       {"--total-episodes", &total_episodes, 1, 1e12}};
+                  {"--teacher-episodes", &teacher, 0, 1e12},
+                  {"--total-episodes", &total_episodes, 1, 1e12}};
       int done = 0;
       if (!strcmp(a, "--episodes")) episodes_given = 1;
       for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
@@ -290,11 +298,16 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
           done = 1;
         }
       if (done) continue;
-      if (!strcmp(a, "--model")) model = v;
-      else if (!strcmp(a, "--checkpoint")) ckpt = v;
-      else if (!strcmp(a, "--log")) logpath = v;
-      else if (!strcmp(a, "--backend")) backend = v;
-      else return t_usage("unknown option %s", a);
+      if (!strcmp(a, "--model"))
+        model = v;
+      else if (!strcmp(a, "--checkpoint"))
+        ckpt = v;
+      else if (!strcmp(a, "--log"))
+        logpath = v;
+      else if (!strcmp(a, "--backend"))
+        backend = v;
+      else
+        return t_usage("unknown option %s", a);
       continue;
     }
     if (nsrc == 64) return t_usage("at most 64 sources (%s)", a);
@@ -383,8 +396,8 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
     }
     if (rank == 0) printf("resuming from %s (Adam step %ld)\n", model, opt.step);
   } else {
-    ag_nn_arch a = {.nfeat = AG_NN_NFEAT, .width = (int)width, .layers = (int)layers,
-                    .vhidden = (int)width};
+    ag_nn_arch a = {
+        .nfeat = AG_NN_NFEAT, .width = (int)width, .layers = (int)layers, .vhidden = (int)width};
     nn = ag_nn_new(&a, backend, (uint64_t)seed, &err);
     if (!nn) {
       fprintf(errout, "alphagrad train: %s\n", err.msg);
@@ -406,8 +419,14 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
   p.seed = (uint64_t)seed;
   p.eval_every = (int)eval_every;
   p.eval_sims = (int)eval_sims;
-  run_ctx ctx = {.names = names, .nn = nn, .model = model, .save_every = (long)save_every,
-                 .ckpt = ckpt, .ckpt_every = (long)ckpt_every, .rank = rank, .size = size,
+  run_ctx ctx = {.names = names,
+                 .nn = nn,
+                 .model = model,
+                 .save_every = (long)save_every,
+                 .ckpt = ckpt,
+                 .ckpt_every = (long)ckpt_every,
+                 .rank = rank,
+                 .size = size,
                  .comm = comm};
   p.progress = progress;
   p.progress_ctx = &ctx;
@@ -481,8 +500,10 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
       }
     }
     ctx.log = fopen(logpath, append ? "a" : "w");
-    if (!ctx.log) fprintf(stderr, "alphagrad train: cannot open the log %s: %s\n", logpath, strerror(errno));
-    else if (!append) log_header(ctx.log, names, ng);
+    if (!ctx.log)
+      fprintf(stderr, "alphagrad train: cannot open the log %s: %s\n", logpath, strerror(errno));
+    else if (!append)
+      log_header(ctx.log, names, ng);
   }
   int nolog = logpath && rank == 0 && !ctx.log;
   if (comm != MPI_COMM_NULL) MPI_Bcast(&nolog, 1, MPI_INT, 0, comm);
@@ -495,8 +516,8 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
     if (left < 0) left = 0;
     todo = episodes_given && todo < left ? todo : left;
     if (rank == 0)
-      printf("episode %ld of %ld: %ld to play in this run\n", ag_trainer_episodes(tr), (long)total_episodes,
-             todo);
+      printf("episode %ld of %ld: %ld to play in this run\n", ag_trainer_episodes(tr),
+             (long)total_episodes, todo);
   }
   struct sigaction sa, old[3];
   memset(&sa, 0, sizeof sa);
@@ -504,7 +525,8 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
   sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   const int sigs[3] = {SIGTERM, SIGINT, SIGUSR1};
-  for (int k = 0; k < 3; k++) sigaction(sigs[k], &sa, &old[k]);
+  for (int k = 0; k < 3; k++)
+    sigaction(sigs[k], &sa, &old[k]);
   int stopped = 0;
   for (long e = 0; e < todo;) { /* one round (parallel_games episodes) at a time */
     long n = ag_trainer_next_round(tr);
@@ -521,7 +543,8 @@ static int train_main(int argc, char **argv, MPI_Comm comm) {
       break;
     }
   }
-  for (int k = 0; k < 3; k++) sigaction(sigs[k], &old[k], NULL);
+  for (int k = 0; k < 3; k++)
+    sigaction(sigs[k], &old[k], NULL);
   rc = ctx.failed;
   if (model && rank == 0) {
     if (ag_nn_save(nn, &opt, model, &err)) {

@@ -63,7 +63,8 @@ int ag_csr_map_from_row_sorted(ag_csr_map *m, long ncoo, int nrows, int ncols, l
       }
       t = rowptr_sorted[r + 1];
     } else {
-      while (t < nkept && rows[t] == r) t++;
+      while (t < nkept && rows[t] == r)
+        t++;
     }
     long len = t - t0;
     for (long u = 0; u < len; u++) {
@@ -113,8 +114,8 @@ static int cmp_row(const void *a, const void *b) {
   return x->m < y->m ? -1 : x->m > y->m;
 }
 
-int ag_csr_map_build(ag_csr_map *m, long ncoo, const int *ci, const int *cj, int nrows,
-                     int ncols, ag_error *err) {
+int ag_csr_map_build(ag_csr_map *m, long ncoo, const int *ci, const int *cj, int nrows, int ncols,
+                     ag_error *err) {
   memset(m, 0, sizeof *m);
   if (ncoo < 0) return ag_fail(err, "csr map: %ld entries", ncoo);
   coo_ent *e = malloc(sizeof(coo_ent) * ((size_t)ncoo + 1));
@@ -133,7 +134,8 @@ int ag_csr_map_build(ag_csr_map *m, long ncoo, const int *ci, const int *cj, int
     nk++;
   }
   qsort(e, (size_t)nk, sizeof *e, cmp_row);
-  int *rows = malloc(sizeof(int) * ((size_t)nk + 1)), *cols = malloc(sizeof(int) * ((size_t)nk + 1));
+  int *rows = malloc(sizeof(int) * ((size_t)nk + 1)),
+      *cols = malloc(sizeof(int) * ((size_t)nk + 1));
   long *perm = malloc(sizeof(long) * ((size_t)nk + 1));
   int rc = -1;
   if (!rows || !cols || !perm) {

@@ -1,4 +1,4 @@
-/* GPU Jacobians (issue 9): generated CUDA kernels (jacobian/codegen_cuda.h) compiled at run
+/* GPU Jacobians: generated CUDA kernels (jacobian/codegen_cuda.h) compiled at run
    time with NVRTC and cached on disk, launched over elements, and the element Jacobians
    assembled into a CSR matrix on the device through a map built once from the COO pattern
    (cuSPARSE sorts the pattern and compresses its rows), with a cuSPARSE SpMV for checks.
@@ -29,18 +29,18 @@ extern "C" {
 typedef struct {
   int nrows, ncols;
   long ncoo;
-  int nnz;        /* distinct (row, column) pairs */
-  int *rowptr;    /* nrows + 1 */
-  int *colind;    /* nnz, ascending within each row */
-  int *srcptr;    /* nnz + 1: the COO entries of CSR entry q are src[srcptr[q] .. srcptr[q+1]) */
-  long *src;      /* COO entry indices, ascending within each CSR entry */
-  int *coo_pos;   /* ncoo: CSR position of each COO entry, -1 when ignored */
+  int nnz;      /* distinct (row, column) pairs */
+  int *rowptr;  /* nrows + 1 */
+  int *colind;  /* nnz, ascending within each row */
+  int *srcptr;  /* nnz + 1: the COO entries of CSR entry q are src[srcptr[q] .. srcptr[q+1]) */
+  long *src;    /* COO entry indices, ascending within each CSR entry */
+  int *coo_pos; /* ncoo: CSR position of each COO entry, -1 when ignored */
 } ag_csr_map;
 
 /* Reference construction on the host (sorting on the host). 0, or -1 with err (an index out
    of range, too many entries for 32-bit CSR indices, out of memory). */
-int ag_csr_map_build(ag_csr_map *m, long ncoo, const int *ci, const int *cj, int nrows,
-                     int ncols, ag_error *err);
+int ag_csr_map_build(ag_csr_map *m, long ncoo, const int *ci, const int *cj, int nrows, int ncols,
+                     ag_error *err);
 /* The same map from the kept COO entries already sorted by row (in any column order within
    a row): rows[t], cols[t], perm[t] (the COO index of sorted entry t), t < nkept, and the
    row pointer of those sorted entries (rowptr_sorted[nrows + 1], may be NULL). The GPU path
@@ -95,11 +95,11 @@ int ag_nvrtc_compile(const char *src, const char *name, int arch, int cubin, cha
 /* "NVRTC 13.0" (or the reason it is missing) */
 const char *ag_nvrtc_version(void);
 
-/* Options of the compiled-kernel cache (as ag_jit_options of the C backend). */
+/* Options of the compiled-kernel cache (as ag_jit_opts of the C backend). */
 typedef struct {
   const char *cache_dir; /* NULL: $AG_JIT_CACHE, else $XDG_CACHE_HOME/alphagrad, else
                             ~/.cache/alphagrad (files <key>.cubin) */
-} ag_gpu_jit_options;
+} ag_gpu_jit_opts;
 
 typedef struct ag_gpu_kernel {
   uint64_t key;  /* cache key: graph, order's program, both generator versions, NVRTC
@@ -114,8 +114,8 @@ typedef struct ag_gpu_kernel {
 
 /* The CUDA kernels of jp for g's device, from the cache or compiled with NVRTC (written to
    the cache atomically, with a checked trailer as the C backend's shared objects). */
-ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp,
-                                  const ag_gpu_jit_options *opt, ag_error *err);
+ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp, const ag_gpu_jit_opts *opt,
+                                  ag_error *err);
 void ag_gpu_kernel_free(ag_gpu *g, ag_gpu_kernel *k);
 /* The cache key of jp for architecture arch. */
 uint64_t ag_gpu_kernel_key(const ag_jacprog *jp, int arch);

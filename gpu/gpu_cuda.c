@@ -25,14 +25,15 @@ int ag_gpu_built_with_cuda(void) { return 1; }
 /* ---- the driver, loaded at run time ---- */
 
 #define XSTR(x) #x
-#define STR(x) XSTR(x)
+#define STR(x)  XSTR(x)
 /* each entry: the pointer p_NAME of the type of NAME (cuda.h maps some names to _v2) */
-#define DRIVER_FUNCS(X)                                                                        \
-  X(cuInit) X(cuDeviceGetCount) X(cuDeviceGet) X(cuDeviceGetName) X(cuDeviceGetAttribute)    \
-  X(cuDeviceTotalMem) X(cuDevicePrimaryCtxRetain) X(cuDevicePrimaryCtxRelease)                \
-  X(cuCtxSetCurrent) X(cuCtxSynchronize) X(cuMemAlloc) X(cuMemFree) X(cuMemcpyHtoD)          \
-  X(cuMemcpyDtoH) X(cuMemsetD8) X(cuModuleLoadData) X(cuModuleUnload) X(cuModuleGetFunction) \
-  X(cuLaunchKernel) X(cuGetErrorName) X(cuGetErrorString)
+#define DRIVER_FUNCS(X)                                                                            \
+  X(cuInit)                                                                                        \
+  X(cuDeviceGetCount) X(cuDeviceGet) X(cuDeviceGetName) X(cuDeviceGetAttribute)                    \
+      X(cuDeviceTotalMem) X(cuDevicePrimaryCtxRetain) X(cuDevicePrimaryCtxRelease)                 \
+          X(cuCtxSetCurrent) X(cuCtxSynchronize) X(cuMemAlloc) X(cuMemFree) X(cuMemcpyHtoD)        \
+              X(cuMemcpyDtoH) X(cuMemsetD8) X(cuModuleLoadData) X(cuModuleUnload)                  \
+                  X(cuModuleGetFunction) X(cuLaunchKernel) X(cuGetErrorName) X(cuGetErrorString)
 #define DECLARE(f) static __typeof__(&f) p_##f;
 DRIVER_FUNCS(DECLARE)
 
@@ -60,12 +61,11 @@ static int load_driver(void) {
              dlerror());
     return driver_state = -1;
   }
-#define LOAD(f)                                                                                \
-  *(void **)(&p_##f) = dlsym(h, STR(f));                                                       \
-  if (!p_##f) {                                                                                \
-    snprintf(driver_why, sizeof driver_why, "CUDA driver too old: libcuda.so.1 lacks %s",      \
-             STR(f));                                                                          \
-    return driver_state = -1;                                                                  \
+#define LOAD(f)                                                                                    \
+  *(void **)(&p_##f) = dlsym(h, STR(f));                                                           \
+  if (!p_##f) {                                                                                    \
+    snprintf(driver_why, sizeof driver_why, "CUDA driver too old: libcuda.so.1 lacks %s", STR(f)); \
+    return driver_state = -1;                                                                      \
   }
   DRIVER_FUNCS(LOAD)
 #undef LOAD
@@ -102,8 +102,10 @@ static char nvrtc_ver[64];
 const char *ag_nvrtc_version(void) {
   if (!nvrtc_ver[0]) {
     int ma = 0, mi = 0;
-    if (nvrtcVersion(&ma, &mi) == NVRTC_SUCCESS) snprintf(nvrtc_ver, sizeof nvrtc_ver, "NVRTC %d.%d", ma, mi);
-    else snprintf(nvrtc_ver, sizeof nvrtc_ver, "NVRTC (version unknown)");
+    if (nvrtcVersion(&ma, &mi) == NVRTC_SUCCESS)
+      snprintf(nvrtc_ver, sizeof nvrtc_ver, "NVRTC %d.%d", ma, mi);
+    else
+      snprintf(nvrtc_ver, sizeof nvrtc_ver, "NVRTC (version unknown)");
   }
   return nvrtc_ver;
 }
@@ -156,8 +158,10 @@ int ag_nvrtc_compile(const char *src, const char *name, int arch, int cubin, cha
   if (r != NVRTC_SUCCESS) {
     ag_failc(err, AG_ERR_BACKEND, "nvrtc: %s (%s): %s: %.3000s", name, archopt,
              nvrtcGetErrorString(r), lg ? lg : "");
-    if (log) *log = lg;
-    else free(lg);
+    if (log)
+      *log = lg;
+    else
+      free(lg);
     nvrtcDestroyProgram(&prog);
     return -1;
   }
@@ -174,8 +178,10 @@ int ag_nvrtc_compile(const char *src, const char *name, int arch, int cubin, cha
   }
   *image = img;
   *size = n;
-  if (log) *log = lg;
-  else free(lg);
+  if (log)
+    *log = lg;
+  else
+    free(lg);
   return 0;
 }
 
@@ -205,7 +211,8 @@ static const char *support_src =
     "  dst[t] = x[idx[e * ni + i]];\n"
     "}\n"
     "extern \"C\" __global__ void ag_params(int n, int np, int nc, const double *__restrict__ c,\n"
-    "    const double *__restrict__ aux, const int *__restrict__ aux_idx, double *__restrict__ dst) {\n"
+    "    const double *__restrict__ aux, const int *__restrict__ aux_idx, double *__restrict__ "
+    "dst) {\n"
     "  const long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
     "  if (t >= (long long)n * np) return;\n"
     "  const int i = (int)(t / n);\n"
@@ -246,9 +253,12 @@ ag_gpu *ag_gpu_open(int device, ag_error *err) {
   char nm[200] = "";
   if ((r = p_cuDeviceGet(&g->dev, device)) != CUDA_SUCCESS ||
       (r = p_cuDeviceGetName(nm, sizeof nm, g->dev)) != CUDA_SUCCESS ||
-      (r = p_cuDeviceGetAttribute(&ma, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, g->dev)) != CUDA_SUCCESS ||
-      (r = p_cuDeviceGetAttribute(&mi, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, g->dev)) != CUDA_SUCCESS ||
-      (r = p_cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, g->dev)) != CUDA_SUCCESS ||
+      (r = p_cuDeviceGetAttribute(&ma, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, g->dev)) !=
+          CUDA_SUCCESS ||
+      (r = p_cuDeviceGetAttribute(&mi, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, g->dev)) !=
+          CUDA_SUCCESS ||
+      (r = p_cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, g->dev)) !=
+          CUDA_SUCCESS ||
       (r = p_cuDeviceTotalMem(&mem, g->dev)) != CUDA_SUCCESS ||
       (r = p_cuDevicePrimaryCtxRetain(&g->ctx, g->dev)) != CUDA_SUCCESS) {
     ag_failc(err, AG_ERR_BACKEND, "cuda: device %d: %s (%s)", device, cu_name(r), cu_text(r));
@@ -355,7 +365,8 @@ static int launch(ag_gpu *g, CUfunction f, long long nthreads, void **args, cons
   if (blocks > 0x7fffffffLL)
     return ag_failc(err, AG_ERR_LIMIT, "cuda: %s: %lld threads are too many", what, nthreads);
   if (make_current(g, err)) return -1;
-  CUresult r = p_cuLaunchKernel(f, (unsigned)blocks, 1, 1, AG_CUDA_BLOCK, 1, 1, 0, NULL, args, NULL);
+  CUresult r =
+      p_cuLaunchKernel(f, (unsigned)blocks, 1, 1, AG_CUDA_BLOCK, 1, 1, 0, NULL, args, NULL);
   if (r != CUDA_SUCCESS)
     return ag_failc(err, AG_ERR_BACKEND, "cuda: launch of %s: %s (%s)", what, cu_name(r),
                     cu_text(r));
@@ -365,9 +376,9 @@ static int launch(ag_gpu *g, CUfunction f, long long nthreads, void **args, cons
 /* ---- the kernel cache ---- */
 
 #define TRAILER_MAGIC "AGCUDA1"
-#define TRAILER_LEN 80
+#define TRAILER_LEN   80
 
-#define fnv ag_fnv1a /* base/hash.h */
+#define fnv  ag_fnv1a /* base/hash.h */
 #define FNV0 AG_FNV1A_INIT
 
 uint64_t ag_gpu_kernel_key(const ag_jacprog *jp, int arch) {
@@ -376,20 +387,20 @@ uint64_t ag_gpu_kernel_key(const ag_jacprog *jp, int arch) {
   char cc[128], flags[128];
   snprintf(cc, sizeof cc, "%s %s", ag_nvrtc_version(), AG_CODEGEN_CUDA_VERSION);
   snprintf(flags, sizeof flags, "%s arch %d", NVRTC_FIXED_OPTS, arch);
-  ag_jit_options o = {cc, flags, NULL};
+  ag_jit_opts o = {cc, flags, NULL};
   return ag_jit_key(jp, &o);
 }
 
-static char *cache_dir(const ag_gpu_jit_options *o) {
+static char *cache_dir(const ag_gpu_jit_opts *o) {
   return ag_jit_cache_dir(o ? o->cache_dir : NULL);
 }
 
 static void trailer(char *buf, uint64_t key, const void *body, size_t n) {
   memset(buf, ' ', TRAILER_LEN);
   char t[TRAILER_LEN + 1];
-  int l = snprintf(t, sizeof t, "%s %016llx %016llx %016llx", TRAILER_MAGIC,
-                   (unsigned long long)key, (unsigned long long)n,
-                   (unsigned long long)fnv(FNV0, body, n));
+  int l =
+      snprintf(t, sizeof t, "%s %016llx %016llx %016llx", TRAILER_MAGIC, (unsigned long long)key,
+               (unsigned long long)n, (unsigned long long)fnv(FNV0, body, n));
   memcpy(buf, t, (size_t)l);
   buf[TRAILER_LEN - 1] = '\n';
 }
@@ -426,8 +437,8 @@ static char *read_entry(const char *path, uint64_t key, char *why, size_t nwhy) 
   return b;
 }
 
-static int write_entry(const char *dir, const char *path, uint64_t key, const char *img,
-                       size_t n, ag_error *err) {
+static int write_entry(const char *dir, const char *path, uint64_t key, const char *img, size_t n,
+                       ag_error *err) {
   static long counter;
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s/.tmp-%016llx-%d-%ld.cubin", dir, (unsigned long long)key,
@@ -447,7 +458,8 @@ static int write_entry(const char *dir, const char *path, uint64_t key, const ch
   return 0;
 }
 
-static void fn_names(uint64_t key, char *fname, size_t n1, char *k1, size_t nk1, char *k2, size_t n2) {
+static void fn_names(uint64_t key, char *fname, size_t n1, char *k1, size_t nk1, char *k2,
+                     size_t n2) {
   snprintf(fname, n1, "agk_%016llx", (unsigned long long)key);
   snprintf(k1, nk1, "%s_cuda", fname);
   snprintf(k2, n2, "%s_cuda_primal", fname);
@@ -476,8 +488,8 @@ static int bind_module(ag_gpu_kernel *k, const char *body, uint64_t key, char *w
   return 0;
 }
 
-ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp,
-                                  const ag_gpu_jit_options *opt, ag_error *err) {
+ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp, const ag_gpu_jit_opts *opt,
+                                  ag_error *err) {
   if (make_current(g, err)) return NULL;
   int exact;
   int arch = nvrtc_arch(g->arch, &exact);
@@ -654,8 +666,10 @@ int ag_gpu_csr_map_build(ag_gpu *g, ag_csr_map *m, long ncoo, const int *ci, con
     return ag_failc(err, AG_ERR_LIMIT, "csr map: %ld entries exceed 32-bit CSR indices", nk);
   int n = (int)nk, rc = -1;
   int *rows = malloc(sizeof(int) * ((size_t)n + 1)), *cols = malloc(sizeof(int) * ((size_t)n + 1));
-  int *perm = malloc(sizeof(int) * ((size_t)n + 1)), *rp = malloc(sizeof(int) * ((size_t)nrows + 1));
-  long *kept = malloc(sizeof(long) * ((size_t)n + 1)), *lperm = malloc(sizeof(long) * ((size_t)n + 1));
+  int *perm = malloc(sizeof(int) * ((size_t)n + 1)),
+      *rp = malloc(sizeof(int) * ((size_t)nrows + 1));
+  long *kept = malloc(sizeof(long) * ((size_t)n + 1)),
+       *lperm = malloc(sizeof(long) * ((size_t)n + 1));
   ag_dptr dr = 0, dc = 0, dp = 0, drp = 0, dbuf = 0;
   if (!rows || !cols || !perm || !rp || !kept || !lperm) {
     ag_failc(err, AG_ERR_LIMIT, "csr map: out of memory");
@@ -676,20 +690,22 @@ int ag_gpu_csr_map_build(ag_gpu *g, ag_csr_map *m, long ncoo, const int *ci, con
       ag_gpu_upload(g, dr, rows, sizeof(int) * (size_t)n, err) ||
       ag_gpu_upload(g, dc, cols, sizeof(int) * (size_t)n, err))
     goto done;
-  for (int t = 0; t < n; t++) /* the identity permutation (cusparseCreateIdentityPermutation is deprecated) */
+  for (int t = 0; t < n;
+       t++) /* the identity permutation (cusparseCreateIdentityPermutation is deprecated) */
     perm[t] = t;
   if (ag_gpu_upload(g, dp, perm, sizeof(int) * (size_t)n, err)) goto done;
   if (n > 0) {
-    cusparseStatus_t s = cusparseXcoosort_bufferSizeExt(g->sp, nrows, ncols, n, (const int *)(uintptr_t)dr,
-                                                        (const int *)(uintptr_t)dc, &bsize);
+    cusparseStatus_t s = cusparseXcoosort_bufferSizeExt(
+        g->sp, nrows, ncols, n, (const int *)(uintptr_t)dr, (const int *)(uintptr_t)dc, &bsize);
     if (s != CUSPARSE_STATUS_SUCCESS) {
       ag_failc(err, AG_ERR_BACKEND, "cusparse: cusparseXcoosort_bufferSizeExt: %s",
                cusparseGetErrorString(s));
       goto done;
     }
     if (!(dbuf = ag_gpu_alloc(g, bsize + 8, err))) goto done;
-    if ((s = cusparseXcoosortByRow(g->sp, nrows, ncols, n, (int *)(uintptr_t)dr, (int *)(uintptr_t)dc,
-                                   (int *)(uintptr_t)dp, (void *)(uintptr_t)dbuf)) != CUSPARSE_STATUS_SUCCESS ||
+    if ((s = cusparseXcoosortByRow(g->sp, nrows, ncols, n, (int *)(uintptr_t)dr,
+                                   (int *)(uintptr_t)dc, (int *)(uintptr_t)dp,
+                                   (void *)(uintptr_t)dbuf)) != CUSPARSE_STATUS_SUCCESS ||
         (s = cusparseXcoo2csr(g->sp, (const int *)(uintptr_t)dr, n, nrows, (int *)(uintptr_t)drp,
                               CUSPARSE_INDEX_BASE_ZERO)) != CUSPARSE_STATUS_SUCCESS) {
       ag_failc(err, AG_ERR_BACKEND, "cusparse: sorting the COO pattern: %s",
@@ -738,19 +754,24 @@ int ag_gpu_spmv(ag_gpu *g, int nrows, int ncols, int nnz, ag_dptr rowptr, ag_dpt
   ag_dptr buf = 0;
   int rc = -1;
   cusparseStatus_t s;
-  if ((s = cusparseCreateCsr(&A, nrows, ncols, nnz, (void *)(uintptr_t)rowptr, (void *)(uintptr_t)colind,
-                             (void *)(uintptr_t)vals, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I,
-                             CUSPARSE_INDEX_BASE_ZERO, CUDA_R_64F)) != CUSPARSE_STATUS_SUCCESS ||
-      (s = cusparseCreateDnVec(&vx, ncols, (void *)(uintptr_t)x, CUDA_R_64F)) != CUSPARSE_STATUS_SUCCESS ||
-      (s = cusparseCreateDnVec(&vy, nrows, (void *)(uintptr_t)y, CUDA_R_64F)) != CUSPARSE_STATUS_SUCCESS ||
+  if ((s = cusparseCreateCsr(&A, nrows, ncols, nnz, (void *)(uintptr_t)rowptr,
+                             (void *)(uintptr_t)colind, (void *)(uintptr_t)vals, CUSPARSE_INDEX_32I,
+                             CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_64F)) !=
+          CUSPARSE_STATUS_SUCCESS ||
+      (s = cusparseCreateDnVec(&vx, ncols, (void *)(uintptr_t)x, CUDA_R_64F)) !=
+          CUSPARSE_STATUS_SUCCESS ||
+      (s = cusparseCreateDnVec(&vy, nrows, (void *)(uintptr_t)y, CUDA_R_64F)) !=
+          CUSPARSE_STATUS_SUCCESS ||
       (s = cusparseSpMV_bufferSize(g->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, A, vx, &zero, vy,
-                                   CUDA_R_64F, CUSPARSE_SPMV_ALG_DEFAULT, &bsize)) != CUSPARSE_STATUS_SUCCESS) {
+                                   CUDA_R_64F, CUSPARSE_SPMV_ALG_DEFAULT, &bsize)) !=
+          CUSPARSE_STATUS_SUCCESS) {
     ag_failc(err, AG_ERR_BACKEND, "cusparse: SpMV set-up: %s", cusparseGetErrorString(s));
     goto done;
   }
   if (!(buf = ag_gpu_alloc(g, bsize + 8, err))) goto done;
   if ((s = cusparseSpMV(g->sp, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, A, vx, &zero, vy, CUDA_R_64F,
-                        CUSPARSE_SPMV_ALG_DEFAULT, (void *)(uintptr_t)buf)) != CUSPARSE_STATUS_SUCCESS) {
+                        CUSPARSE_SPMV_ALG_DEFAULT, (void *)(uintptr_t)buf)) !=
+      CUSPARSE_STATUS_SUCCESS) {
     ag_failc(err, AG_ERR_BACKEND, "cusparse: cusparseSpMV: %s", cusparseGetErrorString(s));
     goto done;
   }

@@ -3,7 +3,8 @@
 
 #include "gpu/gpu.h"
 
-#define NO_CUDA "alphagrad was built without CUDA (no CUDA toolkit found at configure time, or -DAG_GPU=OFF)"
+#define NO_CUDA                                                                                    \
+  "alphagrad was built without CUDA (no CUDA toolkit found at configure time, or -DAG_GPU=OFF)"
 
 int ag_gpu_built_with_cuda(void) { return 0; }
 int ag_gpu_available(ag_error *err) { return ag_failc(err, AG_ERR_UNSUPPORTED, NO_CUDA); }
@@ -52,8 +53,8 @@ int ag_nvrtc_compile(const char *src, const char *name, int arch, int cubin, cha
   return ag_failc(err, AG_ERR_UNSUPPORTED, NO_CUDA);
 }
 const char *ag_nvrtc_version(void) { return "NVRTC (not built)"; }
-ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp,
-                                  const ag_gpu_jit_options *opt, ag_error *err) {
+ag_gpu_kernel *ag_gpu_kernel_load(ag_gpu *g, const ag_jacprog *jp, const ag_gpu_jit_opts *opt,
+                                  ag_error *err) {
   (void)g, (void)jp, (void)opt;
   ag_failc(err, AG_ERR_UNSUPPORTED, NO_CUDA);
   return NULL;
@@ -104,6 +105,7 @@ int ag_gpu_scatter_apply(ag_gpu *g, ag_gpu_scatter *s, ag_dptr x, ag_dptr vals, 
 }
 int ag_gpu_spmv(ag_gpu *g, int nrows, int ncols, int nnz, ag_dptr rowptr, ag_dptr colind,
                 ag_dptr vals, ag_dptr x, ag_dptr y, ag_error *err) {
-  (void)g, (void)nrows, (void)ncols, (void)nnz, (void)rowptr, (void)colind, (void)vals, (void)x, (void)y;
+  (void)g, (void)nrows, (void)ncols, (void)nnz, (void)rowptr, (void)colind, (void)vals, (void)x,
+      (void)y;
   return ag_failc(err, AG_ERR_UNSUPPORTED, NO_CUDA);
 }

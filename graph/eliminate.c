@@ -1,3 +1,5 @@
+/* Owns the incremental elimination state and the scalar cost of eliminating a vertex (eliminate.h).
+ */
 #include "graph/eliminate.h"
 
 #include <stdlib.h>

@@ -1,11 +1,12 @@
+/* Owns the graph IR: the builder, finalisation into the DAG, the structural hashes (graph.h). */
 #include "graph/graph.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/hash.h"
 #include "base/alloc.h"
+#include "base/hash.h"
 
 ag_graph *ag_graph_new(const char *name) {
   ag_graph *g = ag_calloc(1, sizeof *g);

@@ -1,3 +1,4 @@
+/* Owns the operation table: names, arities, partial derivatives of each op (ops.h). */
 #include "graph/ops.h"
 
 #include <math.h>

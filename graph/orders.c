@@ -1,3 +1,4 @@
+/* Owns orders (orders.h): baselines, validation, scalar cost, parsing and resolving order specs. */
 #include "graph/orders.h"
 
 #include <ctype.h>
@@ -7,8 +8,8 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "graph/eliminate.h"
 #include "base/readfile.h"
+#include "graph/eliminate.h"
 
 int ag_order_forward(const ag_dag *d, int *order) {
   int m = 0;
@@ -44,14 +45,16 @@ int ag_order_markowitz(const ag_dag *d, int *order) {
   ag_elim *s = ag_elim_new(d);
   int m = 0;
   ag_order_markowitz_complete(s, order, &m);
-  for (int i = 0; i < m; i++) order[i] = ag_vertex_id(d, order[i]);
+  for (int i = 0; i < m; i++)
+    order[i] = ag_vertex_id(d, order[i]);
   ag_elim_free(s);
   return m;
 }
 
 int ag_order_baseline(const ag_dag *d, int which, int *order) {
-  return which == 0 ? ag_order_forward(d, order)
-                    : which == 1 ? ag_order_reverse(d, order) : ag_order_markowitz(d, order);
+  return which == 0   ? ag_order_forward(d, order)
+         : which == 1 ? ag_order_reverse(d, order)
+                      : ag_order_markowitz(d, order);
 }
 
 const char *ag_order_baseline_name(int which) {
@@ -61,7 +64,8 @@ const char *ag_order_baseline_name(int which) {
 
 void ag_order_baseline_costs(const ag_dag *d, long cost[AG_NBASELINES]) {
   int *o = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
-  for (int w = 0; w < AG_NBASELINES; w++) cost[w] = ag_order_cost(d, o, ag_order_baseline(d, w, o), NULL);
+  for (int w = 0; w < AG_NBASELINES; w++)
+    cost[w] = ag_order_cost(d, o, ag_order_baseline(d, w, o), NULL);
   free(o);
 }
 

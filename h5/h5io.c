@@ -1,4 +1,4 @@
-/* HDF5 helpers shared by orderlib/, nn/ and mcts/ (see h5io.h). */
+/* HDF5 helpers shared by orderlib/, nn/ and train/: typed I/O, one open-and-check (h5io.h). */
 #include "h5/h5io.h"
 
 #include <errno.h>

@@ -14,14 +14,14 @@
 
 #include "base/error.h"
 #include "base/version.h"
-#include "graph/graph.h"
 #include "graph/eliminate.h"
+#include "graph/graph.h"
 #include "graph/orders.h"
-#include "kernel/source.h"
-#include "jacobian/jacobian.h"
 #include "jacobian/codegen_c.h"
+#include "jacobian/jacobian.h"
 #include "jacobian/jit.h"
-#include "orderlib/orderlib.h"
+#include "kernel/source.h"
 #include "mcts/search.h"
+#include "orderlib/orderlib.h"
 
 #endif

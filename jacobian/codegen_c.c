@@ -1,3 +1,4 @@
+/* Owns C code generation of a Jacobian program: single-element and batched SoA functions. */
 #include "jacobian/codegen_c.h"
 
 #include <ctype.h>
@@ -60,9 +61,11 @@ static int emit_value(FILE *f, const ag_graph *g, int i, int batch) {
   char c[64];
   switch (nd->op) {
   case AG_OP_INPUT:
-    return batch ? fprintf(f, "in[%d * n + k]", (int)nd->value) : fprintf(f, "in[%d]", (int)nd->value);
+    return batch ? fprintf(f, "in[%d * n + k]", (int)nd->value)
+                 : fprintf(f, "in[%d]", (int)nd->value);
   case AG_OP_PARAM:
-    return batch ? fprintf(f, "p[%d * n + k]", (int)nd->value) : fprintf(f, "p[%d]", (int)nd->value);
+    return batch ? fprintf(f, "p[%d * n + k]", (int)nd->value)
+                 : fprintf(f, "p[%d]", (int)nd->value);
   case AG_OP_CONST: lit(c, sizeof c, nd->value); return fprintf(f, "%s", c);
   case AG_OP_ADD: return fprintf(f, "v%d + v%d", nd->a, nd->b);
   case AG_OP_SUB: return fprintf(f, "v%d - v%d", nd->a, nd->b);
@@ -73,8 +76,12 @@ static int emit_value(FILE *f, const ag_graph *g, int i, int batch) {
   case AG_OP_IPOW: lit(c, sizeof c, nd->value); return fprintf(f, "pow(v%d, %s)", nd->a, c);
   /* fmin/fmax as compare-and-select (C99 semantics: a NaN operand yields the other one):
      a libm call would keep the compiler from vectorising the batch loop */
-  case AG_OP_FMIN: return fprintf(f, "(v%d < v%d || v%d != v%d) ? v%d : v%d", nd->b, nd->a, nd->a, nd->a, nd->b, nd->a);
-  case AG_OP_FMAX: return fprintf(f, "(v%d > v%d || v%d != v%d) ? v%d : v%d", nd->b, nd->a, nd->a, nd->a, nd->b, nd->a);
+  case AG_OP_FMIN:
+    return fprintf(f, "(v%d < v%d || v%d != v%d) ? v%d : v%d", nd->b, nd->a, nd->a, nd->a, nd->b,
+                   nd->a);
+  case AG_OP_FMAX:
+    return fprintf(f, "(v%d > v%d || v%d != v%d) ? v%d : v%d", nd->b, nd->a, nd->a, nd->a, nd->b,
+                   nd->a);
   default: {
     const char *fn = fun1((ag_op)nd->op);
     if (!fn) return fprintf(f, "NAN");
@@ -95,8 +102,10 @@ static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, cons
   case AG_OP_MUL: snprintf(buf, n, "%s", which ? A : B); break;
   case AG_OP_DIV: /* 1/b once (the compiler shares it between both partials), then a
                      multiplication: one division fewer than -(a/b)/b */
-    if (which) snprintf(buf, n, "-%s * (1 / %s)", R, B);
-    else snprintf(buf, n, "1 / %s", B);
+    if (which)
+      snprintf(buf, n, "-%s * (1 / %s)", R, B);
+    else
+      snprintf(buf, n, "1 / %s", B);
     break;
   case AG_OP_NEG: snprintf(buf, n, "-1.0"); break;
   case AG_OP_SQRT: snprintf(buf, n, "0.5 / %s", R); break;
@@ -109,8 +118,10 @@ static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, cons
   case AG_OP_ACOS: snprintf(buf, n, "-1 / sqrt(1 - %s * %s)", A, A); break;
   case AG_OP_ATAN: snprintf(buf, n, "1 / (1 + %s * %s)", A, A); break;
   case AG_OP_ATAN2:
-    if (which) snprintf(buf, n, "-%s / (%s * %s + %s * %s)", A, A, A, B, B);
-    else snprintf(buf, n, "%s / (%s * %s + %s * %s)", B, A, A, B, B);
+    if (which)
+      snprintf(buf, n, "-%s / (%s * %s + %s * %s)", A, A, A, B, B);
+    else
+      snprintf(buf, n, "%s / (%s * %s + %s * %s)", B, A, A, B, B);
     break;
   case AG_OP_SINH: snprintf(buf, n, "cosh(%s)", A); break;
   case AG_OP_COSH: snprintf(buf, n, "sinh(%s)", A); break;
@@ -119,23 +130,31 @@ static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, cons
   case AG_OP_ACOSH: snprintf(buf, n, "1 / sqrt(%s * %s - 1)", A, A); break;
   case AG_OP_ATANH: snprintf(buf, n, "1 / (1 - %s * %s)", A, A); break;
   case AG_OP_POW:
-    if (which) snprintf(buf, n, "(%s == 0) ? 0.0 : log(%s) * %s", A, A, R);
-    else snprintf(buf, n, "(%s == 0) ? 0.0 : %s * pow(%s, %s - 1)", B, B, A, B);
+    if (which)
+      snprintf(buf, n, "(%s == 0) ? 0.0 : log(%s) * %s", A, A, R);
+    else
+      snprintf(buf, n, "(%s == 0) ? 0.0 : %s * pow(%s, %s - 1)", B, B, A, B);
     break;
   case AG_OP_IPOW:
     lit(c, sizeof c, nd->value);
     lit(cm1, sizeof cm1, nd->value - 1);
-    if (nd->value == 0) snprintf(buf, n, "0.0");
-    else snprintf(buf, n, "%s * pow(%s, %s)", c, A, cm1);
+    if (nd->value == 0)
+      snprintf(buf, n, "0.0");
+    else
+      snprintf(buf, n, "%s * pow(%s, %s)", c, A, cm1);
     break;
   case AG_OP_FABS: snprintf(buf, n, "(double)((%s > 0) - (%s < 0))", A, A); break;
   case AG_OP_FMAX:
-    if (which) snprintf(buf, n, "1 - (%s > %s ? 1.0 : (%s < %s ? 0.0 : 0.5))", A, B, A, B);
-    else snprintf(buf, n, "%s > %s ? 1.0 : (%s < %s ? 0.0 : 0.5)", A, B, A, B);
+    if (which)
+      snprintf(buf, n, "1 - (%s > %s ? 1.0 : (%s < %s ? 0.0 : 0.5))", A, B, A, B);
+    else
+      snprintf(buf, n, "%s > %s ? 1.0 : (%s < %s ? 0.0 : 0.5)", A, B, A, B);
     break;
   case AG_OP_FMIN:
-    if (which) snprintf(buf, n, "1 - (%s < %s ? 1.0 : (%s > %s ? 0.0 : 0.5))", A, B, A, B);
-    else snprintf(buf, n, "%s < %s ? 1.0 : (%s > %s ? 0.0 : 0.5)", A, B, A, B);
+    if (which)
+      snprintf(buf, n, "1 - (%s < %s ? 1.0 : (%s > %s ? 0.0 : 0.5))", A, B, A, B);
+    else
+      snprintf(buf, n, "%s < %s ? 1.0 : (%s > %s ? 0.0 : 0.5)", A, B, A, B);
     break;
   case AG_OP_ERF: snprintf(buf, n, "1.1283791670955126 * exp(-%s * %s)", A, A); break;
   case AG_OP_ERFC: snprintf(buf, n, "-1.1283791670955126 * exp(-%s * %s)", A, A); break;
@@ -164,8 +183,10 @@ static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, 
   }
   if (!with_jac) {
     for (int j = 0; j < g->noutputs; j++) {
-      if (batch) fprintf(f, "%sout[%d * n + k] = v%d;\n", ind, j, g->outputs[j]);
-      else fprintf(f, "%sout[%d] = v%d;\n", ind, j, g->outputs[j]);
+      if (batch)
+        fprintf(f, "%sout[%d * n + k] = v%d;\n", ind, j, g->outputs[j]);
+      else
+        fprintf(f, "%sout[%d] = v%d;\n", ind, j, g->outputs[j]);
     }
     return;
   }
@@ -203,16 +224,23 @@ static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, 
     }
   }
   for (int j = 0; j < g->noutputs; j++) {
-    if (batch) fprintf(f, "%sout[%d * n + k] = v%d;\n", ind, j, g->outputs[j]);
-    else fprintf(f, "%sout[%d] = v%d;\n", ind, j, g->outputs[j]);
+    if (batch)
+      fprintf(f, "%sout[%d * n + k] = v%d;\n", ind, j, g->outputs[j]);
+    else
+      fprintf(f, "%sout[%d] = v%d;\n", ind, j, g->outputs[j]);
   }
   for (int en = 0; en < jp->nentries; en++) {
     char val[32];
-    if (jp->slot[en] == AG_SLOT_ONE) snprintf(val, sizeof val, "1.0");
-    else if (decl[jp->slot[en]]) snprintf(val, sizeof val, "s%d", jp->slot[en]);
-    else snprintf(val, sizeof val, "0.0");
-    if (batch) fprintf(f, "%sjac[%d * n + k] = %s;\n", ind, en, val);
-    else fprintf(f, "%sjac[%d] = %s;\n", ind, en, val);
+    if (jp->slot[en] == AG_SLOT_ONE)
+      snprintf(val, sizeof val, "1.0");
+    else if (decl[jp->slot[en]])
+      snprintf(val, sizeof val, "s%d", jp->slot[en]);
+    else
+      snprintf(val, sizeof val, "0.0");
+    if (batch)
+      fprintf(f, "%sjac[%d * n + k] = %s;\n", ind, en, val);
+    else
+      fprintf(f, "%sjac[%d] = %s;\n", ind, en, val);
   }
   free(decl);
 }
@@ -264,10 +292,19 @@ static void emit_int_array(FILE *f, const char *fname, const char *what, const i
    call): a loop over elements of only these vectorises. */
 static int call_free(int op) {
   switch (op) {
-  case AG_OP_INPUT: case AG_OP_PARAM: case AG_OP_CONST: case AG_OP_ADD: case AG_OP_SUB:
-  case AG_OP_MUL: case AG_OP_DIV: case AG_OP_NEG: case AG_OP_SQUARE: case AG_OP_SQRT:
-  case AG_OP_FABS: case AG_OP_FMIN: case AG_OP_FMAX:
-    return 1;
+  case AG_OP_INPUT:
+  case AG_OP_PARAM:
+  case AG_OP_CONST:
+  case AG_OP_ADD:
+  case AG_OP_SUB:
+  case AG_OP_MUL:
+  case AG_OP_DIV:
+  case AG_OP_NEG:
+  case AG_OP_SQUARE:
+  case AG_OP_SQRT:
+  case AG_OP_FABS:
+  case AG_OP_FMIN:
+  case AG_OP_FMAX: return 1;
   default: return 0;
   }
 }
@@ -278,12 +315,11 @@ static int vectorisable(const ag_graph *g, const unsigned char *need) {
   return 1;
 }
 
-static const char *const ivdep =
-    "#if defined(__clang__)\n"
-    "#pragma clang loop vectorize(assume_safety)\n"
-    "#elif defined(__GNUC__)\n"
-    "#pragma GCC ivdep\n"
-    "#endif\n";
+static const char *const ivdep = "#if defined(__clang__)\n"
+                                 "#pragma clang loop vectorize(assume_safety)\n"
+                                 "#elif defined(__GNUC__)\n"
+                                 "#pragma GCC ivdep\n"
+                                 "#endif\n";
 
 /* FNAME_batch (with_jac) or FNAME_primal_batch.
    Vectorised kernels: blocks of B elements, the inner loop over a block (constant trip
@@ -293,12 +329,13 @@ static const char *const ivdep =
    FNAME_one. Other kernels: a block of B elements is copied into local arrays, FNAME_one
    (FNAME_primal_one) computes each with constant offsets, and the results are copied
    back, whole cache lines per stream. */
-static void emit_batch(FILE *f, const ag_jacprog *jp, const char *fname,
-                       const unsigned char *need, int vec, int B, int with_jac) {
+static void emit_batch(FILE *f, const ag_jacprog *jp, const char *fname, const unsigned char *need,
+                       int vec, int B, int with_jac) {
   const ag_graph *g = jp->g;
   int ni = g->ninputs, np = g->nparams, no = g->noutputs, ne = jp->nentries;
   if (with_jac)
-    fprintf(f, "void %s_batch(int n, const double *in, const double *p, double *out, double *jac) {\n",
+    fprintf(f,
+            "void %s_batch(int n, const double *in, const double *p, double *out, double *jac) {\n",
             fname);
   else
     fprintf(f, "void %s_primal_batch(int n, const double *in, const double *p, double *out) {\n",
@@ -315,7 +352,8 @@ static void emit_batch(FILE *f, const ag_jacprog *jp, const char *fname,
     fprintf(f, "      for (int i = 0; i < %d; i++) out[i * n + k] = o[i];\n", no);
     if (with_jac) fprintf(f, "      for (int i = 0; i < %d; i++) jac[i * n + k] = j[i];\n", ne);
     fprintf(f, "    }\n    return;\n  }\n");
-    fprintf(f, "  for (int k0 = 0;; k0 += %d) {\n    if (k0 > n - %d) k0 = n - %d;\n%s", B, B, B, ivdep);
+    fprintf(f, "  for (int k0 = 0;; k0 += %d) {\n    if (k0 > n - %d) k0 = n - %d;\n%s", B, B, B,
+            ivdep);
     fprintf(f, "    for (int b = 0; b < %d; b++) {\n      const int k = k0 + b;\n", B);
     emit_body(f, jp, need, 1, with_jac, "      ");
     fprintf(f, "    }\n    if (k0 == n - %d) break;\n  }\n}\n", B);
@@ -326,18 +364,38 @@ static void emit_batch(FILE *f, const ag_jacprog *jp, const char *fname,
   if (with_jac) fprintf(f, ", j[%d][%d]", B, ne > 0 ? ne : 1);
   fprintf(f, ";\n  for (int k0 = 0; k0 < n; k0 += %d) {\n", B);
   fprintf(f, "    const int m = n - k0 < %d ? n - k0 : %d;\n", B, B);
-  fprintf(f, "    for (int i = 0; i < %d; i++)\n      for (int b = 0; b < m; b++) x[b][i] = in[i * n + k0 + b];\n", ni);
-  fprintf(f, "    for (int i = 0; i < %d; i++)\n      for (int b = 0; b < m; b++) q[b][i] = p[i * n + k0 + b];\n", np);
-  if (with_jac) fprintf(f, "    for (int b = 0; b < m; b++) %s_one(x[b], q[b], o[b], j[b]);\n", fname);
-  else fprintf(f, "    for (int b = 0; b < m; b++) %s_primal_one(x[b], q[b], o[b]);\n", fname);
+  fprintf(f,
+          "    for (int i = 0; i < %d; i++)\n      for (int b = 0; b < m; b++) x[b][i] = in[i * n "
+          "+ k0 + b];\n",
+          ni);
+  fprintf(f,
+          "    for (int i = 0; i < %d; i++)\n      for (int b = 0; b < m; b++) q[b][i] = p[i * n + "
+          "k0 + b];\n",
+          np);
+  if (with_jac)
+    fprintf(f, "    for (int b = 0; b < m; b++) %s_one(x[b], q[b], o[b], j[b]);\n", fname);
+  else
+    fprintf(f, "    for (int b = 0; b < m; b++) %s_primal_one(x[b], q[b], o[b]);\n", fname);
   fprintf(f, "    if (m == %d) {\n", B);
-  fprintf(f, "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < %d; b++) out[i * n + k0 + b] = o[b][i];\n", no, B);
+  fprintf(f,
+          "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < %d; b++) out[i * n + k0 "
+          "+ b] = o[b][i];\n",
+          no, B);
   if (with_jac)
-    fprintf(f, "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < %d; b++) jac[i * n + k0 + b] = j[b][i];\n", ne, B);
+    fprintf(f,
+            "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < %d; b++) jac[i * n + "
+            "k0 + b] = j[b][i];\n",
+            ne, B);
   fprintf(f, "    } else {\n");
-  fprintf(f, "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < m; b++) out[i * n + k0 + b] = o[b][i];\n", no);
+  fprintf(f,
+          "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < m; b++) out[i * n + k0 "
+          "+ b] = o[b][i];\n",
+          no);
   if (with_jac)
-    fprintf(f, "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < m; b++) jac[i * n + k0 + b] = j[b][i];\n", ne);
+    fprintf(f,
+            "      for (int i = 0; i < %d; i++)\n        for (int b = 0; b < m; b++) jac[i * n + "
+            "k0 + b] = j[b][i];\n",
+            ne);
   fprintf(f, "    }\n  }\n}\n");
 }
 
@@ -381,26 +439,29 @@ int ag_codegen_c(const ag_jacprog *jp, const char *fname, FILE *out, ag_error *e
           "#endif\n"
           "\n/* one element: in[%d], p[%d], out[%d], jac[%d] (entries in the order of "
           "%s_rows/%s_cols) */\n"
-          "static AG_NOINLINE void %s_one(const double *in, const double *p, double *out, double *jac) {\n"
+          "static AG_NOINLINE void %s_one(const double *in, const double *p, double *out, double "
+          "*jac) {\n"
           "  (void)in; (void)p;\n",
           g->ninputs, g->nparams, g->noutputs, jp->nentries, fname, fname, fname);
   emit_body(out, jp, need, 0, 1, "  ");
-  fprintf(out, "}\n\nvoid %s(const double *in, const double *p, double *out, double *jac) {\n"
-               "  %s_one(in, p, out, jac);\n}\n",
+  fprintf(out,
+          "}\n\nvoid %s(const double *in, const double *p, double *out, double *jac) {\n"
+          "  %s_one(in, p, out, jac);\n}\n",
           fname, fname);
   if (!vec) {
-    fprintf(out, "\n/* outputs only, one element */\n"
-                 "static AG_NOINLINE void %s_primal_one(const double *in, const double *p, double *out) {\n"
-                 "  (void)in; (void)p;\n",
-            fname);
+    fprintf(
+        out,
+        "\n/* outputs only, one element */\n"
+        "static AG_NOINLINE void %s_primal_one(const double *in, const double *p, double *out) {\n"
+        "  (void)in; (void)p;\n",
+        fname);
     emit_body(out, jp, need_primal, 0, 0, "  ");
     fputs("}\n", out);
   }
-  fprintf(out,
-          "\n/* structure of arrays: in[i * n + k] is input i of element k, likewise\n"
-          "   p[i * n + k], out[j * n + k] and jac[e * n + k]. The streams must not overlap.\n"
-          "   n that are multiples of 512 give all streams equal power-of-two strides, which\n"
-          "   collide in cache: a padded n is faster for memory-bound kernels. */\n");
+  fprintf(out, "\n/* structure of arrays: in[i * n + k] is input i of element k, likewise\n"
+               "   p[i * n + k], out[j * n + k] and jac[e * n + k]. The streams must not overlap.\n"
+               "   n that are multiples of 512 give all streams equal power-of-two strides, which\n"
+               "   collide in cache: a padded n is faster for memory-bound kernels. */\n");
   emit_batch(out, jp, fname, need, vec, B, 1);
   fprintf(out, "\n/* outputs only (no Jacobian), structure of arrays as %s_batch */\n", fname);
   emit_batch(out, jp, fname, need_primal, vec, B, 0);

@@ -1,3 +1,4 @@
+/* Owns CUDA code generation of a Jacobian program (one thread per element). */
 #include "jacobian/codegen_cuda.h"
 
 #include <ctype.h>

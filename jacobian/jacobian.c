@@ -1,3 +1,4 @@
+/* Owns the Jacobian program of an order (symbolic elimination) and its interpreter. */
 #include "jacobian/jacobian.h"
 
 #include <stdlib.h>

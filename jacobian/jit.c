@@ -1,3 +1,4 @@
+/* Owns run-time compilation of generated C with the on-disk cache of shared objects (jit.h). */
 #define _GNU_SOURCE
 #include "jacobian/jit.h"
 
@@ -16,22 +17,22 @@
 #include "base/hash.h"
 #include "jacobian/codegen_c.h"
 
-#define SYM "ag_jit_kernel"
+#define SYM           "ag_jit_kernel"
 #define TRAILER_MAGIC "AGJIT1"
-#define TRAILER_LEN 64 /* "AGJIT1 <key> <size> <fnv>\n" padded with spaces */
+#define TRAILER_LEN   64 /* "AGJIT1 <key> <size> <fnv>\n" padded with spaces */
 
 static long compile_count;
 long ag_jit_compile_count(void) { return __atomic_load_n(&compile_count, __ATOMIC_RELAXED); }
 
-#define fnv ag_fnv1a
+#define fnv  ag_fnv1a
 #define FNV0 AG_FNV1A_INIT
 
-static const char *opt_cc(const ag_jit_options *o) {
+static const char *opt_cc(const ag_jit_opts *o) {
   if (o && o->cc) return o->cc;
   const char *e = getenv("AG_CC");
   return e && *e ? e : AG_JIT_DEFAULT_CC;
 }
-static const char *opt_cflags(const ag_jit_options *o) {
+static const char *opt_cflags(const ag_jit_opts *o) {
   if (o && o->cflags) return o->cflags;
   const char *e = getenv("AG_CFLAGS");
   return e ? e : AG_JIT_DEFAULT_CFLAGS;
@@ -50,9 +51,9 @@ char *ag_jit_cache_dir(const char *configured) {
   return ag_strdup(buf);
 }
 
-static char *opt_dir(const ag_jit_options *o) { return ag_jit_cache_dir(o ? o->cache_dir : NULL); }
+static char *opt_dir(const ag_jit_opts *o) { return ag_jit_cache_dir(o ? o->cache_dir : NULL); }
 
-uint64_t ag_jit_key(const ag_jacprog *jp, const ag_jit_options *opt) {
+uint64_t ag_jit_key(const ag_jacprog *jp, const ag_jit_opts *opt) {
   uint64_t h = FNV0, full = ag_graph_hash_full(jp->g);
   const ag_dag *d = &jp->g->dag;
   h = fnv(h, &full, sizeof full);
@@ -184,8 +185,8 @@ static char *read_log(const char *path) {
 }
 
 /* Generates and compiles into a temporary file in dir, then renames it to final. */
-static int build(const ag_jacprog *jp, const ag_jit_options *opt, const char *dir,
-                 const char *final, uint64_t key, ag_error *err) {
+static int build(const ag_jacprog *jp, const ag_jit_opts *opt, const char *dir, const char *final,
+                 uint64_t key, ag_error *err) {
   static int counter;
   char src[4200], so[4200], log[4200], cmd[16384], ks[128];
   if (strchr(dir, '\''))
@@ -193,8 +194,8 @@ static int build(const ag_jacprog *jp, const ag_jit_options *opt, const char *di
   int c = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
   snprintf(src, sizeof src, "%s/.tmp-%016llx-%ld-%d.c", dir, (unsigned long long)key,
            (long)getpid(), c);
-  snprintf(so, sizeof so, "%s/.tmp-%016llx-%ld-%d.so", dir, (unsigned long long)key,
-           (long)getpid(), c);
+  snprintf(so, sizeof so, "%s/.tmp-%016llx-%ld-%d.so", dir, (unsigned long long)key, (long)getpid(),
+           c);
   snprintf(log, sizeof log, "%s/.tmp-%016llx-%ld-%d.log", dir, (unsigned long long)key,
            (long)getpid(), c);
   FILE *f = fopen(src, "w");
@@ -231,7 +232,7 @@ static int build(const ag_jacprog *jp, const ag_jit_options *opt, const char *di
   return rc;
 }
 
-ag_jit *ag_jit_load(const ag_jacprog *jp, const ag_jit_options *opt, ag_error *err) {
+ag_jit *ag_jit_load(const ag_jacprog *jp, const ag_jit_opts *opt, ag_error *err) {
   char *dir = opt_dir(opt);
   if (ag_mkdir_p(dir)) {
     ag_failc(err, AG_ERR_IO, "jit: cannot create cache directory %s: %s", dir, strerror(errno));
@@ -293,7 +294,7 @@ ag_evaluator *ag_interpreter(const ag_jacprog *jp) {
   return ev;
 }
 
-ag_evaluator *ag_jit_or_interp(const ag_jacprog *jp, const ag_jit_options *opt) {
+ag_evaluator *ag_jit_or_interp(const ag_jacprog *jp, const ag_jit_opts *opt) {
   ag_error err;
   err.msg[0] = 0;
   ag_jit *j = ag_jit_load(jp, opt, &err);
@@ -320,8 +321,10 @@ void ag_evaluator_free(ag_evaluator *ev) {
 
 void ag_evaluator_eval(ag_evaluator *ev, const double *in, const double *p, double *out,
                        double *jac) {
-  if (ev->jit) ev->jit->fn(in, p, out, jac);
-  else ag_jacprog_eval(ev->jp, in, p, out, jac, ev->work);
+  if (ev->jit)
+    ev->jit->fn(in, p, out, jac);
+  else
+    ag_jacprog_eval(ev->jp, in, p, out, jac, ev->work);
 }
 
 /* element k of a structure-of-arrays batch into tin/tp */

@@ -8,8 +8,7 @@
 #include "jacobian/jacobian.h"
 
 typedef void (*ag_jit_fn)(const double *in, const double *p, double *out, double *jac);
-typedef void (*ag_jit_batch_fn)(int n, const double *in, const double *p, double *out,
-                                double *jac);
+typedef void (*ag_jit_batch_fn)(int n, const double *in, const double *p, double *out, double *jac);
 
 typedef void (*ag_jit_primal_batch_fn)(int n, const double *in, const double *p, double *out);
 typedef struct {
@@ -17,32 +16,32 @@ typedef struct {
   const char *cflags;    /* NULL: $AG_CFLAGS, else AG_JIT_DEFAULT_CFLAGS */
   const char *cache_dir; /* NULL: $AG_JIT_CACHE, else $XDG_CACHE_HOME/alphagrad, else
                             ~/.cache/alphagrad; created if missing */
-} ag_jit_options;
+} ag_jit_opts;
 
-#define AG_JIT_DEFAULT_CC     "cc"
+#define AG_JIT_DEFAULT_CC "cc"
 /* -ffp-contract=off: no FMA contraction under -march=native, so that the compiled code
    rounds exactly as the interpreter (ag_jacprog_eval) does */
 #define AG_JIT_DEFAULT_CFLAGS "-O3 -march=native -ffp-contract=off -fno-math-errno -fPIC -shared"
 
 typedef struct ag_jit {
   void *handle;
-  ag_jit_fn fn;          /* outputs and Jacobian at one point */
-  ag_jit_batch_fn batch; /* n points, structure of arrays (parameters too) */
+  ag_jit_fn fn;                        /* outputs and Jacobian at one point */
+  ag_jit_batch_fn batch;               /* n points, structure of arrays (parameters too) */
   ag_jit_primal_batch_fn primal_batch; /* outputs only, n points */
-  uint64_t key;          /* cache key */
-  char *path;            /* the cached shared object */
-  int compiled;          /* 1 if this load ran the compiler (cache miss or rebuild) */
-  int rebuilt;           /* 1 if a cache entry existed but was invalid */
-  char why[512];         /* why the entry was (re)built: "missing", "dlopen: ...", ... */
+  uint64_t key;                        /* cache key */
+  char *path;                          /* the cached shared object */
+  int compiled;                        /* 1 if this load ran the compiler (cache miss or rebuild) */
+  int rebuilt;                         /* 1 if a cache entry existed but was invalid */
+  char why[512]; /* why the entry was (re)built: "missing", "dlopen: ...", ... */
   int ni, no, np, nentries;
 } ag_jit;
 
 /* Compiles (or finds in the cache) and loads the code of jp. NULL with err set when no
    compiler works or the cache cannot be used. */
-ag_jit *ag_jit_load(const ag_jacprog *jp, const ag_jit_options *opt, ag_error *err);
+ag_jit *ag_jit_load(const ag_jacprog *jp, const ag_jit_opts *opt, ag_error *err);
 void ag_jit_free(ag_jit *j);
 /* Cache key of jp under opt (graph, order's program, generator version, compiler, flags). */
-uint64_t ag_jit_key(const ag_jacprog *jp, const ag_jit_options *opt);
+uint64_t ag_jit_key(const ag_jacprog *jp, const ag_jit_opts *opt);
 /* The cache directory: configured (when not NULL), else $AG_JIT_CACHE, else
    $XDG_CACHE_HOME/alphagrad, else ~/.cache/alphagrad (malloc'ed). Shared by the C and the
    CUDA (gpu/) caches. */
@@ -59,7 +58,7 @@ typedef struct {
   double *work, *tin, *tp, *tout, *tjac; /* interpreter work space */
 } ag_evaluator;
 
-ag_evaluator *ag_jit_or_interp(const ag_jacprog *jp, const ag_jit_options *opt);
+ag_evaluator *ag_jit_or_interp(const ag_jacprog *jp, const ag_jit_opts *opt);
 /* The interpreter (ag_jacprog_eval) behind the same interface. */
 ag_evaluator *ag_interpreter(const ag_jacprog *jp);
 void ag_evaluator_free(ag_evaluator *ev);

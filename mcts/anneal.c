@@ -46,7 +46,8 @@ long ag_anneal(const ag_dag *d, const int *start, const ag_anneal_ctl *c) {
   an.root = ag_elim_new(d);
   an.snap = ag_malloc((size_t)an.ns * sizeof(ag_elim *));
   an.tsnap = ag_malloc((size_t)an.ns * sizeof(ag_elim *));
-  for (int k = 0; k < an.ns; k++) an.snap[k] = ag_elim_new(d), an.tsnap[k] = ag_elim_new(d);
+  for (int k = 0; k < an.ns; k++)
+    an.snap[k] = ag_elim_new(d), an.tsnap[k] = ag_elim_new(d);
   an.s = ag_elim_new(d);
   an.cur = ag_malloc((size_t)m * sizeof(int));
   an.win = ag_malloc((size_t)m * sizeof(int));
@@ -106,12 +107,14 @@ long ag_anneal(const ag_dag *d, const int *start, const ag_anneal_ctl *c) {
       an.win[0] = an.cur[i];
     }
     long old = 0;
-    for (int k = lo; k <= hi; k++) old += an.stepc[k];
+    for (int k = lo; k <= hi; k++)
+      old += an.stepc[k];
     double u = ag_rng_unit(&rng);
     double lim = (double)old - temp * log(u > 1e-300 ? u : 1e-300);
     int k0 = lo / SNAP * SNAP;
     ag_elim_copy(an.s, an.snap[k0 / SNAP]);
-    for (int k = k0; k < lo; k++) ag_elim_step(an.s, an.cur[k]);
+    for (int k = k0; k < lo; k++)
+      ag_elim_step(an.s, an.cur[k]);
     long cw = 0;
     int ok = 1;
     for (int k = lo; k <= hi && ok; k++) {
@@ -135,7 +138,8 @@ long ag_anneal(const ag_dag *d, const int *start, const ag_anneal_ctl *c) {
       if (c->improved) c->improved(c->ctx, an.best, an.best_cost);
     }
   }
-  for (int k = 0; k < an.ns; k++) ag_elim_free(an.snap[k]), ag_elim_free(an.tsnap[k]);
+  for (int k = 0; k < an.ns; k++)
+    ag_elim_free(an.snap[k]), ag_elim_free(an.tsnap[k]);
   free(an.snap);
   free(an.tsnap);
   ag_elim_free(an.s);

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
 #include "base/alloc.h"
+#include "base/clock.h"
 
 struct ag_bound_ws {
   const ag_dag *d;

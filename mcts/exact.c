@@ -29,8 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/hash.h"
 #include "base/alloc.h"
+#include "base/hash.h"
 #include "graph/eliminate.h"
 #include "graph/orders.h"
 #include "mcts/bounds.h"
@@ -235,7 +235,7 @@ typedef struct {
   long *gterm;        /* per group: its term of h */
   ag_bound_ws *ws;
   ag_elim *root, *s;
-  long *pv;       /* per-vertex path bounds of the state being expanded */
+  long *pv;        /* per-vertex path bounds of the state being expanded */
   double deadline; /* 0: none */
   int *path;       /* scratch for orders */
   uint32_t seq;
@@ -425,8 +425,11 @@ static void anneal_improved(void *ctx, const int *order, long cost) {
 static void anneal(xsearch *x, long moves, double until) {
   if (x->m < 2 || moves <= 0) return;
   anneal_ctx a = {x, until};
-  ag_anneal_ctl c = {.seed = x->o->seed, .max_moves = moves, .stop = anneal_stop,
-                     .improved = anneal_improved, .ctx = &a};
+  ag_anneal_ctl c = {.seed = x->o->seed,
+                     .max_moves = moves,
+                     .stop = anneal_stop,
+                     .improved = anneal_improved,
+                     .ctx = &a};
   ag_anneal(x->d, x->run->best.order, &c);
 }
 
@@ -434,9 +437,10 @@ static void anneal(xsearch *x, long moves, double until) {
 static int exact_run(ag_search_run *run, const ag_exact_params *p, ag_error *err) {
   const ag_dag *d = run->d;
   const ag_search_opts *o = run->o;
-  if (d->n > 65535) return ag_fail(err, "exact search: graph too large (%d vertices)", d->n);
+  if (d->n > 65535)
+    return ag_failc(err, AG_ERR_LIMIT, "exact search: graph too large (%d vertices)", d->n);
   if (run->best.cost > 0x3fffffffL)
-    return ag_fail(err, "exact search: costs beyond 2^30 are not supported");
+    return ag_failc(err, AG_ERR_LIMIT, "exact search: costs beyond 2^30 are not supported");
   run->verify_shared = 1;
   run->adopt_shared_bound = 0;
   xsearch x;
@@ -533,7 +537,8 @@ int ag_search_exact_ex(const ag_dag *d, const ag_search_opts *o, const ag_exact_
   memset(r, 0, sizeof *r);
   r->method = "exact";
   r->lower_bound = -1;
-  if (d->n > 65535) return ag_fail(err, "exact search: graph too large (%d vertices)", d->n);
+  if (d->n > 65535)
+    return ag_failc(err, AG_ERR_LIMIT, "exact search: graph too large (%d vertices)", d->n);
   if (incumbent && inc_len > 0 && ag_order_validate(d, incumbent, inc_len, err)) return -1;
   ag_search_run run;
   ag_run_init(&run, d, o);
@@ -543,7 +548,8 @@ int ag_search_exact_ex(const ag_dag *d, const ag_search_opts *o, const ag_exact_
   else
     ag_order_markowitz(d, ids);
   long cost = ag_order_cost(d, ids, m, NULL);
-  for (int i = 0; i < m; i++) ids[i] = ag_vertex_index(d, ids[i]);
+  for (int i = 0; i < m; i++)
+    ids[i] = ag_vertex_index(d, ids[i]);
   ag_run_offer(&run, ids, cost);
   free(ids);
   run.best.found_at = 0;

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/hash.h"
 #include "base/alloc.h"
+#include "base/hash.h"
 #include "graph/orders.h"
 #include "mcts/mcts.h"
 #include "mcts/run.h"
@@ -14,7 +14,8 @@
 static double uniform_eval(void *ctx, const ag_dag *d, const ag_elim *s, const int *actions, int n,
                            float *prior) {
   (void)ctx, (void)d, (void)s, (void)actions;
-  for (int k = 0; k < n; k++) prior[k] = 1.0f;
+  for (int k = 0; k < n; k++)
+    prior[k] = 1.0f;
   return -1;
 }
 
@@ -29,7 +30,8 @@ static double heuristic_eval(void *ctx, const ag_dag *d, const ag_elim *s, const
     if (c > hi) hi = c;
   }
   double tau = fmax(1.0, (double)(hi - lo) / 4.0);
-  for (int k = 0; k < n; k++) prior[k] = (float)exp(-((double)prior[k] - (double)lo) / tau);
+  for (int k = 0; k < n; k++)
+    prior[k] = (float)exp(-((double)prior[k] - (double)lo) / tau);
   return -1;
 }
 
@@ -51,7 +53,7 @@ void ag_mcts_params_default(ag_mcts_params *p) {
 
 typedef struct {
   uint64_t key;
-  uint64_t *set; /* eliminated set, w words: collision check */
+  uint64_t *set;          /* eliminated set, w words: collision check */
   int nact, visits, vtot; /* vtot: the sum of vl[] */
   int *act, *child, *n;
   int *vl; /* virtual losses: simulations of the current batch through the edge */
@@ -73,10 +75,12 @@ typedef struct {
 } tree;
 
 static void tree_clear(tree *t) {
-  for (int i = 0; i < t->nnodes; i++) free(t->nodes[i]);
+  for (int i = 0; i < t->nnodes; i++)
+    free(t->nodes[i]);
   t->nnodes = 0;
   t->memory = 0;
-  for (size_t i = 0; i < t->tcap; i++) t->table[i] = -1;
+  for (size_t i = 0; i < t->tcap; i++)
+    t->table[i] = -1;
 }
 
 static int tree_find(tree *t, const ag_elim *s, uint64_t key) {
@@ -84,7 +88,8 @@ static int tree_find(tree *t, const ag_elim *s, uint64_t key) {
   for (size_t i = key & (t->tcap - 1);; i = (i + 1) & (t->tcap - 1)) {
     int k = t->table[i];
     if (k < 0) return -1;
-    if (t->nodes[k]->key == key && !memcmp(t->nodes[k]->set, s->removed, (size_t)t->w * 8)) return k;
+    if (t->nodes[k]->key == key && !memcmp(t->nodes[k]->set, s->removed, (size_t)t->w * 8))
+      return k;
   }
 }
 
@@ -93,12 +98,14 @@ static void table_insert(tree *t, int k) {
     free(t->table);
     t->tcap = t->tcap ? t->tcap * 2 : 1024;
     t->table = ag_malloc(t->tcap * sizeof(int));
-    for (size_t i = 0; i < t->tcap; i++) t->table[i] = -1;
+    for (size_t i = 0; i < t->tcap; i++)
+      t->table[i] = -1;
     for (int j = 0; j < t->nnodes; j++)
       if (j != k) table_insert(t, j);
   }
   size_t i = t->nodes[k]->key & (t->tcap - 1);
-  while (t->table[i] >= 0) i = (i + 1) & (t->tcap - 1);
+  while (t->table[i] >= 0)
+    i = (i + 1) & (t->tcap - 1);
   t->table[i] = k;
 }
 
@@ -114,7 +121,8 @@ static int state_actions(const ag_elim *s, int *act) {
    its index. */
 static int tree_add(tree *t, const ag_elim *s, uint64_t key, const int *act, int n,
                     const float *prior) {
-  size_t bytes = sizeof(node) + (size_t)t->w * 8 + (size_t)n * (4 * sizeof(int) + sizeof(float) + 2 * sizeof(double));
+  size_t bytes = sizeof(node) + (size_t)t->w * 8 +
+                 (size_t)n * (4 * sizeof(int) + sizeof(float) + 2 * sizeof(double));
   char *mem = ag_malloc(bytes);
   node *nd = (node *)mem;
   mem += sizeof(node);
@@ -139,7 +147,8 @@ static int tree_add(tree *t, const ag_elim *s, uint64_t key, const int *act, int
   nd->visits = 0;
   nd->vtot = 0;
   double z = 0;
-  for (int k = 0; k < n; k++) z += prior[k];
+  for (int k = 0; k < n; k++)
+    z += prior[k];
   for (int k = 0; k < n; k++) {
     nd->act[k] = act[k];
     nd->child[k] = -1;
@@ -194,7 +203,7 @@ typedef struct {
 
 /* One simulation of a batch: its path from the root, and how it ended. */
 typedef struct {
-  ag_elim *s;   /* the state where the selection stopped */
+  ag_elim *s; /* the state where the selection stopped */
   step *path;
   int depth;
   int leaf;     /* 1: s is a new state (parent path[depth-1]); 0: terminal, total known */
@@ -295,7 +304,8 @@ static void game_init(game *gm, ag_search_run *run, const ag_mcts_params *p) {
     gm->x[i].prior = ag_malloc((size_t)(d->n + 1) * sizeof(float));
   }
   gm->bd = ag_malloc((size_t)B * sizeof(*gm->bd));
-  for (int i = 0; i < B; i++) gm->bd[i] = d;
+  for (int i = 0; i < B; i++)
+    gm->bd[i] = d;
   gm->bs = ag_malloc((size_t)B * sizeof(*gm->bs));
   gm->ba = ag_malloc((size_t)B * sizeof(*gm->ba));
   gm->bp = ag_malloc((size_t)B * sizeof(*gm->bp));
@@ -407,7 +417,8 @@ static void game_evaluate(game *gm) {
 static void game_backup(game *gm) {
   tree *t = &gm->t;
   sim *x = gm->x;
-  for (int j = 0; j < gm->nleaves; j++) x[gm->bi[j]].value = gm->bv[j];
+  for (int j = 0; j < gm->nleaves; j++)
+    x[gm->bi[j]].value = gm->bv[j];
   for (int i = 0; i < gm->nb; i++) {
     sim *xi = &x[i];
     if (xi->leaf) {
@@ -555,7 +566,8 @@ void ag_mcts_episodes(int count, const ag_dag *const *graphs, const ag_mcts_para
       m = 0;
       for (int j = i; j < count; j++) {
         if (handled[j] || params[j]->evaluator != ev) continue;
-        for (int k = 0; k < g[j].nleaves; k++) g[j].bv[k] = bv[m++];
+        for (int k = 0; k < g[j].nleaves; k++)
+          g[j].bv[k] = bv[m++];
         handled[j] = 1;
       }
     }

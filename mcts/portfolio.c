@@ -28,7 +28,8 @@ static void receive(share_ctx *c, int src) {
   c->recv_from[src]++;
   if (c->in_cost < 0 || buf[0] < c->in_cost) {
     c->in_cost = buf[0];
-    for (int i = 0; i < c->len; i++) c->in_order[i] = (int)buf[2 + i];
+    for (int i = 0; i < c->len; i++)
+      c->in_order[i] = (int)buf[2 + i];
   }
   if (buf[1] > c->in_lb) c->in_lb = buf[1];
   free(buf);
@@ -50,7 +51,8 @@ static void send_all(share_ctx *c, long cost, long lb, const int *order) {
     long *buf = ag_malloc((size_t)(c->len + 2) * sizeof(long));
     buf[0] = cost;
     buf[1] = lb;
-    for (int i = 0; i < c->len; i++) buf[2 + i] = order[i];
+    for (int i = 0; i < c->len; i++)
+      buf[2 + i] = order[i];
     ag_grow((void **)&c->reqs, &c->capreq, c->nreq, sizeof(MPI_Request));
     ag_grow((void **)&c->bufs, &c->capbufs, c->nreq, sizeof(long *));
     c->bufs[c->nreq] = buf;
@@ -101,9 +103,11 @@ int ag_search_portfolio(const ag_dag *d, MPI_Comm comm, const ag_search_method *
   int *expect = ag_malloc((size_t)c.size * sizeof(int));
   MPI_Alltoall(c.sent_to, 1, MPI_INT, expect, 1, MPI_INT, comm);
   for (int s = 0; s < c.size; s++)
-    while (c.recv_from[s] < expect[s]) receive(&c, s);
+    while (c.recv_from[s] < expect[s])
+      receive(&c, s);
   MPI_Waitall(c.nreq, c.reqs, MPI_STATUSES_IGNORE);
-  for (int i = 0; i < c.nreq; i++) free(c.bufs[i]);
+  for (int i = 0; i < c.nreq; i++)
+    free(c.bufs[i]);
   free(c.bufs);
   free(c.reqs);
   free(expect);

@@ -34,7 +34,8 @@ int ag_run_offer(ag_search_run *run, const int *order, long cost) {
 }
 
 void ag_run_ids(const ag_dag *d, const int *idx, int *ids, int n) {
-  for (int i = 0; i < n; i++) ids[i] = ag_vertex_id(d, idx[i]);
+  for (int i = 0; i < n; i++)
+    ids[i] = ag_vertex_id(d, idx[i]);
 }
 
 int ag_run_tick(ag_search_run *run) {
@@ -53,7 +54,8 @@ int ag_run_tick(ag_search_run *run) {
     if (o->share(&c, ids, n, &lb, o->share_ctx) && c < run->best.cost) {
       if (run->verify_shared) c = ag_order_cost(run->d, ids, n, NULL);
       if (c >= 0 && c < run->best.cost) {
-        for (int i = 0; i < n; i++) ids[i] = ag_vertex_index(run->d, ids[i]);
+        for (int i = 0; i < n; i++)
+          ids[i] = ag_vertex_index(run->d, ids[i]);
         ag_run_offer(run, ids, c);
         run->adopted = 1;
       }
@@ -87,4 +89,3 @@ void ag_run_result(ag_search_run *run, ag_search_result *r, const char *method) 
     o->progress(o, r->cost, r->elapsed > 0 ? (double)r->iterations / r->elapsed : 0, r->elapsed,
                 o->progress_ctx);
 }
-

@@ -60,11 +60,11 @@ int ag_search_exact_run(ag_search_run *run, ag_error *err);  /* exact.c */
 /* The annealer (anneal.c), shared by --method anneal and the exact solver. */
 typedef struct {
   uint64_t seed;
-  long max_moves;                 /* 0: until stop says so */
-  int (*stop)(void *ctx);         /* polled every 256 moves; nonzero ends the run */
+  long max_moves;                        /* 0: until stop says so */
+  int (*stop)(void *ctx);                /* polled every 256 moves; nonzero ends the run */
   int (*restart)(void *ctx, int *order); /* polled likewise; 1: restart from *order */
   void (*improved)(void *ctx, const int *order, long cost); /* a cheaper order */
-  long *counter;                  /* incremented per move when not NULL */
+  long *counter;                                            /* incremented per move when not NULL */
   void *ctx;
 } ag_anneal_ctl;
 /* Anneals from start (elimination indices, a complete order of d); returns moves made. */

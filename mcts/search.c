@@ -57,7 +57,8 @@ int ag_search(const ag_dag *d, ag_search_method m, const ag_search_opts *o, ag_s
   for (int b = 0; b < AG_NBASELINES; b++) {
     int n = ag_order_baseline(d, b, ids);
     long c = ag_order_cost(d, ids, n, err);
-    for (int i = 0; i < n; i++) ids[i] = ag_vertex_index(d, ids[i]);
+    for (int i = 0; i < n; i++)
+      ids[i] = ag_vertex_index(d, ids[i]);
     ag_run_offer(&run, ids, c);
   }
   free(ids);

@@ -34,9 +34,9 @@ struct ag_search_opts {
   void *improved_ctx;
   ag_search_share_fn share; /* may be NULL */
   void *share_ctx;
-  double share_interval;   /* seconds, default 1 */
-  long target_cost;        /* stop early once cost <= target (0: never) */
-  long max_iterations;     /* 0: unlimited (tests use it for determinism) */
+  double share_interval;      /* seconds, default 1 */
+  long target_cost;           /* stop early once cost <= target (0: never) */
+  long max_iterations;        /* 0: unlimited (tests use it for determinism) */
   const ag_mcts_params *mcts; /* MCTS settings; NULL: ag_mcts_params_default */
 };
 
@@ -47,7 +47,7 @@ typedef struct {
   long lower_bound; /* best proven bound on the optimum; -1 when the method has none */
   int optimal;      /* cost == lower_bound, proven */
   double elapsed;
-  long iterations;  /* simulations (MCTS), moves (annealing), expanded states (exact) */
+  long iterations;     /* simulations (MCTS), moves (annealing), expanded states (exact) */
   double time_to_cost; /* seconds until `cost` was first reached */
   const char *method;
   long *rank_costs; /* portfolio: each rank's own final cost (malloc'ed), else NULL */

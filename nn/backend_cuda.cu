@@ -67,7 +67,8 @@ void release(Ctx *c) {
 
 int reserve(Ctx *c, size_t n, size_t e) {
   if (n <= c->cap_n && e <= c->cap_e) return 0;
-  size_t cn = n > c->cap_n ? n + n / 2 + 64 : c->cap_n, ce = e > c->cap_e ? e + e / 2 + 64 : c->cap_e;
+  size_t cn = n > c->cap_n ? n + n / 2 + 64 : c->cap_n,
+         ce = e > c->cap_e ? e + e / 2 + 64 : c->cap_e;
   release(c);
   size_t w = (size_t)c->a.width, f = (size_t)c->a.nfeat;
   if (cudaMalloc(&c->x, cn * f * sizeof(float)) || cudaMalloc(&c->h, cn * w * sizeof(float)) ||
@@ -85,25 +86,27 @@ void *cuda_create(const ag_nn_arch *a, size_t np, ag_error *err) {
   int ndev = 0;
   cudaError_t e = cudaGetDeviceCount(&ndev);
   if (e != cudaSuccess || ndev == 0) {
-    ag_fail(err, "network: backend 'cuda': no usable CUDA device (%s)",
-            e != cudaSuccess ? cudaGetErrorString(e) : "no devices");
+    ag_failc(err, AG_ERR_BACKEND, "network: backend 'cuda': no usable CUDA device (%s)",
+             e != cudaSuccess ? cudaGetErrorString(e) : "no devices");
     cudaGetLastError(); /* clear the sticky-free error state */
     return NULL;
   }
   Ctx *c = (Ctx *)calloc(1, sizeof(Ctx));
-  if (!c) return ag_fail(err, "network: backend 'cuda': out of memory"), (void *)NULL;
+  if (!c)
+    return ag_failc(err, AG_ERR_LIMIT, "network: backend 'cuda': out of memory"), (void *)NULL;
   c->a = *a;
   c->np = np;
   if ((e = cudaStreamCreate(&c->stream)) != cudaSuccess ||
       (e = cudaMalloc(&c->params, np * sizeof(float))) != cudaSuccess) {
-    ag_fail(err, "network: backend 'cuda': %s", cudaGetErrorString(e));
+    ag_failc(err, AG_ERR_BACKEND, "network: backend 'cuda': %s", cudaGetErrorString(e));
     if (c->stream) cudaStreamDestroy(c->stream);
     free(c);
     return NULL;
   }
   cublasStatus_t s = cublasCreate(&c->blas);
   if (s != CUBLAS_STATUS_SUCCESS) {
-    ag_fail(err, "network: backend 'cuda': cublasCreate failed (status %d)", (int)s);
+    ag_failc(err, AG_ERR_BACKEND, "network: backend 'cuda': cublasCreate failed (status %d)",
+             (int)s);
     cudaFree(c->params);
     cudaStreamDestroy(c->stream);
     free(c);
@@ -170,7 +173,8 @@ int cuda_trunk(void *ctx, const ag_nn_arch *a, const float *params, const ag_nn_
   }
   pthread_mutex_unlock(&c->mu);
   if (rc) {
-    fprintf(stderr, "alphagrad nn: CUDA trunk failed: %s\n", cudaGetErrorString(cudaGetLastError()));
+    fprintf(stderr, "alphagrad nn: CUDA trunk failed: %s\n",
+            cudaGetErrorString(cudaGetLastError()));
     abort(); /* the network cannot continue without a device */
   }
   return 0;

@@ -26,7 +26,8 @@ static int removed(const ag_elim *s, int v) { return (int)((s->removed[v >> 6] >
 static void grow_tokens(ag_nn_tokens *t, size_t n) {
   if (n <= t->cap_tok) return;
   size_t cap = t->cap_tok ? t->cap_tok : 64;
-  while (cap < n) cap *= 2;
+  while (cap < n)
+    cap *= 2;
   free(t->x);
   free(t->pred_off);
   free(t->succ_off);
@@ -45,7 +46,8 @@ static void grow_tokens(ag_nn_tokens *t, size_t n) {
 static void grow_edges(ag_nn_tokens *t, size_t n) {
   if (n <= t->cap_edge) return;
   size_t cap = t->cap_edge ? t->cap_edge : 256;
-  while (cap < n) cap *= 2;
+  while (cap < n)
+    cap *= 2;
   free(t->pred);
   free(t->succ);
   t->pred = ag_malloc(cap * sizeof(int));
@@ -65,7 +67,8 @@ double ag_nn_value_scale(const ag_dag *d, const ag_elim *s) {
 static int row_tokens(const ag_nn_tokens *t, const uint64_t *row, int w, int *out) {
   int k = 0;
   for (int i = 0; i < w; i++)
-    for (uint64_t b = row[i]; b; b &= b - 1) out[k++] = t->token_of[i * 64 + __builtin_ctzll(b)];
+    for (uint64_t b = row[i]; b; b &= b - 1)
+      out[k++] = t->token_of[i * 64 + __builtin_ctzll(b)];
   return k;
 }
 

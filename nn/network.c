@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/rng.h"
 #include "base/alloc.h"
 #include "base/hash.h"
+#include "base/rng.h"
 #include "nn/backend.h"
 #include "nn/nn_internal.h"
 
@@ -45,7 +45,9 @@ static const ag_nn_backend *find_backend(const char *name, ag_error *err) {
 }
 
 /* Box-Muller normals from a splitmix64 stream, for the initialisation */
-static double uniform01(uint64_t *s) { return ((double)(ag_splitmix(s) >> 11) + 0.5) / 9007199254740992.0; }
+static double uniform01(uint64_t *s) {
+  return ((double)(ag_splitmix(s) >> 11) + 0.5) / 9007199254740992.0;
+}
 static double normal(uint64_t *s) {
   double u = uniform01(s), v = uniform01(s);
   return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
@@ -149,8 +151,8 @@ typedef struct {
 } head_cache;
 
 /* Policy logits (when logits != NULL) and the value from the trunk output h (n x width). */
-static float heads(const ag_nn *nn, const float *h, int n, const int *act, int nact,
-                   float *logits, head_cache *c) {
+static float heads(const ag_nn *nn, const float *h, int n, const int *act, int nact, float *logits,
+                   head_cache *c) {
   const ag_nn_arch *a = &nn->arch;
   const ag_nn_layout *L = &nn->layout;
   const float *p = nn->params;
@@ -250,8 +252,8 @@ void ag_nn_forward_batch(ag_nn *nn, const ag_nn_input *in, int nstates, float **
   nn->be->trunk(nn->ctx, &nn->arch, nn->params, &all, h);
   t0 = 0;
   for (int s = 0; s < nstates; s++) {
-    float v = heads(nn, h + t0 * w, in[s].n, in[s].act, in[s].nact, logits ? logits[s] : NULL,
-                    NULL);
+    float v =
+        heads(nn, h + t0 * w, in[s].n, in[s].act, in[s].nact, logits ? logits[s] : NULL, NULL);
     if (values) values[s] = v;
     if (in[s].n > 0) t0 += (size_t)in[s].n;
   }
@@ -271,8 +273,8 @@ static void colsum_add(const float *M, int n, int w, float *out) {
       out[j] += M[(size_t)i * w + j];
 }
 
-float ag_nn_backward(ag_nn *nn, const ag_nn_input *in, const float *pi, float z,
-                     float value_weight, float *grad, float *lp, float *lv) {
+float ag_nn_backward(ag_nn *nn, const ag_nn_input *in, const float *pi, float z, float value_weight,
+                     float *grad, float *lp, float *lv) {
   const ag_nn_arch *a = &nn->arch;
   const ag_nn_layout *L = &nn->layout;
   const float *p = nn->params;
@@ -355,8 +357,8 @@ float ag_nn_backward(ag_nn *nn, const ag_nn_input *in, const float *pi, float z,
       const float *Wc = p + ag_nn_layer_w(L, l);
       for (size_t k = 0; k < (size_t)n * w; k++)
         dA[k] = A[k] > 0 ? dH[k] : 0.0f;
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 3 * w, w, n, 1.0f, Z, 3 * w, dA, w,
-                  1.0f, grad + ag_nn_layer_w(L, l), w);
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 3 * w, w, n, 1.0f, Z, 3 * w, dA, w, 1.0f,
+                  grad + ag_nn_layer_w(L, l), w);
       colsum_add(dA, n, w, grad + ag_nn_layer_b(L, a, l));
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 3 * w, w, 1.0f, dA, w, Wc, w, 0.0f,
                   dZ, 3 * w);

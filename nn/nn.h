@@ -1,4 +1,4 @@
-/* Policy/value network over elimination states of any size (issue 7).
+/* Policy/value network over elimination states of any size.
 
    A state of the elimination game (graph/eliminate.h) becomes a set of tokens, one per
    vertex of the remaining graph (inputs, vertices not yet eliminated, outputs), with
@@ -21,9 +21,9 @@
 #include "base/error.h"
 
 typedef struct {
-  int nfeat;  /* per-token input features (AG_NN_NFEAT for features.h) */
-  int width;  /* hidden width */
-  int layers; /* message-passing layers */
+  int nfeat;   /* per-token input features (AG_NN_NFEAT for features.h) */
+  int width;   /* hidden width */
+  int layers;  /* message-passing layers */
   int vhidden; /* value head hidden width */
 } ag_nn_arch;
 
@@ -81,8 +81,8 @@ void ag_nn_forward_batch(ag_nn *nn, const ag_nn_input *in, int nstates, float **
    total loss; *lp, *lv (may be NULL) get its two terms (*lv includes value_weight).
    The backward pass always runs on the host (CBLAS) from ag_nn_params(), whatever the
    backend. */
-float ag_nn_backward(ag_nn *nn, const ag_nn_input *in, const float *pi, float z,
-                     float value_weight, float *grad, float *lp, float *lv);
+float ag_nn_backward(ag_nn *nn, const ag_nn_input *in, const float *pi, float z, float value_weight,
+                     float *grad, float *lp, float *lv);
 
 /* Adam with decoupled weight decay (AdamW): m, v moments with bias correction, then
    p -= lr * (m_hat / (sqrt(v_hat) + eps) + weight_decay * p). ag_adam_init sets

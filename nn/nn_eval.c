@@ -51,7 +51,8 @@ static double finish(const ag_nn_eval *e, const ag_nn_tokens *tok, const float *
                      float value, const ag_dag *d, const ag_elim *s, const int *actions, int n,
                      float *prior) {
   const ag_nn_input *in = &tok->in;
-  for (int k = 0; k < in->nact; k++) slot[in->act[k]] = k;
+  for (int k = 0; k < in->nact; k++)
+    slot[in->act[k]] = k;
   /* actions are eliminable elimination indices, hence tokens listed in act */
   double mx = -INFINITY;
   for (int k = 0; k < n; k++) {
@@ -85,8 +86,8 @@ static double nn_evaluate(void *ctx, const ag_dag *d, const ag_elim *s, const in
 
 /* All states' tokens through the network in one ag_nn_forward_batch call. */
 static void nn_evaluate_batch(void *ctx, int count, const ag_dag *const *graphs,
-                              const ag_elim *const *states, const int *const *actions,
-                              const int *n, float *const *priors, double *values) {
+                              const ag_elim *const *states, const int *const *actions, const int *n,
+                              float *const *priors, double *values) {
   ag_nn_eval *e = ctx;
   if (count > e->nb) {
     e->btok = ag_realloc(e->btok, (size_t)count * sizeof *e->btok);
@@ -119,7 +120,8 @@ static void nn_evaluate_batch(void *ctx, int count, const ag_dag *const *graphs,
   }
   if (m > 0) {
     float **lg = ag_malloc((size_t)m * sizeof(float *));
-    for (int j = 0; j < m; j++) lg[j] = e->blog[idx[j]];
+    for (int j = 0; j < m; j++)
+      lg[j] = e->blog[idx[j]];
     ag_nn_forward_batch(e->nn, e->bin, m, lg, e->bval);
     free(lg);
     e->calls += m;
@@ -127,8 +129,8 @@ static void nn_evaluate_batch(void *ctx, int count, const ag_dag *const *graphs,
     for (int j = 0; j < m; j++) {
       int i = idx[j];
       ensure_cap(&e->logits, &e->slot, &e->cap, e->btok[i].in.n);
-      values[i] = finish(e, &e->btok[i], e->blog[i], e->slot, e->bval[j], graphs[i], states[i], actions[i],
-                         n[i], priors[i]);
+      values[i] = finish(e, &e->btok[i], e->blog[i], e->slot, e->bval[j], graphs[i], states[i],
+                         actions[i], n[i], priors[i]);
     }
   }
   free(idx);

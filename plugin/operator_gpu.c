@@ -80,7 +80,7 @@ PetscErrorCode ag_kernel_gpu_code(AGKernel k, const ag_plugin_opts *o) {
   err.code = AG_OK;
   err.msg[0] = 0;
   PetscCall(ag_plugin_gpu_get(PetscObjectComm((PetscObject)k), &g));
-  ag_gpu_jit_options jo = {o->cache_dir[0] ? o->cache_dir : NULL};
+  ag_gpu_jit_opts jo = {o->cache_dir[0] ? o->cache_dir : NULL};
   ag_gpu_kernel *gk = ag_gpu_kernel_load((ag_gpu *)g, k->jp, &jo, &err);
   if (!gk) ag_plugin_gpu_release();
   AGCheckCore(PETSC_COMM_SELF, gk, err, "alphagrad: kernel %s: CUDA code: %s", k->source, err.msg);

@@ -72,13 +72,6 @@ void ag_plugin_shipped_libraries(char *buf, size_t n) {
   }
 }
 
-static long heuristic(const ag_dag *d, int which, int *order) {
-  int len = which == 0   ? ag_order_forward(d, order)
-            : which == 1 ? ag_order_reverse(d, order)
-                         : ag_order_markowitz(d, order);
-  return ag_order_cost(d, order, len, NULL);
-}
-
 /* Rank 0 looks the graph up in the libraries; 1 found (into e), 0 not. Unusable libraries
    (missing, foreign, corrupt, an entry that does not fit the graph) are reported and skipped. */
 static int lookup(AGKernel k, const char *libs, ag_order_entry *e, char *from, size_t nfrom) {
@@ -215,12 +208,13 @@ PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
   PetscCall(PetscTime(&t0));
   PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)k), &rank));
   int n = d->neliminable;
-  int *order, *tmp;
+  int *order;
   PetscCall(PetscMalloc1(n + 1, &order));
-  PetscCall(PetscMalloc1(n + 1, &tmp));
-  k->cost_fwd = heuristic(d, 0, tmp);
-  k->cost_rev = heuristic(d, 1, tmp);
-  k->cost_mkw = heuristic(d, 2, tmp);
+  long base[AG_NBASELINES];
+  ag_order_baseline_costs(d, base);
+  k->cost_fwd = base[0];
+  k->cost_rev = base[1];
+  k->cost_mkw = base[2];
 
   /* rank 0 decides, every rank gets the same order */
   int found = 0;
@@ -244,13 +238,9 @@ PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
   }
   PetscCallMPI(MPI_Bcast(&found, 1, MPI_INT, 0, PetscObjectComm((PetscObject)k)));
   if (!found) {
-    const char *names[3] = {"forward", "reverse", "Markowitz"};
-    long costs[3] = {k->cost_fwd, k->cost_rev, k->cost_mkw};
+    const char *names[AG_NBASELINES] = {"forward", "reverse", "Markowitz"};
     int best = 0;
-    for (int w = 1; w < 3; w++)
-      if (costs[w] < costs[best]) best = w;
-    heuristic(d, best, order);
-    cost = costs[best];
+    cost = ag_order_best_baseline(d, order, &best);
     PetscCall(PetscSNPrintf(k->origin, sizeof k->origin, "%s (best heuristic; no stored order)",
                             names[best]));
     if (o->search_time > 0 && n > 0) PetscCall(search_and_store(k, o, order, &cost));
@@ -268,7 +258,6 @@ PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
   k->order = order;
   k->len = n;
   k->cost = cost;
-  PetscCall(PetscFree(tmp));
 
   k->jp = ag_jacprog_build(k->g, order, n, &err);
   AGCheckCore(PetscObjectComm((PetscObject)k), k->jp, err, "alphagrad: kernel %s: %s", k->source,
@@ -279,7 +268,7 @@ PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
   PetscFunctionReturn(0);
 }
 
-static void jit_opts(const ag_plugin_opts *o, ag_jit_options *jo) {
+static void jit_opts(const ag_plugin_opts *o, ag_jit_opts *jo) {
   memset(jo, 0, sizeof *jo);
   if (o->cache_dir[0]) jo->cache_dir = o->cache_dir;
 }
@@ -296,7 +285,7 @@ PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o
   PetscCall(PetscLogEventBegin(AG_Codegen, 0, 0, 0, 0));
   PetscCall(PetscTime(&t0));
   int interp = o->backend == AG_BACKEND_INTERP;
-  ag_jit_options jo;
+  ag_jit_opts jo;
   jit_opts(o, &jo);
   int *compiled;
   PetscCall(PetscCalloc1(n + 1, &compiled));

@@ -1,5 +1,5 @@
 #!/bin/bash
-# GPU acceptance run (issue 9), for a machine with an NVIDIA GPU, its driver and a CUDA
+# GPU acceptance run, for a machine with an NVIDIA GPU, its driver and a CUDA
 # toolkit (nvcc is not needed: NVRTC, cuSPARSE and the driver API): builds the project with
 # CUDA, runs the CUDA tests (generated CUDA vs the C backend on every kernel, the NVRTC cache,
 # the device COO-to-CSR map and CSR values vs the host, cuSPARSE SpMV; the plugin's device

@@ -33,7 +33,9 @@ static inline uint64_t *check_rng_state(void) {
 }
 static inline void check_seed(uint64_t seed) { *check_rng_state() = seed; }
 /* an integer in [0, n) */
-static inline unsigned check_rand(unsigned n) { return (unsigned)(ag_splitmix(check_rng_state()) % n); }
+static inline unsigned check_rand(unsigned n) {
+  return (unsigned)(ag_splitmix(check_rng_state()) % n);
+}
 /* a double in [0, 1) */
 static inline double check_unit(void) { return ag_splitmix_unit(check_rng_state()); }
 

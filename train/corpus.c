@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/rng.h"
 #include "base/alloc.h"
+#include "base/rng.h"
 
 typedef struct {
   uint64_t s;
@@ -33,17 +33,18 @@ static int below(rng64 *r, int n) { return n > 0 ? (int)(next64(r) % (uint64_t)n
 typedef struct {
   ag_graph *g;
   rng64 r;
-  int *val;      /* active values in creation order: node indices (inputs first) */
-  char *pos;     /* per value: positive by construction */
-  char *bnd;     /* per value: of moderate size (inputs, sin, cos, tanh, atan, sums of them) */
-  char *used;    /* per value: read by some operation */
+  int *val;   /* active values in creation order: node indices (inputs first) */
+  char *pos;  /* per value: positive by construction */
+  char *bnd;  /* per value: of moderate size (inputs, sin, cos, tanh, atan, sums of them) */
+  char *used; /* per value: read by some operation */
   int nval, ni;
-  int *pool;     /* unused values (indices into val), FIFO */
+  int *pool; /* unused values (indices into val), FIFO */
   int phead, ptail;
 } gen;
 
 static void pool_remove_used(gen *G) {
-  while (G->phead < G->ptail && G->used[G->pool[G->phead]]) G->phead++;
+  while (G->phead < G->ptail && G->used[G->pool[G->phead]])
+    G->phead++;
 }
 /* what is left to consume: unused inputs, plus the unused vertices beyond the outputs */
 static int pool_excess(gen *G, int noutputs) {
@@ -72,7 +73,8 @@ static int pick(gen *G, int avoid) {
   if (v < 0 && u < 0.90 && G->nval > G->ni) {
     /* recent vertex: distance 1, 2, ... with probability ~ 0.55^d */
     int d = 1;
-    while (d < G->nval - G->ni && unit(&G->r) < 0.45) d++;
+    while (d < G->nval - G->ni && unit(&G->r) < 0.45)
+      d++;
     v = G->nval - d;
   }
   if (v < 0) v = below(&G->r, G->nval); /* anywhere, inputs included */
@@ -195,13 +197,15 @@ ag_graph *ag_corpus_random(uint64_t seed, int ninputs, int nvertices, int noutpu
   G.ni = ninputs;
   /* inputs in a shuffled order in the pool, so that they are not read strictly in turn */
   int *perm = ag_malloc((size_t)ninputs * sizeof(int));
-  for (int k = 0; k < ninputs; k++) perm[k] = k;
+  for (int k = 0; k < ninputs; k++)
+    perm[k] = k;
   for (int k = ninputs - 1; k > 0; k--) {
     int j = below(&G.r, k + 1), t = perm[k];
     perm[k] = perm[j];
     perm[j] = t;
   }
-  for (int k = 0; k < ninputs; k++) ag_graph_input(G.g, k);
+  for (int k = 0; k < ninputs; k++)
+    ag_graph_input(G.g, k);
   for (int k = 0; k < ninputs; k++) {
     G.val[k] = ag_graph_input(G.g, k);
     G.pos[k] = 0;
@@ -209,7 +213,8 @@ ag_graph *ag_corpus_random(uint64_t seed, int ninputs, int nvertices, int noutpu
     G.used[k] = 0;
   }
   G.nval = ninputs;
-  for (int k = 0; k < ninputs; k++) G.pool[G.ptail++] = perm[k];
+  for (int k = 0; k < ninputs; k++)
+    G.pool[G.ptail++] = perm[k];
   free(perm);
 
   for (int i = 0; i < nvertices; i++) {
@@ -320,15 +325,17 @@ ag_graph *ag_corpus_roe_stencil(int ncells) {
     C->f[1] = op2(g, AG_OP_ADD, op2(g, AG_OP_MUL, C->m, C->v), C->p);
     C->f[2] = op2(g, AG_OP_MUL, ep, C->v);
   }
-  int (*flux)[3] = ag_malloc((size_t)(ncells - 1) * sizeof *flux);
+  int(*flux)[3] = ag_malloc((size_t)(ncells - 1) * sizeof *flux);
   for (int i = 0; i + 1 < ncells; i++) { /* face loop: Roe flux between cells i, i+1 */
     cell *L = &c[i], *R = &c[i + 1];
     int ssum = op2(g, AG_OP_ADD, L->sq, R->sq);
     int rho = op2(g, AG_OP_MUL, L->sq, R->sq);
     int u = op2(g, AG_OP_DIV,
-                op2(g, AG_OP_ADD, op2(g, AG_OP_MUL, L->sq, L->v), op2(g, AG_OP_MUL, R->sq, R->v)), ssum);
+                op2(g, AG_OP_ADD, op2(g, AG_OP_MUL, L->sq, L->v), op2(g, AG_OP_MUL, R->sq, R->v)),
+                ssum);
     int h = op2(g, AG_OP_DIV,
-                op2(g, AG_OP_ADD, op2(g, AG_OP_MUL, L->sq, L->h), op2(g, AG_OP_MUL, R->sq, R->h)), ssum);
+                op2(g, AG_OP_ADD, op2(g, AG_OP_MUL, L->sq, L->h), op2(g, AG_OP_MUL, R->sq, R->h)),
+                ssum);
     int uu = op2(g, AG_OP_MUL, u, u);
     int huu = op2(g, AG_OP_SUB, h, op2(g, AG_OP_MUL, kc(g, 0.5), uu));
     int a2 = op2(g, AG_OP_MUL, kc(g, gam - 1.0), huu);
@@ -348,9 +355,9 @@ ag_graph *ag_corpus_roe_stencil(int ncells) {
     int ua = op2(g, AG_OP_MUL, u, a);
     int dis[3];
     dis[0] = op2(g, AG_OP_ADD, op2(g, AG_OP_ADD, w1, w2), w3);
-    dis[1] = op2(g, AG_OP_ADD,
-                 op2(g, AG_OP_ADD, op2(g, AG_OP_MUL, w1, uma), op2(g, AG_OP_MUL, w2, u)),
-                 op2(g, AG_OP_MUL, w3, upa));
+    dis[1] =
+        op2(g, AG_OP_ADD, op2(g, AG_OP_ADD, op2(g, AG_OP_MUL, w1, uma), op2(g, AG_OP_MUL, w2, u)),
+            op2(g, AG_OP_MUL, w3, upa));
     dis[2] = op2(g, AG_OP_ADD,
                  op2(g, AG_OP_ADD, op2(g, AG_OP_MUL, w1, op2(g, AG_OP_SUB, h, ua)),
                      op2(g, AG_OP_MUL, op2(g, AG_OP_MUL, w2, kc(g, 0.5)), uu)),
@@ -361,7 +368,8 @@ ag_graph *ag_corpus_roe_stencil(int ncells) {
   }
   for (int i = 1; i + 1 < ncells; i++) /* residual of the interior cells */
     for (int k = 0; k < 3; k++)
-      ag_graph_output(g, op2(g, AG_OP_MUL, op2(g, AG_OP_SUB, flux[i][k], flux[i - 1][k]), kc(g, inv_dx)));
+      ag_graph_output(
+          g, op2(g, AG_OP_MUL, op2(g, AG_OP_SUB, flux[i][k], flux[i - 1][k]), kc(g, inv_dx)));
   free(c);
   free(flux);
   return finish(g);
@@ -408,15 +416,19 @@ ag_graph *ag_corpus_robot_chain(int njoints, uint64_t seed) {
   int R[3][3], p[3];
   for (int i = 0; i < 3; i++) {
     p[i] = SZ;
-    for (int j = 0; j < 3; j++) R[i][j] = i == j ? SO : SZ;
+    for (int j = 0; j < 3; j++)
+      R[i][j] = i == j ? SO : SZ;
   }
   for (int k = 0; k < njoints; k++) {
     double u = unit(&r);
     /* twist: 0 (parallel axes), +-pi/2 (the common case), or a generic angle */
     double ca, sa;
-    if (u < 0.25) ca = 1, sa = 0;
-    else if (u < 0.5) ca = 0, sa = 1;
-    else if (u < 0.75) ca = 0, sa = -1;
+    if (u < 0.25)
+      ca = 1, sa = 0;
+    else if (u < 0.5)
+      ca = 0, sa = 1;
+    else if (u < 0.75)
+      ca = 0, sa = -1;
     else {
       double al = 0.3 + 2.0 * unit(&r);
       ca = cos(al), sa = sin(al);
@@ -435,20 +447,24 @@ ag_graph *ag_corpus_robot_chain(int njoints, uint64_t seed) {
     int np[3], nR[3][3];
     for (int i = 0; i < 3; i++) {
       int acc = p[i];
-      for (int j = 0; j < 3; j++) acc = rc_add(g, acc, rc_mul(g, R[i][j], t[j]));
+      for (int j = 0; j < 3; j++)
+        acc = rc_add(g, acc, rc_mul(g, R[i][j], t[j]));
       np[i] = acc;
       for (int j = 0; j < 3; j++) {
         int e = SZ;
-        for (int l = 0; l < 3; l++) e = rc_add(g, e, rc_mul(g, R[i][l], A[l][j]));
+        for (int l = 0; l < 3; l++)
+          e = rc_add(g, e, rc_mul(g, R[i][l], A[l][j]));
         nR[i][j] = e;
       }
     }
     memcpy(p, np, sizeof p);
     memcpy(R, nR, sizeof R);
   }
-  for (int i = 0; i < 3; i++) ag_graph_output(g, rc_node(g, p[i]));
   for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++) ag_graph_output(g, rc_node(g, R[i][j]));
+    ag_graph_output(g, rc_node(g, p[i]));
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++)
+      ag_graph_output(g, rc_node(g, R[i][j]));
   return finish(g);
 }
 
@@ -476,8 +492,10 @@ ag_graph *ag_corpus_spring_net(int nx, int ny, uint64_t seed) {
       if (i + 1 < nx) spr[ns][0] = n0, spr[ns++][1] = n0 + 1;
       if (j + 1 < ny) spr[ns][0] = n0, spr[ns++][1] = n0 + nx;
       if (i + 1 < nx && j + 1 < ny) {
-        if (unit(&r) < 0.5) spr[ns][0] = n0, spr[ns++][1] = n0 + nx + 1;
-        else spr[ns][0] = n0 + 1, spr[ns++][1] = n0 + nx;
+        if (unit(&r) < 0.5)
+          spr[ns][0] = n0, spr[ns++][1] = n0 + nx + 1;
+        else
+          spr[ns][0] = n0 + 1, spr[ns++][1] = n0 + nx;
       }
     }
   for (int k = 0; k < ns; k++) {
@@ -486,7 +504,8 @@ ag_graph *ag_corpus_spring_net(int nx, int ny, uint64_t seed) {
     double l0 = sqrt((double)((ia - ib) * (ia - ib) + (ja - jb) * (ja - jb)));
     double stiff = 0.5 + unit(&r);
     int dx = op2(g, AG_OP_SUB, X[b], X[a]), dy = op2(g, AG_OP_SUB, Y[b], Y[a]);
-    int L = op2(g, AG_OP_SQRT, op2(g, AG_OP_ADD, op2(g, AG_OP_MUL, dx, dx), op2(g, AG_OP_MUL, dy, dy)), -1);
+    int L = op2(g, AG_OP_SQRT,
+                op2(g, AG_OP_ADD, op2(g, AG_OP_MUL, dx, dx), op2(g, AG_OP_MUL, dy, dy)), -1);
     int strain = op2(g, AG_OP_LOG, op2(g, AG_OP_MUL, L, kc(g, 1.0 / l0)), -1);
     int f = op2(g, AG_OP_DIV, op2(g, AG_OP_MUL, kc(g, stiff), strain), L);
     int fx = op2(g, AG_OP_MUL, f, dx), fy = op2(g, AG_OP_MUL, f, dy);

@@ -1,4 +1,4 @@
-/* Random scalar kernels for training the policy/value network (issue 7): a corpus of
+/* Random scalar kernels for training the policy/value network: a corpus of
    graphs that look like the paper's kernels (chains of arithmetic with elementary
    functions, operands mostly taken from recently computed values, some long-range reuse,
    constants mixed in), built through the graph builder API and finalized. */
@@ -20,7 +20,7 @@
    ag_graph_free. */
 ag_graph *ag_corpus_random(uint64_t seed, int ninputs, int nvertices, int noutputs);
 
-/* Large "realistic" kernels for held-out evaluation (issue 7; bench/bench_policy.c): the
+/* Large "realistic" kernels for held-out evaluation (bench/bench_policy.c): the
    shapes of real residual code with unrolled loops, several hundred to a few thousand
    vertices, built through the graph builder API and finalized; evaluate finitely near
    their natural operating points. Deterministic per arguments; NULL for impossible sizes.
@@ -56,8 +56,8 @@ ag_graph *ag_corpus_spring_net(int nx, int ny, uint64_t seed);
    the three generators above in turn, with sizes and seeds that bench/bench_policy.c's
    held-out graphs do not use (roe-stencil with 3, 5, 6, 7, ... cells; robot-chain with
    4-7 joints and seeds 100+; spring-net 3x3, 4x2, 3x2 with seeds 100+): 75-475
-   eliminable vertices each for c < 9 (the Roe stencils largest), larger Roe stencils after. All distinct. NULL for
-   c < 0. (Until commit "corpus-large: distinct Roe stencils", c = 9 repeated
+   eliminable vertices each for c < 9 (the Roe stencils largest), larger Roe stencils after. All
+   distinct. NULL for c < 0. (Until commit "corpus-large: distinct Roe stencils", c = 9 repeated
    roe-stencil-3; model_v2 was trained with that rule.) */
 ag_graph *ag_corpus_large_training(int c);
 

@@ -7,11 +7,11 @@
 
 #include "base/alloc.h"
 #include "graph/eliminate.h"
-#include "nn/nn_eval.h"
-#include "mcts/run.h"
-#include "train/train_internal.h"
 #include "graph/orders.h"
+#include "mcts/run.h"
 #include "nn/features.h"
+#include "nn/nn_eval.h"
+#include "train/train_internal.h"
 
 void ag_train_params_default(ag_train_params *p) {
   memset(p, 0, sizeof *p);
@@ -64,15 +64,18 @@ static int on_move(void *ctx, const ag_elim *root, const int *actions, const int
   sm->pi = ag_malloc((size_t)(n + 1) * sizeof(float));
   /* actions come in increasing elimination index, as the tokens' act list */
   double tot = 0;
-  for (int k = 0; k < n; k++) tot += visits[k];
-  for (int k = 0; k < n; k++) sm->pi[k] = tot > 0 ? (float)(visits[k] / tot) : 1.0f / (float)n;
+  for (int k = 0; k < n; k++)
+    tot += visits[k];
+  for (int k = 0; k < n; k++)
+    sm->pi[k] = tot > 0 ? (float)(visits[k] / tot) : 1.0f / (float)n;
   sm->z = 0;
   rc->pend[rc->nmoves] = (pending){root->cost, ag_nn_value_scale(d, root), slot};
   /* the move: sampled by visits early on, else the search's choice */
   int arg = choice;
   if (tr->p.temperature > 0 && rc->nmoves < tr->p.temp_moves && tot > 0) {
     double inv_t = 1.0 / tr->p.temperature, z = 0;
-    for (int k = 0; k < n; k++) z += visits[k] ? pow((double)visits[k], inv_t) : 0;
+    for (int k = 0; k < n; k++)
+      z += visits[k] ? pow((double)visits[k], inv_t) : 0;
     double u = ag_rng_unit(&tr->rng) * z, acc = 0;
     for (int k = 0; k < n; k++) {
       if (!visits[k]) continue;
@@ -155,7 +158,8 @@ ag_trainer *ag_trainer_new(ag_nn *nn, ag_adam *opt, const ag_dag *const *graphs,
 
 void ag_trainer_free(ag_trainer *tr) {
   if (!tr) return;
-  for (int i = 0; i < tr->cap; i++) ag_train_sample_free(&tr->buf[i]);
+  for (int i = 0; i < tr->cap; i++)
+    ag_train_sample_free(&tr->buf[i]);
   free(tr->buf);
   for (int g = 0; g < tr->ngraphs; g++) {
     free(tr->best_order[g]);
@@ -201,7 +205,8 @@ long ag_trainer_eval(ag_trainer *tr, int g, int *order) {
   int *o = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
   long cost = ag_mcts_episode(d, &tr->emp, o);
   if (order)
-    for (int i = 0; i < d->neliminable; i++) order[i] = ag_vertex_id(d, o[i]);
+    for (int i = 0; i < d->neliminable; i++)
+      order[i] = ag_vertex_id(d, o[i]);
   free(o);
   return cost;
 }
@@ -247,7 +252,8 @@ static void play_round(ag_trainer *tr, const int *graphs, int count, long *costs
     }
     if (tr->best[g] < 0 || cost < tr->best[g]) {
       tr->best[g] = cost;
-      for (int k = 0; k < d->neliminable; k++) tr->best_order[g][k] = ag_vertex_id(d, orders[i][k]);
+      for (int k = 0; k < d->neliminable; k++)
+        tr->best_order[g][k] = ag_vertex_id(d, orders[i][k]);
     }
     free(orders[i]);
   }
@@ -273,7 +279,8 @@ static void rebuild(ag_trainer *tr, const sample *sm) {
   const ag_dag *d = tr->graphs[sm->graph];
   ag_elim *s = tr->work[sm->graph];
   ag_elim_reset(s, d);
-  for (int i = 0; i < sm->len; i++) ag_elim_step(s, sm->prefix[i]);
+  for (int i = 0; i < sm->len; i++)
+    ag_elim_step(s, sm->prefix[i]);
   ag_nn_tokens_build(&tr->tok, d, s);
 }
 
@@ -287,14 +294,17 @@ int ag_trainer_train(ag_trainer *tr, int steps, double *loss, double *lp, double
     for (int b = 0; b < tr->p.batch; b++) {
       const sample *sm = &tr->buf[ag_rng_below(&tr->rng, tr->size)];
       rebuild(tr, sm);
-      if (tr->tok.in.nact != sm->nact) continue; /* cannot happen: targets follow the tokens' act order */
+      if (tr->tok.in.nact != sm->nact)
+        continue; /* cannot happen: targets follow the tokens' act order */
       float l_p = 0, l_v = 0;
-      bl += ag_nn_backward(tr->nn, &tr->tok.in, sm->pi, sm->z, tr->p.value_weight, tr->grad, &l_p, &l_v);
+      bl += ag_nn_backward(tr->nn, &tr->tok.in, sm->pi, sm->z, tr->p.value_weight, tr->grad, &l_p,
+                           &l_v);
       bp += l_p;
       bv += l_v;
     }
     float inv = 1.0f / (float)tr->p.batch;
-    for (size_t i = 0; i < np; i++) tr->grad[i] *= inv;
+    for (size_t i = 0; i < np; i++)
+      tr->grad[i] *= inv;
     /* data-parallel training: the hook averages the gradient over the workers (e.g. an
        MPI_Allreduce), so that every worker takes the same step */
     if (tr->p.grad_reduce) tr->p.grad_reduce(tr->grad, np, tr->p.grad_reduce_ctx);
@@ -328,9 +338,11 @@ double ag_trainer_buffer_loss(ag_trainer *tr, double *lp, double *lv) {
     double mx = -INFINITY, z = 0;
     for (int k = 0; k < in->nact; k++)
       if (tr->logits[k] > mx) mx = tr->logits[k];
-    for (int k = 0; k < in->nact; k++) z += exp(tr->logits[k] - mx);
+    for (int k = 0; k < in->nact; k++)
+      z += exp(tr->logits[k] - mx);
     double ce = 0, lz = log(z) + mx;
-    for (int k = 0; k < in->nact; k++) ce -= sm->pi[k] * (tr->logits[k] - lz);
+    for (int k = 0; k < in->nact; k++)
+      ce -= sm->pi[k] * (tr->logits[k] - lz);
     sp += ce;
     sv += ((double)v - sm->z) * ((double)v - sm->z);
   }
@@ -347,14 +359,16 @@ void ag_trainer_run(ag_trainer *tr, long episodes) {
   for (long e = 0; e < episodes;) {
     int count = ag_trainer_next_round(tr);
     if (count > episodes - e) count = (int)(episodes - e);
-    for (int i = 0; i < count; i++) graphs[i] = (int)((tr->episodes + i) % tr->ngraphs);
+    for (int i = 0; i < count; i++)
+      graphs[i] = (int)((tr->episodes + i) % tr->ngraphs);
     play_round(tr, graphs, count, costs);
     for (int i = 0; i < count; i++) {
       tr->episodes++;
       ag_trainer_train(tr, tr->p.steps_per_episode, &tr->last_loss, &tr->last_lp, &tr->last_lv);
       int evaluated = tr->p.eval_every > 0 && tr->episodes % tr->p.eval_every == 0;
       if (evaluated)
-        for (int h = 0; h < tr->ngraphs; h++) tr->eval_cost[h] = ag_trainer_eval(tr, h, NULL);
+        for (int h = 0; h < tr->ngraphs; h++)
+          tr->eval_cost[h] = ag_trainer_eval(tr, h, NULL);
       if (tr->p.progress) {
         ag_train_progress pr;
         memset(&pr, 0, sizeof pr);

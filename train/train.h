@@ -1,4 +1,4 @@
-/* Self-play training of the policy/value network (AlphaZero style, issue 7).
+/* Self-play training of the policy/value network (AlphaZero style).
 
    Episodes: MCTS (mcts.h, ag_mcts_episode) with the network as evaluator (nn_eval.h) plays
    the elimination game on one of the training graphs; at each committed move the root's
@@ -19,12 +19,12 @@
 #include "nn/nn.h"
 
 typedef struct {
-  long episodes, steps;                   /* so far */
-  double loss, loss_policy, loss_value;   /* means over the last episode's training steps */
-  int graph;                              /* the last episode's graph */
-  long episode_cost;                      /* and its cost */
+  long episodes, steps;                 /* so far */
+  double loss, loss_policy, loss_value; /* means over the last episode's training steps */
+  int graph;                            /* the last episode's graph */
+  long episode_cost;                    /* and its cost */
   int ngraphs;
-  const long *best_cost;                  /* per graph, -1 until an episode ended there */
+  const long *best_cost; /* per graph, -1 until an episode ended there */
   int buffer_states;
   double elapsed, episodes_per_s;
   /* periodic evaluation (ag_train_params.eval_every): per graph, the cost of the
@@ -42,8 +42,8 @@ typedef struct {
 typedef void (*ag_train_progress_fn)(const ag_train_progress *pr, void *ctx);
 
 typedef struct {
-  int sims_per_move;   /* MCTS simulations per move, default 64 */
-  int leaf_batch;      /* leaves evaluated together in the self-play search (mcts.h), default 1 */
+  int sims_per_move; /* MCTS simulations per move, default 64 */
+  int leaf_batch;    /* leaves evaluated together in the self-play search (mcts.h), default 1 */
   /* self-play games played together in rounds (ag_mcts_episodes): the leaves of all of
      them go through the network in one batch (parallel_games x leaf_batch states), with
      the weights of the round's start; the round's training steps follow its games.
@@ -55,13 +55,13 @@ typedef struct {
      episode costs become the targets, so the network first imitates a good heuristic
      search (expert iteration with a heuristic teacher), then improves on it; default 0 */
   long teacher_episodes;
-  double c_puct;       /* default 1.5 */
-  double temperature;  /* > 0: moves sampled with probability ~ visits^(1/T); default 1 */
-  int temp_moves;      /* ... during the first temp_moves moves (then the search's choice); default 30 */
-  int rollout;         /* value estimates from greedy rollouts, not the value head; default 0 */
-  int buffer;          /* replay capacity in states, default 50000 */
-  int batch;           /* states per training step, default 32 */
-  int steps_per_episode; /* training steps after each episode, default 16 */
+  double c_puct;      /* default 1.5 */
+  double temperature; /* > 0: moves sampled with probability ~ visits^(1/T); default 1 */
+  int temp_moves; /* ... during the first temp_moves moves (then the search's choice); default 30 */
+  int rollout;    /* value estimates from greedy rollouts, not the value head; default 0 */
+  int buffer;     /* replay capacity in states, default 50000 */
+  int batch;      /* states per training step, default 32 */
+  int steps_per_episode;                /* training steps after each episode, default 16 */
   float lr, value_weight, weight_decay; /* defaults 1e-3, 1, 1e-4 */
   uint64_t seed;
   /* called with the minibatch-mean gradient before every Adam step; must replace it by the

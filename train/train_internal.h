@@ -3,16 +3,16 @@
 #define AG_TRAIN_INTERNAL_H
 
 #include "graph/eliminate.h"
-#include "nn/nn_eval.h"
 #include "mcts/run.h"
-#include "train/train.h"
 #include "nn/features.h"
+#include "nn/nn_eval.h"
+#include "train/train.h"
 
 typedef struct {
   int graph, len, nact;
-  int *prefix; /* elimination indices played before the state */
-  float *pi;   /* visit distribution over the eliminable vertices, increasing index */
-  float z;     /* scaled remaining cost */
+  int *prefix;  /* elimination indices played before the state */
+  float *pi;    /* visit distribution over the eliminable vertices, increasing index */
+  float z;      /* scaled remaining cost */
   long episode; /* the episode that recorded it (in memory only: matches value targets) */
 } sample;
 
@@ -58,7 +58,7 @@ struct ag_trainer {
   double t0, last_loss, last_lp, last_lv;
   double elapsed0; /* training time before t0 (from a checkpoint) */
   /* evaluation */
-  ag_mcts_params emp;  /* mp without the move hook, eval_sims */
+  ag_mcts_params emp; /* mp without the move hook, eval_sims */
   long *base_fwd, *base_rev, *base_mkw, *eval_cost;
 };
 

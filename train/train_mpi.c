@@ -74,10 +74,12 @@ void ag_train_mpi_grad_reduce(float *grad, size_t n, void *vctx) {
      ag_train_mpi_in_sync check it) */
   float inv = 1.0f / (float)ctx->size;
   if ((ctx->size & (ctx->size - 1)) == 0) {
-    for (size_t i = 0; i < n; i++) grad[i] *= inv; /* exact for powers of two */
+    for (size_t i = 0; i < n; i++)
+      grad[i] *= inv; /* exact for powers of two */
   } else {
     float s = (float)ctx->size;
-    for (size_t i = 0; i < n; i++) grad[i] /= s;
+    for (size_t i = 0; i < n; i++)
+      grad[i] /= s;
   }
   ctx->reduces++;
   ctx->reduce_time += MPI_Wtime() - t0;
@@ -100,7 +102,8 @@ void ag_train_mpi_gather_best(ag_trainer *tr, const ag_dag *const *graphs, int n
   struct {
     long cost;
     int rank;
-  } *loc = ag_malloc((size_t)(ngraphs + 1) * sizeof *loc), *glob = ag_malloc((size_t)(ngraphs + 1) * sizeof *glob);
+  } *loc = ag_malloc((size_t)(ngraphs + 1) * sizeof *loc),
+    *glob = ag_malloc((size_t)(ngraphs + 1) * sizeof *glob);
   long *mine = ag_malloc((size_t)(ngraphs + 1) * sizeof(long));
   for (int g = 0; g < ngraphs; g++) {
     mine[g] = ag_trainer_best(tr, g, NULL);
@@ -128,7 +131,8 @@ void ag_train_mpi_gather_best(ag_trainer *tr, const ag_dag *const *graphs, int n
     }
     if (rank == root) {
       b->rank_costs = ag_malloc((size_t)size * sizeof(long));
-      for (int r = 0; r < size; r++) b->rank_costs[r] = all[(size_t)r * (size_t)ngraphs + (size_t)g];
+      for (int r = 0; r < size; r++)
+        b->rank_costs[r] = all[(size_t)r * (size_t)ngraphs + (size_t)g];
     }
   }
   free(all);

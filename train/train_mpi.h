@@ -1,4 +1,4 @@
-/* Data-parallel self-play training over MPI (issue 7).
+/* Data-parallel self-play training over MPI.
 
    Every rank of comm holds a full replica of the network and of the Adam state, plays its
    own self-play episodes (seed p->seed + rank) into its own replay buffer, and computes

@@ -20,9 +20,9 @@
    Jacobians of each kind in alternation, timed one by one (min and median per call).
    Time per Jacobian: -log_view (events SNESJacobianEval, AGSetUp, AGJacobianEval,
    MatFDColorApply). */
+#include <alphagrad_petsc.h>
 #include <petscdmda.h>
 #include <petscsnes.h>
-#include <alphagrad_petsc.h>
 
 #include "euler2d_kernels.c" /* the kernels, as plain C */
 
@@ -50,16 +50,19 @@ static PetscErrorCode FormFunctionLocal(DMDALocalInfo *info, Field **x, Field **
   p[0] = user->p[0];
   for (PetscInt j = ys; j < ye; j++)
     for (PetscInt i = xs; i < xe; i++) {
-      for (int c = 0; c < 4; c++) p[1 + c] = xo[j][i].u[c];
+      for (int c = 0; c < 4; c++)
+        p[1 + c] = xo[j][i].u[c];
       euler2d_time(x[j][i].u, f[j][i].u, p);
     }
   for (PetscInt j = ys; j < ye; j++)
-    for (PetscInt i = xs; i <= xe; i++) { /* face between i-1 and i (periodic ghosts) */
+    for (PetscInt i = xs; i <= xe; i++) {          /* face between i-1 and i (periodic ghosts) */
       euler2d_roe_x(&x[j][i - 1].u[0], out, NULL); /* x[j][i-1], x[j][i] are contiguous */
       if (i > xs)
-        for (int c = 0; c < 4; c++) f[j][i - 1].u[c] += out[c];
+        for (int c = 0; c < 4; c++)
+          f[j][i - 1].u[c] += out[c];
       if (i < xe)
-        for (int c = 0; c < 4; c++) f[j][i].u[c] -= out[c];
+        for (int c = 0; c < 4; c++)
+          f[j][i].u[c] -= out[c];
     }
   for (PetscInt i = xs; i < xe; i++)
     for (PetscInt j = ys; j <= ye; j++) {
@@ -69,9 +72,11 @@ static PetscErrorCode FormFunctionLocal(DMDALocalInfo *info, Field **x, Field **
       }
       euler2d_roe_y(in, out, NULL);
       if (j > ys)
-        for (int c = 0; c < 4; c++) f[j - 1][i].u[c] += out[c];
+        for (int c = 0; c < 4; c++)
+          f[j - 1][i].u[c] += out[c];
       if (j < ye)
-        for (int c = 0; c < 4; c++) f[j][i].u[c] -= out[c];
+        for (int c = 0; c < 4; c++)
+          f[j][i].u[c] -= out[c];
     }
   PetscCall(DMDAVecRestoreArrayRead(info->da, user->uold, &xo));
   PetscFunctionReturn(0);
@@ -119,7 +124,9 @@ static PetscErrorCode JacobianLoop(SNES snes, AGOperator op, DM da, Vec x, Petsc
   PetscCall(PetscTime(&t1));
   PetscCall(SNESComputeJacobianDefaultColor(snes, x, B, B, NULL));
   PetscCall(PetscTime(&t2));
-  PetscCall(PetscPrintf(comm, "loop: first call (set-up included): alphagrad %.1f ms, fd_color %.1f ms\n", 1e3 * (t1 - t0), 1e3 * (t2 - t1)));
+  PetscCall(PetscPrintf(comm,
+                        "loop: first call (set-up included): alphagrad %.1f ms, fd_color %.1f ms\n",
+                        1e3 * (t1 - t0), 1e3 * (t2 - t1)));
   for (PetscInt k = 0; k < loop; k++) {
     PetscCallMPI(MPI_Barrier(comm));
     PetscCall(PetscTime(&t0));
@@ -134,8 +141,13 @@ static PetscErrorCode JacobianLoop(SNES snes, AGOperator op, DM da, Vec x, Petsc
   }
   qsort(ta, loop, sizeof *ta, cmp_real);
   qsort(tf, loop, sizeof *tf, cmp_real);
-  PetscCall(PetscPrintf(comm, "loop: %" PetscInt_FMT " Jacobians each: alphagrad min %.2f ms median %.2f ms; fd_color min %.2f ms median %.2f ms; ratio fd_color/alphagrad %.2f (min) %.2f (median)\n",
-                        loop, (double)ta[0], (double)ta[loop / 2], (double)tf[0], (double)tf[loop / 2], (double)(tf[0] / ta[0]), (double)(tf[loop / 2] / ta[loop / 2])));
+  PetscCall(PetscPrintf(comm,
+                        "loop: %" PetscInt_FMT
+                        " Jacobians each: alphagrad min %.2f ms median %.2f ms; fd_color min %.2f "
+                        "ms median %.2f ms; ratio fd_color/alphagrad %.2f (min) %.2f (median)\n",
+                        loop, (double)ta[0], (double)ta[loop / 2], (double)tf[0],
+                        (double)tf[loop / 2], (double)(tf[0] / ta[0]),
+                        (double)(tf[loop / 2] / ta[loop / 2])));
   PetscCall(PetscFree2(ta, tf));
   PetscCall(MatDestroy(&A));
   PetscCall(MatDestroy(&B));
@@ -166,12 +178,14 @@ int main(int argc, char **argv) {
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-loop", &loop, NULL));
   PetscCall(SNESAlphaGradRegister());
 
-  PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR,
-                         320, 320, PETSC_DECIDE, PETSC_DECIDE, 4, 1, NULL, NULL, &da));
+  PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC,
+                         DMDA_STENCIL_STAR, 320, 320, PETSC_DECIDE, PETSC_DECIDE, 4, 1, NULL, NULL,
+                         &da));
   PetscCall(DMSetFromOptions(da));
   PetscCall(DMSetUp(da));
   PetscCall(DMDAGetLocalInfo(da, &info));
-  PetscCheck(info.mx == info.my, PETSC_COMM_WORLD, PETSC_ERR_SUP, "bench_euler2d: square grids only (h = dx = dy)");
+  PetscCheck(info.mx == info.my, PETSC_COMM_WORLD, PETSC_ERR_SUP,
+             "bench_euler2d: square grids only (h = dx = dy)");
   h = L / info.mx;
   dt = cfl * h / 2.5; /* max |u| + a of the initial state is about 1.9 */
   user.p[0] = h / dt;
@@ -182,7 +196,8 @@ int main(int argc, char **argv) {
     Field **u;
     PetscCall(DMDAVecGetArray(da, x, &u));
     for (PetscInt j = info.ys; j < info.ys + info.ym; j++)
-      for (PetscInt i = info.xs; i < info.xs + info.xm; i++) vortex((i + 0.5) * h, (j + 0.5) * h, u[j][i].u);
+      for (PetscInt i = info.xs; i < info.xs + info.xm; i++)
+        vortex((i + 0.5) * h, (j + 0.5) * h, u[j][i].u);
     PetscCall(DMDAVecRestoreArray(da, x, &u));
   }
   PetscCall(VecCopy(x, user.uold));
@@ -202,10 +217,13 @@ int main(int argc, char **argv) {
 
   PetscCall(SNESCreate(PETSC_COMM_WORLD, &snes));
   PetscCall(SNESSetDM(snes, da));
-  PetscCall(DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
+  PetscCall(
+      DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
   PetscCall(SNESAlphaGradSetOperator(snes, op, PETSC_FALSE));
   PetscCall(SNESSetFromOptions(snes));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench_euler2d: %" PetscInt_FMT " x %" PetscInt_FMT " cells (%" PetscInt_FMT " unknowns), %d processes, h/dt = %g\n",
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                        "bench_euler2d: %" PetscInt_FMT " x %" PetscInt_FMT " cells (%" PetscInt_FMT
+                        " unknowns), %d processes, h/dt = %g\n",
                         info.mx, info.my, 4 * info.mx * info.my, size, (double)user.p[0]));
 
   if (check) {
@@ -218,7 +236,10 @@ int main(int argc, char **argv) {
     PetscCall(VecNorm(f1, NORM_INFINITY, &n));
     PetscCall(VecAXPY(f2, -1.0, f1));
     PetscCall(VecNorm(f2, NORM_INFINITY, &d));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "residual check: max |F_application - F_operator| = %.3e (relative %.3e)\n", (double)d, (double)(d / n)));
+    PetscCall(
+        PetscPrintf(PETSC_COMM_WORLD,
+                    "residual check: max |F_application - F_operator| = %.3e (relative %.3e)\n",
+                    (double)d, (double)(d / n)));
     PetscCall(VecDestroy(&f1));
     PetscCall(VecDestroy(&f2));
   }
@@ -244,7 +265,9 @@ int main(int argc, char **argv) {
     PetscCall(MatNorm(B, NORM_FROBENIUS, &nd));
     PetscCall(MatGetRowMaxAbs(B, r, NULL));
     PetscCall(VecMax(r, NULL, &md));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "compare: ||J_alphagrad - J_fd_color||_F / ||J_alphagrad||_F = %.3e, max |difference| / max |entry| = %.3e\n",
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                          "compare: ||J_alphagrad - J_fd_color||_F / ||J_alphagrad||_F = %.3e, max "
+                          "|difference| / max |entry| = %.3e\n",
                           (double)(nd / na), (double)(md / ma)));
     PetscCall(VecDestroy(&r));
     PetscCall(MatDestroy(&A));
@@ -263,7 +286,9 @@ int main(int argc, char **argv) {
     PetscCall(SNESGetConvergedReason(snes, &reason));
     PetscCall(SNESGetFunction(snes, &f, NULL, NULL));
     PetscCall(VecNorm(f, NORM_2, &fnorm));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench_euler2d: %s after %" PetscInt_FMT " Newton iterations, residual norm %.6e\n",
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                          "bench_euler2d: %s after %" PetscInt_FMT
+                          " Newton iterations, residual norm %.6e\n",
                           SNESConvergedReasons[reason], its, (double)fnorm));
   }
 

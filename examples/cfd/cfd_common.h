@@ -5,10 +5,10 @@
 #define CFD_COMMON_H
 
 #include <errno.h>
-#include <sys/stat.h>
 #include <petscdmda.h>
 #include <petscsnes.h>
 #include <petscviewerhdf5.h>
+#include <sys/stat.h>
 
 /* the Jacobian the options select, for the summary line */
 static inline PetscErrorCode CfdJacobianLabel(char *label, size_t n) {
@@ -68,7 +68,8 @@ static inline PetscErrorCode CfdMakeDir(const char *dir) {
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   if (rank == 0 && dir[0] && mkdir(dir, 0777) != 0 && errno != EEXIST) err = errno;
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, PETSC_COMM_WORLD));
-  PetscCheck(!err, PETSC_COMM_WORLD, PETSC_ERR_FILE_OPEN, "cannot create the output directory %s: %s", dir, strerror(err));
+  PetscCheck(!err, PETSC_COMM_WORLD, PETSC_ERR_FILE_OPEN,
+             "cannot create the output directory %s: %s", dir, strerror(err));
   PetscFunctionReturn(0);
 }
 
@@ -92,24 +93,29 @@ static inline PetscErrorCode CfdGather(DM da, Vec x, Vec *all) {
 /* An XDMF file (rank 0) for ParaView: a 2-D co-rectilinear mesh of nx x ny cells (origin
    x0, y0, spacings hx, hy) and the cell fields names[0..nf-1], each a dataset /name of shape
    (ny, nx) in the HDF5 file h5name (a name relative to the XDMF file). */
-static inline PetscErrorCode CfdWriteXdmf(const char *path, const char *h5name, PetscInt nx, PetscInt ny, double x0,
-                                          double y0, double hx, double hy, PetscInt nf, const char *const names[]) {
+static inline PetscErrorCode CfdWriteXdmf(const char *path, const char *h5name, PetscInt nx,
+                                          PetscInt ny, double x0, double y0, double hx, double hy,
+                                          PetscInt nf, const char *const names[]) {
   FILE *f;
   PetscFunctionBeginUser;
   PetscCall(PetscFOpen(PETSC_COMM_WORLD, path, "w", &f));
-  PetscCall(PetscFPrintf(PETSC_COMM_WORLD, f,
-                         "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"2.0\">\n <Domain>\n"
-                         "  <Grid Name=\"mesh\" GridType=\"Uniform\">\n"
-                         "   <Topology TopologyType=\"2DCoRectMesh\" Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\"/>\n"
-                         "   <Geometry GeometryType=\"ORIGIN_DXDY\">\n"
-                         "    <DataItem Format=\"XML\" NumberType=\"Float\" Dimensions=\"2\">%.17g %.17g</DataItem>\n"
-                         "    <DataItem Format=\"XML\" NumberType=\"Float\" Dimensions=\"2\">%.17g %.17g</DataItem>\n"
-                         "   </Geometry>\n",
-                         ny + 1, nx + 1, y0, x0, hy, hx));
+  PetscCall(PetscFPrintf(
+      PETSC_COMM_WORLD, f,
+      "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"2.0\">\n "
+      "<Domain>\n"
+      "  <Grid Name=\"mesh\" GridType=\"Uniform\">\n"
+      "   <Topology TopologyType=\"2DCoRectMesh\" Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT
+      "\"/>\n"
+      "   <Geometry GeometryType=\"ORIGIN_DXDY\">\n"
+      "    <DataItem Format=\"XML\" NumberType=\"Float\" Dimensions=\"2\">%.17g %.17g</DataItem>\n"
+      "    <DataItem Format=\"XML\" NumberType=\"Float\" Dimensions=\"2\">%.17g %.17g</DataItem>\n"
+      "   </Geometry>\n",
+      ny + 1, nx + 1, y0, x0, hy, hx));
   for (PetscInt k = 0; k < nf; k++)
     PetscCall(PetscFPrintf(PETSC_COMM_WORLD, f,
                            "   <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
-                           "    <DataItem Format=\"HDF\" NumberType=\"Float\" Precision=\"8\" Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\">%s:/%s</DataItem>\n"
+                           "    <DataItem Format=\"HDF\" NumberType=\"Float\" Precision=\"8\" "
+                           "Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\">%s:/%s</DataItem>\n"
                            "   </Attribute>\n",
                            names[k], ny, nx, h5name, names[k]));
   PetscCall(PetscFPrintf(PETSC_COMM_WORLD, f, "  </Grid>\n </Domain>\n</Xdmf>\n"));
@@ -119,7 +125,8 @@ static inline PetscErrorCode CfdWriteXdmf(const char *path, const char *h5name, 
 
 /* reads the vector named name back from the HDF5 file into a new vector of da and returns
    max |x - loaded| */
-static inline PetscErrorCode CfdReadBack(DM da, const char *h5path, const char *name, Vec x, PetscReal *diff) {
+static inline PetscErrorCode CfdReadBack(DM da, const char *h5path, const char *name, Vec x,
+                                         PetscReal *diff) {
   PetscViewer v;
   Vec y;
   PetscFunctionBeginUser;

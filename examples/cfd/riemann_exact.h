@@ -44,7 +44,8 @@ static void riemann_star(const Prim *L, const Prim *R, double g, double *ps, dou
 }
 
 /* the density at x/t = s */
-static double riemann_density(const Prim *L, const Prim *R, double g, double ps, double us, double s) {
+static double riemann_density(const Prim *L, const Prim *R, double g, double ps, double us,
+                              double s) {
   double cl = sqrt(g * L->p / L->r), cr = sqrt(g * R->p / R->r);
   double gm = (g - 1) / (g + 1);
   if (s <= us) { /* left of the contact */

@@ -18,10 +18,10 @@
    (jac_ms: mean time of SNESJacobianEval, the first included; fevals: SNESFunctionEval count,
    matrix-free products included; solve_s: the wall time of the time loop; setup_s: the
    operator's set-up before it: orders, generated code compiled or loaded from the cache). */
+#include "cfd_common.h"
+#include <alphagrad_petsc.h>
 #include <petscdmda.h>
 #include <petscsnes.h>
-#include <alphagrad_petsc.h>
-#include "cfd_common.h"
 
 #ifndef SOD_KERNEL_FILE
 #define SOD_KERNEL_FILE "sod_kernels.c"
@@ -41,7 +41,8 @@ static const double UL[3] = {1.0, 0.0, 2.5}, UR[3] = {0.125, 0.0, 0.25};
 /* -output DIR: sod.h5 (fields density, velocity, pressure, density_exact as (1, N)
    datasets for the XDMF file; the conserved state "state" as (N, 3)), sod.xmf, sod.dat
    (x rho rho_exact u p per cell), sod_exact.dat (the exact density on a fine grid) */
-static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, PetscReal t, const Prim *L, const Prim *R, double ps, double us) {
+static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, PetscReal t, const Prim *L,
+                                  const Prim *R, double ps, double us) {
   DM da2;
   const PetscInt *lx;
   PetscMPIInt size, rank;
@@ -58,7 +59,8 @@ static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, PetscReal t, co
   PetscCall(DMDAGetLocalInfo(da, &info));
   PetscCall(DMDAGetOwnershipRanges(da, &lx, NULL, NULL));
   /* the scalar fields on an N x 1 2-D DMDA with the same distribution: (1, N) datasets */
-  PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, info.mx, 1, size, 1, 1, 0, lx, NULL, &da2));
+  PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR,
+                         info.mx, 1, size, 1, 1, 0, lx, NULL, &da2));
   PetscCall(DMSetUp(da2));
   {
     const Field *u;
@@ -70,9 +72,13 @@ static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, PetscReal t, co
       PetscCall(PetscObjectSetName((PetscObject)f[k], names[k]));
       PetscCall(DMDAVecGetArray(da2, f[k], &a));
       for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
-        double r = u[i].u[0], vel = u[i].u[1] / r, p = (GAM - 1) * (u[i].u[2] - 0.5 * r * vel * vel);
+        double r = u[i].u[0], vel = u[i].u[1] / r,
+               p = (GAM - 1) * (u[i].u[2] - 0.5 * r * vel * vel);
         double xc = (i + 0.5) * dx;
-        a[0][i] = k == 0 ? r : k == 1 ? vel : k == 2 ? p : riemann_density(L, R, GAM, ps, us, (xc - 0.5) / t);
+        a[0][i] = k == 0   ? r
+                  : k == 1 ? vel
+                  : k == 2 ? p
+                           : riemann_density(L, R, GAM, ps, us, (xc - 0.5) / t);
       }
       PetscCall(DMDAVecRestoreArray(da2, f[k], &a));
     }
@@ -80,14 +86,19 @@ static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, PetscReal t, co
   }
   PetscCall(PetscSNPrintf(h5, sizeof h5, "%s/sod.h5", dir));
   PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, h5, FILE_MODE_WRITE, &v));
-  for (int k = 0; k < 4; k++) PetscCall(VecView(f[k], v));
+  for (int k = 0; k < 4; k++)
+    PetscCall(VecView(f[k], v));
   PetscCall(PetscObjectSetName((PetscObject)x, "state"));
   PetscCall(VecView(x, v));
   PetscCall(PetscViewerDestroy(&v));
   PetscCall(PetscSNPrintf(path, sizeof path, "%s/sod.xmf", dir));
-  PetscCall(CfdWriteXdmf(path, "sod.h5", info.mx, 1, 0.0, 0.0, 1.0 / info.mx, 1.0 / info.mx, 4, names));
+  PetscCall(
+      CfdWriteXdmf(path, "sod.h5", info.mx, 1, 0.0, 0.0, 1.0 / info.mx, 1.0 / info.mx, 4, names));
   PetscCall(CfdReadBack(da, h5, "state", x, &diff));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "output: %s (datasets density velocity pressure density_exact state), %s; read back: max |state - VecLoad(state)| = %g\n", h5, path, (double)diff));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                        "output: %s (datasets density velocity pressure density_exact state), %s; "
+                        "read back: max |state - VecLoad(state)| = %g\n",
+                        h5, path, (double)diff));
 
   /* text dumps for plot.sh */
   PetscCall(CfdGather(da, x, &all));
@@ -101,8 +112,10 @@ static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, PetscReal t, co
     PetscCall(VecGetArrayRead(all, &a));
     fprintf(fp, "# sod: %d cells, t = %g\n# x rho rho_exact u p\n", (int)info.mx, (double)t);
     for (PetscInt i = 0; i < info.mx; i++) {
-      double r = a[3 * i], vel = a[3 * i + 1] / r, p = (GAM - 1) * (a[3 * i + 2] - 0.5 * r * vel * vel), xc = (i + 0.5) * dx;
-      fprintf(fp, "%.8g %.10g %.10g %.10g %.10g\n", xc, r, riemann_density(L, R, GAM, ps, us, (xc - 0.5) / t), vel, p);
+      double r = a[3 * i], vel = a[3 * i + 1] / r,
+             p = (GAM - 1) * (a[3 * i + 2] - 0.5 * r * vel * vel), xc = (i + 0.5) * dx;
+      fprintf(fp, "%.8g %.10g %.10g %.10g %.10g\n", xc, r,
+              riemann_density(L, R, GAM, ps, us, (xc - 0.5) / t), vel, p);
     }
     PetscCall(VecRestoreArrayRead(all, &a));
     fclose(fp);
@@ -110,11 +123,14 @@ static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, PetscReal t, co
     fp = fopen(path, "w");
     PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
     fprintf(fp, "# exact density of Sod's problem at t = %g\n# x rho\n", (double)t);
-    for (int i = 0; i <= 2000; i++) fprintf(fp, "%.8g %.10g\n", i / 2000.0, riemann_density(L, R, GAM, ps, us, (i / 2000.0 - 0.5) / t));
+    for (int i = 0; i <= 2000; i++)
+      fprintf(fp, "%.8g %.10g\n", i / 2000.0,
+              riemann_density(L, R, GAM, ps, us, (i / 2000.0 - 0.5) / t));
     fclose(fp);
   }
   PetscCall(VecDestroy(&all));
-  for (int k = 0; k < 4; k++) PetscCall(VecDestroy(&f[k]));
+  for (int k = 0; k < 4; k++)
+    PetscCall(VecDestroy(&f[k]));
   PetscCall(DMDestroy(&da2));
   PetscFunctionReturn(0);
 }
@@ -131,7 +147,8 @@ int main(int argc, char **argv) {
   PetscLogDouble ts, t0, t1;
   PetscBool verbose = PETSC_FALSE;
   PetscMPIInt size;
-  char kfile[PETSC_MAX_PATH_LEN] = SOD_KERNEL_FILE, spec[PETSC_MAX_PATH_LEN + 32], outdir[PETSC_MAX_PATH_LEN] = "", label[96];
+  char kfile[PETSC_MAX_PATH_LEN] = SOD_KERNEL_FILE, spec[PETSC_MAX_PATH_LEN + 32],
+       outdir[PETSC_MAX_PATH_LEN] = "", label[96];
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
@@ -166,7 +183,8 @@ int main(int argc, char **argv) {
     Field *u;
     PetscCall(DMDAVecGetArray(da, x, &u));
     for (PetscInt i = info.xs; i < info.xs + info.xm; i++)
-      for (PetscInt c = 0; c < 3; c++) u[i].u[c] = (i + 0.5) * dx < 0.5 ? UL[c] : UR[c];
+      for (PetscInt c = 0; c < 3; c++)
+        u[i].u[c] = (i + 0.5) * dx < 0.5 ? UL[c] : UR[c];
     PetscCall(DMDAVecRestoreArray(da, x, &u));
   }
 
@@ -189,7 +207,9 @@ int main(int argc, char **argv) {
   PetscCall(SNESSetDM(snes, da));
   PetscCall(SNESAlphaGradSetOperator(snes, op, PETSC_TRUE));
   PetscCall(SNESSetFromOptions(snes));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "sod: %" PetscInt_FMT " cells, %d processes, %" PetscInt_FMT " steps of dt = %g (CFL %g) to t = %g, Jacobian: %s\n",
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                        "sod: %" PetscInt_FMT " cells, %d processes, %" PetscInt_FMT
+                        " steps of dt = %g (CFL %g) to t = %g, Jacobian: %s\n",
                         mx, size, nsteps, (double)dt, (double)cfl, (double)t_end, label));
 
   /* set-up outside the timed loop: the first residual sets the operator up (orders, code
@@ -208,9 +228,13 @@ int main(int argc, char **argv) {
     PetscCall(SNESGetIterationNumber(snes, &its));
     PetscCall(SNESGetConvergedReason(snes, &reason));
     if (verbose)
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "step %" PetscInt_FMT " t = %.5f: Newton iterations %" PetscInt_FMT " (%s)\n", n + 1, (double)((n + 1) * dt), its,
-                            SNESConvergedReasons[reason]));
-    PetscCheck(reason > 0, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "sod: Newton did not converge at step %" PetscInt_FMT " (%s)", n + 1, SNESConvergedReasons[reason]);
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                            "step %" PetscInt_FMT " t = %.5f: Newton iterations %" PetscInt_FMT
+                            " (%s)\n",
+                            n + 1, (double)((n + 1) * dt), its, SNESConvergedReasons[reason]));
+    PetscCheck(reason > 0, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED,
+               "sod: Newton did not converge at step %" PetscInt_FMT " (%s)", n + 1,
+               SNESConvergedReasons[reason]);
     total += its;
   }
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
@@ -227,15 +251,29 @@ int main(int argc, char **argv) {
     PetscCall(DMDAVecGetArrayRead(da, x, &u));
     for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
       double xc = (i + 0.5) * dx;
-      err += fabs(PetscRealPart(u[i].u[0]) - riemann_density(&L, &R, GAM, ps, us, (xc - 0.5) / t_end)) * dx;
+      err += fabs(PetscRealPart(u[i].u[0]) -
+                  riemann_density(&L, &R, GAM, ps, us, (xc - 0.5) / t_end)) *
+             dx;
     }
     PetscCall(DMDAVecRestoreArrayRead(da, x, &u));
     PetscCallMPI(MPI_Allreduce(&err, &gerr, 1, MPIU_REAL, MPIU_SUM, PETSC_COMM_WORLD));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "sod: total Newton iterations %" PetscInt_FMT " (%.2f per step), %" PetscInt_FMT " Jacobians, %.3f ms per Jacobian, %" PetscInt_FMT " residual evaluations, solve %.3f s (set-up %.3f s before it)\n",
-                          total, (double)total / nsteps, njac, njac ? 1e3 * (double)tjac / njac : 0.0, nfev, (double)(t1 - t0), (double)(t0 - ts)));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "sod: density L1 error vs the exact Riemann solution at t = %g: %.6e\n", (double)t_end, (double)gerr));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "summary: app=sod cells=%" PetscInt_FMT " np=%d jacobian=%s steps=%" PetscInt_FMT " newton=%" PetscInt_FMT " jacobians=%" PetscInt_FMT " jac_ms=%.4f fevals=%" PetscInt_FMT " solve_s=%.4f setup_s=%.4f l1=%.6e\n",
-                          mx, size, label, nsteps, total, njac, njac ? 1e3 * (double)tjac / njac : 0.0, nfev, (double)(t1 - t0), (double)(t0 - ts), (double)gerr));
+    PetscCall(
+        PetscPrintf(PETSC_COMM_WORLD,
+                    "sod: total Newton iterations %" PetscInt_FMT " (%.2f per step), %" PetscInt_FMT
+                    " Jacobians, %.3f ms per Jacobian, %" PetscInt_FMT
+                    " residual evaluations, solve %.3f s (set-up %.3f s before it)\n",
+                    total, (double)total / nsteps, njac, njac ? 1e3 * (double)tjac / njac : 0.0,
+                    nfev, (double)(t1 - t0), (double)(t0 - ts)));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                          "sod: density L1 error vs the exact Riemann solution at t = %g: %.6e\n",
+                          (double)t_end, (double)gerr));
+    PetscCall(PetscPrintf(
+        PETSC_COMM_WORLD,
+        "summary: app=sod cells=%" PetscInt_FMT " np=%d jacobian=%s steps=%" PetscInt_FMT
+        " newton=%" PetscInt_FMT " jacobians=%" PetscInt_FMT " jac_ms=%.4f fevals=%" PetscInt_FMT
+        " solve_s=%.4f setup_s=%.4f l1=%.6e\n",
+        mx, size, label, nsteps, total, njac, njac ? 1e3 * (double)tjac / njac : 0.0, nfev,
+        (double)(t1 - t0), (double)(t0 - ts), (double)gerr));
     if (outdir[0]) PetscCall(WriteOutput(da, x, outdir, t_end, &L, &R, ps, us));
   }
 

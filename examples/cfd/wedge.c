@@ -41,10 +41,10 @@
               fevals=F solve_s=Y setup_s=T res_drop=R beta_measured=B1 beta_exact=B2 diff=D tol=TOL
    (angles in degrees; beta relative to the upstream flow) and exits with an error if the
    steady state is not reached. */
+#include "cfd_common.h"
+#include <alphagrad_petsc.h>
 #include <petscdmda.h>
 #include <petscsnes.h>
-#include <alphagrad_petsc.h>
-#include "cfd_common.h"
 
 #ifndef WEDGE_KERNEL_FILE
 #define WEDGE_KERNEL_FILE "wedge_kernels.c"
@@ -68,8 +68,10 @@ static double tbm_beta_weak(double theta, double M, double *beta_max) {
   /* golden-section search for the maximum deflection */
   double c = b - g * (b - a), d = a + g * (b - a);
   for (int it = 0; it < 200; it++) {
-    if (tbm_theta(c, M) > tbm_theta(d, M)) b = d;
-    else a = c;
+    if (tbm_theta(c, M) > tbm_theta(d, M))
+      b = d;
+    else
+      a = c;
     c = b - g * (b - a);
     d = a + g * (b - a);
   }
@@ -79,21 +81,24 @@ static double tbm_beta_weak(double theta, double M, double *beta_max) {
   b = *beta_max; /* theta(beta) increases on [mu, beta_max] */
   for (int it = 0; it < 200; it++) {
     double m = 0.5 * (a + b);
-    if (tbm_theta(m, M) < theta) a = m;
-    else b = m;
+    if (tbm_theta(m, M) < theta)
+      a = m;
+    else
+      b = m;
   }
   return 0.5 * (a + b);
 }
 
 typedef struct {
-  PetscInt n;                  /* columns used */
-  double angle, xmean;         /* fitted angle to the wall (radians), mean column x */
-  double *xs, *ys;             /* the points (rank 0) */
+  PetscInt n;          /* columns used */
+  double angle, xmean; /* fitted angle to the wall (radians), mean column x */
+  double *xs, *ys;     /* the points (rank 0) */
 } ShockFit;
 
 /* the mid-jump density contour in the columns with x in [0.3, 0.95] Lx, fitted to a line
    through the corner (rank 0 computes, the result is broadcast) */
-static PetscErrorCode MeasureShock(DM da, Vec x, double Lx, double Ly, double rho_mid, ShockFit *fit) {
+static PetscErrorCode MeasureShock(DM da, Vec x, double Lx, double Ly, double rho_mid,
+                                   ShockFit *fit) {
   Vec all;
   DMDALocalInfo info;
   PetscMPIInt rank;
@@ -142,8 +147,9 @@ static PetscErrorCode MeasureShock(DM da, Vec x, double Lx, double Ly, double rh
    the conserved state "state": (ny, nx, 4)), wedge.xmf, and for plot.sh wedge_density.dat
    (x y rho, a blank line after each row), wedge_shock.dat (the measured contour points),
    wedge_info.txt (key value lines) */
-static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, double Lx, double Ly, const ShockFit *fit, double mach,
-                                  double theta, double beta, double beta_meas) {
+static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, double Lx, double Ly,
+                                  const ShockFit *fit, double mach, double theta, double beta,
+                                  double beta_meas) {
   DM da1;
   DMDALocalInfo info;
   const char *names[5] = {"density", "velocity_x", "velocity_y", "pressure", "mach"};
@@ -168,8 +174,13 @@ static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, double Lx, doub
       for (PetscInt j = info.ys; j < info.ys + info.ym; j++)
         for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
           const PetscScalar *w = u[j][i].u;
-          double r = w[0], vx = w[1] / r, vy = w[2] / r, p = (GAM - 1) * (w[3] - 0.5 * r * (vx * vx + vy * vy));
-          a[j][i] = k == 0 ? r : k == 1 ? vx : k == 2 ? vy : k == 3 ? p : sqrt((vx * vx + vy * vy) * r / (GAM * p));
+          double r = w[0], vx = w[1] / r, vy = w[2] / r,
+                 p = (GAM - 1) * (w[3] - 0.5 * r * (vx * vx + vy * vy));
+          a[j][i] = k == 0   ? r
+                    : k == 1 ? vx
+                    : k == 2 ? vy
+                    : k == 3 ? p
+                             : sqrt((vx * vx + vy * vy) * r / (GAM * p));
         }
       PetscCall(DMDAVecRestoreArray(da1, f[k], &a));
     }
@@ -177,14 +188,19 @@ static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, double Lx, doub
   }
   PetscCall(PetscSNPrintf(h5, sizeof h5, "%s/wedge.h5", dir));
   PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, h5, FILE_MODE_WRITE, &v));
-  for (int k = 0; k < 5; k++) PetscCall(VecView(f[k], v));
+  for (int k = 0; k < 5; k++)
+    PetscCall(VecView(f[k], v));
   PetscCall(PetscObjectSetName((PetscObject)x, "state"));
   PetscCall(VecView(x, v));
   PetscCall(PetscViewerDestroy(&v));
   PetscCall(PetscSNPrintf(path, sizeof path, "%s/wedge.xmf", dir));
-  PetscCall(CfdWriteXdmf(path, "wedge.h5", info.mx, info.my, 0.0, 0.0, Lx / info.mx, Ly / info.my, 5, names));
+  PetscCall(CfdWriteXdmf(path, "wedge.h5", info.mx, info.my, 0.0, 0.0, Lx / info.mx, Ly / info.my,
+                         5, names));
   PetscCall(CfdReadBack(da, h5, "state", x, &diff));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "output: %s (datasets density velocity_x velocity_y pressure mach state), %s; read back: max |state - VecLoad(state)| = %g\n", h5, path, (double)diff));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                        "output: %s (datasets density velocity_x velocity_y pressure mach state), "
+                        "%s; read back: max |state - VecLoad(state)| = %g\n",
+                        h5, path, (double)diff));
 
   PetscCall(CfdGather(da, x, &all));
   if (rank == 0) {
@@ -195,9 +211,12 @@ static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, double Lx, doub
     fp = fopen(path, "w");
     PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
     PetscCall(VecGetArrayRead(all, &a));
-    fprintf(fp, "# wedge: %d x %d cells\n# x y rho (cell centres; a blank line after each row)\n", (int)info.mx, (int)info.my);
+    fprintf(fp, "# wedge: %d x %d cells\n# x y rho (cell centres; a blank line after each row)\n",
+            (int)info.mx, (int)info.my);
     for (PetscInt j = 0; j < info.my; j++) {
-      for (PetscInt i = 0; i < info.mx; i++) fprintf(fp, "%.8g %.8g %.10g\n", (i + 0.5) * hx, (j + 0.5) * hy, (double)a[4 * (j * info.mx + i)]);
+      for (PetscInt i = 0; i < info.mx; i++)
+        fprintf(fp, "%.8g %.8g %.10g\n", (i + 0.5) * hx, (j + 0.5) * hy,
+                (double)a[4 * (j * info.mx + i)]);
       fprintf(fp, "\n");
     }
     PetscCall(VecRestoreArrayRead(all, &a));
@@ -206,17 +225,22 @@ static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, double Lx, doub
     fp = fopen(path, "w");
     PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
     fprintf(fp, "# the mid-jump density contour: x y\n");
-    for (PetscInt k = 0; k < fit->n; k++) fprintf(fp, "%.8g %.8g\n", fit->xs[k], fit->ys[k]);
+    for (PetscInt k = 0; k < fit->n; k++)
+      fprintf(fp, "%.8g %.8g\n", fit->xs[k], fit->ys[k]);
     fclose(fp);
     PetscCall(PetscSNPrintf(path, sizeof path, "%s/wedge_info.txt", dir));
     fp = fopen(path, "w");
     PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
-    fprintf(fp, "nx %d\nny %d\nLx %.10g\nLy %.10g\nmach %.10g\ntheta %.10g\nbeta_exact %.10g\nbeta_measured %.10g\n", (int)info.mx, (int)info.my, Lx, Ly, mach,
-            theta * 180 / M_PI, beta * 180 / M_PI, beta_meas * 180 / M_PI);
+    fprintf(fp,
+            "nx %d\nny %d\nLx %.10g\nLy %.10g\nmach %.10g\ntheta %.10g\nbeta_exact "
+            "%.10g\nbeta_measured %.10g\n",
+            (int)info.mx, (int)info.my, Lx, Ly, mach, theta * 180 / M_PI, beta * 180 / M_PI,
+            beta_meas * 180 / M_PI);
     fclose(fp);
   }
   PetscCall(VecDestroy(&all));
-  for (int k = 0; k < 5; k++) PetscCall(VecDestroy(&f[k]));
+  for (int k = 0; k < 5; k++)
+    PetscCall(VecDestroy(&f[k]));
   PetscCall(DMDestroy(&da1));
   PetscFunctionReturn(0);
 }
@@ -229,13 +253,15 @@ int main(int argc, char **argv) {
   AGKernel kt, kx, ky, kin, kout, kwall, kfar;
   DMDALocalInfo info;
   PetscInt total = 0, njac, nfev, steps = 0, max_steps = 200;
-  PetscReal Lx = 1, Ly = 1, mach = 2, theta_deg = 10, cfl = 5, growth = 1.5, cfl_max = 1e4, steady_rtol = 1e-6, tol_cells = 1;
+  PetscReal Lx = 1, Ly = 1, mach = 2, theta_deg = 10, cfl = 5, growth = 1.5, cfl_max = 1e4,
+            steady_rtol = 1e-6, tol_cells = 1;
   PetscReal hx, hy, r0 = 0, r = 0, tjac, tfev;
   PetscReal uinf[4], pt[1], px[1], py[1], pin[5], pfar[5];
   PetscLogDouble ts, t0, t1;
   PetscBool verbose = PETSC_FALSE, converged = PETSC_FALSE, require_steady = PETSC_TRUE;
   PetscMPIInt size;
-  char kfile[PETSC_MAX_PATH_LEN] = WEDGE_KERNEL_FILE, spec[PETSC_MAX_PATH_LEN + 32], outdir[PETSC_MAX_PATH_LEN] = "", label[96];
+  char kfile[PETSC_MAX_PATH_LEN] = WEDGE_KERNEL_FILE, spec[PETSC_MAX_PATH_LEN + 32],
+       outdir[PETSC_MAX_PATH_LEN] = "", label[96];
   double theta, beta, beta_max;
 
   PetscFunctionBeginUser;
@@ -261,10 +287,13 @@ int main(int argc, char **argv) {
 
   theta = theta_deg * M_PI / 180;
   beta = tbm_beta_weak(theta, mach, &beta_max);
-  PetscCheck(beta > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "wedge: theta = %g degrees exceeds the largest deflection %g degrees at Mach %g (detached shock)",
+  PetscCheck(beta > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+             "wedge: theta = %g degrees exceeds the largest deflection %g degrees at Mach %g "
+             "(detached shock)",
              (double)theta_deg, tbm_theta(beta_max, mach) * 180 / M_PI, (double)mach);
 
-  PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, 40, 40, PETSC_DECIDE, PETSC_DECIDE, 4, 1, NULL, NULL, &da));
+  PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR,
+                         40, 40, PETSC_DECIDE, PETSC_DECIDE, 4, 1, NULL, NULL, &da));
   PetscCall(DMSetFromOptions(da));
   PetscCall(DMSetUp(da));
   PetscCall(DMDASetFieldName(da, 0, "density"));
@@ -284,7 +313,8 @@ int main(int argc, char **argv) {
   py[0] = hx;
   pin[0] = hy;
   pfar[0] = hx;
-  for (int c = 0; c < 4; c++) pin[1 + c] = pfar[1 + c] = uinf[c];
+  for (int c = 0; c < 4; c++)
+    pin[1 + c] = pfar[1 + c] = uinf[c];
 
   PetscCall(DMCreateGlobalVector(da, &x));
   PetscCall(VecDuplicate(x, &uold));
@@ -294,15 +324,16 @@ int main(int argc, char **argv) {
     PetscCall(DMDAVecGetArray(da, x, &u));
     for (PetscInt j = info.ys; j < info.ys + info.ym; j++)
       for (PetscInt i = info.xs; i < info.xs + info.xm; i++)
-        for (int c = 0; c < 4; c++) u[j][i].u[c] = uinf[c];
+        for (int c = 0; c < 4; c++)
+          u[j][i].u[c] = uinf[c];
     PetscCall(DMDAVecRestoreArray(da, x, &u));
   }
 
   /* the residual operator */
-#define KERNEL(k, name) \
-  do { \
-    PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:%s", kfile, name)); \
-    PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &k)); \
+#define KERNEL(k, name)                                                                            \
+  do {                                                                                             \
+    PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:%s", kfile, name));                             \
+    PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &k));                                         \
   } while (0)
   KERNEL(kt, "wedge_time");
   KERNEL(kx, "wedge_roe_x");
@@ -333,9 +364,12 @@ int main(int argc, char **argv) {
   PetscCall(SNESSetTolerances(snes, 1e-12, 1e-6, 1e-12, 50, 10000));
   PetscCall(SNESSetFromOptions(snes));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                        "wedge: %" PetscInt_FMT " x %" PetscInt_FMT " cells on [0, %g] x [0, %g], %d processes, Mach %g, theta %g degrees; exact (weak) beta %.4f degrees, "
+                        "wedge: %" PetscInt_FMT " x %" PetscInt_FMT
+                        " cells on [0, %g] x [0, %g], %d processes, Mach %g, theta %g degrees; "
+                        "exact (weak) beta %.4f degrees, "
                         "shock at %.4f degrees to the wall; Jacobian: %s\n",
-                        info.mx, info.my, (double)Lx, (double)Ly, size, (double)mach, (double)theta_deg, beta * 180 / M_PI, (beta - theta) * 180 / M_PI, label));
+                        info.mx, info.my, (double)Lx, (double)Ly, size, (double)mach,
+                        (double)theta_deg, beta * 180 / M_PI, (beta - theta) * 180 / M_PI, label));
 
   /* set-up outside the timed loop: the first residual sets the operator up (orders, code
      generation and compilation, or the cache) */
@@ -353,7 +387,10 @@ int main(int argc, char **argv) {
     PetscCall(SNESComputeFunction(snes, x, F)); /* U^old = U: the steady residual */
     PetscCall(VecNorm(F, NORM_2, &r));
     if (steps == 0) r0 = r;
-    if (verbose || steps == 0) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "step %3" PetscInt_FMT ": steady residual %.4e (drop %.3e), CFL %g\n", steps, (double)r, (double)(r / r0), (double)cfl));
+    if (verbose || steps == 0)
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                            "step %3" PetscInt_FMT ": steady residual %.4e (drop %.3e), CFL %g\n",
+                            steps, (double)r, (double)(r / r0), (double)cfl));
     if (r <= steady_rtol * r0) {
       converged = PETSC_TRUE;
       break;
@@ -364,9 +401,12 @@ int main(int argc, char **argv) {
     PetscCall(SNESSolve(snes, NULL, x));
     PetscCall(SNESGetIterationNumber(snes, &its));
     PetscCall(SNESGetConvergedReason(snes, &reason));
-    if (verbose) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "        Newton iterations %" PetscInt_FMT " (%s)\n", its, SNESConvergedReasons[reason]));
-    PetscCheck(reason > 0, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "wedge: Newton did not converge at pseudo-time step %" PetscInt_FMT " (CFL %g): %s", steps + 1, (double)cfl,
-               SNESConvergedReasons[reason]);
+    if (verbose)
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "        Newton iterations %" PetscInt_FMT " (%s)\n",
+                            its, SNESConvergedReasons[reason]));
+    PetscCheck(reason > 0, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED,
+               "wedge: Newton did not converge at pseudo-time step %" PetscInt_FMT " (CFL %g): %s",
+               steps + 1, (double)cfl, SNESConvergedReasons[reason]);
     total += its;
     cfl = PetscMin(cfl * growth, cfl_max);
   }
@@ -374,30 +414,49 @@ int main(int argc, char **argv) {
   PetscCall(PetscTime(&t1));
   PetscCall(CfdEventStats("SNESJacobianEval", &njac, &tjac));
   PetscCall(CfdEventStats("SNESFunctionEval", &nfev, &tfev));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "wedge: %s after %" PetscInt_FMT " pseudo-time steps: steady residual %.4e (drop %.3e); total Newton iterations %" PetscInt_FMT ", %" PetscInt_FMT
-                        " Jacobians, %.3f ms per Jacobian, %" PetscInt_FMT " residual evaluations, solve %.3f s (set-up %.3f s before it)\n",
-                        converged ? "steady" : "NOT steady", steps, (double)r, (double)(r / r0), total, njac, njac ? 1e3 * (double)tjac / njac : 0.0, nfev, (double)(t1 - t0), (double)(t0 - ts)));
+  PetscCall(PetscPrintf(
+      PETSC_COMM_WORLD,
+      "wedge: %s after %" PetscInt_FMT
+      " pseudo-time steps: steady residual %.4e (drop %.3e); total Newton iterations %" PetscInt_FMT
+      ", %" PetscInt_FMT " Jacobians, %.3f ms per Jacobian, %" PetscInt_FMT
+      " residual evaluations, solve %.3f s (set-up %.3f s before it)\n",
+      converged ? "steady" : "NOT steady", steps, (double)r, (double)(r / r0), total, njac,
+      njac ? 1e3 * (double)tjac / njac : 0.0, nfev, (double)(t1 - t0), (double)(t0 - ts)));
 
   {
     ShockFit fit;
-    double Mn = mach * sin(beta), rho2 = (GAM + 1) * Mn * Mn / ((GAM - 1) * Mn * Mn + 2), beta_meas, diff, tol;
+    double Mn = mach * sin(beta), rho2 = (GAM + 1) * Mn * Mn / ((GAM - 1) * Mn * Mn + 2), beta_meas,
+           diff, tol;
     PetscCall(MeasureShock(da, x, Lx, Ly, 0.5 * (1.0 + rho2), &fit));
-    PetscCheck(fit.n >= 3 || !require_steady, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "wedge: the shock was found in %" PetscInt_FMT " columns only", fit.n);
+    PetscCheck(fit.n >= 3 || !require_steady, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED,
+               "wedge: the shock was found in %" PetscInt_FMT " columns only", fit.n);
     beta_meas = fit.angle + theta;
     diff = (beta_meas - beta) * 180 / M_PI;
     tol = atan(tol_cells * PetscMax(hx, hy) / fit.xmean) * 180 / M_PI;
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "wedge: shock (density %.4f, mid-jump contour in %" PetscInt_FMT " columns) at %.3f degrees to the wall (exact %.3f): beta measured %.3f, exact %.3f degrees, difference %+.3f, tolerance %.3f (%g cells at x = %.3f)\n",
-                          rho2, fit.n, fit.angle * 180 / M_PI, (beta - theta) * 180 / M_PI, beta_meas * 180 / M_PI, beta * 180 / M_PI, diff, tol, (double)tol_cells, fit.xmean));
+    PetscCall(PetscPrintf(
+        PETSC_COMM_WORLD,
+        "wedge: shock (density %.4f, mid-jump contour in %" PetscInt_FMT
+        " columns) at %.3f degrees to the wall (exact %.3f): beta measured %.3f, exact %.3f "
+        "degrees, difference %+.3f, tolerance %.3f (%g cells at x = %.3f)\n",
+        rho2, fit.n, fit.angle * 180 / M_PI, (beta - theta) * 180 / M_PI, beta_meas * 180 / M_PI,
+        beta * 180 / M_PI, diff, tol, (double)tol_cells, fit.xmean));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                          "summary: app=wedge cells=%" PetscInt_FMT "x%" PetscInt_FMT " np=%d jacobian=%s steps=%" PetscInt_FMT " newton=%" PetscInt_FMT " jacobians=%" PetscInt_FMT
-                          " jac_ms=%.4f fevals=%" PetscInt_FMT " solve_s=%.4f setup_s=%.4f res_drop=%.3e beta_measured=%.3f beta_exact=%.3f diff=%.3f tol=%.3f\n",
-                          info.mx, info.my, size, label, steps, total, njac, njac ? 1e3 * (double)tjac / njac : 0.0, nfev, (double)(t1 - t0), (double)(t0 - ts), (double)(r / r0), beta_meas * 180 / M_PI,
+                          "summary: app=wedge cells=%" PetscInt_FMT "x%" PetscInt_FMT
+                          " np=%d jacobian=%s steps=%" PetscInt_FMT " newton=%" PetscInt_FMT
+                          " jacobians=%" PetscInt_FMT " jac_ms=%.4f fevals=%" PetscInt_FMT
+                          " solve_s=%.4f setup_s=%.4f res_drop=%.3e beta_measured=%.3f "
+                          "beta_exact=%.3f diff=%.3f tol=%.3f\n",
+                          info.mx, info.my, size, label, steps, total, njac,
+                          njac ? 1e3 * (double)tjac / njac : 0.0, nfev, (double)(t1 - t0),
+                          (double)(t0 - ts), (double)(r / r0), beta_meas * 180 / M_PI,
                           beta * 180 / M_PI, diff, tol));
-    if (outdir[0]) PetscCall(WriteOutput(da, x, outdir, Lx, Ly, &fit, mach, theta, beta, beta_meas));
+    if (outdir[0])
+      PetscCall(WriteOutput(da, x, outdir, Lx, Ly, &fit, mach, theta, beta, beta_meas));
     PetscCall(PetscFree2(fit.xs, fit.ys));
   }
-  PetscCheck(converged || !require_steady, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "wedge: no steady state after %" PetscInt_FMT " pseudo-time steps (drop %g > %g)", steps, (double)(r / r0),
-             (double)steady_rtol);
+  PetscCheck(converged || !require_steady, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED,
+             "wedge: no steady state after %" PetscInt_FMT " pseudo-time steps (drop %g > %g)",
+             steps, (double)(r / r0), (double)steady_rtol);
 
   PetscCall(AGKernelDestroy(&kt));
   PetscCall(AGKernelDestroy(&kx));

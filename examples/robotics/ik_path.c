@@ -15,11 +15,10 @@
    differences for the 6-DOF arm, the Gibbs vector tan(angle/2) axis for the iiwa).
 
    Options: -arm 6|7 (6), -n_waypoints N (64; or -da_grid_x), -mu (1e-8), -wn (1), -perturb A
-   (0.2: initial guess q*(s) + A * (a fixed smooth pattern); -init constant starts every waypoint from
-   q*(1/2) instead), -kernel_file (the kernel source), -view_waypoints.
-   The Jacobian comes from the options: -snes_jacobian alphagrad, -snes_fd_color, -snes_mf...
-   Prints, after the solve, one line
-     summary: app=ik6|ik7 waypoints=N jacobian=alphagrad|fd_color|mf|mf_operator newton=K
+   (0.2: initial guess q*(s) + A * (a fixed smooth pattern); -init constant starts every waypoint
+   from q*(1/2) instead), -kernel_file (the kernel source), -view_waypoints. The Jacobian comes from
+   the options: -snes_jacobian alphagrad, -snes_fd_color, -snes_mf... Prints, after the solve, one
+   line summary: app=ik6|ik7 waypoints=N jacobian=alphagrad|fd_color|mf|mf_operator newton=K
               jac_ms=X solve_s=Y pos_err=E rot_err=R q_err=Q lin_its=L nfev=F reason=...
    pos_err: the largest position error over the waypoints (m); rot_err: the largest
    orientation error (rad: the largest wrapped Tait-Bryan angle difference for ik6, the
@@ -27,10 +26,10 @@
    difference to the generating trajectory q* (0 only where the solution is q*); jac_ms: the
    mean time of one SNESJacobianEval (max over ranks); solve_s: SNESSolve wall time.
    and "checksum: %.10e" (2-norm of the solution) for comparisons across process counts. */
+#include <alphagrad_petsc.h>
 #include <petscdmda.h>
 #include <petscsnes.h>
 #include <petsctime.h>
-#include <alphagrad_petsc.h>
 
 #include "arm_kernels.c" /* the kernels and the forward kinematics, as plain C */
 #include "robotics_common.h"
@@ -45,14 +44,16 @@ static void path6(double s, double *q) {
   static const double a[6] = {0.6, 0.25, 0.3, 0.5, 0.35, 0.8};
   static const double w[6] = {1.0, 2.0, 1.5, 1.0, 2.0, 1.0};
   static const double ph[6] = {0.0, 0.5, 1.0, 1.5, 2.0, 2.5};
-  for (int k = 0; k < 6; k++) q[k] = c[k] + a[k] * sin(2 * M_PI * w[k] * s + ph[k]) - a[k] * sin(ph[k]);
+  for (int k = 0; k < 6; k++)
+    q[k] = c[k] + a[k] * sin(2 * M_PI * w[k] * s + ph[k]) - a[k] * sin(ph[k]);
 }
 static void path7(double s, double *q) {
   static const double c[7] = {0.2, 0.7, -0.3, -1.3, 0.4, 0.9, 0.1};
   static const double a[7] = {0.6, 0.25, 0.0, 0.35, 0.5, 0.3, 0.8};
   static const double w[7] = {1.0, 2.0, 0.0, 1.5, 1.0, 2.0, 1.0};
   static const double ph[7] = {0.0, 0.5, 0.0, 1.0, 1.5, 2.0, 2.5};
-  for (int k = 0; k < 7; k++) q[k] = c[k] + a[k] * sin(2 * M_PI * w[k] * s + ph[k]) - a[k] * sin(ph[k]);
+  for (int k = 0; k < 7; k++)
+    q[k] = c[k] + a[k] * sin(2 * M_PI * w[k] * s + ph[k]) - a[k] * sin(ph[k]);
   q[2] = -0.3 + 0.6 * s; /* the redundancy joint: uniform motion (zero second differences) */
 }
 /* the fixed smooth perturbation pattern of the initial guess */
@@ -67,7 +68,8 @@ int main(int argc, char **argv) {
   PetscInt arm = 6, N = 64, dof, auxdof, xs, xm;
   PetscReal mu = 1e-8, wn = 1.0, perturb = 0.2;
   PetscBool zero_init = PETSC_FALSE, view_wp = PETSC_FALSE;
-  char kfile[PETSC_MAX_PATH_LEN] = ROBOTICS_KERNEL_FILE, init[16] = "perturbed", spec[PETSC_MAX_PATH_LEN + 32];
+  char kfile[PETSC_MAX_PATH_LEN] = ROBOTICS_KERNEL_FILE, init[16] = "perturbed",
+       spec[PETSC_MAX_PATH_LEN + 32];
   PetscScalar **xa, **aa;
 
   PetscFunctionBeginUser;
@@ -90,7 +92,8 @@ int main(int argc, char **argv) {
   PetscCall(DMDACreate1d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, N, dof, 1, NULL, &da));
   PetscCall(DMSetFromOptions(da));
   PetscCall(DMSetUp(da));
-  PetscCall(DMDAGetInfo(da, NULL, &N, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  PetscCall(
+      DMDAGetInfo(da, NULL, &N, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
   PetscCheck(N >= 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "at least 3 waypoints");
   PetscCall(DMDACreateCompatibleDMDA(da, auxdof, &daux));
   PetscCall(DMDAGetCorners(da, &xs, NULL, NULL, &xm, NULL, NULL));
@@ -108,14 +111,18 @@ int main(int argc, char **argv) {
     } else {
       path7(s, q);
       iiwa_fk(q, p, R);
-      for (int k = 0; k < 3; k++) aa[i][k] = p[k];
-      for (int k = 0; k < 9; k++) aa[i][3 + k] = R[k];
+      for (int k = 0; k < 3; k++)
+        aa[i][k] = p[k];
+      for (int k = 0; k < 9; k++)
+        aa[i][3 + k] = R[k];
       aa[i][12] = q[2];
     }
     for (int k = 0; k < dof; k++) {
       double q0[7] = {0};
-      if (arm == 6) path6(0.5, q0);
-      else path7(0.5, q0);
+      if (arm == 6)
+        path6(0.5, q0);
+      else
+        path7(0.5, q0);
       xa[i][k] = zero_init ? q0[k] : q[k] + perturb * perturbation(s, k);
     }
   }
@@ -156,19 +163,24 @@ int main(int argc, char **argv) {
         path6(s, q);
         arm6_pose_residual(xa[i], aa[i], 1e-3, r);
         pe = PetscSqrtReal(r[0] * r[0] + r[1] * r[1] + r[2] * r[2]);
-        for (int k = 3; k < 6; k++) re = PetscMax(re, PetscAbsReal(r[k]));
+        for (int k = 3; k < 6; k++)
+          re = PetscMax(re, PetscAbsReal(r[k]));
       } else {
         double p[3], R[9];
         path7(s, q);
         iiwa_fk(xa[i], p, R);
-        pe = PetscSqrtReal(PetscSqr(p[0] - aa[i][0]) + PetscSqr(p[1] - aa[i][1]) + PetscSqr(p[2] - aa[i][2]));
+        pe = PetscSqrtReal(PetscSqr(p[0] - aa[i][0]) + PetscSqr(p[1] - aa[i][1]) +
+                           PetscSqr(p[2] - aa[i][2]));
         re = RoboticsRotationAngle(R, aa[i] + 3);
       }
       pos_err = PetscMax(pos_err, pe);
       rot_err = PetscMax(rot_err, re);
-      for (int k = 0; k < dof; k++) q_err = PetscMax(q_err, PetscAbsReal(xa[i][k] - q[k]));
+      for (int k = 0; k < dof; k++)
+        q_err = PetscMax(q_err, PetscAbsReal(xa[i][k] - q[k]));
       if (view_wp)
-        PetscCall(PetscSynchronizedPrintf(PETSC_COMM_WORLD, "waypoint %" PetscInt_FMT ": pos_err %.3e rot_err %.3e\n", i, pe, re));
+        PetscCall(PetscSynchronizedPrintf(PETSC_COMM_WORLD,
+                                          "waypoint %" PetscInt_FMT ": pos_err %.3e rot_err %.3e\n",
+                                          i, pe, re));
     }
     if (view_wp) PetscCall(PetscSynchronizedFlush(PETSC_COMM_WORLD, PETSC_STDOUT));
     PetscCall(DMDAVecRestoreArrayDOF(da, x, &xa));

@@ -105,24 +105,29 @@ static PetscErrorCode RoboticsJacobianName(SNES snes, char *name, size_t len) {
 }
 
 static PetscErrorCode RoboticsReport(SNES snes, Vec x, const char *app, PetscInt N,
-                                     const RoboticsRun *run, PetscReal pos_err,
-                                     PetscReal rot_err, PetscReal q_err) {
+                                     const RoboticsRun *run, PetscReal pos_err, PetscReal rot_err,
+                                     PetscReal q_err) {
   char jac[96];
   PetscReal g[3], l[3] = {pos_err, rot_err, q_err}, nrm;
   PetscFunctionBeginUser;
   PetscCall(RoboticsJacobianName(snes, jac, sizeof jac));
   PetscCall(MPIU_Allreduce(l, g, 3, MPIU_REAL, MPIU_MAX, PETSC_COMM_WORLD));
   PetscCall(VecNorm(x, NORM_2, &nrm));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %s, Newton iterations %" PetscInt_FMT ", linear iterations %" PetscInt_FMT
-                        ", function evaluations %" PetscInt_FMT ", Jacobians %" PetscInt_FMT ", residual norm %.3e, alphagrad set-up %.3f s\n",
-                        app, SNESConvergedReasons[run->reason], run->its, run->lin_its, run->nfev, run->njac, (double)run->fnorm, (double)run->setup_s));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "checksum: %.10e\n", (double)nrm));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                        "summary: app=%s waypoints=%" PetscInt_FMT " jacobian=%s newton=%" PetscInt_FMT
-                        " jac_ms=%.3f solve_s=%.3f pos_err=%.2e rot_err=%.2e q_err=%.2e lin_its=%" PetscInt_FMT
-                        " nfev=%" PetscInt_FMT " reason=%s\n",
-                        app, N, jac, run->its, (double)run->jac_ms, (double)run->solve_s, (double)g[0], (double)g[1],
-                        (double)g[2], run->lin_its, run->nfev, SNESConvergedReasons[run->reason]));
+                        "%s: %s, Newton iterations %" PetscInt_FMT
+                        ", linear iterations %" PetscInt_FMT ", function evaluations %" PetscInt_FMT
+                        ", Jacobians %" PetscInt_FMT
+                        ", residual norm %.3e, alphagrad set-up %.3f s\n",
+                        app, SNESConvergedReasons[run->reason], run->its, run->lin_its, run->nfev,
+                        run->njac, (double)run->fnorm, (double)run->setup_s));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "checksum: %.10e\n", (double)nrm));
+  PetscCall(PetscPrintf(
+      PETSC_COMM_WORLD,
+      "summary: app=%s waypoints=%" PetscInt_FMT " jacobian=%s newton=%" PetscInt_FMT
+      " jac_ms=%.3f solve_s=%.3f pos_err=%.2e rot_err=%.2e q_err=%.2e lin_its=%" PetscInt_FMT
+      " nfev=%" PetscInt_FMT " reason=%s\n",
+      app, N, jac, run->its, (double)run->jac_ms, (double)run->solve_s, (double)g[0], (double)g[1],
+      (double)g[2], run->lin_its, run->nfev, SNESConvergedReasons[run->reason]));
   PetscFunctionReturn(0);
 }
 
@@ -133,7 +138,8 @@ PETSC_UNUSED static PetscReal RoboticsRotationAngle(const double *R, const doubl
   for (int a = 0; a < 3; a++)
     for (int b = 0; b < 3; b++) {
       M[3 * a + b] = 0;
-      for (int c = 0; c < 3; c++) M[3 * a + b] += R[3 * c + a] * Rt[3 * c + b];
+      for (int c = 0; c < 3; c++)
+        M[3 * a + b] += R[3 * c + a] * Rt[3 * c + b];
     }
   v[0] = M[7] - M[5];
   v[1] = M[2] - M[6];

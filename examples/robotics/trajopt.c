@@ -24,10 +24,10 @@
    at q_a; perturbed: q* + A * pattern, -perturb A, 0.2), -kernel_file.
    Prints the summary line of ik_path.c with app=traj; pos_err, rot_err: the end pose errors
    (m, rad); q_err: the largest joint difference to q* over all waypoints. */
+#include <alphagrad_petsc.h>
 #include <petscdmda.h>
 #include <petscsnes.h>
 #include <petsctime.h>
-#include <alphagrad_petsc.h>
 
 #include "arm_kernels.c" /* the kernels and the forward kinematics, as plain C */
 #include "robotics_common.h"
@@ -36,8 +36,8 @@
 #define ROBOTICS_KERNEL_FILE "arm_kernels.c"
 #endif
 
-static const double qa[6] = {0.3, 0.5, -0.4, 0.7, 0.9, -0.6};   /* start configuration */
-static const double v0[6] = {0.8, -0.5, 0.6, -1.0, 0.7, 1.2};   /* its velocity (rad/s) */
+static const double qa[6] = {0.3, 0.5, -0.4, 0.7, 0.9, -0.6}; /* start configuration */
+static const double v0[6] = {0.8, -0.5, 0.6, -1.0, 0.7, 1.2}; /* its velocity (rad/s) */
 
 /* the forward integration of the discrete dynamics: q[N][6] */
 static void simulate(PetscInt N, const double *par, double (*q)[6]) {
@@ -50,8 +50,9 @@ static void simulate(PetscInt N, const double *par, double (*q)[6]) {
   for (PetscInt i = 1; i + 1 < N; i++) {
     traj_gravity(q[i], par, G);
     for (int k = 0; k < 6; k++)
-      q[i + 1][k] = (J[k] * (2 * q[i][k] - q[i - 1][k]) + 0.5 * h * b[k] * q[i - 1][k] - h * h * G[k]) /
-                    (J[k] + 0.5 * h * b[k]);
+      q[i + 1][k] =
+          (J[k] * (2 * q[i][k] - q[i - 1][k]) + 0.5 * h * b[k] * q[i - 1][k] - h * h * G[k]) /
+          (J[k] + 0.5 * h * b[k]);
   }
 }
 
@@ -64,11 +65,13 @@ int main(int argc, char **argv) {
   PetscInt N = 201, xs, xm;
   PetscReal T = 1.0, perturb = 0.2;
   PetscBool perturbed = PETSC_FALSE;
-  char kfile[PETSC_MAX_PATH_LEN] = ROBOTICS_KERNEL_FILE, init[16] = "constant", spec[PETSC_MAX_PATH_LEN + 32];
+  char kfile[PETSC_MAX_PATH_LEN] = ROBOTICS_KERNEL_FILE, init[16] = "constant",
+       spec[PETSC_MAX_PATH_LEN + 32];
   PetscScalar **xa, **aa;
-  double (*qs)[6];
+  double(*qs)[6];
   /* p = (h, g, m_e, m_w, m_t, I[6], b[6]) */
-  double par[17] = {0, 9.81, 2.0, 1.5, 0.5, 10.0, 10.0, 6.0, 1.0, 1.0, 0.5, 5.0, 5.0, 3.0, 0.5, 0.5, 0.2};
+  double par[17] = {0,   9.81, 2.0, 1.5, 0.5, 10.0, 10.0, 6.0, 1.0,
+                    1.0, 0.5,  5.0, 5.0, 3.0, 0.5,  0.5,  0.2};
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
@@ -84,7 +87,8 @@ int main(int argc, char **argv) {
   PetscCall(DMDACreate1d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, N, 6, 1, NULL, &da));
   PetscCall(DMSetFromOptions(da));
   PetscCall(DMSetUp(da));
-  PetscCall(DMDAGetInfo(da, NULL, &N, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  PetscCall(
+      DMDAGetInfo(da, NULL, &N, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
   PetscCheck(N >= 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "at least 3 waypoints");
   PetscCall(DMDACreateCompatibleDMDA(da, 7, &daux));
   PetscCall(DMDAGetCorners(da, &xs, NULL, NULL, &xm, NULL, NULL));
@@ -100,12 +104,16 @@ int main(int argc, char **argv) {
   PetscCall(DMDAVecGetArrayDOF(da, x, &xa));
   for (PetscInt i = xs; i < xs + xm; i++) {
     double s = (double)i / (N - 1);
-    for (int k = 0; k < 7; k++) aa[i][k] = 0;
+    for (int k = 0; k < 7; k++)
+      aa[i][k] = 0;
     if (i == 0) {
       aa[i][0] = 1;
-      for (int k = 0; k < 6; k++) aa[i][1 + k] = qa[k];
-    } else if (i == N - 1) arm6_fk(qs[N - 1], aa[i] + 1);
-    for (int k = 0; k < 6; k++) xa[i][k] = perturbed ? qs[i][k] + perturb * sin(3.0 * s + 1.7 * k + 0.3) * (i > 0) : qa[k];
+      for (int k = 0; k < 6; k++)
+        aa[i][1 + k] = qa[k];
+    } else if (i == N - 1)
+      arm6_fk(qs[N - 1], aa[i] + 1);
+    for (int k = 0; k < 6; k++)
+      xa[i][k] = perturbed ? qs[i][k] + perturb * sin(3.0 * s + 1.7 * k + 0.3) * (i > 0) : qa[k];
   }
   PetscCall(DMDAVecRestoreArrayDOF(da, x, &xa));
   PetscCall(DMDAVecRestoreArrayDOF(daux, aux, &aa));
@@ -133,19 +141,23 @@ int main(int argc, char **argv) {
     PetscCall(DMDAVecGetArrayDOF(daux, aux, &aa));
     PetscCall(DMDAVecGetArrayDOF(da, x, &xa));
     for (PetscInt i = xs; i < xs + xm; i++) {
-      for (int k = 0; k < 6; k++) q_err = PetscMax(q_err, PetscAbsReal(xa[i][k] - qs[i][k]));
+      for (int k = 0; k < 6; k++)
+        q_err = PetscMax(q_err, PetscAbsReal(xa[i][k] - qs[i][k]));
       if (i == N - 1) {
         double r[6];
         arm6_pose_residual(xa[i], aa[i] + 1, 1e-3, r);
         pos_err = PetscSqrtReal(r[0] * r[0] + r[1] * r[1] + r[2] * r[2]);
-        for (int k = 3; k < 6; k++) rot_err = PetscMax(rot_err, PetscAbsReal(r[k]));
+        for (int k = 3; k < 6; k++)
+          rot_err = PetscMax(rot_err, PetscAbsReal(r[k]));
       }
     }
     PetscCall(DMDAVecRestoreArrayDOF(da, x, &xa));
     PetscCall(DMDAVecRestoreArrayDOF(daux, aux, &aa));
     PetscCall(RoboticsReport(snes, x, "traj", N, &run, pos_err, rot_err, q_err));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "traj: T %g s, end configuration of q*: %.4f %.4f %.4f %.4f %.4f %.4f\n", (double)T,
-                          qs[N - 1][0], qs[N - 1][1], qs[N - 1][2], qs[N - 1][3], qs[N - 1][4], qs[N - 1][5]));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                          "traj: T %g s, end configuration of q*: %.4f %.4f %.4f %.4f %.4f %.4f\n",
+                          (double)T, qs[N - 1][0], qs[N - 1][1], qs[N - 1][2], qs[N - 1][3],
+                          qs[N - 1][4], qs[N - 1][5]));
   }
 
   PetscCall(PetscFree(qs));

@@ -11,9 +11,12 @@
 #include "kernel/source.h"
 
 static const char *kl_dirs[][2] = {
-    {"examples/paper", ".c"},          {"examples/cfd", "_kernels.c"},
-    {"examples/robotics", "_kernels.c"}, {"bench/plugin", "_kernels.c"},
-    {"tests/plugin", "bratu.c"},        {"tests/plugin/op_kernels", ".c"},
+    {"examples/paper", ".c"},
+    {"examples/cfd", "_kernels.c"},
+    {"examples/robotics", "_kernels.c"},
+    {"bench/plugin", "_kernels.c"},
+    {"tests/plugin", "bratu.c"},
+    {"tests/plugin/op_kernels", ".c"},
     {"tests/kernels/good", ".c"},
 };
 

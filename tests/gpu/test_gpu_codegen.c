@@ -8,8 +8,8 @@
 
 #include "check.h"
 #include "gpu/gpu.h"
-#include "jacobian/codegen_cuda.h"
 #include "graph/orders.h"
+#include "jacobian/codegen_cuda.h"
 #include "kernel_list.h"
 
 static ag_jacprog *program(ag_graph *g, ag_error *err) {
@@ -25,7 +25,8 @@ static void test_codegen(const char *root) {
   kl_entry *ks = kl_collect(root, &n);
   CHECK(n >= 40, "found %d kernels under %s", n, root);
   int cuda = ag_gpu_built_with_cuda();
-  printf("%s; %d kernel functions\n", cuda ? ag_nvrtc_version() : "built without CUDA: NVRTC not run", n);
+  printf("%s; %d kernel functions\n",
+         cuda ? ag_nvrtc_version() : "built without CUDA: NVRTC not run", n);
   for (int i = 0; i < n; i++) {
     ag_error err;
     err.msg[0] = 0;
@@ -52,8 +53,10 @@ static void test_codegen(const char *root) {
         char *img = NULL, *log = NULL;
         size_t sz = 0;
         rc = ag_nvrtc_compile(src, "k.cu", variant ? 90 : 80, variant, &img, &sz, &log, &err);
-        CHECK(rc == 0 && sz > 100, "%s: NVRTC (%s): %s", ks[i].spec, variant ? "sm_90" : "compute_80", err.msg);
-        if (rc == 0 && !variant) CHECK(strstr(img, ".entry k_cuda(") != NULL, "%s: PTX lacks the kernel", ks[i].spec);
+        CHECK(rc == 0 && sz > 100, "%s: NVRTC (%s): %s", ks[i].spec,
+              variant ? "sm_90" : "compute_80", err.msg);
+        if (rc == 0 && !variant)
+          CHECK(strstr(img, ".entry k_cuda(") != NULL, "%s: PTX lacks the kernel", ks[i].spec);
         if (rc == 0) compiled++;
         free(img);
         free(log);
@@ -74,7 +77,8 @@ static void test_codegen(const char *root) {
     size_t sz;
     int rc = ag_nvrtc_compile("extern \"C\" __global__ void f() { int x = ; }", "bad.cu", 80, 0,
                               &img, &sz, &log, &err);
-    CHECK(rc < 0 && strstr(err.msg, "bad.cu") && strstr(err.msg, "error"), "bad source: %s", err.msg);
+    CHECK(rc < 0 && strstr(err.msg, "bad.cu") && strstr(err.msg, "error"), "bad source: %s",
+          err.msg);
     free(log);
   }
 }
@@ -84,7 +88,8 @@ static void test_map(void) {
   for (int trial = 0; trial < 50; trial++) {
     int nrows = 1 + (int)(check_rand(30)), ncols = 1 + (int)(check_rand(40));
     long ncoo = (long)(check_rand(400));
-    int *ci = malloc(sizeof(int) * ((size_t)ncoo + 1)), *cj = malloc(sizeof(int) * ((size_t)ncoo + 1));
+    int *ci = malloc(sizeof(int) * ((size_t)ncoo + 1)),
+        *cj = malloc(sizeof(int) * ((size_t)ncoo + 1));
     double *v = malloc(sizeof(double) * ((size_t)ncoo + 1));
     for (long m = 0; m < ncoo; m++) {
       ci[m] = (check_rand(10) == 0) ? -1 : (int)(check_rand((unsigned)nrows));
@@ -129,7 +134,8 @@ static void test_map(void) {
     long nk = 0;
     for (long t = 0; t < ncoo; t++)
       nk += ci[t] >= 0 && cj[t] >= 0;
-    int *rows = malloc(sizeof(int) * ((size_t)nk + 1)), *cols = malloc(sizeof(int) * ((size_t)nk + 1));
+    int *rows = malloc(sizeof(int) * ((size_t)nk + 1)),
+        *cols = malloc(sizeof(int) * ((size_t)nk + 1));
     long *perm = malloc(sizeof(long) * ((size_t)nk + 1));
     int *rp = calloc((size_t)nrows + 1, sizeof(int));
     long u = 0;
@@ -143,13 +149,18 @@ static void test_map(void) {
         }
       for (long a = u - 1; a > start; a--) { /* and shuffled */
         long b = start + (long)(check_rand((unsigned)(a - start + 1)));
-        int tc = cols[a]; cols[a] = cols[b]; cols[b] = tc;
-        long tp = perm[a]; perm[a] = perm[b]; perm[b] = tp;
+        int tc = cols[a];
+        cols[a] = cols[b];
+        cols[b] = tc;
+        long tp = perm[a];
+        perm[a] = perm[b];
+        perm[b] = tp;
       }
       rp[r + 1] = (int)u;
     }
     ag_csr_map m2;
-    rc = ag_csr_map_from_row_sorted(&m2, ncoo, nrows, ncols, nk, rows, cols, perm, trial % 2 ? rp : NULL, &err);
+    rc = ag_csr_map_from_row_sorted(&m2, ncoo, nrows, ncols, nk, rows, cols, perm,
+                                    trial % 2 ? rp : NULL, &err);
     CHECK(rc == 0, "from_row_sorted: %s", err.msg);
     if (rc == 0) {
       CHECK(m2.nnz == m.nnz && !memcmp(m2.rowptr, m.rowptr, sizeof(int) * ((size_t)nrows + 1)) &&
@@ -163,8 +174,10 @@ static void test_map(void) {
     /* the gather plan with signs: code 2*i (+x[i]) or 2*i+1 (-x[i]) */
     {
       int *code = malloc(sizeof(int) * ((size_t)nk + 1));
-      double *x = malloc(sizeof(double) * ((size_t)ncoo + 1)), *w = malloc(sizeof(double) * ((size_t)ncoo + 1));
-      double *g1 = malloc(sizeof(double) * ((size_t)m.nnz + 1)), *g2 = malloc(sizeof(double) * ((size_t)m.nnz + 1));
+      double *x = malloc(sizeof(double) * ((size_t)ncoo + 1)),
+             *w = malloc(sizeof(double) * ((size_t)ncoo + 1));
+      double *g1 = malloc(sizeof(double) * ((size_t)m.nnz + 1)),
+             *g2 = malloc(sizeof(double) * ((size_t)m.nnz + 1));
       for (long t = 0; t < ncoo; t++) {
         x[t] = v[t];
         w[t] = (t % 3 == 0) ? -v[t] : v[t];
@@ -187,12 +200,15 @@ static void test_map(void) {
     ag_csr_map m;
     ag_error err;
     int ci[] = {0, 5}, cj[] = {0, 0};
-    CHECK(ag_csr_map_build(&m, 2, ci, cj, 3, 3, &err) < 0 && strstr(err.msg, "outside"), "%s", err.msg);
+    CHECK(ag_csr_map_build(&m, 2, ci, cj, 3, 3, &err) < 0 && strstr(err.msg, "outside"), "%s",
+          err.msg);
     int rows[] = {0, 2}, cols[] = {0, 1};
     long perm[] = {0, 1};
-    CHECK(ag_csr_map_from_row_sorted(&m, 2, 2, 3, 2, rows, cols, perm, NULL, &err) < 0, "row 2 of 2 accepted");
+    CHECK(ag_csr_map_from_row_sorted(&m, 2, 2, 3, 2, rows, cols, perm, NULL, &err) < 0,
+          "row 2 of 2 accepted");
     int rows2[] = {1, 0};
-    CHECK(ag_csr_map_from_row_sorted(&m, 2, 2, 3, 2, rows2, cols, perm, NULL, &err) < 0, "unsorted rows accepted");
+    CHECK(ag_csr_map_from_row_sorted(&m, 2, 2, 3, 2, rows2, cols, perm, NULL, &err) < 0,
+          "unsorted rows accepted");
   }
 }
 
@@ -204,7 +220,8 @@ static void test_no_device(void) {
     return;
   }
   printf("no device: %s\n", err.msg);
-  CHECK(strstr(err.msg, "built without CUDA") || strstr(err.msg, "no CUDA"), "message: %s", err.msg);
+  CHECK(strstr(err.msg, "built without CUDA") || strstr(err.msg, "no CUDA"), "message: %s",
+        err.msg);
   ag_error e2;
   ag_gpu *g = ag_gpu_open(0, &e2);
   CHECK(!g && !strcmp(e2.msg, err.msg), "open without a device: %s", e2.msg);

@@ -8,8 +8,8 @@
 
 #include "check.h"
 #include "gpu/gpu.h"
-#include "jacobian/jit.h"
 #include "graph/orders.h"
+#include "jacobian/jit.h"
 #include "kernel_list.h"
 
 #define SKIP 77
@@ -44,11 +44,11 @@ static void test_kernels(const char *root) {
       ag_graph_free(g);
       continue;
     }
-    ag_jit_options jo = {0};
+    ag_jit_opts jo = {0};
     jo.cache_dir = cache;
     ag_jit *cj = ag_jit_load(jp, &jo, &err);
     CHECK(cj, "%s: C backend: %s", ks[i].spec, err.msg);
-    ag_gpu_jit_options go = {cache};
+    ag_gpu_jit_opts go = {cache};
     ag_gpu_kernel *gk = ag_gpu_kernel_load(G, jp, &go, &err);
     CHECK(gk, "%s: CUDA: %s", ks[i].spec, err.msg);
     if (!cj || !gk) {
@@ -62,14 +62,18 @@ static void test_kernels(const char *root) {
     const int N = 3001; /* not a multiple of the block size */
     double tp[64];
     int ntp = ag_source_test_point(ks[i].path, tp, 64);
-    double *in = malloc(sizeof(double) * (size_t)N * ni), *p = malloc(sizeof(double) * ((size_t)N * np + 1));
-    double *out = malloc(sizeof(double) * (size_t)N * no), *jac = malloc(sizeof(double) * ((size_t)N * ne + 1));
-    double *gout = malloc(sizeof(double) * (size_t)N * no), *gjac = malloc(sizeof(double) * ((size_t)N * ne + 1));
+    double *in = malloc(sizeof(double) * (size_t)N * ni),
+           *p = malloc(sizeof(double) * ((size_t)N * np + 1));
+    double *out = malloc(sizeof(double) * (size_t)N * no),
+           *jac = malloc(sizeof(double) * ((size_t)N * ne + 1));
+    double *gout = malloc(sizeof(double) * (size_t)N * no),
+           *gjac = malloc(sizeof(double) * ((size_t)N * ne + 1));
     double *gprim = malloc(sizeof(double) * (size_t)N * no);
     for (int e = 0; e < N; e++) {
       for (int k = 0; k < ni; k++) {
         double base = ntp > 0 ? tp[k % ntp] : 0.5;
-        in[(size_t)k * N + e] = base * (1 + 0.05 * (check_unit() - 0.5)) + 0.01 * (check_unit() - 0.5);
+        in[(size_t)k * N + e] =
+            base * (1 + 0.05 * (check_unit() - 0.5)) + 0.01 * (check_unit() - 0.5);
       }
       for (int k = 0; k < np; k++)
         p[(size_t)k * N + e] = 0.5 + check_unit();
@@ -134,7 +138,7 @@ static void test_cache(const char *root) {
   ag_jacprog *jp = ag_jacprog_build(g, order, len, &err);
   char dir[600];
   snprintf(dir, sizeof dir, "%s/cache-test", cache);
-  ag_gpu_jit_options go = {dir};
+  ag_gpu_jit_opts go = {dir};
   long c0 = ag_gpu_compile_count();
   ag_gpu_kernel *k1 = ag_gpu_kernel_load(G, jp, &go, &err);
   CHECK(k1 && k1->compiled && !k1->rebuilt, "first load: %s", k1 ? k1->why : err.msg);
@@ -171,18 +175,26 @@ static void test_support(void) {
   const int n = 1037, ni = 5, nx = 4000, np = 4, nc = 2, naux = 3000;
   double *x = malloc(sizeof(double) * nx), *aux = malloc(sizeof(double) * naux);
   int *idx = malloc(sizeof(int) * n * ni), *aidx = malloc(sizeof(int) * n);
-  double c[2] = {1.5, -2.25}, *got = malloc(sizeof(double) * n * ni), *gp = malloc(sizeof(double) * n * np);
-  for (int i = 0; i < nx; i++) x[i] = check_unit();
-  for (int i = 0; i < naux; i++) aux[i] = check_unit();
-  for (int i = 0; i < n * ni; i++) idx[i] = (int)(check_unit() * nx);
-  for (int e = 0; e < n; e++) aidx[e] = (int)(check_unit() * (naux - np));
-  ag_dptr dx = ag_gpu_alloc(G, sizeof(double) * nx, &err), di = ag_gpu_alloc(G, sizeof(int) * n * ni, &err);
+  double c[2] = {1.5, -2.25}, *got = malloc(sizeof(double) * n * ni),
+         *gp = malloc(sizeof(double) * n * np);
+  for (int i = 0; i < nx; i++)
+    x[i] = check_unit();
+  for (int i = 0; i < naux; i++)
+    aux[i] = check_unit();
+  for (int i = 0; i < n * ni; i++)
+    idx[i] = (int)(check_unit() * nx);
+  for (int e = 0; e < n; e++)
+    aidx[e] = (int)(check_unit() * (naux - np));
+  ag_dptr dx = ag_gpu_alloc(G, sizeof(double) * nx, &err),
+          di = ag_gpu_alloc(G, sizeof(int) * n * ni, &err);
   ag_dptr dd = ag_gpu_alloc(G, sizeof(double) * n * ni, &err), dc = ag_gpu_alloc(G, sizeof c, &err);
-  ag_dptr da = ag_gpu_alloc(G, sizeof(double) * naux, &err), dai = ag_gpu_alloc(G, sizeof(int) * n, &err);
+  ag_dptr da = ag_gpu_alloc(G, sizeof(double) * naux, &err),
+          dai = ag_gpu_alloc(G, sizeof(int) * n, &err);
   ag_dptr dpp = ag_gpu_alloc(G, sizeof(double) * n * np, &err);
   int rc = ag_gpu_upload(G, dx, x, sizeof(double) * nx, &err) ||
            ag_gpu_upload(G, di, idx, sizeof(int) * n * ni, &err) ||
-           ag_gpu_upload(G, dc, c, sizeof c, &err) || ag_gpu_upload(G, da, aux, sizeof(double) * naux, &err) ||
+           ag_gpu_upload(G, dc, c, sizeof c, &err) ||
+           ag_gpu_upload(G, da, aux, sizeof(double) * naux, &err) ||
            ag_gpu_upload(G, dai, aidx, sizeof(int) * n, &err) ||
            ag_gpu_gather(G, n, ni, dx, di, dd, &err) ||
            ag_gpu_params(G, n, np, nc, dc, da, dai, dpp, &err) ||
@@ -226,40 +238,52 @@ static void test_csr(void) {
             !memcmp(d.src, h.src, sizeof(long) * (size_t)nk) &&
             !memcmp(d.coo_pos, h.coo_pos, sizeof(int) * (size_t)ncoo),
         "device CSR map (cuSPARSE) differs from the host map (nnz %d vs %d)", d.nnz, h.nnz);
-  printf("COO -> CSR: %ld entries -> %d non-zeros in %d rows; device map = host map\n", ncoo, h.nnz, nrows);
+  printf("COO -> CSR: %ld entries -> %d non-zeros in %d rows; device map = host map\n", ncoo, h.nnz,
+         nrows);
   /* gather plan: x = COO values with signs */
   int *code = malloc(sizeof(int) * (nk + 1));
-  double *x = malloc(sizeof(double) * ncoo), *hv = malloc(sizeof(double) * h.nnz), *dv = malloc(sizeof(double) * h.nnz);
-  for (long m = 0; m < ncoo; m++) x[m] = check_unit() - 0.5;
-  for (long t = 0; t < nk; t++) code[t] = (int)(2 * h.src[t] + (h.src[t] % 2));
+  double *x = malloc(sizeof(double) * ncoo), *hv = malloc(sizeof(double) * h.nnz),
+         *dv = malloc(sizeof(double) * h.nnz);
+  for (long m = 0; m < ncoo; m++)
+    x[m] = check_unit() - 0.5;
+  for (long t = 0; t < nk; t++)
+    code[t] = (int)(2 * h.src[t] + (h.src[t] % 2));
   ag_gather_plan_apply_host(h.nnz, h.srcptr, code, x, hv);
   ag_gpu_scatter *sc = ag_gpu_scatter_create(G, h.nnz, h.srcptr, code, &err);
   CHECK(sc, "scatter: %s", err.msg);
-  ag_dptr dx = ag_gpu_alloc(G, sizeof(double) * ncoo, &err), dvals = ag_gpu_alloc(G, sizeof(double) * h.nnz, &err);
+  ag_dptr dx = ag_gpu_alloc(G, sizeof(double) * ncoo, &err),
+          dvals = ag_gpu_alloc(G, sizeof(double) * h.nnz, &err);
   int rc = !sc || ag_gpu_upload(G, dx, x, sizeof(double) * ncoo, &err) ||
            ag_gpu_scatter_apply(G, sc, dx, dvals, &err) ||
            ag_gpu_download(G, dv, dvals, sizeof(double) * h.nnz, &err);
   CHECK(rc == 0, "scatter: %s", err.msg);
-  CHECK(rc || !memcmp(hv, dv, sizeof(double) * h.nnz), "device CSR values differ from the host reference");
+  CHECK(rc || !memcmp(hv, dv, sizeof(double) * h.nnz),
+        "device CSR values differ from the host reference");
   /* SpMV */
-  double *v = malloc(sizeof(double) * ncols), *yh = malloc(sizeof(double) * nrows), *yd = malloc(sizeof(double) * nrows);
-  for (int j = 0; j < ncols; j++) v[j] = check_unit() - 0.5;
+  double *v = malloc(sizeof(double) * ncols), *yh = malloc(sizeof(double) * nrows),
+         *yd = malloc(sizeof(double) * nrows);
+  for (int j = 0; j < ncols; j++)
+    v[j] = check_unit() - 0.5;
   double ymax = 0, dmax = 0;
   for (int r = 0; r < nrows; r++) {
     double s = 0;
-    for (int q = h.rowptr[r]; q < h.rowptr[r + 1]; q++) s += hv[q] * v[h.colind[q]];
+    for (int q = h.rowptr[r]; q < h.rowptr[r + 1]; q++)
+      s += hv[q] * v[h.colind[q]];
     yh[r] = s;
     ymax = fmax(ymax, fabs(s));
   }
-  ag_dptr drp = ag_gpu_alloc(G, sizeof(int) * (nrows + 1), &err), dci = ag_gpu_alloc(G, sizeof(int) * h.nnz, &err);
-  ag_dptr dvv = ag_gpu_alloc(G, sizeof(double) * ncols, &err), dy = ag_gpu_alloc(G, sizeof(double) * nrows, &err);
+  ag_dptr drp = ag_gpu_alloc(G, sizeof(int) * (nrows + 1), &err),
+          dci = ag_gpu_alloc(G, sizeof(int) * h.nnz, &err);
+  ag_dptr dvv = ag_gpu_alloc(G, sizeof(double) * ncols, &err),
+          dy = ag_gpu_alloc(G, sizeof(double) * nrows, &err);
   rc = ag_gpu_upload(G, drp, h.rowptr, sizeof(int) * (nrows + 1), &err) ||
        ag_gpu_upload(G, dci, h.colind, sizeof(int) * h.nnz, &err) ||
        ag_gpu_upload(G, dvv, v, sizeof(double) * ncols, &err) ||
        ag_gpu_spmv(G, nrows, ncols, h.nnz, drp, dci, dvals, dvv, dy, &err) ||
        ag_gpu_download(G, yd, dy, sizeof(double) * nrows, &err);
   CHECK(rc == 0, "spmv: %s", err.msg);
-  for (int r = 0; rc == 0 && r < nrows; r++) dmax = fmax(dmax, fabs(yd[r] - yh[r]));
+  for (int r = 0; rc == 0 && r < nrows; r++)
+    dmax = fmax(dmax, fabs(yd[r] - yh[r]));
   CHECK(rc == 0 && dmax <= 1e-13 * ymax, "SpMV: max difference %.3g (max |y| %.3g)", dmax, ymax);
   printf("cuSPARSE SpMV against the host CSR product: max difference %.3g of %.3g\n", dmax, ymax);
   ag_gpu_free(G, drp), ag_gpu_free(G, dci), ag_gpu_free(G, dvv), ag_gpu_free(G, dy);

@@ -7,11 +7,12 @@
    only), and a cuSPARSE SpMV on the device CSR equals MatMult on the host matrix.
    Runs on 1 or more ranks (mpiexec: MPIAIJ with its diagonal and off-diagonal blocks).
    Exit 77 (skipped) without a GPU. */
-#include <petscdmda.h>
-#include "plugin/plugin_impl.h"
 #include "gpu/gpu.h"
+#include "plugin/plugin_impl.h"
+#include <petscdmda.h>
 
-static PetscErrorCode make_op(DM da, Vec uold, const char *kfile, const char *backend, AGOperator *op) {
+static PetscErrorCode make_op(DM da, Vec uold, const char *kfile, const char *backend,
+                              AGOperator *op) {
   AGKernel kt, kx, ky;
   char spec[PETSC_MAX_PATH_LEN];
   MPI_Comm comm = PetscObjectComm((PetscObject)da);
@@ -31,7 +32,9 @@ static PetscErrorCode make_op(DM da, Vec uold, const char *kfile, const char *ba
   PetscCall(AGOperatorAddFaceKernel(*op, ky, 1, 1, NULL, NULL));
   PetscCall(AGOperatorSetAuxiliaryVec(*op, uold));
   ag_plugin_opts_default(&o);
-  o.backend = !strcmp(backend, "cuda") ? AG_BACKEND_CUDA : !strcmp(backend, "interp") ? AG_BACKEND_INTERP : AG_BACKEND_C;
+  o.backend = !strcmp(backend, "cuda")     ? AG_BACKEND_CUDA
+              : !strcmp(backend, "interp") ? AG_BACKEND_INTERP
+                                           : AG_BACKEND_C;
   o.verbose = PETSC_TRUE;
   PetscCall(ag_operator_set_opts(*op, &o));
   PetscCall(AGKernelDestroy(&kt));
@@ -49,8 +52,9 @@ static PetscErrorCode set_state(DM da, Vec X, PetscReal phase) {
   for (PetscInt j = info.ys; j < info.ys + info.ym; j++)
     for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
       PetscReal a = 2 * PETSC_PI * i / info.mx + phase, b = 2 * PETSC_PI * j / info.my;
-      PetscReal rho = 1 + 0.2 * PetscSinReal(a) * PetscCosReal(b), u = 0.3 + 0.1 * PetscCosReal(a + b),
-                v = -0.2 + 0.1 * PetscSinReal(2 * b), p = 1 + 0.1 * PetscCosReal(a - b);
+      PetscReal rho = 1 + 0.2 * PetscSinReal(a) * PetscCosReal(b),
+                u = 0.3 + 0.1 * PetscCosReal(a + b), v = -0.2 + 0.1 * PetscSinReal(2 * b),
+                p = 1 + 0.1 * PetscCosReal(a - b);
       x[j][i][0] = rho;
       x[j][i][1] = rho * u;
       x[j][i][2] = rho * v;
@@ -93,11 +97,13 @@ int main(int argc, char **argv) {
     return 77;
   }
   const char *root = getenv("AG_SOURCE_DIR");
-  PetscCall(PetscSNPrintf(kfile, sizeof kfile, "%s/bench/plugin/euler2d_kernels.c", root ? root : "."));
+  PetscCall(
+      PetscSNPrintf(kfile, sizeof kfile, "%s/bench/plugin/euler2d_kernels.c", root ? root : "."));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-M", &M, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-N", &N, NULL));
-  PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR,
-                         M, N, PETSC_DECIDE, PETSC_DECIDE, 4, 1, NULL, NULL, &da));
+  PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC,
+                         DMDA_STENCIL_STAR, M, N, PETSC_DECIDE, PETSC_DECIDE, 4, 1, NULL, NULL,
+                         &da));
   PetscCall(DMSetFromOptions(da));
   PetscCall(DMSetUp(da));
   PetscCall(DMCreateGlobalVector(da, &X));

@@ -4,8 +4,8 @@
 
 #include "check.h"
 #include "graph/graph.h"
-#include "jacobian/jacobian.h"
 #include "graph/orders.h"
+#include "jacobian/jacobian.h"
 
 /* y0 = sin(x0 * x1) + c ; y1 = x1 * x1 ; y2 = x0 (an input as output) */
 static ag_graph *build(double c, int swap) {

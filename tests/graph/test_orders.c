@@ -10,7 +10,6 @@
 #include "kernel/parse_dag.h"
 #include "paper.h"
 
-
 static void shuffle(int *a, int n) {
   for (int i = n - 1; i > 0; i--) {
     int j = (int)check_rand((unsigned)i + 1), t = a[i];

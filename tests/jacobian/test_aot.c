@@ -40,7 +40,8 @@ int main(void) {
   /* finite differences on the compiled code itself */
   for (int i = 0; i < 6; i++) {
     double xp[6], xm[6], fp[3], fm[3], jj[64], h = 1e-6 * fmax(fabs(x[i]), 1e-3);
-    for (int k = 0; k < 6; k++) xp[k] = xm[k] = x[k];
+    for (int k = 0; k < 6; k++)
+      xp[k] = xm[k] = x[k];
     xp[i] += h;
     xm[i] -= h;
     roeflux_aot(xp, NULL, fp, jj);
@@ -56,10 +57,12 @@ int main(void) {
   /* a batch of 3 identical elements equals the single call */
   double bin[18], bout[9], bjac[3 * 64];
   for (int i = 0; i < 6; i++)
-    for (int k = 0; k < 3; k++) bin[i * 3 + k] = x[i];
+    for (int k = 0; k < 3; k++)
+      bin[i * 3 + k] = x[i];
   roeflux_aot_batch(3, bin, NULL, bout, bjac);
   for (int k = 0; k < roeflux_aot_nentries; k++)
-    for (int m = 0; m < 3; m++) CHECK(bjac[k * 3 + m] == jac[k], "batch entry %d element %d", k, m);
+    for (int m = 0; m < 3; m++)
+      CHECK(bjac[k * 3 + m] == jac[k], "batch entry %d element %d", k, m);
   free(w);
   ag_jacprog_free(jp);
   ag_order_entry_clear(&e);

@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "graph/orders.h"
 #include "jacobian/codegen_c.h"
 #include "jacobian/jit.h"
-#include "graph/orders.h"
 #include "kernel/parse_kernel.h"
 #include "orderlib/orderlib.h"
 #include "paper.h"
@@ -121,7 +121,7 @@ static void test_paper(void) {
   char lib[4096], dir[512];
   src_path(lib, sizeof lib, "hdf5-data/paper_orders.h5");
   snprintf(dir, sizeof dir, "%s/paper", cache_root);
-  ag_jit_options opt = {.cache_dir = dir};
+  ag_jit_opts opt = {.cache_dir = dir};
   for (int t = 0; t < N_PAPER_TASKS; t++) {
     double x[64];
     ag_graph *g = load_task(t, x);
@@ -158,7 +158,8 @@ static void test_paper(void) {
       FILE *mf = open_memstream(&buf, &len);
       CHECK(ag_codegen_c(jp, "kern", mf, &err) == 0, "%s", err.msg);
       fclose(mf);
-      CHECK(buf && strstr(buf, "void kern(const double *in, const double *p, double *out, double *jac)"),
+      CHECK(buf && strstr(buf,
+                          "void kern(const double *in, const double *p, double *out, double *jac)"),
             "%s: no entry point", what);
       CHECK(buf && strstr(buf, "void kern_batch(int n,"), "%s: no batch entry point", what);
       CHECK(buf && strstr(buf, "const int kern_rows[") && strstr(buf, "const int kern_cols[") &&
@@ -257,7 +258,7 @@ static ag_jacprog *small_program(ag_graph **gp, double *x) {
 static void test_cache(void) {
   char dir[512];
   snprintf(dir, sizeof dir, "%s/cache/sub", cache_root); /* created on demand, two levels */
-  ag_jit_options opt = {.cache_dir = dir};
+  ag_jit_opts opt = {.cache_dir = dir};
   double x[64];
   ag_graph *g;
   ag_jacprog *jp = small_program(&g, x);
@@ -280,7 +281,7 @@ static void test_cache(void) {
   if (j) check_program(jp, j, x, "cache hit");
   ag_jit_free(j);
   /* different flags: a different entry */
-  ag_jit_options opt2 = {.cache_dir = dir, .cflags = "-O1 -fPIC -shared"};
+  ag_jit_opts opt2 = {.cache_dir = dir, .cflags = "-O1 -fPIC -shared"};
   CHECK(ag_jit_key(jp, &opt2) != ag_jit_key(jp, &opt), "flags are part of the key");
   static const char *modes[3] = {"truncated", "header overwritten", "bytes overwritten"};
   for (int m = 0; m < 3; m++) {
@@ -335,7 +336,7 @@ static void test_concurrent(void) {
     snprintf(res[c], sizeof res[c], "%s/result-%d", cache_root, c);
     pids[c] = fork();
     if (pids[c] == 0) {
-      ag_jit_options opt = {.cache_dir = dir};
+      ag_jit_opts opt = {.cache_dir = dir};
       ag_error err;
       ag_jit *j = ag_jit_load(jp, &opt, &err);
       if (!j) {
@@ -371,7 +372,7 @@ static void test_concurrent(void) {
   CHECK(same_vec(ref, a[0], no + ne, 1e-13, &w), "concurrent result differs at %d", w);
   free(work);
   /* the entry left behind is valid: a hit */
-  ag_jit_options opt = {.cache_dir = dir};
+  ag_jit_opts opt = {.cache_dir = dir};
   ag_error err;
   ag_jit *j = ag_jit_load(jp, &opt, &err);
   CHECK(j && !j->compiled, "after concurrent builds: %s", j ? "miss" : err.msg);
@@ -391,12 +392,11 @@ static void test_no_compiler(void) {
   const char *cc0 = getenv("AG_CC");
   char *saved_cc = cc0 ? strdup(cc0) : NULL;
   setenv("AG_CC", "/nonexistent", 1);
-  ag_jit_options opt = {.cache_dir = dir};
+  ag_jit_opts opt = {.cache_dir = dir};
   ag_error err;
   ag_jit *j = ag_jit_load(jp, &opt, &err);
   CHECK(j == NULL, "loaded without a compiler");
-  CHECK(strstr(err.msg, "/nonexistent") != NULL, "message does not name the compiler: %s",
-        err.msg);
+  CHECK(strstr(err.msg, "/nonexistent") != NULL, "message does not name the compiler: %s", err.msg);
   CHECK(err.code == AG_ERR_BACKEND, "no compiler: code %s (%s)", ag_status_name(err.code), err.msg);
   ag_jit_free(j);
   /* the fallback warns once on stderr */
@@ -408,8 +408,10 @@ static void test_no_compiler(void) {
   fflush(stderr);
   dup2(saved, 2);
   close(saved);
-  if (saved_cc) setenv("AG_CC", saved_cc, 1);
-  else unsetenv("AG_CC");
+  if (saved_cc)
+    setenv("AG_CC", saved_cc, 1);
+  else
+    unsetenv("AG_CC");
   free(saved_cc);
   CHECK(ev->jit == NULL, "fallback has compiled code");
   FILE *f = fopen(log, "r");
@@ -434,7 +436,8 @@ static void test_no_compiler(void) {
   /* batch through the interpreter */
   int n = 7, ni = g->ninputs;
   double *in = malloc((size_t)ni * n * sizeof(double)), y[64];
-  double *bo = malloc((size_t)no * n * sizeof(double)), *bj = malloc((size_t)ne * n * sizeof(double));
+  double *bo = malloc((size_t)no * n * sizeof(double)),
+         *bj = malloc((size_t)ne * n * sizeof(double));
   for (int k = 0; k < n; k++) {
     perturbed(x, ni, k, y);
     for (int i = 0; i < ni; i++)
@@ -510,7 +513,7 @@ static void test_all_ops(void) {
   CHECK(jp != NULL, "%s", err.msg);
   char dir[512];
   snprintf(dir, sizeof dir, "%s/ops", cache_root);
-  ag_jit_options opt = {.cache_dir = dir};
+  ag_jit_opts opt = {.cache_dir = dir};
   ag_jit *j = jp ? ag_jit_load(jp, &opt, &err) : NULL;
   CHECK(j != NULL, "%s", err.msg);
   if (j) {
@@ -523,10 +526,11 @@ static void test_all_ops(void) {
     for (int t = 0; t < 4; t++) {
       ag_jacprog_eval(jp, pts[t], par, o1, j1, work);
       j->fn(pts[t], par, o2, j2);
-      CHECK(same_vec(o1, o2, no, 1e-13, &w), "ops point %d output %d: %.17g vs %.17g", t, w,
-            o1[w], o2[w]);
-      CHECK(same_vec(j1, j2, ne, 1e-13, &w), "ops point %d entry %d (row %d col %d): %.17g vs %.17g",
-            t, w, jp->row[w], jp->col[w], j1[w], j2[w]);
+      CHECK(same_vec(o1, o2, no, 1e-13, &w), "ops point %d output %d: %.17g vs %.17g", t, w, o1[w],
+            o2[w]);
+      CHECK(same_vec(j1, j2, ne, 1e-13, &w),
+            "ops point %d entry %d (row %d col %d): %.17g vs %.17g", t, w, jp->row[w], jp->col[w],
+            j1[w], j2[w]);
       /* batch with n = 1 and shared parameters */
       j->batch(1, pts[t], par, o2, j2);
       CHECK(same_vec(o1, o2, no, 1e-13, &w) && same_vec(j1, j2, ne, 1e-13, &w),

@@ -7,11 +7,10 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "jacobian/jacobian.h"
 #include "graph/orders.h"
+#include "jacobian/jacobian.h"
 #include "kernel/parse_kernel.h"
 #include "paper.h"
-
 
 /* |a-b| relative to the larger magnitude, absolute below 1 */
 static double rel(double a, double b) { return fabs(a - b) / fmax(1.0, fmax(fabs(a), fabs(b))); }

@@ -10,8 +10,8 @@
 
 #include "check.h"
 #include "graph/graph.h"
-#include "jacobian/jacobian.h"
 #include "graph/orders.h"
+#include "jacobian/jacobian.h"
 #include "kernel/parse_kernel.h"
 
 #define MAXI 8

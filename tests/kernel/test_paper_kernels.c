@@ -5,8 +5,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "jacobian/jacobian.h"
 #include "graph/orders.h"
+#include "jacobian/jacobian.h"
 #include "kernel/parse_dag.h"
 #include "kernel/parse_kernel.h"
 #include "paper.h"

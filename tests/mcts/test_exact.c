@@ -30,7 +30,6 @@
 #define AG_SANITIZED 0
 #endif
 
-
 /* Random DAG: 2-4 inputs (wide: up to 7), unary or binary ops on earlier nodes (recent ones
    preferred), some outputs in the middle, the last node an output. */
 static ag_graph *random_dag(int nops, int wide) {
@@ -40,7 +39,8 @@ static ag_graph *random_dag(int nops, int wide) {
     nodes[nn++] = ag_graph_input(g, k);
   for (int i = 0; i < nops; i++) {
     int reach = nn < 8 ? nn : 8;
-    int a = check_rand(3) ? nodes[nn - 1 - (int)check_rand((unsigned)reach)] : nodes[check_rand((unsigned)nn)];
+    int a = check_rand(3) ? nodes[nn - 1 - (int)check_rand((unsigned)reach)]
+                          : nodes[check_rand((unsigned)nn)];
     int x;
     if (check_rand(wide ? 6 : 3) == 0)
       x = ag_graph_op(g, AG_OP_SIN, a, -1);
@@ -344,8 +344,8 @@ static void test_g(long expansions) {
               r.lower_bound <= r.cost && r.optimal == (r.lower_bound == r.cost),
           "g: cost %ld lower %ld optimal %d", r.cost, r.lower_bound, r.optimal);
     CHECK(ag_order_cost(&g->dag, r.order, r.len, &err) == r.cost, "g: order cost");
-    printf("%-18s %ld expansions: cost %ld, lower bound %ld, %ld expanded, %.2f s\n", "g", expansions, r.cost,
-           r.lower_bound, r.iterations, el);
+    printf("%-18s %ld expansions: cost %ld, lower bound %ld, %ld expanded, %.2f s\n", "g",
+           expansions, r.cost, r.lower_bound, r.iterations, el);
     ag_search_result_free(&r);
   }
   ag_graph_free(g);

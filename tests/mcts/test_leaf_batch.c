@@ -15,8 +15,8 @@
 #include "check.h"
 #include "graph/orders.h"
 #include "mcts/mcts.h"
-#include "nn/nn_eval.h"
 #include "nn/features.h"
+#include "nn/nn_eval.h"
 #include "paper.h"
 
 /* a heuristic evaluator with a batch entry point that counts its calls */
@@ -24,8 +24,8 @@ typedef struct {
   long single, batched_calls, batched_states;
 } counter;
 
-static double counting_eval(void *ctx, const ag_dag *d, const ag_elim *s, const int *actions,
-                            int n, float *prior) {
+static double counting_eval(void *ctx, const ag_dag *d, const ag_elim *s, const int *actions, int n,
+                            float *prior) {
   ((counter *)ctx)->single++;
   return ag_mcts_heuristic.evaluate(NULL, d, s, actions, n, prior);
 }
@@ -55,7 +55,8 @@ static void check_order(const ag_dag *d, const int *order, long cost, const char
   ag_error err;
   err.msg[0] = 0;
   int *ids = malloc(sizeof(int) * (size_t)(d->neliminable + 1));
-  for (int i = 0; i < d->neliminable; i++) ids[i] = ag_vertex_id(d, order[i]);
+  for (int i = 0; i < d->neliminable; i++)
+    ids[i] = ag_vertex_id(d, order[i]);
   long c = ag_order_cost(d, ids, d->neliminable, &err);
   free(ids);
   CHECK(c == cost, "%s: reported cost %ld, the order costs %ld (%s)", what, cost, c, err.msg);
@@ -102,14 +103,16 @@ static void test_nn_batch_equals_single(void) {
   {
     double bv[NS];
     e->evaluate_batch(e->ctx, NS, d, cst, cact, nact, pb, bv);
-    for (int i = 0; i < NS; i++) vb[i] = bv[i];
+    for (int i = 0; i < NS; i++)
+      vb[i] = bv[i];
   }
   for (int i = 0; i < NS; i++) {
     double vs = e->evaluate(e->ctx, d[i], st[i], act[i], nact[i], ps[i]);
     CHECK(fabs(vs - vb[i]) <= 1e-5 * fmax(1.0, fabs(vs)), "state %d: value %g batched, %g single",
           i, vb[i], vs);
     double zs = 0, zb = 0, worst = 0;
-    for (int k = 0; k < nact[i]; k++) zs += ps[i][k], zb += pb[i][k];
+    for (int k = 0; k < nact[i]; k++)
+      zs += ps[i][k], zb += pb[i][k];
     for (int k = 0; k < nact[i]; k++)
       worst = fmax(worst, fabs(ps[i][k] / zs - pb[i][k] / zb));
     CHECK(worst <= 1e-5, "state %d (%d actions): prior differs by %g", i, nact[i], worst);
@@ -216,7 +219,8 @@ static void test_parallel_games(void) {
     p_single = p;
     p_single.evaluator = &ev_single;
     const ag_mcts_params *ps[G];
-    for (int i = 0; i < G; i++) ps[i] = i == 1 ? &p_single : &p; /* game 1: no batch entry */
+    for (int i = 0; i < G; i++)
+      ps[i] = i == 1 ? &p_single : &p; /* game 1: no batch entry */
     long cost[G];
     ag_mcts_episodes(G, ds, ps, ord, cost);
     long shared_calls = c.batched_calls, shared_states = c.batched_states;
@@ -231,7 +235,8 @@ static void test_parallel_games(void) {
            shared_calls, mean);
     for (int i = 0; i < G; i++) {
       char what[128];
-      snprintf(what, sizeof what, "game %d (%s) of %d, leaf_batch %d", i, gr[i]->name, G, batches[b]);
+      snprintf(what, sizeof what, "game %d (%s) of %d, leaf_batch %d", i, gr[i]->name, G,
+               batches[b]);
       check_order(ds[i], ord[i], cost[i], what);
       counter c1 = {0};
       ag_mcts_evaluator ev1 = {"counting", counting_eval, &c1, counting_batch};
@@ -258,10 +263,12 @@ static void test_parallel_games(void) {
     p.sims_per_move = 8;
     p.leaf_batch = 4;
     const ag_mcts_params *ps[G];
-    for (int i = 0; i < G; i++) ps[i] = &p;
+    for (int i = 0; i < G; i++)
+      ps[i] = &p;
     long cost[G];
     ag_mcts_episodes(G, ds, ps, ord, cost);
-    for (int i = 0; i < G; i++) check_order(ds[i], ord[i], cost[i], "network, games together");
+    for (int i = 0; i < G; i++)
+      check_order(ds[i], ord[i], cost[i], "network, games together");
     double mean = (double)ag_nn_eval_calls(ne) / (double)ag_nn_eval_batches(ne);
     CHECK(mean > 4.0, "network: mean batch %.1f over %d games x leaf_batch 4", mean, G);
     printf("network, %d games x leaf_batch 4: %ld evaluations in %ld passes (mean %.1f)\n", G,

@@ -28,8 +28,8 @@ static long run(const ag_dag *d, ag_search_method m, ag_search_opts *o, ag_searc
   CHECK(rc == 0, "search failed: %s", rc ? err.msg : "");
   if (rc) return -1;
   long c = ag_order_cost(d, r->order, r->len, &err);
-  CHECK(c == r->cost, "%s: reported cost %ld, order costs %ld (%s)", ag_search_method_name(m), r->cost, c,
-        c < 0 ? err.msg : "");
+  CHECK(c == r->cost, "%s: reported cost %ld, order costs %ld (%s)", ag_search_method_name(m),
+        r->cost, c, c < 0 ? err.msg : "");
   return r->cost;
 }
 
@@ -63,12 +63,15 @@ int main(void) {
     o.target_cost = best_known[t];
     o.seed = 7;
     long c = run(d, AG_SEARCH_ANNEAL, &o, &r);
-    CHECK(c >= 0 && c <= best_known[t], "%s: annealing reached %ld, best known %ld", g->name, c, best_known[t]);
+    CHECK(c >= 0 && c <= best_known[t], "%s: annealing reached %ld, best known %ld", g->name, c,
+          best_known[t]);
     printf("%-18s anneal: %ld after %.2f s (%ld moves)", g->name, c, r.time_to_cost, r.iterations);
-    if (r.lower_bound >= 0) printf(", lower bound %ld%s", r.lower_bound, r.optimal ? " optimal" : "");
+    if (r.lower_bound >= 0)
+      printf(", lower bound %ld%s", r.lower_bound, r.optimal ? " optimal" : "");
     printf("\n");
     CHECK(r.lower_bound <= c, "bound above cost");
-    if (t == 1 || t == 2 || t == 3) CHECK(r.optimal, "%s: the path bound proves %ld optimal", g->name, c);
+    if (t == 1 || t == 2 || t == 3)
+      CHECK(r.optimal, "%s: the path bound proves %ld optimal", g->name, c);
     ag_search_result_free(&r);
 
     /* determinism: same seed and iteration budget, same order */
@@ -82,7 +85,8 @@ int main(void) {
       run(d, meth, &o, &a);
       run(d, meth, &o, &b);
       CHECK(a.cost == b.cost && !memcmp(a.order, b.order, (size_t)a.len * sizeof(int)),
-            "%s %s: not deterministic (%ld vs %ld)", g->name, ag_search_method_name(meth), a.cost, b.cost);
+            "%s %s: not deterministic (%ld vs %ld)", g->name, ag_search_method_name(meth), a.cost,
+            b.cost);
       ag_search_result_free(&a);
       ag_search_result_free(&b);
     }
@@ -118,8 +122,8 @@ int main(void) {
     mp.sims_per_move = 1000000; /* never finishes a move in 0.3 s */
     o.mcts = &mp;
     c = run(d, AG_SEARCH_MCTS, &o, &r);
-    CHECK(gf.calls > 0 && c <= paper_tasks[t].alphagrad, "%s: shared order not adopted (%ld, %d calls)", g->name, c,
-          gf.calls);
+    CHECK(gf.calls > 0 && c <= paper_tasks[t].alphagrad,
+          "%s: shared order not adopted (%ld, %d calls)", g->name, c, gf.calls);
     ag_search_result_free(&r);
     free(po);
     free(txt);
@@ -133,8 +137,11 @@ int main(void) {
   ag_error err;
   ag_search_opts_default(&o);
   o.time_limit = 0;
-  CHECK(ag_search(&g->dag, AG_SEARCH_ANNEAL, &o, &r, &err) != 0 && strstr(err.msg, "time limit"), "%s", err.msg);
-  CHECK(ag_search_method_from_name("anneal") == AG_SEARCH_ANNEAL && ag_search_method_from_name("sa") < 0, "names");
+  CHECK(ag_search(&g->dag, AG_SEARCH_ANNEAL, &o, &r, &err) != 0 && strstr(err.msg, "time limit"),
+        "%s", err.msg);
+  CHECK(ag_search_method_from_name("anneal") == AG_SEARCH_ANNEAL &&
+            ag_search_method_from_name("sa") < 0,
+        "names");
   ag_graph_free(g);
   return check_report("test_search");
 }

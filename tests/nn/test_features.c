@@ -10,9 +10,9 @@
 #include "graph/eliminate.h"
 #include "graph/orders.h"
 #include "kernel/parse_dag.h"
-#include "nn/nn_eval.h"
 #include "mcts/search.h"
 #include "nn/features.h"
+#include "nn/nn_eval.h"
 #include "paper.h"
 
 static ag_graph *task_graph(const char *name) {
@@ -27,9 +27,11 @@ static ag_graph *task_graph(const char *name) {
 static int close_to(float a, double b) { return fabs((double)a - b) <= 1e-5 * (1 + fabs(b)); }
 
 /* token k's pred/succ lists as elimination indices, compared with want (-1 terminated) */
-static int same_list(const ag_nn_tokens *t, const int *off, const int *lst, int k, const int *want) {
+static int same_list(const ag_nn_tokens *t, const int *off, const int *lst, int k,
+                     const int *want) {
   int n = 0;
-  while (want[n] >= 0) n++;
+  while (want[n] >= 0)
+    n++;
   if (off[k + 1] - off[k] != n) return 0;
   for (int i = 0; i < n; i++)
     if (t->index_of[lst[off[k] + i]] != want[i]) return 0;
@@ -53,7 +55,8 @@ static void small_graph(void) {
   ag_graph_output(g, v6);
   CHECK(ag_graph_finalize(g, &err) == 0, "finalize: %s", err.msg);
   const ag_dag *d = &g->dag;
-  CHECK(d->n == 8 && d->ni == 2 && d->neliminable == 3, "shape n=%d ni=%d ne=%d", d->n, d->ni, d->neliminable);
+  CHECK(d->n == 8 && d->ni == 2 && d->neliminable == 3, "shape n=%d ni=%d ne=%d", d->n, d->ni,
+        d->neliminable);
   ag_elim *s = ag_elim_new(d);
   ag_nn_tokens t;
   ag_nn_tokens_init(&t);
@@ -61,7 +64,8 @@ static void small_graph(void) {
   const ag_nn_input *in = &t.in;
   CHECK_EQ_LONG(in->n, 8, "tokens");
   CHECK_EQ_LONG(in->nact, 3, "actions");
-  CHECK(in->act[0] == 2 && in->act[1] == 3 && in->act[2] == 4, "act %d %d %d", in->act[0], in->act[1], in->act[2]);
+  CHECK(in->act[0] == 2 && in->act[1] == 3 && in->act[2] == 4, "act %d %d %d", in->act[0],
+        in->act[1], in->act[2]);
   /* in/out degree per elimination index */
   static const int din[8] = {0, 0, 2, 1, 1, 2, 2, 1}, dout[8] = {1, 2, 2, 2, 1, 1, 0, 0};
   static const int isout[8] = {0, 0, 0, 0, 0, 1, 1, 1};
@@ -69,9 +73,12 @@ static void small_graph(void) {
     const float *x = in->x + (size_t)k * AG_NN_NFEAT;
     double mk = (double)din[k] * dout[k];
     CHECK(x[0] == (k < 2) && x[1] == isout[k] && x[2] == (k >= 2 && k <= 4), "token %d flags", k);
-    CHECK(close_to(x[3], log1p(din[k])) && close_to(x[4], log1p(dout[k])), "token %d degrees %g %g", k, x[3], x[4]);
-    CHECK(close_to(x[5], log1p(mk)) && close_to(x[6], mk / 4.0), "token %d markowitz %g %g", k, x[5], x[6]);
-    CHECK(close_to(x[7], k / 8.0) && close_to(x[8], log1p(3.0)) && close_to(x[9], 0.0), "token %d globals", k);
+    CHECK(close_to(x[3], log1p(din[k])) && close_to(x[4], log1p(dout[k])), "token %d degrees %g %g",
+          k, x[3], x[4]);
+    CHECK(close_to(x[5], log1p(mk)) && close_to(x[6], mk / 4.0), "token %d markowitz %g %g", k,
+          x[5], x[6]);
+    CHECK(close_to(x[7], k / 8.0) && close_to(x[8], log1p(3.0)) && close_to(x[9], 0.0),
+          "token %d globals", k);
   }
   {
     static const int p2[] = {0, 1, -1}, p5[] = {3, 4, -1}, p6[] = {1, 3, -1}, s1[] = {2, 6, -1},
@@ -95,14 +102,16 @@ static void small_graph(void) {
   CHECK(t.token_of[3] == -1 && t.token_of[4] == 3 && t.index_of[3] == 4, "token map");
   CHECK(in->act[0] == 2 && in->act[1] == 3, "act after v2");
   {
-    static const int s_v1[] = {4, 5, 6, -1}, p_v4[] = {2, 4, -1}, p_v5[] = {1, 2, -1}, s_v3[] = {5, -1};
+    static const int s_v1[] = {4, 5, 6, -1}, p_v4[] = {2, 4, -1}, p_v5[] = {1, 2, -1},
+                     s_v3[] = {5, -1};
     CHECK(same_list(&t, in->succ_off, in->succ, 2, s_v1), "succ v1 after v2");
     CHECK(same_list(&t, in->pred_off, in->pred, 4, p_v4), "pred v4 after v2");
     CHECK(same_list(&t, in->pred_off, in->pred, 5, p_v5), "pred v5 after v2");
     CHECK(same_list(&t, in->succ_off, in->succ, 3, s_v3), "succ v3 after v2");
   }
   const float *x1v = in->x + 2 * AG_NN_NFEAT; /* v1: 2 in, 3 out, Markowitz 6 = max */
-  CHECK(close_to(x1v[4], log1p(3.0)) && close_to(x1v[5], log1p(6.0)) && close_to(x1v[6], 1.0), "v1 after v2");
+  CHECK(close_to(x1v[4], log1p(3.0)) && close_to(x1v[5], log1p(6.0)) && close_to(x1v[6], 1.0),
+        "v1 after v2");
   const float *x3v = in->x + 3 * AG_NN_NFEAT; /* v3: 1 in, 1 out */
   CHECK(close_to(x3v[6], 1.0 / 6.0) && close_to(x3v[7], 4.0 / 8.0), "v3 after v2");
   CHECK(close_to(x3v[8], log1p(2.0)) && close_to(x3v[9], 1.0 / 3.0), "globals after v2");
@@ -112,7 +121,8 @@ static void small_graph(void) {
   ag_nn_tokens_build(&t, d, s);
   CHECK(in->n == 5 && in->nact == 0, "final tokens %d actions %d", in->n, in->nact);
   CHECK(ag_nn_value_scale(d, s) == 1.0, "value scale at the end is 1");
-  for (int k = 0; k < in->n; k++) CHECK(close_to(in->x[k * AG_NN_NFEAT + 9], 1.0), "all eliminated");
+  for (int k = 0; k < in->n; k++)
+    CHECK(close_to(in->x[k * AG_NN_NFEAT + 9], 1.0), "all eliminated");
   ag_nn_tokens_free(&t);
   ag_elim_free(s);
   ag_graph_free(g);
@@ -124,9 +134,11 @@ static void random_states(const char *name, unsigned seed) {
   if (!g) return;
   const ag_dag *d = &g->dag;
   int n = d->n;
-  unsigned char *adj = calloc((size_t)n * n, 1), *gone = calloc((size_t)n, 1); /* adj[p*n+q]: p -> q */
+  unsigned char *adj = calloc((size_t)n * n, 1),
+                *gone = calloc((size_t)n, 1); /* adj[p*n+q]: p -> q */
   for (int v = 0; v < n; v++)
-    for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++) adj[(size_t)d->pred[j] * n + v] = 1;
+    for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++)
+      adj[(size_t)d->pred[j] * n + v] = 1;
   ag_elim *s = ag_elim_new(d);
   ag_nn_tokens t;
   ag_nn_tokens_init(&t);
@@ -142,7 +154,8 @@ static void random_states(const char *name, unsigned seed) {
       for (int v = 0; v < n; v++)
         if (!gone[v] && ag_elim_eliminable(s, v)) {
           long a = 0, b = 0;
-          for (int q = 0; q < n; q++) a += adj[(size_t)q * n + v], b += adj[(size_t)v * n + q];
+          for (int q = 0; q < n; q++)
+            a += adj[(size_t)q * n + v], b += adj[(size_t)v * n + q];
           if (a * b > mmax) mmax = a * b;
         }
       for (int v = 0; v < n; v++) {
@@ -158,12 +171,15 @@ static void random_states(const char *name, unsigned seed) {
         }
         nt++;
         int a = 0, b = 0;
-        for (int q = 0; q < n; q++) a += adj[(size_t)q * n + v], b += adj[(size_t)v * n + q];
+        for (int q = 0; q < n; q++)
+          a += adj[(size_t)q * n + v], b += adj[(size_t)v * n + q];
         /* the lists hold exactly the dense neighbours, increasing */
         int pi = in->pred_off[k], si = in->succ_off[k];
         for (int q = 0; q < n; q++) {
-          if (adj[(size_t)q * n + v]) bad += pi >= in->pred_off[k + 1] || t.index_of[in->pred[pi++]] != q;
-          if (adj[(size_t)v * n + q]) bad += si >= in->succ_off[k + 1] || t.index_of[in->succ[si++]] != q;
+          if (adj[(size_t)q * n + v])
+            bad += pi >= in->pred_off[k + 1] || t.index_of[in->pred[pi++]] != q;
+          if (adj[(size_t)v * n + q])
+            bad += si >= in->succ_off[k + 1] || t.index_of[in->succ[si++]] != q;
         }
         bad += pi != in->pred_off[k + 1] || si != in->succ_off[k + 1];
         const float *x = in->x + (size_t)k * AG_NN_NFEAT;
@@ -190,7 +206,8 @@ static void random_states(const char *name, unsigned seed) {
       if (adj[(size_t)p * n + v])
         for (int q = 0; q < n; q++)
           if (adj[(size_t)v * n + q]) adj[(size_t)p * n + q] = 1;
-    for (int q = 0; q < n; q++) adj[(size_t)q * n + v] = adj[(size_t)v * n + q] = 0;
+    for (int q = 0; q < n; q++)
+      adj[(size_t)q * n + v] = adj[(size_t)v * n + q] = 0;
     gone[v] = 1;
     ag_elim_step(s, v);
   }
@@ -216,14 +233,17 @@ typedef struct {
   int calls, bad;
   long sum;
 } hook_ctx;
-static int hook(void *ctx, const ag_elim *root, const int *actions, const int *visits, int n, int choice) {
+static int hook(void *ctx, const ag_elim *root, const int *actions, const int *visits, int n,
+                int choice) {
   hook_ctx *h = ctx;
   h->calls++;
   int ne = 0;
-  for (int v = root->ni; v < root->n; v++) ne += ag_elim_eliminable(root, v);
+  for (int v = root->ni; v < root->n; v++)
+    ne += ag_elim_eliminable(root, v);
   h->bad += ne != n || choice < 0 || choice >= n;
   for (int k = 0; k < n; k++) {
-    h->bad += !ag_elim_eliminable(root, actions[k]) || (k && actions[k] <= actions[k - 1]) || visits[k] < 0;
+    h->bad += !ag_elim_eliminable(root, actions[k]) || (k && actions[k] <= actions[k - 1]) ||
+              visits[k] < 0;
     h->sum += visits[k];
   }
   return -1;
@@ -279,7 +299,8 @@ static void mcts_with_net(void) {
   mp.on_move = hook;
   mp.move_ctx = &h;
   long c = ag_mcts_episode(d, &mp, o);
-  for (int i = 0; i < d->neliminable; i++) o[i] = ag_vertex_id(d, o[i]);
+  for (int i = 0; i < d->neliminable; i++)
+    o[i] = ag_vertex_id(d, o[i]);
   long cc = ag_order_cost(d, o, d->neliminable, &err);
   CHECK(c == cc && c > 0, "episode cost %ld, its order costs %ld", c, cc);
   CHECK(h.calls == d->neliminable && h.bad == 0 && h.sum > 0, "hook: %d calls for %d moves, %d bad",
@@ -292,7 +313,8 @@ static void mcts_with_net(void) {
 
 int main(void) {
   small_graph();
-  for (int t = 0; t < N_PAPER_TASKS; t++) random_states(paper_tasks[t].name, 17u + (unsigned)t);
+  for (int t = 0; t < N_PAPER_TASKS; t++)
+    random_states(paper_tasks[t].name, 17u + (unsigned)t);
   mcts_with_net();
   return check_report("test_features");
 }

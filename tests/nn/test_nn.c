@@ -30,7 +30,8 @@ static void state_free(state *s) {
 static void build_csr(state *s, int ne, const int *eu, const int *ev) {
   int n = s->n;
   s->po = calloc((size_t)n + 1, sizeof(int)), s->so = calloc((size_t)n + 1, sizeof(int));
-  s->pr = malloc((size_t)(ne ? ne : 1) * sizeof(int)), s->su = malloc((size_t)(ne ? ne : 1) * sizeof(int));
+  s->pr = malloc((size_t)(ne ? ne : 1) * sizeof(int)),
+  s->su = malloc((size_t)(ne ? ne : 1) * sizeof(int));
   for (int e = 0; e < ne; e++)
     s->po[ev[e] + 1]++, s->so[eu[e] + 1]++;
   for (int i = 0; i < n; i++)
@@ -177,7 +178,7 @@ static void test_gradients(void) {
       float *d = malloc(g[k].len * sizeof(float));
       for (size_t i = 0; i < g[k].len; i++)
         d[i] = (grad[g[k].off + i] < 0 ? -0.5f : 0.5f) + 0.5f * frand(), /* little cancellation */
-        gd += (double)d[i] * grad[g[k].off + i];
+            gd += (double)d[i] * grad[g[k].off + i];
       double r_best = fd_check(nn, &s, vw, p, g[k].off, g[k].len, d, gd, 0.25, &fdd);
       CHECK(r_best <= 2e-3, "%s (graph %d): directional derivative %g, finite differences %g",
             g[k].name, t, gd, fdd);
@@ -203,9 +204,11 @@ static void test_gradients(void) {
      group checks above have no such allowance */
   CHECK(bad <= nchk / 100, "%d of %d gradient entries off by more than 1e-2 (relative)", bad, nchk);
   for (int k = 0; k < ng; k++)
-    CHECK(checked[k] > 0, "group %s: no entry with a non-negligible gradient was checked", g[k].name);
+    CHECK(checked[k] > 0, "group %s: no entry with a non-negligible gradient was checked",
+          g[k].name);
   printf("gradient check: %d entries in %d groups, %d off (kinks); group directional "
-         "derivatives: worst relative error %.2e\n", nchk, ng, bad, worst_dir);
+         "derivatives: worst relative error %.2e\n",
+         nchk, ng, bad, worst_dir);
   free(checked), free(grad), free(g);
   ag_nn_free(nn);
 }
@@ -241,7 +244,8 @@ static void test_batch_and_permutation(void) {
   double mp = 0;
   for (int i = 0; i < NS; i++) {
     const state *o = &s[i];
-    int n = o->n, *perm = malloc((size_t)n * sizeof(int)), *sig = malloc((size_t)o->nact * sizeof(int));
+    int n = o->n, *perm = malloc((size_t)n * sizeof(int)),
+        *sig = malloc((size_t)o->nact * sizeof(int));
     for (int k = 0; k < n; k++)
       perm[k] = k;
     for (int k = n - 1; k > 0; k--) {
@@ -254,8 +258,10 @@ static void test_batch_and_permutation(void) {
     q.n = n, q.nfeat = a.nfeat, q.nact = o->nact;
     q.x = malloc((size_t)n * a.nfeat * sizeof(float));
     for (int t = 0; t < n; t++)
-      memcpy(q.x + (size_t)perm[t] * a.nfeat, o->x + (size_t)t * a.nfeat, (size_t)a.nfeat * sizeof(float));
-    int ne = o->po[n], *eu = malloc((size_t)(ne ? ne : 1) * sizeof(int)), *ev = malloc((size_t)(ne ? ne : 1) * sizeof(int)), m = 0;
+      memcpy(q.x + (size_t)perm[t] * a.nfeat, o->x + (size_t)t * a.nfeat,
+             (size_t)a.nfeat * sizeof(float));
+    int ne = o->po[n], *eu = malloc((size_t)(ne ? ne : 1) * sizeof(int)),
+        *ev = malloc((size_t)(ne ? ne : 1) * sizeof(int)), m = 0;
     for (int t = n - 1; t >= 0; t--) /* a different edge order too */
       for (int j = o->po[t]; j < o->po[t + 1]; j++)
         eu[m] = perm[o->pr[j]], ev[m] = perm[t], m++;
@@ -266,7 +272,8 @@ static void test_batch_and_permutation(void) {
     for (int k = 0; k < o->nact; k++)
       q.act[k] = perm[o->act[sig[k]]], q.pi[k] = o->pi[sig[k]];
     finish(&q);
-    float *l0 = malloc((size_t)o->nact * sizeof(float)), *l1 = malloc((size_t)o->nact * sizeof(float));
+    float *l0 = malloc((size_t)o->nact * sizeof(float)),
+          *l1 = malloc((size_t)o->nact * sizeof(float));
     float v0 = ag_nn_forward(nn, &o->in, l0), v1 = ag_nn_forward(nn, &q.in, l1);
     mp = fmax(mp, fabs(v0 - v1) / (1 + fabs(v0)));
     for (int k = 0; k < o->nact; k++)
@@ -282,7 +289,8 @@ static void test_batch_and_permutation(void) {
   state e = random_state(3, a.nfeat, 1);
   e.in.nact = 0;
   float L = ag_nn_backward(nn, &e.in, e.pi, 0.5f, 1.0f, grad, &lp, &lv);
-  CHECK(lp == 0 && fabsf(L - lv) < 1e-6f && isfinite(L), "no actions: loss %g = %g + %g", L, lp, lv);
+  CHECK(lp == 0 && fabsf(L - lv) < 1e-6f && isfinite(L), "no actions: loss %g = %g + %g", L, lp,
+        lv);
   e.in.n = 0;
   float v = ag_nn_forward(nn, &e.in, NULL);
   L = ag_nn_backward(nn, &e.in, e.pi, 0.5f, 1.0f, grad, &lp, &lv);
@@ -404,7 +412,8 @@ static void test_train_and_io(void) {
   ag_nn *nn3 = ag_nn_new(&a, "cpu", 99, &err);
   CHECK(ag_nn_save(nn, NULL, path, &err) == 0, "save without optimiser: %s", err.msg);
   CHECK(ag_nn_load_into(nn3, NULL, path, &err) == 0, "load_into: %s", err.msg);
-  CHECK(!memcmp(ag_nn_params(nn), ag_nn_params(nn3), np * sizeof(float)), "load_into: parameters differ");
+  CHECK(!memcmp(ag_nn_params(nn), ag_nn_params(nn3), np * sizeof(float)),
+        "load_into: parameters differ");
   ag_nn_free(nn3);
   ag_nn_arch b = a;
   b.width = 12;
@@ -419,7 +428,8 @@ static void test_train_and_io(void) {
   /* no optimiser state in the file: a fresh one */
   ag_adam o3;
   ag_nn *nn5 = ag_nn_load(path, "cpu", &o3, &err);
-  CHECK(nn5 && o3.step == 0 && o3.n == np, "load without optimiser state: %s", nn5 ? "bad state" : err.msg);
+  CHECK(nn5 && o3.step == 0 && o3.n == np, "load without optimiser state: %s",
+        nn5 ? "bad state" : err.msg);
   if (nn5) ag_nn_free(nn5), ag_adam_free(&o3);
 
   /* broken files */

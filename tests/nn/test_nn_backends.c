@@ -1,4 +1,4 @@
-/* The CUDA backend of the network against the CPU backend (issue 7), on a machine with an
+/* The CUDA backend of the network against the CPU backend, on a machine with an
    NVIDIA GPU (scripts/gpu_check.sh runs it there); skipped (exit 77) where no CUDA device is
    usable or the backend is not built.
 
@@ -28,7 +28,8 @@ static double rate(ag_nn *nn, const ag_nn_input *in, int n, int batch, float **l
   double t0 = ag_now(), t;
   do {
     if (batch == 1)
-      for (int i = 0; i < n; i++) val[i] = ag_nn_forward(nn, &in[i], lg[i]);
+      for (int i = 0; i < n; i++)
+        val[i] = ag_nn_forward(nn, &in[i], lg[i]);
     else
       ag_nn_forward_batch(nn, in, n, lg, val);
     reps++;
@@ -70,7 +71,8 @@ int main(void) {
       int *ord = malloc(sizeof(int) * (size_t)(d->neliminable + 1));
       ag_order_markowitz(d, ord);
       ag_elim *s = ag_elim_new(d);
-      for (int k = 0; k < steps; k++) ag_elim_step(s, ag_vertex_index(d, ord[k]));
+      for (int k = 0; k < steps; k++)
+        ag_elim_step(s, ag_vertex_index(d, ord[k]));
       ag_nn_tokens_init(&tok[ns]);
       ag_nn_tokens_build(&tok[ns], d, s);
       in[ns] = tok[ns].in;
@@ -114,7 +116,8 @@ int main(void) {
     free(lb[i]);
     ag_nn_tokens_free(&tok[i]);
   }
-  for (int t = 0; t < N_PAPER_TASKS; t++) ag_graph_free(g[t]);
+  for (int t = 0; t < N_PAPER_TASKS; t++)
+    ag_graph_free(g[t]);
   ag_nn_free(cpu);
   ag_nn_free(gpu);
   return check_report("test_nn_backends");

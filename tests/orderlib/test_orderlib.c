@@ -798,7 +798,6 @@ static void byte_sweep(void) {
 
 /* ------------------------------------------------------------------ synthetic graphs */
 
-
 /* A random graph: 4 inputs, nv binary operations on random earlier values, 3 outputs. */
 static ag_graph *synthetic(int k, int nv) {
   char name[64];

@@ -20,9 +20,9 @@
    Prints per time step the Newton iterations, at the end the total, a checksum (the discrete
    L2 norm of the state, %.10e; the L1 norm of the density is the mass, conserved here) and
    the density L1 error against the exact Riemann solution. */
+#include <alphagrad_petsc.h>
 #include <petscdmda.h>
 #include <petscsnes.h>
-#include <alphagrad_petsc.h>
 
 #include "../../examples/cfd/sod_kernels.c" /* the kernels, as plain C */
 
@@ -51,11 +51,13 @@ static PetscErrorCode FormFunctionLocal(DMDALocalInfo *info, Field *x, Field *f,
   PetscCall(DMDAVecGetArrayRead(da, user->uold, &xo));
   for (i = xs; i < xe; i++) {
     p[0] = user->p[0];
-    for (c = 0; c < 3; c++) p[1 + c] = xo[i].u[c];
+    for (c = 0; c < 3; c++)
+      p[1 + c] = xo[i].u[c];
     sod_time(x[i].u, f[i].u, p);
   }
   /* face i - 1/2; on a periodic domain every face is interior (the ghosts wrap around) */
-  for (i = user->periodic ? xs : PetscMax(xs, 1); i <= (user->periodic ? xe : PetscMin(xe, mx - 1)); i++) {
+  for (i = user->periodic ? xs : PetscMax(xs, 1); i <= (user->periodic ? xe : PetscMin(xe, mx - 1));
+       i++) {
     for (c = 0; c < 3; c++) {
       in[c] = x[i - 1].u[c];
       in[3 + c] = x[i].u[c];
@@ -68,11 +70,13 @@ static PetscErrorCode FormFunctionLocal(DMDALocalInfo *info, Field *x, Field *f,
   }
   if (!user->periodic && xs == 0) {
     sod_flux_low(x[0].u, out, NULL);
-    for (c = 0; c < 3; c++) f[0].u[c] -= out[c];
+    for (c = 0; c < 3; c++)
+      f[0].u[c] -= out[c];
   }
   if (!user->periodic && xe == mx) {
     sod_flux_high(x[mx - 1].u, out, NULL);
-    for (c = 0; c < 3; c++) f[mx - 1].u[c] += out[c];
+    for (c = 0; c < 3; c++)
+      f[mx - 1].u[c] += out[c];
   }
   PetscCall(DMDAVecRestoreArrayRead(da, user->uold, &xo));
   PetscCall(PetscLogFlops(200.0 * info->xm));
@@ -113,7 +117,8 @@ int main(int argc, char **argv) {
   }
   PetscCall(SNESAlphaGradRegister());
 
-  PetscCall(DMDACreate1d(PETSC_COMM_WORLD, user.periodic ? DM_BOUNDARY_PERIODIC : DM_BOUNDARY_NONE, 100, 3, 1, NULL, &da));
+  PetscCall(DMDACreate1d(PETSC_COMM_WORLD, user.periodic ? DM_BOUNDARY_PERIODIC : DM_BOUNDARY_NONE,
+                         100, 3, 1, NULL, &da));
   PetscCall(DMSetFromOptions(da));
   PetscCall(DMSetUp(da));
   PetscCall(DMDASetFieldName(da, 0, "density"));
@@ -133,7 +138,8 @@ int main(int argc, char **argv) {
     Field *u;
     PetscCall(DMDAVecGetArray(da, x, &u));
     for (PetscInt i = info.xs; i < info.xs + info.xm; i++)
-      for (PetscInt c = 0; c < 3; c++) u[i].u[c] = (i + 0.5) * dx < 0.5 ? UL[c] : UR[c];
+      for (PetscInt c = 0; c < 3; c++)
+        u[i].u[c] = (i + 0.5) * dx < 0.5 ? UL[c] : UR[c];
     PetscCall(DMDAVecRestoreArray(da, x, &u));
   }
 
@@ -149,13 +155,15 @@ int main(int argc, char **argv) {
   PetscCall(AGKernelSetParameters(kt, 1, user.p));
   PetscCall(AGOperatorCreate(da, &op));
   PetscCall(AGOperatorAddCellKernel(op, kt, DMDA_STENCIL_STAR, 0, NULL));
-  PetscCall(AGOperatorAddFaceKernel(op, kf, 0, 1, user.periodic ? NULL : kl, user.periodic ? NULL : kh));
+  PetscCall(
+      AGOperatorAddFaceKernel(op, kf, 0, 1, user.periodic ? NULL : kl, user.periodic ? NULL : kh));
   PetscCall(AGOperatorSetAuxiliaryVec(op, user.uold));
 
   PetscCall(SNESCreate(PETSC_COMM_WORLD, &snes));
   PetscCall(SNESSetDM(snes, da));
   if (!residual)
-    PetscCall(DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
+    PetscCall(
+        DMDASNESSetFunctionLocal(da, INSERT_VALUES, (DMDASNESFunction)FormFunctionLocal, &user));
   PetscCall(SNESAlphaGradSetOperator(snes, op, residual));
   PetscCall(SNESSetFromOptions(snes));
 
@@ -166,9 +174,12 @@ int main(int argc, char **argv) {
     PetscCall(SNESSolve(snes, NULL, x));
     PetscCall(SNESGetIterationNumber(snes, &its));
     PetscCall(SNESGetConvergedReason(snes, &reason));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "step %" PetscInt_FMT " t = %.4f: Newton iterations %" PetscInt_FMT " (%s)\n",
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                          "step %" PetscInt_FMT " t = %.4f: Newton iterations %" PetscInt_FMT
+                          " (%s)\n",
                           n + 1, (double)((n + 1) * dt), its, SNESConvergedReasons[reason]));
-    PetscCheck(reason > 0, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "euler1d: Newton did not converge at step %" PetscInt_FMT, n + 1);
+    PetscCheck(reason > 0, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED,
+               "euler1d: Newton did not converge at step %" PetscInt_FMT, n + 1);
     total += its;
   }
 
@@ -181,16 +192,23 @@ int main(int argc, char **argv) {
     PetscCall(DMDAVecGetArrayRead(da, x, &u));
     for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
       double xc = (i + 0.5) * dx;
-      err += fabs(PetscRealPart(u[i].u[0]) - riemann_density(&L, &R, GAM, ps, us, (xc - 0.5) / t_end)) * dx;
+      err += fabs(PetscRealPart(u[i].u[0]) -
+                  riemann_density(&L, &R, GAM, ps, us, (xc - 0.5) / t_end)) *
+             dx;
     }
     PetscCall(DMDAVecRestoreArrayRead(da, x, &u));
     PetscCallMPI(MPI_Allreduce(&err, &gerr, 1, MPIU_REAL, MPIU_SUM, PETSC_COMM_WORLD));
     PetscCall(VecNorm(x, NORM_2, &l2)); /* the L1 norm of the density is the mass: conserved */
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "euler1d: %" PetscInt_FMT " cells, %" PetscInt_FMT " steps of dt %g, mode %s: total Newton iterations %" PetscInt_FMT "\n",
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                          "euler1d: %" PetscInt_FMT " cells, %" PetscInt_FMT
+                          " steps of dt %g, mode %s: total Newton iterations %" PetscInt_FMT "\n",
                           mx, nsteps, (double)dt, mode, total));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "checksum (L2 norm of the state): %.10e\n", (double)(l2 * PetscSqrtReal(dx))));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "checksum (L2 norm of the state): %.10e\n",
+                          (double)(l2 * PetscSqrtReal(dx))));
     if (!user.periodic) /* periodic: a second Riemann problem at x = 0 */
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "density L1 error vs exact Riemann solution at t = %g: %.10e\n", (double)t_end, (double)gerr));
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                            "density L1 error vs exact Riemann solution at t = %g: %.10e\n",
+                            (double)t_end, (double)gerr));
   }
 
   PetscCall(AGKernelDestroy(&kt));

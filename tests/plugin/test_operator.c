@@ -26,15 +26,15 @@
    Usage: test_operator [SOURCE_DIR]  (default $AG_SOURCE_DIR; the kernels are read from
    SOURCE_DIR/tests/plugin/op_kernels). Options: -only NAME (one configuration),
    -backends c,interp, -verbose. */
+#include "graph/graph.h"
+#include <alphagrad_petsc.h>
 #include <math.h>
+#include <petscdmda.h>
+#include <petscsnes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <petscdmda.h>
-#include <petscsnes.h>
-#include <alphagrad_petsc.h>
-#include "graph/graph.h"
 
 /* the kernels, as plain C */
 #include "op_kernels/cell.c"
@@ -42,8 +42,8 @@
 
 #define RES_TOL 1e-13
 #define JAC_TOL 1e-6
-#define JV_TOL 1e-6
-#define FD_H 1e-5
+#define JV_TOL  1e-6
+#define FD_H    1e-5
 
 typedef void (*kfn)(const double *, double *, const double *);
 typedef struct {
@@ -51,11 +51,20 @@ typedef struct {
   const char *name;
   kfn f;
 } kref;
-#define KC(fn) {"cell.c", #fn, fn}
-#define KF(fn) {"face.c", #fn, fn}
-#define KB(fn) {NULL, #fn, fn}
-#define K0 {NULL, NULL, NULL}
-#define NOFACES {{K0, K0, K0, 0, 0, {0, 0}, {0, 0}, {0, 0}}}
+#define KC(fn)                                                                                     \
+  { "cell.c", #fn, fn }
+#define KF(fn)                                                                                     \
+  { "face.c", #fn, fn }
+#define KB(fn)                                                                                     \
+  { NULL, #fn, fn }
+#define K0                                                                                         \
+  { NULL, NULL, NULL }
+#define NOFACES                                                                                    \
+  {                                                                                                \
+    {                                                                                              \
+      K0, K0, K0, 0, 0, {0, 0}, {0, 0}, { 0, 0 }                                                   \
+    }                                                                                              \
+  }
 
 typedef struct {
   kref k, b; /* cell kernel, boundary kernel (b.f NULL: none) */
@@ -129,49 +138,181 @@ static ag_graph *builder_graph(void) {
 /* ---- configurations ---- */
 
 #define NONE DM_BOUNDARY_NONE
-#define PER DM_BOUNDARY_PERIODIC
+#define PER  DM_BOUNDARY_PERIODIC
 #define STAR DMDA_STENCIL_STAR
-#define BOX DMDA_STENCIL_BOX
+#define BOX  DMDA_STENCIL_BOX
 
 static const config configs[] = {
-    {"1d-star1-dof1-none", 1, {24, 1, 1}, 1, 1, STAR, {NONE, NONE, NONE}, 0, 1, 0,
-     {{KC(cell_3_1), KC(cellb_1), STAR, 1, {1.3, 0.7}, {1.1, 0.4}}}, NOFACES},
-    {"1d-w2-dof2-periodic-2cells-2faces", 1, {20, 1, 1}, 2, 2, STAR, {PER, NONE, NONE}, 0, 2, 2,
+    {"1d-star1-dof1-none",
+     1,
+     {24, 1, 1},
+     1,
+     1,
+     STAR,
+     {NONE, NONE, NONE},
+     0,
+     1,
+     0,
+     {{KC(cell_3_1), KC(cellb_1), STAR, 1, {1.3, 0.7}, {1.1, 0.4}}},
+     NOFACES},
+    {"1d-w2-dof2-periodic-2cells-2faces",
+     1,
+     {20, 1, 1},
+     2,
+     2,
+     STAR,
+     {PER, NONE, NONE},
+     0,
+     2,
+     2,
      {{KC(cell_5_2), K0, STAR, 2, {0.9, 0.35}, {0, 0}},
       {KC(cell_3_2), K0, BOX, 1, {-0.6, 0.25}, {0, 0}}},
      {{KF(face_w1_2), K0, K0, 0, 1, {1.2, 0.3}, {0, 0}, {0, 0}},
       {KF(face_w2_2), K0, K0, 0, 2, {-0.8, 0.5}, {0, 0}, {0, 0}}}},
-    {"1d-faces-dof3-none-aux3", 1, {16, 1, 1}, 3, 2, STAR, {NONE, NONE, NONE}, 3, 2, 2,
+    {"1d-faces-dof3-none-aux3",
+     1,
+     {16, 1, 1},
+     3,
+     2,
+     STAR,
+     {NONE, NONE, NONE},
+     3,
+     2,
+     2,
      {{KC(cell_1_3_a3), K0, STAR, 0, {1.5, 0.2}, {0, 0}},
       {KC(cell_5_3), K0, STAR, 2, {0.45, -0.3}, {0, 0}}},
      {{KF(face_w1_3), KF(facelo_w1_3), KF(facehi_w1_3), 0, 1, {1.1, 0.4}, {0.9, 0.2}, {1.3, -0.1}},
-      {KF(face_w2_3), KF(facelo_w2_3), KF(facehi_w2_3), 0, 2, {-0.7, 0.6}, {0.5, -0.4}, {0.8, 0.3}}}},
-    {"2d-star1-dof1-none", 2, {8, 7, 1}, 1, 1, STAR, {NONE, NONE, NONE}, 0, 1, 0,
-     {{KC(cell_5_1), KC(cellb_1), STAR, 1, {1.2, 0.8}, {0.9, 0.3}}}, NOFACES},
-    {"2d-box1-dof2-none-aux2", 2, {7, 6, 1}, 2, 1, BOX, {NONE, NONE, NONE}, 2, 1, 0,
-     {{KC(cell_9_2_a2), KC(cellb_2_a2), BOX, 1, {0.8, 0.6}, {1.2, 0.5}}}, NOFACES},
-    {"2d-star2-dof3-xper-ynone", 2, {8, 7, 1}, 3, 2, STAR, {PER, NONE, NONE}, 0, 1, 0,
-     {{KC(cell_9_3), KC(cellb_3), STAR, 2, {0.7, 0.45}, {1.4, -0.2}}}, NOFACES},
-    {"2d-faces-xy-w12-dof2-none-aux1", 2, {7, 6, 1}, 2, 2, STAR, {NONE, NONE, NONE}, 1, 1, 4,
+      {KF(face_w2_3),
+       KF(facelo_w2_3),
+       KF(facehi_w2_3),
+       0,
+       2,
+       {-0.7, 0.6},
+       {0.5, -0.4},
+       {0.8, 0.3}}}},
+    {"2d-star1-dof1-none",
+     2,
+     {8, 7, 1},
+     1,
+     1,
+     STAR,
+     {NONE, NONE, NONE},
+     0,
+     1,
+     0,
+     {{KC(cell_5_1), KC(cellb_1), STAR, 1, {1.2, 0.8}, {0.9, 0.3}}},
+     NOFACES},
+    {"2d-box1-dof2-none-aux2",
+     2,
+     {7, 6, 1},
+     2,
+     1,
+     BOX,
+     {NONE, NONE, NONE},
+     2,
+     1,
+     0,
+     {{KC(cell_9_2_a2), KC(cellb_2_a2), BOX, 1, {0.8, 0.6}, {1.2, 0.5}}},
+     NOFACES},
+    {"2d-star2-dof3-xper-ynone",
+     2,
+     {8, 7, 1},
+     3,
+     2,
+     STAR,
+     {PER, NONE, NONE},
+     0,
+     1,
+     0,
+     {{KC(cell_9_3), KC(cellb_3), STAR, 2, {0.7, 0.45}, {1.4, -0.2}}},
+     NOFACES},
+    {"2d-faces-xy-w12-dof2-none-aux1",
+     2,
+     {7, 6, 1},
+     2,
+     2,
+     STAR,
+     {NONE, NONE, NONE},
+     1,
+     1,
+     4,
      {{KC(cell_1_2_a1), K0, STAR, 0, {1.1, 0.5}, {0, 0}}},
      {{KF(face_w1_2), KF(facelo_w1_2), KF(facehi_w1_2), 0, 1, {1.0, 0.2}, {0.7, 0.3}, {1.2, -0.2}},
       {KF(face_w1_2), KF(facelo_w1_2), KF(facehi_w1_2), 1, 1, {-0.6, 0.9}, {1.3, -0.5}, {0.4, 0.6}},
       {KF(face_w2_2), KF(facelo_w2_2), KF(facehi_w2_2), 0, 2, {0.5, -0.3}, {0.6, 0.1}, {0.9, 0.2}},
       {KF(face_w2_2), KF(facelo_w2_2), K0, 1, 2, {0.8, 0.7}, {-0.9, 0.4}, {0, 0}}}},
-    {"2d-box2-dof1-periodic+faces", 2, {7, 6, 1}, 1, 2, BOX, {PER, PER, NONE}, 0, 1, 2,
+    {"2d-box2-dof1-periodic+faces",
+     2,
+     {7, 6, 1},
+     1,
+     2,
+     BOX,
+     {PER, PER, NONE},
+     0,
+     1,
+     2,
      {{KC(cell_25_1), K0, BOX, 2, {0.3, 0.5}, {0, 0}}},
      {{KF(face_w2_1), K0, K0, 0, 2, {0.9, 0.1}, {0, 0}, {0, 0}},
       {KF(face_w1_1), K0, K0, 1, 1, {-1.1, 0.4}, {0, 0}, {0, 0}}}},
-    {"2d-builder-star1-dof2-none", 2, {6, 5, 1}, 2, 1, STAR, {NONE, NONE, NONE}, 0, 1, 0,
-     {{KB(builder_ref), KC(cellb_2), STAR, 1, {0.9, 0.6}, {1.1, 0.3}}}, NOFACES},
-    {"3d-star1-dof1-none-aux3", 3, {5, 4, 4}, 1, 1, STAR, {NONE, NONE, NONE}, 3, 1, 0,
-     {{KC(cell_7_1_a3), KC(cellb_1_a3), STAR, 1, {1.1, 0.6}, {0.8, 0.4}}}, NOFACES},
-    {"3d-box1-dof2-periodic", 3, {4, 4, 4}, 2, 1, BOX, {PER, PER, PER}, 0, 2, 0,
+    {"2d-builder-star1-dof2-none",
+     2,
+     {6, 5, 1},
+     2,
+     1,
+     STAR,
+     {NONE, NONE, NONE},
+     0,
+     1,
+     0,
+     {{KB(builder_ref), KC(cellb_2), STAR, 1, {0.9, 0.6}, {1.1, 0.3}}},
+     NOFACES},
+    {"3d-star1-dof1-none-aux3",
+     3,
+     {5, 4, 4},
+     1,
+     1,
+     STAR,
+     {NONE, NONE, NONE},
+     3,
+     1,
+     0,
+     {{KC(cell_7_1_a3), KC(cellb_1_a3), STAR, 1, {1.1, 0.6}, {0.8, 0.4}}},
+     NOFACES},
+    {"3d-box1-dof2-periodic",
+     3,
+     {4, 4, 4},
+     2,
+     1,
+     BOX,
+     {PER, PER, PER},
+     0,
+     2,
+     0,
      {{KC(cell_27_2), K0, BOX, 1, {0.25, 0.5}, {0, 0}},
-      {KC(cell_1_2), K0, STAR, 0, {0.7, -0.4}, {0, 0}}}, NOFACES},
-    {"3d-star2-dof2-xnone-yper-znone", 3, {6, 4, 6}, 2, 2, STAR, {NONE, PER, NONE}, 0, 1, 0,
-     {{KC(cell_13_2), KC(cellb_2), STAR, 2, {0.6, 0.4}, {1.3, 0.2}}}, NOFACES},
-    {"3d-box1+faces-xyz-dof3-zper", 3, {4, 4, 4}, 3, 2, BOX, {NONE, NONE, PER}, 0, 1, 4,
+      {KC(cell_1_2), K0, STAR, 0, {0.7, -0.4}, {0, 0}}},
+     NOFACES},
+    {"3d-star2-dof2-xnone-yper-znone",
+     3,
+     {6, 4, 6},
+     2,
+     2,
+     STAR,
+     {NONE, PER, NONE},
+     0,
+     1,
+     0,
+     {{KC(cell_13_2), KC(cellb_2), STAR, 2, {0.6, 0.4}, {1.3, 0.2}}},
+     NOFACES},
+    {"3d-box1+faces-xyz-dof3-zper",
+     3,
+     {4, 4, 4},
+     3,
+     2,
+     BOX,
+     {NONE, NONE, PER},
+     0,
+     1,
+     4,
      {{KC(cell_27_3), KC(cellb_3), BOX, 1, {0.2, 0.3}, {1.0, 0.1}}},
      {{KF(face_w1_3), KF(facelo_w1_3), KF(facehi_w1_3), 0, 1, {1.0, 0.3}, {0.8, 0.2}, {1.1, -0.3}},
       {KF(face_w2_3), KF(facelo_w2_3), KF(facehi_w2_3), 1, 2, {0.6, -0.2}, {1.2, 0.5}, {0.7, 0.4}},
@@ -179,12 +320,28 @@ static const config configs[] = {
       {KF(face_w1_3), K0, K0, 2, 1, {0.9, 0.1}, {0, 0}, {0, 0}}}},
     /* identical (function, constants) share one AGKernel object: face_w1_2 in z and x,
        facelo_w1_2 as the z low, y low and y high boundary kernel */
-    {"3d-faces-z12-y1-none+x-per-shared-dof2", 3, {4, 3, 6}, 2, 2, STAR, {PER, NONE, NONE}, 0, 1, 4,
+    {"3d-faces-z12-y1-none+x-per-shared-dof2",
+     3,
+     {4, 3, 6},
+     2,
+     2,
+     STAR,
+     {PER, NONE, NONE},
+     0,
+     1,
+     4,
      {{KC(cell_1_2), K0, STAR, 0, {0.7, -0.4}, {0, 0}}},
      {{KF(face_w1_2), KF(facelo_w1_2), KF(facehi_w1_2), 2, 1, {1.0, 0.2}, {0.7, 0.3}, {1.2, -0.2}},
       {KF(face_w2_2), KF(facelo_w2_2), KF(facehi_w2_2), 2, 2, {0.5, -0.3}, {0.6, 0.1}, {0.9, 0.2}},
       {KF(face_w1_2), K0, K0, 0, 1, {1.0, 0.2}, {0, 0}, {0, 0}},
-      {KF(face_w1_2), KF(facelo_w1_2), KF(facelo_w1_2), 1, 1, {-0.6, 0.9}, {0.7, 0.3}, {0.7, 0.3}}}},
+      {KF(face_w1_2),
+       KF(facelo_w1_2),
+       KF(facelo_w1_2),
+       1,
+       1,
+       {-0.6, 0.9},
+       {0.7, 0.3},
+       {0.7, 0.3}}}},
 };
 #define NCONFIGS ((int)(sizeof configs / sizeof configs[0]))
 
@@ -203,10 +360,10 @@ static double hrand(unsigned long long n, unsigned long long seed) {
 
 typedef struct {
   const config *cf;
-  PetscInt N;             /* unknowns */
-  const double *x, *aux;  /* natural ordering */
-  double *F;              /* residual */
-  char *dep;              /* N x N: row depends on column by the documented stencil */
+  PetscInt N;            /* unknowns */
+  const double *x, *aux; /* natural ordering */
+  double *F;             /* residual */
+  char *dep;             /* N x N: row depends on column by the documented stencil */
 } refctx;
 
 /* natural index of cell (i,j,k) wrapped by periodicity; -1 outside a non-periodic domain */
@@ -247,7 +404,8 @@ static void contribute(refctx *r, PetscInt row, const double *out, double s, con
     r->F[row * dof + c] += s * out[c];
     if (!r->dep) continue;
     for (int q = 0; q < nc; q++)
-      for (PetscInt e = 0; e < dof; e++) r->dep[(row * dof + c) * r->N + cols[q] * dof + e] = 1;
+      for (PetscInt e = 0; e < dof; e++)
+        r->dep[(row * dof + c) * r->N + cols[q] * dof + e] = 1;
   }
 }
 
@@ -275,10 +433,12 @@ static void reference(refctx *r) {
           const double *cc = fits ? cs->c : cs->bc;
           p[0] = cc[0];
           p[1] = cc[1];
-          for (PetscInt a = 0; a < cf->auxdof; a++) p[2 + a] = r->aux[me * cf->auxdof + a];
+          for (PetscInt a = 0; a < cf->auxdof; a++)
+            p[2 + a] = r->aux[me * cf->auxdof + a];
           if (fits) {
             for (int q = 0; q < np; q++)
-              for (PetscInt c = 0; c < dof; c++) in[q * dof + c] = r->x[cols[q] * dof + c];
+              for (PetscInt c = 0; c < dof; c++)
+                in[q * dof + c] = r->x[cols[q] * dof + c];
             cs->k.f(in, out, p);
             contribute(r, me, out, 1.0, cols, np);
           } else if (cs->b.f) {
@@ -295,38 +455,44 @@ static void reference(refctx *r) {
     for (PetscInt a = 0; a < M[t2]; a++)
       for (PetscInt b = 0; b < M[t1]; b++) {
         /* the cell at position q along d */
-#define CELLAT(q, res)                                                                        \
-  do {                                                                                        \
-    PetscInt at_[3];                                                                          \
-    at_[d] = (q);                                                                             \
-    at_[t1] = b;                                                                              \
-    at_[t2] = a;                                                                              \
-    res = cell_index(cf, at_);                                                                \
+#define CELLAT(q, res)                                                                             \
+  do {                                                                                             \
+    PetscInt at_[3];                                                                               \
+    at_[d] = (q);                                                                                  \
+    at_[t1] = b;                                                                                   \
+    at_[t2] = a;                                                                                   \
+    res = cell_index(cf, at_);                                                                     \
   } while (0)
         /* face f lies between cells f-1 and f */
         for (PetscInt f = 0; f <= (per ? ext - 1 : ext); f++) {
           PetscInt nc = 0, lowc, highc;
           if (!per && f == 0) {
             if (!fs->lo.f) continue;
-            for (PetscInt q = 0; q < w; q++) CELLAT(q, cols[nc++]);
+            for (PetscInt q = 0; q < w; q++)
+              CELLAT(q, cols[nc++]);
             for (PetscInt q = 0; q < nc; q++)
-              for (PetscInt c = 0; c < dof; c++) in[q * dof + c] = r->x[cols[q] * dof + c];
+              for (PetscInt c = 0; c < dof; c++)
+                in[q * dof + c] = r->x[cols[q] * dof + c];
             fs->lo.f(in, out, fs->lc);
             CELLAT(0, lowc);
             contribute(r, lowc, out, -1.0, cols, (int)nc); /* subtracted from the first cell */
           } else if (!per && f == ext) {
             if (!fs->hi.f) continue;
-            for (PetscInt q = ext - w; q < ext; q++) CELLAT(q, cols[nc++]);
+            for (PetscInt q = ext - w; q < ext; q++)
+              CELLAT(q, cols[nc++]);
             for (PetscInt q = 0; q < nc; q++)
-              for (PetscInt c = 0; c < dof; c++) in[q * dof + c] = r->x[cols[q] * dof + c];
+              for (PetscInt c = 0; c < dof; c++)
+                in[q * dof + c] = r->x[cols[q] * dof + c];
             fs->hi.f(in, out, fs->hc);
             CELLAT(ext - 1, highc);
             contribute(r, highc, out, 1.0, cols, (int)nc); /* added to the last cell */
           } else {
             if (!per && (f - w < 0 || f + w > ext)) continue; /* not all 2w cells exist */
-            for (PetscInt q = f - w; q < f + w; q++) CELLAT(q, cols[nc++]);
+            for (PetscInt q = f - w; q < f + w; q++)
+              CELLAT(q, cols[nc++]);
             for (PetscInt q = 0; q < nc; q++)
-              for (PetscInt c = 0; c < dof; c++) in[q * dof + c] = r->x[cols[q] * dof + c];
+              for (PetscInt c = 0; c < dof; c++)
+                in[q * dof + c] = r->x[cols[q] * dof + c];
             fs->k.f(in, out, fs->c);
             CELLAT(f - 1, lowc);
             CELLAT(f, highc);
@@ -343,7 +509,7 @@ static void reference(refctx *r) {
 
 typedef struct {
   DM da;
-  Vec nat, seq;    /* natural vector, its copy on rank 0 */
+  Vec nat, seq; /* natural vector, its copy on rank 0 */
   VecScatter tozero;
   PetscInt N, lo, hi;
   PetscInt *nat2petsc; /* on every rank */
@@ -362,7 +528,8 @@ static PetscErrorCode natmap_create(DM da, natmap *nm) {
   PetscCall(VecGetSize(g, &nm->N));
   PetscCall(VecGetOwnershipRange(g, &nm->lo, &nm->hi));
   PetscCall(VecGetArray(g, &a));
-  for (PetscInt i = nm->lo; i < nm->hi; i++) a[i - nm->lo] = (PetscScalar)i;
+  for (PetscInt i = nm->lo; i < nm->hi; i++)
+    a[i - nm->lo] = (PetscScalar)i;
   PetscCall(VecRestoreArray(g, &a));
   PetscCall(DMDAGlobalToNaturalBegin(da, g, INSERT_VALUES, nm->nat));
   PetscCall(DMDAGlobalToNaturalEnd(da, g, INSERT_VALUES, nm->nat));
@@ -371,7 +538,8 @@ static PetscErrorCode natmap_create(DM da, natmap *nm) {
   PetscCall(VecScatterEnd(sc, nm->nat, all, INSERT_VALUES, SCATTER_FORWARD));
   PetscCall(PetscMalloc1(nm->N, &nm->nat2petsc));
   PetscCall(VecGetArrayRead(all, &b));
-  for (PetscInt n = 0; n < nm->N; n++) nm->nat2petsc[n] = (PetscInt)PetscRealPart(b[n]);
+  for (PetscInt n = 0; n < nm->N; n++)
+    nm->nat2petsc[n] = (PetscInt)PetscRealPart(b[n]);
   PetscCall(VecRestoreArrayRead(all, &b));
   PetscCall(VecScatterDestroy(&sc));
   PetscCall(VecDestroy(&all));
@@ -413,7 +581,8 @@ static PetscErrorCode get_natural(natmap *nm, Vec g, double *out) {
   if (rank == 0) {
     const PetscScalar *a;
     PetscCall(VecGetArrayRead(nm->seq, &a));
-    for (PetscInt n = 0; n < nm->N; n++) out[n] = PetscRealPart(a[n]);
+    for (PetscInt n = 0; n < nm->N; n++)
+      out[n] = PetscRealPart(a[n]);
     PetscCall(VecRestoreArrayRead(nm->seq, &a));
   }
   PetscFunctionReturn(0);
@@ -431,7 +600,8 @@ static PetscErrorCode gather_matrix(const natmap *nm, Mat J, double *Jd, char *s
   PetscCall(MatGetOwnershipRange(J, &rs, &re));
   PetscInt *p2n;
   PetscCall(PetscMalloc1(nm->N, &p2n));
-  for (PetscInt n = 0; n < nm->N; n++) p2n[nm->nat2petsc[n]] = n;
+  for (PetscInt n = 0; n < nm->N; n++)
+    p2n[nm->nat2petsc[n]] = n;
   for (PetscInt r = rs; r < re; r++) {
     PetscInt nc;
     PetscCall(MatGetRow(J, r, &nc, NULL, NULL));
@@ -455,7 +625,8 @@ static PetscErrorCode gather_matrix(const natmap *nm, Mat J, double *Jd, char *s
     PetscCall(MatRestoreRow(J, r, &nc, &cols, &vals));
   }
   int mine = (int)nloc, *counts = NULL, *displs = NULL, *counts2 = NULL, *displs2 = NULL, total = 0;
-  if (rank == 0) PetscCall(PetscMalloc4(size, &counts, size, &displs, size, &counts2, size, &displs2));
+  if (rank == 0)
+    PetscCall(PetscMalloc4(size, &counts, size, &displs, size, &counts2, size, &displs2));
   PetscCallMPI(MPI_Gather(&mine, 1, MPI_INT, counts, 1, MPI_INT, 0, comm));
   long *aij = NULL;
   double *av = NULL;
@@ -560,7 +731,8 @@ static PetscErrorCode build_operator(MPI_Comm comm, const char *kdir, const conf
     PetscCall(make_kernel(comm, kdir, &kc, &fs->hi, fs->hc, &hi));
     PetscCall(AGOperatorAddFaceKernel(*op, k, fs->dir, fs->w, lo, hi));
   }
-  for (int i = 0; i < kc.n; i++) PetscCall(AGKernelDestroy(&kc.k[i]));
+  for (int i = 0; i < kc.n; i++)
+    PetscCall(AGKernelDestroy(&kc.k[i]));
   if (aux) PetscCall(AGOperatorSetAuxiliaryVec(*op, aux));
   PetscFunctionReturn(0);
 }
@@ -594,7 +766,8 @@ static PetscErrorCode check_backend(AGOperator op, MPI_Comm comm, const char *ba
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
     const char *t = getenv("TMPDIR");
-    PetscCall(PetscSNPrintf(path, sizeof path, "%s/test_operator_view_XXXXXX", t && *t ? t : "/tmp"));
+    PetscCall(
+        PetscSNPrintf(path, sizeof path, "%s/test_operator_view_XXXXXX", t && *t ? t : "/tmp"));
     int fd = mkstemp(path);
     PetscCheck(fd >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "mkstemp %s failed", path);
     close(fd);
@@ -695,7 +868,8 @@ static PetscErrorCode run_config(MPI_Comm comm, const char *kdir, const config *
     PetscCall(DMDACreateCompatibleDMDA(da, cf->auxdof, &adm));
     PetscCall(natmap_create(adm, &am));
     PetscCall(PetscMalloc1(am.N, &auxn));
-    for (PetscInt n = 0; n < am.N; n++) auxn[n] = -0.5 + 1.5 * hrand((unsigned long long)n, 3);
+    for (PetscInt n = 0; n < am.N; n++)
+      auxn[n] = -0.5 + 1.5 * hrand((unsigned long long)n, 3);
     PetscCall(DMCreateGlobalVector(adm, &aux));
     PetscCall(set_natural(&am, aux, auxn));
   }
@@ -715,7 +889,8 @@ static PetscErrorCode run_config(MPI_Comm comm, const char *kdir, const config *
     char *specific = NULL;
     PetscCall(PetscErrorMessage(ierr, &text, &specific));
     res->res_failed = PETSC_TRUE;
-    PetscCall(PetscSNPrintf(res->res_msg, sizeof res->res_msg, "%s", specific && specific[0] ? specific : (text ? text : "?")));
+    PetscCall(PetscSNPrintf(res->res_msg, sizeof res->res_msg, "%s",
+                            specific && specific[0] ? specific : (text ? text : "?")));
     for (char *c = res->res_msg; *c; c++)
       if (*c == '\n') *c = ' ';
   } else {
@@ -737,8 +912,8 @@ static PetscErrorCode run_config(MPI_Comm comm, const char *kdir, const config *
         for (PetscInt n = 0; n < N; n++)
           if (fabs(Fop[n] - Fref[n]) > RES_TOL * fref)
             PetscCall(PetscPrintf(PETSC_COMM_SELF,
-                                  "  F[%" PetscInt_FMT "] (cell %" PetscInt_FMT " dof %" PetscInt_FMT
-                                  "): operator %.17g reference %.17g\n",
+                                  "  F[%" PetscInt_FMT "] (cell %" PetscInt_FMT
+                                  " dof %" PetscInt_FMT "): operator %.17g reference %.17g\n",
                                   n, n / cf->dof, n % cf->dof, Fop[n], Fref[n]));
     }
   }
@@ -797,13 +972,16 @@ static PetscErrorCode run_config(MPI_Comm comm, const char *kdir, const config *
 
   /* J v against directional differences, random v (natural ordering) */
   for (int t = 0; t < 3; t++) {
-    for (PetscInt n = 0; n < N; n++) vn[n] = -1.0 + 2.0 * hrand((unsigned long long)n, 10 + t);
+    for (PetscInt n = 0; n < N; n++)
+      vn[n] = -1.0 + 2.0 * hrand((unsigned long long)n, 10 + t);
     PetscCall(set_natural(&nm, V, vn));
     PetscCall(MatMult(J, V, JV));
     PetscCall(get_natural(&nm, JV, jvn));
-    for (PetscInt n = 0; n < N; n++) x0n[n] = xn[n] + FD_H * vn[n];
+    for (PetscInt n = 0; n < N; n++)
+      x0n[n] = xn[n] + FD_H * vn[n];
     PetscCall(eval_residual(&ev, x0n, fp));
-    for (PetscInt n = 0; n < N; n++) x0n[n] = xn[n] - FD_H * vn[n];
+    for (PetscInt n = 0; n < N; n++)
+      x0n[n] = xn[n] - FD_H * vn[n];
     PetscCall(eval_residual(&ev, x0n, fm));
     if (rank == 0) {
       double nd = 0, nj = 0;
@@ -830,7 +1008,8 @@ static PetscErrorCode run_config(MPI_Comm comm, const char *kdir, const config *
 
   /* the auxiliary vector is read at every evaluation: new values, new residual */
   if (cf->auxdof && !res->res_failed) {
-    for (PetscInt n = 0; n < am.N; n++) auxn[n] = 0.3 - 1.2 * hrand((unsigned long long)n, 4);
+    for (PetscInt n = 0; n < am.N; n++)
+      auxn[n] = 0.3 - 1.2 * hrand((unsigned long long)n, 4);
     PetscCall(set_natural(&am, aux, auxn));
     PetscCall(AGOperatorComputeResidual(op, X, F));
     PetscCall(get_natural(&nm, F, Fop));
@@ -952,7 +1131,8 @@ static PetscErrorCode negative_tests(MPI_Comm comm, const char *kdir, int *nrun,
   PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
   ierr = AGOperatorAddFaceKernel(op, f1, 0, 2, NULL, NULL);
   PetscCall(PetscPopErrorHandler());
-  PetscCall(expect_error(comm, "a face kernel of width 2 (inputs and stencil width 1)", ierr, nfail));
+  PetscCall(
+      expect_error(comm, "a face kernel of width 2 (inputs and stencil width 1)", ierr, nfail));
   PetscCall(AGOperatorDestroy(&op));
   *nrun += 6;
 
@@ -965,7 +1145,8 @@ static PetscErrorCode negative_tests(MPI_Comm comm, const char *kdir, int *nrun,
   PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
   ierr = AGOperatorComputeResidual(op, X, F);
   PetscCall(PetscPopErrorHandler());
-  PetscCall(expect_error(comm, "a kernel reading 2 parameters with 1 constant and no auxiliary vector", ierr, nfail));
+  PetscCall(expect_error(
+      comm, "a kernel reading 2 parameters with 1 constant and no auxiliary vector", ierr, nfail));
   (*nrun)++;
   PetscCall(AGOperatorDestroy(&op));
   PetscCall(VecDestroy(&X));
@@ -1007,12 +1188,15 @@ int main(int argc, char **argv) {
   }
   PetscCall(PetscSNPrintf(kdir, sizeof kdir, "%s/tests/plugin/op_kernels", srcdir));
   PetscCall(PetscOptionsGetString(NULL, NULL, "-only", only, sizeof only, NULL));
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-backends", backends_opt, sizeof backends_opt, NULL));
+  PetscCall(
+      PetscOptionsGetString(NULL, NULL, "-backends", backends_opt, sizeof backends_opt, NULL));
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-verbose", &verbose, NULL));
   PetscCall(SNESAlphaGradRegister());
 
-  PetscCall(PetscPrintf(comm, "operator conformance on %d rank%s (tolerances: residual %g, Jacobian %g, J v %g relative)\n",
-                        size, size > 1 ? "s" : "", RES_TOL, JAC_TOL, JV_TOL));
+  PetscCall(PetscPrintf(
+      comm,
+      "operator conformance on %d rank%s (tolerances: residual %g, Jacobian %g, J v %g relative)\n",
+      size, size > 1 ? "s" : "", RES_TOL, JAC_TOL, JV_TOL));
   const char *backends[2] = {"c", "interp"};
   for (int c = 0; c < NCONFIGS; c++) {
     const config *cf = &configs[c];
@@ -1021,8 +1205,9 @@ int main(int argc, char **argv) {
       if (!strstr(backends_opt, backends[b])) continue;
       result r;
       PetscCall(run_config(comm, kdir, cf, backends[b], verbose, &r));
-      PetscBool ok = (PetscBool)(!r.res_failed && r.res <= RES_TOL && r.jac <= JAC_TOL && r.jv <= JV_TOL &&
-                                 r.outside == 0 && r.fd_out <= JAC_TOL && r.backend_ok);
+      PetscBool ok =
+          (PetscBool)(!r.res_failed && r.res <= RES_TOL && r.jac <= JAC_TOL && r.jv <= JV_TOL &&
+                      r.outside == 0 && r.fd_out <= JAC_TOL && r.backend_ok);
       nrun++;
       if (!ok) nfail++;
       if (r.res_failed) nreserr++;
@@ -1032,16 +1217,21 @@ int main(int argc, char **argv) {
       worst[3] = fmax(worst[3], r.fd_out);
       PetscInt N = cf->m[0] * (cf->dim > 1 ? cf->m[1] : 1) * (cf->dim > 2 ? cf->m[2] : 1) * cf->dof;
       char rs[32];
-      if (r.res_failed) PetscCall(PetscStrcpy(rs, "ERROR  "));
-      else PetscCall(PetscSNPrintf(rs, sizeof rs, "%.1e", r.res));
+      if (r.res_failed)
+        PetscCall(PetscStrcpy(rs, "ERROR  "));
+      else
+        PetscCall(PetscSNPrintf(rs, sizeof rs, "%.1e", r.res));
       PetscCall(PetscPrintf(comm,
                             "%-4s %-40s %-6s N=%-4" PetscInt_FMT " res %s  jac %.1e  Jv %.1e  "
                             "nnz %ld outside %ld  fd-outside %.1e%s\n",
-                            ok ? "ok" : "FAIL", cf->name, backends[b], N, rs, r.jac, r.jv,
-                            r.nnz, r.outside, r.fd_out,
+                            ok ? "ok" : "FAIL", cf->name, backends[b], N, rs, r.jac, r.jv, r.nnz,
+                            r.outside, r.fd_out,
                             r.backend_ok ? "" : "  (backend not as selected)"));
       if (r.res_failed)
-        PetscCall(PetscPrintf(comm, "     residual: PETSc error \"%s\" (Jacobian checked against the reference residual)\n", r.res_msg));
+        PetscCall(PetscPrintf(
+            comm,
+            "     residual: PETSc error \"%s\" (Jacobian checked against the reference residual)\n",
+            r.res_msg));
     }
   }
   if (!only[0]) {

@@ -22,8 +22,10 @@ static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, void
   PetscCall(DMDAVecGetArray(da, F, &f));
   PetscReal h = 1.0 / (info.mx - 1);
   for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
-    if (i == 0 || i == info.mx - 1) f[i] = u[i];
-    else f[i] = ud[i] - (u[i - 1] - 2 * u[i] + u[i + 1]) / (h * h);
+    if (i == 0 || i == info.mx - 1)
+      f[i] = u[i];
+    else
+      f[i] = ud[i] - (u[i - 1] - 2 * u[i] + u[i + 1]) / (h * h);
   }
   PetscCall(DMDAVecRestoreArrayRead(da, Ul, &u));
   PetscCall(DMDAVecRestoreArrayRead(da, Udot, &ud));

@@ -8,9 +8,9 @@
 
 #include "check.h"
 #include "graph/orders.h"
+#include "nn/features.h"
 #include "train/corpus.h"
 #include "train/train.h"
-#include "nn/features.h"
 
 static long cost_of(const ag_dag *d, int (*fn)(const ag_dag *, int *)) {
   int *o = malloc((size_t)(d->neliminable + 1) * sizeof(int));
@@ -35,7 +35,8 @@ static int eval_finite(const ag_graph *g, const double *x) {
       v[i] = ag_op_eval((ag_op)nd->op, v[nd->a], nd->b >= 0 ? v[nd->b] : 0, nd->value);
   }
   int fin = 0;
-  for (int j = 0; j < g->noutputs; j++) fin += isfinite(v[g->outputs[j]]) != 0;
+  for (int j = 0; j < g->noutputs; j++)
+    fin += isfinite(v[g->outputs[j]]) != 0;
   free(v);
   return fin;
 }
@@ -45,7 +46,7 @@ static int eval_finite(const ag_graph *g, const double *x) {
 static void test_large_training(void) {
   enum { N = 15 };
   ag_graph *g[N];
-  static const char *const held_out[] = {"roe-stencil-4", "robot-chain-8-1", "spring-net-4x3-1",
+  static const char *const held_out[] = {"roe-stencil-4",  "robot-chain-8-1",  "spring-net-4x3-1",
                                          "roe-stencil-24", "robot-chain-40-2", "spring-net-8x6-2"};
   for (int c = 0; c < N; c++) {
     g[c] = ag_corpus_large_training(c);
@@ -56,18 +57,19 @@ static void test_large_training(void) {
     for (size_t h = 0; h < sizeof held_out / sizeof held_out[0]; h++)
       CHECK(strcmp(g[c]->name, held_out[h]) != 0, "kernel %d is the held-out %s", c, held_out[h]);
     for (int j = 0; j < c; j++)
-      CHECK(ag_graph_hash_full(g[j]) != ag_graph_hash_full(g[c]), "kernels %d (%s) and %d (%s) are the same graph",
-            j, g[j]->name, c, g[c]->name);
+      CHECK(ag_graph_hash_full(g[j]) != ag_graph_hash_full(g[c]),
+            "kernels %d (%s) and %d (%s) are the same graph", j, g[j]->name, c, g[c]->name);
     printf("large training kernel %2d: %-22s %4d eliminable, Markowitz cost %ld\n", c, g[c]->name,
            ne, cost_of(&g[c]->dag, ag_order_markowitz));
   }
   CHECK(ag_corpus_large_training(-1) == NULL, "a negative index gives NULL");
-  for (int c = 0; c < N; c++) ag_graph_free(g[c]);
+  for (int c = 0; c < N; c++)
+    ag_graph_free(g[c]);
 }
 
 int main(void) {
   test_large_training();
-  static const int sizes[][3] = {{6, 40, 3}, {8, 86, 8}, {11, 62, 11}, {15, 105, 20},
+  static const int sizes[][3] = {{6, 40, 3},  {8, 86, 8}, {11, 62, 11}, {15, 105, 20},
                                  {4, 200, 2}, {3, 3, 1},  {2, 30, 10},  {20, 25, 4}};
   const int nsizes = (int)(sizeof sizes / sizeof sizes[0]);
   double sum_fwd = 0, sum_rev = 0, sum_mk = 0;
@@ -83,29 +85,39 @@ int main(void) {
       ag_graph_free(h);
       if (seed > 1) {
         ag_graph *p = ag_corpus_random(seed - 1, ni, nv, no);
-        if (nv > 10) CHECK(p && p->dag.hash != g->dag.hash, "seeds %llu, %llu give the same graph", (unsigned long long)seed - 1, (unsigned long long)seed);
+        if (nv > 10)
+          CHECK(p && p->dag.hash != g->dag.hash, "seeds %llu, %llu give the same graph",
+                (unsigned long long)seed - 1, (unsigned long long)seed);
         ag_graph_free(p);
       }
       const ag_dag *d = &g->dag;
       CHECK(g->finalized, "finalized");
-      CHECK(d->ni == ni && d->nv == nv && d->no == no, "%s: sizes %d/%d/%d", g->name, d->ni, d->nv, d->no);
+      CHECK(d->ni == ni && d->nv == nv && d->no == no, "%s: sizes %d/%d/%d", g->name, d->ni, d->nv,
+            d->no);
       /* every output is a vertex, every input is read, no dead vertex */
       int *nsucc = calloc((size_t)d->n, sizeof(int));
       for (int v = 0; v < d->n; v++)
-        for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++) nsucc[d->pred[j]]++;
+        for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++)
+          nsucc[d->pred[j]]++;
       int bad_out = 0, unread = 0, dead = 0;
-      for (int j = 0; j < d->no; j++) bad_out += d->out_index[j] < d->ni;
-      for (int k = 0; k < d->ni; k++) unread += nsucc[k] == 0;
-      for (int v = d->ni; v < d->n; v++) dead += nsucc[v] == 0 && !d->is_output[v];
-      CHECK(bad_out == 0 && unread == 0 && dead == 0, "%s: %d passive outputs, %d unread inputs, %d dead vertices",
-            g->name, bad_out, unread, dead);
+      for (int j = 0; j < d->no; j++)
+        bad_out += d->out_index[j] < d->ni;
+      for (int k = 0; k < d->ni; k++)
+        unread += nsucc[k] == 0;
+      for (int v = d->ni; v < d->n; v++)
+        dead += nsucc[v] == 0 && !d->is_output[v];
+      CHECK(bad_out == 0 && unread == 0 && dead == 0,
+            "%s: %d passive outputs, %d unread inputs, %d dead vertices", g->name, bad_out, unread,
+            dead);
       /* distinct outputs */
       int dup = 0;
       for (int a = 0; a < d->no; a++)
-        for (int b = a + 1; b < d->no; b++) dup += d->out_index[a] == d->out_index[b];
+        for (int b = a + 1; b < d->no; b++)
+          dup += d->out_index[a] == d->out_index[b];
       CHECK(dup == 0, "%s: %d duplicate outputs", g->name, dup);
       free(nsucc);
-      long f = cost_of(d, ag_order_forward), r = cost_of(d, ag_order_reverse), m = cost_of(d, ag_order_markowitz);
+      long f = cost_of(d, ag_order_forward), r = cost_of(d, ag_order_reverse),
+           m = cost_of(d, ag_order_markowitz);
       CHECK(f > 0 && r > 0 && m > 0, "%s: costs fwd %ld rev %ld markowitz %ld", g->name, f, r, m);
       sum_fwd += f;
       sum_rev += r;
@@ -113,19 +125,21 @@ int main(void) {
       mk_better += m <= (f > r ? f : r);
       ngraphs++;
       double x[64];
-      for (int k = 0; k < ni; k++) x[k] = 0.3 + 0.17 * k;
+      for (int k = 0; k < ni; k++)
+        x[k] = 0.3 + 0.17 * k;
       finite_outputs += eval_finite(g, x);
       outputs += no;
-      if (seed == 1)
-        printf("%-22s fwd %5ld rev %5ld markowitz %5ld\n", g->name, f, r, m);
+      if (seed == 1) printf("%-22s fwd %5ld rev %5ld markowitz %5ld\n", g->name, f, r, m);
       ag_graph_free(g);
     }
   }
   printf("%d graphs: mean fwd %.1f rev %.1f markowitz %.1f; markowitz <= max(fwd, rev) on %d; "
          "%d/%d outputs finite at a test point\n",
-         ngraphs, sum_fwd / ngraphs, sum_rev / ngraphs, sum_mk / ngraphs, mk_better, finite_outputs, outputs);
+         ngraphs, sum_fwd / ngraphs, sum_rev / ngraphs, sum_mk / ngraphs, mk_better, finite_outputs,
+         outputs);
   CHECK(sum_mk <= (sum_fwd > sum_rev ? sum_fwd : sum_rev), "markowitz on average");
-  CHECK(finite_outputs >= outputs * 9 / 10, "most outputs finite: %d of %d", finite_outputs, outputs);
+  CHECK(finite_outputs >= outputs * 9 / 10, "most outputs finite: %d of %d", finite_outputs,
+        outputs);
   /* impossible sizes */
   CHECK(ag_corpus_random(1, 0, 10, 1) == NULL, "no inputs");
   CHECK(ag_corpus_random(1, 3, 10, 0) == NULL, "no outputs");
@@ -162,10 +176,12 @@ int main(void) {
     }
     CHECK_EQ_LONG(ag_trainer_buffer_size(tr), states, "states in the buffer");
     double loss;
-    CHECK(ag_trainer_train(tr, 2, &loss, NULL, NULL) == 2 && isfinite(loss), "training on the corpus");
+    CHECK(ag_trainer_train(tr, 2, &loss, NULL, NULL) == 2 && isfinite(loss),
+          "training on the corpus");
     ag_trainer_free(tr);
     ag_nn_free(nn);
   }
-  for (int i = 0; i < 3; i++) ag_graph_free(gs[i]);
+  for (int i = 0; i < 3; i++)
+    ag_graph_free(gs[i]);
   return check_report("test_corpus");
 }

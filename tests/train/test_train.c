@@ -14,10 +14,10 @@
 #include "check.h"
 #include "graph/orders.h"
 #include "kernel/parse_dag.h"
-#include "train/train.h"
-#include "train/train_internal.h"
 #include "nn/features.h"
 #include "paper.h"
+#include "train/train.h"
+#include "train/train_internal.h"
 
 typedef struct {
   int calls;
@@ -98,7 +98,8 @@ static int file_copy_part(const char *from, const char *to, long keep, long flip
   fclose(f);
   if (keep < 0 || keep > n) keep = n;
   if (flip_at >= 0)
-    for (long i = flip_at; i < flip_at + 64 && i < keep; i++) b[i] ^= 0x5a;
+    for (long i = flip_at; i < flip_at + 64 && i < keep; i++)
+      b[i] ^= 0x5a;
   FILE *g = fopen(to, "wb");
   if (!g) {
     free(b);
@@ -179,7 +180,8 @@ static void test_checkpoint(const ag_dag *d0, const ag_dag *d1, const ag_nn_arch
   /* a checkpoint is also a model file */
   ag_adam o;
   ag_nn *nm = ag_nn_load(ck, "cpu", &o, &err);
-  CHECK(nm != NULL && o.step == E1 * p.steps_per_episode, "checkpoint as a model: %s", nm ? "" : err.msg);
+  CHECK(nm != NULL && o.step == E1 * p.steps_per_episode, "checkpoint as a model: %s",
+        nm ? "" : err.msg);
   if (nm) {
     ag_nn_free(nm);
     ag_adam_free(&o);
@@ -195,7 +197,8 @@ static void test_checkpoint(const ag_dag *d0, const ag_dag *d1, const ag_nn_arch
   CHECK(err.code == AG_ERR_MISMATCH, "other graphs: code %s (%s)", ag_status_name(err.code),
         err.msg);
   printf("  refused: %s\n", err.msg);
-  CHECK(ag_trainer_episodes(td) == 0 && ag_trainer_buffer_size(td) == 0, "refusal changed the trainer");
+  CHECK(ag_trainer_episodes(td) == 0 && ag_trainer_buffer_size(td) == 0,
+        "refusal changed the trainer");
   ag_trainer_free(td);
   td = ag_trainer_new(nd, NULL, one, 1, &p);
   CHECK(ag_trainer_load(td, ck, &err) < 0 && strstr(err.msg, "2 graphs, this run trains 1"),
@@ -225,7 +228,8 @@ static void test_checkpoint(const ag_dag *d0, const ag_dag *d1, const ag_nn_arch
       printf("  corrupted: %s\n", err.msg);
   }
   CHECK(corrupt_refused, "a corrupted checkpoint was loaded");
-  CHECK(ag_trainer_episodes(td) == 0 && ag_trainer_buffer_size(td) == 0, "refusal changed the trainer");
+  CHECK(ag_trainer_episodes(td) == 0 && ag_trainer_buffer_size(td) == 0,
+        "refusal changed the trainer");
   ag_trainer_free(td);
 
   /* another buffer capacity keeps the newest states */
@@ -233,7 +237,8 @@ static void test_checkpoint(const ag_dag *d0, const ag_dag *d1, const ag_nn_arch
   small.buffer = 10;
   td = ag_trainer_new(nd, NULL, graphs, 2, &small);
   CHECK(ag_trainer_load(td, ck, &err) == 0, "load into a smaller buffer: %s", err.msg);
-  CHECK(ag_trainer_buffer_size(td) == 10 && td->head == 0, "smaller buffer: %d", ag_trainer_buffer_size(td));
+  CHECK(ag_trainer_buffer_size(td) == 10 && td->head == 0, "smaller buffer: %d",
+        ag_trainer_buffer_size(td));
   CHECK(ag_trainer_train(td, 2, NULL, NULL, NULL) == 2, "training after a repacked load");
   ag_trainer_free(td);
   ag_nn_free(nd);
@@ -351,14 +356,16 @@ int main(void) {
   long bc = ag_trainer_best(tr, 0, &best);
   long c = ag_order_cost(d, best, d->neliminable, &err);
   CHECK(bc > 0 && c == bc, "best %ld, its order costs %ld (%s)", bc, c, c < 0 ? err.msg : "");
-  printf("PropaneCombustion: best self-play cost %ld (forward 151, reverse 90, Markowitz 111)\n", bc);
+  printf("PropaneCombustion: best self-play cost %ld (forward 151, reverse 90, Markowitz 111)\n",
+         bc);
 
   /* training lowers the loss on the buffer */
   double lp0, lv0, l0 = ag_trainer_buffer_loss(tr, &lp0, &lv0);
   double l, lp, lv;
   int steps = ag_trainer_train(tr, 150, &l, &lp, &lv);
   double lp1, lv1, l1 = ag_trainer_buffer_loss(tr, &lp1, &lv1);
-  printf("buffer loss %.4f (policy %.4f, value %.4f) -> %.4f (policy %.4f, value %.4f) after %d steps\n",
+  printf("buffer loss %.4f (policy %.4f, value %.4f) -> %.4f (policy %.4f, value %.4f) after %d "
+         "steps\n",
          l0, lp0, lv0, l1, lp1, lv1, steps);
   CHECK(steps == 150, "steps %d", steps);
   CHECK(isfinite(l0) && isfinite(l1) && isfinite(l), "loss not finite");
@@ -397,7 +404,8 @@ int main(void) {
   ag_trainer *t2 = ag_trainer_new(nn, NULL, graphs, 1, &q);
   ag_trainer_play(t2, 0);
   CHECK_EQ_LONG(ag_trainer_buffer_size(t2), 10, "ring buffer size");
-  CHECK(ag_trainer_train(t2, 3, &l, NULL, NULL) == 3 && isfinite(l), "training on a wrapped buffer");
+  CHECK(ag_trainer_train(t2, 3, &l, NULL, NULL) == 3 && isfinite(l),
+        "training on a wrapped buffer");
   ag_trainer_free(t2);
 
   ag_trainer_free(tr);

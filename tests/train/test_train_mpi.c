@@ -8,15 +8,16 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "base/hash.h"
 #include "check.h"
 #include "graph/orders.h"
+#include "nn/features.h"
 #include "train/corpus.h"
 #include "train/train_mpi.h"
-#include "nn/features.h"
 
 typedef struct {
   ag_train_mpi *mpi;
-  long calls, at;   /* record the reduce of call number `at` */
+  long calls, at; /* record the reduce of call number `at` */
   float *before, *after;
   size_t n;
 } spy;
@@ -41,10 +42,7 @@ typedef struct {
   int n;
 } ep_hash;
 
-static uint64_t mixh(uint64_t h, uint64_t v) {
-  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  return h * 0xff51afd7ed558ccdULL;
-}
+#define mixh ag_hash_mix
 
 static void on_progress(const ag_train_progress *pr, void *ctx) {
   ep_hash *e = ctx;
@@ -66,11 +64,13 @@ int main(int argc, char **argv) {
     enum { N = 1000 };
     float g[N];
     int bad = 0;
-    for (int i = 0; i < N; i++) g[i] = 0.25f * (float)i * (float)(rank + 1) + (float)rank;
+    for (int i = 0; i < N; i++)
+      g[i] = 0.25f * (float)i * (float)(rank + 1) + (float)rank;
     ag_train_mpi_grad_reduce(g, N, &m);
     for (int i = 0; i < N; i++) {
       double want = 0;
-      for (int r = 0; r < size; r++) want += 0.25 * i * (r + 1) + r;
+      for (int r = 0; r < size; r++)
+        want += 0.25 * i * (r + 1) + r;
       want /= size;
       bad += fabs(g[i] - want) > 1e-6 * (fabs(want) + 1);
     }
@@ -84,7 +84,8 @@ int main(int argc, char **argv) {
   ag_nn *nn = ag_nn_new(&a, "cpu", 100 + (uint64_t)rank, &err); /* different on each rank */
   CHECK(nn != NULL, "ag_nn_new: %s", err.msg);
   size_t np = ag_nn_nparams(nn);
-  if (size > 1) CHECK(!ag_train_mpi_in_sync(nn, MPI_COMM_WORLD, NULL), "networks differ before setup");
+  if (size > 1)
+    CHECK(!ag_train_mpi_in_sync(nn, MPI_COMM_WORLD, NULL), "networks differ before setup");
 
   ag_adam opt;
   ag_adam_init(&opt, np, 1e-3f);
@@ -130,7 +131,8 @@ int main(int argc, char **argv) {
   uint64_t sum;
   CHECK(ag_train_mpi_in_sync(nn, MPI_COMM_WORLD, &sum), "parameters bit-identical after training");
   size_t moved = 0;
-  for (size_t i = 0; i < np; i++) moved += ag_nn_params(nn)[i] != start[i];
+  for (size_t i = 0; i < np; i++)
+    moved += ag_nn_params(nn)[i] != start[i];
   CHECK(moved > np / 2, "parameters moved: %zu of %zu", moved, np);
   long steps_lo, steps_hi, st = m.reduces;
   MPI_Allreduce(&st, &steps_lo, 1, MPI_LONG, MPI_MIN, MPI_COMM_WORLD);
@@ -142,11 +144,13 @@ int main(int argc, char **argv) {
     const int *o;
     long c = ag_trainer_best(tr, g, &o);
     eh.h = mixh(eh.h, (uint64_t)c);
-    for (int i = 0; i < ds[g]->neliminable; i++) eh.h = mixh(eh.h, (uint64_t)o[i]);
+    for (int i = 0; i < ds[g]->neliminable; i++)
+      eh.h = mixh(eh.h, (uint64_t)o[i]);
   }
   unsigned long long mine = eh.h, *all = malloc((size_t)size * sizeof *all);
   MPI_Allgather(&mine, 1, MPI_UNSIGNED_LONG_LONG, all, 1, MPI_UNSIGNED_LONG_LONG, MPI_COMM_WORLD);
-  for (int r = 1; r < size; r++) CHECK(all[r] != all[0], "rank %d played the same episodes as rank 0", r);
+  for (int r = 1; r < size; r++)
+    CHECK(all[r] != all[0], "rank %d played the same episodes as rank 0", r);
   free(all);
 
   /* the spied step: the reduced gradient is the mean of the ranks' gradients */
@@ -159,7 +163,8 @@ int main(int argc, char **argv) {
       double maxdev = 0;
       for (size_t i = 0; i < np; i++) {
         double mean = 0;
-        for (int r = 0; r < size; r++) mean += allg[(size_t)r * np + i];
+        for (int r = 0; r < size; r++)
+          mean += allg[(size_t)r * np + i];
         mean /= size;
         if (size == 2) { /* exact in float: (a + b) * 0.5 */
           float f = (allg[i] + allg[np + i]) * 0.5f;
@@ -173,8 +178,10 @@ int main(int argc, char **argv) {
       CHECK(off == 0, "%zu gradient entries are not the mean of the two ranks'", off);
       CHECK(maxdev < 1e-5, "reduced gradient off the mean by %g (relative)", maxdev);
       CHECK(nonzero > np / 4, "gradient nonzero: %zu of %zu", nonzero, np);
-      if (size == 2) CHECK(differ > np / 4, "the ranks' gradients differ: %zu of %zu entries", differ, np);
-      printf("step %ld: reduced gradient = mean of %d ranks' gradients (%zu parameters)\n", sp.at + 1, size, np);
+      if (size == 2)
+        CHECK(differ > np / 4, "the ranks' gradients differ: %zu of %zu entries", differ, np);
+      printf("step %ld: reduced gradient = mean of %d ranks' gradients (%zu parameters)\n",
+             sp.at + 1, size, np);
     }
     free(allg);
   }
@@ -184,7 +191,8 @@ int main(int argc, char **argv) {
   ag_train_mpi_gather_best(tr, ds, 2, MPI_COMM_WORLD, 0, best);
   for (int g = 0; g < 2; g++) {
     long c = ag_order_cost(ds[g], best[g].order, best[g].len, &err);
-    CHECK(best[g].cost > 0 && c == best[g].cost, "graph %d: best %ld, its order costs %ld", g, best[g].cost, c);
+    CHECK(best[g].cost > 0 && c == best[g].cost, "graph %d: best %ld, its order costs %ld", g,
+          best[g].cost, c);
     long lo;
     MPI_Allreduce(&best[g].cost, &lo, 1, MPI_LONG, MPI_MIN, MPI_COMM_WORLD);
     CHECK(lo == best[g].cost, "same best on every rank");
@@ -210,7 +218,8 @@ int main(int argc, char **argv) {
     ag_train_params q;
     ag_train_params_default(&q);
     ag_train_mpi m2;
-    CHECK(ag_train_mpi_setup(&q, n2, NULL, MPI_COMM_WORLD, &m2, &err) != 0 && strstr(err.msg, "differ"),
+    CHECK(ag_train_mpi_setup(&q, n2, NULL, MPI_COMM_WORLD, &m2, &err) != 0 &&
+              strstr(err.msg, "differ"),
           "size mismatch detected");
     ag_nn_free(n2);
   }

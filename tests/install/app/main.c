@@ -64,7 +64,8 @@ int main(int argc, char **argv) {
   {
     PetscScalar *x;
     PetscCall(DMDAVecGetArray(da, X, &x));
-    for (PetscInt i = xs; i < xs + xm; i++) x[i] = u0(i);
+    for (PetscInt i = xs; i < xs + xm; i++)
+      x[i] = u0(i);
     PetscCall(DMDAVecRestoreArray(da, X, &x));
   }
   PetscCall(AGOperatorComputeResidual(op, X, F));
@@ -103,8 +104,10 @@ int main(int argc, char **argv) {
   }
   PetscCheck(errj < 1e-12 && errf < 1e-12, PETSC_COMM_WORLD, PETSC_ERR_PLIB,
              "wrong Jacobian or residual: max error J %g, F %g", (double)errj, (double)errf);
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "OK: exact Jacobian of %s on %" PetscInt_FMT
-                        " cells (max error J %g, F %g)\n", src, n, (double)errj, (double)errf));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                        "OK: exact Jacobian of %s on %" PetscInt_FMT
+                        " cells (max error J %g, F %g)\n",
+                        src, n, (double)errj, (double)errf));
 
   PetscCall(MatDestroy(&J));
   PetscCall(VecDestroy(&F));
