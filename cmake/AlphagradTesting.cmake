@@ -13,6 +13,11 @@
 # run as root and to oversubscribe the 2 cores. MPI nranks runs COMMAND under mpiexec -n
 # nranks (a test with nranks > 1 is not added without mpiexec). Open MPI keeps memory at exit,
 # so MPI tests and NO_LEAK_CHECK ones run without LeakSanitizer in the sanitizer build.
+# The tests that take 10 s or more on the 2-core development machine (ctest's own timings);
+# they are labelled `slow` wherever they are added (as if SLOW were given).
+set(AG_SLOW_TESTS test_codegen test_search test_exact test_orderlib example_cfd_wedge_angle
+    test_gpu_codegen)
+
 function(ag_add_test)
   cmake_parse_arguments(T "SLOW;NO_LEAK_CHECK" "NAME;MPI;TIMEOUT;SKIP_RETURN_CODE;RESOURCE_LOCK"
                         "COMMAND;LABELS;ENV" ${ARGN})
@@ -35,7 +40,7 @@ function(ag_add_test)
     list(APPEND env "ASAN_OPTIONS=detect_leaks=0")
   endif()
   list(APPEND env ${T_ENV})
-  if(T_SLOW)
+  if(T_SLOW OR T_NAME IN_LIST AG_SLOW_TESTS)
     list(APPEND labels slow)
   else()
     list(APPEND labels quick)

@@ -40,6 +40,20 @@ hid_t ag_h5_fapl(void) {
   return fapl;
 }
 
+hid_t ag_h5_create_new(const char *file, const char *kind, const char *path, ag_error *err) {
+  char det[200];
+  hid_t fapl = ag_h5_fapl();
+  if (fapl < 0)
+    return ag_fail_kfile(err, AG_ERR_BACKEND, kind, path, "cannot write (%s)", ag_h5_detail(det));
+  H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  hid_t f = H5Fcreate(file, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+  H5Pclose(fapl);
+  if (f < 0)
+    return ag_fail_kfile(err, AG_ERR_IO, kind, path, "cannot create %s (%s)", file,
+                         ag_h5_detail(det));
+  return f;
+}
+
 int ag_h5_put_attr(hid_t loc, const char *name, hid_t filetype, hid_t memtype, const void *val) {
   hid_t sp = H5Screate(H5S_SCALAR);
   if (sp < 0) return -1;

@@ -26,6 +26,11 @@ const char *ag_h5_detail(char *buf);
 /* File access: strong close, and no HDF5 file locking (our files are replaced by rename,
    never modified in place; flock fails on some network filesystems). -1 on error. */
 hid_t ag_h5_fapl(void);
+/* Creates `file` (which must not exist) for writing, in the newest format (checksummed
+   metadata, single-chunk dataset indexes), with ag_h5_fapl's access properties. On failure
+   -1 with err: "KIND PATH: cannot write/create ..." (BACKEND or IO). `path` is the name the
+   user knows (the final file; `file` may be a temporary beside it). */
+hid_t ag_h5_create_new(const char *file, const char *kind, const char *path, ag_error *err);
 
 /* Scalar attributes; 0 or -1. Strings are fixed-length, NUL-terminated UTF-8 (in the object
    header, so covered by its checksum; h5dump prints them as plain strings). */

@@ -547,10 +547,7 @@ int ag_search_exact_ex(const ag_dag *d, const ag_search_opts *o, const ag_exact_
     memcpy(ids, incumbent, (size_t)m * sizeof(int));
   else
     ag_order_markowitz(d, ids);
-  long cost = ag_order_cost(d, ids, m, NULL);
-  for (int i = 0; i < m; i++)
-    ids[i] = ag_vertex_index(d, ids[i]);
-  ag_run_offer(&run, ids, cost);
+  ag_run_offer_ids(&run, ids, ag_order_cost(d, ids, m, NULL));
   free(ids);
   run.best.found_at = 0;
   int rc = exact_run(&run, p, err);

@@ -33,6 +33,15 @@ int ag_run_offer(ag_search_run *run, const int *order, long cost) {
   return 1;
 }
 
+int ag_run_offer_ids(ag_search_run *run, const int *ids, long cost) {
+  int n = run->best.len, *idx = ag_malloc((size_t)(n + 1) * sizeof(int));
+  for (int i = 0; i < n; i++)
+    idx[i] = ag_vertex_index(run->d, ids[i]);
+  int rc = ag_run_offer(run, idx, cost);
+  free(idx);
+  return rc;
+}
+
 void ag_run_ids(const ag_dag *d, const int *idx, int *ids, int n) {
   for (int i = 0; i < n; i++)
     ids[i] = ag_vertex_id(d, idx[i]);

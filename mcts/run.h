@@ -40,6 +40,8 @@ void ag_run_init(ag_search_run *run, const ag_dag *d, const ag_search_opts *o);
 void ag_run_free(ag_search_run *run);
 /* Offers a complete order (elimination indices) of the given cost; keeps it if better. */
 int ag_run_offer(ag_search_run *run, const int *order, long cost);
+/* The same for an order of 1-based vertex ids (a baseline, an order given by the caller). */
+int ag_run_offer_ids(ag_search_run *run, const int *ids, long cost);
 /* Returns 1 when the search must stop (time, unless o->time_limit <= 0; iterations; target
    reached; bound met, where adopt_shared_bound);
    calls progress and sharing hooks when due. Cheap: call every few hundred iterations. */

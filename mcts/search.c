@@ -56,10 +56,7 @@ int ag_search(const ag_dag *d, ag_search_method m, const ag_search_opts *o, ag_s
   int *ids = ag_malloc((size_t)(d->neliminable + 1) * sizeof(int));
   for (int b = 0; b < AG_NBASELINES; b++) {
     int n = ag_order_baseline(d, b, ids);
-    long c = ag_order_cost(d, ids, n, err);
-    for (int i = 0; i < n; i++)
-      ids[i] = ag_vertex_index(d, ids[i]);
-    ag_run_offer(&run, ids, c);
+    ag_run_offer_ids(&run, ids, ag_order_cost(d, ids, n, err));
   }
   free(ids);
   run.best.found_at = 0;

@@ -38,15 +38,8 @@
 static int write_h5(const ag_nn *nn, const ag_adam *opt, const char *file, const char *path,
                     ag_error *err) {
   char det[200];
-  hid_t fapl = ag_h5_fapl();
-  if (fapl < 0)
-    return ag_fail_kfile(err, AG_ERR_BACKEND, NNF, path, "cannot write (%s)", ag_h5_detail(det));
-  H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-  hid_t f = H5Fcreate(file, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
-  H5Pclose(fapl);
-  if (f < 0)
-    return ag_fail_kfile(err, AG_ERR_IO, NNF, path, "cannot create %s (%s)", file,
-                         ag_h5_detail(det));
+  hid_t f = ag_h5_create_new(file, NNF, path, err);
+  if (f < 0) return -1;
   const ag_nn_arch *a = &nn->arch;
   int rc = ag_h5_put_str(f, "format", NN_FORMAT) |
            ag_h5_put_i32(f, "format_version", NN_FORMAT_VERSION) |

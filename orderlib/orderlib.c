@@ -424,16 +424,8 @@ static int write_entry(hid_t graphs, const ag_order_entry *e) {
 static int write_h5(const char *file, const ag_order_entry *es, int n, const char *libpath,
                     ag_error *err) {
   char det[200];
-  hid_t fapl = ag_h5_fapl();
-  if (fapl < 0)
-    return ag_fail_kfile(err, AG_ERR_BACKEND, LIB, libpath, "cannot write (%s)", ag_h5_detail(det));
-  /* newest format: checksummed metadata, single-chunk index for the order dataset */
-  H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-  hid_t f = H5Fcreate(file, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
-  H5Pclose(fapl);
-  if (f < 0)
-    return ag_fail_kfile(err, AG_ERR_IO, LIB, libpath, "cannot create %s (%s)", file,
-                         ag_h5_detail(det));
+  hid_t f = ag_h5_create_new(file, LIB, libpath, err); /* checksummed metadata */
+  if (f < 0) return -1;
   int rc = ag_h5_put_str(f, "format", AG_ORDERLIB_FORMAT) |
            ag_h5_put_i32(f, "format_version", AG_ORDERLIB_FORMAT_VERSION);
   hid_t graphs = rc ? -1 : H5Gcreate2(f, "graphs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
