@@ -30,11 +30,12 @@ int ag_gpu_built_with_cuda(void) { return 1; }
 #define DRIVER_FUNCS(X)                                                                            \
   X(cuInit)                                                                                        \
   X(cuDeviceGetCount)                                                                              \
-  X(cuDeviceGet) X(cuDeviceGetName) X(cuDeviceGetAttribute) X(cuDeviceTotalMem)                    \
-      X(cuDevicePrimaryCtxRetain) X(cuDevicePrimaryCtxRelease) X(cuCtxSetCurrent)                  \
-          X(cuCtxSynchronize) X(cuMemAlloc) X(cuMemFree) X(cuMemcpyHtoD) X(cuMemcpyDtoH)           \
-              X(cuMemsetD8) X(cuModuleLoadData) X(cuModuleUnload) X(cuModuleGetFunction)           \
-                  X(cuLaunchKernel) X(cuGetErrorName) X(cuGetErrorString)
+  X(cuDeviceGet)                                                                                   \
+  X(cuDeviceGetName) X(cuDeviceGetAttribute) X(cuDeviceTotalMem) X(cuDevicePrimaryCtxRetain)       \
+      X(cuDevicePrimaryCtxRelease) X(cuCtxSetCurrent) X(cuCtxSynchronize) X(cuMemAlloc)            \
+          X(cuMemFree) X(cuMemcpyHtoD) X(cuMemcpyDtoH) X(cuMemsetD8) X(cuModuleLoadData)           \
+              X(cuModuleUnload) X(cuModuleGetFunction) X(cuLaunchKernel) X(cuGetErrorName)         \
+                  X(cuGetErrorString)
 #define DECLARE(f) static __typeof__(&f) p_##f;
 DRIVER_FUNCS(DECLARE)
 

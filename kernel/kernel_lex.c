@@ -72,22 +72,25 @@ static _Noreturn void lex_raise(ag_lexer *lx, ag_status code, const ag_token *t,
   longjmp(*lx->fail, 1);
 }
 
-void ag_lex_error(ag_lexer *lx, const ag_token *t, const char *fmt, ...) {
+static _Noreturn void lex_vraise(ag_lexer *lx, ag_status code, const ag_token *t, const char *fmt,
+                                 va_list ap) {
   char msg[700];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  lex_raise(lx, code, t, msg);
+}
+
+void ag_lex_error(ag_lexer *lx, const ag_token *t, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  lex_vraise(lx, AG_ERR_FORMAT, t, fmt, ap);
   va_end(ap);
-  lex_raise(lx, AG_ERR_FORMAT, t, msg);
 }
 
 void ag_lex_errorc(ag_lexer *lx, ag_status code, const ag_token *t, const char *fmt, ...) {
-  char msg[700];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  lex_vraise(lx, code, t, fmt, ap);
   va_end(ap);
-  lex_raise(lx, code, t, msg);
 }
 
 /* ---------------- raw lexing of one file ---------------- */
