@@ -41,7 +41,7 @@ echo "== CUDA tests"
 if grep -q "Skipped\|Not Run" "$BUILD/gpu_tests.log"; then
   echo "gpu_check: device tests were skipped (no usable GPU?)"; exit 1
 fi
-"$BUILD/tests/gpu/test_gpu_device" 2>&1 | grep -E "device:|CUDA vs C|COO -> CSR|SpMV" || true
+"$BUILD/bin/test_gpu_device" 2>&1 | grep -E "device:|CUDA vs C|COO -> CSR|SpMV" || true
 (cd "$BUILD" && AG_SOURCE_DIR=$ROOT bin/test_nn_backends) # network: tolerance and evaluations/s
 
 echo "== benchmark"
