@@ -27,15 +27,14 @@ int ag_gpu_built_with_cuda(void) { return 1; }
 #define XSTR(x) #x
 #define STR(x)  XSTR(x)
 /* each entry: the pointer p_NAME of the type of NAME (cuda.h maps some names to _v2) */
-#define DRIVER_FUNCS(X)                                                                            \
-  X(cuInit)                                                                                        \
-  X(cuDeviceGetCount)                                                                              \
-  X(cuDeviceGet)                                                                                   \
-  X(cuDeviceGetName) X(cuDeviceGetAttribute) X(cuDeviceTotalMem) X(cuDevicePrimaryCtxRetain)       \
-      X(cuDevicePrimaryCtxRelease) X(cuCtxSetCurrent) X(cuCtxSynchronize) X(cuMemAlloc)            \
-          X(cuMemFree) X(cuMemcpyHtoD) X(cuMemcpyDtoH) X(cuMemsetD8) X(cuModuleLoadData)           \
-              X(cuModuleUnload) X(cuModuleGetFunction) X(cuLaunchKernel) X(cuGetErrorName)         \
-                  X(cuGetErrorString)
+// clang-format off
+#define DRIVER_FUNCS(X)                                                                     \
+  X(cuInit) X(cuDeviceGetCount) X(cuDeviceGet) X(cuDeviceGetName) X(cuDeviceGetAttribute) \
+  X(cuDeviceTotalMem) X(cuDevicePrimaryCtxRetain) X(cuDevicePrimaryCtxRelease)            \
+  X(cuCtxSetCurrent) X(cuCtxSynchronize) X(cuMemAlloc) X(cuMemFree) X(cuMemcpyHtoD)        \
+  X(cuMemcpyDtoH) X(cuMemsetD8) X(cuModuleLoadData) X(cuModuleUnload)                      \
+  X(cuModuleGetFunction) X(cuLaunchKernel) X(cuGetErrorName) X(cuGetErrorString)
+// clang-format on
 #define DECLARE(f) static __typeof__(&f) p_##f;
 DRIVER_FUNCS(DECLARE)
 
