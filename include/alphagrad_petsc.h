@@ -17,7 +17,14 @@
           (-1,0), (0,0), (1,0), (0,1) as (dx,dy), i.e. south, west, centre, east, north.
      out  dof values, added to the residual of the cell.
      p    the kernel's constant parameters (AGKernelSetParameters), then the auxiliary
-          vector's values at the cell (AGOperatorSetAuxiliaryVec), if any.
+          vector's values at the cell (AGOperatorSetAuxiliaryVec), if any, then the grid's
+          geometry when the kernel asks for it (AGKernelSetGeometry): the spacings h_1..h_d,
+          then the coordinates x_1..x_d of the cell (of the face's centre for face kernels).
+          The spacing of a direction with M points is (max - min)/(M - 1) over the DMDA's
+          bounding box (DMDASetUniformCoordinates), / M when periodic; without coordinates
+          the domain is [0, 1] in each direction (so hx = 1/(M - 1), as in SNES ex5). With
+          geometry, one kernel file serves every grid of a multigrid hierarchy or of grid
+          sequencing (operators follow their DMDA through DMCoarsen/DMRefine).
    A cell whose stencil leaves a non-periodic domain uses the cell kernel's boundary kernel
    instead: in = the cell's own dof values, out = dof values (a Dirichlet row, e.g. u - g),
    p as above. Without a boundary kernel, only cells whose stencil fits are computed (the
@@ -90,12 +97,25 @@ PETSC_EXTERN PetscErrorCode AGKernelGetSizes(AGKernel k, PetscInt *ni, PetscInt 
 /* Prints the kernel's source, graph sizes and, once set up, its order and code (viewer NULL:
    stdout of its communicator). */
 PETSC_EXTERN PetscErrorCode AGKernelView(AGKernel k, PetscViewer viewer);
+/* With PETSC_TRUE the grid's spacings and the element's coordinates are appended to the
+   kernel's parameters (see the conventions above; -snes_jacobian_alphagrad_geometry for the
+   kernels named by options). Default PETSC_FALSE. Not with the cuda backend. */
+PETSC_EXTERN PetscErrorCode AGKernelSetGeometry(AGKernel k, PetscBool geometry);
 /* Drops a reference (PetscObjectDereference); the last one frees the kernel. */
 PETSC_EXTERN PetscErrorCode AGKernelDestroy(AGKernel *k);
 
 /* An operator on a DMDA (reference taken). Its options prefix is "snes_jacobian_alphagrad_"
-   (with the SNES's prefix in front once attached to a SNES). */
+   (with the SNES's prefix in front once attached to a SNES). The operator follows its DMDA:
+   DMCoarsen and DMRefine of it (rediscretised -pc_type mg, -snes_grid_sequence, -da_refine
+   hierarchies, FAS) give the new DMDA an operator with the same kernels, options and prefix
+   (AGOperatorGetForDM finds it), and SNESComputeJacobianAlphaGrad uses the operator of the
+   DM it is called on. */
 PETSC_EXTERN PetscErrorCode AGOperatorCreate(DM da, AGOperator *op);
+/* The operator of dm: the one attached to a SNES on dm, or the one derived for dm by
+   DMCoarsen/DMRefine from an operator of a finer or coarser grid; NULL if none (no reference
+   taken). An operator with an auxiliary vector needs that grid's vector on derived
+   operators: AGOperatorSetAuxiliaryVec on the operator found here. */
+PETSC_EXTERN PetscErrorCode AGOperatorGetForDM(DM dm, AGOperator *op);
 /* Drops a reference (PetscObjectDereference); the last one frees the operator. */
 PETSC_EXTERN PetscErrorCode AGOperatorDestroy(AGOperator *op);
 PETSC_EXTERN PetscErrorCode AGOperatorSetOptionsPrefix(AGOperator op, const char prefix[]);

@@ -68,6 +68,13 @@ PetscErrorCode AGKernelSetParameters(AGKernel k, PetscInt n, const PetscReal v[]
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode AGKernelSetGeometry(AGKernel k, PetscBool geometry) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(k, AG_KERNEL_CLASSID, 1);
+  k->geometry = geometry;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode AGKernelGetSizes(AGKernel k, PetscInt *ni, PetscInt *no, PetscInt *np) {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(k, AG_KERNEL_CLASSID, 1);

@@ -32,10 +32,12 @@ PetscErrorCode AGOperatorCreate(DM da, AGOperator *op) {
   PetscCall(PetscHeaderCreate(o, AG_OPERATOR_CLASSID, "AGOperator", "AlphaGrad operator", "AG",
                               PetscObjectComm((PetscObject)da), AGOperatorDestroy, AGOperatorView));
   o->da = da;
+  o->dim = dim;
   o->coo_mat_id = -1;
   PetscCall(PetscObjectReference((PetscObject)da));
   ag_plugin_opts_default(&o->opts);
   PetscCall(PetscObjectSetOptionsPrefix((PetscObject)o, "snes_jacobian_alphagrad_"));
+  PetscCall(ag_operator_hooks_add(o));
   *op = o;
   PetscFunctionReturn(0);
 }
@@ -219,9 +221,9 @@ static PetscErrorCode group_init(ag_group *gr, AGKernel k, const char *role, Pet
   PetscFunctionReturn(0);
 }
 
-/* appends one element: ni inputs, ntarget*no rows, an aux index (or -1) */
+/* appends one element: ni inputs, ntarget*no rows, an aux index (or -1), its cell */
 static PetscErrorCode group_add(ag_group *gr, PetscInt *cap, const PetscInt *in,
-                                const PetscInt *out, PetscInt aux) {
+                                const PetscInt *out, PetscInt aux, const PetscInt cell[3]) {
   PetscInt ni = gr->k->g->ninputs, nr = gr->ntarget * gr->k->g->noutputs;
   PetscFunctionBegin;
   if (gr->nel == *cap) {
@@ -229,7 +231,9 @@ static PetscErrorCode group_add(ag_group *gr, PetscInt *cap, const PetscInt *in,
     PetscCall(PetscRealloc(sizeof(PetscInt) * *cap * ni + 1, &gr->in_idx));
     PetscCall(PetscRealloc(sizeof(PetscInt) * *cap * nr + 1, &gr->out_idx));
     PetscCall(PetscRealloc(sizeof(PetscInt) * *cap + 1, &gr->aux_idx));
+    PetscCall(PetscRealloc(sizeof(PetscInt) * *cap * 3, &gr->cell));
   }
+  PetscCall(PetscArraycpy(gr->cell + 3 * gr->nel, cell, 3));
   PetscCall(PetscArraycpy(gr->in_idx + gr->nel * ni, in, ni));
   PetscCall(PetscArraycpy(gr->out_idx + gr->nel * nr, out, nr));
   gr->aux_idx[gr->nel] = aux;
@@ -278,9 +282,9 @@ static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
             for (PetscInt c = 0; c < dof; c++)
               in[p * dof + c] = b + c;
           }
-          PetscCall(group_add(&gi, &cap_i, in, out, aux));
+          PetscCall(group_add(&gi, &cap_i, in, out, aux, at));
         } else if (s->boundary) {
-          PetscCall(group_add(&gb, &cap_b, out, out, aux));
+          PetscCall(group_add(&gb, &cap_b, out, out, aux, at));
         }
       }
   PetscCall(push_group(op, &gi));
@@ -308,6 +312,9 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
   PetscCall(group_init(&gr[0], s->k, face_role[d][0], 2, 1, -1));
   if (s->low) PetscCall(group_init(&gr[1], s->low, face_role[d][1], 1, -1, 0));
   if (s->high) PetscCall(group_init(&gr[2], s->high, face_role[d][2], 1, 1, 0));
+  gr[0].at[d] = 0.5;              /* interior faces: after their low cell */
+  if (s->low) gr[1].at[d] = -0.5; /* the low boundary face: before the first cell */
+  if (s->high) gr[2].at[d] = 0.5; /* the high boundary face: after the last cell */
   /* the two transverse directions (size 1 when absent) */
   PetscInt t1 = (d + 1) % 3, t2 = (d + 2) % 3;
   for (PetscInt a = start[t2]; a < start[t2] + cnt[t2]; a++)
@@ -332,7 +339,7 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
           CELL(0, ijk);
           for (PetscInt c = 0; c < dof; c++)
             out[c] = lidx(g, ijk[0], ijk[1], ijk[2]) + c;
-          PetscCall(group_add(&gr[1], &cap[1], in, out, -1));
+          PetscCall(group_add(&gr[1], &cap[1], in, out, -1, ijk));
         } else if (!per && f == ext[d]) {
           if (!s->high) continue;
           for (PetscInt q = 0; q < w; q++) {
@@ -344,7 +351,7 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
           CELL(ext[d] - 1, ijk);
           for (PetscInt c = 0; c < dof; c++)
             out[c] = lidx(g, ijk[0], ijk[1], ijk[2]) + c;
-          PetscCall(group_add(&gr[2], &cap[2], in, out, -1));
+          PetscCall(group_add(&gr[2], &cap[2], in, out, -1, ijk));
         } else {
           if (!per && (f - w < 0 || f + w > ext[d])) continue;
           for (PetscInt q = 0; q < 2 * w; q++) {
@@ -360,7 +367,8 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
             for (PetscInt c = 0; c < dof; c++)
               out[side * dof + c] = own ? base + c : -1;
           }
-          PetscCall(group_add(&gr[0], &cap[0], in, out, -1));
+          CELL(f - 1, ijk); /* the face's low cell; its centre is half a spacing further */
+          PetscCall(group_add(&gr[0], &cap[0], in, out, -1, ijk));
         }
 #undef CELL
       }
@@ -371,16 +379,52 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
   PetscFunctionReturn(0);
 }
 
+/* auxiliary values of a group's elements (0: none) */
+static PetscInt group_naux(AGOperator op, const ag_group *gr) {
+  return gr->aux_idx ? op->auxdof : 0;
+}
+
 static PetscErrorCode check_params(AGOperator op, ag_group *gr) {
   AGKernel k = gr->k;
   PetscInt naux = (gr->aux_idx && op->aux && !strncmp(gr->role, "cell", 4)) ? op->auxdof : 0;
+  PetscInt ngeom = k->geometry ? 2 * op->dim : 0;
+  MPI_Comm comm = PetscObjectComm((PetscObject)op->da);
   PetscFunctionBegin;
-  PetscCheck(k->g->nparams <= k->nconst + naux, PetscObjectComm((PetscObject)op->da),
-             PETSC_ERR_ARG_SIZ,
+  PetscCheck(!op->aux_wanted || op->aux, comm, PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: the operator on this grid was made by DMCoarsen/DMRefine from an "
+             "operator with an auxiliary vector, and has none: give it this grid's vector with "
+             "AGOperatorSetAuxiliaryVec on the operator of AGOperatorGetForDM (or rediscretise "
+             "without an auxiliary vector, e.g. -pc_mg_galerkin pmat)");
+  PetscCheck(!(ngeom && op->opts.backend == AG_BACKEND_CUDA), comm, PETSC_ERR_SUP,
+             "alphagrad: %s kernel %s takes geometry parameters, which the cuda backend does "
+             "not support yet: use -snes_jacobian_alphagrad_backend c",
+             gr->role, k->source);
+  PetscCheck(k->g->nparams <= k->nconst + naux + ngeom, comm, PETSC_ERR_ARG_SIZ,
              "alphagrad: %s kernel %s reads %d parameters, but only %" PetscInt_FMT
-             " constants (AGKernelSetParameters) and %" PetscInt_FMT
-             " auxiliary values (AGOperatorSetAuxiliaryVec) are given",
-             gr->role, k->source, k->g->nparams, k->nconst, naux);
+             " constants (AGKernelSetParameters, -snes_jacobian_alphagrad_params), %" PetscInt_FMT
+             " auxiliary values (AGOperatorSetAuxiliaryVec) and %" PetscInt_FMT
+             " geometry values (AGKernelSetGeometry, -snes_jacobian_alphagrad_geometry) are given",
+             gr->role, k->source, k->g->nparams, k->nconst, naux, ngeom);
+  PetscFunctionReturn(0);
+}
+
+/* The grid's spacings and the coordinates of point 0 (the DMDA's bounding box when it has
+   coordinates, else [0, 1] per direction). */
+static PetscErrorCode grid_geometry(AGOperator op) {
+  PetscInt M[3];
+  DMBoundaryType b[3];
+  Vec coords;
+  PetscReal lo[3] = {0, 0, 0}, hi[3] = {1, 1, 1};
+  PetscFunctionBegin;
+  PetscCall(DMDAGetInfo(op->da, NULL, &M[0], &M[1], &M[2], NULL, NULL, NULL, NULL, NULL, &b[0],
+                        &b[1], &b[2], NULL));
+  PetscCall(DMGetCoordinates(op->da, &coords));
+  if (coords) PetscCall(DMGetBoundingBox(op->da, lo, hi));
+  for (PetscInt d = 0; d < 3; d++) {
+    PetscInt n = b[d] == DM_BOUNDARY_PERIODIC ? M[d] : M[d] - 1;
+    op->x0[d] = d < op->dim ? lo[d] : 0;
+    op->h[d] = d < op->dim && n > 0 ? (hi[d] - lo[d]) / (PetscReal)n : 1;
+  }
   PetscFunctionReturn(0);
 }
 
@@ -395,6 +439,7 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
              PETSC_ERR_ARG_WRONGSTATE, "alphagrad: the operator has no kernels");
   PetscCall(PetscLogEventBegin(AG_SetUp, 0, 0, 0, 0));
   PetscCall(DMDAGetLocalInfo(op->da, &g));
+  PetscCall(grid_geometry(op));
   for (PetscInt s = 0; s < op->ncells; s++)
     PetscCall(build_cell_groups(op, &op->cells[s], &g));
   for (PetscInt s = 0; s < op->nfaces; s++)
@@ -469,6 +514,10 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
   PetscCall(PetscCalloc1(op->ncoo + 1, &op->coo_vals)); /* the diagonal entries stay 0 */
   PetscCall(DMCreateLocalVector(op->da, &op->xloc));
   PetscCall(DMCreateLocalVector(op->da, &op->floc));
+  if (op->derived) { /* the DMDA owns a derived operator: its vectors must not hold the DMDA */
+    PetscCall(VecSetDM(op->xloc, NULL));
+    PetscCall(VecSetDM(op->floc, NULL));
+  }
   op->ready = PETSC_TRUE;
   PetscCall(PetscLogEventEnd(AG_SetUp, 0, 0, 0, 0));
   { /* -PREFIXview [viewer]; without the option, opts.view (set by a SNES's options under
@@ -500,11 +549,18 @@ static void gather(AGOperator op, const ag_group *gr, PetscInt e0, PetscInt n, c
   for (PetscInt i = 0; i < nc && i < np; i++)
     for (PetscInt e = 0; e < n; e++)
       op->bp[i * n + e] = k->params[i];
-  if (np > nc)
-    for (PetscInt e = 0; e < n; e++) {
-      PetscInt a = gr->aux_idx[e0 + e];
-      for (PetscInt i = nc; i < np; i++)
-        op->bp[i * n + e] = aux[a + i - nc];
+  PetscInt na = group_naux(op, gr);
+  for (PetscInt i = nc; i < np && i < nc + na; i++)
+    for (PetscInt e = 0; e < n; e++)
+      op->bp[i * n + e] = aux[gr->aux_idx[e0 + e] + i - nc];
+  if (k->geometry) /* spacings, then coordinates */
+    for (PetscInt i = nc + na; i < np; i++) {
+      PetscInt q = i - nc - na, d = q % op->dim;
+      for (PetscInt e = 0; e < n; e++)
+        op->bp[i * n + e] =
+            q < op->dim
+                ? op->h[d]
+                : op->x0[d] + ((PetscReal)gr->cell[3 * (e0 + e) + d] + gr->at[d]) * op->h[d];
     }
 }
 
@@ -682,6 +738,19 @@ PetscErrorCode AGOperatorView(AGOperator op, PetscViewer v) {
                                    ", dof %" PetscInt_FMT ")\n",
                                    dim, M, N, P, dof));
   PetscCall(PetscViewerASCIIPushTab(v));
+  if (op->derived)
+    PetscCall(PetscViewerASCIIPrintf(v, "derived by DMCoarsen/DMRefine from the operator of "
+                                        "another grid\n"));
+  if (op->ready) {
+    PetscBool geom = PETSC_FALSE;
+    for (PetscInt q = 0; q < op->ngroups; q++)
+      geom = (PetscBool)(geom || op->groups[q].k->geometry);
+    if (geom)
+      PetscCall(PetscViewerASCIIPrintf(v,
+                                       "geometry parameters: spacings %g %g %g, origin %g %g %g\n",
+                                       (double)op->h[0], (double)op->h[1], (double)op->h[2],
+                                       (double)op->x0[0], (double)op->x0[1], (double)op->x0[2]));
+  }
   if (!op->ready) {
     for (PetscInt s = 0; s < op->ncells; s++)
       PetscCall(ag_kernel_view(op->cells[s].k, "cell", v));
@@ -797,13 +866,14 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
   }
   AGOperator o = *op;
   if (o->bops && o->bops->destroy) PetscCall(o->bops->destroy(o));
-  { /* the DM's weak pointer to this operator (SNESAlphaGradSetOperator) */
+  if (!o->derived) { /* the DM's weak pointer to this operator (SNESAlphaGradSetOperator) */
     PetscContainer box = NULL;
     void *p = NULL;
     PetscCall(PetscObjectQuery((PetscObject)o->da, "AlphaGradOperator", (PetscObject *)&box));
     if (box) PetscCall(PetscContainerGetPointer(box, &p));
     if (p == (void *)o)
       PetscCall(PetscObjectCompose((PetscObject)o->da, "AlphaGradOperator", NULL));
+    PetscCall(ag_operator_hooks_remove(o));
   }
   for (PetscInt s = 0; s < o->ncells; s++) {
     PetscCall(AGKernelDestroy(&o->cells[s].k));
@@ -820,6 +890,7 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
     PetscCall(PetscFree(o->groups[q].in_idx));
     PetscCall(PetscFree(o->groups[q].out_idx));
     PetscCall(PetscFree(o->groups[q].aux_idx));
+    PetscCall(PetscFree(o->groups[q].cell));
   }
   PetscCall(PetscFree(o->groups));
   if (o->ready) PetscCall(PetscFree4(o->bin, o->bp, o->bout, o->bjac));
@@ -827,7 +898,7 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
   PetscCall(VecDestroy(&o->xloc));
   PetscCall(VecDestroy(&o->floc));
   PetscCall(VecDestroy(&o->aux));
-  PetscCall(DMDestroy(&o->da));
+  if (!o->derived) PetscCall(DMDestroy(&o->da)); /* a derived operator is owned by its DMDA */
   PetscCall(PetscHeaderDestroy(op));
   PetscFunctionReturn(0);
 }

@@ -56,6 +56,7 @@ struct _p_AGKernel {
   char *source; /* as given, or "(builder graph NAME)" */
   PetscReal *params;
   PetscInt nconst;
+  PetscBool geometry; /* grid spacings and element coordinates appended to the parameters */
   /* set-up (ag_kernel_setup) */
   PetscBool ready;
   int *order, len;
@@ -91,6 +92,8 @@ typedef struct {
   PetscInt *in_idx;    /* nel * ni: local (ghosted) indices of the inputs */
   PetscInt *out_idx;   /* nel * ntarget * no: local indices of the rows, -1: not owned */
   PetscInt *aux_idx;   /* nel: local index of the cell's first aux value, or NULL */
+  PetscInt *cell;      /* nel * 3: the element's cell (i, j, k), for geometry parameters */
+  PetscReal at[3];     /* the element's place relative to its cell, in spacings (faces: 1/2) */
   PetscCount coo_base; /* first COO entry of the group */
 } ag_group;
 
@@ -130,6 +133,11 @@ struct _AGOperatorOps {
 struct _p_AGOperator {
   PETSCHEADER(struct _AGOperatorOps);
   DM da;
+  PetscBool derived;     /* made by DMCoarsen/DMRefine of another operator's DMDA: owned by its
+                            DMDA (which it does not reference; hierarchy.c) */
+  PetscBool aux_wanted;  /* derived from an operator with an auxiliary vector */
+  PetscInt dim;          /* of the DMDA */
+  PetscReal h[3], x0[3]; /* grid geometry: spacings and the coordinates of point 0 */
   ag_cell_spec *cells;
   PetscInt ncells;
   ag_face_spec *faces;
@@ -175,6 +183,13 @@ void ag_kernel_gpu_free(AGKernel k);
 /* For tests: y = P x with cuSPARSE on the device CSR of the last Jacobian against MatMult
    on the host matrix P; *relerr = max |y_dev - y_host| / max |y_host|. */
 PETSC_EXTERN PetscErrorCode AGOperatorGPUCheckSpMV(AGOperator op, Mat P, Vec X, PetscReal *relerr);
+/* ---- hierarchy.c: operators that follow their DMDA through DMCoarsen/DMRefine ---- */
+/* Registers op's hooks on its DMDA (AGOperatorCreate) and removes them (destroy). */
+PetscErrorCode ag_operator_hooks_add(AGOperator op);
+PetscErrorCode ag_operator_hooks_remove(AGOperator op);
+/* The operator to use on dm for op (op itself when dm is op's DMDA); NULL when dm has none. */
+PetscErrorCode ag_operator_on_dm(AGOperator op, DM dm, AGOperator *out);
+
 /* The set-up options of op (before its set-up; later calls do nothing). */
 PetscErrorCode ag_operator_set_opts(AGOperator op, const ag_plugin_opts *o);
 

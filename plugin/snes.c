@@ -20,6 +20,7 @@ typedef struct {
   PetscInt nparams, nbparams;
   PetscInt width;
   PetscBool width_set;
+  PetscBool geometry; /* -snes_jacobian_alphagrad_geometry */
 } ag_snes_ctx;
 
 static PetscErrorCode ctx_destroy(void *p) {
@@ -60,10 +61,34 @@ static PetscErrorCode set_op_prefix(SNES snes, AGOperator op) {
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode residual_cb(SNES snes, Vec X, Vec F, void *p) {
+/* The operator of the DM snes works on now: op's own DMDA, or a coarser or finer one (a
+   multigrid level, a grid-sequencing step: the DMSNES callbacks, with op as context, are
+   copied to those DMs). */
+static PetscErrorCode op_for_snes(SNES snes, AGOperator op, AGOperator *out) {
+  DM dm;
   PetscFunctionBegin;
-  (void)snes;
-  PetscCall(AGOperatorComputeResidual((AGOperator)p, X, F));
+  PetscCall(SNESGetDM(snes, &dm));
+  PetscCall(ag_operator_on_dm(op, dm, out));
+  if (!*out) {
+    PetscInt M, N, P;
+    PetscCall(
+        DMDAGetInfo(dm, NULL, &M, &N, &P, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+    SETERRQ(PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_INCOMP,
+            "alphagrad: the SNES works on a %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT
+            " DMDA that has no alphagrad operator: it is neither the operator's DMDA nor made "
+            "from it by DMCoarsen/DMRefine after the operator was created (create the operator "
+            "on the DM before the solver builds its hierarchy, or give this DM its own operator "
+            "with SNESAlphaGradSetOperator)",
+            M, N, P);
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode residual_cb(SNES snes, Vec X, Vec F, void *p) {
+  AGOperator op;
+  PetscFunctionBegin;
+  PetscCall(op_for_snes(snes, (AGOperator)p, &op));
+  PetscCall(AGOperatorComputeResidual(op, X, F));
   PetscFunctionReturn(0);
 }
 
@@ -81,9 +106,11 @@ static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c) {
       DMDAGetInfo(dm, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &sw, NULL, NULL, NULL, &st));
   PetscCall(AGKernelCreate(comm, c->kernel, &k));
   PetscCall(AGKernelSetParameters(k, c->nparams, c->params));
+  PetscCall(AGKernelSetGeometry(k, c->geometry));
   if (c->bkernel[0]) {
     PetscCall(AGKernelCreate(comm, c->bkernel, &b));
     PetscCall(AGKernelSetParameters(b, c->nbparams, c->bparams));
+    PetscCall(AGKernelSetGeometry(b, c->geometry));
   }
   PetscCall(AGOperatorAddCellKernel(c->op, k, st, c->width_set ? c->width : sw, b));
   PetscCall(AGKernelDestroy(&k));
@@ -147,6 +174,7 @@ PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void
     }
     op = c->op;
   }
+  PetscCall(op_for_snes(snes, op, &op));
   PetscCall(AGOperatorComputeJacobian(op, X, P));
   if (J != P) {
     PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
@@ -210,7 +238,7 @@ static PetscErrorCode options_checker(SNES snes) {
   PetscReal params[64], bparams[64];
   PetscInt np = 64, nbp = 64, width = 0;
   PetscBool width_set = PETSC_FALSE;
-  PetscBool view = PETSC_FALSE;
+  PetscBool view = PETSC_FALSE, geometry = PETSC_FALSE;
   PetscFunctionBegin;
   PetscCall(get_ctx(snes, PETSC_FALSE, &c));
   o = c ? c->opts : (ag_plugin_opts){0};
@@ -267,6 +295,11 @@ static PetscErrorCode options_checker(SNES snes) {
   PetscCall(PetscOptionsRealArray("-snes_jacobian_alphagrad_boundary_params",
                                   "Constant parameters of the boundary kernel",
                                   "AGKernelSetParameters", bparams, &nbp, NULL));
+  PetscCall(PetscOptionsBool(
+      "-snes_jacobian_alphagrad_geometry",
+      "Append the grid's spacings and the cell's coordinates to the parameters of those kernels "
+      "(one kernel file for every grid of a hierarchy)",
+      "AGKernelSetGeometry", c ? c->geometry : geometry, &geometry, NULL));
   PetscCall(PetscOptionsInt("-snes_jacobian_alphagrad_stencil_width",
                             "Stencil width of that kernel (default: the DMDA's)",
                             "AGOperatorAddCellKernel", width, &width, &width_set));
@@ -292,6 +325,7 @@ static PetscErrorCode options_checker(SNES snes) {
   c->opts = o;
   c->have_opts = PETSC_TRUE;
   c->check = check;
+  c->geometry = geometry;
   PetscCall(PetscStrcpy(c->kernel, kernel));
   PetscCall(PetscStrcpy(c->bkernel, bkernel));
   c->nparams = kernel[0] ? np : 0;

@@ -12,8 +12,10 @@
      explicit (as operator, with SNESSetJacobian(..., SNESComputeJacobianAlphaGrad, op)).
 
    Options: -lambda L (6), -use_prefix (the SNES gets prefix "bratu_"), -no_hand_jacobian
-   (plain: do not register the hand-coded Jacobian). Prints the Newton iterations and the
-   final residual norm. */
+   (plain: do not register the hand-coded Jacobian), -geometry (api: the kernels of
+   bratu_geom.c with the grid's geometry as parameters, for multigrid and grid sequencing).
+   The application's own residual and Jacobian compute the grid's spacings on every call. Prints the
+   Newton iterations and the final residual norm. */
 #include <petscdmda.h>
 #include <petscsnes.h>
 #ifdef AG_USE_API
@@ -27,9 +29,20 @@ typedef struct {
   PetscReal p[3];
 } AppCtx;
 
+/* the kernels' parameters on the grid of info (multigrid levels and grid sequencing give
+   the callbacks other grids than the first) */
+static void grid_params(const DMDALocalInfo *info, PetscReal lambda, PetscReal p[3]) {
+  PetscReal hx = 1.0 / (info->mx - 1), hy = 1.0 / (info->my - 1);
+  p[0] = hy / hx;
+  p[1] = hx / hy;
+  p[2] = hx * hy * lambda;
+}
+
 static PetscErrorCode FormFunctionLocal(DMDALocalInfo *info, PetscScalar **x, PetscScalar **f,
-                                        AppCtx *user) {
+                                        AppCtx *ctx) {
+  AppCtx grid = *ctx, *user = &grid;
   PetscFunctionBeginUser;
+  grid_params(info, ctx->lambda, grid.p);
   for (PetscInt j = info->ys; j < info->ys + info->ym; j++)
     for (PetscInt i = info->xs; i < info->xs + info->xm; i++) {
       if (i == 0 || j == 0 || i == info->mx - 1 || j == info->my - 1) {
@@ -43,10 +56,12 @@ static PetscErrorCode FormFunctionLocal(DMDALocalInfo *info, PetscScalar **x, Pe
 }
 
 PETSC_UNUSED static PetscErrorCode FormJacobianLocal(DMDALocalInfo *info, PetscScalar **x, Mat J,
-                                                     Mat P, AppCtx *user) {
+                                                     Mat P, AppCtx *ctx) {
   MatStencil row, col[5];
   PetscScalar v[5];
+  AppCtx grid = *ctx, *user = &grid;
   PetscFunctionBeginUser;
+  grid_params(info, ctx->lambda, grid.p);
   (void)J;
   for (PetscInt j = info->ys; j < info->ys + info->ym; j++)
     for (PetscInt i = info->xs; i < info->xs + info->xm; i++) {
@@ -117,6 +132,7 @@ int main(int argc, char **argv) {
   SNESConvergedReason reason;
 #ifdef AG_USE_API
   char mode[32] = "operator", kfile[PETSC_MAX_PATH_LEN] = "bratu.c";
+  PetscBool geometry = PETSC_FALSE;
 #endif
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
@@ -127,6 +143,8 @@ int main(int argc, char **argv) {
 #ifdef AG_USE_API
   PetscCall(PetscOptionsGetString(NULL, NULL, "-mode", mode, sizeof mode, NULL));
   PetscCall(PetscOptionsGetString(NULL, NULL, "-kernel_file", kfile, sizeof kfile, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-geometry", &geometry, NULL));
+  if (geometry) PetscCall(PetscStrcpy(kfile, "bratu_geom.c"));
   PetscCall(SNESAlphaGradRegister());
 #endif
   PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR,
@@ -156,8 +174,15 @@ int main(int argc, char **argv) {
     PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &k));
     PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:bratu_boundary", kfile));
     PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &b));
-    PetscCall(AGKernelSetParameters(k, 3, user.p));
-    PetscCall(AGKernelSetParameters(b, 3, user.p));
+    if (geometry) { /* bratu_geom.c: p = (lambda, hx, hy, x, y), one kernel for every grid */
+      PetscCall(AGKernelSetParameters(k, 1, &user.lambda));
+      PetscCall(AGKernelSetParameters(b, 1, &user.lambda));
+      PetscCall(AGKernelSetGeometry(k, PETSC_TRUE));
+      PetscCall(AGKernelSetGeometry(b, PETSC_TRUE));
+    } else {
+      PetscCall(AGKernelSetParameters(k, 3, user.p));
+      PetscCall(AGKernelSetParameters(b, 3, user.p));
+    }
     PetscCall(AGOperatorCreate(da, &op));
     PetscCall(AGOperatorAddCellKernel(op, k, DMDA_STENCIL_STAR, 1, b));
     if (!residual)
@@ -185,6 +210,12 @@ int main(int argc, char **argv) {
   PetscCall(FormInitialGuess(da, &user, x));
   PetscCall(SNESSolve(snes, NULL, x));
   PetscCall(SNESGetIterationNumber(snes, &its));
+  { /* the final grid (-snes_grid_sequence refines it) */
+    DM fdm;
+    PetscCall(SNESGetDM(snes, &fdm));
+    PetscCall(DMDAGetInfo(fdm, NULL, &mx, &my, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                          NULL));
+  }
   PetscCall(SNESGetConvergedReason(snes, &reason));
   {
     Vec f;
