@@ -11,6 +11,8 @@ command -v mpiexec >/dev/null || need+=(openmpi-bin libopenmpi-dev)
 command -v h5dump >/dev/null || need+=(hdf5-tools)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 [ -e /usr/lib/petsc/include/petscsnes.h ] || need+=(petsc-dev) # the PETSc plugin
+ls /usr/share/petsc/*/share/petsc/examples/src/snes/tutorials/ex5.c >/dev/null 2>&1 ||
+  need+=(libpetsc3.18-dev-examples) # PETSc's own tutorials, run with the plugin (tests/plugin)
 pkg-config --exists openblas 2>/dev/null || need+=(libopenblas-dev) # CBLAS for the network (nn/)
 command -v clang-format >/dev/null || need+=(clang-format) # scripts/format.sh --check (scripts/test.sh)
 if [ ${#need[@]} -gt 0 ]; then
