@@ -321,7 +321,8 @@ PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o
           k->ev = ag_interpreter(k->jp);
         }
         k->backend = AG_BACKEND_INTERP;
-        PetscCall(PetscStrcpy(k->code_what, "interpreter (no working compiler)"));
+        PetscCall(PetscStrcpy(k->code_what, "interpreter (no compiled code: compiling or "
+                                            "loading failed, see the warning above)"));
       }
     }
     if (ops->kernel_code) { /* e.g. cuda: the Jacobian on the device, the residual above */

@@ -317,6 +317,18 @@ static PetscErrorCode options_checker(SNES snes) {
                "alphagrad: unknown -%ssnes_jacobian %s (known: alphagrad)",
                ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "", choice);
     PetscCall(refuse_ts(snes));
+    { /* two Jacobians asked for: PETSc would silently use whichever is installed last */
+      const char *pre = ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "";
+      const char *other[] = {"-snes_fd_color", "-snes_fd"};
+      for (int q = 0; q < 2; q++) {
+        PetscBool has = PETSC_FALSE, on = PETSC_TRUE;
+        PetscCall(PetscOptionsGetBool(((PetscObject)snes)->options, pre, other[q], &on, &has));
+        PetscCheck(!(has && on), PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_INCOMP,
+                   "alphagrad: -%ssnes_jacobian alphagrad and -%s%s both ask for the Jacobian: "
+                   "give one of them",
+                   pre, pre, other[q] + 1);
+      }
+    }
   }
   if (!set && !c) PetscFunctionReturn(0); /* nothing of ours on this SNES */
   if (o.backend == AG_BACKEND_CUDA) /* fail here, clearly, rather than at the first Jacobian */

@@ -26,8 +26,7 @@ static double inside(double d, double h) { return fmin(1.0, fmax(0.0, d / h - 1.
 
 void ex5_mms1(const double *in, double *out, const double *p) {
   double lambda = p[0], hx = p[1], hy = p[2], x = p[3], y = p[4];
-  double ms = inside(y, hy), mw = inside(x, hx), me = inside(1.0 - x, hx),
-         mn = inside(1.0 - y, hy);
+  double ms = inside(y, hy), mw = inside(x, hx), me = inside(1.0 - x, hx), mn = inside(1.0 - y, hy);
   double us = ms * in[0] + (1 - ms) * g(x, y - hy);
   double uw = mw * in[1] + (1 - mw) * g(x - hx, y);
   double u = in[2];

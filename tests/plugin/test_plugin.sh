@@ -172,6 +172,9 @@ expect e3 "bratu.c" "no file name in the error for a missing kernel function"
 mpiexec -n 1 "$BIN/bratu2d_plain" $GRID -dll_append "$LIB" -snes_jacobian alphagrad $KOPTS \
   -snes_jacobian_alphagrad_stencil_width 2 > "$TMP/e4.out" 2>&1 && fail "a stencil wider than the DMDA's accepted"
 expect e4 "stencil width" "no clear error for a wrong stencil width"
+mpiexec -n 1 "$BIN/bratu2d_plain" $GRID -dll_append "$LIB" -snes_jacobian alphagrad $KOPTS \
+  -snes_fd_color > "$TMP/e5.out" 2>&1 && fail "-snes_jacobian alphagrad with -snes_fd_color accepted"
+expect e5 "both ask for the Jacobian" "no clear error for two Jacobian options"
 
 # the SNES inside an implicit TS: refused with a clear message; plain -snes_fd_color works
 run ts_fd 1 "$BIN/ts_heat" -snes_fd_color
