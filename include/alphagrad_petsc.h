@@ -56,6 +56,7 @@
 #include "alphagrad.h" /* the core: builder API (ag_graph_*), errors, orders */
 #include <petscdmda.h>
 #include <petscsnes.h>
+#include <petscts.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -140,6 +141,16 @@ PETSC_EXTERN PetscErrorCode AGOperatorAddFaceKernel(AGOperator op, AGKernel k, P
    boundary kernels). The operator reads it at every evaluation (keep it up to date, e.g. the
    previous time step's state). Reference taken; NULL removes it. */
 PETSC_EXTERN PetscErrorCode AGOperatorSetAuxiliaryVec(AGOperator op, Vec aux);
+/* Implicit time stepping (TS): with PETSC_TRUE, before kernels are added, every cell kernel
+   takes the cell's dof time derivatives U_t after its stencil's values (a boundary kernel:
+   the cell's dof values, then their dof time derivatives), and the operator computes
+   F(t, U, U_t) (AGOperatorComputeIFunction) and the Jacobian shift * dF/dU_t + dF/dU in one
+   pass (AGOperatorComputeIJacobian). Face kernels take no time derivatives. */
+PETSC_EXTERN PetscErrorCode AGOperatorSetIFunction(AGOperator op, PetscBool ifunction);
+PETSC_EXTERN PetscErrorCode AGOperatorComputeIFunction(AGOperator op, PetscReal t, Vec U, Vec Udot,
+                                                       Vec F);
+PETSC_EXTERN PetscErrorCode AGOperatorComputeIJacobian(AGOperator op, PetscReal t, Vec U, Vec Udot,
+                                                       PetscReal shift, Mat P);
 /* The operator's residual F(X) (global vectors of its DMDA). */
 PETSC_EXTERN PetscErrorCode AGOperatorComputeResidual(AGOperator op, Vec X, Vec F);
 /* Its Jacobian at X into the matrix P (created by DMCreateMatrix on its DMDA, or with the
@@ -174,6 +185,16 @@ PETSC_EXTERN PetscErrorCode SNESAlphaGradSetUse(SNES snes);
    ctx NULL. With -snes_jacobian_alphagrad_check the application's residual is compared with
    the operator's at every call. */
 PETSC_EXTERN PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void *ctx);
+
+/* Implicit TS. Attaches an IFunction operator (AGOperatorSetIFunction) to ts: its exact
+   IJacobian (TSSetIJacobian with TSComputeIJacobianAlphaGrad) and, with ifunction =
+   PETSC_TRUE, its IFunction too (TSSetIFunction); otherwise the application keeps its own
+   IFunction. -snes_jacobian alphagrad on the TS's SNES does the same from options (with
+   -snes_jacobian_alphagrad_kernel, the kernel takes the time derivatives as above). */
+PETSC_EXTERN PetscErrorCode TSAlphaGradSetOperator(TS ts, AGOperator op, PetscBool ifunction);
+/* In the form of TSIJacobian: ctx an AGOperator, or NULL (the operator of the TS's DM). */
+PETSC_EXTERN PetscErrorCode TSComputeIJacobianAlphaGrad(TS ts, PetscReal t, Vec U, Vec Udot,
+                                                        PetscReal shift, Mat A, Mat B, void *ctx);
 
 /* Deprecated names (since 0.2; removed in the release after): one-line forwards. */
 PETSC_EXTERN PETSC_DEPRECATED_FUNCTION("Use SNESAlphaGradSetOperator() (since 0.2)") PetscErrorCode

@@ -30,6 +30,16 @@ PetscErrorCode ag_operator_on_dm(AGOperator op, DM dm, AGOperator *out) {
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ag_operator_point_dm(AGOperator op) {
+  PetscContainer box;
+  PetscFunctionBegin;
+  PetscCall(PetscContainerCreate(PetscObjectComm((PetscObject)op->da), &box));
+  PetscCall(PetscContainerSetPointer(box, op));
+  PetscCall(PetscObjectCompose((PetscObject)op->da, AG_DM_KEY, (PetscObject)box));
+  PetscCall(PetscContainerDestroy(&box));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode derived_destroy(void *p) {
   AGOperator op = (AGOperator)p;
   PetscFunctionBegin;
@@ -49,6 +59,7 @@ static PetscErrorCode derive(AGOperator op, DM dm) {
   d->derived = PETSC_TRUE;
   d->opts = op->opts;
   d->aux_wanted = (PetscBool)(op->aux || op->aux_wanted);
+  d->ifunction = op->ifunction;
   PetscCall(PetscObjectSetOptionsPrefix((PetscObject)d, ((PetscObject)op)->prefix));
   for (PetscInt s = 0; s < op->ncells; s++)
     PetscCall(AGOperatorAddCellKernel(d, op->cells[s].k, op->cells[s].st, op->cells[s].width,

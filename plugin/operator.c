@@ -107,10 +107,16 @@ PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k, DMDAStencilTyp
              k->source);
   PetscCall(stencil_points(dim, st, width, NULL, &npts));
   PetscCall(PetscSNPrintf(layout, sizeof layout,
-                          "%" PetscInt_FMT " %s stencil points x %" PetscInt_FMT " dof", npts,
-                          st == DMDA_STENCIL_BOX ? "box" : "star", dof));
-  PetscCall(check_kernel(op, k, "cell", npts * dof, dof, layout));
-  if (boundary) PetscCall(check_kernel(op, boundary, "cell boundary", dof, dof, "the cell's dof"));
+                          "%" PetscInt_FMT " %s stencil points x %" PetscInt_FMT " dof%s", npts,
+                          st == DMDA_STENCIL_BOX ? "box" : "star", dof,
+                          op->ifunction ? ", then the cell's dof time derivatives" : ""));
+  /* an IFunction kernel may leave out the time derivatives (an algebraic row) */
+  if (!(op->ifunction && k->g->ninputs == npts * dof))
+    PetscCall(check_kernel(op, k, "cell", npts * dof + (op->ifunction ? dof : 0), dof, layout));
+  if (boundary && !(op->ifunction && boundary->g->ninputs == dof))
+    PetscCall(check_kernel(op, boundary, "cell boundary", op->ifunction ? 2 * dof : dof, dof,
+                           op->ifunction ? "the cell's dof, then their time derivatives"
+                                         : "the cell's dof"));
   PetscCall(PetscRealloc(sizeof(ag_cell_spec) * (op->ncells + 1), &op->cells));
   ag_cell_spec *s = &op->cells[op->ncells++];
   s->k = k;
@@ -260,9 +266,13 @@ static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
   PetscCall(stencil_points(g->dim, s->st, s->width, NULL, &npts));
   PetscCall(PetscMalloc1(npts, &off));
   PetscCall(stencil_points(g->dim, s->st, s->width, off, &npts));
-  PetscCall(PetscMalloc2(npts * dof, &in, dof, &out));
+  PetscInt nud = op->ifunction ? dof : 0, *inb;
+  PetscCall(PetscMalloc3(npts * dof + nud, &in, dof, &out, dof + nud, &inb));
   PetscCall(group_init(&gi, s->k, "cell", 1, 1, 0));
   if (s->boundary) PetscCall(group_init(&gb, s->boundary, "cell boundary", 1, 1, 0));
+  /* the time derivatives a kernel reads (none when it reads only the values) */
+  gi.nudot = nud ? s->k->g->ninputs - npts * dof : 0;
+  gb.nudot = nud && s->boundary ? s->boundary->g->ninputs - dof : 0;
   for (PetscInt k = g->zs; k < g->zs + g->zm; k++)
     for (PetscInt j = g->ys; j < g->ys + g->ym; j++)
       for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
@@ -282,15 +292,19 @@ static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
             for (PetscInt c = 0; c < dof; c++)
               in[p * dof + c] = b + c;
           }
+          for (PetscInt c = 0; c < nud; c++) /* time derivatives: the cell's own entries */
+            in[npts * dof + c] = c0 + c;
           PetscCall(group_add(&gi, &cap_i, in, out, aux, at));
         } else if (s->boundary) {
-          PetscCall(group_add(&gb, &cap_b, out, out, aux, at));
+          for (PetscInt c = 0; c < dof + nud; c++)
+            inb[c] = c0 + c % dof;
+          PetscCall(group_add(&gb, &cap_b, inb, out, aux, at));
         }
       }
   PetscCall(push_group(op, &gi));
   if (s->boundary) PetscCall(push_group(op, &gb));
   PetscCall(PetscFree(off));
-  PetscCall(PetscFree2(in, out));
+  PetscCall(PetscFree3(in, out, inb));
   PetscFunctionReturn(0);
 }
 
@@ -395,6 +409,9 @@ static PetscErrorCode check_params(AGOperator op, ag_group *gr) {
              "operator with an auxiliary vector, and has none: give it this grid's vector with "
              "AGOperatorSetAuxiliaryVec on the operator of AGOperatorGetForDM (or rediscretise "
              "without an auxiliary vector, e.g. -pc_mg_galerkin pmat)");
+  PetscCheck(!(op->ifunction && op->opts.backend == AG_BACKEND_CUDA), comm, PETSC_ERR_SUP,
+             "alphagrad: IFunction operators (implicit TS) are not supported by the cuda backend "
+             "yet: use -snes_jacobian_alphagrad_backend c");
   PetscCheck(!(ngeom && op->opts.backend == AG_BACKEND_CUDA), comm, PETSC_ERR_SUP,
              "alphagrad: %s kernel %s takes geometry parameters, which the cuda backend does "
              "not support yet: use -snes_jacobian_alphagrad_backend c",
@@ -540,11 +557,13 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
 static void gather(AGOperator op, const ag_group *gr, PetscInt e0, PetscInt n, const PetscScalar *x,
                    const PetscScalar *aux) {
   const AGKernel k = gr->k;
-  PetscInt ni = k->g->ninputs, np = k->g->nparams, nc = k->nconst;
+  PetscInt ni = k->g->ninputs, np = k->g->nparams, nc = k->nconst, nu = ni - gr->nudot;
   for (PetscInt e = 0; e < n; e++) {
     const PetscInt *ix = gr->in_idx + (e0 + e) * ni;
-    for (PetscInt i = 0; i < ni; i++)
+    for (PetscInt i = 0; i < nu; i++)
       op->bin[i * n + e] = x[ix[i]];
+    for (PetscInt i = nu; i < ni; i++)
+      op->bin[i * n + e] = op->udot_arr[ix[i]];
   }
   for (PetscInt i = 0; i < nc && i < np; i++)
     for (PetscInt e = 0; e < n; e++)
@@ -564,12 +583,58 @@ static void gather(AGOperator op, const ag_group *gr, PetscInt e0, PetscInt n, c
     }
 }
 
+/* The time derivative Udot into op->udotloc and op->udot_arr (IFunction operators), or
+   releases it (Udot NULL). */
+static PetscErrorCode udot_begin(AGOperator op, Vec Udot) {
+  PetscFunctionBegin;
+  if (!op->udotloc) {
+    PetscCall(DMCreateLocalVector(op->da, &op->udotloc));
+    if (op->derived) PetscCall(VecSetDM(op->udotloc, NULL));
+  }
+  PetscCall(DMGlobalToLocal(op->da, Udot, INSERT_VALUES, op->udotloc));
+  PetscCall(VecGetArrayRead(op->udotloc, &op->udot_arr));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode udot_end(AGOperator op) {
+  PetscFunctionBegin;
+  PetscCall(VecRestoreArrayRead(op->udotloc, &op->udot_arr));
+  op->udot_arr = NULL;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode residual(AGOperator op, Vec X, Vec F);
+
 PetscErrorCode AGOperatorComputeResidual(AGOperator op, Vec X, Vec F) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscCheck(!op->ifunction, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: the operator's kernels take time derivatives (AGOperatorSetIFunction): "
+             "use AGOperatorComputeIFunction");
+  PetscCall(residual(op, X, F));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorComputeIFunction(AGOperator op, PetscReal t, Vec U, Vec Udot, Vec F) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscValidHeaderSpecific(Udot, VEC_CLASSID, 4);
+  (void)t;
+  PetscCheck(op->ifunction, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: the operator's kernels take no time derivatives: call "
+             "AGOperatorSetIFunction before adding them, or use AGOperatorComputeResidual");
+  PetscCall(AGOperatorSetUp(op));
+  PetscCall(udot_begin(op, Udot));
+  PetscCall(residual(op, U, F));
+  PetscCall(udot_end(op));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode residual(AGOperator op, Vec X, Vec F) {
   const PetscScalar *x, *aux = NULL;
   PetscScalar *f;
   PetscLogDouble t0, t1;
   PetscFunctionBegin;
-  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
   PetscCall(AGOperatorSetUp(op));
   PetscCall(PetscTime(&t0));
   PetscCall(PetscLogEventBegin(AG_Residual, 0, 0, 0, 0));
@@ -676,6 +741,8 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
     PetscInt nt = gr->ntarget, ne = gr->k->jp->nentries;
+    PetscInt nu = gr->k->g->ninputs - gr->nudot; /* columns from nu on: d/dUdot, times shift */
+    const int *col = gr->k->jp->col;
     for (PetscInt e0 = 0; e0 < gr->nel; e0 += op->opts.batch) {
       PetscInt n = PetscMin(op->opts.batch, gr->nel - e0);
       gather(op, gr, e0, n, x, aux);
@@ -685,7 +752,7 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
         for (PetscInt t = 0; t < nt; t++) {
           PetscScalar s = gr->sign[t];
           for (PetscInt en = 0; en < ne; en++)
-            *v++ = s * op->bjac[en * n + e];
+            *v++ = (gr->nudot && col[en] >= nu ? s * op->shift : s) * op->bjac[en * n + e];
         }
     }
   }
@@ -715,8 +782,39 @@ PetscErrorCode AGOperatorComputeJacobian(AGOperator op, Vec X, Mat P) {
   PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
   PetscValidHeaderSpecific(X, VEC_CLASSID, 2);
   PetscValidHeaderSpecific(P, MAT_CLASSID, 3);
+  PetscCheck(!op->ifunction, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: the operator's kernels take time derivatives (AGOperatorSetIFunction): "
+             "use AGOperatorComputeIJacobian");
   PetscCall(AGOperatorSetUp(op));
   PetscCall(op->bops->jacobian(op, X, P));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorComputeIJacobian(AGOperator op, PetscReal t, Vec U, Vec Udot,
+                                          PetscReal shift, Mat P) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscValidHeaderSpecific(Udot, VEC_CLASSID, 4);
+  PetscValidHeaderSpecific(P, MAT_CLASSID, 6);
+  (void)t;
+  PetscCheck(op->ifunction, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: the operator's kernels take no time derivatives: call "
+             "AGOperatorSetIFunction before adding them, or use AGOperatorComputeJacobian");
+  PetscCall(AGOperatorSetUp(op));
+  op->shift = shift;
+  PetscCall(udot_begin(op, Udot));
+  PetscCall(op->bops->jacobian(op, U, P));
+  PetscCall(udot_end(op));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorSetIFunction(AGOperator op, PetscBool flg) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscCheck(op->ncells + op->nfaces == 0, PetscObjectComm((PetscObject)op),
+             PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: AGOperatorSetIFunction comes before the kernels are added");
+  op->ifunction = flg;
   PetscFunctionReturn(0);
 }
 
@@ -897,6 +995,7 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
   PetscCall(PetscFree(o->coo_vals));
   PetscCall(VecDestroy(&o->xloc));
   PetscCall(VecDestroy(&o->floc));
+  PetscCall(VecDestroy(&o->udotloc));
   PetscCall(VecDestroy(&o->aux));
   if (!o->derived) PetscCall(DMDestroy(&o->da)); /* a derived operator is owned by its DMDA */
   PetscCall(PetscHeaderDestroy(op));

@@ -94,6 +94,7 @@ typedef struct {
   PetscInt *aux_idx;   /* nel: local index of the cell's first aux value, or NULL */
   PetscInt *cell;      /* nel * 3: the element's cell (i, j, k), for geometry parameters */
   PetscReal at[3];     /* the element's place relative to its cell, in spacings (faces: 1/2) */
+  PetscInt nudot;      /* the last nudot inputs are time derivatives (IFunction kernels) */
   PetscCount coo_base; /* first COO entry of the group */
 } ag_group;
 
@@ -133,11 +134,15 @@ struct _AGOperatorOps {
 struct _p_AGOperator {
   PETSCHEADER(struct _AGOperatorOps);
   DM da;
-  PetscBool derived;     /* made by DMCoarsen/DMRefine of another operator's DMDA: owned by its
-                            DMDA (which it does not reference; hierarchy.c) */
-  PetscBool aux_wanted;  /* derived from an operator with an auxiliary vector */
-  PetscInt dim;          /* of the DMDA */
-  PetscReal h[3], x0[3]; /* grid geometry: spacings and the coordinates of point 0 */
+  PetscBool derived;    /* made by DMCoarsen/DMRefine of another operator's DMDA: owned by its
+                           DMDA (which it does not reference; hierarchy.c) */
+  PetscBool aux_wanted; /* derived from an operator with an auxiliary vector */
+  PetscInt dim;         /* of the DMDA */
+  PetscBool ifunction;  /* cell kernels take the cell's time derivatives after the stencil */
+  PetscReal shift;      /* of the IJacobian being computed: shift * dF/dUdot + dF/dU */
+  Vec udotloc;          /* the time derivative (local) of an IFunction/IJacobian evaluation */
+  const PetscScalar *udot_arr; /* its values while it is evaluated, else NULL */
+  PetscReal h[3], x0[3];       /* grid geometry: spacings and the coordinates of point 0 */
   ag_cell_spec *cells;
   PetscInt ncells;
   ag_face_spec *faces;
@@ -187,6 +192,9 @@ PETSC_EXTERN PetscErrorCode AGOperatorGPUCheckSpMV(AGOperator op, Mat P, Vec X, 
 /* Registers op's hooks on its DMDA (AGOperatorCreate) and removes them (destroy). */
 PetscErrorCode ag_operator_hooks_add(AGOperator op);
 PetscErrorCode ag_operator_hooks_remove(AGOperator op);
+/* op's DMDA points to op (weakly: op holds the DMDA; AGOperatorDestroy removes the pointer),
+   so that AGOperatorGetForDM finds it and solvers on that DMDA use it. */
+PetscErrorCode ag_operator_point_dm(AGOperator op);
 /* The operator to use on dm for op (op itself when dm is op's DMDA); NULL when dm has none. */
 PetscErrorCode ag_operator_on_dm(AGOperator op, DM dm, AGOperator *out);
 

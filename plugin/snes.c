@@ -93,7 +93,7 @@ static PetscErrorCode residual_cb(SNES snes, Vec X, Vec F, void *p) {
 }
 
 /* The operator named by options: a cell kernel on the SNES's DMDA with its stencil. */
-static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c) {
+static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c, PetscBool ifunction) {
   DM dm;
   AGKernel k = NULL, b = NULL;
   PetscInt sw;
@@ -102,6 +102,7 @@ static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c) {
   PetscFunctionBegin;
   PetscCall(SNESGetDM(snes, &dm));
   PetscCall(AGOperatorCreate(dm, &c->op));
+  PetscCall(AGOperatorSetIFunction(c->op, ifunction));
   PetscCall(
       DMDAGetInfo(dm, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &sw, NULL, NULL, NULL, &st));
   PetscCall(AGKernelCreate(comm, c->kernel, &k));
@@ -120,18 +121,13 @@ static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c) {
   PetscFunctionReturn(0);
 }
 
-/* The operator is also composed on the SNES's DM, so that nested solvers on the same DM
-   (a nonlinear preconditioner, -npc_snes_jacobian alphagrad) find it. The DM holds it weakly
-   (the operator holds the DM); AGOperatorDestroy removes it. */
+/* The operator is also composed on the SNES's DM (weakly, ag_operator_point_dm), so that
+   nested solvers on the same DM (a nonlinear preconditioner, -npc_snes_jacobian alphagrad)
+   and coarser or finer grids find it. */
 static PetscErrorCode compose_on_dm(SNES snes, AGOperator op) {
-  DM dm;
-  PetscContainer box;
   PetscFunctionBegin;
-  PetscCall(SNESGetDM(snes, &dm));
-  PetscCall(PetscContainerCreate(PetscObjectComm((PetscObject)snes), &box));
-  PetscCall(PetscContainerSetPointer(box, op));
-  PetscCall(PetscObjectCompose((PetscObject)dm, "AlphaGradOperator", (PetscObject)box));
-  PetscCall(PetscContainerDestroy(&box));
+  (void)snes;
+  PetscCall(ag_operator_point_dm(op));
   PetscFunctionReturn(0);
 }
 
@@ -170,7 +166,7 @@ PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void
                  "operator: call SNESAlphaGradSetOperator() in the application, or name the "
                  "residual's cell kernel with -%ssnes_jacobian_alphagrad_kernel file.c:function",
                  ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "");
-      PetscCall(operator_from_options(snes, c));
+      PetscCall(operator_from_options(snes, c, PETSC_FALSE));
     }
     op = c->op;
   }
@@ -212,19 +208,44 @@ static PetscErrorCode install_jacobian(SNES snes) {
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode refuse_ts(SNES snes) {
+/* The TS whose implicit step snes solves (its function is SNESTSFormFunction), else NULL. */
+static PetscErrorCode snes_ts(SNES snes, TS *ts) {
   DM dm;
   PetscErrorCode (*f)(SNES, Vec, Vec, void *) = NULL;
+  void *ctx = NULL;
   PetscFunctionBegin;
   PetscCall(SNESGetDM(snes, &dm));
-  PetscCall(DMSNESGetFunction(dm, &f, NULL));
-  PetscCheck(f != SNESTSFormFunction, PetscObjectComm((PetscObject)snes), PETSC_ERR_SUP,
-             "alphagrad: -%ssnes_jacobian alphagrad on the SNES inside an implicit TS is not "
-             "supported yet (its Jacobian is shift * dF/dUdot + dF/dU, and the operator holds a "
-             "residual F(U) only); write the time step as a residual operator and solve it with "
-             "SNES, or use -%ssnes_fd_color",
-             ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "",
-             ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "");
+  PetscCall(DMSNESGetFunction(dm, &f, &ctx));
+  *ts = f == SNESTSFormFunction ? (TS)ctx : NULL;
+  PetscFunctionReturn(0);
+}
+
+/* -snes_jacobian alphagrad on the SNES of an implicit TS: the TS's IJacobian becomes the
+   operator's (the SNES keeps SNESTSFormJacobian, which calls it): the operator attached with
+   TSAlphaGradSetOperator, or one built from -snes_jacobian_alphagrad_kernel with IFunction
+   kernels (the application keeps its IFunction). */
+static PetscErrorCode install_ts(SNES snes, TS ts, ag_snes_ctx *c) {
+  DM dm;
+  AGOperator op = NULL;
+  const char *pre = ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "";
+  PetscFunctionBegin;
+  PetscCall(TSGetDM(ts, &dm));
+  PetscCall(AGOperatorGetForDM(dm, &op));
+  if (!op) {
+    PetscCheck(c->kernel[0], PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_WRONGSTATE,
+               "alphagrad: -%ssnes_jacobian alphagrad on the SNES of an implicit TS needs an "
+               "operator: TSAlphaGradSetOperator() in the application, or the IFunction's cell "
+               "kernel with -%ssnes_jacobian_alphagrad_kernel file.c:function (its inputs: the "
+               "stencil's values, then the cell's time derivatives)",
+               pre, pre);
+    if (!c->op) PetscCall(operator_from_options(snes, c, PETSC_TRUE));
+    op = c->op;
+    PetscCall(TSAlphaGradSetOperator(ts, op, PETSC_FALSE));
+  } else {
+    PetscCall(TSSetIJacobian(ts, NULL, NULL, TSComputeIJacobianAlphaGrad, NULL));
+  }
+  PetscCall(set_op_prefix(snes, op));
+  PetscCall(ag_operator_set_opts(op, &c->opts));
   PetscFunctionReturn(0);
 }
 
@@ -316,7 +337,6 @@ static PetscErrorCode options_checker(SNES snes) {
                PETSC_ERR_ARG_UNKNOWN_TYPE,
                "alphagrad: unknown -%ssnes_jacobian %s (known: alphagrad)",
                ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "", choice);
-    PetscCall(refuse_ts(snes));
     { /* two Jacobians asked for: PETSc would silently use whichever is installed last */
       const char *pre = ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "";
       const char *other[] = {"-snes_fd_color", "-snes_fd"};
@@ -351,8 +371,13 @@ static PetscErrorCode options_checker(SNES snes) {
     PetscCall(ag_operator_set_opts(c->op, &c->opts));
   }
   if (set) {
+    TS ts;
     c->use = PETSC_TRUE;
-    PetscCall(install_jacobian(snes));
+    PetscCall(snes_ts(snes, &ts));
+    if (ts)
+      PetscCall(install_ts(snes, ts, c));
+    else
+      PetscCall(install_jacobian(snes));
   }
   PetscFunctionReturn(0);
 }
@@ -407,7 +432,12 @@ PetscErrorCode SNESAlphaGradSetUse(SNES snes) {
   ag_snes_ctx *c;
   PetscFunctionBegin;
   PetscValidHeaderSpecific(snes, SNES_CLASSID, 1);
-  PetscCall(refuse_ts(snes));
+  {
+    TS ts;
+    PetscCall(snes_ts(snes, &ts));
+    PetscCheck(!ts, PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_WRONGSTATE,
+               "alphagrad: this SNES solves an implicit TS step: use TSAlphaGradSetOperator()");
+  }
   PetscCall(get_ctx(snes, PETSC_TRUE, &c));
   c->use = PETSC_TRUE;
   PetscCall(install_jacobian(snes));

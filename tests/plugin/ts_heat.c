@@ -1,10 +1,19 @@
-/* The 1-D heat equation u_t = u_xx with an implicit TS (backward Euler, IFunction on a DMDA):
-   the SNES inside the TS. -snes_jacobian alphagrad there must be refused with a clear
-   message (its Jacobian would be shift * dF/dUdot + dF/dU). */
+/* 1-D reaction-diffusion u_t = u_xx + r u (1 - u) (-reaction r, default 0: the heat equation),
+   u = 0 held at both ends, with an implicit TS (backward Euler unless -ts_type says otherwise)
+   and an IFunction on a DMDA; no IJacobian of its own (-snes_fd_color, or alphagrad).
+   Built twice: ts_heat (plain PETSc: -snes_jacobian alphagrad works from options on the TS's
+   SNES with the IFunction kernels of heat_ts.c) and ts_heat_api (AG_USE_API, -mode api: the
+   operator of heat_ts.c is the TS's IFunction and IJacobian, TSAlphaGradSetOperator). */
 #include <petscdmda.h>
 #include <petscts.h>
+#ifdef AG_USE_API
+#include <alphagrad_petsc.h>
+#endif
 
-static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, void *ctx) {
+static PetscReal reaction = 0;
+
+PETSC_UNUSED static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F,
+                                             void *ctx) {
   DM da;
   Vec Ul;
   DMDALocalInfo info;
@@ -25,7 +34,7 @@ static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, void
     if (i == 0 || i == info.mx - 1)
       f[i] = u[i];
     else
-      f[i] = ud[i] - (u[i - 1] - 2 * u[i] + u[i + 1]) / (h * h);
+      f[i] = ud[i] - (u[i - 1] - 2 * u[i] + u[i + 1]) / (h * h) - reaction * u[i] * (1 - u[i]);
   }
   PetscCall(DMDAVecRestoreArrayRead(da, Ul, &u));
   PetscCall(DMDAVecRestoreArrayRead(da, Udot, &ud));
@@ -40,19 +49,49 @@ int main(int argc, char **argv) {
   Vec u;
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-reaction", &reaction, NULL));
   PetscCall(DMDACreate1d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, 33, 1, 1, NULL, &da));
   PetscCall(DMSetFromOptions(da));
   PetscCall(DMSetUp(da));
   PetscCall(TSCreate(PETSC_COMM_WORLD, &ts));
   PetscCall(TSSetDM(ts, da));
   PetscCall(TSSetType(ts, TSBEULER));
+#ifdef AG_USE_API
+  {
+    AGOperator op;
+    AGKernel k, b;
+    PetscCall(SNESAlphaGradRegister());
+    PetscCall(AGKernelCreate(PETSC_COMM_WORLD, "heat_ts.c:heat", &k));
+    PetscCall(AGKernelCreate(PETSC_COMM_WORLD, "heat_ts.c:heat_boundary", &b));
+    PetscCall(AGKernelSetParameters(k, 1, &reaction));
+    PetscCall(AGKernelSetGeometry(k, PETSC_TRUE));
+    PetscCall(AGOperatorCreate(da, &op));
+    PetscCall(AGOperatorSetIFunction(op, PETSC_TRUE));
+    PetscCall(AGOperatorAddCellKernel(op, k, DMDA_STENCIL_STAR, 1, b));
+    PetscCall(TSAlphaGradSetOperator(ts, op, PETSC_TRUE));
+    PetscCall(AGKernelDestroy(&k));
+    PetscCall(AGKernelDestroy(&b));
+    PetscCall(AGOperatorDestroy(&op));
+  }
+#else
   PetscCall(TSSetIFunction(ts, NULL, IFunction, NULL));
+#endif
   PetscCall(TSSetTimeStep(ts, 1e-3));
   PetscCall(TSSetMaxSteps(ts, 3));
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_STEPOVER));
   PetscCall(TSSetFromOptions(ts));
   PetscCall(DMCreateGlobalVector(da, &u));
-  PetscCall(VecSet(u, 1.0));
+  { /* u(0) = 4 x (1 - x): zero at both ends, as the boundary rows hold it */
+    PetscScalar *a;
+    DMDALocalInfo info;
+    PetscCall(DMDAGetLocalInfo(da, &info));
+    PetscCall(DMDAVecGetArray(da, u, &a));
+    for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
+      PetscReal x = (PetscReal)i / (info.mx - 1);
+      a[i] = 4 * x * (1 - x);
+    }
+    PetscCall(DMDAVecRestoreArray(da, u, &a));
+  }
   PetscCall(TSSolve(ts, u));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ts_heat: done\n"));
   PetscCall(VecDestroy(&u));
