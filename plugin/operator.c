@@ -603,14 +603,23 @@ static PetscErrorCode udot_end(AGOperator op) {
   PetscFunctionReturn(0);
 }
 
+/* The evaluation fits the operator: IFunction operators (time derivatives) only through
+   AGOperatorComputeIFunction/IJacobian, the others only through ComputeResidual/Jacobian. */
+static PetscErrorCode check_kind(AGOperator op, PetscBool ifunction, const char *other) {
+  PetscFunctionBegin;
+  PetscCheck(op->ifunction == ifunction, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: the operator's kernels take %stime derivatives (AGOperatorSetIFunction, "
+             "before adding them): use %s",
+             op->ifunction ? "" : "no ", other);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode residual(AGOperator op, Vec X, Vec F);
 
 PetscErrorCode AGOperatorComputeResidual(AGOperator op, Vec X, Vec F) {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
-  PetscCheck(!op->ifunction, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_WRONGSTATE,
-             "alphagrad: the operator's kernels take time derivatives (AGOperatorSetIFunction): "
-             "use AGOperatorComputeIFunction");
+  PetscCall(check_kind(op, PETSC_FALSE, "AGOperatorComputeIFunction"));
   PetscCall(residual(op, X, F));
   PetscFunctionReturn(0);
 }
@@ -620,9 +629,7 @@ PetscErrorCode AGOperatorComputeIFunction(AGOperator op, PetscReal t, Vec U, Vec
   PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
   PetscValidHeaderSpecific(Udot, VEC_CLASSID, 4);
   (void)t;
-  PetscCheck(op->ifunction, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_WRONGSTATE,
-             "alphagrad: the operator's kernels take no time derivatives: call "
-             "AGOperatorSetIFunction before adding them, or use AGOperatorComputeResidual");
+  PetscCall(check_kind(op, PETSC_TRUE, "AGOperatorComputeResidual"));
   PetscCall(AGOperatorSetUp(op));
   PetscCall(udot_begin(op, Udot));
   PetscCall(residual(op, U, F));
@@ -782,9 +789,7 @@ PetscErrorCode AGOperatorComputeJacobian(AGOperator op, Vec X, Mat P) {
   PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
   PetscValidHeaderSpecific(X, VEC_CLASSID, 2);
   PetscValidHeaderSpecific(P, MAT_CLASSID, 3);
-  PetscCheck(!op->ifunction, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_WRONGSTATE,
-             "alphagrad: the operator's kernels take time derivatives (AGOperatorSetIFunction): "
-             "use AGOperatorComputeIJacobian");
+  PetscCall(check_kind(op, PETSC_FALSE, "AGOperatorComputeIJacobian"));
   PetscCall(AGOperatorSetUp(op));
   PetscCall(op->bops->jacobian(op, X, P));
   PetscFunctionReturn(0);
@@ -797,9 +802,7 @@ PetscErrorCode AGOperatorComputeIJacobian(AGOperator op, PetscReal t, Vec U, Vec
   PetscValidHeaderSpecific(Udot, VEC_CLASSID, 4);
   PetscValidHeaderSpecific(P, MAT_CLASSID, 6);
   (void)t;
-  PetscCheck(op->ifunction, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_WRONGSTATE,
-             "alphagrad: the operator's kernels take no time derivatives: call "
-             "AGOperatorSetIFunction before adding them, or use AGOperatorComputeJacobian");
+  PetscCall(check_kind(op, PETSC_TRUE, "AGOperatorComputeJacobian"));
   PetscCall(AGOperatorSetUp(op));
   op->shift = shift;
   PetscCall(udot_begin(op, Udot));

@@ -57,6 +57,18 @@ ag_mpi_work() {
   cd "$WORK" || exit 1
 }
 
+# ag_run NAME NP CMD...: CMD on NP ranks (mpiexec) with its output in $TMP/NAME.out; on a
+# non-zero exit: fail "NAME: exit status", its last 20 lines, and return 1.
+ag_run() {
+  local name=$1 np=$2
+  shift 2
+  if ! mpiexec -n "$np" "$@" > "$TMP/$name.out" 2>&1; then
+    fail "$name: exit status"
+    tail -20 "$TMP/$name.out"
+    return 1
+  fi
+}
+
 # ---- checks ----
 # Counted checks: ok / bad MESSAGE (pass, fail); fail MESSAGE (fails). A script that ends at
 # its first failure defines its own fail.

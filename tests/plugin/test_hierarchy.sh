@@ -22,15 +22,7 @@ AG=(-dll_append "$LIB" -snes_jacobian alphagrad
     -snes_jacobian_alphagrad_boundary_params 6 -snes_jacobian_alphagrad_geometry)
 MON=(-snes_monitor -ksp_converged_reason)
 
-run() { # run NAME NP ARGS...: output in $TMP/NAME.out
-  local name=$1 np=$2
-  shift 2
-  if ! mpiexec -n "$np" "$@" > "$TMP/$name.out" 2>&1; then
-    fail "$name: exit status"
-    tail -20 "$TMP/$name.out"
-    return 1
-  fi
-}
+run() { ag_run "$@"; } # run NAME NP ARGS...: output in $TMP/NAME.out (tests/lib.sh)
 # the iteration history: Newton iteration numbers and linear iteration counts, in order
 history() { grep -E "SNES Function norm|Linear solve" "$1" | awk '{print ($2 == "SNES") ? "newton " $1 : "linear " $NF}'; }
 norms() { grep "SNES Function norm" "$1" | awk '{print $NF}'; }

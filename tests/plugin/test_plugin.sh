@@ -18,16 +18,7 @@ checks=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { checks=$((checks + 1)); }
 
-run() { # run NAME NP ARGS...: output in $TMP/NAME.out
-  local name=$1 np=$2
-  shift 2
-  if ! mpiexec -n "$np" "$@" > "$TMP/$name.out" 2>&1; then
-    fail "$name: exit status $?"
-    tail -20 "$TMP/$name.out"
-    return 1
-  fi
-  return 0
-}
+run() { ag_run "$@"; } # run NAME NP ARGS...: output in $TMP/NAME.out (tests/lib.sh)
 iters() { sed -n 's/.*CONVERGED.*Newton iterations \([0-9]*\).*/\1/p' "$TMP/$1.out" | tail -1; }
 # every "||J - Jfd||_F/||J||_F = X" below 1e-7, and at least one
 jac_ok() {

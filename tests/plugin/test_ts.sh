@@ -24,13 +24,7 @@ AG=(-dll_append "$LIB" -snes_jacobian alphagrad -snes_jacobian_alphagrad_kernel 
     -snes_jacobian_alphagrad_geometry)
 BASE=(-reaction 10 -ts_monitor -snes_monitor -ts_max_steps 8 -ts_dt 0.01)
 
-run() { # run NAME NP ARGS...: output in $TMP/NAME.out
-  local name=$1 np=$2
-  shift 2
-  if ! mpiexec -n "$np" "$@" > "$TMP/$name.out" 2>&1; then
-    fail "$name: exit status"; tail -20 "$TMP/$name.out"; return 1
-  fi
-}
+run() { ag_run "$@"; } # run NAME NP ARGS...: output in $TMP/NAME.out (tests/lib.sh)
 compare() { # compare FD AG
   local a=$TMP/$1.out b=$TMP/$2.out
   if ! diff <(grep "TS dt" "$a") <(grep "TS dt" "$b") > "$TMP/d.txt"; then
