@@ -371,7 +371,7 @@ static PetscErrorCode options_checker(SNES snes) {
     PetscCall(ag_operator_set_opts(c->op, &c->opts));
   }
   if (set) {
-    TS ts;
+    TS ts = NULL;
     c->use = PETSC_TRUE;
     PetscCall(snes_ts(snes, &ts));
     if (ts)
@@ -433,7 +433,7 @@ PetscErrorCode SNESAlphaGradSetUse(SNES snes) {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(snes, SNES_CLASSID, 1);
   {
-    TS ts;
+    TS ts = NULL;
     PetscCall(snes_ts(snes, &ts));
     PetscCheck(!ts, PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_WRONGSTATE,
                "alphagrad: this SNES solves an implicit TS step: use TSAlphaGradSetOperator()");
