@@ -727,6 +727,11 @@ PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, Pet
     PetscCall(PetscArraycpy(*pcj, cj, op->ncoo));
   }
   PetscCall(MatSetPreallocationCOOLocal(P, op->ncoo, ci, cj));
+  /* -snes_view, -ksp_view, -mat_view name the matrix after what computes it (unless the
+     application named it) */
+  if (!((PetscObject)P)->name)
+    PetscCall(
+        PetscObjectSetName((PetscObject)P, "Jacobian by alphagrad (exact, vertex elimination)"));
   PetscCall(PetscFree2(ci, cj));
   PetscCall(PetscObjectGetId((PetscObject)P, &op->coo_mat_id));
   PetscFunctionReturn(0);

@@ -192,6 +192,39 @@ PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void
                     "|F| = %g: %g)%s\n",
                     (double)d, (double)n1, (double)(n1 > 0 ? d / n1 : d),
                     c->op_residual && op == c->op ? " [the operator is the SNES function]" : ""));
+    { /* the Jacobian along a random direction v against the application's residual:
+         J v against (F(X + h v) - F(X)) / h. It shows a missing or wrong dependency even
+         where a constant offset (a forcing, FAS's tau correction) makes the residuals differ */
+      Vec v, Xh, Jv;
+      PetscRandom rnd;
+      PetscReal nx, nv, h, dj, nf;
+      PetscCall(VecDuplicate(X, &v));
+      PetscCall(VecDuplicate(X, &Xh));
+      PetscCall(VecDuplicate(X, &Jv));
+      PetscCall(PetscRandomCreate(comm, &rnd));
+      PetscCall(PetscRandomSetInterval(rnd, -1.0, 1.0));
+      PetscCall(VecSetRandom(v, rnd));
+      PetscCall(PetscRandomDestroy(&rnd));
+      PetscCall(VecNorm(X, NORM_2, &nx));
+      PetscCall(VecNorm(v, NORM_2, &nv));
+      h = PetscSqrtReal(PETSC_MACHINE_EPSILON) * (1 + nx) / (nv > 0 ? nv : 1);
+      PetscCall(VecWAXPY(Xh, h, v, X));
+      PetscCall(SNESComputeFunction(snes, Xh, F2));
+      PetscCall(VecAXPY(F2, -1.0, F1));
+      PetscCall(VecScale(F2, 1.0 / h));
+      PetscCall(MatMult(P, v, Jv));
+      PetscCall(VecNorm(F2, NORM_2, &nf));
+      PetscCall(VecAXPY(Jv, -1.0, F2));
+      PetscCall(VecNorm(Jv, NORM_2, &dj));
+      PetscCall(PetscPrintf(comm,
+                            "alphagrad check: |J v - (F(X + h v) - F(X))/h| / |(F(X + h v) - "
+                            "F(X))/h| = %g (the application's F, a random v, h = %g; about 1e-7 "
+                            "when the Jacobian is F's)\n",
+                            (double)(nf > 0 ? dj / nf : dj), (double)h));
+      PetscCall(VecDestroy(&v));
+      PetscCall(VecDestroy(&Xh));
+      PetscCall(VecDestroy(&Jv));
+    }
     PetscCall(VecDestroy(&F1));
     PetscCall(VecDestroy(&F2));
   }

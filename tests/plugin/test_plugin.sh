@@ -92,6 +92,21 @@ run wrong 1 "$BIN/bratu2d_plain" -da_grid_x 17 -da_grid_y 15 -dll_append "$LIB" 
 if grep "alphagrad check" "$TMP/wrong.out" | head -1 | grep -q "relative to max |F| = [^:]*: 0\.)"; then
   fail "wrong parameters not detected by -snes_jacobian_alphagrad_check"
 else ok; fi
+# ... and by its Jacobian-vector check (the Jacobian is not the application's), which stays
+# small for the right parameters
+jv() { grep "alphagrad check: |J v" "$TMP/$1.out" | head -1 | sed 's/.*F(X))\/h| = \([^ ]*\) .*/\1/'; }
+w=$(jv wrong)
+awk -v w="${w:-0}" 'BEGIN {exit !(w > 1e-3)}' && ok || fail "wrong parameters: J v check ${w:-missing}"
+run right 1 "$BIN/bratu2d_plain" -da_grid_x 17 -da_grid_y 15 -dll_append "$LIB" \
+  -snes_jacobian alphagrad -snes_jacobian_alphagrad_kernel bratu_geom.c:bratu \
+  -snes_jacobian_alphagrad_params 6 -snes_jacobian_alphagrad_boundary_kernel bratu_geom.c:bratu_boundary \
+  -snes_jacobian_alphagrad_boundary_params 6 -snes_jacobian_alphagrad_geometry -snes_jacobian_alphagrad_check
+r=$(jv right)
+awk -v r="${r:-1}" 'BEGIN {exit !(r < 1e-5)}' && ok || fail "right parameters: J v check ${r:-missing}"
+echo "J v check: wrong parameters $w, right parameters $r"
+# -snes_view names the Jacobian's maker (the matrix is named after it)
+run view 1 "$BIN/bratu2d_plain" $GRID -dll_append "$LIB" -snes_jacobian alphagrad $KOPTS -snes_view
+expect view "Mat Object: Jacobian by alphagrad" "-snes_view does not show that alphagrad made the Jacobian"
 
 # prefixes: the SNES has prefix bratu_
 run prefix 2 "$BIN/bratu2d_plain" $GRID -use_prefix -dll_append "$LIB" -bratu_snes_jacobian alphagrad \
