@@ -72,9 +72,15 @@ for np in 1 2; do
   if run own_np$np "$np" -mode own -snes_jacobian alphagrad -snes_jacobian_alphagrad_check "${TOL[@]}"; then
     checks=$(sed -n 's/^alphagrad check: .*(relative to max |F| = [^:]*: \([^)]*\)).*/\1/p' own_np$np.out)
     nc=$(echo "$checks" | grep -c .)
-    nl=$(grep -c "^alphagrad check:" own_np$np.out)
+    nl=$(grep -c "^alphagrad check: max |F_application" own_np$np.out)
     [ "$nc" -ge 1 ] && [ "$nc" = "$nl" ] || fail "np $np: $nl check lines, $nc parsed"
     echo "np $np: $nc residual checks, largest relative difference $(echo "$checks" | sort -g | tail -1)"
+    # and the Jacobian along a direction against the application's residual (finite differences)
+    jv=$(sed -n 's/^alphagrad check: |J v.* = \([^ ]*\) (the application.*/\1/p' own_np$np.out)
+    [ "$(echo "$jv" | grep -c .)" = "$nc" ] || fail "np $np: $nc residual checks but not as many J v checks"
+    echo "np $np: J v checks, largest relative difference $(echo "$jv" | sort -g | tail -1)"
+    echo "$jv" | awk '{ if (!($1 + 0 < 1e-5)) bad = 1 } END { exit bad }' ||
+      fail "np $np: J v differs from the application's residual: $(echo "$jv" | sort -g | tail -1)"
     echo "$checks" | awk '{ if (!($1 + 0 < 1e-12)) bad = 1 } END { exit bad }' ||
       fail "np $np: own residual differs from the operator's: $(echo "$checks" | sort -g | tail -1)"
     [ "$(total own_np$np)" = "$ta" ] || fail "np $np: -mode own: $(total own_np$np) Newton iterations, -mode operator: $ta"
