@@ -63,9 +63,7 @@ int ag_run_tick(ag_search_run *run) {
     if (o->share(&c, ids, n, &lb, o->share_ctx) && c < run->best.cost) {
       if (run->verify_shared) c = ag_order_cost(run->d, ids, n, NULL);
       if (c >= 0 && c < run->best.cost) {
-        for (int i = 0; i < n; i++)
-          ids[i] = ag_vertex_index(run->d, ids[i]);
-        ag_run_offer(run, ids, c);
+        ag_run_offer_ids(run, ids, c);
         run->adopted = 1;
       }
     }

@@ -400,7 +400,7 @@ static PetscInt group_naux(AGOperator op, const ag_group *gr) {
 
 static PetscErrorCode check_params(AGOperator op, ag_group *gr) {
   AGKernel k = gr->k;
-  PetscInt naux = (gr->aux_idx && op->aux && !strncmp(gr->role, "cell", 4)) ? op->auxdof : 0;
+  PetscInt naux = group_naux(op, gr);
   PetscInt ngeom = k->geometry ? 2 * op->dim : 0;
   MPI_Comm comm = PetscObjectComm((PetscObject)op->da);
   PetscFunctionBegin;
@@ -753,7 +753,8 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
     PetscInt nt = gr->ntarget, ne = gr->k->jp->nentries;
-    PetscInt nu = gr->k->g->ninputs - gr->nudot; /* columns from nu on: d/dUdot, times shift */
+    /* columns from nu on are d/dU_t (IFunction kernels): times shift; none when nudot is 0 */
+    PetscInt nu = gr->k->g->ninputs - gr->nudot;
     const int *col = gr->k->jp->col;
     for (PetscInt e0 = 0; e0 < gr->nel; e0 += op->opts.batch) {
       PetscInt n = PetscMin(op->opts.batch, gr->nel - e0);
@@ -764,7 +765,7 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
         for (PetscInt t = 0; t < nt; t++) {
           PetscScalar s = gr->sign[t];
           for (PetscInt en = 0; en < ne; en++)
-            *v++ = (gr->nudot && col[en] >= nu ? s * op->shift : s) * op->bjac[en * n + e];
+            *v++ = (col[en] >= nu ? s * op->shift : s) * op->bjac[en * n + e];
         }
     }
   }

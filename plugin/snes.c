@@ -121,27 +121,6 @@ static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c, PetscBool
   PetscFunctionReturn(0);
 }
 
-/* The operator is also composed on the SNES's DM (weakly, ag_operator_point_dm), so that
-   nested solvers on the same DM (a nonlinear preconditioner, -npc_snes_jacobian alphagrad)
-   and coarser or finer grids find it. */
-static PetscErrorCode compose_on_dm(SNES snes, AGOperator op) {
-  PetscFunctionBegin;
-  (void)snes;
-  PetscCall(ag_operator_point_dm(op));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode operator_from_dm(SNES snes, AGOperator *op) {
-  DM dm;
-  PetscContainer box = NULL;
-  PetscFunctionBegin;
-  *op = NULL;
-  PetscCall(SNESGetDM(snes, &dm));
-  PetscCall(PetscObjectQuery((PetscObject)dm, "AlphaGradOperator", (PetscObject *)&box));
-  if (box) PetscCall(PetscContainerGetPointer(box, (void **)op));
-  PetscFunctionReturn(0);
-}
-
 /* Model: SNESComputeJacobianDefaultColor (src/snes/interface/snesj2.c). */
 PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void *ctx) {
   ag_snes_ctx *c;
@@ -155,7 +134,11 @@ PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void
   if (op) PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 5);
   PetscCall(get_ctx(snes, (PetscBool)!op, &c));
   if (!op) {
-    if (!c->op) PetscCall(operator_from_dm(snes, &shared));
+    if (!c->op) { /* another SNES's operator on the same DM (a nonlinear preconditioner) */
+      DM dm;
+      PetscCall(SNESGetDM(snes, &dm));
+      PetscCall(AGOperatorGetForDM(dm, &shared));
+    }
     if (!c->op && shared) {
       PetscCall(PetscObjectReference((PetscObject)shared));
       c->op = shared;
@@ -445,7 +428,7 @@ PetscErrorCode SNESAlphaGradSetOperator(SNES snes, AGOperator op, PetscBool resi
   c->op = op;
   c->op_residual = residual;
   PetscCall(set_op_prefix(snes, op));
-  PetscCall(compose_on_dm(snes, op));
+  PetscCall(ag_operator_point_dm(op)); /* nested solvers and other grids on the DM find it */
   if (c->have_opts) PetscCall(ag_operator_set_opts(op, &c->opts));
   if (residual) PetscCall(SNESSetFunction(snes, NULL, residual_cb, op));
   PetscFunctionReturn(0);

@@ -69,6 +69,17 @@ ag_run() {
   fi
 }
 
+# ag_geometry_opts LIB FILE CELL BOUNDARY PARAMS: the options into the array AG that make an
+# application use alphagrad from options alone (-dll_append LIB) with the cell kernel
+# FILE:CELL, the boundary kernel FILE:BOUNDARY, both with the constants PARAMS, and the
+# grid's geometry appended to their parameters.
+ag_geometry_opts() {
+  AG=(-dll_append "$1" -snes_jacobian alphagrad
+      -snes_jacobian_alphagrad_kernel "$2:$3" -snes_jacobian_alphagrad_params "$5"
+      -snes_jacobian_alphagrad_boundary_kernel "$2:$4" -snes_jacobian_alphagrad_boundary_params "$5"
+      -snes_jacobian_alphagrad_geometry)
+}
+
 # ---- checks ----
 # Counted checks: ok / bad MESSAGE (pass, fail); fail MESSAGE (fails). A script that ends at
 # its first failure defines its own fail.

@@ -16,10 +16,7 @@ SRC=$(cd "$(dirname "$0")" && pwd)
 ag_petsc_env /tmp/ag-test-hierarchy.XXXXXX oversubscribe
 cd "$SRC" || exit 1 # the kernel files are read from here
 
-AG=(-dll_append "$LIB" -snes_jacobian alphagrad
-    -snes_jacobian_alphagrad_kernel bratu_geom.c:bratu -snes_jacobian_alphagrad_params 6
-    -snes_jacobian_alphagrad_boundary_kernel bratu_geom.c:bratu_boundary
-    -snes_jacobian_alphagrad_boundary_params 6 -snes_jacobian_alphagrad_geometry)
+ag_geometry_opts "$LIB" bratu_geom.c bratu bratu_boundary 6
 MON=(-snes_monitor -ksp_converged_reason)
 
 run() { ag_run "$@"; } # run NAME NP ARGS...: output in $TMP/NAME.out (tests/lib.sh)

@@ -19,10 +19,7 @@ fi
 ag_petsc_env /tmp/ag-test-ex5.XXXXXX oversubscribe
 cd "$SRC" || exit 1 # the kernel file is read from here
 
-AG=(-dll_append "$LIB" -snes_jacobian alphagrad
-    -snes_jacobian_alphagrad_kernel ex5_kernels.c:ex5_mms1 -snes_jacobian_alphagrad_params 6
-    -snes_jacobian_alphagrad_boundary_kernel ex5_kernels.c:ex5_mms1_boundary
-    -snes_jacobian_alphagrad_boundary_params 6 -snes_jacobian_alphagrad_geometry)
+ag_geometry_opts "$LIB" ex5_kernels.c ex5_mms1 ex5_mms1_boundary 6
 # ex5's TEST blocks (src/snes/tutorials/ex5.c), without -snes_view (it names the Jacobian)
 T6="-snes_converged_reason -ksp_converged_reason -da_grid_x 129 -da_grid_y 129 -pc_type mg -pc_mg_levels 8 -mg_levels_ksp_type chebyshev -mg_levels_ksp_chebyshev_esteig 0,0.5,0,1.1 -mg_levels_ksp_max_it 2"
 T4="-snes_grid_sequence 2 -snes_monitor_short -ksp_converged_reason -snes_converged_reason -pc_type mg -snes_atol -1 -ksp_atol -1"

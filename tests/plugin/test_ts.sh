@@ -19,9 +19,7 @@ SRC=$(cd "$(dirname "$0")" && pwd)
 ag_petsc_env /tmp/ag-test-ts.XXXXXX oversubscribe
 cd "$SRC" || exit 1 # the kernel file is read from here
 
-AG=(-dll_append "$LIB" -snes_jacobian alphagrad -snes_jacobian_alphagrad_kernel heat_ts.c:heat
-    -snes_jacobian_alphagrad_params 10 -snes_jacobian_alphagrad_boundary_kernel heat_ts.c:heat_boundary
-    -snes_jacobian_alphagrad_geometry)
+ag_geometry_opts "$LIB" heat_ts.c heat heat_boundary 10
 BASE=(-reaction 10 -ts_monitor -snes_monitor -ts_max_steps 8 -ts_dt 0.01)
 
 run() { ag_run "$@"; } # run NAME NP ARGS...: output in $TMP/NAME.out (tests/lib.sh)
