@@ -33,20 +33,6 @@ int ag_failc(ag_error *err, ag_status code, const char *fmt, ...) {
   return -1;
 }
 
-int ag_fail_file(ag_error *err, ag_status code, const char *path, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vfail(err, code, NULL, path, fmt, ap);
-  va_end(ap);
-  return -1;
-}
-
-int ag_vfail_kfile(ag_error *err, ag_status code, const char *kind, const char *path,
-                   const char *fmt, va_list ap) {
-  vfail(err, code, kind, path, fmt, ap);
-  return -1;
-}
-
 int ag_fail_kfile(ag_error *err, ag_status code, const char *kind, const char *path,
                   const char *fmt, ...) {
   va_list ap;

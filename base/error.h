@@ -4,8 +4,6 @@
 #ifndef AG_ERROR_H
 #define AG_ERROR_H
 
-#include <stdarg.h>
-
 typedef enum {
   AG_OK = 0,
   AG_ERR_INPUT,       /* a bad argument or option value, a graph or order that does not fit */
@@ -29,15 +27,10 @@ typedef struct {
 int ag_fail(ag_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ag_failc(ag_error *err, ag_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* A failure about a file: the message is "PATH: " + the formatted text. Returns -1. */
-int ag_fail_file(ag_error *err, ag_status code, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* The same for a kind of file: the message is "KIND PATH: " + the text ("order library
-   lib.h5: not an HDF5 file"); kind NULL or "" as ag_fail_file. Returns -1. */
+/* A failure about a file: the message is "KIND PATH: " + the formatted text ("order library
+   lib.h5: not an HDF5 file"), or "PATH: " + the text when kind is NULL or "". Returns -1. */
 int ag_fail_kfile(ag_error *err, ag_status code, const char *kind, const char *path,
                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-int ag_vfail_kfile(ag_error *err, ag_status code, const char *kind, const char *path,
-                   const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 /* The code's name: "input", "I/O", "format", "corrupt", "mismatch", "limit", "backend",
    "unsupported" ("ok" for AG_OK). */
 const char *ag_status_name(ag_status code);
