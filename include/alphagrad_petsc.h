@@ -29,6 +29,13 @@
    instead: in = the cell's own dof values, out = dof values (a Dirichlet row, e.g. u - g),
    p as above. Without a boundary kernel, only cells whose stencil fits are computed (the
    others get nothing from this kernel).
+   One-sided boundary kernels (AGOperatorSetSideKernel) replace the boundary kernel on one
+   side of the domain (xlo: i = 0 side, xhi, ylo, yhi, zlo, zhi) for the cells whose stencil
+   leaves the domain through that side: in = the cell's dof values, then those of the w cells
+   inward along the side's normal, nearest first (a wall row that reads the cell inside, e.g.
+   the vorticity of SNES ex19's walls); out and p as for the boundary kernel. A cell on
+   several sides (a corner) uses the kernel of the first of its sides in the order xlo, xhi,
+   ylo, yhi, zlo, zhi that has one, else the boundary kernel.
 
    Face kernel in direction dir (0 = x, 1 = y, 2 = z), width w:
      in   the 2w cells along dir around the face, from the low side to the high side
@@ -132,6 +139,24 @@ PETSC_EXTERN PetscErrorCode AGOperatorSetUp(AGOperator op);
    and boundary kernel (may be NULL). The operator takes references to the kernels. */
 PETSC_EXTERN PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k, DMDAStencilType st,
                                                     PetscInt width, AGKernel boundary);
+/* The sides of a DMDA's domain, for one-sided boundary kernels: xlo is the side i = 0,
+   xhi the side i = M - 1, and so on (-snes_jacobian_alphagrad_boundary_kernel_xlo, ...). */
+typedef enum {
+  AG_SIDE_XLO,
+  AG_SIDE_XHI,
+  AG_SIDE_YLO,
+  AG_SIDE_YHI,
+  AG_SIDE_ZLO,
+  AG_SIDE_ZHI
+} AGSide;
+PETSC_EXTERN const char *const AGSides[];
+/* The one-sided boundary kernel k of the cell kernel cell (added before) on one side: the
+   cells on that side whose stencil leaves the domain get k, whose inputs are the cell's dof
+   values and those of the width (>= 1, <= the DMDA's stencil width) cells inward along the
+   side's normal, nearest first (an IFunction operator: then the cell's time derivatives, or
+   none). Precedence at corners and the other conventions: above. k NULL removes it. */
+PETSC_EXTERN PetscErrorCode AGOperatorSetSideKernel(AGOperator op, AGKernel cell, AGSide side,
+                                                    PetscInt width, AGKernel k);
 /* A face-flux kernel in direction dir with width w >= 1 and boundary kernels for the low and
    high side (each may be NULL). */
 PETSC_EXTERN PetscErrorCode AGOperatorAddFaceKernel(AGOperator op, AGKernel k, PetscInt dir,

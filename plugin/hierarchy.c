@@ -61,9 +61,13 @@ static PetscErrorCode derive(AGOperator op, DM dm) {
   d->aux_wanted = (PetscBool)(op->aux || op->aux_wanted);
   d->ifunction = op->ifunction;
   PetscCall(PetscObjectSetOptionsPrefix((PetscObject)d, ((PetscObject)op)->prefix));
-  for (PetscInt s = 0; s < op->ncells; s++)
-    PetscCall(AGOperatorAddCellKernel(d, op->cells[s].k, op->cells[s].st, op->cells[s].width,
-                                      op->cells[s].boundary));
+  for (PetscInt s = 0; s < op->ncells; s++) {
+    const ag_cell_spec *c = &op->cells[s];
+    PetscCall(AGOperatorAddCellKernel(d, c->k, c->st, c->width, c->boundary));
+    for (int q = 0; q < 6; q++)
+      if (c->side[q])
+        PetscCall(AGOperatorSetSideKernel(d, c->k, (AGSide)q, c->side_width[q], c->side[q]));
+  }
   for (PetscInt s = 0; s < op->nfaces; s++)
     PetscCall(AGOperatorAddFaceKernel(d, op->faces[s].k, op->faces[s].dir, op->faces[s].width,
                                       op->faces[s].low, op->faces[s].high));

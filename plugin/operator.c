@@ -119,12 +119,59 @@ PetscErrorCode AGOperatorAddCellKernel(AGOperator op, AGKernel k, DMDAStencilTyp
                                          : "the cell's dof"));
   PetscCall(PetscRealloc(sizeof(ag_cell_spec) * (op->ncells + 1), &op->cells));
   ag_cell_spec *s = &op->cells[op->ncells++];
+  memset(s, 0, sizeof *s);
   s->k = k;
   s->boundary = boundary;
   s->st = st;
   s->width = width;
   PetscCall(ref(k));
   PetscCall(ref(boundary));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode AGOperatorSetSideKernel(AGOperator op, AGKernel cell, AGSide side, PetscInt width,
+                                       AGKernel k) {
+  PetscInt dim, dof, sw, nu;
+  MPI_Comm comm;
+  ag_cell_spec *s = NULL;
+  char layout[160];
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscValidHeaderSpecific(cell, AG_KERNEL_CLASSID, 2);
+  if (k) PetscValidHeaderSpecific(k, AG_KERNEL_CLASSID, 5);
+  comm = PetscObjectComm((PetscObject)op->da);
+  PetscCheck(!op->ready, comm, PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: set boundary kernels before the operator is first used");
+  for (PetscInt q = 0; q < op->ncells; q++)
+    if (op->cells[q].k == cell) s = &op->cells[q];
+  PetscCheck(s, comm, PETSC_ERR_ARG_WRONG,
+             "alphagrad: kernel %s is not a cell kernel of this operator (add it with "
+             "AGOperatorAddCellKernel first)",
+             cell->source);
+  PetscCall(DMDAGetInfo(op->da, &dim, NULL, NULL, NULL, NULL, NULL, NULL, &dof, &sw, NULL, NULL,
+                        NULL, NULL));
+  PetscCheck((PetscInt)side >= 0 && (PetscInt)side < 2 * dim, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "alphagrad: side %d of a %" PetscInt_FMT "-D DMDA (the sides are %s)", (int)side, dim,
+             dim == 1   ? "xlo, xhi"
+             : dim == 2 ? "xlo, xhi, ylo, yhi"
+                        : "xlo ... zhi");
+  if (k) {
+    PetscCheck(width >= 1 && width <= sw, comm, PETSC_ERR_ARG_OUTOFRANGE,
+               "alphagrad: the %s boundary kernel %s reads %" PetscInt_FMT
+               " cells inward; it must be >= 1 and <= the DMDA's stencil width %" PetscInt_FMT,
+               AGSides[side], k->source, width, sw);
+    nu = (1 + width) * dof;
+    PetscCall(PetscSNPrintf(layout, sizeof layout,
+                            "the cell's dof, then %" PetscInt_FMT " cells inward x %" PetscInt_FMT
+                            " dof%s",
+                            width, dof, op->ifunction ? ", then the cell's time derivatives" : ""));
+    if (!(op->ifunction && k->g->ninputs == nu))
+      PetscCall(check_kernel(op, k, AGSides[side], nu + (op->ifunction ? dof : 0), dof, layout));
+  }
+  PetscCall(ref(k));
+  PetscCall(AGKernelDestroy(&s->side[side]));
+  s->side[side] = k;
+  s->side_width[side] = k ? width : 0;
   PetscFunctionReturn(0);
 }
 
@@ -254,6 +301,9 @@ static PetscErrorCode push_group(AGOperator op, ag_group *gr) {
   PetscFunctionReturn(0);
 }
 
+static const char *side_role[6] = {"cell boundary xlo", "cell boundary xhi", "cell boundary ylo",
+                                   "cell boundary yhi", "cell boundary zlo", "cell boundary zhi"};
+
 static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
                                         const DMDALocalInfo *g) {
   PetscInt(*off)[3], npts, cap_i = 0, cap_b = 0;
@@ -261,15 +311,30 @@ static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
   PetscBool per[3] = {g->bx == DM_BOUNDARY_PERIODIC, g->by == DM_BOUNDARY_PERIODIC,
                       g->bz == DM_BOUNDARY_PERIODIC};
   PetscInt ext[3] = {g->mx, g->my, g->mz};
-  ag_group gi, gb;
+  ag_group gi, gb, gs[6];
+  PetscInt cap_s[6] = {0, 0, 0, 0, 0, 0}, wmax = 0;
   PetscFunctionBegin;
+  for (int q = 0; q < 6; q++)
+    wmax = PetscMax(wmax, s->side_width[q]);
   PetscCall(stencil_points(g->dim, s->st, s->width, NULL, &npts));
   PetscCall(PetscMalloc1(npts, &off));
   PetscCall(stencil_points(g->dim, s->st, s->width, off, &npts));
   PetscInt nud = op->ifunction ? dof : 0, *inb;
-  PetscCall(PetscMalloc3(npts * dof + nud, &in, dof, &out, dof + nud, &inb));
+  PetscCall(PetscMalloc3(npts * dof + nud, &in, dof, &out, (1 + wmax) * dof + nud, &inb));
   PetscCall(group_init(&gi, s->k, "cell", 1, 1, 0));
   if (s->boundary) PetscCall(group_init(&gb, s->boundary, "cell boundary", 1, 1, 0));
+  for (int q = 0; q < 6; q++) /* the cells a side kernel reads exist (checked on every rank) */
+    PetscCheck(!s->side[q] || q >= 2 * g->dim || ext[q / 2] >= s->width + s->side_width[q],
+               PetscObjectComm((PetscObject)op->da), PETSC_ERR_ARG_SIZ,
+               "alphagrad: the %s boundary kernel %s reads %" PetscInt_FMT
+               " cells inward from cells up to %" PetscInt_FMT
+               " from the side, but the grid has only %" PetscInt_FMT " points in that direction",
+               AGSides[q], s->side[q]->source, s->side_width[q], s->width, ext[q / 2]);
+  for (int q = 0; q < 6; q++)
+    if (s->side[q]) {
+      PetscCall(group_init(&gs[q], s->side[q], side_role[q], 1, 1, 0));
+      gs[q].nudot = nud ? s->side[q]->g->ninputs - (1 + s->side_width[q]) * dof : 0;
+    }
   /* the time derivatives a kernel reads (none when it reads only the values) */
   gi.nudot = nud ? s->k->g->ninputs - npts * dof : 0;
   gb.nudot = nud && s->boundary ? s->boundary->g->ninputs - dof : 0;
@@ -295,14 +360,39 @@ static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
           for (PetscInt c = 0; c < nud; c++) /* time derivatives: the cell's own entries */
             in[npts * dof + c] = c0 + c;
           PetscCall(group_add(&gi, &cap_i, in, out, aux, at));
-        } else if (s->boundary) {
-          for (PetscInt c = 0; c < dof + nud; c++)
-            inb[c] = c0 + c % dof;
-          PetscCall(group_add(&gb, &cap_b, inb, out, aux, at));
+        } else {
+          /* the first side (xlo, xhi, ylo, ...) through which the stencil leaves and that has a
+             one-sided kernel */
+          int side = -1;
+          for (int q = 0; q < 2 * (int)g->dim && side < 0; q++) {
+            PetscInt d = q / 2, lo = !(q % 2);
+            PetscBool leaves =
+                (PetscBool)(!per[d] && (lo ? at[d] - s->width < 0 : at[d] + s->width >= ext[d]));
+            if (leaves && s->side[q]) side = q;
+          }
+          if (side >= 0) {
+            PetscInt d = side / 2, step = side % 2 ? -1 : 1, w = s->side_width[side];
+            for (PetscInt q = 0; q <= w; q++) {
+              PetscInt ijk[3] = {i, j, k};
+              ijk[d] += step * q;
+              PetscInt b = lidx(g, ijk[0], ijk[1], ijk[2]);
+              for (PetscInt c = 0; c < dof; c++)
+                inb[q * dof + c] = b + c;
+            }
+            for (PetscInt c = 0; c < gs[side].nudot; c++)
+              inb[(1 + w) * dof + c] = c0 + c;
+            PetscCall(group_add(&gs[side], &cap_s[side], inb, out, aux, at));
+          } else if (s->boundary) {
+            for (PetscInt c = 0; c < dof + nud; c++)
+              inb[c] = c0 + c % dof;
+            PetscCall(group_add(&gb, &cap_b, inb, out, aux, at));
+          }
         }
       }
   PetscCall(push_group(op, &gi));
   if (s->boundary) PetscCall(push_group(op, &gb));
+  for (int q = 0; q < 6; q++)
+    if (s->side[q]) PetscCall(push_group(op, &gs[q]));
   PetscCall(PetscFree(off));
   PetscCall(PetscFree3(in, out, inb));
   PetscFunctionReturn(0);
@@ -694,9 +784,59 @@ static PetscErrorCode residual(AGOperator op, Vec X, Vec F) {
 
 /* the COO pattern: entry (element e, target t, Jacobian entry q) of each group; the index
    arrays are returned in *pci, *pcj (PetscFree2) when asked, else freed */
-PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj) {
-  PetscInt *ci, *cj;
+/* The nonzero structure P has now (DMCreateMatrix's: the DMDA's stencil, every dof coupled)
+   in local indices, in *xi, *xj (PetscFree2), *nx entries; none when P is not assembled or
+   has no local-to-global mapping. Kept in the COO pattern (as zeros where no kernel writes),
+   the matrix keeps the structure that preconditioners such as ILU(0) see with a hand-coded
+   or finite-difference Jacobian. */
+static PetscErrorCode matrix_pattern(Mat P, PetscCount *nx, PetscInt **xi, PetscInt **xj) {
+  PetscBool assembled;
+  ISLocalToGlobalMapping l2g = NULL;
+  PetscInt rs, re, nc, *gi, *gj;
+  PetscCount n = 0;
+  const PetscInt *cols;
   PetscFunctionBegin;
+  *nx = 0;
+  *xi = *xj = NULL;
+  PetscCall(MatAssembled(P, &assembled));
+  PetscCall(MatGetLocalToGlobalMapping(P, &l2g, NULL));
+  if (!assembled || !l2g) PetscFunctionReturn(0);
+  PetscCall(MatGetOwnershipRange(P, &rs, &re));
+  for (PetscInt r = rs; r < re; r++) {
+    PetscCall(MatGetRow(P, r, &nc, NULL, NULL));
+    n += nc;
+    PetscCall(MatRestoreRow(P, r, &nc, NULL, NULL));
+  }
+  PetscCall(PetscMalloc2(n + 1, &gi, n + 1, &gj));
+  n = 0;
+  for (PetscInt r = rs; r < re; r++) {
+    PetscCall(MatGetRow(P, r, &nc, &cols, NULL));
+    for (PetscInt q = 0; q < nc; q++, n++) {
+      gi[n] = r;
+      gj[n] = cols[q];
+    }
+    PetscCall(MatRestoreRow(P, r, &nc, &cols, NULL));
+  }
+  PetscCall(PetscMalloc2(n + 1, xi, n + 1, xj));
+  /* global to local; a column outside the ghosted region (none for a DMDA's own matrix)
+     becomes -1, which the COO interface ignores */
+  PetscCall(ISGlobalToLocalMappingApply(l2g, IS_GTOLM_MASK, (PetscInt)n, gi, NULL, *xi));
+  PetscCall(ISGlobalToLocalMappingApply(l2g, IS_GTOLM_MASK, (PetscInt)n, gj, NULL, *xj));
+  PetscCall(PetscFree2(gi, gj));
+  *nx = n;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj) {
+  PetscInt *ci, *cj, *xi = NULL, *xj = NULL;
+  PetscCount nx = 0;
+  PetscFunctionBegin;
+  if (!op->opts.exact_pattern) PetscCall(matrix_pattern(P, &nx, &xi, &xj));
+  if (op->ncoo != op->ncoo_kernels + op->nowned + nx) { /* the zeros after the kernels' values */
+    op->ncoo = op->ncoo_kernels + op->nowned + nx;
+    PetscCall(PetscFree(op->coo_vals));
+    PetscCall(PetscCalloc1(op->ncoo + 1, &op->coo_vals));
+  }
   PetscCall(PetscMalloc2(op->ncoo + 1, &ci, op->ncoo + 1, &cj));
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
@@ -720,13 +860,34 @@ PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, Pet
         for (PetscInt i = g.xs; i < g.xs + g.xm; i++)
           for (PetscInt c = 0; c < g.dof; c++, m++)
             ci[m] = cj[m] = lidx(&g, i, j, k) + c;
+    if (nx) {
+      PetscCall(PetscArraycpy(ci + m, xi, nx));
+      PetscCall(PetscArraycpy(cj + m, xj, nx));
+    }
+    PetscCall(PetscFree2(xi, xj));
   }
   if (pci) { /* MatSetPreallocationCOOLocal overwrites the indices: keep a copy */
     PetscCall(PetscMalloc2(op->ncoo + 1, pci, op->ncoo + 1, pcj));
     PetscCall(PetscArraycpy(*pci, ci, op->ncoo));
     PetscCall(PetscArraycpy(*pcj, cj, op->ncoo));
   }
-  PetscCall(MatSetPreallocationCOOLocal(P, op->ncoo, ci, cj));
+  {
+    PetscInt bs;
+    PetscBool mpiaij;
+    PetscCall(MatGetBlockSize(P, &bs));
+    PetscCall(MatSetPreallocationCOOLocal(P, op->ncoo, ci, cj));
+    /* the COO preallocation rebuilds an MPIAIJ matrix's diagonal and off-diagonal blocks with
+       block size 1: give them the matrix's again (block Jacobi's sub-matrices, their views) */
+    PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpiaij));
+    if (mpiaij && bs > 1) {
+      Mat Ad, Ao;
+      PetscCall(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, NULL));
+      PetscInt abs_, m, n;
+      PetscCall(MatGetBlockSize(Ad, &abs_));
+      PetscCall(MatGetLocalSize(Ad, &m, &n));
+      if (abs_ != bs && m % bs == 0 && n % bs == 0) PetscCall(MatSetBlockSizes(Ad, bs, bs));
+    }
+  }
   /* -snes_view, -ksp_view, -mat_view name the matrix after what computes it (unless the
      application named it) */
   if (!((PetscObject)P)->name)
@@ -951,6 +1112,14 @@ PetscErrorCode AGOperatorSetFromOptions(AGOperator op) {
                             &o.batch, NULL));
   PetscCall(PetscOptionsBool("-verbose", "One line per kernel at set-up",
                              "AGOperatorSetFromOptions", o.verbose, &o.verbose, NULL));
+  {
+    PetscEnum pat = (PetscEnum)o.exact_pattern;
+    PetscCall(PetscOptionsEnum("-pattern",
+                               "Nonzero structure: the matrix's own and the kernels' entries "
+                               "(matrix), or the kernels' entries only (exact)",
+                               "AGOperatorSetFromOptions", AGPatterns, pat, &pat, NULL));
+    o.exact_pattern = (PetscBool)(pat == 1);
+  }
   PetscCall(PetscObjectProcessOptionsHandlers((PetscObject)op, PetscOptionsObject));
   PetscOptionsEnd();
   PetscCheck(o.batch >= 1, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_OUTOFRANGE,
@@ -985,6 +1154,8 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
   for (PetscInt s = 0; s < o->ncells; s++) {
     PetscCall(AGKernelDestroy(&o->cells[s].k));
     PetscCall(AGKernelDestroy(&o->cells[s].boundary));
+    for (int q = 0; q < 6; q++)
+      PetscCall(AGKernelDestroy(&o->cells[s].side[q]));
   }
   for (PetscInt s = 0; s < o->nfaces; s++) {
     PetscCall(AGKernelDestroy(&o->faces[s].k));

@@ -27,8 +27,13 @@ typedef struct {
   char cache_dir[PETSC_MAX_PATH_LEN]; /* "" default */
   PetscInt batch;                     /* elements per batch */
   PetscBool view;
-  PetscBool verbose; /* one line per kernel at set-up */
+  PetscBool verbose;       /* one line per kernel at set-up */
+  PetscBool exact_pattern; /* -pattern exact: only the kernels' entries (default: keep the
+                              matrix's own nonzero structure as well, e.g. DMCreateMatrix's) */
 } ag_plugin_opts;
+
+/* -snes_jacobian_alphagrad_pattern */
+extern const char *const AGPatterns[];
 
 void ag_plugin_opts_default(ag_plugin_opts *o);
 
@@ -102,6 +107,8 @@ typedef struct {
   AGKernel k, boundary;
   DMDAStencilType st;
   PetscInt width;
+  AGKernel side[6];       /* one-sided boundary kernels per side (AGSide), NULL: none */
+  PetscInt side_width[6]; /* how many cells inward each reads */
 } ag_cell_spec;
 
 typedef struct {
@@ -156,7 +163,8 @@ struct _p_AGOperator {
   const ag_backend_ops *bops; /* chosen at set-up from opts.backend */
   ag_group *groups;
   PetscInt ngroups;
-  PetscCount ncoo; /* kernel entries, then one (zero) diagonal entry per owned row */
+  PetscCount ncoo; /* kernel entries, then one (zero) diagonal entry per owned row, then
+                      (zero) the matrix's own pattern unless opts.exact_pattern */
   PetscCount ncoo_kernels;
   PetscInt nowned; /* owned rows */
   PetscInt nempty; /* owned rows no kernel writes (all ranks) */

@@ -5,6 +5,9 @@ PetscClassId AG_KERNEL_CLASSID, AG_OPERATOR_CLASSID;
 PetscLogEvent AG_SetUp, AG_Search, AG_Codegen, AG_JacobianEval, AG_Residual;
 
 const char *const AGBackends[] = {"c", "interp", "cuda", "AGBackend", "AG_BACKEND_", NULL};
+const char *const AGPatterns[] = {"matrix", "exact", "AGPattern", "AG_PATTERN_", NULL};
+const char *const AGSides[] = {"xlo", "xhi",    "ylo",      "yhi", "zlo",
+                               "zhi", "AGSide", "AG_SIDE_", NULL};
 
 static PetscBool AGPackageInitialized = PETSC_FALSE;
 

@@ -20,7 +20,11 @@ typedef struct {
   PetscInt nparams, nbparams;
   PetscInt width;
   PetscBool width_set;
-  PetscBool geometry; /* -snes_jacobian_alphagrad_geometry */
+  PetscBool geometry;                  /* -snes_jacobian_alphagrad_geometry */
+  char skernel[6][PETSC_MAX_PATH_LEN]; /* -snes_jacobian_alphagrad_boundary_kernel_xlo, ... */
+  PetscInt swidth;                     /* -snes_jacobian_alphagrad_boundary_side_width */
+  PetscErrorCode (*type_view)(SNES, PetscViewer); /* the SNES type's view, which ours wraps */
+  PetscBool view_wrapped;
 } ag_snes_ctx;
 
 static PetscErrorCode ctx_destroy(void *p) {
@@ -114,10 +118,20 @@ static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c, PetscBool
     PetscCall(AGKernelSetGeometry(b, c->geometry));
   }
   PetscCall(AGOperatorAddCellKernel(c->op, k, st, c->width_set ? c->width : sw, b));
+  for (int q = 0; q < 6; q++) {
+    AGKernel sk;
+    if (!c->skernel[q][0]) continue;
+    PetscCall(AGKernelCreate(comm, c->skernel[q], &sk));
+    PetscCall(AGKernelSetParameters(sk, c->nbparams, c->bparams));
+    PetscCall(AGKernelSetGeometry(sk, c->geometry));
+    PetscCall(AGOperatorSetSideKernel(c->op, k, (AGSide)q, c->swidth, sk));
+    PetscCall(AGKernelDestroy(&sk));
+  }
   PetscCall(AGKernelDestroy(&k));
   PetscCall(AGKernelDestroy(&b));
   PetscCall(set_op_prefix(snes, c->op));
   PetscCall(ag_operator_set_opts(c->op, &c->opts));
+  PetscCall(ag_operator_point_dm(c->op)); /* nested solvers and other grids on the DM find it */
   PetscFunctionReturn(0);
 }
 
@@ -214,6 +228,59 @@ PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void
   PetscFunctionReturn(0);
 }
 
+/* SNESView (-snes_view) prints "Jacobian is built using colored finite differences" for
+   -snes_fd_color but has no hook for other Jacobians: the SNES type's view function (which
+   SNESView calls) is wrapped to say that alphagrad builds the Jacobian, with what. */
+static PetscErrorCode snes_view(SNES snes, PetscViewer v) {
+  ag_snes_ctx *c;
+  PetscBool ascii;
+  PetscFunctionBegin;
+  PetscCall(get_ctx(snes, PETSC_FALSE, &c));
+  if (c && c->type_view) PetscCall(c->type_view(snes, v));
+  PetscCall(PetscObjectTypeCompare((PetscObject)v, PETSCVIEWERASCII, &ascii));
+  if (!c || !c->use || !ascii) PetscFunctionReturn(0);
+  {
+    DM dm;
+    AGOperator op = NULL;
+    PetscCall(SNESGetDM(snes, &dm));
+    if (c->op) PetscCall(ag_operator_on_dm(c->op, dm, &op));
+    if (!op) PetscCall(AGOperatorGetForDM(dm, &op));
+    PetscCall(PetscViewerASCIIPrintf(v, "Jacobian is built by alphagrad: exact, by vertex "
+                                        "elimination on the kernels' computational graphs\n"));
+    PetscCall(PetscViewerASCIIPushTab(v));
+    if (!op) {
+      PetscCall(PetscViewerASCIIPrintf(v, "(its operator is made at the first Jacobian)\n"));
+    } else if (!op->ready) {
+      PetscCall(PetscViewerASCIIPrintf(v,
+                                       "operator: %" PetscInt_FMT " cell and %" PetscInt_FMT
+                                       " face kernels, not set up yet\n",
+                                       op->ncells, op->nfaces));
+    } else {
+      PetscCall(PetscViewerASCIIPrintf(v, "backend %s; %" PetscInt_FMT " Jacobians so far%s\n",
+                                       AGBackends[op->opts.backend], op->njac,
+                                       op->derived ? "; operator derived for this grid" : ""));
+      for (PetscInt q = 0; q < op->ngroups; q++) {
+        const AGKernel k = op->groups[q].k;
+        PetscCall(PetscViewerASCIIPrintf(v,
+                                         "%s kernel %s: %ld multiplications (forward %ld, "
+                                         "reverse %ld, Markowitz %ld)\n",
+                                         op->groups[q].role, k->source, k->cost, k->cost_fwd,
+                                         k->cost_rev, k->cost_mkw));
+      }
+    }
+    PetscCall(PetscViewerASCIIPopTab(v));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode wrap_view(SNES snes, ag_snes_ctx *c) {
+  PetscFunctionBegin;
+  if (snes->ops->view == snes_view) PetscFunctionReturn(0);
+  c->type_view = snes->ops->view;
+  snes->ops->view = snes_view;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode install_jacobian(SNES snes) {
   DM dm;
   PetscFunctionBegin;
@@ -276,7 +343,11 @@ static PetscErrorCode options_checker(SNES snes) {
   PetscInt np = 64, nbp = 64, width = 0;
   PetscBool width_set = PETSC_FALSE;
   PetscBool view = PETSC_FALSE, geometry = PETSC_FALSE;
+  char skernel[6][PETSC_MAX_PATH_LEN];
+  PetscInt swidth = 1;
+  PetscBool anyside = PETSC_FALSE;
   PetscFunctionBegin;
+  memset(skernel, 0, sizeof skernel);
   PetscCall(get_ctx(snes, PETSC_FALSE, &c));
   o = c ? c->opts : (ag_plugin_opts){0};
   if (!c) ag_plugin_opts_default(&o);
@@ -306,6 +377,15 @@ static PetscErrorCode options_checker(SNES snes) {
                                sizeof o.cache_dir, NULL));
   PetscCall(PetscOptionsInt("-snes_jacobian_alphagrad_batch", "Elements per batch",
                             "SNESAlphaGradSetOperator", o.batch, &o.batch, NULL));
+  {
+    PetscEnum pat = (PetscEnum)o.exact_pattern;
+    PetscCall(PetscOptionsEnum("-snes_jacobian_alphagrad_pattern",
+                               "Nonzero structure of the Jacobian: the matrix's own (e.g. "
+                               "DMCreateMatrix's) plus the kernels' entries, or the kernels' "
+                               "entries only",
+                               "AGOperatorSetFromOptions", AGPatterns, pat, &pat, NULL));
+    o.exact_pattern = (PetscBool)(pat == 1);
+  }
   /* a viewer (-snes_jacobian_alphagrad_view [ascii:FILE]): read by AGOperatorSetUp under the
      operator's prefix (PetscObjectViewFromOptions) */
   PetscCall(PetscOptionsName("-snes_jacobian_alphagrad_view",
@@ -329,8 +409,26 @@ static PetscErrorCode options_checker(SNES snes) {
       "-snes_jacobian_alphagrad_boundary_kernel",
       "Its boundary kernel file.c:function (cells whose stencil leaves the domain)",
       "AGOperatorAddCellKernel", bkernel, bkernel, sizeof bkernel, &bset));
+  for (int q = 0; q < 6; q++) {
+    char name[64], help[160];
+    PetscBool has = PETSC_FALSE;
+    PetscCall(PetscSNPrintf(name, sizeof name, "-snes_jacobian_alphagrad_boundary_kernel_%s",
+                            AGSides[q]));
+    PetscCall(PetscSNPrintf(help, sizeof help,
+                            "One-sided boundary kernel file.c:function of the %s side (reads the "
+                            "cell, then the cells inward)",
+                            AGSides[q]));
+    PetscCall(PetscOptionsString(name, help, "AGOperatorSetSideKernel", skernel[q], skernel[q],
+                                 sizeof skernel[q], &has));
+    anyside = (PetscBool)(anyside || has);
+  }
+  PetscCall(PetscOptionsInt("-snes_jacobian_alphagrad_boundary_side_width",
+                            "Cells inward that the one-sided boundary kernels read",
+                            "AGOperatorSetSideKernel", c && c->swidth ? c->swidth : swidth, &swidth,
+                            NULL));
   PetscCall(PetscOptionsRealArray("-snes_jacobian_alphagrad_boundary_params",
-                                  "Constant parameters of the boundary kernel",
+                                  "Constant parameters of the boundary kernels (also the "
+                                  "one-sided ones)",
                                   "AGKernelSetParameters", bparams, &nbp, NULL));
   PetscCall(PetscOptionsBool(
       "-snes_jacobian_alphagrad_geometry",
@@ -378,7 +476,10 @@ static PetscErrorCode options_checker(SNES snes) {
   PetscCall(PetscStrcpy(c->bkernel, bkernel));
   c->nparams = kernel[0] ? np : 0;
   if (c->nparams) PetscCall(PetscArraycpy(c->params, params, np));
-  c->nbparams = bkernel[0] ? nbp : 0;
+  c->nbparams = bkernel[0] || anyside ? nbp : 0;
+  for (int q = 0; q < 6; q++)
+    PetscCall(PetscStrcpy(c->skernel[q], skernel[q]));
+  c->swidth = swidth;
   if (c->nbparams) PetscCall(PetscArraycpy(c->bparams, bparams, nbp));
   c->width = width;
   c->width_set = width_set;
@@ -388,12 +489,28 @@ static PetscErrorCode options_checker(SNES snes) {
   }
   if (set) {
     TS ts = NULL;
+    PetscCall(PetscInfo(
+        snes, "alphagrad: -%ssnes_jacobian alphagrad: the alphagrad Jacobian is installed\n",
+        ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : ""));
     c->use = PETSC_TRUE;
+    PetscCall(wrap_view(snes, c));
     PetscCall(snes_ts(snes, &ts));
     if (ts)
       PetscCall(install_ts(snes, ts, c));
-    else
+    else {
+      DM dm;
+      PetscBool isda = PETSC_FALSE;
+      AGOperator have = NULL;
       PetscCall(install_jacobian(snes));
+      /* the operator named by options now, not at the first Jacobian: its DMDA's hierarchy
+         (FAS levels, multigrid, grid sequencing) is built later and inherits it, so a nested
+         solver on a coarser grid (-fas_coarse_snes_jacobian alphagrad) finds it */
+      PetscCall(SNESGetDM(snes, &dm));
+      PetscCall(PetscObjectTypeCompare((PetscObject)dm, DMDA, &isda));
+      if (isda) PetscCall(AGOperatorGetForDM(dm, &have));
+      if (isda && !c->op && !have && c->kernel[0])
+        PetscCall(operator_from_options(snes, c, PETSC_FALSE));
+    }
   }
   PetscFunctionReturn(0);
 }
@@ -456,6 +573,7 @@ PetscErrorCode SNESAlphaGradSetUse(SNES snes) {
   }
   PetscCall(get_ctx(snes, PETSC_TRUE, &c));
   c->use = PETSC_TRUE;
+  PetscCall(wrap_view(snes, c));
   PetscCall(install_jacobian(snes));
   PetscFunctionReturn(0);
 }
