@@ -827,45 +827,120 @@ static PetscErrorCode matrix_pattern(Mat P, PetscCount *nx, PetscInt **xi, Petsc
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj) {
-  PetscInt *ci, *cj, *xi = NULL, *xj = NULL;
-  PetscCount nx = 0;
+/* The zero entries the COO pattern holds besides the kernels' (ki, kj: nk entries, local
+   indices, row -1 for rows of other ranks): every owned row's diagonal (so that a row no
+   kernel writes is an explicit zero row, not a missing diagonal) and, unless the pattern is
+   exact, the matrix's own structure (matrix_pattern); entries the kernels write already are
+   left out, so the COO values to sum at each Jacobian are the kernels' and no more than the
+   structure adds. Returned in *ei, *ej (PetscFree each), *ne entries. */
+static PetscErrorCode extra_entries(AGOperator op, Mat P, const PetscInt *ki, const PetscInt *kj,
+                                    PetscCount nk, PetscCount *ne, PetscInt **ei, PetscInt **ej) {
+  DMDALocalInfo g;
+  PetscInt nloc, *koff, *kcol, *coff, *ccol, *xi = NULL, *xj = NULL;
+  PetscCount nx = 0, nc, n = 0;
   PetscFunctionBegin;
+  PetscCall(DMDAGetLocalInfo(op->da, &g));
+  nloc = g.gxm * g.gym * g.gzm * g.dof;
   if (!op->opts.exact_pattern) PetscCall(matrix_pattern(P, &nx, &xi, &xj));
-  if (op->ncoo != op->ncoo_kernels + op->nowned + nx) { /* the zeros after the kernels' values */
-    op->ncoo = op->ncoo_kernels + op->nowned + nx;
-    PetscCall(PetscFree(op->coo_vals));
-    PetscCall(PetscCalloc1(op->ncoo + 1, &op->coo_vals));
+  /* the kernels' columns of each local row, sorted (a CSR by counting sort) */
+  PetscCall(PetscCalloc2(nloc + 1, &koff, nloc + 1, &coff));
+  for (PetscCount m = 0; m < nk; m++)
+    if (ki[m] >= 0 && kj[m] >= 0) koff[ki[m] + 1]++;
+  for (PetscInt r = 0; r < nloc; r++)
+    koff[r + 1] += koff[r];
+  PetscCall(PetscMalloc1(koff[nloc] + 1, &kcol));
+  {
+    PetscInt *at;
+    PetscCall(PetscMalloc1(nloc + 1, &at));
+    PetscCall(PetscArraycpy(at, koff, nloc + 1));
+    for (PetscCount m = 0; m < nk; m++)
+      if (ki[m] >= 0 && kj[m] >= 0) kcol[at[ki[m]]++] = kj[m];
+    PetscCall(PetscFree(at));
   }
-  PetscCall(PetscMalloc2(op->ncoo + 1, &ci, op->ncoo + 1, &cj));
+  for (PetscInt r = 0; r < nloc; r++)
+    PetscCall(PetscSortInt(koff[r + 1] - koff[r], kcol + koff[r]));
+  /* the candidates: the owned diagonal and the matrix's entries, by row */
+  nc = (PetscCount)g.xm * g.ym * g.zm * g.dof + nx;
+  for (PetscInt k = g.zs; k < g.zs + g.zm; k++)
+    for (PetscInt j = g.ys; j < g.ys + g.ym; j++)
+      for (PetscInt i = g.xs; i < g.xs + g.xm; i++)
+        for (PetscInt c = 0; c < g.dof; c++)
+          coff[lidx(&g, i, j, k) + c + 1]++;
+  for (PetscCount m = 0; m < nx; m++)
+    if (xi[m] >= 0 && xj[m] >= 0) coff[xi[m] + 1]++;
+  for (PetscInt r = 0; r < nloc; r++)
+    coff[r + 1] += coff[r];
+  PetscCall(PetscMalloc1(nc + 1, &ccol));
+  {
+    PetscInt *at;
+    PetscCall(PetscMalloc1(nloc + 1, &at));
+    PetscCall(PetscArraycpy(at, coff, nloc + 1));
+    for (PetscInt k = g.zs; k < g.zs + g.zm; k++)
+      for (PetscInt j = g.ys; j < g.ys + g.ym; j++)
+        for (PetscInt i = g.xs; i < g.xs + g.xm; i++)
+          for (PetscInt c = 0; c < g.dof; c++) {
+            PetscInt r = lidx(&g, i, j, k) + c;
+            ccol[at[r]++] = r;
+          }
+    for (PetscCount m = 0; m < nx; m++)
+      if (xi[m] >= 0 && xj[m] >= 0) ccol[at[xi[m]]++] = xj[m];
+    PetscCall(PetscFree(at));
+  }
+  PetscCall(PetscFree2(xi, xj));
+  /* keep each distinct candidate the kernels do not write */
+  PetscCall(PetscMalloc1(nc + 1, ei));
+  PetscCall(PetscMalloc1(nc + 1, ej));
+  for (PetscInt r = 0; r < nloc; r++) {
+    PetscInt len = coff[r + 1] - coff[r], *seg = ccol + coff[r];
+    if (!len) continue;
+    PetscCall(PetscSortRemoveDupsInt(&len, seg));
+    for (PetscInt q = 0; q < len; q++) {
+      PetscInt loc;
+      PetscCall(PetscFindInt(seg[q], koff[r + 1] - koff[r], kcol + koff[r], &loc));
+      if (loc >= 0) continue;
+      (*ei)[n] = r;
+      (*ej)[n] = seg[q];
+      n++;
+    }
+  }
+  *ne = n;
+  PetscCall(PetscFree(kcol));
+  PetscCall(PetscFree(ccol));
+  PetscCall(PetscFree2(koff, coff));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj) {
+  PetscInt *ci, *cj, *ei, *ej;
+  PetscCount ne = 0;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &ci));
+  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &cj));
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
     const ag_jacprog *jp = gr->k->jp;
-    PetscInt ni = gr->k->g->ninputs, no = gr->k->g->noutputs, nt = gr->ntarget, ne = jp->nentries;
+    PetscInt ni = gr->k->g->ninputs, no = gr->k->g->noutputs, nt = gr->ntarget, nje = jp->nentries;
     PetscCount m = gr->coo_base;
     for (PetscInt e = 0; e < gr->nel; e++)
       for (PetscInt t = 0; t < nt; t++)
-        for (PetscInt en = 0; en < ne; en++, m++) {
+        for (PetscInt en = 0; en < nje; en++, m++) {
           PetscInt row = gr->out_idx[(e * nt + t) * no + jp->row[en]];
           ci[m] = row;
           cj[m] = row < 0 ? -1 : gr->in_idx[e * ni + jp->col[en]];
         }
   }
-  {
-    DMDALocalInfo g;
-    PetscCount m = op->ncoo_kernels;
-    PetscCall(DMDAGetLocalInfo(op->da, &g));
-    for (PetscInt k = g.zs; k < g.zs + g.zm; k++)
-      for (PetscInt j = g.ys; j < g.ys + g.ym; j++)
-        for (PetscInt i = g.xs; i < g.xs + g.xm; i++)
-          for (PetscInt c = 0; c < g.dof; c++, m++)
-            ci[m] = cj[m] = lidx(&g, i, j, k) + c;
-    if (nx) {
-      PetscCall(PetscArraycpy(ci + m, xi, nx));
-      PetscCall(PetscArraycpy(cj + m, xj, nx));
-    }
-    PetscCall(PetscFree2(xi, xj));
+  PetscCall(extra_entries(op, P, ci, cj, op->ncoo_kernels, &ne, &ei, &ej));
+  if (op->ncoo != op->ncoo_kernels + ne) { /* the zeros after the kernels' values */
+    op->ncoo = op->ncoo_kernels + ne;
+    PetscCall(PetscFree(op->coo_vals));
+    PetscCall(PetscCalloc1(op->ncoo + 1, &op->coo_vals));
   }
+  PetscCall(PetscRealloc(sizeof(PetscInt) * (op->ncoo + 1), &ci));
+  PetscCall(PetscRealloc(sizeof(PetscInt) * (op->ncoo + 1), &cj));
+  PetscCall(PetscArraycpy(ci + op->ncoo_kernels, ei, ne));
+  PetscCall(PetscArraycpy(cj + op->ncoo_kernels, ej, ne));
+  PetscCall(PetscFree(ei));
+  PetscCall(PetscFree(ej));
   if (pci) { /* MatSetPreallocationCOOLocal overwrites the indices: keep a copy */
     PetscCall(PetscMalloc2(op->ncoo + 1, pci, op->ncoo + 1, pcj));
     PetscCall(PetscArraycpy(*pci, ci, op->ncoo));
@@ -893,7 +968,8 @@ PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, Pet
   if (!((PetscObject)P)->name)
     PetscCall(
         PetscObjectSetName((PetscObject)P, "Jacobian by alphagrad (exact, vertex elimination)"));
-  PetscCall(PetscFree2(ci, cj));
+  PetscCall(PetscFree(ci));
+  PetscCall(PetscFree(cj));
   PetscCall(PetscObjectGetId((PetscObject)P, &op->coo_mat_id));
   PetscFunctionReturn(0);
 }

@@ -22,10 +22,10 @@
 /* alphagrad-test-point: 1, 1, 0.1, 0.1, 0.3, 0.4 */
 #include <math.h>
 
-#define U 0
-#define V 1
+#define U     0
+#define V     1
 #define OMEGA 2
-#define TEMP 3
+#define TEMP  3
 
 void ex19_cell(const double in[20], double out[4], const double p[6]) {
   double prandtl = p[0], grashof = p[1], hx = p[2], hy = p[3];
@@ -56,8 +56,9 @@ void ex19_cell(const double in[20], double out[4], const double p[6]) {
   u = c[TEMP];
   uxx = (2.0 * u - w[TEMP] - e[TEMP]) * hydhx;
   uyy = (2.0 * u - s[TEMP] - n[TEMP]) * hxdhy;
-  out[TEMP] = uxx + uyy + prandtl * ((vxp * (u - w[TEMP]) + vxm * (e[TEMP] - u)) * hy +
-                                     (vyp * (u - s[TEMP]) + vym * (n[TEMP] - u)) * hx);
+  out[TEMP] = uxx + uyy +
+              prandtl * ((vxp * (u - w[TEMP]) + vxm * (e[TEMP] - u)) * hy +
+                         (vyp * (u - s[TEMP]) + vym * (n[TEMP] - u)) * hx);
 }
 
 /* bottom wall (j = 0); in = (wall cell, the cell above) */

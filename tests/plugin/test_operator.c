@@ -4,13 +4,14 @@
 
    For each configuration (1-, 2- and 3-D DMDAs; dof 1..3; star and box stencils of width
    0..2; DM_BOUNDARY_NONE with boundary kernels and DM_BOUNDARY_PERIODIC; cell kernels, face
-   kernels in every direction with low/high boundary kernels, an auxiliary vector; several
+   kernels in every direction with low/high boundary kernels, one-sided boundary kernels
+   (AGOperatorSetSideKernel, with the corner precedence); an auxiliary vector; several
    kernels per operator; a builder-API kernel) and each backend (generated C, default batch;
    the interpreter with batch 5, selected through SNES options):
      (a) the operator's residual against a reference residual computed here on rank 0, in
          natural ordering, by calling the very same kernel functions (op_kernels/ files,
          #included as C) following the documented conventions (stencil point order, face
-         sides and signs, boundary kernels, parameter layout): 1e-13 relative;
+         sides and signs, boundary and one-sided kernels, parameter layout): 1e-13 relative;
      (b) the Jacobian (DMCreateMatrix; computed twice, at another state first, so that the
          reuse of the COO pattern is exercised) against central differences of the
          operator's residual, column by column: 1e-6 relative; no stored entry outside the
@@ -22,7 +23,8 @@
    Where the operator's residual raises a PETSc error, the configuration fails and the
    Jacobian is checked against differences of the reference residual instead.
    Then the documented refusals (ghosted boundary, box kernel on a star DMDA, widths,
-   kernel sizes, missing parameters) must return errors.
+   kernel sizes, missing parameters; side kernels: widths, sides the DMDA lacks, a cell
+   kernel not added, kernel sizes) must return errors.
    Prints one line per configuration and backend, a summary, and exits 1 on any failure.
 
    Usage: test_operator [SOURCE_DIR]  (default $AG_SOURCE_DIR; the kernels are read from
@@ -41,6 +43,7 @@
 /* the kernels, as plain C */
 #include "op_kernels/cell.c"
 #include "op_kernels/face.c"
+#include "op_kernels/side.c"
 
 #define RES_TOL 1e-13
 #define JAC_TOL 1e-6
@@ -57,6 +60,8 @@ typedef struct {
   { "cell.c", #fn, fn }
 #define KF(fn)                                                                                     \
   { "face.c", #fn, fn }
+#define KS(fn)                                                                                     \
+  { "side.c", #fn, fn }
 #define KB(fn)                                                                                     \
   { NULL, #fn, fn }
 #define K0                                                                                         \
@@ -68,11 +73,29 @@ typedef struct {
     }                                                                                              \
   }
 
+/* a one-sided boundary kernel (AGOperatorSetSideKernel): k.f NULL for none */
+typedef struct {
+  kref k;
+  PetscInt w; /* cells inward */
+  double c[2];
+} sidespec;
+#define SIDE(fn, w, c0, c1)                                                                        \
+  {                                                                                                \
+    KS(fn), w, { c0, c1 }                                                                          \
+  }
+#define NOSIDES                                                                                    \
+  {                                                                                                \
+    {                                                                                              \
+      K0, 0, { 0, 0 }                                                                              \
+    }                                                                                              \
+  }
+
 typedef struct {
   kref k, b; /* cell kernel, boundary kernel (b.f NULL: none) */
   DMDAStencilType st;
   PetscInt w;
   double c[2], bc[2]; /* constants of k and of b */
+  sidespec side[6];   /* by AGSide: xlo, xhi, ylo, yhi, zlo, zhi */
 } cellspec;
 
 typedef struct {
@@ -155,7 +178,7 @@ static const config configs[] = {
      0,
      1,
      0,
-     {{KC(cell_3_1), KC(cellb_1), STAR, 1, {1.3, 0.7}, {1.1, 0.4}}},
+     {{KC(cell_3_1), KC(cellb_1), STAR, 1, {1.3, 0.7}, {1.1, 0.4}, NOSIDES}},
      NOFACES},
     {"1d-w2-dof2-periodic-2cells-2faces",
      1,
@@ -167,8 +190,8 @@ static const config configs[] = {
      0,
      2,
      2,
-     {{KC(cell_5_2), K0, STAR, 2, {0.9, 0.35}, {0, 0}},
-      {KC(cell_3_2), K0, BOX, 1, {-0.6, 0.25}, {0, 0}}},
+     {{KC(cell_5_2), K0, STAR, 2, {0.9, 0.35}, {0, 0}, NOSIDES},
+      {KC(cell_3_2), K0, BOX, 1, {-0.6, 0.25}, {0, 0}, NOSIDES}},
      {{KF(face_w1_2), K0, K0, 0, 1, {1.2, 0.3}, {0, 0}, {0, 0}},
       {KF(face_w2_2), K0, K0, 0, 2, {-0.8, 0.5}, {0, 0}, {0, 0}}}},
     {"1d-faces-dof3-none-aux3",
@@ -181,8 +204,8 @@ static const config configs[] = {
      3,
      2,
      2,
-     {{KC(cell_1_3_a3), K0, STAR, 0, {1.5, 0.2}, {0, 0}},
-      {KC(cell_5_3), K0, STAR, 2, {0.45, -0.3}, {0, 0}}},
+     {{KC(cell_1_3_a3), K0, STAR, 0, {1.5, 0.2}, {0, 0}, NOSIDES},
+      {KC(cell_5_3), K0, STAR, 2, {0.45, -0.3}, {0, 0}, NOSIDES}},
      {{KF(face_w1_3), KF(facelo_w1_3), KF(facehi_w1_3), 0, 1, {1.1, 0.4}, {0.9, 0.2}, {1.3, -0.1}},
       {KF(face_w2_3),
        KF(facelo_w2_3),
@@ -202,7 +225,7 @@ static const config configs[] = {
      0,
      1,
      0,
-     {{KC(cell_5_1), KC(cellb_1), STAR, 1, {1.2, 0.8}, {0.9, 0.3}}},
+     {{KC(cell_5_1), KC(cellb_1), STAR, 1, {1.2, 0.8}, {0.9, 0.3}, NOSIDES}},
      NOFACES},
     {"2d-box1-dof2-none-aux2",
      2,
@@ -214,7 +237,7 @@ static const config configs[] = {
      2,
      1,
      0,
-     {{KC(cell_9_2_a2), KC(cellb_2_a2), BOX, 1, {0.8, 0.6}, {1.2, 0.5}}},
+     {{KC(cell_9_2_a2), KC(cellb_2_a2), BOX, 1, {0.8, 0.6}, {1.2, 0.5}, NOSIDES}},
      NOFACES},
     {"2d-star2-dof3-xper-ynone",
      2,
@@ -226,7 +249,7 @@ static const config configs[] = {
      0,
      1,
      0,
-     {{KC(cell_9_3), KC(cellb_3), STAR, 2, {0.7, 0.45}, {1.4, -0.2}}},
+     {{KC(cell_9_3), KC(cellb_3), STAR, 2, {0.7, 0.45}, {1.4, -0.2}, NOSIDES}},
      NOFACES},
     {"2d-faces-xy-w12-dof2-none-aux1",
      2,
@@ -238,7 +261,7 @@ static const config configs[] = {
      1,
      1,
      4,
-     {{KC(cell_1_2_a1), K0, STAR, 0, {1.1, 0.5}, {0, 0}}},
+     {{KC(cell_1_2_a1), K0, STAR, 0, {1.1, 0.5}, {0, 0}, NOSIDES}},
      {{KF(face_w1_2), KF(facelo_w1_2), KF(facehi_w1_2), 0, 1, {1.0, 0.2}, {0.7, 0.3}, {1.2, -0.2}},
       {KF(face_w1_2), KF(facelo_w1_2), KF(facehi_w1_2), 1, 1, {-0.6, 0.9}, {1.3, -0.5}, {0.4, 0.6}},
       {KF(face_w2_2), KF(facelo_w2_2), KF(facehi_w2_2), 0, 2, {0.5, -0.3}, {0.6, 0.1}, {0.9, 0.2}},
@@ -253,7 +276,7 @@ static const config configs[] = {
      0,
      1,
      2,
-     {{KC(cell_25_1), K0, BOX, 2, {0.3, 0.5}, {0, 0}}},
+     {{KC(cell_25_1), K0, BOX, 2, {0.3, 0.5}, {0, 0}, NOSIDES}},
      {{KF(face_w2_1), K0, K0, 0, 2, {0.9, 0.1}, {0, 0}, {0, 0}},
       {KF(face_w1_1), K0, K0, 1, 1, {-1.1, 0.4}, {0, 0}, {0, 0}}}},
     {"2d-builder-star1-dof2-none",
@@ -266,7 +289,7 @@ static const config configs[] = {
      0,
      1,
      0,
-     {{KB(builder_ref), KC(cellb_2), STAR, 1, {0.9, 0.6}, {1.1, 0.3}}},
+     {{KB(builder_ref), KC(cellb_2), STAR, 1, {0.9, 0.6}, {1.1, 0.3}, NOSIDES}},
      NOFACES},
     {"3d-star1-dof1-none-aux3",
      3,
@@ -278,7 +301,7 @@ static const config configs[] = {
      3,
      1,
      0,
-     {{KC(cell_7_1_a3), KC(cellb_1_a3), STAR, 1, {1.1, 0.6}, {0.8, 0.4}}},
+     {{KC(cell_7_1_a3), KC(cellb_1_a3), STAR, 1, {1.1, 0.6}, {0.8, 0.4}, NOSIDES}},
      NOFACES},
     {"3d-box1-dof2-periodic",
      3,
@@ -290,8 +313,8 @@ static const config configs[] = {
      0,
      2,
      0,
-     {{KC(cell_27_2), K0, BOX, 1, {0.25, 0.5}, {0, 0}},
-      {KC(cell_1_2), K0, STAR, 0, {0.7, -0.4}, {0, 0}}},
+     {{KC(cell_27_2), K0, BOX, 1, {0.25, 0.5}, {0, 0}, NOSIDES},
+      {KC(cell_1_2), K0, STAR, 0, {0.7, -0.4}, {0, 0}, NOSIDES}},
      NOFACES},
     {"3d-star2-dof2-xnone-yper-znone",
      3,
@@ -303,7 +326,7 @@ static const config configs[] = {
      0,
      1,
      0,
-     {{KC(cell_13_2), KC(cellb_2), STAR, 2, {0.6, 0.4}, {1.3, 0.2}}},
+     {{KC(cell_13_2), KC(cellb_2), STAR, 2, {0.6, 0.4}, {1.3, 0.2}, NOSIDES}},
      NOFACES},
     {"3d-box1+faces-xyz-dof3-zper",
      3,
@@ -315,7 +338,7 @@ static const config configs[] = {
      0,
      1,
      4,
-     {{KC(cell_27_3), KC(cellb_3), BOX, 1, {0.2, 0.3}, {1.0, 0.1}}},
+     {{KC(cell_27_3), KC(cellb_3), BOX, 1, {0.2, 0.3}, {1.0, 0.1}, NOSIDES}},
      {{KF(face_w1_3), KF(facelo_w1_3), KF(facehi_w1_3), 0, 1, {1.0, 0.3}, {0.8, 0.2}, {1.1, -0.3}},
       {KF(face_w2_3), KF(facelo_w2_3), KF(facehi_w2_3), 1, 2, {0.6, -0.2}, {1.2, 0.5}, {0.7, 0.4}},
       {KF(face_w2_3), K0, K0, 2, 2, {-0.5, 0.8}, {0, 0}, {0, 0}},
@@ -332,7 +355,7 @@ static const config configs[] = {
      0,
      1,
      4,
-     {{KC(cell_1_2), K0, STAR, 0, {0.7, -0.4}, {0, 0}}},
+     {{KC(cell_1_2), K0, STAR, 0, {0.7, -0.4}, {0, 0}, NOSIDES}},
      {{KF(face_w1_2), KF(facelo_w1_2), KF(facehi_w1_2), 2, 1, {1.0, 0.2}, {0.7, 0.3}, {1.2, -0.2}},
       {KF(face_w2_2), KF(facelo_w2_2), KF(facehi_w2_2), 2, 2, {0.5, -0.3}, {0.6, 0.1}, {0.9, 0.2}},
       {KF(face_w1_2), K0, K0, 0, 1, {1.0, 0.2}, {0, 0}, {0, 0}},
@@ -344,6 +367,112 @@ static const config configs[] = {
        {-0.6, 0.9},
        {0.7, 0.3},
        {0.7, 0.3}}}},
+    /* one-sided boundary kernels: xlo and yhi, the boundary kernel elsewhere; corners: xlo
+       before yhi (top left), yhi where xhi has none (top right), the boundary kernel where
+       neither side has one (bottom right) */
+    {"2d-star1-dof2-none-sides-xlo-yhi-w1",
+     2,
+     {7, 6, 1},
+     2,
+     1,
+     STAR,
+     {NONE, NONE, NONE},
+     0,
+     1,
+     0,
+     {{KC(cell_5_2),
+       KC(cellb_2),
+       STAR,
+       1,
+       {0.9, 0.4},
+       {1.2, -0.3},
+       {[AG_SIDE_XLO] = SIDE(side_2_2, 1, 1.1, 0.35),
+        [AG_SIDE_YHI] = SIDE(side_2_2, 1, -0.7, 0.55)}}},
+     NOFACES},
+    /* every side its own kernel, reading 2 cells inward (wider than the cell's stencil; DMDA
+       stencil width 2); the boundary kernel is never used */
+    {"3d-box1-dof1-none-sides-all-w2",
+     3,
+     {5, 4, 4},
+     1,
+     2,
+     BOX,
+     {NONE, NONE, NONE},
+     0,
+     1,
+     0,
+     {{KS(scell_27_1),
+       KC(cellb_1),
+       BOX,
+       1,
+       {0.35, 0.6},
+       {1.0, 0.2},
+       {SIDE(side_3_1, 2, 0.9, 0.3), SIDE(side_3_1, 2, -0.6, 0.45), SIDE(side_3_1, 2, 1.2, -0.25),
+        SIDE(side_3_1, 2, 0.5, 0.7), SIDE(side_3_1, 2, -1.1, 0.15),
+        SIDE(side_3_1, 2, 0.75, -0.5)}}},
+     NOFACES},
+    /* x periodic: side kernels on ylo and yhi, with the auxiliary value after the constants */
+    {"2d-star1-dof2-xper-ynone-sides-y-w1-aux1",
+     2,
+     {8, 6, 1},
+     2,
+     1,
+     STAR,
+     {PER, NONE, NONE},
+     1,
+     1,
+     0,
+     {{KS(scell_5_2_a1),
+       K0,
+       STAR,
+       1,
+       {0.6, 0.5},
+       {0, 0},
+       {[AG_SIDE_YLO] = SIDE(side_2_2_a1, 1, 0.85, -0.4),
+        [AG_SIDE_YHI] = SIDE(side_2_2_a1, 1, -0.95, 0.3)}}},
+     NOFACES},
+    /* a star stencil of width 2 (two layers of boundary cells); a side kernel on the
+       periodic side yhi is never used; xlo before zhi, zhi where xhi has none, the boundary
+       kernel on xhi and zlo */
+    {"3d-star2-dof2-yper-sides-xlo-w2-yhi-zhi-w1",
+     3,
+     {6, 4, 6},
+     2,
+     2,
+     STAR,
+     {NONE, PER, NONE},
+     0,
+     1,
+     0,
+     {{KC(cell_13_2),
+       KC(cellb_2),
+       STAR,
+       2,
+       {0.6, 0.4},
+       {1.3, 0.2},
+       {[AG_SIDE_XLO] = SIDE(side_3_2, 2, 0.7, -0.35),
+        [AG_SIDE_YHI] = SIDE(side_2_2, 1, 1.4, 0.6),
+        [AG_SIDE_ZHI] = SIDE(side_2_2, 1, -0.8, 0.25)}}},
+     NOFACES},
+    /* 1-D, xhi only (two layers), the boundary kernel on xlo */
+    {"1d-star2-dof3-none-side-xhi-w2",
+     1,
+     {14, 1, 1},
+     3,
+     2,
+     STAR,
+     {NONE, NONE, NONE},
+     0,
+     1,
+     0,
+     {{KC(cell_5_3),
+       KC(cellb_3),
+       STAR,
+       2,
+       {0.45, -0.3},
+       {0.9, 0.35},
+       {[AG_SIDE_XHI] = SIDE(side_3_3, 2, 0.65, 0.4)}}},
+     NOFACES},
 };
 #define NCONFIGS ((int)(sizeof configs / sizeof configs[0]))
 
@@ -411,6 +540,19 @@ static void contribute(refctx *r, PetscInt row, const double *out, double s, con
   }
 }
 
+/* the one-sided kernel (index into cs->side) a cell at `at` whose stencil does not fit uses:
+   the first side, in the order xlo, xhi, ylo, yhi, zlo, zhi, through which its stencil leaves
+   the domain (i - w < 0 for xlo, i + w >= M for xhi, ...; non-periodic directions only) and
+   that has a side kernel; -1 if none has (the boundary kernel, if any) */
+static int side_of(const config *cf, const cellspec *cs, const PetscInt at[3]) {
+  for (int q = 0; q < 2 * (int)cf->dim; q++) {
+    int d = q / 2;
+    if (cf->bt[d] == DM_BOUNDARY_PERIODIC || !cs->side[q].k.f) continue;
+    if (q % 2 == 0 ? at[d] - cs->w < 0 : at[d] + cs->w >= cf->m[d]) return q;
+  }
+  return -1;
+}
+
 static void reference(refctx *r) {
   const config *cf = r->cf;
   PetscInt dof = cf->dof, M[3] = {cf->m[0], cf->dim > 1 ? cf->m[1] : 1, cf->dim > 2 ? cf->m[2] : 1};
@@ -431,8 +573,9 @@ static void reference(refctx *r) {
             cols[q] = cell_index(cf, a);
             if (cols[q] < 0) fits = 0;
           }
+          int side = fits ? -1 : side_of(cf, cs, at);
           /* parameters: the constants, then the auxiliary values at the cell */
-          const double *cc = fits ? cs->c : cs->bc;
+          const double *cc = fits ? cs->c : side >= 0 ? cs->side[side].c : cs->bc;
           p[0] = cc[0];
           p[1] = cc[1];
           for (PetscInt a = 0; a < cf->auxdof; a++)
@@ -443,6 +586,19 @@ static void reference(refctx *r) {
                 in[q * dof + c] = r->x[cols[q] * dof + c];
             cs->k.f(in, out, p);
             contribute(r, me, out, 1.0, cols, np);
+          } else if (side >= 0) {
+            /* the cell, then the w cells inward along the side's normal, nearest first */
+            const sidespec *ss = &cs->side[side];
+            PetscInt d = side / 2, step = side % 2 ? -1 : 1;
+            for (PetscInt q = 0; q <= ss->w; q++) {
+              PetscInt a[3] = {i, j, k};
+              a[d] += step * q;
+              cols[q] = cell_index(cf, a);
+              for (PetscInt c = 0; c < dof; c++)
+                in[q * dof + c] = r->x[cols[q] * dof + c];
+            }
+            ss->k.f(in, out, p);
+            contribute(r, me, out, 1.0, cols, (int)ss->w + 1);
           } else if (cs->b.f) {
             cs->b.f(r->x + me * dof, out, p);
             contribute(r, me, out, 1.0, &me, 1);
@@ -724,6 +880,12 @@ static PetscErrorCode build_operator(MPI_Comm comm, const char *kdir, const conf
     PetscCall(make_kernel(comm, kdir, &kc, &cs->k, cs->c, &k));
     PetscCall(make_kernel(comm, kdir, &kc, &cs->b, cs->bc, &b));
     PetscCall(AGOperatorAddCellKernel(*op, k, cs->st, cs->w, b));
+    for (int q = 0; q < 6; q++) {
+      AGKernel sk;
+      if (!cs->side[q].k.f) continue;
+      PetscCall(make_kernel(comm, kdir, &kc, &cs->side[q].k, cs->side[q].c, &sk));
+      PetscCall(AGOperatorSetSideKernel(*op, k, (AGSide)q, cs->side[q].w, sk));
+    }
   }
   for (int s = 0; s < cf->nface; s++) {
     const facespec *fs = &cf->face[s];
@@ -1090,7 +1252,7 @@ static PetscErrorCode expect_error(MPI_Comm comm, const char *what, PetscErrorCo
 static PetscErrorCode negative_tests(MPI_Comm comm, const char *kdir, int *nrun, int *nfail) {
   DM da1, da2s, dag;
   AGOperator op = NULL;
-  AGKernel k3 = NULL, k5 = NULL, k9 = NULL, f1 = NULL, b2 = NULL;
+  AGKernel k3 = NULL, k5 = NULL, k9 = NULL, f1 = NULL, b2 = NULL, b1 = NULL, s2 = NULL, s3 = NULL;
   Vec X, F;
   char spec[PETSC_MAX_PATH_LEN];
   PetscErrorCode ierr;
@@ -1113,7 +1275,16 @@ static PetscErrorCode negative_tests(MPI_Comm comm, const char *kdir, int *nrun,
   PetscCall(AGKernelCreate(comm, spec, &f1));
   PetscCall(PetscSNPrintf(spec, sizeof spec, "%s/cell.c:cellb_2", kdir));
   PetscCall(AGKernelCreate(comm, spec, &b2));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s/cell.c:cellb_1", kdir));
+  PetscCall(AGKernelCreate(comm, spec, &b1));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s/side.c:side_2_1", kdir));
+  PetscCall(AGKernelCreate(comm, spec, &s2));
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s/side.c:side_3_1", kdir));
+  PetscCall(AGKernelCreate(comm, spec, &s3));
   PetscCall(AGKernelSetParameters(k5, 2, c2));
+  PetscCall(AGKernelSetParameters(b1, 2, c2));
+  PetscCall(AGKernelSetParameters(s2, 2, c2));
+  PetscCall(AGKernelSetParameters(s3, 2, c2));
   PetscCall(AGKernelSetParameters(f1, 2, c2));
   PetscCall(AGKernelSetParameters(b2, 2, c2));
   PetscCall(AGKernelSetParameters(k3, 1, c1)); /* reads 2 */
@@ -1154,6 +1325,35 @@ static PetscErrorCode negative_tests(MPI_Comm comm, const char *kdir, int *nrun,
   PetscCall(AGOperatorDestroy(&op));
   *nrun += 6;
 
+  /* one-sided boundary kernels (dof 1, DMDA stencil width 1): each refused call is otherwise
+     consistent (the input count matches the width given, except in the last one) */
+  PetscCall(AGOperatorCreate(da2s, &op));
+  PetscCall(AGOperatorAddCellKernel(op, k5, DMDA_STENCIL_STAR, 1, NULL));
+  PetscCall(AGOperatorSetSideKernel(op, k5, AG_SIDE_XLO, 1, s2)); /* accepted */
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = AGOperatorSetSideKernel(op, k5, AG_SIDE_XHI, 0, b1);
+  PetscCall(PetscPopErrorHandler());
+  PetscCall(expect_error(comm, "a side kernel of width 0", ierr, nfail));
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = AGOperatorSetSideKernel(op, k5, AG_SIDE_XHI, 2, s3);
+  PetscCall(PetscPopErrorHandler());
+  PetscCall(expect_error(comm, "a side kernel of width 2 (DMDA stencil width 1)", ierr, nfail));
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = AGOperatorSetSideKernel(op, k5, AG_SIDE_ZLO, 1, s2);
+  PetscCall(PetscPopErrorHandler());
+  PetscCall(expect_error(comm, "a side kernel on side zlo of a 2-D DMDA", ierr, nfail));
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = AGOperatorSetSideKernel(op, k3, AG_SIDE_YLO, 1, s2);
+  PetscCall(PetscPopErrorHandler());
+  PetscCall(
+      expect_error(comm, "a side kernel for a cell kernel not added to the operator", ierr, nfail));
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = AGOperatorSetSideKernel(op, k5, AG_SIDE_YHI, 1, s3);
+  PetscCall(PetscPopErrorHandler());
+  PetscCall(expect_error(comm, "a side kernel with 3 inputs for width 1 and dof 1", ierr, nfail));
+  PetscCall(AGOperatorDestroy(&op));
+  *nrun += 5;
+
   /* too few parameters: refused at the first use */
   PetscCall(AGOperatorCreate(da1, &op));
   PetscCall(AGOperatorAddCellKernel(op, k3, DMDA_STENCIL_STAR, 1, NULL));
@@ -1175,6 +1375,9 @@ static PetscErrorCode negative_tests(MPI_Comm comm, const char *kdir, int *nrun,
   PetscCall(AGKernelDestroy(&k9));
   PetscCall(AGKernelDestroy(&f1));
   PetscCall(AGKernelDestroy(&b2));
+  PetscCall(AGKernelDestroy(&b1));
+  PetscCall(AGKernelDestroy(&s2));
+  PetscCall(AGKernelDestroy(&s3));
   PetscCall(DMDestroy(&da1));
   PetscCall(DMDestroy(&da2s));
   PetscCall(DMDestroy(&dag));
