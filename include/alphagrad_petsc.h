@@ -217,6 +217,18 @@ PETSC_EXTERN PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J
    IFunction. -snes_jacobian alphagrad on the TS's SNES does the same from options (with
    -snes_jacobian_alphagrad_kernel, the kernel takes the time derivatives as above). */
 PETSC_EXTERN PetscErrorCode TSAlphaGradSetOperator(TS ts, AGOperator op, PetscBool ifunction);
+/* The right-hand side G(t, U) of a TS (TSSetRHSFunction: U_t = G, or F(t, U, U_t) = G for
+   IMEX) as an ordinary operator (cell and face kernels of the stencil's values, no time
+   derivatives): its exact Jacobian dG/dU becomes the TS's RHS Jacobian
+   (TSComputeRHSJacobianAlphaGrad), which TS uses for implicit methods and fully implicit
+   ARKIMEX (an IMEX method treats G explicitly and needs none); with rhsfunction = PETSC_TRUE
+   the operator's residual becomes the TS's RHS function. Beside an IFunction operator on the
+   same DMDA (TSAlphaGradSetOperator) when both parts are given. -snes_jacobian_alphagrad_rhs_kernel
+   does the same from options. Before the operator's first use. */
+PETSC_EXTERN PetscErrorCode TSAlphaGradSetRHSOperator(TS ts, AGOperator op, PetscBool rhsfunction);
+/* In the form of TSRHSJacobian: ctx an AGOperator, or NULL (the RHS operator of the TS's DM). */
+PETSC_EXTERN PetscErrorCode TSComputeRHSJacobianAlphaGrad(TS ts, PetscReal t, Vec U, Mat A, Mat B,
+                                                          void *ctx);
 /* In the form of TSIJacobian: ctx an AGOperator, or NULL (the operator of the TS's DM). */
 PETSC_EXTERN PetscErrorCode TSComputeIJacobianAlphaGrad(TS ts, PetscReal t, Vec U, Vec Udot,
                                                         PetscReal shift, Mat A, Mat B, void *ctx);

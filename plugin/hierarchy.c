@@ -8,16 +8,33 @@
    spacings, AGKernelSetGeometry) let one kernel serve every level. */
 #include "plugin/plugin_impl.h"
 
-#define AG_DM_KEY "AlphaGradOperator" /* also snes.c: the operator attached to a SNES's DM */
+/* the keys under which a DMDA keeps its operators: the residual's (SNES function, TS
+   IFunction) and a TS's right-hand side G(t, U) */
+#define AG_DM_KEY     "AlphaGradOperator"
+#define AG_DM_KEY_RHS "AlphaGradRHSOperator"
+
+const char *ag_operator_dm_key(AGOperator op) { return op->rhs ? AG_DM_KEY_RHS : AG_DM_KEY; }
+
+static PetscErrorCode get_for_dm(DM dm, const char *key, AGOperator *op) {
+  PetscContainer box = NULL;
+  PetscFunctionBegin;
+  *op = NULL;
+  PetscCall(PetscObjectQuery((PetscObject)dm, key, (PetscObject *)&box));
+  if (box) PetscCall(PetscContainerGetPointer(box, (void **)op));
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode AGOperatorGetForDM(DM dm, AGOperator *op) {
-  PetscContainer box = NULL;
   PetscFunctionBegin;
   PetscValidHeaderSpecific(dm, DM_CLASSID, 1);
   PetscValidPointer(op, 2);
-  *op = NULL;
-  PetscCall(PetscObjectQuery((PetscObject)dm, AG_DM_KEY, (PetscObject *)&box));
-  if (box) PetscCall(PetscContainerGetPointer(box, (void **)op));
+  PetscCall(get_for_dm(dm, AG_DM_KEY, op));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ag_operator_rhs_for_dm(DM dm, AGOperator *op) {
+  PetscFunctionBegin;
+  PetscCall(get_for_dm(dm, AG_DM_KEY_RHS, op));
   PetscFunctionReturn(0);
 }
 
@@ -26,7 +43,7 @@ PetscErrorCode ag_operator_on_dm(AGOperator op, DM dm, AGOperator *out) {
   if (op->da == dm)
     *out = op;
   else
-    PetscCall(AGOperatorGetForDM(dm, out));
+    PetscCall(get_for_dm(dm, ag_operator_dm_key(op), out));
   PetscFunctionReturn(0);
 }
 
@@ -35,7 +52,7 @@ PetscErrorCode ag_operator_point_dm(AGOperator op) {
   PetscFunctionBegin;
   PetscCall(PetscContainerCreate(PetscObjectComm((PetscObject)op->da), &box));
   PetscCall(PetscContainerSetPointer(box, op));
-  PetscCall(PetscObjectCompose((PetscObject)op->da, AG_DM_KEY, (PetscObject)box));
+  PetscCall(PetscObjectCompose((PetscObject)op->da, ag_operator_dm_key(op), (PetscObject)box));
   PetscCall(PetscContainerDestroy(&box));
   PetscFunctionReturn(0);
 }
@@ -52,9 +69,10 @@ static PetscErrorCode derive(AGOperator op, DM dm) {
   AGOperator d, have;
   PetscContainer box;
   PetscFunctionBegin;
-  PetscCall(AGOperatorGetForDM(dm, &have));
+  PetscCall(get_for_dm(dm, ag_operator_dm_key(op), &have));
   if (have) PetscFunctionReturn(0);
   PetscCall(AGOperatorCreate(dm, &d));
+  d->rhs = op->rhs;
   PetscCall(PetscObjectDereference((PetscObject)dm)); /* the DMDA owns d, not the reverse */
   d->derived = PETSC_TRUE;
   d->opts = op->opts;
@@ -74,7 +92,7 @@ static PetscErrorCode derive(AGOperator op, DM dm) {
   PetscCall(PetscContainerCreate(PetscObjectComm((PetscObject)dm), &box));
   PetscCall(PetscContainerSetPointer(box, d));
   PetscCall(PetscContainerSetUserDestroy(box, derived_destroy));
-  PetscCall(PetscObjectCompose((PetscObject)dm, AG_DM_KEY, (PetscObject)box));
+  PetscCall(PetscObjectCompose((PetscObject)dm, ag_operator_dm_key(d), (PetscObject)box));
   PetscCall(PetscContainerDestroy(&box));
   PetscCall(PetscInfo(dm, "alphagrad: operator derived for this DMDA\n"));
   PetscFunctionReturn(0);

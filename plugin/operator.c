@@ -1221,10 +1221,10 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
   if (!o->derived) { /* the DM's weak pointer to this operator (SNESAlphaGradSetOperator) */
     PetscContainer box = NULL;
     void *p = NULL;
-    PetscCall(PetscObjectQuery((PetscObject)o->da, "AlphaGradOperator", (PetscObject *)&box));
+    PetscCall(PetscObjectQuery((PetscObject)o->da, ag_operator_dm_key(o), (PetscObject *)&box));
     if (box) PetscCall(PetscContainerGetPointer(box, &p));
     if (p == (void *)o)
-      PetscCall(PetscObjectCompose((PetscObject)o->da, "AlphaGradOperator", NULL));
+      PetscCall(PetscObjectCompose((PetscObject)o->da, ag_operator_dm_key(o), NULL));
     PetscCall(ag_operator_hooks_remove(o));
   }
   for (PetscInt s = 0; s < o->ncells; s++) {

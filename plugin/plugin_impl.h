@@ -146,6 +146,8 @@ struct _p_AGOperator {
   PetscBool aux_wanted; /* derived from an operator with an auxiliary vector */
   PetscInt dim;         /* of the DMDA */
   PetscBool ifunction;  /* cell kernels take the cell's time derivatives after the stencil */
+  PetscBool rhs;        /* the RHS G(t, U) of a TS (TSAlphaGradSetRHSOperator): its DM keeps it
+                           under its own key, beside an IFunction operator */
   PetscReal shift;      /* of the IJacobian being computed: shift * dF/dUdot + dF/dU */
   Vec udotloc;          /* the time derivative (local) of an IFunction/IJacobian evaluation */
   const PetscScalar *udot_arr; /* its values while it is evaluated, else NULL */
@@ -205,6 +207,10 @@ PetscErrorCode ag_operator_hooks_remove(AGOperator op);
 PetscErrorCode ag_operator_point_dm(AGOperator op);
 /* The operator to use on dm for op (op itself when dm is op's DMDA); NULL when dm has none. */
 PetscErrorCode ag_operator_on_dm(AGOperator op, DM dm, AGOperator *out);
+/* The RHS operator of dm (TSAlphaGradSetRHSOperator, or derived for dm); NULL if none. */
+PetscErrorCode ag_operator_rhs_for_dm(DM dm, AGOperator *op);
+/* the key under which op's DMDA keeps it */
+const char *ag_operator_dm_key(AGOperator op);
 
 /* The set-up options of op (before its set-up; later calls do nothing). */
 PetscErrorCode ag_operator_set_opts(AGOperator op, const ag_plugin_opts *o);

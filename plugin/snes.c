@@ -23,6 +23,11 @@ typedef struct {
   PetscBool geometry;                  /* -snes_jacobian_alphagrad_geometry */
   char skernel[6][PETSC_MAX_PATH_LEN]; /* -snes_jacobian_alphagrad_boundary_kernel_xlo, ... */
   PetscInt swidth;                     /* -snes_jacobian_alphagrad_boundary_side_width */
+  /* a TS's RHS G(t, U) by options (-snes_jacobian_alphagrad_rhs_kernel) and its operator */
+  char rkernel[PETSC_MAX_PATH_LEN], rbkernel[PETSC_MAX_PATH_LEN];
+  PetscReal rparams[64];
+  PetscInt nrparams;
+  AGOperator rop;
   PetscErrorCode (*type_view)(SNES, PetscViewer); /* the SNES type's view, which ours wraps */
   PetscBool view_wrapped;
 } ag_snes_ctx;
@@ -31,6 +36,7 @@ static PetscErrorCode ctx_destroy(void *p) {
   ag_snes_ctx *c = (ag_snes_ctx *)p;
   PetscFunctionBegin;
   PetscCall(AGOperatorDestroy(&c->op));
+  PetscCall(AGOperatorDestroy(&c->rop));
   PetscCall(PetscFree(c));
   PetscFunctionReturn(0);
 }
@@ -97,6 +103,36 @@ static PetscErrorCode residual_cb(SNES snes, Vec X, Vec F, void *p) {
 }
 
 /* The operator named by options: a cell kernel on the SNES's DMDA with its stencil. */
+/* The RHS operator named by options (-snes_jacobian_alphagrad_rhs_kernel): a cell kernel of
+   the stencil's values on the TS's DMDA, attached to ts as its RHS Jacobian. */
+static PetscErrorCode rhs_operator_from_options(SNES snes, TS ts, ag_snes_ctx *c) {
+  DM dm;
+  AGKernel k = NULL, b = NULL;
+  PetscInt sw;
+  DMDAStencilType st;
+  MPI_Comm comm = PetscObjectComm((PetscObject)snes);
+  PetscFunctionBegin;
+  PetscCall(TSGetDM(ts, &dm));
+  PetscCall(AGOperatorCreate(dm, &c->rop));
+  PetscCall(
+      DMDAGetInfo(dm, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &sw, NULL, NULL, NULL, &st));
+  PetscCall(AGKernelCreate(comm, c->rkernel, &k));
+  PetscCall(AGKernelSetParameters(k, c->nrparams, c->rparams));
+  PetscCall(AGKernelSetGeometry(k, c->geometry));
+  if (c->rbkernel[0]) {
+    PetscCall(AGKernelCreate(comm, c->rbkernel, &b));
+    PetscCall(AGKernelSetParameters(b, c->nrparams, c->rparams));
+    PetscCall(AGKernelSetGeometry(b, c->geometry));
+  }
+  PetscCall(AGOperatorAddCellKernel(c->rop, k, st, c->width_set ? c->width : sw, b));
+  PetscCall(AGKernelDestroy(&k));
+  PetscCall(AGKernelDestroy(&b));
+  PetscCall(set_op_prefix(snes, c->rop));
+  PetscCall(ag_operator_set_opts(c->rop, &c->opts));
+  PetscCall(TSAlphaGradSetRHSOperator(ts, c->rop, PETSC_FALSE));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c, PetscBool ifunction) {
   DM dm;
   AGKernel k = NULL, b = NULL;
@@ -312,23 +348,44 @@ static PetscErrorCode install_ts(SNES snes, TS ts, ag_snes_ctx *c) {
   AGOperator op = NULL;
   const char *pre = ((PetscObject)snes)->prefix ? ((PetscObject)snes)->prefix : "";
   PetscFunctionBegin;
+  AGOperator rop = NULL;
+  TSIFunction ifun = NULL;
+  PetscFunctionBegin;
   PetscCall(TSGetDM(ts, &dm));
   PetscCall(AGOperatorGetForDM(dm, &op));
-  if (!op) {
+  PetscCall(ag_operator_rhs_for_dm(dm, &rop));
+  PetscCall(TSGetIFunction(ts, NULL, &ifun, NULL));
+  /* the RHS G(t, U): an operator attached by the application, or one named by options */
+  if (!rop && c->rkernel[0]) {
+    if (!c->rop) PetscCall(rhs_operator_from_options(snes, ts, c));
+    rop = c->rop;
+  } else if (rop) {
+    PetscCall(TSSetRHSJacobian(ts, NULL, NULL, TSComputeRHSJacobianAlphaGrad, NULL));
+  }
+  if (rop) {
+    PetscCall(set_op_prefix(snes, rop));
+    PetscCall(ag_operator_set_opts(rop, &c->opts));
+  }
+  /* the IFunction F(t, U, U_t), when the TS has one (a TS with an RHS alone computes its
+     Jacobian from the RHS Jacobian) */
+  if (!op && (ifun || !rop)) {
     PetscCheck(c->kernel[0], PetscObjectComm((PetscObject)snes), PETSC_ERR_ARG_WRONGSTATE,
                "alphagrad: -%ssnes_jacobian alphagrad on the SNES of an implicit TS needs an "
                "operator: TSAlphaGradSetOperator() in the application, or the IFunction's cell "
                "kernel with -%ssnes_jacobian_alphagrad_kernel file.c:function (its inputs: the "
-               "stencil's values, then the cell's time derivatives)",
-               pre, pre);
+               "stencil's values, then the cell's time derivatives; the RHS G(t, U), if any, "
+               "with -%ssnes_jacobian_alphagrad_rhs_kernel)",
+               pre, pre, pre);
     if (!c->op) PetscCall(operator_from_options(snes, c, PETSC_TRUE));
     op = c->op;
     PetscCall(TSAlphaGradSetOperator(ts, op, PETSC_FALSE));
-  } else {
+  } else if (op) {
     PetscCall(TSSetIJacobian(ts, NULL, NULL, TSComputeIJacobianAlphaGrad, NULL));
   }
-  PetscCall(set_op_prefix(snes, op));
-  PetscCall(ag_operator_set_opts(op, &c->opts));
+  if (op) {
+    PetscCall(set_op_prefix(snes, op));
+    PetscCall(ag_operator_set_opts(op, &c->opts));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -344,6 +401,9 @@ static PetscErrorCode options_checker(SNES snes) {
   PetscBool width_set = PETSC_FALSE;
   PetscBool view = PETSC_FALSE, geometry = PETSC_FALSE;
   char skernel[6][PETSC_MAX_PATH_LEN];
+  char rkernel[PETSC_MAX_PATH_LEN] = "", rbkernel[PETSC_MAX_PATH_LEN] = "";
+  PetscReal rparams[64];
+  PetscInt nrp = 64;
   PetscInt swidth = 1;
   PetscBool anyside = PETSC_FALSE;
   PetscFunctionBegin;
@@ -430,6 +490,18 @@ static PetscErrorCode options_checker(SNES snes) {
                                   "Constant parameters of the boundary kernels (also the "
                                   "one-sided ones)",
                                   "AGKernelSetParameters", bparams, &nbp, NULL));
+  PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_rhs_kernel",
+                               "Cell kernel file.c:function of a TS's right-hand side G(t, U) "
+                               "(the stencil's values; its exact Jacobian is the RHS Jacobian)",
+                               "TSAlphaGradSetRHSOperator", rkernel, rkernel, sizeof rkernel,
+                               NULL));
+  PetscCall(PetscOptionsRealArray("-snes_jacobian_alphagrad_rhs_params",
+                                  "Constant parameters of the RHS kernels", "AGKernelSetParameters",
+                                  rparams, &nrp, NULL));
+  PetscCall(PetscOptionsString("-snes_jacobian_alphagrad_rhs_boundary_kernel",
+                               "Boundary kernel file.c:function of the RHS (the cell's values)",
+                               "TSAlphaGradSetRHSOperator", rbkernel, rbkernel, sizeof rbkernel,
+                               NULL));
   PetscCall(PetscOptionsBool(
       "-snes_jacobian_alphagrad_geometry",
       "Append the grid's spacings and the cell's coordinates to the parameters of those kernels "
@@ -480,6 +552,10 @@ static PetscErrorCode options_checker(SNES snes) {
   for (int q = 0; q < 6; q++)
     PetscCall(PetscStrcpy(c->skernel[q], skernel[q]));
   c->swidth = swidth;
+  PetscCall(PetscStrcpy(c->rkernel, rkernel));
+  PetscCall(PetscStrcpy(c->rbkernel, rbkernel));
+  c->nrparams = rkernel[0] ? nrp : 0;
+  if (c->nrparams) PetscCall(PetscArraycpy(c->rparams, rparams, nrp));
   if (c->nbparams) PetscCall(PetscArraycpy(c->bparams, bparams, nbp));
   c->width = width;
   c->width_set = width_set;

@@ -1,4 +1,5 @@
-/* The TS side: TSAlphaGradSetOperator, TSComputeIJacobianAlphaGrad, the IFunction callback. */
+/* The TS side: TSAlphaGradSetOperator, TSComputeIJacobianAlphaGrad, the IFunction callback;
+   TSAlphaGradSetRHSOperator, TSComputeRHSJacobianAlphaGrad, the RHS callback. */
 /* An IFunction operator (AGOperatorSetIFunction: cell kernels F(U stencil, U_t of the cell))
    gives an implicit TS its exact Jacobian shift * dF/dU_t + dF/dU, assembled in one pass.
    The TS holds the operator (composed on it); the TS's DM points to it weakly, and coarser
@@ -63,5 +64,67 @@ PetscErrorCode TSAlphaGradSetOperator(TS ts, AGOperator op, PetscBool ifunction)
   PetscCall(ag_operator_point_dm(op));
   PetscCall(TSSetIJacobian(ts, NULL, NULL, TSComputeIJacobianAlphaGrad, NULL));
   if (ifunction) PetscCall(TSSetIFunction(ts, NULL, ifunction_cb, NULL));
+  PetscFunctionReturn(0);
+}
+
+/* ---- the right-hand side G(t, U) (TSSetRHSFunction): a plain operator ---- */
+
+static PetscErrorCode rhs_op_for_ts(TS ts, AGOperator op, AGOperator *out) {
+  DM dm;
+  PetscFunctionBegin;
+  PetscCall(TSGetDM(ts, &dm));
+  if (op)
+    PetscCall(ag_operator_on_dm(op, dm, out));
+  else
+    PetscCall(ag_operator_rhs_for_dm(dm, out));
+  PetscCheck(*out, PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: the TS's DM has no alphagrad RHS operator: call "
+             "TSAlphaGradSetRHSOperator(), or name the RHS kernel with "
+             "-snes_jacobian_alphagrad_rhs_kernel");
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSComputeRHSJacobianAlphaGrad(TS ts, PetscReal t, Vec U, Mat A, Mat B, void *ctx) {
+  AGOperator op;
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ts, TS_CLASSID, 1);
+  (void)t;
+  PetscCall(rhs_op_for_ts(ts, (AGOperator)ctx, &op));
+  PetscCall(AGOperatorComputeJacobian(op, U, B));
+  if (A != B) {
+    PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode rhs_cb(TS ts, PetscReal t, Vec U, Vec G, void *ctx) {
+  AGOperator op;
+  PetscFunctionBegin;
+  (void)t;
+  PetscCall(rhs_op_for_ts(ts, (AGOperator)ctx, &op));
+  PetscCall(AGOperatorComputeResidual(op, U, G));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSAlphaGradSetRHSOperator(TS ts, AGOperator op, PetscBool rhsfunction) {
+  DM dm;
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ts, TS_CLASSID, 1);
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 2);
+  PetscCall(TSGetDM(ts, &dm));
+  PetscCheck(op->da == dm, PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_INCOMP,
+             "alphagrad: the RHS operator is not on the TS's DM (TSSetDM with the operator's "
+             "DMDA)");
+  PetscCheck(!op->ifunction, PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: an RHS operator G(t, U) takes no time derivatives: do not call "
+             "AGOperatorSetIFunction on it");
+  PetscCheck(!op->ready, PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: attach the RHS operator before it is first used");
+  op->rhs = PETSC_TRUE;
+  PetscCall(PetscObjectCompose((PetscObject)ts, "AlphaGradRHSOperator", (PetscObject)op));
+  PetscCall(ag_operator_point_dm(op));
+  PetscCall(TSSetRHSJacobian(ts, NULL, NULL, TSComputeRHSJacobianAlphaGrad, NULL));
+  if (rhsfunction) PetscCall(TSSetRHSFunction(ts, NULL, rhs_cb, NULL));
   PetscFunctionReturn(0);
 }
