@@ -34,6 +34,7 @@ PetscErrorCode AGOperatorCreate(DM da, AGOperator *op) {
   o->da = da;
   o->dim = dim;
   o->coo_mat_id = -1;
+  o->slot_mat_id = -1;
   PetscCall(PetscObjectReference((PetscObject)da));
   ag_plugin_opts_default(&o->opts);
   PetscCall(PetscObjectSetOptionsPrefix((PetscObject)o, "snes_jacobian_alphagrad_"));
@@ -784,6 +785,149 @@ static PetscErrorCode residual(AGOperator op, Vec X, Vec F) {
 
 /* the COO pattern: entry (element e, target t, Jacobian entry q) of each group; the index
    arrays are returned in *pci, *pcj (PetscFree2) when asked, else freed */
+/* The kernels' Jacobian entries in the order of their values (coo_vals): local (ghosted) row
+   and column indices, row -1 where the row belongs to another rank. PetscFree each. */
+static PetscErrorCode kernel_entries(AGOperator op, PetscInt **pci, PetscInt **pcj) {
+  PetscInt *ci, *cj;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &ci));
+  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &cj));
+  for (PetscInt q = 0; q < op->ngroups; q++) {
+    const ag_group *gr = &op->groups[q];
+    const ag_jacprog *jp = gr->k->jp;
+    PetscInt ni = gr->k->g->ninputs, no = gr->k->g->noutputs, nt = gr->ntarget, nje = jp->nentries;
+    PetscCount m = gr->coo_base;
+    for (PetscInt e = 0; e < gr->nel; e++)
+      for (PetscInt t = 0; t < nt; t++)
+        for (PetscInt en = 0; en < nje; en++, m++) {
+          PetscInt row = gr->out_idx[(e * nt + t) * no + jp->row[en]];
+          ci[m] = row;
+          cj[m] = row < 0 ? -1 : gr->in_idx[e * ni + jp->col[en]];
+        }
+  }
+  *pci = ci;
+  *pcj = cj;
+  PetscFunctionReturn(0);
+}
+
+/* Direct assembly: when P is an assembled AIJ matrix (sequential or MPI) whose structure holds
+   every kernel entry (DMCreateMatrix's on a DMDA, with the default pattern "matrix"), each
+   kernel entry's place in P's value arrays (MatGetRowIJ, MatMPIAIJGetSeqAIJ: public calls;
+   the structure is P's own, unchanged). A Jacobian then zeroes the arrays and adds the
+   kernels' values in place: no COO preallocation at set-up (the matrix keeps DMCreateMatrix's
+   preallocation) and no COO sum at each Jacobian. *ok false: another type, no structure yet,
+   or an entry outside it (then the COO interface is used). */
+static PetscErrorCode slots_build(AGOperator op, Mat P, PetscBool *ok) {
+  PetscBool aij, mpi, assembled, done;
+  ISLocalToGlobalMapping l2g = NULL;
+  Mat Ad = P, Ao = NULL;
+  const PetscInt *garray = NULL, *ia, *ja, *ib = NULL, *jb = NULL;
+  PetscInt rs, re, cs, ce, na, nb = 0, ngarr = 0, *ci, *cj, *slot;
+  PetscFunctionBegin;
+  *ok = PETSC_FALSE;
+  if (op->opts.exact_pattern) PetscFunctionReturn(0);
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATSEQAIJ, &aij));
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpi));
+  if (!aij && !mpi) PetscFunctionReturn(0);
+  PetscCall(MatAssembled(P, &assembled));
+  PetscCall(MatGetLocalToGlobalMapping(P, &l2g, NULL));
+  if (!assembled || !l2g) PetscFunctionReturn(0);
+  if (mpi) {
+    PetscCall(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, &garray));
+    PetscCall(MatGetLocalSize(Ao, NULL, &ngarr));
+  }
+  PetscCall(MatGetOwnershipRange(P, &rs, &re));
+  PetscCall(MatGetOwnershipRangeColumn(P, &cs, &ce));
+  PetscCall(MatGetRowIJ(Ad, 0, PETSC_FALSE, PETSC_FALSE, &na, &ia, &ja, &done));
+  if (!done) PetscFunctionReturn(0);
+  if (Ao) {
+    PetscCall(MatGetRowIJ(Ao, 0, PETSC_FALSE, PETSC_FALSE, &nb, &ib, &jb, &done));
+    if (!done) {
+      PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, PETSC_FALSE, &na, &ia, &ja, &done));
+      PetscFunctionReturn(0);
+    }
+  }
+  PetscCall(kernel_entries(op, &ci, &cj));
+  /* to global numbering (ISLocalToGlobalMappingApply maps -1 to -1) */
+  PetscCall(ISLocalToGlobalMappingApply(l2g, (PetscInt)op->ncoo_kernels, ci, ci));
+  PetscCall(ISLocalToGlobalMappingApply(l2g, (PetscInt)op->ncoo_kernels, cj, cj));
+  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &slot));
+  PetscBool all = PETSC_TRUE;
+  for (PetscCount m = 0; m < op->ncoo_kernels && all; m++) {
+    PetscInt r = ci[m] - rs, c = cj[m], loc = -1;
+    slot[m] = -1;
+    if (ci[m] < 0) continue;
+    if (r < 0 || r >= re - rs || c < 0) {
+      all = PETSC_FALSE;
+      break;
+    }
+    if (c >= cs && c < ce) {
+      PetscCall(PetscFindInt(c - cs, ia[r + 1] - ia[r], ja + ia[r], &loc));
+      if (loc >= 0) slot[m] = ia[r] + loc;
+    } else if (Ao) {
+      PetscInt k;
+      PetscCall(PetscFindInt(c, ngarr, garray, &k));
+      if (k >= 0) PetscCall(PetscFindInt(k, ib[r + 1] - ib[r], jb + ib[r], &loc));
+      if (k >= 0 && loc >= 0) slot[m] = ia[na] + ib[r] + loc;
+    }
+    if (slot[m] < 0) all = PETSC_FALSE;
+  }
+  op->nslot_a = ia[na];
+  op->nslot_b = Ao ? ib[nb] : 0;
+  PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, PETSC_FALSE, &na, &ia, &ja, &done));
+  if (Ao) PetscCall(MatRestoreRowIJ(Ao, 0, PETSC_FALSE, PETSC_FALSE, &nb, &ib, &jb, &done));
+  PetscCall(PetscFree(ci));
+  PetscCall(PetscFree(cj));
+  if (!all) {
+    PetscCall(PetscFree(slot));
+    PetscCall(PetscInfo(
+        P, "alphagrad: a kernel entry lies outside the matrix's structure: COO assembly\n"));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscFree(op->slot));
+  op->slot = slot;
+  PetscCall(PetscObjectGetId((PetscObject)P, &op->slot_mat_id));
+  PetscCall(MatGetNonzeroState(P, &op->slot_nz_state));
+  if (!((PetscObject)P)->name)
+    PetscCall(
+        PetscObjectSetName((PetscObject)P, "Jacobian by alphagrad (exact, vertex elimination)"));
+  *ok = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* The kernels' values (coo_vals) added into P's value arrays at their slots, the rest zero. */
+static PetscErrorCode slots_assemble(AGOperator op, Mat P) {
+  PetscBool mpi;
+  Mat Ad = P, Ao = NULL;
+  PetscScalar *a, *b = NULL;
+  const PetscInt *slot = op->slot;
+  const PetscScalar *v = op->coo_vals;
+  PetscInt na = op->nslot_a;
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpi));
+  if (mpi) PetscCall(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, NULL));
+  PetscCall(MatSeqAIJGetArray(Ad, &a));
+  PetscCall(PetscArrayzero(a, na));
+  if (Ao) {
+    PetscCall(MatSeqAIJGetArray(Ao, &b));
+    PetscCall(PetscArrayzero(b, op->nslot_b));
+  }
+  for (PetscCount m = 0; m < op->ncoo_kernels; m++) {
+    PetscInt s = slot[m];
+    if (s < 0) continue;
+    if (s < na)
+      a[s] += v[m];
+    else
+      b[s - na] += v[m];
+  }
+  PetscCall(MatSeqAIJRestoreArray(Ad, &a));
+  if (Ao) PetscCall(MatSeqAIJRestoreArray(Ao, &b));
+  /* the same structure, new values: P's state moves on (preconditioners see the change) */
+  PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
+
 /* The nonzero structure P has now (DMCreateMatrix's: the DMDA's stencil, every dof coupled)
    in local indices, in *xi, *xj (PetscFree2), *nx entries; none when P is not assembled or
    has no local-to-global mapping. Kept in the COO pattern (as zeros where no kernel writes),
@@ -913,22 +1057,11 @@ static PetscErrorCode extra_entries(AGOperator op, Mat P, const PetscInt *ki, co
 PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj) {
   PetscInt *ci, *cj, *ei, *ej;
   PetscCount ne = 0;
+  PetscLogDouble t0, t1, t2;
   PetscFunctionBegin;
-  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &ci));
-  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &cj));
-  for (PetscInt q = 0; q < op->ngroups; q++) {
-    const ag_group *gr = &op->groups[q];
-    const ag_jacprog *jp = gr->k->jp;
-    PetscInt ni = gr->k->g->ninputs, no = gr->k->g->noutputs, nt = gr->ntarget, nje = jp->nentries;
-    PetscCount m = gr->coo_base;
-    for (PetscInt e = 0; e < gr->nel; e++)
-      for (PetscInt t = 0; t < nt; t++)
-        for (PetscInt en = 0; en < nje; en++, m++) {
-          PetscInt row = gr->out_idx[(e * nt + t) * no + jp->row[en]];
-          ci[m] = row;
-          cj[m] = row < 0 ? -1 : gr->in_idx[e * ni + jp->col[en]];
-        }
-  }
+  PetscCall(PetscLogEventBegin(AG_Pattern, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t0));
+  PetscCall(kernel_entries(op, &ci, &cj));
   PetscCall(extra_entries(op, P, ci, cj, op->ncoo_kernels, &ne, &ei, &ej));
   if (op->ncoo != op->ncoo_kernels + ne) { /* the zeros after the kernels' values */
     op->ncoo = op->ncoo_kernels + ne;
@@ -950,7 +1083,13 @@ PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, Pet
     PetscInt bs;
     PetscBool mpiaij;
     PetscCall(MatGetBlockSize(P, &bs));
+    PetscCall(PetscTime(&t1));
     PetscCall(MatSetPreallocationCOOLocal(P, op->ncoo, ci, cj));
+    PetscCall(PetscTime(&t2));
+    PetscCall(PetscInfo(
+        P,
+        "alphagrad: COO pattern: %.3f s for the entries, %.3f s in MatSetPreallocationCOOLocal\n",
+        t1 - t0, t2 - t1));
     /* the COO preallocation rebuilds an MPIAIJ matrix's diagonal and off-diagonal blocks with
        block size 1: give them the matrix's again (block Jacobi's sub-matrices, their views) */
     PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpiaij));
@@ -970,6 +1109,7 @@ PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, Pet
         PetscObjectSetName((PetscObject)P, "Jacobian by alphagrad (exact, vertex elimination)"));
   PetscCall(PetscFree(ci));
   PetscCall(PetscFree(cj));
+  PetscCall(PetscLogEventEnd(AG_Pattern, 0, 0, 0, 0));
   PetscCall(PetscObjectGetId((PetscObject)P, &op->coo_mat_id));
   PetscFunctionReturn(0);
 }
@@ -981,7 +1121,18 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   PetscLogDouble t0, t1;
   PetscFunctionBegin;
   PetscCall(PetscObjectGetId((PetscObject)P, &id));
-  if (id != op->coo_mat_id) PetscCall(ag_operator_set_pattern(op, P, NULL, NULL));
+  if (id == op->slot_mat_id) { /* the slots hold while P's structure does */
+    PetscObjectState nz;
+    PetscCall(MatGetNonzeroState(P, &nz));
+    if (nz != op->slot_nz_state) op->slot_mat_id = -1;
+  }
+  if (id != op->slot_mat_id && id != op->coo_mat_id) {
+    PetscBool direct;
+    PetscCall(PetscLogEventBegin(AG_Pattern, 0, 0, 0, 0));
+    PetscCall(slots_build(op, P, &direct));
+    PetscCall(PetscLogEventEnd(AG_Pattern, 0, 0, 0, 0));
+    if (!direct) PetscCall(ag_operator_set_pattern(op, P, NULL, NULL));
+  }
   PetscCall(PetscTime(&t0));
   PetscCall(PetscLogEventBegin(AG_JacobianEval, 0, 0, 0, 0));
   PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
@@ -1008,7 +1159,10 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   }
   if (op->aux) PetscCall(VecRestoreArrayRead(op->aux, &aux));
   PetscCall(VecRestoreArrayRead(op->xloc, &x));
-  PetscCall(MatSetValuesCOO(P, op->coo_vals, INSERT_VALUES));
+  if (id == op->slot_mat_id)
+    PetscCall(slots_assemble(op, P));
+  else
+    PetscCall(MatSetValuesCOO(P, op->coo_vals, INSERT_VALUES));
   PetscCall(PetscLogEventEnd(AG_JacobianEval, 0, 0, 0, 0));
   PetscCall(PetscTime(&t1));
   op->njac++;
@@ -1110,11 +1264,20 @@ PetscErrorCode AGOperatorView(AGOperator op, PetscViewer v) {
     PetscCall(ag_kernel_view(gr->k, role, v));
   }
   if (op->ready) {
-    long long mine = (long long)op->ncoo, n;
-    PetscCallMPI(MPI_Allreduce(&mine, &n, 1, MPI_LONG_LONG, MPI_SUM, comm));
+    long long mine[2] = {(long long)op->ncoo_kernels, (long long)op->ncoo}, n[2];
+    PetscCallMPI(MPI_Allreduce(mine, n, 2, MPI_LONG_LONG, MPI_SUM, comm));
     PetscCall(PetscViewerASCIIPrintf(
-        v, "COO entries: %lld (with one diagonal entry per row); batch %" PetscInt_FMT "\n", n,
+        v, "Jacobian entries from the kernels: %lld; batch %" PetscInt_FMT "\n", n[0],
         op->opts.batch));
+    if (op->slot_mat_id >= 0)
+      PetscCall(PetscViewerASCIIPrintf(v, "assembly: in place, into the AIJ matrix's own structure "
+                                          "(no COO)\n"));
+    else if (op->coo_mat_id >= 0)
+      PetscCall(PetscViewerASCIIPrintf(v,
+                                       "assembly: COO, %lld entries (the kernels', then zeros: "
+                                       "diagonal%s)\n",
+                                       n[1],
+                                       op->opts.exact_pattern ? "" : ", the matrix's structure"));
     if (op->nempty)
       PetscCall(PetscViewerASCIIPrintf(
           v, "rows no kernel writes: %" PetscInt_FMT " (zero Jacobian rows)\n", op->nempty));
@@ -1249,6 +1412,7 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
   PetscCall(PetscFree(o->groups));
   if (o->ready) PetscCall(PetscFree4(o->bin, o->bp, o->bout, o->bjac));
   PetscCall(PetscFree(o->coo_vals));
+  PetscCall(PetscFree(o->slot));
   PetscCall(VecDestroy(&o->xloc));
   PetscCall(VecDestroy(&o->floc));
   PetscCall(VecDestroy(&o->udotloc));

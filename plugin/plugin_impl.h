@@ -39,7 +39,7 @@ void ag_plugin_opts_default(ag_plugin_opts *o);
 
 /* ---- register.c: the bottom layer ---- */
 extern PetscClassId AG_KERNEL_CLASSID, AG_OPERATOR_CLASSID;
-extern PetscLogEvent AG_SetUp, AG_Search, AG_Codegen, AG_JacobianEval, AG_Residual;
+extern PetscLogEvent AG_SetUp, AG_Search, AG_Codegen, AG_JacobianEval, AG_Residual, AG_Pattern;
 /* the PETSc error class of a core status code (base/error.h) */
 PetscErrorCode ag_petsc_error_class(ag_status code);
 /* The one way a core failure becomes a PETSc error: when ok is false, an error of the class
@@ -173,6 +173,13 @@ struct _p_AGOperator {
   PetscScalar *coo_vals;
   PetscInt64 coo_mat_id; /* id of the matrix whose COO pattern is set, -1 none */
   PetscObjectState coo_mat_state;
+  /* direct assembly (host backends, AIJ matrices with a structure that holds every kernel
+     entry): each kernel entry's place in the matrix's value arrays, -1 none (a row of another
+     rank); places from nslot_a on are in the off-diagonal block */
+  PetscInt *slot;
+  PetscInt nslot_a, nslot_b;
+  PetscInt64 slot_mat_id;         /* the matrix of the slots, -1 none */
+  PetscObjectState slot_nz_state; /* its nonzero state then */
   Vec xloc, floc, auxloc;
   PetscReal *bin, *bp, *bout, *bjac; /* batch buffers */
   PetscInt bcap_in, bcap_p, bcap_out, bcap_jac;

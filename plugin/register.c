@@ -2,7 +2,7 @@
 #include "plugin/plugin_impl.h"
 
 PetscClassId AG_KERNEL_CLASSID, AG_OPERATOR_CLASSID;
-PetscLogEvent AG_SetUp, AG_Search, AG_Codegen, AG_JacobianEval, AG_Residual;
+PetscLogEvent AG_SetUp, AG_Search, AG_Codegen, AG_JacobianEval, AG_Residual, AG_Pattern;
 
 const char *const AGBackends[] = {"c", "interp", "cuda", "AGBackend", "AG_BACKEND_", NULL};
 const char *const AGPatterns[] = {"matrix", "exact", "AGPattern", "AG_PATTERN_", NULL};
@@ -26,6 +26,7 @@ PetscErrorCode AGInitializePackage(void) {
   PetscCall(PetscLogEventRegister("AGCodegen", AG_KERNEL_CLASSID, &AG_Codegen));
   PetscCall(PetscLogEventRegister("AGJacobianEval", AG_OPERATOR_CLASSID, &AG_JacobianEval));
   PetscCall(PetscLogEventRegister("AGResidual", AG_OPERATOR_CLASSID, &AG_Residual));
+  PetscCall(PetscLogEventRegister("AGPattern", AG_OPERATOR_CLASSID, &AG_Pattern));
   /* -info_exclude and -log_exclude with the package name "ag" */
   classids[0] = AG_KERNEL_CLASSID;
   classids[1] = AG_OPERATOR_CLASSID;
