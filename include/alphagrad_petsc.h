@@ -44,7 +44,8 @@
           residual of the cell on the low side and subtracted from the cell on the high side.
           (So for u_t + f(u)_x = 0 the residual holds (u - u_old)/dt * h + F(i+1/2) - F(i-1/2)
           with the first term a cell kernel.)
-     p    the kernel's constant parameters.
+     p    the kernel's constant parameters (then, after AGOperatorSetAuxiliaryFaces, the
+          auxiliary values of the low cell, then of the high cell; then geometry).
    Faces on a non-periodic domain boundary use the boundary kernel of that side:
      low side (the face before the first cell): in = the w cells after the face, increasing
           index; its out is subtracted from the first cell (as for the high side of a face);
@@ -166,6 +167,12 @@ PETSC_EXTERN PetscErrorCode AGOperatorAddFaceKernel(AGOperator op, AGKernel k, P
    boundary kernels). The operator reads it at every evaluation (keep it up to date, e.g. the
    previous time step's state). Reference taken; NULL removes it. */
 PETSC_EXTERN PetscErrorCode AGOperatorSetAuxiliaryVec(AGOperator op, Vec aux);
+/* With PETSC_TRUE (before the operator's first use), face kernels take auxiliary values too:
+   after their constants, the auxiliary values of the face's low cell, then of its high cell
+   (a boundary face: of its one cell), then geometry. The auxiliary vector's DMDA needs stencil
+   width >= 1 (the cells of faces on a rank's edge are ghosts). Default PETSC_FALSE (face
+   kernels take none). Not with the cuda backend. */
+PETSC_EXTERN PetscErrorCode AGOperatorSetAuxiliaryFaces(AGOperator op, PetscBool faces);
 /* Implicit time stepping (TS): with PETSC_TRUE, before kernels are added, every cell kernel
    takes the cell's dof time derivatives U_t after its stencil's values (a boundary kernel:
    the cell's dof values, then their dof time derivatives), and the operator computes

@@ -78,6 +78,7 @@ static PetscErrorCode derive(AGOperator op, DM dm) {
   d->opts = op->opts;
   d->aux_wanted = (PetscBool)(op->aux || op->aux_wanted);
   d->ifunction = op->ifunction;
+  d->aux_faces = op->aux_faces;
   PetscCall(PetscObjectSetOptionsPrefix((PetscObject)d, ((PetscObject)op)->prefix));
   for (PetscInt s = 0; s < op->ncells; s++) {
     const ag_cell_spec *c = &op->cells[s];

@@ -216,6 +216,15 @@ PetscErrorCode AGOperatorAddFaceKernel(AGOperator op, AGKernel k, PetscInt dir, 
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode AGOperatorSetAuxiliaryFaces(AGOperator op, PetscBool faces) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
+  PetscCheck(!op->ready, PetscObjectComm((PetscObject)op), PETSC_ERR_ARG_WRONGSTATE,
+             "alphagrad: AGOperatorSetAuxiliaryFaces before the operator is first used");
+  op->aux_faces = faces;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode AGOperatorSetAuxiliaryVec(AGOperator op, Vec aux) {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(op, AG_OPERATOR_CLASSID, 1);
@@ -272,25 +281,28 @@ static PetscErrorCode group_init(ag_group *gr, AGKernel k, const char *role, Pet
   gr->ntarget = ntarget;
   gr->sign[0] = s0;
   gr->sign[1] = s1;
+  gr->aux_per = 1;
   PetscFunctionReturn(0);
 }
 
-/* appends one element: ni inputs, ntarget*no rows, an aux index (or -1), its cell */
+/* appends one element: ni inputs, ntarget*no rows, aux_per aux indices (NULL: none), its
+   cell */
 static PetscErrorCode group_add(ag_group *gr, PetscInt *cap, const PetscInt *in,
-                                const PetscInt *out, PetscInt aux, const PetscInt cell[3]) {
+                                const PetscInt *out, const PetscInt *aux, const PetscInt cell[3]) {
   PetscInt ni = gr->k->g->ninputs, nr = gr->ntarget * gr->k->g->noutputs;
   PetscFunctionBegin;
   if (gr->nel == *cap) {
     *cap = *cap ? 2 * *cap : 64;
     PetscCall(PetscRealloc(sizeof(PetscInt) * *cap * ni + 1, &gr->in_idx));
     PetscCall(PetscRealloc(sizeof(PetscInt) * *cap * nr + 1, &gr->out_idx));
-    PetscCall(PetscRealloc(sizeof(PetscInt) * *cap + 1, &gr->aux_idx));
+    PetscCall(PetscRealloc(sizeof(PetscInt) * *cap * gr->aux_per + 1, &gr->aux_idx));
     PetscCall(PetscRealloc(sizeof(PetscInt) * *cap * 3, &gr->cell));
   }
   PetscCall(PetscArraycpy(gr->cell + 3 * gr->nel, cell, 3));
   PetscCall(PetscArraycpy(gr->in_idx + gr->nel * ni, in, ni));
   PetscCall(PetscArraycpy(gr->out_idx + gr->nel * nr, out, nr));
-  gr->aux_idx[gr->nel] = aux;
+  for (PetscInt a = 0; a < gr->aux_per; a++)
+    gr->aux_idx[gr->nel * gr->aux_per + a] = aux ? aux[a] : -1;
   gr->nel++;
   PetscFunctionReturn(0);
 }
@@ -360,7 +372,7 @@ static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
           }
           for (PetscInt c = 0; c < nud; c++) /* time derivatives: the cell's own entries */
             in[npts * dof + c] = c0 + c;
-          PetscCall(group_add(&gi, &cap_i, in, out, aux, at));
+          PetscCall(group_add(&gi, &cap_i, in, out, &aux, at));
         } else {
           /* the first side (xlo, xhi, ylo, ...) through which the stencil leaves and that has a
              one-sided kernel */
@@ -382,11 +394,11 @@ static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
             }
             for (PetscInt c = 0; c < gs[side].nudot; c++)
               inb[(1 + w) * dof + c] = c0 + c;
-            PetscCall(group_add(&gs[side], &cap_s[side], inb, out, aux, at));
+            PetscCall(group_add(&gs[side], &cap_s[side], inb, out, &aux, at));
           } else if (s->boundary) {
             for (PetscInt c = 0; c < dof + nud; c++)
               inb[c] = c0 + c % dof;
-            PetscCall(group_add(&gb, &cap_b, inb, out, aux, at));
+            PetscCall(group_add(&gb, &cap_b, inb, out, &aux, at));
           }
         }
       }
@@ -417,6 +429,24 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
   PetscCall(group_init(&gr[0], s->k, face_role[d][0], 2, 1, -1));
   if (s->low) PetscCall(group_init(&gr[1], s->low, face_role[d][1], 1, -1, 0));
   if (s->high) PetscCall(group_init(&gr[2], s->high, face_role[d][2], 1, 1, 0));
+  /* the aux values of the face's cells (AGOperatorSetAuxiliaryFaces): low, then high cell;
+     a boundary face's one cell; indices into the aux DMDA's ghosted local array */
+  DMDALocalInfo ga;
+  PetscBool fa = (PetscBool)(op->aux && op->aux_faces);
+  PetscInt fx[2];
+  if (fa) {
+    DM adm;
+    PetscCall(VecGetDM(op->aux, &adm));
+    PetscCall(DMDAGetLocalInfo(adm, &ga));
+    PetscCheck(ga.sw >= 1, PetscObjectComm((PetscObject)op->da), PETSC_ERR_ARG_INCOMP,
+               "alphagrad: face kernels read the auxiliary values of the cells on both sides of a "
+               "face: the auxiliary vector's DMDA needs stencil width >= 1 (it has 0)");
+    gr[0].aux_per = 2;
+    for (int q = 0; q < 3; q++)
+      gr[q].aux_ghosted = PETSC_TRUE;
+  }
+#define AUXL(ijk)                                                                                  \
+  ((((ijk)[2] - ga.gzs) * ga.gym + ((ijk)[1] - ga.gys)) * ga.gxm + ((ijk)[0] - ga.gxs)) * ga.dof
   gr[0].at[d] = 0.5;              /* interior faces: after their low cell */
   if (s->low) gr[1].at[d] = -0.5; /* the low boundary face: before the first cell */
   if (s->high) gr[2].at[d] = 0.5; /* the high boundary face: after the last cell */
@@ -444,7 +474,8 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
           CELL(0, ijk);
           for (PetscInt c = 0; c < dof; c++)
             out[c] = lidx(g, ijk[0], ijk[1], ijk[2]) + c;
-          PetscCall(group_add(&gr[1], &cap[1], in, out, -1, ijk));
+          if (fa) fx[0] = AUXL(ijk);
+          PetscCall(group_add(&gr[1], &cap[1], in, out, fa ? fx : NULL, ijk));
         } else if (!per && f == ext[d]) {
           if (!s->high) continue;
           for (PetscInt q = 0; q < w; q++) {
@@ -456,7 +487,8 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
           CELL(ext[d] - 1, ijk);
           for (PetscInt c = 0; c < dof; c++)
             out[c] = lidx(g, ijk[0], ijk[1], ijk[2]) + c;
-          PetscCall(group_add(&gr[2], &cap[2], in, out, -1, ijk));
+          if (fa) fx[0] = AUXL(ijk);
+          PetscCall(group_add(&gr[2], &cap[2], in, out, fa ? fx : NULL, ijk));
         } else {
           if (!per && (f - w < 0 || f + w > ext[d])) continue;
           for (PetscInt q = 0; q < 2 * w; q++) {
@@ -471,12 +503,14 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
             PetscInt base = lidx(g, ijk[0], ijk[1], ijk[2]);
             for (PetscInt c = 0; c < dof; c++)
               out[side * dof + c] = own ? base + c : -1;
+            if (fa) fx[side] = AUXL(ijk);
           }
           CELL(f - 1, ijk); /* the face's low cell; its centre is half a spacing further */
-          PetscCall(group_add(&gr[0], &cap[0], in, out, -1, ijk));
+          PetscCall(group_add(&gr[0], &cap[0], in, out, fa ? fx : NULL, ijk));
         }
 #undef CELL
       }
+#undef AUXL
   PetscCall(push_group(op, &gr[0]));
   if (s->low) PetscCall(push_group(op, &gr[1]));
   if (s->high) PetscCall(push_group(op, &gr[2]));
@@ -486,7 +520,7 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
 
 /* auxiliary values of a group's elements (0: none) */
 static PetscInt group_naux(AGOperator op, const ag_group *gr) {
-  return gr->aux_idx ? op->auxdof : 0;
+  return gr->aux_idx ? gr->aux_per * op->auxdof : 0;
 }
 
 static PetscErrorCode check_params(AGOperator op, ag_group *gr) {
@@ -503,6 +537,10 @@ static PetscErrorCode check_params(AGOperator op, ag_group *gr) {
   PetscCheck(!(op->ifunction && op->opts.backend == AG_BACKEND_CUDA), comm, PETSC_ERR_SUP,
              "alphagrad: IFunction operators (implicit TS) are not supported by the cuda backend "
              "yet: use -snes_jacobian_alphagrad_backend c");
+  PetscCheck(!(gr->aux_ghosted && gr->aux_idx && op->opts.backend == AG_BACKEND_CUDA), comm,
+             PETSC_ERR_SUP,
+             "alphagrad: face kernels with auxiliary values (AGOperatorSetAuxiliaryFaces) are not "
+             "supported by the cuda backend yet: use -snes_jacobian_alphagrad_backend c");
   PetscCheck(!(ngeom && op->opts.backend == AG_BACKEND_CUDA), comm, PETSC_ERR_SUP,
              "alphagrad: %s kernel %s takes geometry parameters, which the cuda backend does "
              "not support yet: use -snes_jacobian_alphagrad_backend c",
@@ -556,7 +594,7 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
      in parallel over the ranks) */
   for (PetscInt q = 0; q < op->ngroups; q++) {
     ag_group *gr = &op->groups[q];
-    if (!op->aux || strncmp(gr->role, "cell", 4)) {
+    if (!op->aux || (strncmp(gr->role, "cell", 4) && !op->aux_faces)) {
       PetscCall(PetscFree(gr->aux_idx));
       gr->aux_idx = NULL;
     }
@@ -644,9 +682,44 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
 
 /* ---- evaluation ---- */
 
+/* The auxiliary values for an evaluation: the owned array (cell kernels) and, when face
+   kernels take aux values, the aux DMDA's ghosted local array (filled here). */
+static PetscErrorCode aux_begin(AGOperator op, const PetscScalar **aux, const PetscScalar **auxl) {
+  PetscFunctionBegin;
+  *aux = *auxl = NULL;
+  if (!op->aux) PetscFunctionReturn(0);
+  PetscCall(VecGetArrayRead(op->aux, aux));
+  if (op->aux_faces) {
+    DM adm;
+    DMDALocalInfo a;
+    PetscInt n = -1;
+    PetscCall(VecGetDM(op->aux, &adm));
+    PetscCall(DMDAGetLocalInfo(adm, &a));
+    if (op->auxloc) PetscCall(VecGetLocalSize(op->auxloc, &n));
+    if (!op->auxloc) {
+      PetscCall(DMCreateLocalVector(adm, &op->auxloc));
+      PetscCall(VecSetDM(op->auxloc, NULL)); /* a derived operator's DMDA owns it */
+    }
+    PetscCheck(n < 0 || n == a.gxm * a.gym * a.gzm * a.dof, PetscObjectComm((PetscObject)op),
+               PETSC_ERR_ARG_INCOMP,
+               "alphagrad: the auxiliary vector's DMDA has another stencil width than the one the "
+               "operator was set up with (face kernels read its ghost values)");
+    PetscCall(DMGlobalToLocal(adm, op->aux, INSERT_VALUES, op->auxloc));
+    PetscCall(VecGetArrayRead(op->auxloc, auxl));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode aux_end(AGOperator op, const PetscScalar **aux, const PetscScalar **auxl) {
+  PetscFunctionBegin;
+  if (*aux) PetscCall(VecRestoreArrayRead(op->aux, aux));
+  if (*auxl) PetscCall(VecRestoreArrayRead(op->auxloc, auxl));
+  PetscFunctionReturn(0);
+}
+
 /* gathers elements e0..e0+n-1 of gr into the SoA buffers */
 static void gather(AGOperator op, const ag_group *gr, PetscInt e0, PetscInt n, const PetscScalar *x,
-                   const PetscScalar *aux) {
+                   const PetscScalar *aux, const PetscScalar *auxl) {
   const AGKernel k = gr->k;
   PetscInt ni = k->g->ninputs, np = k->g->nparams, nc = k->nconst, nu = ni - gr->nudot;
   for (PetscInt e = 0; e < n; e++) {
@@ -659,10 +732,11 @@ static void gather(AGOperator op, const ag_group *gr, PetscInt e0, PetscInt n, c
   for (PetscInt i = 0; i < nc && i < np; i++)
     for (PetscInt e = 0; e < n; e++)
       op->bp[i * n + e] = k->params[i];
-  PetscInt na = group_naux(op, gr);
-  for (PetscInt i = nc; i < np && i < nc + na; i++)
+  PetscInt na = group_naux(op, gr), ad = op->auxdof, per = gr->aux_per;
+  const PetscScalar *src = gr->aux_ghosted ? auxl : aux;
+  for (PetscInt i = nc; i < np && i < nc + na; i++) /* cell (i - nc) / ad, value (i - nc) % ad */
     for (PetscInt e = 0; e < n; e++)
-      op->bp[i * n + e] = aux[gr->aux_idx[e0 + e] + i - nc];
+      op->bp[i * n + e] = src[gr->aux_idx[(e0 + e) * per + (i - nc) / ad] + (i - nc) % ad];
   if (k->geometry) /* spacings, then coordinates */
     for (PetscInt i = nc + na; i < np; i++) {
       PetscInt q = i - nc - na, d = q % op->dim;
@@ -729,7 +803,7 @@ PetscErrorCode AGOperatorComputeIFunction(AGOperator op, PetscReal t, Vec U, Vec
 }
 
 static PetscErrorCode residual(AGOperator op, Vec X, Vec F) {
-  const PetscScalar *x, *aux = NULL;
+  const PetscScalar *x, *aux = NULL, *auxl = NULL;
   PetscScalar *f;
   PetscLogDouble t0, t1;
   PetscFunctionBegin;
@@ -740,13 +814,13 @@ static PetscErrorCode residual(AGOperator op, Vec X, Vec F) {
   PetscCall(VecSet(op->floc, 0));
   PetscCall(VecGetArrayRead(op->xloc, &x));
   PetscCall(VecGetArray(op->floc, &f));
-  if (op->aux) PetscCall(VecGetArrayRead(op->aux, &aux));
+  PetscCall(aux_begin(op, &aux, &auxl));
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
     PetscInt no = gr->k->g->noutputs, nt = gr->ntarget;
     for (PetscInt e0 = 0; e0 < gr->nel; e0 += op->opts.batch) {
       PetscInt n = PetscMin(op->opts.batch, gr->nel - e0);
-      gather(op, gr, e0, n, x, aux);
+      gather(op, gr, e0, n, x, aux, auxl);
       ag_evaluator_eval_primal_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout);
       for (PetscInt e = 0; e < n; e++) {
         const PetscInt *rows = gr->out_idx + (e0 + e) * nt * no;
@@ -758,7 +832,7 @@ static PetscErrorCode residual(AGOperator op, Vec X, Vec F) {
       }
     }
   }
-  if (op->aux) PetscCall(VecRestoreArrayRead(op->aux, &aux));
+  PetscCall(aux_end(op, &aux, &auxl));
   PetscCall(VecRestoreArrayRead(op->xloc, &x));
   PetscCall(VecRestoreArray(op->floc, &f));
   { /* the owned block of the local residual is F's local part (only owned rows are written;
@@ -1116,7 +1190,7 @@ PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, Pet
 
 /* the host backends (c, interp: the kernels' evaluators differ, not the assembly) */
 static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
-  const PetscScalar *x, *aux = NULL;
+  const PetscScalar *x, *aux = NULL, *auxl = NULL;
   PetscInt64 id;
   PetscLogDouble t0, t1;
   PetscFunctionBegin;
@@ -1137,7 +1211,7 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   PetscCall(PetscLogEventBegin(AG_JacobianEval, 0, 0, 0, 0));
   PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
   PetscCall(VecGetArrayRead(op->xloc, &x));
-  if (op->aux) PetscCall(VecGetArrayRead(op->aux, &aux));
+  PetscCall(aux_begin(op, &aux, &auxl));
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
     PetscInt nt = gr->ntarget, ne = gr->k->jp->nentries;
@@ -1146,7 +1220,7 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
     const int *col = gr->k->jp->col;
     for (PetscInt e0 = 0; e0 < gr->nel; e0 += op->opts.batch) {
       PetscInt n = PetscMin(op->opts.batch, gr->nel - e0);
-      gather(op, gr, e0, n, x, aux);
+      gather(op, gr, e0, n, x, aux, auxl);
       ag_evaluator_eval_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout, op->bjac);
       PetscScalar *v = op->coo_vals + gr->coo_base + (PetscCount)e0 * nt * ne;
       for (PetscInt e = 0; e < n; e++)
@@ -1157,7 +1231,7 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
         }
     }
   }
-  if (op->aux) PetscCall(VecRestoreArrayRead(op->aux, &aux));
+  PetscCall(aux_end(op, &aux, &auxl));
   PetscCall(VecRestoreArrayRead(op->xloc, &x));
   if (id == op->slot_mat_id)
     PetscCall(slots_assemble(op, P));
@@ -1417,6 +1491,7 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
   PetscCall(VecDestroy(&o->floc));
   PetscCall(VecDestroy(&o->udotloc));
   PetscCall(VecDestroy(&o->aux));
+  PetscCall(VecDestroy(&o->auxloc));
   if (!o->derived) PetscCall(DMDestroy(&o->da)); /* a derived operator is owned by its DMDA */
   PetscCall(PetscHeaderDestroy(op));
   PetscFunctionReturn(0);

@@ -94,13 +94,16 @@ typedef struct {
   PetscInt nel;
   PetscInt ntarget; /* 1 (cells) or 2 (interior faces: low +, high -) */
   PetscScalar sign[2];
-  PetscInt *in_idx;    /* nel * ni: local (ghosted) indices of the inputs */
-  PetscInt *out_idx;   /* nel * ntarget * no: local indices of the rows, -1: not owned */
-  PetscInt *aux_idx;   /* nel: local index of the cell's first aux value, or NULL */
-  PetscInt *cell;      /* nel * 3: the element's cell (i, j, k), for geometry parameters */
-  PetscReal at[3];     /* the element's place relative to its cell, in spacings (faces: 1/2) */
-  PetscInt nudot;      /* the last nudot inputs are time derivatives (IFunction kernels) */
-  PetscCount coo_base; /* first COO entry of the group */
+  PetscInt *in_idx;      /* nel * ni: local (ghosted) indices of the inputs */
+  PetscInt *out_idx;     /* nel * ntarget * no: local indices of the rows, -1: not owned */
+  PetscInt *aux_idx;     /* nel * aux_per: index of each cell's first aux value, or NULL */
+  PetscInt aux_per;      /* cells whose aux values an element takes (interior faces: 2) */
+  PetscBool aux_ghosted; /* aux_idx indexes the aux DMDA's ghosted local array (faces), else
+                            the owned part of the auxiliary vector (cells) */
+  PetscInt *cell;        /* nel * 3: the element's cell (i, j, k), for geometry parameters */
+  PetscReal at[3];       /* the element's place relative to its cell, in spacings (faces: 1/2) */
+  PetscInt nudot;        /* the last nudot inputs are time derivatives (IFunction kernels) */
+  PetscCount coo_base;   /* first COO entry of the group */
 } ag_group;
 
 typedef struct {
@@ -159,6 +162,7 @@ struct _p_AGOperator {
   Vec aux;
   DM auxdm;
   PetscInt auxdof;
+  PetscBool aux_faces; /* face kernels take the aux values of their cells too */
   ag_plugin_opts opts;
   /* set-up */
   PetscBool ready;
