@@ -884,40 +884,49 @@ static PetscErrorCode kernel_entries(AGOperator op, PetscInt **pci, PetscInt **p
   PetscFunctionReturn(0);
 }
 
-/* Direct assembly: when P is an assembled AIJ matrix (sequential or MPI) whose structure holds
-   every kernel entry (DMCreateMatrix's on a DMDA, with the default pattern "matrix"), each
-   kernel entry's place in P's value arrays (MatGetRowIJ, MatMPIAIJGetSeqAIJ: public calls;
-   the structure is P's own, unchanged). A Jacobian then zeroes the arrays and adds the
-   kernels' values in place: no COO preallocation at set-up (the matrix keeps DMCreateMatrix's
-   preallocation) and no COO sum at each Jacobian. *ok false: another type, no structure yet,
-   or an entry outside it (then the COO interface is used). */
+/* Direct assembly: when P is an assembled AIJ or BAIJ matrix (sequential or MPI) whose
+   structure holds every kernel entry (DMCreateMatrix's on a DMDA, -dm_mat_type aij or baij,
+   with the default pattern "matrix"), each kernel entry's place in P's value arrays
+   (MatGetRowIJ, MatMPIAIJGetSeqAIJ / MatMPIBAIJGetSeqBAIJ, MatSeq(B)AIJGetArray: public
+   calls; P's own structure, unchanged). A Jacobian then zeroes the arrays and adds the
+   kernels' values in place: no COO preallocation at set-up (the matrix keeps
+   DMCreateMatrix's preallocation) and no COO sum at each Jacobian. *ok false: another type,
+   no structure yet, or an entry outside it (then the COO interface is used). BAIJ blocks
+   are stored column by column (entry (i, j) of a block at j bs + i). */
 static PetscErrorCode slots_build(AGOperator op, Mat P, PetscBool *ok) {
-  PetscBool aij, mpi, assembled, done;
+  PetscBool aij, maij, baij, mbaij, assembled, done;
   ISLocalToGlobalMapping l2g = NULL;
   Mat Ad = P, Ao = NULL;
   const PetscInt *garray = NULL, *ia, *ja, *ib = NULL, *jb = NULL;
-  PetscInt rs, re, cs, ce, na, nb = 0, ngarr = 0, *ci, *cj, *slot;
+  PetscInt rs, re, cs, ce, na, nb = 0, ngarr = 0, *ci, *cj, *slot, bs = 1;
   PetscFunctionBegin;
   *ok = PETSC_FALSE;
   if (op->opts.exact_pattern) PetscFunctionReturn(0);
   PetscCall(PetscObjectTypeCompare((PetscObject)P, MATSEQAIJ, &aij));
-  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpi));
-  if (!aij && !mpi) PetscFunctionReturn(0);
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &maij));
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATSEQBAIJ, &baij));
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIBAIJ, &mbaij));
+  if (!aij && !maij && !baij && !mbaij) PetscFunctionReturn(0);
   PetscCall(MatAssembled(P, &assembled));
   PetscCall(MatGetLocalToGlobalMapping(P, &l2g, NULL));
   if (!assembled || !l2g) PetscFunctionReturn(0);
-  if (mpi) {
-    PetscCall(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, &garray));
+  if (baij || mbaij) PetscCall(MatGetBlockSize(P, &bs));
+  if (maij) PetscCall(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, &garray));
+  if (mbaij) PetscCall(MatMPIBAIJGetSeqBAIJ(P, &Ad, &Ao, &garray));
+  if (Ao) {
     PetscCall(MatGetLocalSize(Ao, NULL, &ngarr));
+    ngarr /= bs; /* garray: the off-diagonal block's (block) columns, global, increasing */
   }
   PetscCall(MatGetOwnershipRange(P, &rs, &re));
   PetscCall(MatGetOwnershipRangeColumn(P, &cs, &ce));
-  PetscCall(MatGetRowIJ(Ad, 0, PETSC_FALSE, PETSC_FALSE, &na, &ia, &ja, &done));
+  /* (block) compressed rows: BAIJ's block structure; AIJ's rows one by one */
+  PetscBool blk = (PetscBool)(baij || mbaij);
+  PetscCall(MatGetRowIJ(Ad, 0, PETSC_FALSE, blk, &na, &ia, &ja, &done));
   if (!done) PetscFunctionReturn(0);
   if (Ao) {
-    PetscCall(MatGetRowIJ(Ao, 0, PETSC_FALSE, PETSC_FALSE, &nb, &ib, &jb, &done));
+    PetscCall(MatGetRowIJ(Ao, 0, PETSC_FALSE, blk, &nb, &ib, &jb, &done));
     if (!done) {
-      PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, PETSC_FALSE, &na, &ia, &ja, &done));
+      PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, blk, &na, &ia, &ja, &done));
       PetscFunctionReturn(0);
     }
   }
@@ -926,36 +935,39 @@ static PetscErrorCode slots_build(AGOperator op, Mat P, PetscBool *ok) {
   PetscCall(ISLocalToGlobalMappingApply(l2g, (PetscInt)op->ncoo_kernels, ci, ci));
   PetscCall(ISLocalToGlobalMappingApply(l2g, (PetscInt)op->ncoo_kernels, cj, cj));
   PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &slot));
+  PetscInt bs2 = bs * bs, nva = ia[na] * bs2;
   PetscBool all = PETSC_TRUE;
   for (PetscCount m = 0; m < op->ncoo_kernels && all; m++) {
-    PetscInt r = ci[m] - rs, c = cj[m], loc = -1;
+    PetscInt r = ci[m] - rs, c = cj[m], loc = -1, br, bi;
     slot[m] = -1;
     if (ci[m] < 0) continue;
     if (r < 0 || r >= re - rs || c < 0) {
       all = PETSC_FALSE;
       break;
     }
+    br = r / bs;
+    bi = r % bs;
     if (c >= cs && c < ce) {
-      PetscCall(PetscFindInt(c - cs, ia[r + 1] - ia[r], ja + ia[r], &loc));
-      if (loc >= 0) slot[m] = ia[r] + loc;
+      PetscCall(PetscFindInt((c - cs) / bs, ia[br + 1] - ia[br], ja + ia[br], &loc));
+      if (loc >= 0) slot[m] = (ia[br] + loc) * bs2 + ((c - cs) % bs) * bs + bi;
     } else if (Ao) {
       PetscInt k;
-      PetscCall(PetscFindInt(c, ngarr, garray, &k));
-      if (k >= 0) PetscCall(PetscFindInt(k, ib[r + 1] - ib[r], jb + ib[r], &loc));
-      if (k >= 0 && loc >= 0) slot[m] = ia[na] + ib[r] + loc;
+      PetscCall(PetscFindInt(c / bs, ngarr, garray, &k));
+      if (k >= 0) PetscCall(PetscFindInt(k, ib[br + 1] - ib[br], jb + ib[br], &loc));
+      if (k >= 0 && loc >= 0) slot[m] = nva + (ib[br] + loc) * bs2 + (c % bs) * bs + bi;
     }
     if (slot[m] < 0) all = PETSC_FALSE;
   }
-  op->nslot_a = ia[na];
-  op->nslot_b = Ao ? ib[nb] : 0;
-  PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, PETSC_FALSE, &na, &ia, &ja, &done));
-  if (Ao) PetscCall(MatRestoreRowIJ(Ao, 0, PETSC_FALSE, PETSC_FALSE, &nb, &ib, &jb, &done));
+  op->nslot_a = nva;
+  op->nslot_b = Ao ? ib[nb] * bs2 : 0;
+  op->slot_blocked = blk;
+  PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, blk, &na, &ia, &ja, &done));
+  if (Ao) PetscCall(MatRestoreRowIJ(Ao, 0, PETSC_FALSE, blk, &nb, &ib, &jb, &done));
   PetscCall(PetscFree(ci));
   PetscCall(PetscFree(cj));
   if (!all) {
     PetscCall(PetscFree(slot));
-    PetscCall(PetscInfo(
-        P, "alphagrad: a kernel entry lies outside the matrix's structure: COO assembly\n"));
+    PetscCall(PetscInfo(P, "alphagrad: a kernel entry lies outside the matrix's structure: COO assembly\n"));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscFree(op->slot));
@@ -969,23 +981,49 @@ static PetscErrorCode slots_build(AGOperator op, Mat P, PetscBool *ok) {
   PetscFunctionReturn(0);
 }
 
+/* the value arrays of P's diagonal and off-diagonal blocks (NULL when sequential) */
+static PetscErrorCode slots_arrays(AGOperator op, Mat P, PetscBool get, Mat *Ad, Mat *Ao,
+                                   PetscScalar **a, PetscScalar **b) {
+  PetscBool mpi;
+  PetscFunctionBegin;
+  if (get) {
+    *Ad = P;
+    *Ao = NULL;
+    PetscCall(PetscObjectTypeCompareAny((PetscObject)P, &mpi, MATMPIAIJ, MATMPIBAIJ, ""));
+    if (mpi && !op->slot_blocked) PetscCall(MatMPIAIJGetSeqAIJ(P, Ad, Ao, NULL));
+    if (mpi && op->slot_blocked) PetscCall(MatMPIBAIJGetSeqBAIJ(P, Ad, Ao, NULL));
+  }
+  if (op->slot_blocked) {
+    if (get) {
+      PetscCall(MatSeqBAIJGetArray(*Ad, a));
+      if (*Ao) PetscCall(MatSeqBAIJGetArray(*Ao, b));
+    } else {
+      PetscCall(MatSeqBAIJRestoreArray(*Ad, a));
+      if (*Ao) PetscCall(MatSeqBAIJRestoreArray(*Ao, b));
+    }
+  } else {
+    if (get) {
+      PetscCall(MatSeqAIJGetArray(*Ad, a));
+      if (*Ao) PetscCall(MatSeqAIJGetArray(*Ao, b));
+    } else {
+      PetscCall(MatSeqAIJRestoreArray(*Ad, a));
+      if (*Ao) PetscCall(MatSeqAIJRestoreArray(*Ao, b));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
 /* The kernels' values (coo_vals) added into P's value arrays at their slots, the rest zero. */
 static PetscErrorCode slots_assemble(AGOperator op, Mat P) {
-  PetscBool mpi;
-  Mat Ad = P, Ao = NULL;
-  PetscScalar *a, *b = NULL;
+  Mat Ad, Ao;
+  PetscScalar *a = NULL, *b = NULL;
   const PetscInt *slot = op->slot;
   const PetscScalar *v = op->coo_vals;
   PetscInt na = op->nslot_a;
   PetscFunctionBegin;
-  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpi));
-  if (mpi) PetscCall(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, NULL));
-  PetscCall(MatSeqAIJGetArray(Ad, &a));
+  PetscCall(slots_arrays(op, P, PETSC_TRUE, &Ad, &Ao, &a, &b));
   PetscCall(PetscArrayzero(a, na));
-  if (Ao) {
-    PetscCall(MatSeqAIJGetArray(Ao, &b));
-    PetscCall(PetscArrayzero(b, op->nslot_b));
-  }
+  if (b) PetscCall(PetscArrayzero(b, op->nslot_b));
   for (PetscCount m = 0; m < op->ncoo_kernels; m++) {
     PetscInt s = slot[m];
     if (s < 0) continue;
@@ -994,8 +1032,7 @@ static PetscErrorCode slots_assemble(AGOperator op, Mat P) {
     else
       b[s - na] += v[m];
   }
-  PetscCall(MatSeqAIJRestoreArray(Ad, &a));
-  if (Ao) PetscCall(MatSeqAIJRestoreArray(Ao, &b));
+  PetscCall(slots_arrays(op, P, PETSC_FALSE, &Ad, &Ao, &a, &b));
   /* the same structure, new values: P's state moves on (preconditioners see the change) */
   PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));

@@ -5,7 +5,8 @@
 # (-dll_append, the kernels of tests/plugin/ex19_kernels.c: one interior kernel and four
 # one-sided wall kernels, geometry parameters). ex19 has no hand-coded Jacobian: its default
 # is finite differences with colouring, so each of its TEST option lines (rediscretised
-# multigrid with full cycles, trust region, fieldsplit, BiCGStab(l), FAS with NGS smoothing)
+# multigrid with full cycles, trust region, fieldsplit, BiCGStab(l), FAS with NGS smoothing,
+# BAIJ matrices: suffix 14 runs on 2 ranks here instead of 4)
 # and a grid sequence must print what they print with -snes_fd_color: the same lines, the
 # same Newton and linear iterations, the numbers within 1e-3 (compare_runs.awk). Then
 # -snes_test_jacobian on every grid of a sequence (below 1e-8), and the application's
@@ -44,6 +45,8 @@ TESTS=(
   "suffix_17|1|1,1|$(lid 0),1|-snes_monitor_short -ksp_pc_side right"
   "suffix_6|1|1,1|$(lid 1),1|-snes_monitor_short -ksp_monitor_short -pc_type fieldsplit -snes_view -ksp_type fgmres -da_refine 1"
   "suffix_fdcoloring_wp|1|1,1|$(lid 3),1|-da_refine 3 -snes_monitor_short -pc_type mg"
+  "suffix_fdcoloring_wp_baij|1|1,1|$(lid 3),1|-da_refine 3 -snes_monitor_short -pc_type mg -dm_mat_type baij"
+  "suffix_14_on_2_ranks|2|1,1|$(lid 3),1|-snes_monitor_short -pc_type mg -dm_mat_type baij -mg_coarse_pc_type bjacobi -da_refine 3 -ksp_type fgmres"
   "suffix_cgs|1|1,1|$(lid 1),1|-da_refine 1 -ksp_monitor_short -ksp_type cgs"
   "suffix_bcgsl|2|1,1|$(lid 2),1|-ksp_type bcgsl -ksp_monitor_short -da_refine 2 -ksp_bcgsl_ell 3 -snes_view"
   "suffix_fas|1|1,4e4|100,1|-da_refine 4 -snes_monitor_short -snes_type fas -fas_levels_snes_type ngs -fas_levels_snes_ngs_sweeps 3 -fas_levels_snes_ngs_atol 0.0 -fas_levels_snes_ngs_stol 0.0 -grashof 4e4 -snes_fas_smoothup 6 -snes_fas_smoothdown 6 -lidvelocity 100"
