@@ -520,7 +520,10 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
 
 /* auxiliary values of a group's elements (0: none) */
 static PetscInt group_naux(AGOperator op, const ag_group *gr) {
-  return gr->aux_idx ? gr->aux_per * op->auxdof : 0;
+  /* from the operator, not from aux_idx: a group with no elements on this rank has none, and
+     every rank must see the same parameter count (check_params is collective in effect) */
+  if (!op->aux || (strncmp(gr->role, "cell", 4) && !op->aux_faces)) return 0;
+  return gr->aux_per * op->auxdof;
 }
 
 static PetscErrorCode check_params(AGOperator op, ag_group *gr) {
@@ -537,7 +540,7 @@ static PetscErrorCode check_params(AGOperator op, ag_group *gr) {
   PetscCheck(!(op->ifunction && op->opts.backend == AG_BACKEND_CUDA), comm, PETSC_ERR_SUP,
              "alphagrad: IFunction operators (implicit TS) are not supported by the cuda backend "
              "yet: use -snes_jacobian_alphagrad_backend c");
-  PetscCheck(!(gr->aux_ghosted && gr->aux_idx && op->opts.backend == AG_BACKEND_CUDA), comm,
+  PetscCheck(!(gr->aux_ghosted && group_naux(op, gr) && op->opts.backend == AG_BACKEND_CUDA), comm,
              PETSC_ERR_SUP,
              "alphagrad: face kernels with auxiliary values (AGOperatorSetAuxiliaryFaces) are not "
              "supported by the cuda backend yet: use -snes_jacobian_alphagrad_backend c");
@@ -967,7 +970,8 @@ static PetscErrorCode slots_build(AGOperator op, Mat P, PetscBool *ok) {
   PetscCall(PetscFree(cj));
   if (!all) {
     PetscCall(PetscFree(slot));
-    PetscCall(PetscInfo(P, "alphagrad: a kernel entry lies outside the matrix's structure: COO assembly\n"));
+    PetscCall(PetscInfo(
+        P, "alphagrad: a kernel entry lies outside the matrix's structure: COO assembly\n"));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscFree(op->slot));

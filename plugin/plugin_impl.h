@@ -182,7 +182,7 @@ struct _p_AGOperator {
      rank); places from nslot_a on are in the off-diagonal block */
   PetscInt *slot;
   PetscInt nslot_a, nslot_b;
-  PetscBool slot_blocked;           /* the slots are in BAIJ blocks */
+  PetscBool slot_blocked;         /* the slots are in BAIJ blocks */
   PetscInt64 slot_mat_id;         /* the matrix of the slots, -1 none */
   PetscObjectState slot_nz_state; /* its nonzero state then */
   Vec xloc, floc, auxloc;

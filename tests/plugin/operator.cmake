@@ -9,3 +9,9 @@ foreach(n 1 2)
               LABELS plugin MPI ${n} SLOW TIMEOUT 300
               ENV "AG_JIT_CACHE=${CMAKE_CURRENT_BINARY_DIR}/jit-cache-test_plugin_operator_np${n}")
 endforeach()
+# 9 ranks (3 x 3): the middle rank owns no boundary cell, so its boundary groups are empty;
+# every rank must still agree on the kernels' parameters (a rank-local error used to hang)
+ag_add_test(NAME test_plugin_operator_np9
+            COMMAND $<TARGET_FILE:test_operator> ${PROJECT_SOURCE_DIR} -only 2d-box1-dof2-none-aux2
+            LABELS plugin MPI 9 SLOW TIMEOUT 120
+            ENV "AG_JIT_CACHE=${CMAKE_CURRENT_BINARY_DIR}/jit-cache-test_plugin_operator_np9")

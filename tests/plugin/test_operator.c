@@ -5,9 +5,11 @@
    For each configuration (1-, 2- and 3-D DMDAs; dof 1..3; star and box stencils of width
    0..2; DM_BOUNDARY_NONE with boundary kernels and DM_BOUNDARY_PERIODIC; cell kernels, face
    kernels in every direction with low/high boundary kernels, one-sided boundary kernels
-   (AGOperatorSetSideKernel, with the corner precedence); an auxiliary vector; several
-   kernels per operator; a builder-API kernel) and each backend (generated C, default batch;
-   the interpreter with batch 5, selected through SNES options):
+   (AGOperatorSetSideKernel, with the corner precedence); an auxiliary vector, also read by
+   face kernels (AGOperatorSetAuxiliaryFaces: the low cell's values, then the high cell's; a
+   boundary face's one cell; aux DMDAs of stencil width >= 1, also narrower than the
+   operator's); several kernels per operator; a builder-API kernel) and each backend
+   (generated C, default batch; the interpreter with batch 5, selected through SNES options):
      (a) the operator's residual against a reference residual computed here on rank 0, in
          natural ordering, by calling the very same kernel functions (op_kernels/ files,
          #included as C) following the documented conventions (stencil point order, face
@@ -24,7 +26,9 @@
    Jacobian is checked against differences of the reference residual instead.
    Then the documented refusals (ghosted boundary, box kernel on a star DMDA, widths,
    kernel sizes, missing parameters; side kernels: widths, sides the DMDA lacks, a cell
-   kernel not added, kernel sizes) must return errors.
+   kernel not added, kernel sizes; face aux values: an aux DMDA of stencil width 0, a face
+   kernel reading aux values without AGOperatorSetAuxiliaryFaces, the call after the first
+   use) must return errors.
    Prints one line per configuration and backend, a summary, and exits 1 on any failure.
 
    Usage: test_operator [SOURCE_DIR]  (default $AG_SOURCE_DIR; the kernels are read from
@@ -43,6 +47,7 @@
 /* the kernels, as plain C */
 #include "op_kernels/cell.c"
 #include "op_kernels/face.c"
+#include "op_kernels/face_aux.c"
 #include "op_kernels/side.c"
 
 #define RES_TOL 1e-13
@@ -62,6 +67,8 @@ typedef struct {
   { "face.c", #fn, fn }
 #define KS(fn)                                                                                     \
   { "side.c", #fn, fn }
+#define KA(fn)                                                                                     \
+  { "face_aux.c", #fn, fn }
 #define KB(fn)                                                                                     \
   { NULL, #fn, fn }
 #define K0                                                                                         \
@@ -113,6 +120,8 @@ typedef struct {
   int ncell, nface;
   cellspec cell[3];
   facespec face[6];
+  PetscBool auxfaces; /* AGOperatorSetAuxiliaryFaces: face kernels take aux values */
+  PetscInt auxsw;     /* the aux DMDA's stencil width; 0: the DMDA's (DMDACreateCompatibleDMDA) */
 } config;
 
 /* ---- the builder-API kernel: 2-D star width 1 (5 points), dof 2, 2 constants ----
@@ -162,6 +171,9 @@ static ag_graph *builder_graph(void) {
 
 /* ---- configurations ---- */
 
+/* face kernels take no auxiliary values (auxfaces, auxsw) */
+#define NOAUXFACES PETSC_FALSE, 0
+
 #define NONE DM_BOUNDARY_NONE
 #define PER  DM_BOUNDARY_PERIODIC
 #define STAR DMDA_STENCIL_STAR
@@ -179,7 +191,8 @@ static const config configs[] = {
      1,
      0,
      {{KC(cell_3_1), KC(cellb_1), STAR, 1, {1.3, 0.7}, {1.1, 0.4}, NOSIDES}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     {"1d-w2-dof2-periodic-2cells-2faces",
      1,
      {20, 1, 1},
@@ -193,7 +206,8 @@ static const config configs[] = {
      {{KC(cell_5_2), K0, STAR, 2, {0.9, 0.35}, {0, 0}, NOSIDES},
       {KC(cell_3_2), K0, BOX, 1, {-0.6, 0.25}, {0, 0}, NOSIDES}},
      {{KF(face_w1_2), K0, K0, 0, 1, {1.2, 0.3}, {0, 0}, {0, 0}},
-      {KF(face_w2_2), K0, K0, 0, 2, {-0.8, 0.5}, {0, 0}, {0, 0}}}},
+      {KF(face_w2_2), K0, K0, 0, 2, {-0.8, 0.5}, {0, 0}, {0, 0}}},
+     NOAUXFACES},
     {"1d-faces-dof3-none-aux3",
      1,
      {16, 1, 1},
@@ -214,7 +228,8 @@ static const config configs[] = {
        2,
        {-0.7, 0.6},
        {0.5, -0.4},
-       {0.8, 0.3}}}},
+       {0.8, 0.3}}},
+     NOAUXFACES},
     {"2d-star1-dof1-none",
      2,
      {8, 7, 1},
@@ -226,7 +241,8 @@ static const config configs[] = {
      1,
      0,
      {{KC(cell_5_1), KC(cellb_1), STAR, 1, {1.2, 0.8}, {0.9, 0.3}, NOSIDES}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     {"2d-box1-dof2-none-aux2",
      2,
      {7, 6, 1},
@@ -238,7 +254,8 @@ static const config configs[] = {
      1,
      0,
      {{KC(cell_9_2_a2), KC(cellb_2_a2), BOX, 1, {0.8, 0.6}, {1.2, 0.5}, NOSIDES}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     {"2d-star2-dof3-xper-ynone",
      2,
      {8, 7, 1},
@@ -250,7 +267,8 @@ static const config configs[] = {
      1,
      0,
      {{KC(cell_9_3), KC(cellb_3), STAR, 2, {0.7, 0.45}, {1.4, -0.2}, NOSIDES}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     {"2d-faces-xy-w12-dof2-none-aux1",
      2,
      {7, 6, 1},
@@ -265,7 +283,8 @@ static const config configs[] = {
      {{KF(face_w1_2), KF(facelo_w1_2), KF(facehi_w1_2), 0, 1, {1.0, 0.2}, {0.7, 0.3}, {1.2, -0.2}},
       {KF(face_w1_2), KF(facelo_w1_2), KF(facehi_w1_2), 1, 1, {-0.6, 0.9}, {1.3, -0.5}, {0.4, 0.6}},
       {KF(face_w2_2), KF(facelo_w2_2), KF(facehi_w2_2), 0, 2, {0.5, -0.3}, {0.6, 0.1}, {0.9, 0.2}},
-      {KF(face_w2_2), KF(facelo_w2_2), K0, 1, 2, {0.8, 0.7}, {-0.9, 0.4}, {0, 0}}}},
+      {KF(face_w2_2), KF(facelo_w2_2), K0, 1, 2, {0.8, 0.7}, {-0.9, 0.4}, {0, 0}}},
+     NOAUXFACES},
     {"2d-box2-dof1-periodic+faces",
      2,
      {7, 6, 1},
@@ -278,7 +297,8 @@ static const config configs[] = {
      2,
      {{KC(cell_25_1), K0, BOX, 2, {0.3, 0.5}, {0, 0}, NOSIDES}},
      {{KF(face_w2_1), K0, K0, 0, 2, {0.9, 0.1}, {0, 0}, {0, 0}},
-      {KF(face_w1_1), K0, K0, 1, 1, {-1.1, 0.4}, {0, 0}, {0, 0}}}},
+      {KF(face_w1_1), K0, K0, 1, 1, {-1.1, 0.4}, {0, 0}, {0, 0}}},
+     NOAUXFACES},
     {"2d-builder-star1-dof2-none",
      2,
      {6, 5, 1},
@@ -290,7 +310,8 @@ static const config configs[] = {
      1,
      0,
      {{KB(builder_ref), KC(cellb_2), STAR, 1, {0.9, 0.6}, {1.1, 0.3}, NOSIDES}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     {"3d-star1-dof1-none-aux3",
      3,
      {5, 4, 4},
@@ -302,7 +323,8 @@ static const config configs[] = {
      1,
      0,
      {{KC(cell_7_1_a3), KC(cellb_1_a3), STAR, 1, {1.1, 0.6}, {0.8, 0.4}, NOSIDES}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     {"3d-box1-dof2-periodic",
      3,
      {4, 4, 4},
@@ -315,7 +337,8 @@ static const config configs[] = {
      0,
      {{KC(cell_27_2), K0, BOX, 1, {0.25, 0.5}, {0, 0}, NOSIDES},
       {KC(cell_1_2), K0, STAR, 0, {0.7, -0.4}, {0, 0}, NOSIDES}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     {"3d-star2-dof2-xnone-yper-znone",
      3,
      {6, 4, 6},
@@ -327,7 +350,8 @@ static const config configs[] = {
      1,
      0,
      {{KC(cell_13_2), KC(cellb_2), STAR, 2, {0.6, 0.4}, {1.3, 0.2}, NOSIDES}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     {"3d-box1+faces-xyz-dof3-zper",
      3,
      {4, 4, 4},
@@ -342,7 +366,8 @@ static const config configs[] = {
      {{KF(face_w1_3), KF(facelo_w1_3), KF(facehi_w1_3), 0, 1, {1.0, 0.3}, {0.8, 0.2}, {1.1, -0.3}},
       {KF(face_w2_3), KF(facelo_w2_3), KF(facehi_w2_3), 1, 2, {0.6, -0.2}, {1.2, 0.5}, {0.7, 0.4}},
       {KF(face_w2_3), K0, K0, 2, 2, {-0.5, 0.8}, {0, 0}, {0, 0}},
-      {KF(face_w1_3), K0, K0, 2, 1, {0.9, 0.1}, {0, 0}, {0, 0}}}},
+      {KF(face_w1_3), K0, K0, 2, 1, {0.9, 0.1}, {0, 0}, {0, 0}}},
+     NOAUXFACES},
     /* identical (function, constants) share one AGKernel object: face_w1_2 in z and x,
        facelo_w1_2 as the z low, y low and y high boundary kernel */
     {"3d-faces-z12-y1-none+x-per-shared-dof2",
@@ -359,14 +384,8 @@ static const config configs[] = {
      {{KF(face_w1_2), KF(facelo_w1_2), KF(facehi_w1_2), 2, 1, {1.0, 0.2}, {0.7, 0.3}, {1.2, -0.2}},
       {KF(face_w2_2), KF(facelo_w2_2), KF(facehi_w2_2), 2, 2, {0.5, -0.3}, {0.6, 0.1}, {0.9, 0.2}},
       {KF(face_w1_2), K0, K0, 0, 1, {1.0, 0.2}, {0, 0}, {0, 0}},
-      {KF(face_w1_2),
-       KF(facelo_w1_2),
-       KF(facelo_w1_2),
-       1,
-       1,
-       {-0.6, 0.9},
-       {0.7, 0.3},
-       {0.7, 0.3}}}},
+      {KF(face_w1_2), KF(facelo_w1_2), KF(facelo_w1_2), 1, 1, {-0.6, 0.9}, {0.7, 0.3}, {0.7, 0.3}}},
+     NOAUXFACES},
     /* one-sided boundary kernels: xlo and yhi, the boundary kernel elsewhere; corners: xlo
        before yhi (top left), yhi where xhi has none (top right), the boundary kernel where
        neither side has one (bottom right) */
@@ -388,7 +407,8 @@ static const config configs[] = {
        {1.2, -0.3},
        {[AG_SIDE_XLO] = SIDE(side_2_2, 1, 1.1, 0.35),
         [AG_SIDE_YHI] = SIDE(side_2_2, 1, -0.7, 0.55)}}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     /* every side its own kernel, reading 2 cells inward (wider than the cell's stencil; DMDA
        stencil width 2); the boundary kernel is never used */
     {"3d-box1-dof1-none-sides-all-w2",
@@ -410,7 +430,8 @@ static const config configs[] = {
        {SIDE(side_3_1, 2, 0.9, 0.3), SIDE(side_3_1, 2, -0.6, 0.45), SIDE(side_3_1, 2, 1.2, -0.25),
         SIDE(side_3_1, 2, 0.5, 0.7), SIDE(side_3_1, 2, -1.1, 0.15),
         SIDE(side_3_1, 2, 0.75, -0.5)}}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     /* x periodic: side kernels on ylo and yhi, with the auxiliary value after the constants */
     {"2d-star1-dof2-xper-ynone-sides-y-w1-aux1",
      2,
@@ -430,7 +451,8 @@ static const config configs[] = {
        {0, 0},
        {[AG_SIDE_YLO] = SIDE(side_2_2_a1, 1, 0.85, -0.4),
         [AG_SIDE_YHI] = SIDE(side_2_2_a1, 1, -0.95, 0.3)}}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     /* a star stencil of width 2 (two layers of boundary cells); a side kernel on the
        periodic side yhi is never used; xlo before zhi, zhi where xhi has none, the boundary
        kernel on xhi and zlo */
@@ -453,7 +475,8 @@ static const config configs[] = {
        {[AG_SIDE_XLO] = SIDE(side_3_2, 2, 0.7, -0.35),
         [AG_SIDE_YHI] = SIDE(side_2_2, 1, 1.4, 0.6),
         [AG_SIDE_ZHI] = SIDE(side_2_2, 1, -0.8, 0.25)}}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
     /* 1-D, xhi only (two layers), the boundary kernel on xlo */
     {"1d-star2-dof3-none-side-xhi-w2",
      1,
@@ -472,7 +495,81 @@ static const config configs[] = {
        {0.45, -0.3},
        {0.9, 0.35},
        {[AG_SIDE_XHI] = SIDE(side_3_3, 2, 0.65, 0.4)}}},
-     NOFACES},
+     NOFACES,
+     NOAUXFACES},
+    /* face kernels with auxiliary values (AGOperatorSetAuxiliaryFaces): constants, the low
+       cell's aux values, the high cell's; boundary faces: those of their one cell. A cell
+       kernel (and its boundary kernel) reading the cell's aux values as before */
+    {"1d-faceaux-w1-lohi-dof2-none-aux2",
+     1,
+     {18, 1, 1},
+     2,
+     1,
+     STAR,
+     {NONE, NONE, NONE},
+     2,
+     1,
+     1,
+     {{KA(acell_3_2_a2), KC(cellb_2_a2), STAR, 1, {0.8, 0.35}, {1.1, 0.4}, NOSIDES}},
+     {{KA(fa_w1_2_a2),
+       KA(falo_w1_2_a2),
+       KA(fahi_w1_2_a2),
+       0,
+       1,
+       {0.9, 0.3},
+       {1.2, -0.25},
+       {0.7, 0.45}}},
+     PETSC_TRUE,
+     0},
+    /* x periodic (face 0's low cell is the last cell), width 2 in x and y (low cell f-1,
+       high cell f all the same), width 1 in y with both boundary kernels; the aux DMDA has
+       stencil width 1, the operator's 2 */
+    {"2d-faceaux-xper-w2-y-w12-dof1-aux1-sw1",
+     2,
+     {8, 7, 1},
+     1,
+     2,
+     STAR,
+     {PER, NONE, NONE},
+     1,
+     0,
+     3,
+     {{K0, K0, STAR, 0, {0, 0}, {0, 0}, NOSIDES}},
+     {{KA(fa_w2_1_a1), K0, K0, 0, 2, {0.7, 0.2}, {0, 0}, {0, 0}},
+      {KA(fa_w1_1_a1),
+       KA(falo_w1_1_a1),
+       KA(fahi_w1_1_a1),
+       1,
+       1,
+       {-0.9, 0.5},
+       {1.1, 0.3},
+       {0.6, -0.4}},
+      {KA(fa_w2_1_a1), KA(falo_w2_1_a1), K0, 1, 2, {0.5, -0.35}, {0.8, 0.15}, {0, 0}}},
+     PETSC_TRUE,
+     1},
+    /* 3-D, faces in z only (widths 1 and 2), aux dof 3, y periodic */
+    {"3d-faceaux-z-w12-dof2-yper-aux3",
+     3,
+     {3, 4, 5},
+     2,
+     2,
+     STAR,
+     {NONE, PER, NONE},
+     3,
+     1,
+     2,
+     {{KC(cell_1_2), K0, STAR, 0, {0.7, -0.4}, {0, 0}, NOSIDES}},
+     {{KA(fa_w1_2_a3),
+       KA(falo_w1_2_a3),
+       KA(fahi_w1_2_a3),
+       2,
+       1,
+       {1.0, 0.25},
+       {0.85, -0.3},
+       {1.15, 0.2}},
+      {KA(fa_w2_2_a3), K0, KA(fahi_w2_2_a3), 2, 2, {-0.6, 0.4}, {0, 0}, {0.75, 0.5}}},
+     PETSC_TRUE,
+     0},
 };
 #define NCONFIGS ((int)(sizeof configs / sizeof configs[0]))
 
@@ -553,11 +650,26 @@ static int side_of(const config *cf, const cellspec *cs, const PetscInt at[3]) {
   return -1;
 }
 
+/* a face kernel's parameters: its constants c, then (face kernels taking aux values) the
+   aux values of the low cell, then of the high cell (a boundary face: highc < 0, its one
+   cell lowc) */
+static void face_params(const refctx *r, const double *c, PetscInt lowc, PetscInt highc,
+                        double *p) {
+  PetscInt ad = r->cf->auxdof;
+  p[0] = c[0];
+  p[1] = c[1];
+  if (!r->cf->auxfaces || !ad) return;
+  for (PetscInt a = 0; a < ad; a++) {
+    p[2 + a] = r->aux[lowc * ad + a];
+    if (highc >= 0) p[2 + ad + a] = r->aux[highc * ad + a];
+  }
+}
+
 static void reference(refctx *r) {
   const config *cf = r->cf;
   PetscInt dof = cf->dof, M[3] = {cf->m[0], cf->dim > 1 ? cf->m[1] : 1, cf->dim > 2 ? cf->m[2] : 1};
   PetscInt off[125][3], cols[125];
-  double in[125 * 3], out[3], p[8];
+  double in[125 * 3], out[3], p[16];
   memset(r->F, 0, sizeof(double) * r->N);
   if (r->dep) memset(r->dep, 0, (size_t)r->N * r->N);
   for (int s = 0; s < cf->ncell; s++) {
@@ -631,8 +743,9 @@ static void reference(refctx *r) {
             for (PetscInt q = 0; q < nc; q++)
               for (PetscInt c = 0; c < dof; c++)
                 in[q * dof + c] = r->x[cols[q] * dof + c];
-            fs->lo.f(in, out, fs->lc);
             CELLAT(0, lowc);
+            face_params(r, fs->lc, lowc, -1, p); /* the aux values of the first cell */
+            fs->lo.f(in, out, p);
             contribute(r, lowc, out, -1.0, cols, (int)nc); /* subtracted from the first cell */
           } else if (!per && f == ext) {
             if (!fs->hi.f) continue;
@@ -641,8 +754,9 @@ static void reference(refctx *r) {
             for (PetscInt q = 0; q < nc; q++)
               for (PetscInt c = 0; c < dof; c++)
                 in[q * dof + c] = r->x[cols[q] * dof + c];
-            fs->hi.f(in, out, fs->hc);
             CELLAT(ext - 1, highc);
+            face_params(r, fs->hc, highc, -1, p); /* the aux values of the last cell */
+            fs->hi.f(in, out, p);
             contribute(r, highc, out, 1.0, cols, (int)nc); /* added to the last cell */
           } else {
             if (!per && (f - w < 0 || f + w > ext)) continue; /* not all 2w cells exist */
@@ -651,9 +765,10 @@ static void reference(refctx *r) {
             for (PetscInt q = 0; q < nc; q++)
               for (PetscInt c = 0; c < dof; c++)
                 in[q * dof + c] = r->x[cols[q] * dof + c];
-            fs->k.f(in, out, fs->c);
-            CELLAT(f - 1, lowc);
+            CELLAT(f - 1, lowc); /* wraps to the last cell for f = 0 when periodic */
             CELLAT(f, highc);
+            face_params(r, fs->c, lowc, highc, p);
+            fs->k.f(in, out, p);
             contribute(r, lowc, out, 1.0, cols, (int)nc);
             contribute(r, highc, out, -1.0, cols, (int)nc);
           }
@@ -830,6 +945,27 @@ static PetscErrorCode create_dmda(MPI_Comm comm, const config *cf, PetscInt dof,
   PetscFunctionReturn(0);
 }
 
+/* a DMDA with the sizes and distribution of da (ownership ranges), dof values per point and
+   stencil width sw (the auxiliary vector's DMDA) */
+static PetscErrorCode create_dmda_like(DM da, PetscInt dof, PetscInt sw, DM *out) {
+  PetscInt dim, M, N, P, m, n, p;
+  DMBoundaryType bx, by, bz;
+  DMDAStencilType st;
+  const PetscInt *lx, *ly, *lz;
+  PetscFunctionBeginUser;
+  PetscCall(DMDAGetInfo(da, &dim, &M, &N, &P, &m, &n, &p, NULL, NULL, &bx, &by, &bz, &st));
+  PetscCall(DMDAGetOwnershipRanges(da, &lx, &ly, &lz));
+  MPI_Comm comm = PetscObjectComm((PetscObject)da);
+  if (dim == 1)
+    PetscCall(DMDACreate1d(comm, bx, M, dof, sw, lx, out));
+  else if (dim == 2)
+    PetscCall(DMDACreate2d(comm, bx, by, st, M, N, m, n, dof, sw, lx, ly, out));
+  else
+    PetscCall(DMDACreate3d(comm, bx, by, bz, st, M, N, P, m, n, p, dof, sw, lx, ly, lz, out));
+  PetscCall(DMSetUp(*out));
+  PetscFunctionReturn(0);
+}
+
 /* kernels of one operator: an identical (function, constants) pair gets the same AGKernel
    object (the operator takes references; one kernel may serve several slots) */
 typedef struct {
@@ -874,6 +1010,8 @@ static PetscErrorCode build_operator(MPI_Comm comm, const char *kdir, const conf
   PetscFunctionBeginUser;
   kc.n = 0;
   PetscCall(AGOperatorCreate(da, op));
+  /* before the operator's first use */
+  if (cf->auxfaces) PetscCall(AGOperatorSetAuxiliaryFaces(*op, PETSC_TRUE));
   for (int s = 0; s < cf->ncell; s++) {
     const cellspec *cs = &cf->cell[s];
     AGKernel k, b;
@@ -1035,8 +1173,21 @@ static PetscErrorCode run_config(MPI_Comm comm, const char *kdir, const config *
   PetscCall(set_natural(&nm, X, xn));
   PetscCall(set_natural(&nm, X0, x0n));
   if (cf->auxdof) {
-    /* same sizes and distribution, auxdof values per cell */
-    PetscCall(DMDACreateCompatibleDMDA(da, cf->auxdof, &adm));
+    /* same sizes and distribution, auxdof values per cell; the DMDA's stencil width or
+       cf->auxsw (face kernels taking aux values read ghosts: width >= 1) */
+    if (cf->auxsw)
+      PetscCall(create_dmda_like(da, cf->auxdof, cf->auxsw, &adm));
+    else
+      PetscCall(DMDACreateCompatibleDMDA(da, cf->auxdof, &adm));
+    {
+      PetscInt asw;
+      PetscCall(DMDAGetInfo(adm, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &asw, NULL, NULL,
+                            NULL, NULL));
+      PetscCheck(!cf->auxfaces || asw >= 1, comm, PETSC_ERR_PLIB,
+                 "test_operator: configuration %s: face aux values need an aux DMDA of stencil "
+                 "width >= 1",
+                 cf->name);
+    }
     PetscCall(natmap_create(adm, &am));
     PetscCall(PetscMalloc1(am.N, &auxn));
     for (PetscInt n = 0; n < am.N; n++)
@@ -1369,6 +1520,70 @@ static PetscErrorCode negative_tests(MPI_Comm comm, const char *kdir, int *nrun,
   PetscCall(AGOperatorDestroy(&op));
   PetscCall(VecDestroy(&X));
   PetscCall(VecDestroy(&F));
+
+  /* face kernels taking auxiliary values (AGOperatorSetAuxiliaryFaces; a face kernel reading
+     2 constants, then 1 aux value of the low cell and 1 of the high cell) */
+  {
+    DM adm0, adm1;
+    Vec aux0, aux1;
+    AGKernel fa = NULL;
+    PetscCall(PetscSNPrintf(spec, sizeof spec, "%s/face_aux.c:fa_w1_1_a1", kdir));
+    PetscCall(AGKernelCreate(comm, spec, &fa));
+    PetscCall(AGKernelSetParameters(fa, 2, c2));
+    PetscCall(create_dmda_like(da1, 1, 0, &adm0)); /* stencil width 0 */
+    PetscCall(create_dmda_like(da1, 1, 1, &adm1));
+    PetscCall(DMCreateGlobalVector(adm0, &aux0));
+    PetscCall(DMCreateGlobalVector(adm1, &aux1));
+    PetscCall(VecSet(aux0, 0.5));
+    PetscCall(VecSet(aux1, 0.5));
+
+    /* the aux vector's DMDA has stencil width 0: refused at set-up */
+    PetscCall(AGOperatorCreate(da1, &op));
+    PetscCall(AGOperatorAddFaceKernel(op, fa, 0, 1, NULL, NULL));
+    PetscCall(AGOperatorSetAuxiliaryFaces(op, PETSC_TRUE));
+    PetscCall(AGOperatorSetAuxiliaryVec(op, aux0));
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = AGOperatorSetUp(op);
+    PetscCall(PetscPopErrorHandler());
+    PetscCall(expect_error(
+        comm, "face aux values with an aux vector whose DMDA has stencil width 0 (set-up)", ierr,
+        nfail));
+    PetscCall(AGOperatorDestroy(&op));
+
+    /* without AGOperatorSetAuxiliaryFaces face kernels take no aux values: too few
+       parameters */
+    PetscCall(AGOperatorCreate(da1, &op));
+    PetscCall(AGOperatorAddFaceKernel(op, fa, 0, 1, NULL, NULL));
+    PetscCall(AGOperatorSetAuxiliaryVec(op, aux1));
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = AGOperatorSetUp(op);
+    PetscCall(PetscPopErrorHandler());
+    PetscCall(expect_error(comm,
+                           "a face kernel reading aux values with an aux vector but without "
+                           "AGOperatorSetAuxiliaryFaces",
+                           ierr, nfail));
+    PetscCall(AGOperatorDestroy(&op));
+
+    /* stencil width 1: accepted; then AGOperatorSetAuxiliaryFaces after the first use */
+    PetscCall(AGOperatorCreate(da1, &op));
+    PetscCall(AGOperatorAddFaceKernel(op, fa, 0, 1, NULL, NULL));
+    PetscCall(AGOperatorSetAuxiliaryFaces(op, PETSC_TRUE));
+    PetscCall(AGOperatorSetAuxiliaryVec(op, aux1));
+    PetscCall(AGOperatorSetUp(op)); /* accepted */
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = AGOperatorSetAuxiliaryFaces(op, PETSC_FALSE);
+    PetscCall(PetscPopErrorHandler());
+    PetscCall(expect_error(comm, "AGOperatorSetAuxiliaryFaces after the operator's first use", ierr,
+                           nfail));
+    PetscCall(AGOperatorDestroy(&op));
+    *nrun += 3;
+
+    PetscCall(AGKernelDestroy(&fa));
+    PetscCall(VecDestroy(&aux0));
+    PetscCall(VecDestroy(&aux1));
+    PetscCall(DMDestroy(&adm0));
+    PetscCall(DMDestroy(&adm1));
+  }
 
   PetscCall(AGKernelDestroy(&k3));
   PetscCall(AGKernelDestroy(&k5));
