@@ -2,26 +2,29 @@
 /* Sod's shock tube (examples/cfd): the 1-D Euler equations, time-accurate.
 
    Cell-centred finite volumes on a DMDA (dof 3: rho, rho u, E; DM_BOUNDARY_NONE, stencil
-   width 1) on [0, 1], Roe flux with Harten's entropy fix, transmissive boundaries, backward
-   Euler in time with a Newton solve per step:
-     R_i = (U_i - U_i^old) dx/dt + F(i+1/2) - F(i-1/2) = 0.
-   The residual is an alphagrad operator (sod_kernels.c: the time term as a cell kernel with
-   U^old as auxiliary vector, the flux as a face kernel, transmissive boundary face kernels),
-   so the same program runs with -snes_jacobian alphagrad, -snes_fd_color, -snes_mf, ...
+   width 1) on [0, 1], Roe flux with Harten's entropy fix, transmissive boundaries; PETSc's TS
+   steps it (backward Euler by default, fixed steps; any implicit TS type with -ts_type) with
+   the IFunction
+     F_i(t, U, U_t) = dU_i/dt dx + F(i+1/2) - F(i-1/2) = 0.
+   F is an alphagrad IFunction operator (sod_kernels.c: the time term as a cell kernel of the
+   cell's time derivatives, the flux as a face kernel, transmissive boundary face kernels),
+   which gives the TS its exact IJacobian shift dF/dU_t + dF/dU; the same program runs with
+   -snes_jacobian alphagrad, -snes_fd_color, -snes_mf, ... on the TS's SNES.
 
    Options: -da_grid_x N (100), -cfl C (1: dt = C dx / sqrt(gamma), the largest |u| + a of
    the initial state; the step is then shortened to end exactly at t_end), -t_end (0.2),
-   -output DIR (HDF5 + XDMF + text dumps for examples/cfd/plot.sh), -verbose (a line per step).
-   Prints the density L1 error against the exact Riemann solution at t_end and the line
+   -output DIR (HDF5 + XDMF + text dumps for examples/cfd/plot.sh), -verbose (a line per step),
+   and any PETSc option (-ts_type, -ts_monitor, ...). Prints the density L1 error against the
+   exact Riemann solution at t_end and the line
      summary: app=sod cells=N np=P jacobian=J steps=S newton=K jacobians=NJ jac_ms=X
               fevals=F solve_s=Y setup_s=T l1=Z
    (jac_ms: mean time of SNESJacobianEval, the first included; fevals: SNESFunctionEval count,
-   matrix-free products included; solve_s: the wall time of the time loop; setup_s: the
-   operator's set-up before it: orders, generated code compiled or loaded from the cache). */
+   matrix-free products included; solve_s: the wall time of TSSolve; setup_s: the operator's
+   set-up before it: orders, generated code compiled or loaded from the cache). */
 #include "cfd_common.h"
 #include <alphagrad_petsc.h>
 #include <petscdmda.h>
-#include <petscsnes.h>
+#include <petscts.h>
 
 #ifndef SOD_KERNEL_FILE
 #define SOD_KERNEL_FILE "sod_kernels.c"
@@ -135,18 +138,38 @@ static PetscErrorCode WriteOutput(DM da, Vec x, const char *dir, PetscReal t, co
   PetscFunctionReturn(0);
 }
 
-int main(int argc, char **argv) {
+/* -verbose: a line per step */
+static PetscErrorCode Monitor(TS ts, PetscInt step, PetscReal t, Vec x, void *ctx) {
   SNES snes;
+  PetscInt its;
+  SNESConvergedReason reason;
+  PetscFunctionBeginUser;
+  (void)x;
+  (void)ctx;
+  if (step == 0) PetscFunctionReturn(0);
+  PetscCall(TSGetSNES(ts, &snes));
+  PetscCall(SNESGetIterationNumber(snes, &its));
+  PetscCall(SNESGetConvergedReason(snes, &reason));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                        "step %" PetscInt_FMT " t = %.5f: Newton iterations %" PetscInt_FMT
+                        " (%s)\n",
+                        step, (double)t, its, SNESConvergedReasons[reason]));
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv) {
+  TS ts;
   DM da;
-  Vec x, uold, F;
+  Vec x, F;
   AGOperator op;
   AGKernel kt, kf, kl, kh;
   DMDALocalInfo info;
-  PetscInt mx, nsteps, total = 0, njac, nfev;
-  PetscReal cfl = 1.0, t_end = 0.2, dt, dx, p[1], tjac, tfev;
-  PetscLogDouble ts, t0, t1;
+  PetscInt mx, nsteps, total = 0, njac, nfev, steps;
+  PetscReal cfl = 1.0, t_end = 0.2, dt, dx, p[1], tjac, tfev, tfinal;
+  PetscLogDouble ts0, t0, t1;
   PetscBool verbose = PETSC_FALSE;
   PetscMPIInt size;
+  TSConvergedReason reason;
   char kfile[PETSC_MAX_PATH_LEN] = SOD_KERNEL_FILE, spec[PETSC_MAX_PATH_LEN + 32],
        outdir[PETSC_MAX_PATH_LEN] = "", label[96];
 
@@ -174,10 +197,9 @@ int main(int argc, char **argv) {
   dt = cfl * dx / sqrt(GAM); /* max |u| + a of the initial state: a_L = sqrt(gamma) */
   nsteps = (PetscInt)PetscCeilReal(t_end / dt - 1e-9);
   dt = t_end / nsteps;
-  p[0] = dx / dt;
+  p[0] = dx;
 
   PetscCall(DMCreateGlobalVector(da, &x));
-  PetscCall(VecDuplicate(x, &uold));
   PetscCall(VecDuplicate(x, &F));
   {
     Field *u;
@@ -188,8 +210,8 @@ int main(int argc, char **argv) {
     PetscCall(DMDAVecRestoreArray(da, x, &u));
   }
 
-  /* the residual operator */
-  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:sod_time", kfile));
+  /* the IFunction operator: the time term (the cell's time derivatives), the fluxes */
+  PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:sod_time_ts", kfile));
   PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kt));
   PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:sod_roe", kfile));
   PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kf));
@@ -199,46 +221,43 @@ int main(int argc, char **argv) {
   PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kh));
   PetscCall(AGKernelSetParameters(kt, 1, p));
   PetscCall(AGOperatorCreate(da, &op));
+  PetscCall(AGOperatorSetIFunction(op, PETSC_TRUE));
   PetscCall(AGOperatorAddCellKernel(op, kt, DMDA_STENCIL_STAR, 0, NULL));
   PetscCall(AGOperatorAddFaceKernel(op, kf, 0, 1, kl, kh));
-  PetscCall(AGOperatorSetAuxiliaryVec(op, uold));
 
-  PetscCall(SNESCreate(PETSC_COMM_WORLD, &snes));
-  PetscCall(SNESSetDM(snes, da));
-  PetscCall(SNESAlphaGradSetOperator(snes, op, PETSC_TRUE));
-  PetscCall(SNESSetFromOptions(snes));
+  PetscCall(TSCreate(PETSC_COMM_WORLD, &ts));
+  PetscCall(TSSetDM(ts, da));
+  PetscCall(TSSetType(ts, TSBEULER));
+  PetscCall(TSAlphaGradSetOperator(ts, op, PETSC_TRUE)); /* IFunction and exact IJacobian */
+  PetscCall(TSSetTimeStep(ts, dt));
+  PetscCall(TSSetMaxTime(ts, t_end));
+  PetscCall(TSSetMaxSteps(ts, 100 * nsteps)); /* room for adaptive types (-ts_type bdf) */
+  PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP));
+  if (verbose) PetscCall(TSMonitorSet(ts, Monitor, NULL, NULL));
+  PetscCall(TSSetFromOptions(ts));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD,
                         "sod: %" PetscInt_FMT " cells, %d processes, %" PetscInt_FMT
                         " steps of dt = %g (CFL %g) to t = %g, Jacobian: %s\n",
                         mx, size, nsteps, (double)dt, (double)cfl, (double)t_end, label));
 
-  /* set-up outside the timed loop: the first residual sets the operator up (orders, code
+  /* set-up outside the timed loop: the first IFunction sets the operator up (orders, code
      generation and compilation, or the cache) */
-  PetscCall(PetscTime(&ts));
-  PetscCall(VecCopy(x, uold));
-  PetscCall(SNESSetUp(snes));
-  PetscCall(SNESComputeFunction(snes, x, F));
+  PetscCall(PetscTime(&ts0));
+  PetscCall(TSSetUp(ts));
+  PetscCall(TSComputeIFunction(ts, 0.0, x, F, F, PETSC_FALSE)); /* U_t = F's values: any */
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
   PetscCall(PetscTime(&t0));
-  for (PetscInt n = 0; n < nsteps; n++) {
-    PetscInt its;
-    SNESConvergedReason reason;
-    PetscCall(VecCopy(x, uold));
-    PetscCall(SNESSolve(snes, NULL, x));
-    PetscCall(SNESGetIterationNumber(snes, &its));
-    PetscCall(SNESGetConvergedReason(snes, &reason));
-    if (verbose)
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                            "step %" PetscInt_FMT " t = %.5f: Newton iterations %" PetscInt_FMT
-                            " (%s)\n",
-                            n + 1, (double)((n + 1) * dt), its, SNESConvergedReasons[reason]));
-    PetscCheck(reason > 0, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED,
-               "sod: Newton did not converge at step %" PetscInt_FMT " (%s)", n + 1,
-               SNESConvergedReasons[reason]);
-    total += its;
-  }
+  PetscCall(TSSolve(ts, x));
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
   PetscCall(PetscTime(&t1));
+  PetscCall(TSGetConvergedReason(ts, &reason));
+  PetscCall(TSGetStepNumber(ts, &steps));
+  PetscCall(TSGetTime(ts, &tfinal));
+  PetscCheck(reason > 0 && PetscAbsReal(tfinal - t_end) <= 1e-12 * t_end, PETSC_COMM_WORLD,
+             PETSC_ERR_NOT_CONVERGED, "sod: TS stopped at step %" PetscInt_FMT ", t = %g < %g (%s)",
+             steps, (double)tfinal, (double)t_end, TSConvergedReasons[reason]);
+  nsteps = steps; /* backward Euler: as planned; adaptive types: as taken */
+  PetscCall(TSGetSNESIterations(ts, &total));
   PetscCall(CfdEventStats("SNESJacobianEval", &njac, &tjac));
   PetscCall(CfdEventStats("SNESFunctionEval", &nfev, &tfev));
 
@@ -263,7 +282,7 @@ int main(int argc, char **argv) {
                     " Jacobians, %.3f ms per Jacobian, %" PetscInt_FMT
                     " residual evaluations, solve %.3f s (set-up %.3f s before it)\n",
                     total, (double)total / nsteps, njac, njac ? 1e3 * (double)tjac / njac : 0.0,
-                    nfev, (double)(t1 - t0), (double)(t0 - ts)));
+                    nfev, (double)(t1 - t0), (double)(t0 - ts0)));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD,
                           "sod: density L1 error vs the exact Riemann solution at t = %g: %.6e\n",
                           (double)t_end, (double)gerr));
@@ -273,7 +292,7 @@ int main(int argc, char **argv) {
         " newton=%" PetscInt_FMT " jacobians=%" PetscInt_FMT " jac_ms=%.4f fevals=%" PetscInt_FMT
         " solve_s=%.4f setup_s=%.4f l1=%.6e\n",
         mx, size, label, nsteps, total, njac, njac ? 1e3 * (double)tjac / njac : 0.0, nfev,
-        (double)(t1 - t0), (double)(t0 - ts), (double)gerr));
+        (double)(t1 - t0), (double)(t0 - ts0), (double)gerr));
     if (outdir[0]) PetscCall(WriteOutput(da, x, outdir, t_end, &L, &R, ps, us));
   }
 
@@ -282,10 +301,9 @@ int main(int argc, char **argv) {
   PetscCall(AGKernelDestroy(&kl));
   PetscCall(AGKernelDestroy(&kh));
   PetscCall(AGOperatorDestroy(&op));
-  PetscCall(VecDestroy(&uold));
   PetscCall(VecDestroy(&F));
   PetscCall(VecDestroy(&x));
-  PetscCall(SNESDestroy(&snes));
+  PetscCall(TSDestroy(&ts));
   PetscCall(DMDestroy(&da));
   PetscCall(PetscFinalize());
   return 0;

@@ -4,7 +4,11 @@
  * residual of cell i (divided by nothing: dx multiplies the time term) is
  *   R_i = (U_i - U_i^old) dx/dt + F(i+1/2) - F(i-1/2)
  * written as an alphagrad operator:
- *   sod_time:      cell kernel, stencil width 0: in = U_i,
+ *   sod_time_ts:   the time term of examples/cfd/sod.c, which PETSc's TS steps (an IFunction
+ *                  operator, AGOperatorSetIFunction): cell kernel, stencil width 0:
+ *                  in = (U_i, dU_i/dt), p = (dx): out = dx dU_i/dt
+ *   sod_time:      the same with hand-written backward Euler (tests/plugin/euler1d.c): cell
+ *                  kernel, stencil width 0: in = U_i,
  *                  p = (dx/dt, U_i^old[0..2])  (a constant, then the auxiliary vector)
  *   sod_roe:       face kernel in x, width 1: in = (U_L, U_R), out = the Roe flux
  *   sod_flux_low:  low boundary face (transmissive): in = U_0, out = F(U_0)
@@ -41,6 +45,11 @@ static double sod_absfix(double l, double d) {
   double a = fabs(l);
   double m = fmin(a, d);
   return a + (d - m) * (d - m) / (2.0 * d);
+}
+
+void sod_time_ts(const double in[6], double out[3], const double p[1]) {
+  for (int c = 0; c < 3; c++)
+    out[c] = in[3 + c] * p[0];
 }
 
 void sod_time(const double *in, double *out, const double *p) {
