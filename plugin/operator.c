@@ -1017,32 +1017,6 @@ static PetscErrorCode slots_arrays(AGOperator op, Mat P, PetscBool get, Mat *Ad,
   PetscFunctionReturn(0);
 }
 
-/* The kernels' values (coo_vals) added into P's value arrays at their slots, the rest zero. */
-static PetscErrorCode slots_assemble(AGOperator op, Mat P) {
-  Mat Ad, Ao;
-  PetscScalar *a = NULL, *b = NULL;
-  const PetscInt *slot = op->slot;
-  const PetscScalar *v = op->coo_vals;
-  PetscInt na = op->nslot_a;
-  PetscFunctionBegin;
-  PetscCall(slots_arrays(op, P, PETSC_TRUE, &Ad, &Ao, &a, &b));
-  PetscCall(PetscArrayzero(a, na));
-  if (b) PetscCall(PetscArrayzero(b, op->nslot_b));
-  for (PetscCount m = 0; m < op->ncoo_kernels; m++) {
-    PetscInt s = slot[m];
-    if (s < 0) continue;
-    if (s < na)
-      a[s] += v[m];
-    else
-      b[s - na] += v[m];
-  }
-  PetscCall(slots_arrays(op, P, PETSC_FALSE, &Ad, &Ao, &a, &b));
-  /* the same structure, new values: P's state moves on (preconditioners see the change) */
-  PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
-  PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
-  PetscFunctionReturn(0);
-}
-
 /* The nonzero structure P has now (DMCreateMatrix's: the DMDA's stencil, every dof coupled)
    in local indices, in *xi, *xj (PetscFree2), *nx entries; none when P is not assembled or
    has no local-to-global mapping. Kept in the COO pattern (as zeros where no kernel writes),
@@ -1248,11 +1222,20 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
     PetscCall(PetscLogEventEnd(AG_Pattern, 0, 0, 0, 0));
     if (!direct) PetscCall(ag_operator_set_pattern(op, P, NULL, NULL));
   }
+  PetscBool direct = (PetscBool)(id == op->slot_mat_id);
+  Mat Ad = NULL, Ao = NULL;
+  PetscScalar *a = NULL, *b = NULL;
+  PetscInt na = op->nslot_a;
   PetscCall(PetscTime(&t0));
   PetscCall(PetscLogEventBegin(AG_JacobianEval, 0, 0, 0, 0));
   PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
   PetscCall(VecGetArrayRead(op->xloc, &x));
   PetscCall(aux_begin(op, &aux, &auxl));
+  if (direct) { /* in place: P's value arrays zeroed, then each entry added at its slot */
+    PetscCall(slots_arrays(op, P, PETSC_TRUE, &Ad, &Ao, &a, &b));
+    PetscCall(PetscArrayzero(a, na));
+    if (b) PetscCall(PetscArrayzero(b, op->nslot_b));
+  }
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
     PetscInt nt = gr->ntarget, ne = gr->k->jp->nentries;
@@ -1261,23 +1244,45 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
     const int *col = gr->k->jp->col;
     for (PetscInt e0 = 0; e0 < gr->nel; e0 += op->opts.batch) {
       PetscInt n = PetscMin(op->opts.batch, gr->nel - e0);
+      PetscCount first = gr->coo_base + (PetscCount)e0 * nt * ne;
       gather(op, gr, e0, n, x, aux, auxl);
       ag_evaluator_eval_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout, op->bjac);
-      PetscScalar *v = op->coo_vals + gr->coo_base + (PetscCount)e0 * nt * ne;
-      for (PetscInt e = 0; e < n; e++)
-        for (PetscInt t = 0; t < nt; t++) {
-          PetscScalar s = gr->sign[t];
-          for (PetscInt en = 0; en < ne; en++)
-            *v++ = (col[en] >= nu ? s * op->shift : s) * op->bjac[en * n + e];
-        }
+      if (direct) {
+        const PetscInt *sl = op->slot + first;
+        for (PetscInt e = 0; e < n; e++)
+          for (PetscInt t = 0; t < nt; t++) {
+            PetscScalar sg = gr->sign[t];
+            for (PetscInt en = 0; en < ne; en++) {
+              PetscInt sv = *sl++;
+              PetscScalar val = (col[en] >= nu ? sg * op->shift : sg) * op->bjac[en * n + e];
+              if (sv < 0) continue; /* a row of another rank */
+              if (sv < na)
+                a[sv] += val;
+              else
+                b[sv - na] += val;
+            }
+          }
+      } else {
+        PetscScalar *v = op->coo_vals + first;
+        for (PetscInt e = 0; e < n; e++)
+          for (PetscInt t = 0; t < nt; t++) {
+            PetscScalar sg = gr->sign[t];
+            for (PetscInt en = 0; en < ne; en++)
+              *v++ = (col[en] >= nu ? sg * op->shift : sg) * op->bjac[en * n + e];
+          }
+      }
     }
   }
   PetscCall(aux_end(op, &aux, &auxl));
   PetscCall(VecRestoreArrayRead(op->xloc, &x));
-  if (id == op->slot_mat_id)
-    PetscCall(slots_assemble(op, P));
-  else
+  if (direct) {
+    PetscCall(slots_arrays(op, P, PETSC_FALSE, &Ad, &Ao, &a, &b));
+    /* the same structure, new values: P's state moves on (preconditioners see the change) */
+    PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
+  } else {
     PetscCall(MatSetValuesCOO(P, op->coo_vals, INSERT_VALUES));
+  }
   PetscCall(PetscLogEventEnd(AG_JacobianEval, 0, 0, 0, 0));
   PetscCall(PetscTime(&t1));
   op->njac++;
