@@ -125,7 +125,7 @@ long ag_order_cost(const ag_dag *d, const int *order, int len, ag_error *err) {
 }
 
 int ag_order_parse(const char *text, const char *where, int **order, int *len, ag_error *err) {
-  int cap = 0, m = 0, line = 1;
+  int cap = 0, m = 0, line = 1, bracket = 0;
   int *o = NULL;
   const char *bol = text;
   for (const char *p = text; *p;) {
@@ -136,6 +136,7 @@ int ag_order_parse(const char *text, const char *where, int **order, int *len, a
       while (*p && *p != '\n')
         p++;
     } else if (isspace((unsigned char)*p) || *p == ',' || *p == '[' || *p == ']') {
+      bracket |= *p == '[';
       p++;
     } else if (isdigit((unsigned char)*p)) {
       errno = 0;
@@ -157,10 +158,13 @@ int ag_order_parse(const char *text, const char *where, int **order, int *len, a
                       where, line, (int)(p - bol) + 1, *p);
     }
   }
-  if (m == 0) {
+  if (m == 0 && !bracket) { /* "[]" is the order of a graph with nothing to eliminate */
     free(o);
-    return ag_failc(err, AG_ERR_FORMAT, "%s: the order is empty", where);
+    return ag_failc(err, AG_ERR_FORMAT,
+                    "%s: the order is empty (write [] for a graph with no eliminable vertex)",
+                    where);
   }
+  if (!o) o = ag_malloc(sizeof(int));
   *order = o;
   *len = m;
   return 0;

@@ -48,8 +48,18 @@ void ag_search_result_free(ag_search_result *r) {
 int ag_search(const ag_dag *d, ag_search_method m, const ag_search_opts *o, ag_search_result *r,
               ag_error *err) {
   if ((int)m < 0 || (int)m >= NSEARCHERS) return ag_fail(err, "unknown search method %d", (int)m);
-  if (d->neliminable == 0) return ag_fail(err, "the graph has no eliminable vertex");
   if (!(o->time_limit > 0)) return ag_fail(err, "the time limit must be positive");
+  if (d->neliminable == 0) { /* nothing to order: the empty order is optimal (a kernel list may
+                                hold such kernels, e.g. a time term dx * u_t) */
+    memset(r, 0, sizeof *r);
+    r->order = ag_malloc(sizeof(int));
+    r->cost = ag_order_cost(d, r->order, 0, err);
+    if (r->cost < 0) return -1;
+    r->lower_bound = r->cost;
+    r->optimal = 1;
+    r->method = searchers[m].name;
+    return 0;
+  }
   ag_search_run run;
   ag_run_init(&run, d, o);
   /* seed: forward, reverse and Markowitz offered in turn (ties to the earlier) */

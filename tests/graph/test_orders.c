@@ -134,9 +134,18 @@ int main(void) {
         "%s", err.msg);
   CHECK(err.code == AG_ERR_FORMAT, "bad character: code %s (%s)", ag_status_name(err.code),
         err.msg);
-  CHECK(ag_order_parse(" [ ] ", "f.txt", &o, &n, &err) != 0 && strstr(err.msg, "empty"), "%s",
-        err.msg);
+  CHECK(ag_order_parse(" # nothing\n ", "f.txt", &o, &n, &err) != 0 && strstr(err.msg, "empty"),
+        "%s", err.msg);
   CHECK(err.code == AG_ERR_FORMAT, "empty order: code %s (%s)", ag_status_name(err.code), err.msg);
+  /* "[]": the order of a graph with nothing to eliminate; for any other graph it is invalid */
+  CHECK(ag_order_parse(" [ ] ", "f.txt", &o, &n, &err) == 0 && n == 0, "[]: %s", err.msg);
+  {
+    ag_graph *pg = ag_parse_dag_file(path, "PropaneCombustion", &err);
+    CHECK(pg && ag_order_validate(&pg->dag, o, 0, &err) != 0 && err.code == AG_ERR_MISMATCH,
+          "[] for a graph with eliminable vertices: %s (%s)", err.msg, ag_status_name(err.code));
+    ag_graph_free(pg);
+  }
+  free(o);
   CHECK(ag_order_parse("1 -2", "f.txt", &o, &n, &err) != 0 && strstr(err.msg, "f.txt:1:3"), "%s",
         err.msg);
   CHECK(err.code == AG_ERR_FORMAT, "negative id: code %s (%s)", ag_status_name(err.code), err.msg);

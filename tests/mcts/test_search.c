@@ -51,7 +51,30 @@ static int give(long *cost, int *order, int len, long *lb, void *ctx) {
   return 0;
 }
 
+/* A graph with nothing to eliminate (out = in * p, e.g. a time term dx u_t): every method
+   returns the empty order, optimal, instead of failing a kernel list */
+static void test_trivial(void) {
+  ag_error err;
+  ag_graph *g = ag_graph_new("trivial");
+  int x = ag_graph_input(g, 0), p = ag_graph_param(g, 0);
+  ag_graph_output(g, ag_graph_op(g, AG_OP_MUL, x, p));
+  CHECK(ag_graph_finalize(g, &err) == 0 && g->dag.neliminable == 0, "trivial graph: %s", err.msg);
+  for (int m = 0; m < 3; m++) {
+    ag_search_opts o;
+    ag_search_result r;
+    ag_search_opts_default(&o);
+    o.time_limit = 0.1;
+    CHECK(ag_search(&g->dag, (ag_search_method)m, &o, &r, &err) == 0 && r.len == 0 && r.optimal &&
+              r.cost == r.lower_bound && r.cost == ag_order_cost(&g->dag, r.order, 0, &err),
+          "%s on a graph with nothing to eliminate: %s", ag_search_method_name((ag_search_method)m),
+          err.msg);
+    ag_search_result_free(&r);
+  }
+  ag_graph_free(g);
+}
+
 int main(void) {
+  test_trivial();
   for (int t = 0; t < N_PAPER_TASKS; t++) {
     ag_graph *g = task_graph(t);
     if (!g) continue;

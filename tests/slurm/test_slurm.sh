@@ -86,7 +86,7 @@ search_solve)
   cat > kernels.txt <<LIST
 # sod's kernels (examples/cfd), as the plugin builds them
 $K:sod_roe
-$K:sod_time
+$K:sod_time_ts
 $K:sod_flux_low    # the two boundary fluxes have the same graph
 $K:sod_flux_high
 $SRC/tests/data/paper_graphs.txt:HumanHeartDipole
@@ -99,7 +99,7 @@ LIST
   grep -q "order library: $WORK/lib.h5" "$out" || fail "search.sbatch did not say where the library is"
   n=$("$AG" orders list lib.h5 | wc -l)
   [ "$n" = 4 ] && ok "the library holds 4 graphs" || fail "the library holds $n graphs, expected 4"
-  for spec in sod_roe sod_time sod_flux_low; do
+  for spec in sod_roe sod_time_ts sod_flux_low; do
     c=$("$AG" orders list lib.h5 --json | tr '{' '\n' | grep "\"$spec\"" | grep -o '"cost": *[0-9]*' | grep -o '[0-9]*$')
     "$AG" orders export lib.h5 "$spec" -o "$spec.order" || fail "orders export $spec"
     c2=$("$AG" cost "$K:$spec" --order "@$spec.order" 2>&1 | grep -oE "[0-9]+" | head -1)
