@@ -144,17 +144,16 @@ static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, cons
       snprintf(buf, n, "%s * pow(%s, %s)", c, A, cm1);
     break;
   case AG_OP_FABS: snprintf(buf, n, "(double)((%s > 0) - (%s < 0))", A, A); break;
+  /* fmax/fmin: 1 where a wins, 0 where b wins, 1/2 at a tie (or a NaN), written without
+     branches (comparisons as 0/1 values, & not &&): a nested ?: is control flow that keeps
+     GCC from vectorising the batch loop */
   case AG_OP_FMAX:
-    if (which)
-      snprintf(buf, n, "1 - (%s > %s ? 1.0 : (%s < %s ? 0.0 : 0.5))", A, B, A, B);
-    else
-      snprintf(buf, n, "%s > %s ? 1.0 : (%s < %s ? 0.0 : 0.5)", A, B, A, B);
+    snprintf(buf, n, "%s(double)(%s > %s) + 0.5 * (double)(!(%s > %s) & !(%s < %s))%s",
+             which ? "1 - (" : "", A, B, A, B, A, B, which ? ")" : "");
     break;
   case AG_OP_FMIN:
-    if (which)
-      snprintf(buf, n, "1 - (%s < %s ? 1.0 : (%s > %s ? 0.0 : 0.5))", A, B, A, B);
-    else
-      snprintf(buf, n, "%s < %s ? 1.0 : (%s > %s ? 0.0 : 0.5)", A, B, A, B);
+    snprintf(buf, n, "%s(double)(%s < %s) + 0.5 * (double)(!(%s < %s) & !(%s > %s))%s",
+             which ? "1 - (" : "", A, B, A, B, A, B, which ? ")" : "");
     break;
   case AG_OP_ERF: snprintf(buf, n, "1.1283791670955126 * exp(-%s * %s)", A, A); break;
   case AG_OP_ERFC: snprintf(buf, n, "-1.1283791670955126 * exp(-%s * %s)", A, A); break;

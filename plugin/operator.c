@@ -976,6 +976,28 @@ static PetscErrorCode slots_build(AGOperator op, Mat P, PetscBool *ok) {
   }
   PetscCall(PetscFree(op->slot));
   op->slot = slot;
+  { /* which entry sets its slot first, and which slots nobody writes: each Jacobian then
+       writes every value once (no zeroing pass over the matrix: that pass alone costs as
+       much as the memory floor) and zeroes only the slots left over */
+    PetscInt nv = op->nslot_a + op->nslot_b;
+    unsigned char *seen;
+    PetscCall(PetscFree(op->slot_first));
+    PetscCall(PetscFree(op->slot_rest));
+    PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &op->slot_first));
+    PetscCall(PetscCalloc1(nv + 1, &seen));
+    for (PetscCount m = 0; m < op->ncoo_kernels; m++) {
+      PetscInt sv = slot[m];
+      op->slot_first[m] = (unsigned char)(sv >= 0 && !seen[sv]);
+      if (sv >= 0) seen[sv] = 1;
+    }
+    op->nslot_rest = 0;
+    for (PetscInt v = 0; v < nv; v++)
+      if (!seen[v]) op->nslot_rest++;
+    PetscCall(PetscMalloc1(op->nslot_rest + 1, &op->slot_rest));
+    for (PetscInt v = 0, r = 0; v < nv; v++)
+      if (!seen[v]) op->slot_rest[r++] = v;
+    PetscCall(PetscFree(seen));
+  }
   PetscCall(PetscObjectGetId((PetscObject)P, &op->slot_mat_id));
   PetscCall(MatGetNonzeroState(P, &op->slot_nz_state));
   if (!((PetscObject)P)->name)
@@ -1231,10 +1253,16 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
   PetscCall(VecGetArrayRead(op->xloc, &x));
   PetscCall(aux_begin(op, &aux, &auxl));
-  if (direct) { /* in place: P's value arrays zeroed, then each entry added at its slot */
+  if (direct) { /* in place: the slots no kernel writes zeroed; the others set by their first
+                   entry, then added to */
     PetscCall(slots_arrays(op, P, PETSC_TRUE, &Ad, &Ao, &a, &b));
-    PetscCall(PetscArrayzero(a, na));
-    if (b) PetscCall(PetscArrayzero(b, op->nslot_b));
+    for (PetscInt r = 0; r < op->nslot_rest; r++) {
+      PetscInt sv = op->slot_rest[r];
+      if (sv < na)
+        a[sv] = 0;
+      else
+        b[sv - na] = 0;
+    }
   }
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
@@ -1249,17 +1277,18 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
       ag_evaluator_eval_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout, op->bjac);
       if (direct) {
         const PetscInt *sl = op->slot + first;
+        const unsigned char *f1 = op->slot_first + first;
         for (PetscInt e = 0; e < n; e++)
           for (PetscInt t = 0; t < nt; t++) {
             PetscScalar sg = gr->sign[t];
             for (PetscInt en = 0; en < ne; en++) {
               PetscInt sv = *sl++;
+              unsigned char set = *f1++;
               PetscScalar val = (col[en] >= nu ? sg * op->shift : sg) * op->bjac[en * n + e];
               if (sv < 0) continue; /* a row of another rank */
-              if (sv < na)
-                a[sv] += val;
-              else
-                b[sv - na] += val;
+              PetscScalar *dst = sv < na ? a + sv : b + (sv - na);
+              PetscScalar sum = *dst + val; /* both computed: a select, not a branch */
+              *dst = set ? val : sum;
             }
           }
       } else {
@@ -1533,6 +1562,8 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
   if (o->ready) PetscCall(PetscFree4(o->bin, o->bp, o->bout, o->bjac));
   PetscCall(PetscFree(o->coo_vals));
   PetscCall(PetscFree(o->slot));
+  PetscCall(PetscFree(o->slot_first));
+  PetscCall(PetscFree(o->slot_rest));
   PetscCall(VecDestroy(&o->xloc));
   PetscCall(VecDestroy(&o->floc));
   PetscCall(VecDestroy(&o->udotloc));

@@ -182,9 +182,12 @@ struct _p_AGOperator {
      rank); places from nslot_a on are in the off-diagonal block */
   PetscInt *slot;
   PetscInt nslot_a, nslot_b;
-  PetscBool slot_blocked;         /* the slots are in BAIJ blocks */
-  PetscInt64 slot_mat_id;         /* the matrix of the slots, -1 none */
-  PetscObjectState slot_nz_state; /* its nonzero state then */
+  PetscBool slot_blocked;          /* the slots are in BAIJ blocks */
+  unsigned char *slot_first;       /* 1: the first entry (in evaluation order) of its slot,
+                                      which it sets (=) instead of adding to (+=) */
+  PetscInt *slot_rest, nslot_rest; /* the slots no kernel entry writes: zeroed each time */
+  PetscInt64 slot_mat_id;          /* the matrix of the slots, -1 none */
+  PetscObjectState slot_nz_state;  /* its nonzero state then */
   Vec xloc, floc, auxloc;
   PetscReal *bin, *bp, *bout, *bjac; /* batch buffers */
   PetscInt bcap_in, bcap_p, bcap_out, bcap_jac;

@@ -13,7 +13,9 @@
 #   compare               one Jacobian of each at the initial state, their difference
 #   test                  20 x 20, 1 process: -snes_test_jacobian (dense FD, step 1e-9)
 #   loop                  LOOP (15) Jacobians of each kind in alternation in one process
-#                         (-loop), min and median per call: robust against a busy machine
+#                         (-loop), min and median per call: robust against a busy machine;
+#                         then the memory floor: the matrix's values written once by every
+#                         rank at the same time, timed, and both medians as multiples of it
 # Per-Jacobian times exclude the one-time set-up: MatFDColorApply / count for fd_color
 # (SNESJacobianEval also holds the coloring set-up), AGJacobianEval / count for alphagrad
 # (SNESJacobianEval also holds AGSetUp and the COO pattern of the first call). All times are
@@ -98,6 +100,7 @@ BEGIN {
 }'
 echo
 grep "^loop: [0-9]" "$WORK/loop.out" | sed 's/^loop: /alternating loop (same process, timed per call between barriers): /'
+grep "^floor:" "$WORK/loop.out" | sed 's/^floor: /memory floor (values written once, measured in the same run): /'
 grep "^compare:" "$WORK/compare.out" | sed 's/^compare: /Jacobian difference at the initial state (full size): /'
 echo "Jacobian vs dense finite differences (20 x 20, -snes_test_jacobian -snes_test_err 1e-9): worst ||J - Jfd||_F/||J||_F =" \
   "$(sed -n 's/.*||J - Jfd||_F\/||J||_F = \([^,]*\),.*/\1/p' "$WORK/test.out" | sort -g | tail -1)"
