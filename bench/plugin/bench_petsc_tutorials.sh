@@ -25,6 +25,10 @@ for ex in ex5 ex19; do
   [ -x "$BUILD/bin/petsc_$ex" ] || { echo "bench_petsc_tutorials.sh: $BUILD/bin/petsc_$ex missing (install libpetsc3.18-dev-examples, build petsc_$ex)" >&2; exit 1; }
 done
 . "$HERE/../../tests/lib.sh"
+# OpenBLAS (PETSc's BLAS here) keeps its threads spinning in sched_yield after each call;
+# with a rank per core they steal the cores the timed code runs on (a third of the samples
+# in a perf profile of bench_euler2d): one BLAS thread per rank
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 ag_mpi "${MPIEXEC:-mpiexec}"
 ag_tmpdir WORK
 export AG_JIT_CACHE=$WORK/cache

@@ -28,6 +28,10 @@ NP=${3:-2}
 NJ=${JACOBIANS:-5}
 [ -x "$BIN" ] || { echo "run_bench.sh: $BIN is not an executable (build the target bench_euler2d)" >&2; exit 1; }
 . "$(dirname "$0")/../../tests/lib.sh"
+# OpenBLAS (PETSc's BLAS here) keeps its threads spinning in sched_yield after each call;
+# with a rank per core they steal the cores the timed code runs on (a third of the samples
+# in a perf profile of bench_euler2d): one BLAS thread per rank
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 ag_mpi "${MPIEXEC:-mpiexec}"
 ag_tmpdir WORK
 
