@@ -17,7 +17,8 @@
    -compare: before the solve, the Jacobian of the operator and the one of -snes_fd_color at
    the initial state, and their difference (max |entry| and Frobenius norm, relative);
    -check_residual: the operator's residual against the application's; -loop K: K
-   Jacobians of each kind in alternation, timed one by one (min and median per call).
+   Jacobians of each kind in alternation, timed one by one (min and median per call);
+   -residual_loop K: the same for the application's residual and the operator's.
    Time per Jacobian: -log_view (events SNESJacobianEval, AGSetUp, AGJacobianEval,
    MatFDColorApply). */
 #include <alphagrad_petsc.h>
@@ -180,6 +181,47 @@ static PetscErrorCode JacobianLoop(SNES snes, AGOperator op, DM da, Vec x, Petsc
   PetscFunctionReturn(0);
 }
 
+/* -residual_loop K: K residuals of each kind in alternation (the application's compiled
+   residual through SNESComputeFunction, the operator's through AGOperatorComputeResidual),
+   timed one by one between barriers after one untimed call of each; min and median */
+static PetscErrorCode ResidualLoop(SNES snes, AGOperator op, Vec x, PetscInt loop) {
+  Vec fa, fo;
+  PetscReal *ta, *to;
+  PetscLogDouble t0, t1, t2;
+  MPI_Comm comm = PETSC_COMM_WORLD;
+  PetscFunctionBeginUser;
+  PetscCall(VecDuplicate(x, &fa));
+  PetscCall(VecDuplicate(x, &fo));
+  PetscCall(PetscMalloc2(loop, &ta, loop, &to));
+  PetscCall(SNESComputeFunction(snes, x, fa));
+  PetscCall(AGOperatorComputeResidual(op, x, fo));
+  for (PetscInt k = 0; k < loop; k++) {
+    PetscCallMPI(MPI_Barrier(comm));
+    PetscCall(PetscTime(&t0));
+    PetscCall(SNESComputeFunction(snes, x, fa));
+    PetscCallMPI(MPI_Barrier(comm));
+    PetscCall(PetscTime(&t1));
+    PetscCall(AGOperatorComputeResidual(op, x, fo));
+    PetscCallMPI(MPI_Barrier(comm));
+    PetscCall(PetscTime(&t2));
+    ta[k] = 1e3 * (t1 - t0);
+    to[k] = 1e3 * (t2 - t1);
+  }
+  qsort(ta, loop, sizeof *ta, cmp_real);
+  qsort(to, loop, sizeof *to, cmp_real);
+  PetscCall(PetscPrintf(comm,
+                        "residual loop: %" PetscInt_FMT
+                        " residuals each: application min %.2f ms median %.2f ms; operator min "
+                        "%.2f ms median %.2f ms; operator / application %.2f (min) %.2f (median)\n",
+                        loop, (double)ta[0], (double)ta[loop / 2], (double)to[0],
+                        (double)to[loop / 2], (double)(to[0] / ta[0]),
+                        (double)(to[loop / 2] / ta[loop / 2])));
+  PetscCall(PetscFree2(ta, to));
+  PetscCall(VecDestroy(&fa));
+  PetscCall(VecDestroy(&fo));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv) {
   SNES snes;
   DM da;
@@ -190,7 +232,7 @@ int main(int argc, char **argv) {
   DMDALocalInfo info;
   PetscReal L = 10.0, h, cfl = 2.0, dt;
   PetscBool compare = PETSC_FALSE, check = PETSC_FALSE;
-  PetscInt loop = 0;
+  PetscInt loop = 0, rloop = 0;
   PetscMPIInt size;
   char kfile[PETSC_MAX_PATH_LEN] = EULER2D_KERNEL_FILE, spec[PETSC_MAX_PATH_LEN + 32];
 
@@ -202,6 +244,7 @@ int main(int argc, char **argv) {
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-compare", &compare, NULL));
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-check_residual", &check, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-loop", &loop, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-residual_loop", &rloop, NULL));
   PetscCall(SNESAlphaGradRegister());
 
   PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC,
@@ -301,6 +344,7 @@ int main(int argc, char **argv) {
   }
 
   if (loop > 0) PetscCall(JacobianLoop(snes, op, da, x, loop));
+  if (rloop > 0) PetscCall(ResidualLoop(snes, op, x, rloop));
 
   PetscCall(SNESSolve(snes, NULL, x));
   {

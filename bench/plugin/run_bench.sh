@@ -15,7 +15,9 @@
 #   loop                  LOOP (15) Jacobians of each kind in alternation in one process
 #                         (-loop), min and median per call: robust against a busy machine;
 #                         then the memory floor: the matrix's values written once by every
-#                         rank at the same time, timed, and both medians as multiples of it
+#                         rank at the same time, timed, and both medians as multiples of it;
+#                         then LOOP residuals of each kind (the application's own compiled
+#                         residual, the operator's) in alternation
 # Per-Jacobian times exclude the one-time set-up: MatFDColorApply / count for fd_color
 # (SNESJacobianEval also holds the coloring set-up), AGJacobianEval / count for alphagrad
 # (SNESJacobianEval also holds AGSetUp and the COO pattern of the first call). All times are
@@ -64,7 +66,7 @@ AG_JIT_CACHE=$WORK/cache run ag -snes_jacobian alphagrad
 AG_JIT_CACHE=$WORK/cache "$MPIEXEC" -n "$NP" "${MPIFLAGS[@]}" "$BIN" -da_grid_x "$N" -da_grid_y "$N" -compare \
   -snes_max_it 0 > "$WORK/compare.out" 2>&1 || { cat "$WORK/compare.out" >&2; echo "run_bench.sh: the compare run failed" >&2; exit 1; }
 AG_JIT_CACHE=$WORK/cache "$MPIEXEC" -n "$NP" "${MPIFLAGS[@]}" "$BIN" -da_grid_x "$N" -da_grid_y "$N" -loop "${LOOP:-15}" \
-  -snes_max_it 0 > "$WORK/loop.out" 2>&1 || { cat "$WORK/loop.out" >&2; echo "run_bench.sh: the loop run failed" >&2; exit 1; }
+  -residual_loop "${LOOP:-15}" -snes_max_it 0 > "$WORK/loop.out" 2>&1 || { cat "$WORK/loop.out" >&2; echo "run_bench.sh: the loop run failed" >&2; exit 1; }
 # exactness at a small size against PETSc's dense finite-difference Jacobian (1 process)
 AG_JIT_CACHE=$WORK/cache "$MPIEXEC" -n 1 "${MPIFLAGS[@]}" "$BIN" -da_grid_x 20 -da_grid_y 20 -snes_jacobian alphagrad \
   -snes_test_jacobian -snes_test_err 1e-9 -snes_max_it 3 > "$WORK/test.out" 2>&1 ||
@@ -105,6 +107,7 @@ BEGIN {
 echo
 grep "^loop: [0-9]" "$WORK/loop.out" | sed 's/^loop: /alternating loop (same process, timed per call between barriers): /'
 grep "^floor:" "$WORK/loop.out" | sed 's/^floor: /memory floor (values written once, measured in the same run): /'
+grep "^residual loop:" "$WORK/loop.out" | sed 's/^residual loop: /residuals, alternating (the application'"'"'s compiled residual and the operator'"'"'s): /'
 grep "^compare:" "$WORK/compare.out" | sed 's/^compare: /Jacobian difference at the initial state (full size): /'
 echo "Jacobian vs dense finite differences (20 x 20, -snes_test_jacobian -snes_test_err 1e-9): worst ||J - Jfd||_F/||J||_F =" \
   "$(sed -n 's/.*||J - Jfd||_F\/||J||_F = \([^,]*\),.*/\1/p' "$WORK/test.out" | sort -g | tail -1)"
