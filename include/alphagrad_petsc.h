@@ -186,7 +186,8 @@ PETSC_EXTERN PetscErrorCode AGOperatorComputeIJacobian(AGOperator op, PetscReal 
 /* The operator's residual F(X) (global vectors of its DMDA). */
 PETSC_EXTERN PetscErrorCode AGOperatorComputeResidual(AGOperator op, Vec X, Vec F);
 /* Its Jacobian at X into the matrix P (created by DMCreateMatrix on its DMDA, or with the
-   same layout); the first call sets P's COO pattern. */
+   same layout). The first call on a matrix finds each entry's place in P's own AIJ/BAIJ
+   structure (DMCreateMatrix's), or sets P's COO pattern for other matrices. */
 PETSC_EXTERN PetscErrorCode AGOperatorComputeJacobian(AGOperator op, Vec X, Mat P);
 /* Prints what the operator holds: kernels, graph sizes, orders and where they came from,
    costs against forward/reverse/Markowitz, backend, cache (viewer NULL: stdout of its
