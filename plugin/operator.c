@@ -968,6 +968,12 @@ static PetscErrorCode slots_build(AGOperator op, Mat P, PetscBool *ok) {
   if (Ao) PetscCall(MatRestoreRowIJ(Ao, 0, PETSC_FALSE, blk, &nb, &ib, &jb, &done));
   PetscCall(PetscFree(ci));
   PetscCall(PetscFree(cj));
+  { /* one decision for all ranks: the COO fallback is collective */
+    PetscMPIInt mine = all, every;
+    PetscCallMPI(
+        MPI_Allreduce(&mine, &every, 1, MPI_INT, MPI_LAND, PetscObjectComm((PetscObject)P)));
+    all = (PetscBool)every;
+  }
   if (!all) {
     PetscCall(PetscFree(slot));
     PetscCall(PetscInfo(
