@@ -167,8 +167,9 @@ int ag_cmd_search(int argc, char **argv) {
     case 3: out = val; break;
     case 5:
       time_limit = strtod(val, &end);
-      if (*end || !(time_limit > 0)) {
-        fprintf(stderr, "alphagrad: --time needs a positive number of seconds, got '%s'\n", val);
+      if (*end || !(time_limit > 0) || !isfinite(time_limit)) {
+        fprintf(stderr, "alphagrad: --time needs a positive, finite number of seconds, got '%s'\n",
+                val);
         return 2;
       }
       break;
@@ -359,7 +360,7 @@ int ag_cmd_search(int argc, char **argv) {
               r.cost, check);
     rc = 1;
   }
-  int stored = -1;
+  int stored = -1, searched = rc == 0;
   if (rc == 0 && rank == 0 && out) {
     ag_order_entry e = {0};
     e.hash = g->dag.hash;
@@ -379,12 +380,12 @@ int ag_cmd_search(int argc, char **argv) {
     e.date = NULL;    /* orderlib stamps the current UTC time */
     e.version = NULL; /* and its version */
     stored = ag_orderlib_store(out, &g->dag, &e, &err);
-    if (stored < 0) {
-      fprintf(stderr, "alphagrad: %s\n", err.msg);
+    if (stored < 0) { /* the result is printed all the same: a search is not thrown away */
+      fprintf(stderr, "alphagrad: the order was not stored: %s\n", err.msg);
       rc = 1;
     }
   }
-  if (rc == 0 && rank == 0) {
+  if (searched && rank == 0) {
     if (!json) {
       printf("graph %s (hash %016llx): best cost %ld", g->name, (unsigned long long)g->dag.hash,
              r.cost);
@@ -393,7 +394,12 @@ int ag_cmd_search(int argc, char **argv) {
       printf("\nmethod %s, %ld iterations in %.1f s, best found after %.2f s\n", r.method,
              r.iterations, r.elapsed, r.time_to_cost);
       if (ran_mcts) printf("MCTS prior: %s\n", prior_label);
-      if (out) printf("%s %s\n", stored ? "stored in" : "kept the cheaper stored order in", out);
+      if (out)
+        printf("%s %s\n",
+               stored < 0 ? "NOT stored (see the error above) in"
+               : stored   ? "stored in"
+                          : "kept the cheaper stored order in",
+               out);
       printf("[");
       for (int i = 0; i < r.len; i++)
         printf("%s%d", i ? ", " : "", r.order[i]);
@@ -410,7 +416,9 @@ int ag_cmd_search(int argc, char **argv) {
           "\"time_to_cost\": %.3f, \"iterations\": %ld, \"graph\": \"%s\", \"hash\": \"%016llx\"",
           r.optimal ? "true" : "false", r.method, size, r.elapsed, r.time_to_cost, r.iterations,
           g->name, (unsigned long long)g->dag.hash);
-      if (out) printf(", \"stored\": %s", stored ? "true" : "false");
+      if (out)
+        printf(", \"stored\": %s%s", stored > 0 ? "true" : "false",
+               stored < 0 ? ", \"store_failed\": true" : "");
       if (r.rank_costs) {
         printf(", \"rank_costs\": [");
         for (int k = 0; k < r.nranks; k++)

@@ -98,6 +98,15 @@ expect_err "codegen bad name" 1 "is not a C identifier" "$AG" codegen "$SRC/exam
 [ ! -e "$TMP/badname.c" ] && ls "$TMP" | grep -qv "badname.c.tmp" && ok || bad "codegen left a file after an error"
 expect_err "codegen unwritable" 1 "cannot write" "$AG" codegen "$SRC/examples/paper/roeflux_1d.c" -o /nonexistent/dir/x.c
 
+# search: a library that cannot be written does not throw the search away (the order is
+# printed, "stored": false, exit 1); an endless --time is refused
+out=$("$AG" search "$SRC/examples/paper/propane_combustion.c" --method anneal --time 0.2 --json --quiet \
+  --out /nonexistent/dir/lib.h5 2>"$TMP/store.err")
+rc=$?
+if [ $rc -eq 1 ] && [[ "$out" == *'"order": ['[0-9]* ]] && [[ "$out" == *'"store_failed": true'* ]] &&
+   grep -q "the order was not stored" "$TMP/store.err"; then ok; else bad "search with an unwritable --out: rc=$rc, $out"; fi
+expect_err "search --time inf" 2 "positive, finite number of seconds" "$AG" search "$SRC/examples/paper/propane_combustion.c" --time inf
+
 # train: a few self-play episodes write a model that h5ls reads and the next run resumes from
 PROP="$SRC/examples/paper/propane_combustion.c"
 expect_out "train" "wrote $TMP/model.h5" "$AG" train "$PROP" "$G:HumanHeartDipole" --model "$TMP/model.h5" \
