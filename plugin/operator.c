@@ -5,6 +5,7 @@
    the kernel's code and scatters: residual values added into the local residual, Jacobian
    values into the matrix's COO value array, whose pattern is set once per matrix. */
 #include "plugin/plugin_impl.h"
+#include <limits.h>
 #include <string.h>
 
 static const char *dir_name[3] = {"x", "y", "z"};
@@ -1231,6 +1232,31 @@ PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, Pet
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ag_operator_nonfinite(AGOperator op, PetscBool *bad) {
+  PetscMPIInt mine = op->nonfinite ? 1 : 0, any, rank, first;
+  MPI_Comm comm = PetscObjectComm((PetscObject)op->da);
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm));
+  *bad = (PetscBool)(any != 0);
+  if (!any) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  mine = op->nonfinite ? rank : INT_MAX;
+  PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));
+  if (rank == first) {
+    const ag_group *gr = &op->groups[op->nonfinite_group];
+    PetscCall(PetscPrintf(PETSC_COMM_SELF,
+                          "alphagrad: the Jacobian has a non-finite entry (inf or NaN) from the %s "
+                          "kernel %s at cell (%" PetscInt_FMT ", %" PetscInt_FMT ", %" PetscInt_FMT
+                          ") on rank %d: the kernel's derivative is not defined at this state "
+                          "(e.g. sqrt or pow at 0); the SNES is told (SNESSetJacobianDomainError: "
+                          "with -snes_check_jacobian_domain_error it stops with "
+                          "DIVERGED_JACOBIAN_DOMAIN)\n",
+                          gr->role, gr->k->source, op->nonfinite_cell[0], op->nonfinite_cell[1],
+                          op->nonfinite_cell[2], rank));
+  }
+  PetscFunctionReturn(0);
+}
+
 /* the host backends (c, interp: the kernels' evaluators differ, not the assembly) */
 static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   const PetscScalar *x, *aux = NULL, *auxl = NULL;
@@ -1251,6 +1277,7 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
     if (!direct) PetscCall(ag_operator_set_pattern(op, P, NULL, NULL));
   }
   PetscBool direct = (PetscBool)(id == op->slot_mat_id);
+  op->nonfinite = PETSC_FALSE;
   Mat Ad = NULL, Ao = NULL;
   PetscScalar *a = NULL, *b = NULL;
   PetscInt na = op->nslot_a;
@@ -1281,6 +1308,20 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
       PetscCount first = gr->coo_base + (PetscCount)e0 * nt * ne;
       gather(op, gr, e0, n, x, aux, auxl);
       ag_evaluator_eval_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout, op->bjac);
+      if (!op->nonfinite) { /* a sum over the batch shows a non-finite entry; then find it */
+        PetscScalar acc = 0;
+        for (PetscInt m = 0; m < n * ne; m++)
+          acc += op->bjac[m];
+        if (PetscIsInfOrNanScalar(acc))
+          for (PetscInt m = 0; m < n * ne && !op->nonfinite; m++)
+            if (PetscIsInfOrNanScalar(op->bjac[m])) {
+              PetscInt e = e0 + m % n;
+              op->nonfinite = PETSC_TRUE;
+              op->nonfinite_group = q;
+              for (int d = 0; d < 3; d++)
+                op->nonfinite_cell[d] = gr->cell[3 * e + d];
+            }
+      }
       if (direct) {
         const PetscInt *sl = op->slot + first;
         const unsigned char *f1 = op->slot_first + first;

@@ -193,10 +193,16 @@ struct _p_AGOperator {
   PetscInt bcap_in, bcap_p, bcap_out, bcap_jac;
   /* statistics */
   PetscInt njac, nres;
+  /* the last Jacobian held a non-finite entry (this rank): its group and element's cell */
+  PetscBool nonfinite;
+  PetscInt nonfinite_group, nonfinite_cell[3];
   PetscLogDouble jac_time, res_time;
   struct ag_gpu_op *gpu; /* backend cuda: device state (operator_gpu.c) */
 };
 
+/* After a Jacobian: when any rank's held a non-finite entry, prints which kernel and cell
+   (the first rank's) and returns *bad true on every rank (collective). */
+PetscErrorCode ag_operator_nonfinite(AGOperator op, PetscBool *bad);
 /* The COO pattern of op on P (first Jacobian on a matrix); the local index arrays are
    returned in *pci, *pcj (PetscFree2) when asked. */
 PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj);

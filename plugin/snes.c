@@ -205,6 +205,11 @@ PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void
   }
   PetscCall(op_for_snes(snes, op, &op));
   PetscCall(AGOperatorComputeJacobian(op, X, P));
+  {
+    PetscBool bad;
+    PetscCall(ag_operator_nonfinite(op, &bad));
+    if (bad) PetscCall(SNESSetJacobianDomainError(snes)); /* SNES_DIVERGED_JACOBIAN_DOMAIN */
+  }
   if (J != P) {
     PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
     PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));

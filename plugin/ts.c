@@ -34,6 +34,13 @@ PetscErrorCode TSComputeIJacobianAlphaGrad(TS ts, PetscReal t, Vec U, Vec Udot, 
   PetscValidHeaderSpecific(ts, TS_CLASSID, 1);
   PetscCall(op_for_ts(ts, (AGOperator)ctx, &op));
   PetscCall(AGOperatorComputeIJacobian(op, t, U, Udot, shift, B));
+  {
+    PetscBool bad;
+    SNES snes;
+    PetscCall(ag_operator_nonfinite(op, &bad));
+    PetscCall(TSGetSNES(ts, &snes));
+    if (bad) PetscCall(SNESSetJacobianDomainError(snes));
+  }
   if (A != B) {
     PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
     PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
@@ -91,6 +98,13 @@ PetscErrorCode TSComputeRHSJacobianAlphaGrad(TS ts, PetscReal t, Vec U, Mat A, M
   (void)t;
   PetscCall(rhs_op_for_ts(ts, (AGOperator)ctx, &op));
   PetscCall(AGOperatorComputeJacobian(op, U, B));
+  {
+    PetscBool bad;
+    SNES snes;
+    PetscCall(ag_operator_nonfinite(op, &bad));
+    PetscCall(TSGetSNES(ts, &snes));
+    if (bad) PetscCall(SNESSetJacobianDomainError(snes));
+  }
   if (A != B) {
     PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
     PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));

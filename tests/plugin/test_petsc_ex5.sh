@@ -66,5 +66,18 @@ if mpiexec -n 2 "$EX5" -da_grid_x 9 -da_grid_y 9 -snes_grid_sequence 1 -snes_tes
 else
   fail "ex5 -snes_test_jacobian run failed"; tail "$TMP/tj.out"
 fi
+# a kernel whose derivative is infinite at the initial guess (sqrt(u) at u = 0): the plugin
+# names the kernel and the cell, and with -snes_check_jacobian_domain_error SNES stops with
+# DIVERGED_JACOBIAN_DOMAIN instead of failing somewhere in the linear solve
+mpiexec -n 2 "$EX5" -da_grid_x 9 -da_grid_y 9 -dll_append "$LIB" -snes_jacobian alphagrad \
+  -snes_jacobian_alphagrad_kernel nonfinite_kernels.c:nf_cell -snes_jacobian_alphagrad_params 1 \
+  -snes_jacobian_alphagrad_boundary_kernel nonfinite_kernels.c:nf_boundary -snes_converged_reason \
+  -snes_check_jacobian_domain_error > "$TMP/nf.out" 2>&1
+if grep -q "non-finite entry (inf or NaN) from the cell boundary kernel nonfinite_kernels.c:nf_boundary at cell (0, 0, 0)" "$TMP/nf.out" &&
+   grep -q "DIVERGED_JACOBIAN_DOMAIN" "$TMP/nf.out"; then
+  ok; echo "ok non-finite Jacobian: named and reported as DIVERGED_JACOBIAN_DOMAIN"
+else
+  fail "non-finite Jacobian not reported"; cat "$TMP/nf.out"
+fi
 echo "test_petsc_ex5: $pass checks passed, $fails failed"
 [ "$fails" -eq 0 ]
