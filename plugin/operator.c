@@ -1308,11 +1308,13 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
       PetscCount first = gr->coo_base + (PetscCount)e0 * nt * ne;
       gather(op, gr, e0, n, x, aux, auxl);
       ag_evaluator_eval_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout, op->bjac);
-      if (!op->nonfinite) { /* a sum over the batch shows a non-finite entry; then find it */
-        PetscScalar acc = 0;
+      if (!op->nonfinite) { /* any non-finite entry in the batch (a vectorisable OR of
+                               comparisons; NaN compares false); then find it */
+        int bad = 0;
+        const PetscReal *bj = op->bjac;
         for (PetscInt m = 0; m < n * ne; m++)
-          acc += op->bjac[m];
-        if (PetscIsInfOrNanScalar(acc))
+          bad |= !(PetscAbsReal(bj[m]) <= PETSC_MAX_REAL);
+        if (bad)
           for (PetscInt m = 0; m < n * ne && !op->nonfinite; m++)
             if (PetscIsInfOrNanScalar(op->bjac[m])) {
               PetscInt e = e0 + m % n;
