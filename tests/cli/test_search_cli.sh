@@ -85,7 +85,7 @@ fi
 
 # errors
 e=$("$AG" search "$G" --name g --method sideways 2>&1 >/dev/null); [ $? -ne 0 ] && [[ "$e" == *"unknown --method 'sideways'"* ]] && ok || bad "bad method: $e"
-e=$("$AG" search "$G" --name g --time -1 2>&1 >/dev/null); [[ "$e" == *"--time needs a positive number"* ]] && ok || bad "bad time: $e"
+e=$("$AG" search "$G" --name g --time -1 2>&1 >/dev/null); [[ "$e" == *"--time needs a positive, finite number"* ]] && ok || bad "bad time: $e"
 e=$("$AG" search "$G" --name g --bogus 2>&1 >/dev/null); [[ "$e" == *"unknown option '--bogus'"* ]] && ok || bad "bad option: $e"
 printf 'not hdf5' >"$TMP/fake.h5"
 e=$("$AG" search "$G" --name g --method anneal --time 0.2 --quiet --out "$TMP/fake.h5" 2>&1 >/dev/null); [ $? -ne 0 ] && [[ "$e" == *"fake.h5"* ]] && ok || bad "foreign library: $e"
