@@ -661,7 +661,6 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
   }
   B = op->opts.batch;
   PetscCall(PetscMalloc4(B * mi, &op->bin, B * mp, &op->bp, B * mo, &op->bout, B * me, &op->bjac));
-  PetscCall(PetscCalloc1(op->ncoo + 1, &op->coo_vals)); /* the diagonal entries stay 0 */
   PetscCall(DMCreateLocalVector(op->da, &op->xloc));
   PetscCall(DMCreateLocalVector(op->da, &op->floc));
   if (op->derived) { /* the DMDA owns a derived operator: its vectors must not hold the DMDA */
@@ -1181,7 +1180,8 @@ PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, Pet
   PetscCall(PetscTime(&t0));
   PetscCall(kernel_entries(op, &ci, &cj));
   PetscCall(extra_entries(op, P, ci, cj, op->ncoo_kernels, &ne, &ei, &ej));
-  if (op->ncoo != op->ncoo_kernels + ne) { /* the zeros after the kernels' values */
+  /* the COO values (allocated only for COO assembly): the zeros after the kernels' stay 0 */
+  if (!op->coo_vals || op->ncoo != op->ncoo_kernels + ne) {
     op->ncoo = op->ncoo_kernels + ne;
     PetscCall(PetscFree(op->coo_vals));
     PetscCall(PetscCalloc1(op->ncoo + 1, &op->coo_vals));
@@ -1232,13 +1232,13 @@ PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, Pet
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ag_operator_nonfinite(AGOperator op, PetscBool *bad) {
+PetscErrorCode ag_operator_nonfinite(AGOperator op, SNES snes) {
   PetscMPIInt mine = op->nonfinite ? 1 : 0, any, rank, first;
   MPI_Comm comm = PetscObjectComm((PetscObject)op->da);
   PetscFunctionBegin;
   PetscCallMPI(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm));
-  *bad = (PetscBool)(any != 0);
   if (!any) PetscFunctionReturn(0);
+  PetscCall(SNESSetJacobianDomainError(snes)); /* SNES_DIVERGED_JACOBIAN_DOMAIN when checked */
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   mine = op->nonfinite ? rank : INT_MAX;
   PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));

@@ -201,8 +201,8 @@ struct _p_AGOperator {
 };
 
 /* After a Jacobian: when any rank's held a non-finite entry, prints which kernel and cell
-   (the first rank's) and returns *bad true on every rank (collective). */
-PetscErrorCode ag_operator_nonfinite(AGOperator op, PetscBool *bad);
+   (the first rank's) and tells snes (SNESSetJacobianDomainError on every rank; collective). */
+PetscErrorCode ag_operator_nonfinite(AGOperator op, SNES snes);
 /* The COO pattern of op on P (first Jacobian on a matrix); the local index arrays are
    returned in *pci, *pcj (PetscFree2) when asked. */
 PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj);

@@ -102,71 +102,76 @@ static PetscErrorCode residual_cb(SNES snes, Vec X, Vec F, void *p) {
   PetscFunctionReturn(0);
 }
 
-/* The operator named by options: a cell kernel on the SNES's DMDA with its stencil. */
+/* A kernel named by options (file.c:function) with its constants and the geometry flag. */
+static PetscErrorCode kernel_from_options(MPI_Comm comm, ag_snes_ctx *c, const char *src,
+                                          PetscInt np, const PetscReal *params, AGKernel *k) {
+  PetscFunctionBegin;
+  PetscCall(AGKernelCreate(comm, src, k));
+  PetscCall(AGKernelSetParameters(*k, np, params));
+  PetscCall(AGKernelSetGeometry(*k, c->geometry));
+  PetscFunctionReturn(0);
+}
+
+/* An operator on dm with the cell kernel `kernel` (the DMDA's stencil, or the width of the
+   options) and its boundary kernel `bkernel` ("" none); the cell kernel is returned too (a
+   reference) for side kernels. Prefix and set-up options those of snes. */
+static PetscErrorCode cell_operator_from_options(SNES snes, ag_snes_ctx *c, DM dm,
+                                                 PetscBool ifunction, const char *kernel,
+                                                 PetscInt np, const PetscReal *params,
+                                                 const char *bkernel, PetscInt nbp,
+                                                 const PetscReal *bparams, AGOperator *op,
+                                                 AGKernel *k) {
+  AGKernel b = NULL;
+  PetscInt sw;
+  DMDAStencilType st;
+  MPI_Comm comm = PetscObjectComm((PetscObject)snes);
+  PetscFunctionBegin;
+  PetscCall(AGOperatorCreate(dm, op));
+  PetscCall(AGOperatorSetIFunction(*op, ifunction));
+  PetscCall(
+      DMDAGetInfo(dm, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &sw, NULL, NULL, NULL, &st));
+  PetscCall(kernel_from_options(comm, c, kernel, np, params, k));
+  if (bkernel[0]) PetscCall(kernel_from_options(comm, c, bkernel, nbp, bparams, &b));
+  PetscCall(AGOperatorAddCellKernel(*op, *k, st, c->width_set ? c->width : sw, b));
+  PetscCall(AGKernelDestroy(&b));
+  PetscCall(set_op_prefix(snes, *op));
+  PetscCall(ag_operator_set_opts(*op, &c->opts));
+  PetscFunctionReturn(0);
+}
+
 /* The RHS operator named by options (-snes_jacobian_alphagrad_rhs_kernel): a cell kernel of
    the stencil's values on the TS's DMDA, attached to ts as its RHS Jacobian. */
 static PetscErrorCode rhs_operator_from_options(SNES snes, TS ts, ag_snes_ctx *c) {
   DM dm;
-  AGKernel k = NULL, b = NULL;
-  PetscInt sw;
-  DMDAStencilType st;
-  MPI_Comm comm = PetscObjectComm((PetscObject)snes);
+  AGKernel k;
   PetscFunctionBegin;
   PetscCall(TSGetDM(ts, &dm));
-  PetscCall(AGOperatorCreate(dm, &c->rop));
-  PetscCall(
-      DMDAGetInfo(dm, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &sw, NULL, NULL, NULL, &st));
-  PetscCall(AGKernelCreate(comm, c->rkernel, &k));
-  PetscCall(AGKernelSetParameters(k, c->nrparams, c->rparams));
-  PetscCall(AGKernelSetGeometry(k, c->geometry));
-  if (c->rbkernel[0]) {
-    PetscCall(AGKernelCreate(comm, c->rbkernel, &b));
-    PetscCall(AGKernelSetParameters(b, c->nrparams, c->rparams));
-    PetscCall(AGKernelSetGeometry(b, c->geometry));
-  }
-  PetscCall(AGOperatorAddCellKernel(c->rop, k, st, c->width_set ? c->width : sw, b));
+  PetscCall(cell_operator_from_options(snes, c, dm, PETSC_FALSE, c->rkernel, c->nrparams,
+                                       c->rparams, c->rbkernel, c->nrparams, c->rparams, &c->rop,
+                                       &k));
   PetscCall(AGKernelDestroy(&k));
-  PetscCall(AGKernelDestroy(&b));
-  PetscCall(set_op_prefix(snes, c->rop));
-  PetscCall(ag_operator_set_opts(c->rop, &c->opts));
   PetscCall(TSAlphaGradSetRHSOperator(ts, c->rop, PETSC_FALSE));
   PetscFunctionReturn(0);
 }
 
+/* The operator named by options: a cell kernel on the SNES's DMDA with its stencil, its
+   boundary kernel and one-sided boundary kernels. */
 static PetscErrorCode operator_from_options(SNES snes, ag_snes_ctx *c, PetscBool ifunction) {
   DM dm;
-  AGKernel k = NULL, b = NULL;
-  PetscInt sw;
-  DMDAStencilType st;
+  AGKernel k;
   MPI_Comm comm = PetscObjectComm((PetscObject)snes);
   PetscFunctionBegin;
   PetscCall(SNESGetDM(snes, &dm));
-  PetscCall(AGOperatorCreate(dm, &c->op));
-  PetscCall(AGOperatorSetIFunction(c->op, ifunction));
-  PetscCall(
-      DMDAGetInfo(dm, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &sw, NULL, NULL, NULL, &st));
-  PetscCall(AGKernelCreate(comm, c->kernel, &k));
-  PetscCall(AGKernelSetParameters(k, c->nparams, c->params));
-  PetscCall(AGKernelSetGeometry(k, c->geometry));
-  if (c->bkernel[0]) {
-    PetscCall(AGKernelCreate(comm, c->bkernel, &b));
-    PetscCall(AGKernelSetParameters(b, c->nbparams, c->bparams));
-    PetscCall(AGKernelSetGeometry(b, c->geometry));
-  }
-  PetscCall(AGOperatorAddCellKernel(c->op, k, st, c->width_set ? c->width : sw, b));
+  PetscCall(cell_operator_from_options(snes, c, dm, ifunction, c->kernel, c->nparams, c->params,
+                                       c->bkernel, c->nbparams, c->bparams, &c->op, &k));
   for (int q = 0; q < 6; q++) {
     AGKernel sk;
     if (!c->skernel[q][0]) continue;
-    PetscCall(AGKernelCreate(comm, c->skernel[q], &sk));
-    PetscCall(AGKernelSetParameters(sk, c->nbparams, c->bparams));
-    PetscCall(AGKernelSetGeometry(sk, c->geometry));
+    PetscCall(kernel_from_options(comm, c, c->skernel[q], c->nbparams, c->bparams, &sk));
     PetscCall(AGOperatorSetSideKernel(c->op, k, (AGSide)q, c->swidth, sk));
     PetscCall(AGKernelDestroy(&sk));
   }
   PetscCall(AGKernelDestroy(&k));
-  PetscCall(AGKernelDestroy(&b));
-  PetscCall(set_op_prefix(snes, c->op));
-  PetscCall(ag_operator_set_opts(c->op, &c->opts));
   PetscCall(ag_operator_point_dm(c->op)); /* nested solvers and other grids on the DM find it */
   PetscFunctionReturn(0);
 }
@@ -205,11 +210,7 @@ PetscErrorCode SNESComputeJacobianAlphaGrad(SNES snes, Vec X, Mat J, Mat P, void
   }
   PetscCall(op_for_snes(snes, op, &op));
   PetscCall(AGOperatorComputeJacobian(op, X, P));
-  {
-    PetscBool bad;
-    PetscCall(ag_operator_nonfinite(op, &bad));
-    if (bad) PetscCall(SNESSetJacobianDomainError(snes)); /* SNES_DIVERGED_JACOBIAN_DOMAIN */
-  }
+  PetscCall(ag_operator_nonfinite(op, snes));
   if (J != P) {
     PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
     PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));

@@ -27,6 +27,20 @@ static PetscErrorCode op_for_ts(TS ts, AGOperator op, AGOperator *out) {
   PetscFunctionReturn(0);
 }
 
+/* after a Jacobian into B: a non-finite entry told to the TS's SNES; A assembled when it is
+   another matrix (matrix-free) */
+static PetscErrorCode jacobian_end(TS ts, AGOperator op, Mat A, Mat B) {
+  SNES snes;
+  PetscFunctionBegin;
+  PetscCall(TSGetSNES(ts, &snes));
+  PetscCall(ag_operator_nonfinite(op, snes));
+  if (A != B) {
+    PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode TSComputeIJacobianAlphaGrad(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal shift,
                                            Mat A, Mat B, void *ctx) {
   AGOperator op;
@@ -34,17 +48,7 @@ PetscErrorCode TSComputeIJacobianAlphaGrad(TS ts, PetscReal t, Vec U, Vec Udot, 
   PetscValidHeaderSpecific(ts, TS_CLASSID, 1);
   PetscCall(op_for_ts(ts, (AGOperator)ctx, &op));
   PetscCall(AGOperatorComputeIJacobian(op, t, U, Udot, shift, B));
-  {
-    PetscBool bad;
-    SNES snes;
-    PetscCall(ag_operator_nonfinite(op, &bad));
-    PetscCall(TSGetSNES(ts, &snes));
-    if (bad) PetscCall(SNESSetJacobianDomainError(snes));
-  }
-  if (A != B) {
-    PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
-    PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
-  }
+  PetscCall(jacobian_end(ts, op, A, B));
   PetscFunctionReturn(0);
 }
 
@@ -98,17 +102,7 @@ PetscErrorCode TSComputeRHSJacobianAlphaGrad(TS ts, PetscReal t, Vec U, Mat A, M
   (void)t;
   PetscCall(rhs_op_for_ts(ts, (AGOperator)ctx, &op));
   PetscCall(AGOperatorComputeJacobian(op, U, B));
-  {
-    PetscBool bad;
-    SNES snes;
-    PetscCall(ag_operator_nonfinite(op, &bad));
-    PetscCall(TSGetSNES(ts, &snes));
-    if (bad) PetscCall(SNESSetJacobianDomainError(snes));
-  }
-  if (A != B) {
-    PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
-    PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
-  }
+  PetscCall(jacobian_end(ts, op, A, B));
   PetscFunctionReturn(0);
 }
 
