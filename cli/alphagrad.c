@@ -476,6 +476,7 @@ int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "search")) return ag_cmd_search(argc - 1, argv + 1);
   if (argc > 1 && !strcmp(argv[1], "orders")) return ag_cmd_orders(argc - 1, argv + 1);
   if (argc > 1 && !strcmp(argv[1], "train")) return ag_cmd_train(argc - 1, argv + 1);
+  if (argc > 1 && !strcmp(argv[1], "calibrate")) return ag_cmd_calibrate(argc - 1, argv + 1);
   options o = {0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];

@@ -12,12 +12,15 @@
 
 #include "base/datadir.h"
 #include "cli/commands.h"
+#include "graph/exec_cost.h"
 #include "graph/orders.h"
+#include "jacobian/profile.h"
 #include "kernel/source.h"
 #include "mcts/portfolio.h"
 #include "mcts/search.h"
 #include "nn/nn_eval.h"
 #include "orderlib/orderlib.h"
+#include "tune/measured.h"
 
 #define AG_DEFAULT_MODEL AG_NN_DEFAULT_MODEL /* nn/nn_eval.h */
 
@@ -31,6 +34,21 @@ static const char *search_usage =
     "  --method M        anneal | mcts | exact | portfolio (default: portfolio, which runs\n"
     "                    one search per MPI rank; on one rank it is anneal)\n"
     "  --methods LIST    portfolio methods assigned to ranks in turn (default anneal,exact,mcts)\n"
+    "  --objective O     what the order minimises (default measured for C kernels, exec\n"
+    "                    for reference DAG files, which have no values to run):\n"
+    "                      measured  the search runs under exec, then the best distinct\n"
+    "                                candidates (with forward, reverse, Markowitz and the\n"
+    "                                mults-optimal order) are compiled and timed on this\n"
+    "                                machine; the fastest wins, and an order other than\n"
+    "                                forward or reverse only when it is faster than both\n"
+    "                      exec      the execution cost model: the multiplications, additions\n"
+    "                                and fused multiply-adds the generated code executes,\n"
+    "                                weighted by this machine's profile (alphagrad calibrate)\n"
+    "                      mults     the paper's scalar cost (|pred| x |succ| per elimination);\n"
+    "                                reproduces the paper; the only objective with proofs\n"
+    "                                (--method exact)\n"
+    "  --profile FILE    machine profile for exec/measured (default: this machine's, written\n"
+    "                    by alphagrad calibrate, else built-in weights; docs/profiles.md)\n"
     "  --time S          wall-clock budget in seconds (default 10)\n"
     "  --seed S          random seed (default 1); rank r uses S + r\n"
     "  --out LIB.h5      store the order in this HDF5 order library (kept if better)\n"
@@ -52,8 +70,11 @@ static const char *search_usage =
     "                    device; nn/README.md); use with --leaf-batch for large batches\n"
     "  --target C        stop as soon as an order of cost <= C is found\n"
     "  --quiet           no progress lines\n"
-    "  --json            last line of stdout is a JSON object with cost, order, lower_bound,\n"
-    "                    optimal, method, elapsed, iterations, graph, hash\n"
+    "  --json            last line of stdout is a JSON object with cost (the objective's\n"
+    "                    value), objective, mults, exec, order, lower_bound, optimal, method,\n"
+    "                    elapsed, iterations, graph, hash; with measured also ns, ns_batch,\n"
+    "                    ns_one, fwd_ns, rev_ns, gain (over the better of forward/reverse),\n"
+    "                    candidates and picked\n"
     "Progress (best cost, iterations per second, elapsed) goes to stderr at most once a second.\n"
     "Run under mpiexec -n K for a parallel portfolio; rank 0 prints and writes.\n";
 
@@ -86,7 +107,8 @@ static int default_model(char *buf, size_t n) {
 int ag_cmd_search(int argc, char **argv) {
   const char *source = NULL, *name = NULL, *method_s = "portfolio",
              *methods_s = "anneal,exact,mcts", *out = NULL, *prior = "heuristic", *model = NULL,
-             *value_mode = "rollout", *nn_backend = "cpu";
+             *value_mode = "rollout", *nn_backend = "cpu", *objective_s = NULL,
+             *profile_path = NULL;
   double time_limit = 10;
   long seed = 1, target = 0, sims = 200, leaf_batch = 1;
   int json = 0, quiet = 0, skip_stored = 0, prior_given = 0;
@@ -108,10 +130,10 @@ int ag_cmd_search(int argc, char **argv) {
       skip_stored = 1;
       continue;
     }
-    static const char *valued[] = {"--name",          "--method", "--methods",    "--out",
-                                   "--prior",         "--time",   "--seed",       "--target",
-                                   "--sims-per-move", "--model",  "--leaf-batch", "--value",
-                                   "--nn-backend",    NULL};
+    static const char *valued[] = {"--name",          "--method",    "--methods",    "--out",
+                                   "--prior",         "--time",      "--seed",       "--target",
+                                   "--sims-per-move", "--model",     "--leaf-batch", "--value",
+                                   "--nn-backend",    "--objective", "--profile",    NULL};
     int k = -1;
     for (int j = 0; valued[j]; j++)
       if (!strcmp(a, valued[j])) k = j;
@@ -135,6 +157,14 @@ int ag_cmd_search(int argc, char **argv) {
     const char *val = argv[++i];
     char *end = NULL;
     switch (k) {
+    case 13:
+      if (strcmp(val, "measured") && strcmp(val, "exec") && strcmp(val, "mults")) {
+        fprintf(stderr, "alphagrad: --objective must be measured, exec or mults, got '%s'\n", val);
+        return 2;
+      }
+      objective_s = val;
+      break;
+    case 14: profile_path = val; break;
     case 12:
       if (strcmp(val, "cpu") && strcmp(val, "cuda")) {
         fprintf(stderr, "alphagrad: --nn-backend must be cpu or cuda, got '%s'\n", val);
@@ -321,6 +351,32 @@ int ag_cmd_search(int argc, char **argv) {
       return rc;
     }
   }
+  /* the objective: measured for C kernels, exec for reference DAGs (no values to run) */
+  const char *objective = objective_s ? objective_s : (g->structure_only ? "exec" : "measured");
+  const int is_mults = !strcmp(objective, "mults"), is_measured = !strcmp(objective, "measured");
+  ag_machine_profile prof;
+  memset(&prof, 0, sizeof prof);
+  ag_exec_weights_default(&prof.w);
+  if (is_measured && g->structure_only) {
+    if (rank == 0)
+      fprintf(stderr,
+              "alphagrad: --objective measured needs a C kernel (graph '%s' comes from a "
+              "reference DAG file, without values to run); use --objective exec or mults\n",
+              g->name);
+    rc = 2;
+  } else if (!is_mults && ag_profile_resolve(profile_path, &prof, &err)) {
+    if (rank == 0) fprintf(stderr, "alphagrad: %s\n", err.msg);
+    rc = 2;
+  }
+  if (rc) {
+    ag_graph_free(g);
+    ag_nn_eval_free(neval);
+    ag_nn_free(net);
+    if (use_mpi) MPI_Finalize();
+    return rc;
+  }
+  ag_exec_weights weights = prof.w;
+  const ag_dag dx = ag_dag_with_objective(&g->dag, is_mults ? NULL : &weights);
   ag_search_opts o;
   ag_search_opts_default(&o);
   o.time_limit = time_limit;
@@ -341,9 +397,9 @@ int ag_cmd_search(int argc, char **argv) {
       methods[0] = (ag_search_method)method;
       nmethods = 1;
     }
-    rc = ag_search_portfolio(&g->dag, MPI_COMM_WORLD, methods, nmethods, &o, &r, &err);
+    rc = ag_search_portfolio(&dx, MPI_COMM_WORLD, methods, nmethods, &o, &r, &err);
   } else {
-    rc = ag_search(&g->dag, (ag_search_method)method, &o, &r, &err);
+    rc = ag_search(&dx, (ag_search_method)method, &o, &r, &err);
   }
   if (rc) {
     if (rank == 0) fprintf(stderr, "alphagrad: %s\n", err.msg);
@@ -352,7 +408,7 @@ int ag_cmd_search(int argc, char **argv) {
     return 1;
   }
   /* never report an order that does not check out */
-  long check = ag_order_cost(&g->dag, r.order, r.len, &err);
+  long check = ag_order_cost(&dx, r.order, r.len, &err);
   if (check != r.cost) {
     if (rank == 0)
       fprintf(stderr,
@@ -360,6 +416,39 @@ int ag_cmd_search(int argc, char **argv) {
               r.cost, check);
     rc = 1;
   }
+  /* measured: the search's order and the other candidates compiled and timed (rank 0) */
+  ag_measure_result mr;
+  memset(&mr, 0, sizeof mr);
+  int measured = 0;
+  if (rc == 0 && rank == 0 && is_measured) {
+    ag_measure_opts mo;
+    ag_measure_opts_default(&mo);
+    mo.weights = weights;
+    mo.seed = (uint64_t)seed;
+    mo.search_time = time_limit / 4 < 2 ? time_limit / 4 : 2;
+    mo.quiet = quiet;
+    const int *extra[1] = {r.order};
+    const char *labels[1] = {"search"};
+    mo.extra = extra;
+    mo.extra_labels = labels;
+    mo.nextra = 1;
+    if (ag_measure_search(g, &mo, &mr, &err)) { /* e.g. no compiler: the exec order stands */
+      fprintf(stderr,
+              "alphagrad: measuring the candidates failed (%s); the order is the exec search's "
+              "(objective exec)\n",
+              err.msg);
+      objective = "exec";
+    } else {
+      measured = 1;
+      memcpy(r.order, mr.order, (size_t)r.len * sizeof(int));
+      r.lower_bound = -1;
+      r.optimal = 0;
+    }
+  }
+  const long mults = rc == 0 ? ag_order_cost(&g->dag, r.order, r.len, &err) : -1;
+  const ag_dag dxe = ag_dag_with_objective(&g->dag, &weights);
+  const long exec = rc == 0 ? ag_order_cost(&dxe, r.order, r.len, &err) : -1;
+  if (rc == 0) r.cost = is_mults ? mults : exec;
   int stored = -1, searched = rc == 0;
   if (rc == 0 && rank == 0 && out) {
     ag_order_entry e = {0};
@@ -371,9 +460,9 @@ int ag_cmd_search(int argc, char **argv) {
     e.name = g->name;
     e.order = r.order;
     e.len = r.len;
-    e.cost = r.cost;
-    e.lower_bound = r.lower_bound;
-    e.optimal = r.optimal;
+    e.cost = mults;
+    e.lower_bound = is_mults ? r.lower_bound : -1;
+    e.optimal = is_mults && r.optimal;
     e.method = (char *)(portfolio ? "portfolio" : method_s);
     e.search_time = r.elapsed;
     e.budget = time_limit;
@@ -387,11 +476,22 @@ int ag_cmd_search(int argc, char **argv) {
   }
   if (searched && rank == 0) {
     if (!json) {
-      printf("graph %s (hash %016llx): best cost %ld", g->name, (unsigned long long)g->dag.hash,
-             r.cost);
+      if (measured)
+        printf("graph %s (hash %016llx): fastest order %.1f ns per element (batch %.1f, single "
+               "%.1f; forward %.1f/%.1f, reverse %.1f/%.1f): %.2fx the better of forward and "
+               "reverse; picked %s of %d compiled candidates\n",
+               g->name, (unsigned long long)g->dag.hash, mr.t.score, mr.t.ns_batch, mr.t.ns_one,
+               mr.fwd.ns_batch, mr.fwd.ns_one, mr.rev.ns_batch, mr.rev.ns_one,
+               (mr.fwd.score < mr.rev.score ? mr.fwd.score : mr.rev.score) / mr.t.score, mr.label,
+               mr.ncand);
+      else
+        printf("graph %s (hash %016llx): best cost %ld", g->name, (unsigned long long)g->dag.hash,
+               r.cost);
       if (r.lower_bound >= 0)
         printf(", lower bound %ld%s", r.lower_bound, r.optimal ? " (optimal)" : "");
-      printf("\nmethod %s, %ld iterations in %.1f s, best found after %.2f s\n", r.method,
+      printf("%sobjective %s: %ld multiplications, execution cost %.2f ns (profile %s)\n",
+             measured ? "" : "\n", objective, mults, exec / 1000.0, is_mults ? "-" : prof.source);
+      printf("method %s, %ld iterations in %.1f s, best found after %.2f s\n", r.method,
              r.iterations, r.elapsed, r.time_to_cost);
       if (ran_mcts) printf("MCTS prior: %s\n", prior_label);
       if (out)
@@ -405,7 +505,18 @@ int ag_cmd_search(int argc, char **argv) {
         printf("%s%d", i ? ", " : "", r.order[i]);
       printf("]\n");
     } else {
-      printf("{\"cost\": %ld, \"order\": [", r.cost);
+      if (measured)
+        printf("{\"cost\": %.3f, \"ns\": %.3f, \"ns_batch\": %.3f, \"ns_one\": %.3f, "
+               "\"fwd_ns\": %.3f, \"rev_ns\": %.3f, \"gain\": %.4f, \"candidates\": %d, "
+               "\"picked\": \"%s\", ",
+               mr.t.score, mr.t.score, mr.t.ns_batch, mr.t.ns_one, mr.fwd.score, mr.rev.score,
+               (mr.fwd.score < mr.rev.score ? mr.fwd.score : mr.rev.score) / mr.t.score, mr.ncand,
+               mr.label);
+      else
+        printf("{\"cost\": %ld, ", r.cost);
+      printf("\"objective\": \"%s\", \"mults\": %ld, \"exec\": %ld, \"profile\": \"%s\", "
+             "\"order\": [",
+             objective, mults, exec, is_mults ? "" : prof.source);
       for (int i = 0; i < r.len; i++)
         printf("%s%d", i ? ", " : "", r.order[i]);
       printf("]");
@@ -429,6 +540,7 @@ int ag_cmd_search(int argc, char **argv) {
     }
   }
   ag_search_result_free(&r);
+  ag_measure_result_free(&mr);
   ag_graph_free(g);
   ag_nn_eval_free(neval);
   ag_nn_free(net);

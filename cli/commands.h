@@ -4,4 +4,5 @@
 int ag_cmd_search(int argc, char **argv);
 int ag_cmd_orders(int argc, char **argv);
 int ag_cmd_train(int argc, char **argv);
+int ag_cmd_calibrate(int argc, char **argv);
 #endif

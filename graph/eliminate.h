@@ -1,8 +1,11 @@
-/* Incremental vertex-elimination state under the scalar cost model.
+/* Incremental vertex-elimination state under the DAG's cost model: the scalar one
+   (multiplications) or, when d->exec is set, the execution model (graph/exec_cost.h).
 
    Predecessor and successor sets are bitsets over elimination indices (inputs first, then
    vertices), stored in one contiguous block: copying a state is one memcpy, eliminating a
-   vertex costs O((|pred| + |succ|) * n/64) word operations. */
+   vertex costs O((|pred| + |succ|) * n/64) word operations (scalar model), plus
+   O(|pred| * |succ|) bit tests (execution model: the class of each edge is kept as two
+   more bitsets per vertex, UNIT and CONST predecessors). */
 #ifndef AG_ELIMINATE_H
 #define AG_ELIMINATE_H
 
@@ -17,9 +20,13 @@ typedef struct {
   uint64_t *succ;    /* n*w words */
   uint64_t *fixed;   /* w words: inputs, outputs and eliminated vertices (not eliminable) */
   uint64_t *removed; /* w words: eliminated vertices */
-  long cost;         /* multiplications paid so far */
-  int nleft;         /* eliminable vertices left */
-  size_t nwords;     /* size of the block starting at pred */
+  uint64_t *unit;    /* execution model: n*w words, bit p of row s: edge p->s is UNIT; else NULL */
+  uint64_t *cnst;    /* execution model: likewise CONST */
+  const struct ag_exec_weights *exec; /* the DAG's objective (NULL: multiplications) */
+  long cost;                          /* the objective paid so far */
+  long mults;                         /* multiplications paid so far (either model) */
+  int nleft;                          /* eliminable vertices left */
+  size_t nwords;                      /* size of the block starting at pred */
 } ag_elim;
 
 ag_elim *ag_elim_new(const ag_dag *d);
@@ -43,7 +50,8 @@ static inline long ag_elim_markowitz(const ag_elim *s, int v) {
   return (long)ag_bits_count(s->pred + (size_t)v * s->w, s->w) *
          ag_bits_count(s->succ + (size_t)v * s->w, s->w);
 }
-/* Eliminates elimination index v (must be eliminable); returns the step's cost. */
+/* Eliminates elimination index v (must be eliminable); returns the step's cost under the
+   state's objective. */
 long ag_elim_step(ag_elim *s, int v);
 
 #endif

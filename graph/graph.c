@@ -7,6 +7,7 @@
 
 #include "base/alloc.h"
 #include "base/hash.h"
+#include "graph/exec_cost.h"
 
 ag_graph *ag_graph_new(const char *name) {
   ag_graph *g = ag_calloc(1, sizeof *g);
@@ -20,6 +21,7 @@ static void dag_free(ag_dag *d) {
   free(d->vert_node);
   free(d->out_index);
   free(d->is_output);
+  free(d->pred_cls);
   memset(d, 0, sizeof *d);
 }
 
@@ -90,9 +92,30 @@ int ag_graph_output(ag_graph *g, int node) {
   return g->noutputs++;
 }
 
-static int cmp_int(const void *x, const void *y) {
-  int a = *(const int *)x, b = *(const int *)y;
-  return (a > b) - (a < b);
+/* Passive nodes whose value varies per element (they depend on a parameter): 1. */
+static unsigned char *passive_varying(const ag_graph *g) {
+  unsigned char *var = ag_calloc((size_t)g->nnodes + 1, 1);
+  for (int i = 0; i < g->nnodes; i++) {
+    const ag_node *nd = &g->nodes[i];
+    var[i] = nd->op == AG_OP_PARAM || (nd->a >= 0 && var[nd->a]) || (nd->b >= 0 && var[nd->b]);
+  }
+  return var;
+}
+
+/* Class of the local partial of node nd with respect to operand `which` (0: a, 1: b), as
+   the code generator emits it (exec_cost.h). */
+static int partial_class(const ag_graph *g, const unsigned char *varying, const ag_node *nd,
+                         int which) {
+  int other = which ? nd->a : nd->b;
+  int other_const = other >= 0 && !g->node_active[other] && !varying[other];
+  switch (nd->op) {
+  case AG_OP_ADD:
+  case AG_OP_SUB:
+  case AG_OP_NEG: return AG_EDGE_UNIT;
+  case AG_OP_MUL: return other_const ? AG_EDGE_CONST : AG_EDGE_VAR;
+  case AG_OP_DIV: return (!which && other_const) ? AG_EDGE_CONST : AG_EDGE_VAR;
+  default: return AG_EDGE_VAR;
+  }
 }
 
 #define mix ag_hash_mix
@@ -139,18 +162,29 @@ int ag_graph_finalize(ag_graph *g, ag_error *err) {
 
   d->pred_off = ag_calloc((size_t)d->n + 1, sizeof(int));
   d->pred = ag_malloc((size_t)(2 * nv + 1) * sizeof(int));
+  d->pred_cls = ag_malloc((size_t)(2 * nv + 1));
+  unsigned char *varying = passive_varying(g);
   int m = 0;
   for (int v = d->ni; v < d->n; v++) {
     const ag_node *nd = &g->nodes[d->vert_node[v]];
-    int p[2], np = 0;
-    if (nd->a >= 0 && g->node_active[nd->a]) p[np++] = g->node_elim[nd->a];
-    if (nd->b >= 0 && g->node_active[nd->b]) p[np++] = g->node_elim[nd->b];
-    if (np == 2 && p[0] == p[1]) np = 1; /* x*x: one edge */
-    if (np == 2) qsort(p, 2, sizeof(int), cmp_int);
+    int p[2], c[2], np = 0;
+    if (nd->a >= 0 && g->node_active[nd->a])
+      c[np] = partial_class(g, varying, nd, 0), p[np++] = g->node_elim[nd->a];
+    if (nd->b >= 0 && g->node_active[nd->b])
+      c[np] = partial_class(g, varying, nd, 1), p[np++] = g->node_elim[nd->b];
+    if (np == 2 && p[0] == p[1]) { /* x*x: one edge, the partials add */
+      np = 1;
+      c[0] = nd->op == AG_OP_MUL ? AG_EDGE_VAR : ag_edge_add_class(c[0], c[1]);
+    }
+    if (np == 2 && p[0] > p[1]) {
+      int t = p[0];
+      p[0] = p[1], p[1] = t, t = c[0], c[0] = c[1], c[1] = t;
+    }
     for (int j = 0; j < np; j++)
-      d->pred[m++] = p[j];
+      d->pred_cls[m] = (unsigned char)c[j], d->pred[m++] = p[j];
     d->pred_off[v + 1] = m;
   }
+  free(varying);
   for (int v = 0; v < d->ni; v++)
     d->pred_off[v + 1] = 0;
 

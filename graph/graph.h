@@ -27,8 +27,21 @@ typedef struct {
   int *out_index;           /* per output: elimination index, or -1 (constant/passive output) */
   unsigned char *is_output; /* per elimination index */
   int neliminable;
-  uint64_t hash; /* structural hash: wiring and outputs only */
+  uint64_t hash;           /* structural hash: wiring and outputs only */
+  unsigned char *pred_cls; /* class of each edge of pred (graph/exec_cost.h: UNIT, CONST, VAR) */
+  /* The objective of costs computed on this DAG (ag_elim, ag_order_cost, searches): NULL
+     for the scalar model (multiplications), else the execution model's weights. Set it on
+     a shallow copy (ag_dag_with_objective) to search for another objective. */
+  const struct ag_exec_weights *exec;
 } ag_dag;
+
+/* A shallow copy of d whose costs follow the execution model with weights w (NULL: the
+   scalar multiplications). Shares d's arrays: it must not outlive d and is never freed. */
+static inline ag_dag ag_dag_with_objective(const ag_dag *d, const struct ag_exec_weights *w) {
+  ag_dag c = *d;
+  c.exec = w;
+  return c;
+}
 
 typedef struct ag_graph {
   char *name;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "graph/exec_cost.h"
 
 /* A double as an exact C literal. */
 static void lit(char *buf, size_t n, double v) {
@@ -169,6 +170,91 @@ static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, cons
   }
 }
 
+/* A slot's value while the derivative code is generated: a constant known here, or a
+   variable (d<k>: a local partial, t<k>: computed) times a sign. */
+typedef struct {
+  int set, known;
+  int unit;    /* known and of class UNIT (+-1 by construction, not by value) */
+  double val;  /* known */
+  int var;     /* variable number */
+  char prefix; /* 'd' or 't' */
+  int sign;    /* +1 or -1 */
+} slotval;
+
+/* The value as an expression: a literal, "tK" or "(-tK)". */
+static void value_text(char *buf, size_t n, const slotval *x) {
+  if (x->known)
+    lit(buf, n, x->val);
+  else if (x->sign < 0)
+    snprintf(buf, n, "(-%c%d)", x->prefix, x->var);
+  else
+    snprintf(buf, n, "%c%d", x->prefix, x->var);
+}
+
+static int is_unit(const slotval *x) { return x->known && x->unit; }
+
+/* The product x * y as the model says (AG_XOP kinds): a folded constant, a copy with a sign
+   when a factor is +-1, else one multiplication into a new variable. */
+static slotval mul_values(FILE *f, const char *ind, const slotval *x, const slotval *y, int *nvar) {
+  slotval r = {.set = 1};
+  if (x->known && y->known) {
+    r.known = 1;
+    r.unit = x->unit && y->unit;
+    r.val = x->val * y->val;
+  } else if (is_unit(x) || is_unit(y)) {
+    const slotval *u = is_unit(x) ? x : y, *o = is_unit(x) ? y : x;
+    r = *o;
+    r.sign = o->sign * (u->val < 0 ? -1 : 1);
+  } else {
+    char a[64], b[64];
+    slotval xs = *x, ys = *y;
+    int sign = 1;
+    if (!xs.known) sign *= xs.sign, xs.sign = 1;
+    if (!ys.known) sign *= ys.sign, ys.sign = 1;
+    value_text(a, sizeof a, &xs);
+    value_text(b, sizeof b, &ys);
+    r.var = (*nvar)++;
+    r.prefix = 't';
+    r.sign = sign;
+    fprintf(f, "%sconst double t%d = %s * %s;\n", ind, r.var, a, b);
+  }
+  return r;
+}
+
+/* x + y: folded when both are constants, else one addition (a fused multiply-add when y
+   is a product just formed: the product is written inline so that contraction applies). */
+static slotval add_values(FILE *f, const char *ind, const slotval *x, const slotval *y, int *nvar,
+                          char prefix) {
+  slotval r = {.set = 1};
+  if (x->known && y->known) {
+    r.known = 1;
+    r.val = x->val + y->val;
+    return r;
+  }
+  char a[64], b[64];
+  /* sx*X + sy*Y with X, Y printed unsigned: X + Y, X - Y, Y - X, or -(X + Y) */
+  slotval xs = *x, ys = *y;
+  int sx = 1, sy = 1;
+  if (!xs.known) sx = xs.sign, xs.sign = 1;
+  if (!ys.known) sy = ys.sign, ys.sign = 1;
+  value_text(a, sizeof a, &xs);
+  value_text(b, sizeof b, &ys);
+  r.var = (*nvar)++;
+  r.prefix = prefix;
+  r.sign = 1;
+  if (sx > 0 && sy > 0)
+    fprintf(f, "%sconst double %c%d = %s + %s;\n", ind, prefix, r.var, a, b);
+  else if (sx > 0)
+    fprintf(f, "%sconst double %c%d = %s - %s;\n", ind, prefix, r.var, a, b);
+  else if (sy > 0)
+    fprintf(f, "%sconst double %c%d = %s - %s;\n", ind, prefix, r.var, b, a);
+  else {
+    fprintf(f, "%sconst double %c%d = %s + %s;\n", ind, prefix, r.var, a, b);
+    r.sign = -1;
+  }
+  return r;
+}
+
 /* The straight-line body: primal values, partials, multiply-adds, out[] and jac[]. */
 static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, int batch,
                       int with_jac, const char *ind) {
@@ -189,9 +275,13 @@ static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, 
     }
     return;
   }
-  /* local partials into their slots (a slot is written first here, then by the ops) */
-  unsigned char *decl = ag_calloc((size_t)jp->nslots + 1, 1);
+  /* The derivative part, with the classes of the execution model (graph/exec_cost.h):
+     every slot is either a constant known here (a literal; +-1 makes no multiplication) or
+     a variable d<k> / t<k> with a sign. Partials of class VAR are d<k>; each operation that
+     computes makes a new t<k> (single assignment), copies and folds make none. */
+  slotval *sv = ag_calloc((size_t)jp->nslots + 1, sizeof *sv);
   char A[32], B[32], R[32], e[512];
+  int nvar = 0;
   for (int v = 0; v < d->nv; v++) {
     int node = d->vert_node[d->ni + v];
     const ag_node *nd = &g->nodes[node];
@@ -201,26 +291,36 @@ static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, 
     snprintf(R, sizeof R, "v%d", node);
     for (int w = 0; w < 2; w++) {
       if (ps[w] < 0) continue;
-      partial_expr(e, sizeof e, nd, w, A, B, R);
-      if (!decl[ps[w]]) {
-        fprintf(f, "%sdouble s%d = %s;\n", ind, ps[w], e);
-        decl[ps[w]] = 1;
+      slotval x = {0};
+      if (jp->partial_cls[2 * v + w] != AG_EDGE_VAR) {
+        x.known = 1;
+        x.unit = jp->partial_cls[2 * v + w] == AG_EDGE_UNIT;
+        x.val = jp->partial_val[2 * v + w];
       } else {
-        fprintf(f, "%ss%d += %s;\n", ind, ps[w], e);
+        partial_expr(e, sizeof e, nd, w, A, B, R);
+        x.var = nvar++;
+        x.sign = 1;
+        fprintf(f, "%sconst double d%d = %s;\n", ind, x.var, e);
+        x.prefix = 'd';
+      }
+      slotval *t = &sv[ps[w]];
+      if (!t->set) {
+        *t = x;
+        t->set = 1;
+      } else { /* x op x: the second partial adds to the first */
+        *t = add_values(f, ind, t, &x, &nvar, 'd');
       }
     }
   }
   for (int k = 0; k < jp->nops; k++) {
     const ag_jop *o = &jp->ops[k];
-    if (!decl[o->dst]) {
-      /* acc on a slot never written before adds to 0 */
-      fprintf(f, "%sdouble s%d = s%d * s%d;\n", ind, o->dst, o->a, o->b);
-      decl[o->dst] = 1;
-    } else if (o->acc) {
-      fprintf(f, "%ss%d += s%d * s%d;\n", ind, o->dst, o->a, o->b);
-    } else {
-      fprintf(f, "%ss%d = s%d * s%d;\n", ind, o->dst, o->a, o->b);
-    }
+    slotval *t = &sv[o->dst];
+    slotval p = mul_values(f, ind, &sv[o->a], &sv[o->b], &nvar);
+    if (o->acc && t->set)
+      *t = add_values(f, ind, t, &p, &nvar, 't');
+    else
+      *t = p;
+    t->set = 1;
   }
   for (int j = 0; j < g->noutputs; j++) {
     if (batch)
@@ -229,11 +329,11 @@ static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, 
       fprintf(f, "%sout[%d] = v%d;\n", ind, j, g->outputs[j]);
   }
   for (int en = 0; en < jp->nentries; en++) {
-    char val[32];
+    char val[64];
     if (jp->slot[en] == AG_SLOT_ONE)
       snprintf(val, sizeof val, "1.0");
-    else if (decl[jp->slot[en]])
-      snprintf(val, sizeof val, "s%d", jp->slot[en]);
+    else if (sv[jp->slot[en]].set)
+      value_text(val, sizeof val, &sv[jp->slot[en]]);
     else
       snprintf(val, sizeof val, "0.0");
     if (batch)
@@ -241,7 +341,7 @@ static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, 
     else
       fprintf(f, "%sjac[%d] = %s;\n", ind, en, val);
   }
-  free(decl);
+  free(sv);
 }
 
 /* Nodes whose value is needed: the outputs and what they depend on, and, when with_jac,

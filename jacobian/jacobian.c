@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "graph/exec_cost.h"
 #include "graph/orders.h"
 
 /* ---- edge -> slot map (open addressing) ---- */
@@ -71,11 +72,16 @@ typedef struct {
   int n;
   ag_jacprog *jp;
   int opcap;
+  unsigned char *cls; /* current class of each slot */
+  int clscap;
+  int extra; /* emitting the output propagation */
 } builder;
 
 static int edge_slot(builder *b, int p, int s, int *created) {
   int *slot = edgemap_slot(&b->map, (uint64_t)p * (uint64_t)b->n + (uint64_t)s, created);
   if (*created) {
+    ag_grow((void **)&b->cls, &b->clscap, b->jp->nslots, 1);
+    b->cls[b->jp->nslots] = AG_EDGE_VAR;
     *slot = b->jp->nslots++;
     ilist_add(&b->pred[s], p);
     ilist_add(&b->succ[p], s);
@@ -92,7 +98,11 @@ static int find_slot(builder *b, int p, int s) {
 static void emit(builder *b, int dst, int x, int y, int acc) {
   ag_jacprog *jp = b->jp;
   ag_grow((void **)&jp->ops, &b->opcap, jp->nops, sizeof(ag_jop));
-  jp->ops[jp->nops++] = (ag_jop){dst, x, y, acc};
+  int kind = ag_exec_op_kind(b->cls[x], b->cls[y], acc, b->cls[dst]);
+  int q = ag_edge_mul_class(b->cls[x], b->cls[y]);
+  b->cls[dst] = (unsigned char)(acc ? ag_edge_add_class(b->cls[dst], q) : q);
+  (b->extra ? jp->xops_extra : jp->xops)[kind]++;
+  jp->ops[jp->nops++] = (ag_jop){dst, x, y, acc, kind};
 }
 
 /* ps += vs * pv for every predecessor p and successor s of v; then v leaves the graph. */
@@ -139,17 +149,48 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
   b.pred = ag_calloc((size_t)d->n, sizeof(ilist));
   b.succ = ag_calloc((size_t)d->n, sizeof(ilist));
   jp->partial_slot = ag_malloc((size_t)2 * d->nv * sizeof(int) + 1);
+  jp->partial_cls = ag_calloc((size_t)2 * d->nv + 1, 1);
+  jp->partial_val = ag_calloc((size_t)2 * d->nv + 1, sizeof(double));
   for (int v = d->ni; v < d->n; v++) {
     const ag_node *nd = &g->nodes[d->vert_node[v]];
-    int *ps = &jp->partial_slot[2 * (v - d->ni)], created;
+    const int k = 2 * (v - d->ni);
+    int *ps = &jp->partial_slot[k], created;
     ps[0] = ps[1] = -1;
-    if (nd->a >= 0 && g->node_active[nd->a])
-      ps[0] = edge_slot(&b, g->node_elim[nd->a], v, &created);
-    if (nd->b >= 0 && g->node_active[nd->b])
-      ps[1] = edge_slot(&b, g->node_elim[nd->b], v, &created);
+    for (int w = 0; w < 2; w++) {
+      int x = w ? nd->b : nd->a;
+      if (x < 0 || !g->node_active[x]) continue;
+      ps[w] = edge_slot(&b, g->node_elim[x], v, &created);
+      /* the local partial's class and, when known at generation, its value */
+      int c = AG_EDGE_VAR;
+      double val = 0;
+      if (nd->op == AG_OP_ADD || nd->op == AG_OP_SUB || nd->op == AG_OP_NEG) {
+        c = AG_EDGE_UNIT;
+        val = (nd->op == AG_OP_NEG || (nd->op == AG_OP_SUB && w)) ? -1.0 : 1.0;
+      } else if (nd->op == AG_OP_MUL || (nd->op == AG_OP_DIV && !w)) {
+        int y = w ? nd->a : nd->b;
+        if (y >= 0 && g->nodes[y].op == AG_OP_CONST) { /* passive constants are folded */
+          c = AG_EDGE_CONST;
+          val = nd->op == AG_OP_MUL ? g->nodes[y].value : 1 / g->nodes[y].value;
+        }
+      }
+      jp->partial_cls[k + w] = (unsigned char)c;
+      jp->partial_val[k + w] = val;
+      /* a second partial into the same slot (x op x) adds to the first */
+      b.cls[ps[w]] = (unsigned char)(created ? c : ag_edge_add_class(b.cls[ps[w]], c));
+      if (!created && nd->op == AG_OP_MUL) b.cls[ps[w]] = AG_EDGE_VAR;
+    }
   }
-  for (int i = 0; i < len; i++)
+  /* the DAG's edge classes must say the same (graph.c classifies for the search) */
+  for (int v = d->ni; v < d->n; v++)
+    for (int j = d->pred_off[v]; j < d->pred_off[v + 1]; j++)
+      if (b.cls[find_slot(&b, d->pred[j], v)] != d->pred_cls[j]) {
+        ag_fail(err, "internal: edge class of %d -> %d differs between graph and program",
+                d->pred[j], v);
+        b.extra = -1;
+      }
+  for (int i = 0; i < len && b.extra == 0; i++)
     eliminate(&b, ag_vertex_index(d, order[i]));
+  b.extra = b.extra < 0 ? -1 : 1;
   /* Outputs that feed other outputs stay; fold their rows into their successors' rows,
      in topological (index) order so that each folded row holds inputs only. */
   for (int o = d->ni; o < d->n; o++) {
@@ -206,12 +247,26 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
   free(b.succ);
   free(b.map.keys);
   free(b.map.vals);
+  free(b.cls);
+  if (b.extra < 0) {
+    ag_jacprog_free(jp);
+    return NULL;
+  }
   return jp;
+}
+
+long ag_jacprog_exec_cost(const ag_jacprog *jp, const ag_exec_weights *w, int with_extra) {
+  long c = 0;
+  for (int k = 0; k < 6; k++)
+    c += ag_exec_op_weight(w, k) * (jp->xops[k] + (with_extra ? jp->xops_extra[k] : 0));
+  return c;
 }
 
 void ag_jacprog_free(ag_jacprog *jp) {
   if (!jp) return;
   free(jp->partial_slot);
+  free(jp->partial_cls);
+  free(jp->partial_val);
   free(jp->ops);
   free(jp->row);
   free(jp->col);

@@ -16,6 +16,8 @@
 typedef struct {
   int dst, a, b; /* slot[dst] = (acc ? slot[dst] : 0) + slot[a] * slot[b] */
   int acc;
+  int kind; /* what the generated code does for it (graph/exec_cost.h AG_XOP_*): MUL, FMA,
+               ADD, COPY (a product with a unit factor), FOLD (constants, at generation) */
 } ag_jop;
 
 #define AG_SLOT_ONE (-2) /* Jacobian entry of an output that is an input: constant 1 */
@@ -23,14 +25,23 @@ typedef struct {
 typedef struct {
   const ag_graph *g;
   int nslots;
-  int *partial_slot; /* 2 per vertex (operand a, operand b): slot or -1 */
+  int *partial_slot;          /* 2 per vertex (operand a, operand b): slot or -1 */
+  unsigned char *partial_cls; /* 2 per vertex: class of the partial (AG_EDGE_*) */
+  double *partial_val;        /* 2 per vertex: its value when UNIT or CONST */
   int nops;
   ag_jop *ops;
   long mults;       /* multiply-adds of the elimination (= scalar cost of the order) */
   long extra_mults; /* multiply-adds propagating through outputs that feed other outputs */
-  int nentries;     /* structurally non-zero Jacobian entries, row-major, columns ascending */
+  /* operations of the generated code by kind (AG_XOP_*), for the elimination and for the
+     propagation through outputs that feed other outputs */
+  long xops[6], xops_extra[6];
+  int nentries; /* structurally non-zero Jacobian entries, row-major, columns ascending */
   int *row, *col, *slot;
 } ag_jacprog;
+
+/* The execution model's cost of the program's elimination (ag_order_cost on a DAG with
+   these weights gives the same), and of everything including the output propagation. */
+long ag_jacprog_exec_cost(const ag_jacprog *jp, const struct ag_exec_weights *w, int with_extra);
 
 /* order: 1-based vertex ids, validated against g. g must stay alive while the program is used. */
 ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_error *err);

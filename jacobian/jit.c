@@ -51,6 +51,9 @@ char *ag_jit_cache_dir(const char *configured) {
   return ag_strdup(buf);
 }
 
+const char *ag_jit_cc(const ag_jit_opts *o) { return opt_cc(o); }
+const char *ag_jit_cflags(const ag_jit_opts *o) { return opt_cflags(o); }
+
 static char *opt_dir(const ag_jit_opts *o) { return ag_jit_cache_dir(o ? o->cache_dir : NULL); }
 
 uint64_t ag_jit_key(const ag_jacprog *jp, const ag_jit_opts *opt) {

@@ -48,6 +48,9 @@ uint64_t ag_jit_key(const ag_jacprog *jp, const ag_jit_opts *opt);
 char *ag_jit_cache_dir(const char *configured);
 /* mkdir -p with mode 0755; 0 when dir exists as a directory afterwards, else -1 (errno). */
 int ag_mkdir_p(const char *dir);
+/* The compiler and flags that opt stands for ($AG_CC, $AG_CFLAGS, the defaults). */
+const char *ag_jit_cc(const ag_jit_opts *opt);
+const char *ag_jit_cflags(const ag_jit_opts *opt);
 /* Number of compiler invocations by this process (all ag_jit_load calls). */
 long ag_jit_compile_count(void);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "graph/exec_cost.h"
 #include "mcts/run.h"
 
 #define SNAP 8
@@ -60,7 +61,10 @@ long ag_anneal(const ag_dag *d, const int *start, const ag_anneal_ctl *c) {
 
   ag_rng rng;
   ag_rng_seed(&rng, c->seed);
-  const double T0 = 2.0, T1 = 0.05;
+  /* temperatures in multiplications; under the execution model in the cost of one fused
+     multiply-add */
+  const double unit = d->exec ? (double)(d->exec->fma > 0 ? d->exec->fma : 1) : 1.0;
+  const double T0 = 2.0 * unit, T1 = 0.05 * unit;
   long cycle = 20000L * (m > 50 ? m : 50) / 50, in_cycle = 0, it = 0;
   double temp = T0, decay = exp(log(T1 / T0) / (double)cycle);
   for (;; it++) {

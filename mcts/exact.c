@@ -537,6 +537,9 @@ int ag_search_exact_ex(const ag_dag *d, const ag_search_opts *o, const ag_exact_
   memset(r, 0, sizeof *r);
   r->method = "exact";
   r->lower_bound = -1;
+  if (d->exec)
+    return ag_failc(err, AG_ERR_UNSUPPORTED,
+                    "exact search proves optima of multiplications only (--objective mults)");
   if (d->n > 65535)
     return ag_failc(err, AG_ERR_LIMIT, "exact search: graph too large (%d vertices)", d->n);
   if (incumbent && inc_len > 0 && ag_order_validate(d, incumbent, inc_len, err)) return -1;

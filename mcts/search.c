@@ -70,11 +70,17 @@ int ag_search(const ag_dag *d, ag_search_method m, const ag_search_opts *o, ag_s
   }
   free(ids);
   run.best.found_at = 0;
-  /* a proven floor: searches stop once they reach it, and report optimality */
-  ag_elim *root = ag_elim_new(d);
-  run.lower_bound = ag_bound_paths(d, root);
-  ag_elim_free(root);
-  int rc = searchers[m].fn(&run, err);
+  /* a proven floor: searches stop once they reach it, and report optimality. The bounds
+     count multiplications: under the execution model there is none (-1). */
+  if (!d->exec) {
+    ag_elim *root = ag_elim_new(d);
+    run.lower_bound = ag_bound_paths(d, root);
+    ag_elim_free(root);
+  }
+  /* The exact solver's bounds and closed set are for multiplications: under the execution
+     model the method is its annealing stage alone (documented; no proof is claimed). */
+  ag_searcher_fn fn = (d->exec && m == AG_SEARCH_EXACT) ? ag_search_anneal_run : searchers[m].fn;
+  int rc = fn(&run, err);
   if (rc) {
     memset(r, 0, sizeof *r);
     r->method = searchers[m].name;

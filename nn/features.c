@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "graph/exec_cost.h"
 
 void ag_nn_tokens_init(ag_nn_tokens *t) { memset(t, 0, sizeof *t); }
 
@@ -56,10 +57,12 @@ static void grow_edges(ag_nn_tokens *t, size_t n) {
 }
 
 double ag_nn_value_scale(const ag_dag *d, const ag_elim *s) {
-  (void)d;
   double sum = 0;
   for (int v = s->ni; v < s->n; v++)
     if (ag_elim_eliminable(s, v)) sum += (double)ag_elim_markowitz(s, v);
+  /* the network predicts multiplications; under the execution model one costs about a
+     fused multiply-add */
+  if (d && d->exec) sum *= (double)(d->exec->fma > 0 ? d->exec->fma : 1);
   return sum < 1 ? 1 : sum;
 }
 
