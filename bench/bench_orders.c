@@ -42,21 +42,20 @@
 #define AG_DEFAULT_SOURCE_DIR "."
 #endif
 
-static const char *const default_kernels[] = {
-    "examples/paper/roeflux_1d.c",
-    "examples/paper/robotarm_6dof.c",
-    "examples/paper/human_heart_dipole.c",
-    "examples/paper/propane_combustion.c",
-    "examples/paper/g.c",
-    "examples/cfd/sod_kernels.c:sod_roe",
-    "examples/cfd/wedge_kernels.c:wedge_roe_y",
-    "examples/robotics/arm_kernels.c:ik7_cell",
-    "examples/robotics/arm_kernels.c:traj_cell",
-    "bench/plugin/euler2d_kernels.c:euler2d_roe_x",
-    "bench/kernels/euler2d_cell.c",
-    "bench/kernels/chem_kinetics.c",
-    "bench/kernels/robot_dynamics.c",
-    NULL};
+static const char *const default_kernels[] = {"examples/paper/roeflux_1d.c",
+                                              "examples/paper/robotarm_6dof.c",
+                                              "examples/paper/human_heart_dipole.c",
+                                              "examples/paper/propane_combustion.c",
+                                              "examples/paper/g.c",
+                                              "examples/cfd/sod_kernels.c:sod_roe",
+                                              "examples/cfd/wedge_kernels.c:wedge_roe_y",
+                                              "examples/robotics/arm_kernels.c:ik7_cell",
+                                              "examples/robotics/arm_kernels.c:traj_cell",
+                                              "bench/plugin/euler2d_kernels.c:euler2d_roe_x",
+                                              "bench/kernels/euler2d_cell.c",
+                                              "bench/kernels/chem_kinetics.c",
+                                              "bench/kernels/robot_dynamics.c",
+                                              NULL};
 
 typedef struct {
   int *order;
@@ -212,10 +211,11 @@ static void flags_ab(const ag_graph *g, const ag_exec_weights *w, const char *fa
   ag_tune_time t[6];
   ag_tune_time_all(j, n, &to, t, &err);
   for (int k = 0; k < 3; k++) {
-    double rb = t[2 * k + 1].ns_batch / t[2 * k].ns_batch, ro = t[2 * k + 1].ns_one / t[2 * k].ns_one;
+    double rb = t[2 * k + 1].ns_batch / t[2 * k].ns_batch,
+           ro = t[2 * k + 1].ns_one / t[2 * k].ns_one;
     printf("%-22.22s %-9s A %7.1f %7.1f | B %7.1f %7.1f | B/A batch %.3f one %.3f\n", g->name,
-           names[k], t[2 * k].ns_batch, t[2 * k].ns_one, t[2 * k + 1].ns_batch,
-           t[2 * k + 1].ns_one, rb, ro);
+           names[k], t[2 * k].ns_batch, t[2 * k].ns_one, t[2 * k + 1].ns_batch, t[2 * k + 1].ns_one,
+           rb, ro);
     *lgb += log(rb), *lgo += log(ro), (*cnt)++;
   }
   for (int k = 0; k < 6; k++)
@@ -280,8 +280,8 @@ int main(int argc, char **argv) {
       fflush(stdout);
     }
     if (cnt)
-      printf("geometric mean B/A over %d programs: batch %.3f, single %.3f\n", cnt,
-             exp(lgb / cnt), exp(lgo / cnt));
+      printf("geometric mean B/A over %d programs: batch %.3f, single %.3f\n", cnt, exp(lgb / cnt),
+             exp(lgo / cnt));
     return 0;
   }
   printf("bench_orders: ns per element Jacobian (outputs + all entries); batch n = 4104 and "

@@ -1,6 +1,7 @@
 /* alphagrad: command-line front of the library.
      alphagrad graph    SOURCE [--name T] [--json]
-     alphagrad cost     SOURCE [--name T] --order fwd|rev|markowitz|@FILE [--show-order] [--json]
+     alphagrad cost     SOURCE [--name T] --order fwd|rev|markowitz|@FILE [--model exec|mults]
+                        [--profile FILE] [--show-order] [--json]
      alphagrad jacobian SOURCE --at x1,x2,... [--params p1,...] [--order ...] [--check] [--json]
    SOURCE is path/kernel.c[:function] or a reference DAG text file with --name. */
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "jacobian/codegen_c.h"
 #include "jacobian/codegen_cuda.h"
 #include "jacobian/jacobian.h"
+#include "jacobian/profile.h"
 #include "kernel/source.h"
 #include "orderlib/orderlib.h"
 
@@ -24,7 +26,8 @@ static const char *usage_text =
     "\n"
     "commands:\n"
     "  graph      print inputs, vertices, outputs, eliminable vertices, edges and hash\n"
-    "  cost       print the multiplication count of an elimination order\n"
+    "  cost       print the cost of an elimination order (multiplications or the execution\n"
+    "             cost model)\n"
     "  jacobian   evaluate outputs and the exact Jacobian at a point\n"
     "  codegen    write C code for the outputs and exact Jacobian (-o FILE, --function F,\n"
     "             --cuda: a CUDA file instead)\n"
@@ -43,6 +46,12 @@ static const char *usage_text =
     "                  stored for this graph). cost: required. jacobian: default is the\n"
     "                  cheapest of fwd, rev and markowitz\n"
     "  --show-order    cost: also print the order\n"
+    "  --model M       cost: mults (default; the paper's multiplications) | exec (the\n"
+    "                  execution cost model: ps per element under the machine profile,\n"
+    "                  docs/profiles.md); --json reports both. With --order @LIB.h5, exec\n"
+    "                  prefers the entry tuned on this machine\n"
+    "  --profile FILE  cost: machine profile for exec (default: this machine's calibrated\n"
+    "                  profile, else the built-in weights); another machine's is refused\n"
     "  --at V,...      jacobian: the point (one value per input)\n"
     "  --params P,...  jacobian: parameter values of a kernel with a third argument\n"
     "  --check         jacobian: also compare with central finite differences\n"
@@ -55,7 +64,7 @@ static const char *usage_text =
     "  -h, --help      this text;  --version  the version\n";
 
 typedef struct {
-  const char *cmd, *source, *name, *order, *at, *params, *out_path, *function;
+  const char *cmd, *source, *name, *order, *at, *params, *out_path, *function, *model, *profile;
   int json, show_order, check, cuda;
 } options;
 
@@ -152,11 +161,13 @@ static int is_hdf5_file(const char *path) {
   return n == 8 && !memcmp(buf, sig, 8);
 }
 
-static int resolve_order(const ag_graph *g, const char *spec, int **order, int *len,
-                         ag_error *err) {
+/* signature: prefer the library's entry tuned on this machine signature (NULL: the plain
+   entry, the best by multiplications) */
+static int resolve_order(const ag_graph *g, const char *spec, const char *signature, int **order,
+                         int *len, ag_error *err) {
   if (spec[0] == '@' && is_hdf5_file(spec + 1)) {
     ag_order_entry e;
-    int found = ag_orderlib_lookup(spec + 1, &g->dag, &e, err);
+    int found = ag_orderlib_lookup_for(spec + 1, &g->dag, signature, &e, err);
     if (found < 0) return -1;
     if (!found)
       return ag_failc(err, AG_ERR_MISMATCH,
@@ -232,16 +243,31 @@ static int cmd_graph(const options *o, ag_graph *g) {
 
 static int cmd_cost(const options *o, ag_graph *g) {
   if (!o->order) return usage_error("%s", "cost needs --order fwd|rev|markowitz|@FILE");
+  const char *model = o->model ? o->model : "mults";
+  if (strcmp(model, "mults") && strcmp(model, "exec"))
+    return usage_error("unknown --model '%s' (exec or mults)", model);
+  const int is_exec = !strcmp(model, "exec");
   ag_error err;
+  ag_machine_profile prof;
+  if (ag_profile_resolve(o->profile, &prof, &err)) return die(err.msg);
+  char signature[1100];
+  ag_profile_signature_str(&prof, signature, sizeof signature);
   int *order, len;
-  if (resolve_order(g, o->order, &order, &len, &err)) return die(err.msg);
-  long c = ag_order_cost(&g->dag, order, len, &err);
-  if (c < 0) {
+  if (resolve_order(g, o->order, is_exec ? signature : NULL, &order, &len, &err))
+    return die(err.msg);
+  long mults = ag_order_cost(&g->dag, order, len, &err);
+  const ag_dag dx = ag_dag_with_objective(&g->dag, &prof.w);
+  long exec = mults < 0 ? -1 : ag_order_cost(&dx, order, len, &err);
+  if (mults < 0 || exec < 0) {
     free(order);
     return die(err.msg);
   }
+  long c = is_exec ? exec : mults;
   if (o->json) {
-    printf("{\"cost\": %ld, \"order\": ", c);
+    printf("{\"cost\": %ld, \"model\": \"%s\", \"mults\": %ld, \"exec\": %ld, \"profile\": ", c,
+           model, mults, exec);
+    json_str(prof.source);
+    printf(", \"order\": ");
     json_str(o->order);
     printf(", \"graph\": ");
     json_str(g->name);
@@ -255,6 +281,9 @@ static int cmd_cost(const options *o, ag_graph *g) {
     printf("}\n");
   } else {
     printf("cost %ld  (%s order, %d eliminations, graph %s)\n", c, o->order, len, g->name);
+    if (is_exec) /* (mults: the line stays as it was, scripts parse it) */
+      printf("model exec: %ld multiplications, execution cost %.2f ns per element (profile %s)\n",
+             mults, exec / 1000.0, prof.source);
     if (o->show_order) {
       printf("[");
       for (int i = 0; i < len; i++)
@@ -313,7 +342,7 @@ static int cmd_jacobian(const options *o, ag_graph *g) {
   ag_error err;
   int *order = NULL, len = 0;
   const char *which = o->order;
-  int rc = o->order ? resolve_order(g, o->order, &order, &len, &err)
+  int rc = o->order ? resolve_order(g, o->order, NULL, &order, &len, &err)
                     : best_baseline(d, &order, &len, &which);
   if (rc) {
     free(x);
@@ -414,7 +443,7 @@ static int cmd_codegen(const options *o, ag_graph *g) {
   ag_error err;
   int *order = NULL, len = 0;
   const char *which = o->order;
-  int rc = o->order ? resolve_order(g, o->order, &order, &len, &err)
+  int rc = o->order ? resolve_order(g, o->order, NULL, &order, &len, &err)
                     : best_baseline(&g->dag, &order, &len, &which);
   if (rc) return die(err.msg);
   ag_jacprog *jp = ag_jacprog_build(g, order, len, &err);
@@ -494,6 +523,8 @@ int main(int argc, char **argv) {
                         : !strcmp(a, "--params")   ? &o.params
                         : !strcmp(a, "-o")         ? &o.out_path
                         : !strcmp(a, "--function") ? &o.function
+                        : !strcmp(a, "--model")    ? &o.model
+                        : !strcmp(a, "--profile")  ? &o.profile
                                                    : NULL;
     if (slot) {
       if (i + 1 >= argc) return usage_error("option %s needs a value", a);

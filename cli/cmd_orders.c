@@ -103,6 +103,18 @@ static void json_fields(const ag_order_entry *e) {
   jstr(stdout, e->date);
   printf(", \"version\": ");
   jstr(stdout, e->version);
+  printf(", \"objective\": ");
+  jstr(stdout, ag_order_entry_tuned(e) ? e->objective : "mults");
+  if (ag_order_entry_tuned(e)) {
+    printf(", \"signature\": ");
+    jstr(stdout, e->signature);
+    printf(", \"value\": ");
+    jnum(e->value);
+    printf(", \"ns\": ");
+    jnum(e->ns);
+    printf(", \"gain\": ");
+    jnum(e->gain);
+  }
 }
 
 static void print_order(FILE *f, const ag_order_entry *e) {
@@ -125,7 +137,7 @@ static int find_entry(const ag_order_entry *es, int n, const char *key, const ch
   uint64_t h;
   if (!ag_orderlib_hash_parse(key, &h))
     for (int i = 0; i < n; i++)
-      if (es[i].hash == h) {
+      if (es[i].hash == h && !ag_order_entry_tuned(&es[i])) {
         *idx = i;
         return 0;
       }
@@ -135,6 +147,7 @@ static int find_entry(const ag_order_entry *es, int n, const char *key, const ch
     size_t l = 0;
     msg[0] = 0;
     for (int i = 0; i < n; i++) {
+      if (ag_order_entry_tuned(&es[i])) continue; /* show/export name the plain entries */
       ag_orderlib_hash_str(es[i].hash, hs);
       int match;
       if (pass == 0)
@@ -186,6 +199,11 @@ static int do_list(const char *lib, const ag_order_entry *es, int n) {
     printf("%s  %-18s  ni=%d nv=%d no=%d  cost=%ld  method=%s  optimal=%s  date=%s\n", hs,
            or_dash(e->name), e->ni, e->nv, e->no, e->cost, or_dash(e->method),
            e->optimal ? "yes" : "no", or_dash(e->date));
+    if (ag_order_entry_tuned(e)) {
+      printf("    tuned: objective=%s value=%.4g", e->objective, e->value);
+      if (e->ns > 0) printf(" ns=%.4g gain=%.3fx", e->ns, e->gain);
+      printf(" on %s\n", e->signature);
+    }
   }
   return 0;
 }

@@ -318,13 +318,41 @@ int ag_cmd_search(int argc, char **argv) {
     if (use_mpi) MPI_Finalize();
     return 1;
   }
+  /* the objective: measured for C kernels, exec for reference DAGs (no values to run) */
+  const char *objective = objective_s ? objective_s : (g->structure_only ? "exec" : "measured");
+  const int is_mults = !strcmp(objective, "mults"), is_measured = !strcmp(objective, "measured");
+  ag_machine_profile prof;
+  memset(&prof, 0, sizeof prof);
+  ag_exec_weights_default(&prof.w);
+  if (is_measured && g->structure_only) {
+    if (rank == 0)
+      fprintf(stderr,
+              "alphagrad: --objective measured needs a C kernel (graph '%s' comes from a "
+              "reference DAG file, without values to run); use --objective exec or mults\n",
+              g->name);
+    rc = 2;
+  } else if (!is_mults && ag_profile_resolve(profile_path, &prof, &err)) {
+    if (rank == 0) fprintf(stderr, "alphagrad: %s\n", err.msg);
+    rc = 2;
+  }
+  if (rc) {
+    ag_graph_free(g);
+    ag_nn_eval_free(neval);
+    ag_nn_free(net);
+    if (use_mpi) MPI_Finalize();
+    return rc;
+  }
+  char signature[1100];
+  ag_profile_signature_str(&prof, signature, sizeof signature);
   if (skip_stored) {
-    /* rank 0 reads the library; a missing file holds nothing */
+    /* rank 0 reads the library; a missing file holds nothing. mults: the plain entry counts;
+       exec/measured: only an entry tuned on this machine's signature */
     int found = 0;
     if (rank == 0 && access(out, F_OK) == 0) {
       ag_order_entry e;
       memset(&e, 0, sizeof e);
-      found = ag_orderlib_lookup(out, &g->dag, &e, &err);
+      found = ag_orderlib_lookup_for(out, &g->dag, is_mults ? NULL : signature, &e, &err);
+      if (found == 1 && !is_mults && !ag_order_entry_tuned(&e)) found = 0;
       if (found < 0) {
         fprintf(stderr, "alphagrad: %s\n", err.msg);
       } else if (found == 1 && json) {
@@ -350,30 +378,6 @@ int ag_cmd_search(int argc, char **argv) {
       if (use_mpi) MPI_Finalize();
       return rc;
     }
-  }
-  /* the objective: measured for C kernels, exec for reference DAGs (no values to run) */
-  const char *objective = objective_s ? objective_s : (g->structure_only ? "exec" : "measured");
-  const int is_mults = !strcmp(objective, "mults"), is_measured = !strcmp(objective, "measured");
-  ag_machine_profile prof;
-  memset(&prof, 0, sizeof prof);
-  ag_exec_weights_default(&prof.w);
-  if (is_measured && g->structure_only) {
-    if (rank == 0)
-      fprintf(stderr,
-              "alphagrad: --objective measured needs a C kernel (graph '%s' comes from a "
-              "reference DAG file, without values to run); use --objective exec or mults\n",
-              g->name);
-    rc = 2;
-  } else if (!is_mults && ag_profile_resolve(profile_path, &prof, &err)) {
-    if (rank == 0) fprintf(stderr, "alphagrad: %s\n", err.msg);
-    rc = 2;
-  }
-  if (rc) {
-    ag_graph_free(g);
-    ag_nn_eval_free(neval);
-    ag_nn_free(net);
-    if (use_mpi) MPI_Finalize();
-    return rc;
   }
   ag_exec_weights weights = prof.w;
   const ag_dag dx = ag_dag_with_objective(&g->dag, is_mults ? NULL : &weights);
@@ -468,6 +472,14 @@ int ag_cmd_search(int argc, char **argv) {
     e.budget = time_limit;
     e.date = NULL;    /* orderlib stamps the current UTC time */
     e.version = NULL; /* and its version */
+    if (!is_mults) {  /* a tuned entry: what the order was chosen for, on which machine */
+      e.objective = (char *)(measured ? "measured" : "exec");
+      e.signature = signature;
+      e.value = measured ? mr.t.score : (double)exec;
+      e.ns = measured ? mr.t.score : -1;
+      e.gain =
+          measured ? (mr.fwd.score < mr.rev.score ? mr.fwd.score : mr.rev.score) / mr.t.score : 0;
+    }
     stored = ag_orderlib_store(out, &g->dag, &e, &err);
     if (stored < 0) { /* the result is printed all the same: a search is not thrown away */
       fprintf(stderr, "alphagrad: the order was not stored: %s\n", err.msg);

@@ -49,6 +49,10 @@ void ag_profile_signature(ag_machine_profile *p, const ag_jit_opts *opt) {
   snprintf(p->flags, sizeof p->flags, "%s", ag_jit_cflags(opt));
 }
 
+void ag_profile_signature_str(const ag_machine_profile *p, char *buf, size_t n) {
+  snprintf(buf, n, "%s | %s | %s", p->cpu, p->compiler, p->flags);
+}
+
 static uint64_t signature_hash(const ag_machine_profile *p) {
   uint64_t h = AG_FNV1A_INIT;
   h = ag_fnv1a(h, p->cpu, strlen(p->cpu) + 1);
@@ -185,7 +189,8 @@ int ag_profile_resolve(const char *path, ag_machine_profile *p, ag_error *err) {
    t_0..t_7 the inputs; the outputs are the last 8. */
 static void cal_body(FILE *f, const char *kind, int K, int batch) {
   for (int i = 0; i < 8; i++)
-    fprintf(f, batch ? "    const double t%d = in[%d * n + k];\n" : "  const double t%d = in[%d];\n",
+    fprintf(f,
+            batch ? "    const double t%d = in[%d * n + k];\n" : "  const double t%d = in[%d];\n",
             i, i);
   for (int j = 8; j < 8 + K; j++) {
     fprintf(f, batch ? "    const double t%d = " : "  const double t%d = ", j);
@@ -205,13 +210,13 @@ static void cal_source(FILE *f) {
   fputs("#include <math.h>\n", f);
   for (int c = 0; c < 4; c++) {
     int K = c ? CAL_K : 0;
-    fprintf(f,
-            "__attribute__((noinline)) void one_%s(const double *in, double *out) {\n",
+    fprintf(f, "__attribute__((noinline)) void one_%s(const double *in, double *out) {\n",
             kinds[c]);
     cal_body(f, kinds[c], K, 0);
-    fprintf(f, "}\nvoid batch_%s(int n, const double *in, double *out) {\n"
-               "  for (int k0 = 0; k0 + 16 <= n; k0 += 16) {\n#pragma GCC ivdep\n"
-               "   for (int b = 0; b < 16; b++) {\n    const int k = k0 + b;\n",
+    fprintf(f,
+            "}\nvoid batch_%s(int n, const double *in, double *out) {\n"
+            "  for (int k0 = 0; k0 + 16 <= n; k0 += 16) {\n#pragma GCC ivdep\n"
+            "   for (int b = 0; b < 16; b++) {\n    const int k = k0 + b;\n",
             kinds[c]);
     cal_body(f, kinds[c], K, 1);
     fputs("   }\n  }\n}\n", f);
@@ -232,8 +237,8 @@ int ag_profile_calibrate(ag_machine_profile *p, const ag_jit_opts *opt, double s
   if (!f) return ag_failc(err, AG_ERR_IO, "calibrate: cannot write %s: %s", src, strerror(errno));
   cal_source(f);
   if (fclose(f)) return ag_failc(err, AG_ERR_IO, "calibrate: cannot write %s", src);
-  snprintf(cmd, sizeof cmd, "%s %s -o '%s' '%s' -lm >'%s' 2>&1", ag_jit_cc(opt),
-           ag_jit_cflags(opt), so, src, log);
+  snprintf(cmd, sizeof cmd, "%s %s -o '%s' '%s' -lm >'%s' 2>&1", ag_jit_cc(opt), ag_jit_cflags(opt),
+           so, src, log);
   int st = system(cmd);
   unlink(src);
   unlink(log);
@@ -294,7 +299,8 @@ int ag_profile_calibrate(ag_machine_profile *p, const ag_jit_opts *opt, double s
   /* ps per operation: the slope over the base, geometric mean of the two entry points */
   long *const wt[3] = {&p->w.mul, &p->w.add, &p->w.fma};
   for (int c = 1; c < 4; c++) {
-    double sb = (best[c][0] - best[0][0]) / CAL_K * 1e3, so1 = (best[c][1] - best[0][1]) / CAL_K * 1e3;
+    double sb = (best[c][0] - best[0][0]) / CAL_K * 1e3,
+           so1 = (best[c][1] - best[0][1]) / CAL_K * 1e3;
     double ps = sqrt(fmax(sb, 1) * fmax(so1, 1));
     *wt[c - 1] = (long)lround(ps < 1 ? 1 : ps);
   }

@@ -32,6 +32,9 @@ typedef struct {
 
 /* This machine's signature under opt (compiler and flags as the JIT uses them). */
 void ag_profile_signature(ag_machine_profile *p, const ag_jit_opts *opt);
+/* The signature as one string, "cpu | compiler | flags" (order libraries key tuned entries
+   by it). */
+void ag_profile_signature_str(const ag_machine_profile *p, char *buf, size_t n);
 /* The default profile path of this machine's signature (malloc'ed). */
 char *ag_profile_path(const ag_jit_opts *opt);
 /* Reads a profile; errors name file:line. */

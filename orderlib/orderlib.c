@@ -6,6 +6,9 @@
                             attributes name, hash, ni, nv, no, neliminable, cost, lower_bound,
                             optimal, method, search_time, budget, date, version
      /graphs/<hash>/order   int32[neliminable], 1-based vertex ids
+     /graphs/<hash>-<sig>   a tuned entry (format_version 2): the order chosen for the graph on
+                            the machine signature whose hash is <sig> (16 hex digits), with the
+                            attributes above plus objective, signature, value, ns, gain
 
    Files are written whole (never modified in place) with the newest HDF5 1.10 file format,
    whose metadata (superblock, object headers, heaps, B-trees) carries checksums; the order
@@ -30,6 +33,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/hash.h"
 #include "base/version.h"
 #include "graph/orders.h"
 #include "h5/h5io.h"
@@ -49,6 +53,8 @@ void ag_order_entry_clear(ag_order_entry *e) {
   free(e->method);
   free(e->date);
   free(e->version);
+  free(e->objective);
+  free(e->signature);
   memset(e, 0, sizeof *e);
   e->lower_bound = -1;
 }
@@ -68,8 +74,31 @@ void ag_order_entry_copy(ag_order_entry *dst, const ag_order_entry *src) {
   dst->method = dup_or(src->method, "");
   dst->date = dup_or(src->date, "");
   dst->version = dup_or(src->version, "");
+  dst->objective = dup_or(src->objective, "");
+  dst->signature = dup_or(src->signature, "");
   dst->order = ag_malloc((size_t)(src->len > 0 ? src->len : 1) * sizeof(int));
   if (src->len > 0) memcpy(dst->order, src->order, (size_t)src->len * sizeof(int));
+}
+
+int ag_order_entry_tuned(const ag_order_entry *e) {
+  return e->objective && (!strcmp(e->objective, "exec") || !strcmp(e->objective, "measured"));
+}
+
+static uint64_t sig_hash(const char *sig) { return ag_fnv1a(AG_FNV1A_INIT, sig, strlen(sig)); }
+
+/* The group name of an entry: "<hash>" or, tuned, "<hash>-<signature hash>". */
+static void entry_gname(const ag_order_entry *e, char buf[34]) {
+  ag_orderlib_hash_str(e->hash, buf);
+  if (ag_order_entry_tuned(e)) {
+    buf[16] = '-';
+    ag_orderlib_hash_str(sig_hash(e->signature ? e->signature : ""), buf + 17);
+  }
+}
+
+/* Same (graph, signature) key: the entries that compete for one slot of the library. */
+static int same_key(const ag_order_entry *a, const ag_order_entry *b) {
+  int ta = ag_order_entry_tuned(a), tb = ag_order_entry_tuned(b);
+  return a->hash == b->hash && ta == tb && (!ta || !strcmp(a->signature, b->signature));
 }
 
 void ag_orderlib_hash_str(uint64_t hash, char buf[17]) {
@@ -139,9 +168,17 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   char det[200], why[256];
   memset(e, 0, sizeof *e);
   e->lower_bound = -1;
-  if (ag_orderlib_hash_parse(gname, &e->hash) || strlen(gname) != 16)
+  char hpart[17] = "";
+  uint64_t gsig = 0;
+  size_t gl = strlen(gname);
+  int tuned_name = gl == 33 && gname[16] == '-';
+  if (gl == 16 || tuned_name) memcpy(hpart, gname, 16);
+  if ((gl != 16 && !tuned_name) || ag_orderlib_hash_parse(hpart, &e->hash) ||
+      (tuned_name && ag_orderlib_hash_parse(gname + 17, &gsig)))
     return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
-                         "unexpected object '/graphs/%.100s' (not a 16-hex-digit hash)", gname);
+                         "unexpected object '/graphs/%.100s' (not a 16-hex-digit hash, or hash "
+                         "and signature hash)",
+                         gname);
   hid_t g = H5Gopen2(graphs, gname, H5P_DEFAULT);
   if (g < 0)
     return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
@@ -166,6 +203,36 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
     }
   }
   uint64_t h2;
+  if (tuned_name || H5Aexists(g, "objective") > 0) { /* a tuned entry */
+    static const char *tstr[] = {"objective", "signature"};
+    char **tdst[] = {&e->objective, &e->signature};
+    static const char *tdbl[] = {"value", "ns", "gain"};
+    double *tddst[] = {&e->value, &e->ns, &e->gain};
+    for (int i = 0; i < 5; i++) {
+      const char *an = i < 2 ? tstr[i] : tdbl[i - 2];
+      int rc = i < 2 ? ag_h5_get_attr(g, an, AG_H5_STR, tdst[i], why, sizeof why)
+                     : ag_h5_get_attr(g, an, AG_H5_DBL, tddst[i - 2], why, sizeof why);
+      if (rc) {
+        ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "%sgraph %s: attribute '%s' %s",
+                      rc == AG_H5_UNREADABLE ? CORRUPT : "", gname, an, why);
+        goto fail;
+      }
+    }
+    const char *bad = !ag_order_entry_tuned(e)         ? "objective is not exec or measured"
+                      : !tuned_name                    ? "a tuned entry under a plain name"
+                      : !e->signature[0]               ? "empty signature"
+                      : sig_hash(e->signature) != gsig ? "signature does not match the group's name"
+                      : !(e->value > 0 && e->value < 1e300) ? "value is not a positive number"
+                      : !(e->ns == -1 || (e->ns > 0 && e->ns < 1e300))
+                          ? "ns is neither -1 nor positive"
+                      : !(e->gain >= 0 && e->gain < 1e300) ? "gain is not a number >= 0"
+                      : v[5] != -1                         ? "a tuned entry with a lower bound"
+                                                           : NULL;
+    if (bad) {
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: tuned entry: %s", gname, bad);
+      goto fail;
+    }
+  }
   if (ag_orderlib_hash_parse(hashstr, &h2) || h2 != e->hash) {
     ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
                   "graph %s: attribute 'hash' is '%.100s', not the group's name", gname, hashstr);
@@ -356,22 +423,28 @@ static int entry_fits(const char *path, const ag_dag *d, const ag_order_entry *e
 
 /* The whole library is read (and so checked) even though one entry is wanted: a damaged
    file is reported at the first lookup, not only when the damage is in that entry. */
-static int lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_error *err) {
+static int lookup(const char *path, const ag_dag *d, const char *sig, ag_order_entry *e,
+                  ag_error *err) {
   ag_order_entry *es;
   int n;
   if (read_all(path, &es, &n, err)) return -1;
-  int rc = 0;
-  for (int i = 0; i < n; i++)
-    if (es[i].hash == d->hash) {
-      if (entry_fits(path, d, &es[i], err))
-        rc = -1;
-      else {
-        *e = es[i];
-        memset(&es[i], 0, sizeof es[i]);
-        rc = 1;
-      }
-      break;
+  int rc = 0, k = -1;
+  for (int i = 0; i < n; i++) {
+    if (es[i].hash != d->hash) continue;
+    if (ag_order_entry_tuned(&es[i])) {
+      if (sig && !strcmp(es[i].signature, sig)) k = i; /* preferred */
+    } else if (k < 0)
+      k = i;
+  }
+  if (k >= 0) {
+    if (entry_fits(path, d, &es[k], err))
+      rc = -1;
+    else {
+      *e = es[k];
+      memset(&es[k], 0, sizeof es[k]);
+      rc = 1;
     }
+  }
   ag_order_entries_free(es, n);
   return rc;
 }
@@ -381,7 +454,18 @@ int ag_orderlib_lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_
   e->lower_bound = -1;
   ag_h5_quiet q;
   ag_h5_quiet_begin(&q);
-  int rc = lookup(path, d, e, err);
+  int rc = lookup(path, d, NULL, e, err);
+  ag_h5_quiet_end(&q);
+  return rc;
+}
+
+int ag_orderlib_lookup_for(const char *path, const ag_dag *d, const char *signature,
+                           ag_order_entry *e, ag_error *err) {
+  memset(e, 0, sizeof *e);
+  e->lower_bound = -1;
+  ag_h5_quiet q;
+  ag_h5_quiet_begin(&q);
+  int rc = lookup(path, d, signature, e, err);
   ag_h5_quiet_end(&q);
   return rc;
 }
@@ -389,9 +473,10 @@ int ag_orderlib_lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_
 /* ---------------------------------------------------------------- writing */
 
 static int write_entry(hid_t graphs, const ag_order_entry *e) {
-  char hs[17];
+  char hs[17], gname[34];
   ag_orderlib_hash_str(e->hash, hs);
-  hid_t g = H5Gcreate2(graphs, hs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  entry_gname(e, gname);
+  hid_t g = H5Gcreate2(graphs, gname, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return -1;
   int rc = ag_h5_put_str(g, "name", e->name) | ag_h5_put_str(g, "hash", hs) |
            ag_h5_put_i32(g, "ni", e->ni) | ag_h5_put_i32(g, "nv", e->nv) |
@@ -400,6 +485,10 @@ static int write_entry(hid_t graphs, const ag_order_entry *e) {
            ag_h5_put_i32(g, "optimal", e->optimal) | ag_h5_put_str(g, "method", e->method) |
            ag_h5_put_f64(g, "search_time", e->search_time) | ag_h5_put_f64(g, "budget", e->budget) |
            ag_h5_put_str(g, "date", e->date) | ag_h5_put_str(g, "version", e->version);
+  if (ag_order_entry_tuned(e))
+    rc |= ag_h5_put_str(g, "objective", e->objective) |
+          ag_h5_put_str(g, "signature", e->signature) | ag_h5_put_f64(g, "value", e->value) |
+          ag_h5_put_f64(g, "ns", e->ns) | ag_h5_put_f64(g, "gain", e->gain);
   hsize_t dims[1] = {(hsize_t)e->len};
   hid_t sp = H5Screate_simple(1, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE), ds = -1;
   if (sp < 0 || dcpl < 0) rc = -1;
@@ -426,8 +515,11 @@ static int write_h5(const char *file, const ag_order_entry *es, int n, const cha
   char det[200];
   hid_t f = ag_h5_create_new(file, LIB, libpath, err); /* checksummed metadata */
   if (f < 0) return -1;
-  int rc = ag_h5_put_str(f, "format", AG_ORDERLIB_FORMAT) |
-           ag_h5_put_i32(f, "format_version", AG_ORDERLIB_FORMAT_VERSION);
+  int version = 1; /* plain entries only: readable by alphagrad before tuned entries */
+  for (int i = 0; i < n; i++)
+    if (ag_order_entry_tuned(&es[i])) version = AG_ORDERLIB_FORMAT_VERSION;
+  int rc =
+      ag_h5_put_str(f, "format", AG_ORDERLIB_FORMAT) | ag_h5_put_i32(f, "format_version", version);
   hid_t graphs = rc ? -1 : H5Gcreate2(f, "graphs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (graphs < 0) rc = -1;
   for (int i = 0; i < n && rc == 0; i++)
@@ -447,12 +539,20 @@ static int same_entry(const ag_order_entry *a, const ag_order_entry *b) {
          !strcmp(a->method, b->method) && !strcmp(a->date, b->date) &&
          !strcmp(a->version, b->version) &&
          !memcmp(&a->search_time, &b->search_time, sizeof(double)) &&
-         !memcmp(&a->budget, &b->budget, sizeof(double));
+         !memcmp(&a->budget, &b->budget, sizeof(double)) &&
+         ag_order_entry_tuned(a) == ag_order_entry_tuned(b) &&
+         (!ag_order_entry_tuned(a) ||
+          (!strcmp(a->objective, b->objective) && !strcmp(a->signature, b->signature) &&
+           !memcmp(&a->value, &b->value, sizeof(double)) &&
+           !memcmp(&a->ns, &b->ns, sizeof(double)) && !memcmp(&a->gain, &b->gain, sizeof(double))));
 }
 
+/* By group name: hash, then the plain entry, then tuned entries by signature hash. */
 static int cmp_hash(const void *a, const void *b) {
-  uint64_t x = ((const ag_order_entry *)a)->hash, y = ((const ag_order_entry *)b)->hash;
-  return x < y ? -1 : x > y;
+  char x[34], y[34];
+  entry_gname(a, x);
+  entry_gname(b, y);
+  return strcmp(x, y);
 }
 
 static char *dir_of(const char *path) {
@@ -551,6 +651,19 @@ static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag
     return ag_fail_kfile(err, AG_ERR_INPUT, LIB, path,
                          "refusing to store graph %s: lower_bound %ld is not in -1..%ld", hs,
                          in->lower_bound, c);
+  int tuned = ag_order_entry_tuned(in);
+  if (in->objective && in->objective[0] && !tuned && strcmp(in->objective, "mults"))
+    return ag_fail_kfile(err, AG_ERR_INPUT, LIB, path,
+                         "refusing to store graph %s: unknown objective '%.40s' (exec, measured "
+                         "or mults)",
+                         hs, in->objective);
+  if (tuned && (!in->signature || !in->signature[0] || !(in->value > 0 && in->value < 1e300) ||
+                in->lower_bound != -1 || !(in->ns == -1 || (in->ns > 0 && in->ns < 1e300)) ||
+                !(in->gain >= 0 && in->gain < 1e300)))
+    return ag_fail_kfile(err, AG_ERR_INPUT, LIB, path,
+                         "refusing to store graph %s: a tuned entry needs a signature, a "
+                         "positive value, ns -1 or positive, gain >= 0 and no lower bound",
+                         hs);
 
   /* the entry as it will be stored */
   ag_order_entry e;
@@ -569,6 +682,7 @@ static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag
     free(e.version);
     e.version = ag_strdup(AG_VERSION);
   }
+  if (tuned) e.optimal = 0;
   if (e.optimal) e.lower_bound = e.cost; /* optimal <=> lower_bound == cost */
   e.optimal = e.lower_bound == e.cost;
 
@@ -591,17 +705,44 @@ static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag
     rc = -1;
   if (rc) goto done;
 
-  int k = -1;
-  for (int i = 0; i < n; i++)
-    if (es[i].hash == e.hash) k = i;
+  int k = -1, plain = -1;
+  for (int i = 0; i < n; i++) {
+    if (same_key(&es[i], &e)) k = i;
+    if (es[i].hash == e.hash && !ag_order_entry_tuned(&es[i])) plain = i;
+  }
+  if (k >= 0 && entry_fits(path, d, &es[k], err)) {
+    size_t l = strlen(err->msg);
+    snprintf(err->msg + l, sizeof err->msg - l, "; not replacing it");
+    rc = -1;
+    goto done;
+  }
+  if (tuned) {
+    if (k >= 0) {
+      ag_order_entry *s = &es[k];
+      int sm = !strcmp(s->objective, "measured"), em = !strcmp(e.objective, "measured");
+      if (sm > em || (sm == em && s->value <= e.value)) goto done; /* rc = 0: kept */
+      ag_order_entry_clear(s);
+      *s = e;
+    } else {
+      es = ag_realloc(es, (size_t)(n + 2) * sizeof *es);
+      es[n++] = e;
+      if (plain < 0) { /* the graph's first entry: its order is the plain one too */
+        ag_order_entry_copy(&es[n], &e);
+        free(es[n].objective);
+        free(es[n].signature);
+        es[n].objective = ag_strdup("");
+        es[n].signature = ag_strdup("");
+        es[n].value = es[n].ns = es[n].gain = 0;
+        n++;
+      }
+    }
+    memset(&e, 0, sizeof e);
+    rc = write_atomic(path, dirfd, es, n, exists ? &st : NULL, err);
+    if (rc == 0) rc = 1;
+    goto done;
+  }
   if (k >= 0) {
     ag_order_entry *s = &es[k];
-    if (entry_fits(path, d, s, err)) {
-      size_t l = strlen(err->msg);
-      snprintf(err->msg + l, sizeof err->msg - l, "; not replacing it");
-      rc = -1;
-      goto done;
-    }
     if (s->cost <= e.cost) {
       /* keep the stored order; a better lower bound (a bound on the optimum of the graph,
          whatever order came with it) still improves the entry */

@@ -26,10 +26,25 @@ typedef struct {
   double budget;      /* seconds allowed */
   char *date;         /* ISO 8601 UTC, when found */
   char *version;      /* alphagrad version that found it */
+  /* What the order was chosen for. A plain entry (objective NULL, "" or "mults") holds the
+     best known order by multiplications, one per graph. A tuned entry (objective "exec" or
+     "measured") holds the order chosen on one machine signature (signature: "cpu | compiler
+     | flags", ag_profile_signature_str), one per graph and signature; its lower_bound is -1
+     and cost is still the order's multiplications. */
+  char *objective;
+  char *signature;
+  double value; /* tuned: the objective's value (exec: ps per element; measured: ns) */
+  double ns;    /* measured ns per element (sqrt(batched x single)), -1 when not measured */
+  double gain;  /* measured gain over the best of forward and reverse, 0 when not measured */
 } ag_order_entry;
 
-#define AG_ORDERLIB_FORMAT         "alphagrad-order-library" /* root attribute `format` */
-#define AG_ORDERLIB_FORMAT_VERSION 1                         /* root attribute `format_version` */
+/* 1 if e is a tuned entry (objective exec or measured). */
+int ag_order_entry_tuned(const ag_order_entry *e);
+
+#define AG_ORDERLIB_FORMAT "alphagrad-order-library" /* root attribute `format` */
+/* root attribute `format_version`: 1 for libraries of plain entries only (readable by older
+   alphagrad), 2 when tuned entries are present */
+#define AG_ORDERLIB_FORMAT_VERSION 2
 
 /* All entries of a library, sorted by hash. *entries is malloc'ed; free with
    ag_order_entries_free. -1 with err = "order library PATH: ..." when the file is missing,
@@ -53,6 +68,10 @@ int ag_orderlib_hash_parse(const char *s, uint64_t *hash);
    d's hash whose sizes, order or cost do not fit d: then err says so, e.g. "order library X:
    entry for graph H has nv = 100 but the graph has nv = 101", and nothing is returned). */
 int ag_orderlib_lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_error *err);
+/* Like ag_orderlib_lookup, but prefers the tuned entry of machine signature `signature` (NULL:
+   plain entries only); falls back to the plain entry. */
+int ag_orderlib_lookup_for(const char *path, const ag_dag *d, const char *signature,
+                           ag_order_entry *e, ag_error *err);
 
 /* Stores e (its hash and sizes must be d's, its order valid for d and e->cost its recomputed
    cost, -1 <= lower_bound <= cost) unless the library already holds an order at least as
@@ -67,7 +86,10 @@ int ag_orderlib_lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_
    version -> this alphagrad's version. optimal is normalized to (lower_bound == cost).
    The write is atomic: all entries go to PATH.tmp.<pid> in the same directory, which is
    fsync'ed, read back and rename()d over PATH; concurrent stores in one directory are
-   serialized with flock() on the directory (best effort). */
+   serialized with flock() on the directory (best effort).
+   Tuned entries (ag_order_entry_tuned) are kept per (graph, signature): a measured entry
+   replaces an exec one, and within one objective the lower value wins. Storing a tuned
+   entry for a graph without a plain entry stores its order as the plain entry too. */
 int ag_orderlib_store(const char *path, const ag_dag *d, const ag_order_entry *e, ag_error *err);
 
 #endif

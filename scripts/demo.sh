@@ -42,7 +42,7 @@ echo
 printf "%-18s | %-15s | %-22s | %-9s\n" task "AlphaGrad paper" "alphagrad search (2 s)" "lower bound"
 for t in RoeFlux_1d RobotArm_6DOF HumanHeartDipole PropaneCombustion g; do
   read -r pf pr pm pa <<<"${PAPER[$t]}"
-  js=$("$AG" search $G --name "$t" --method anneal --time 2 --seed 1 --json --quiet | tail -1)
+  js=$("$AG" search $G --name "$t" --method anneal --objective mults --time 2 --seed 1 --json --quiet | tail -1)
   c=$(echo "$js" | sed 's/^{"cost": \([0-9]*\),.*/\1/')
   lb=$("$AG" orders show hdf5-data/paper_orders.h5 "$t" --json | grep -o '"lower_bound": [0-9]*' | grep -o '[0-9]*$')
   opt=""

@@ -25,17 +25,17 @@
 #define NS 9  /* species */
 #define NR 19 /* reactions */
 
-static const double RU = 8.314462618;   /* J/(mol K) */
-static const double RC = 1.987204259;   /* cal/(mol K) */
-static const double P0 = 101325.0;      /* Pa */
-static const double T0 = 298.15;        /* K */
-static const double CGS = 1e-6;         /* mol/m^3 -> mol/cm^3 */
+static const double RU = 8.314462618; /* J/(mol K) */
+static const double RC = 1.987204259; /* cal/(mol K) */
+static const double P0 = 101325.0;    /* Pa */
+static const double T0 = 298.15;      /* K */
+static const double CGS = 1e-6;       /* mol/m^3 -> mol/cm^3 */
 
 /* thermodynamic data: formation enthalpy [J/mol], entropy at T0 [J/(mol K)], cp [J/(mol K)] */
-static const double HF[NS] = {0.0, 0.0, -241826.0, 217999.0, 249175.0,
+static const double HF[NS] = {0.0,     0.0,     -241826.0, 217999.0, 249175.0,
                               37278.0, 12020.0, -135880.0, 0.0};
 static const double S0[NS] = {130.68, 205.15, 188.84, 114.72, 161.06,
-                              183.74, 229.0, 232.99, 191.61};
+                              183.74, 229.0,  232.99, 191.61};
 static const double CP[NS] = {30.0, 34.0, 41.0, 20.786, 21.0, 31.0, 44.0, 55.0, 32.5};
 
 /* stoichiometric coefficients of reactants (NUF) and products (NUR) */
@@ -86,20 +86,21 @@ static const double NUR[NR][NS] = {
 /* forward Arrhenius parameters: A [cm-mol-s], b, Ea [cal/mol]; for the falloff reactions
    (TYPE 2) the high-pressure limit */
 static const double ARR[NR][3] = {
-    {3.547e15, -0.406, 16599.0}, {5.08e4, 2.67, 6290.0},    {2.16e8, 1.51, 3430.0},
+    {3.547e15, -0.406, 16599.0}, {5.08e4, 2.67, 6290.0},      {2.16e8, 1.51, 3430.0},
     {2.97e6, 2.02, 13400.0},     {4.577e19, -1.40, 104380.0}, {6.165e15, -0.50, 0.0},
-    {4.714e18, -1.0, 0.0},       {3.8e22, -2.0, 0.0},       {1.475e12, 0.60, 0.0},
-    {1.66e13, 0.0, 823.0},       {7.079e13, 0.0, 295.0},    {3.25e13, 0.0, 0.0},
-    {2.89e13, 0.0, -497.0},      {4.2e14, 0.0, 11982.0},    {2.951e14, 0.0, 48430.0},
-    {2.41e13, 0.0, 3970.0},      {4.82e13, 0.0, 7950.0},    {9.55e6, 2.0, 3970.0},
+    {4.714e18, -1.0, 0.0},       {3.8e22, -2.0, 0.0},         {1.475e12, 0.60, 0.0},
+    {1.66e13, 0.0, 823.0},       {7.079e13, 0.0, 295.0},      {3.25e13, 0.0, 0.0},
+    {2.89e13, 0.0, -497.0},      {4.2e14, 0.0, 11982.0},      {2.951e14, 0.0, 48430.0},
+    {2.41e13, 0.0, 3970.0},      {4.82e13, 0.0, 7950.0},      {9.55e6, 2.0, 3970.0},
     {1.0e12, 0.0, 0.0}};
 /* low-pressure limits of the falloff reactions (zero where unused) */
-static const double ARR0[NR][3] = {
-    {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-    {6.366e20, -1.72, 524.8},
-    {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-    {1.202e17, 0.0, 45500.0},
-    {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+static const double ARR0[NR][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+                                   {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+                                   {0, 0, 0}, {0, 0, 0}, {6.366e20, -1.72, 524.8},
+                                   {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+                                   {0, 0, 0}, {0, 0, 0}, {1.202e17, 0.0, 45500.0},
+                                   {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+                                   {0, 0, 0}};
 /* reaction type: 0 elementary, 1 three-body, 2 falloff (Lindemann); a table of doubles
    (the kernel subset has no integer arrays) */
 static const double TYPE[NR] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0};
@@ -121,7 +122,8 @@ void chem_kinetics(const double in[10], double out[10]) {
   double lnT = log(T);
   double rt = RU * T;
 
-  for (int i = 0; i < NS; i++) c[i] = CGS * fmax(in[i], 0.0); /* mol/cm^3 */
+  for (int i = 0; i < NS; i++)
+    c[i] = CGS * fmax(in[i], 0.0); /* mol/cm^3 */
 
   /* species enthalpies [J/mol] and Gibbs energies over RT */
   double lnTT0 = lnT - log(T0);
@@ -136,7 +138,8 @@ void chem_kinetics(const double in[10], double out[10]) {
   double m[2];
   for (int e = 0; e < 2; e++) {
     m[e] = EFF[e][0] * c[0];
-    for (int i = 1; i < NS; i++) m[e] += EFF[e][i] == 1.0 ? c[i] : EFF[e][i] * c[i];
+    for (int i = 1; i < NS; i++)
+      m[e] += EFF[e][i] == 1.0 ? c[i] : EFF[e][i] * c[i];
   }
 
   double wdot[NS] = {0};
@@ -162,8 +165,10 @@ void chem_kinetics(const double in[10], double out[10]) {
     /* rate of progress */
     double qf = kf, qr = kr;
     for (int i = 0; i < NS; i++) {
-      for (int n = 0; n < (int)NUF[j][i]; n++) qf *= c[i];
-      for (int n = 0; n < (int)NUR[j][i]; n++) qr *= c[i];
+      for (int n = 0; n < (int)NUF[j][i]; n++)
+        qf *= c[i];
+      for (int n = 0; n < (int)NUR[j][i]; n++)
+        qr *= c[i];
     }
     double q = qf - qr;
     if (TYPE[j] == 1.0) q *= mj;

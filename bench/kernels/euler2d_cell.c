@@ -17,7 +17,8 @@
  * squared Roe sound speed is floored (fmax) as a positivity guard, as production codes do.
  * No branch depends on the data: alphagrad traces the same graph for every state.
  */
-/* alphagrad-test-point: 1.0, 0.1, 0.05, 2.5, 0.95, 0.08, 0.04, 2.3, 1.05, 0.12, 0.06, 2.6, 0.9, 0.09, 0.02, 2.2, 1.1, 0.11, 0.07, 2.7 */
+/* alphagrad-test-point: 1.0, 0.1, 0.05, 2.5, 0.95, 0.08, 0.04, 2.3, 1.05, 0.12, 0.06, 2.6, 0.9,
+ * 0.09, 0.02, 2.2, 1.1, 0.11, 0.07, 2.7 */
 /* peers-test-params: 10.0, 10.0 */
 #include <math.h>
 
@@ -101,7 +102,8 @@ static void eu_roe_flux(const double *ul, const double *ur, int dir, double *f) 
     dxy[1] = diss[2];
     dxy[2] = diss[1];
   }
-  for (int k = 0; k < 4; k++) f[k] = 0.5 * (fl[k] + fr[k]) - 0.5 * dxy[k];
+  for (int k = 0; k < 4; k++)
+    f[k] = 0.5 * (fl[k] + fr[k]) - 0.5 * dxy[k];
 }
 
 void euler2d_cell(const double in[20], double out[4], const double p[2]) {
@@ -111,5 +113,6 @@ void euler2d_cell(const double in[20], double out[4], const double p[2]) {
   eu_roe_flux(uc, ue, 0, fe);
   eu_roe_flux(us, uc, 1, gs);
   eu_roe_flux(uc, un, 1, gn);
-  for (int k = 0; k < 4; k++) out[k] = (fe[k] - fw[k]) * p[0] + (gn[k] - gs[k]) * p[1];
+  for (int k = 0; k < 4; k++)
+    out[k] = (fe[k] - fw[k]) * p[0] + (gn[k] - gs[k]) * p[1];
 }

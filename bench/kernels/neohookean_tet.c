@@ -14,7 +14,8 @@
  * The shape-function gradients and the reference volume are computed from the parameters
  * (constants for differentiation: no vertices, evaluated at run time).
  */
-/* alphagrad-test-point: 0.001, -0.002, 0.0005, 0.003, 0.001, -0.001, -0.002, 0.004, 0.002, 0.0015, -0.001, 0.003 */
+/* alphagrad-test-point: 0.001, -0.002, 0.0005, 0.003, 0.001, -0.001, -0.002, 0.004, 0.002, 0.0015,
+ * -0.001, 0.003 */
 /* peers-test-params: 4e5, 2e6, 0, 0, 0, 0.1, 0, 0, 0, 0.1, 0, 0, 0, 0.1 */
 #include <math.h>
 
@@ -43,12 +44,14 @@ void neohookean_tet(const double in[12], double out[12], const double p[14]) {
   /* reference geometry: D = [X1 - X0, X2 - X0, X3 - X0] (columns), grad N = rows of D^-1 */
   double D[9], Dinv[9], dN[4][3];
   for (int r = 0; r < 3; r++)
-    for (int c = 0; c < 3; c++) D[3 * r + c] = X[3 * (c + 1) + r] - X[r];
+    for (int c = 0; c < 3; c++)
+      D[3 * r + c] = X[3 * (c + 1) + r] - X[r];
   double detD = det3(D);
   inv3(D, detD, Dinv);
   for (int k = 0; k < 3; k++) {
     dN[0][k] = -(Dinv[k] + Dinv[3 + k] + Dinv[6 + k]);
-    for (int a = 1; a < 4; a++) dN[a][k] = Dinv[3 * (a - 1) + k];
+    for (int a = 1; a < 4; a++)
+      dN[a][k] = Dinv[3 * (a - 1) + k];
   }
   double V0 = detD / 6.0;
 
@@ -57,7 +60,8 @@ void neohookean_tet(const double in[12], double out[12], const double p[14]) {
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 3; j++) {
       double g = in[i] * dN[0][j];
-      for (int a = 1; a < 4; a++) g += in[3 * a + i] * dN[a][j];
+      for (int a = 1; a < 4; a++)
+        g += in[3 * a + i] * dN[a][j];
       F[3 * i + j] = i == j ? 1.0 + g : g;
     }
 
@@ -66,7 +70,8 @@ void neohookean_tet(const double in[12], double out[12], const double p[14]) {
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 3; j++) {
       double s = F[i] * F[j];
-      for (int k = 1; k < 3; k++) s += F[3 * k + i] * F[3 * k + j];
+      for (int k = 1; k < 3; k++)
+        s += F[3 * k + i] * F[3 * k + j];
       C[3 * i + j] = s;
     }
   double J = det3(F);
@@ -77,13 +82,13 @@ void neohookean_tet(const double in[12], double out[12], const double p[14]) {
   double S[9], P[9];
   for (int i = 0; i < 9; i++) {
     double iden = (i == 0 || i == 4 || i == 8) ? 1.0 : 0.0;
-    S[i] = iden != 0.0 ? mu * (1.0 - Ci[i]) + lambda * lnJ * Ci[i]
-                       : (lambda * lnJ - mu) * Ci[i];
+    S[i] = iden != 0.0 ? mu * (1.0 - Ci[i]) + lambda * lnJ * Ci[i] : (lambda * lnJ - mu) * Ci[i];
   }
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 3; j++) {
       double s = F[3 * i] * S[j];
-      for (int k = 1; k < 3; k++) s += F[3 * i + k] * S[3 * k + j];
+      for (int k = 1; k < 3; k++)
+        s += F[3 * i + k] * S[3 * k + j];
       P[3 * i + j] = s;
     }
 

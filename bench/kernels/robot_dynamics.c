@@ -19,7 +19,8 @@
  * {0, +-90 deg} the Rx factor is a signed permutation, applied without multiplications
  * (constant branches, unrolled by the tracer), as hand-written robotics code does.
  */
-/* alphagrad-test-point: 0.3, -0.5, 0.2, 1.1, -0.4, 0.7, 0.1, 0.5, -0.3, 0.8, -0.6, 0.2, 0.4, -0.9, 1.2, -0.7, 0.3, 0.9, -1.1, 0.6, 0.2 */
+/* alphagrad-test-point: 0.3, -0.5, 0.2, 1.1, -0.4, 0.7, 0.1, 0.5, -0.3, 0.8, -0.6, 0.2, 0.4,
+ * -0.9, 1.2, -0.7, 0.3, 0.9, -1.1, 0.6, 0.2 */
 /* peers-test-params: 1.0, 2.0, -1.0, 0.5, 0.3, -0.2, 0.1, 5.0, -3.0, 10.0, 0.2, 0.1, -0.3 */
 #include <math.h>
 
@@ -30,15 +31,14 @@ static const double DH_D[NJ] = {0.36, 0.0, 0.42, 0.0, 0.4, 0.0, 0.126};
 static const double DH_SA[NJ] = {-1.0, 1.0, 1.0, -1.0, -1.0, 1.0, 0.0}; /* sin(alpha) */
 static const double MASS[NJ] = {3.95, 4.50, 2.45, 2.61, 3.41, 3.39, 0.35};
 /* centre of mass of link i in frame i [m] */
-static const double COM[NJ][3] = {{0.0, -0.032, 0.11},  {0.0003, 0.059, 0.042},
-                                  {0.0, 0.03, 0.13},    {0.0, 0.067, 0.034},
-                                  {0.0001, 0.021, 0.076}, {0.0, 0.0006, 0.0004},
-                                  {0.0, 0.0, 0.02}};
+static const double COM[NJ][3] = {
+    {0.0, -0.032, 0.11},    {0.0003, 0.059, 0.042}, {0.0, 0.03, 0.13}, {0.0, 0.067, 0.034},
+    {0.0001, 0.021, 0.076}, {0.0, 0.0006, 0.0004},  {0.0, 0.0, 0.02}};
 /* principal moments of inertia about the centre of mass [kg m^2] */
 static const double INERTIA[NJ][3] = {{0.0455, 0.0454, 0.00101}, {0.00032, 0.00010, 0.00042},
                                       {0.0455, 0.0454, 0.00101}, {0.00032, 0.00010, 0.00042},
-                                      {0.0033, 0.0029, 0.0011},
-                                      {0.0021, 0.0019, 0.0012},  {0.0001, 0.0001, 0.0002}};
+                                      {0.0033, 0.0029, 0.0011},  {0.0021, 0.0019, 0.0012},
+                                      {0.0001, 0.0001, 0.0002}};
 /* viscous [N m s/rad] and Coulomb [N m] friction, Coulomb smoothing velocity [rad/s] */
 static const double FV[NJ] = {0.24, 0.24, 0.18, 0.18, 0.12, 0.10, 0.06};
 static const double FC[NJ] = {0.8, 0.8, 0.6, 0.6, 0.4, 0.3, 0.2};
@@ -132,14 +132,16 @@ void robot_dynamics(const double in[21], double out[7], const double p[13]) {
       wr[k] = 0.0;
       add_cross_axis(dw[i], k, L, a);
       cross(w[i], wr, wwr);
-      for (int r = 0; r < 3; r++) a[r] += wwr[r];
+      for (int r = 0; r < 3; r++)
+        a[r] += wwr[r];
     }
     /* centre-of-mass acceleration */
     double t1[3], t2[3], t3[3];
     cross(dw[i], COM[i], t1);
     cross(w[i], COM[i], t2);
     cross(w[i], t2, t3);
-    for (int r = 0; r < 3; r++) ac[i][r] = a[r] + t1[r] + t3[r];
+    for (int r = 0; r < 3; r++)
+      ac[i][r] = a[r] + t1[r] + t3[r];
     for (int r = 0; r < 3; r++) {
       wp[r] = w[i][r];
       dwp[r] = dw[i][r];
@@ -163,7 +165,8 @@ void robot_dynamics(const double in[21], double out[7], const double p[13]) {
     }
     const double *I = INERTIA[i];
     double f[3], n[3], Iw[3], Idw[3], wIw[3], t1[3], t2[3];
-    for (int r = 0; r < 3; r++) f[r] = Rf[r] + MASS[i] * ac[i][r];
+    for (int r = 0; r < 3; r++)
+      f[r] = Rf[r] + MASS[i] * ac[i][r];
     /* n = -f x (r_i + r_Ci) + R n' + R f' x r_Ci + I dw + w x (I w) */
     double rr[3] = {COM[i][0], COM[i][1], COM[i][2]};
     if (DH_D[i] != 0.0) {
@@ -177,7 +180,8 @@ void robot_dynamics(const double in[21], double out[7], const double p[13]) {
       Idw[r] = I[r] * dw[i][r];
     }
     cross(w[i], Iw, wIw);
-    for (int r = 0; r < 3; r++) n[r] = t1[r] + Rn[r] + t2[r] + Idw[r] + wIw[r];
+    for (int r = 0; r < 3; r++)
+      n[r] = t1[r] + Rn[r] + t2[r] + Idw[r] + wIw[r];
     /* joint torque: n . (0, sa, ca) */
     double tau;
     if (DH_SA[i] == 0.0)

@@ -98,7 +98,8 @@ static double run(kern *k, int m, long iters) {
     c->arg[1] = k->p;
     c->res[0] = k->out;
     c->res[1] = k->jac;
-    for (long it = 0; it < iters; it++) c->f(c->arg, c->res, c->iw, c->w, 0);
+    for (long it = 0; it < iters; it++)
+      c->f(c->arg, c->res, c->iw, c->w, 0);
   } else {
     cfn *c = m == 1 ? &k->fj : &k->f;
     for (long it = 0; it < iters; it++)
@@ -127,8 +128,10 @@ int main(int argc, char **argv) {
       char opt[64];
       double v;
       if (sscanf(line, "# %63s %lf", opt, &v) == 2) {
-        if (!strcmp(opt, "min_time")) min_time = v;
-        else if (!strcmp(opt, "reps")) reps = (int)v;
+        if (!strcmp(opt, "min_time"))
+          min_time = v;
+        else if (!strcmp(opt, "reps"))
+          reps = (int)v;
       }
       continue;
     }
@@ -184,7 +187,8 @@ int main(int argc, char **argv) {
       printf("RESULT %s %s %.6g %ld\n", ks[i].name, mname[m], 1e9 * ks[i].best[m], ks[i].iters[m]);
   /* keep the outputs observable */
   double sink = 0;
-  for (int i = 0; i < nk; i++) sink += ks[i].out[0] + ks[i].jac[0];
+  for (int i = 0; i < nk; i++)
+    sink += ks[i].out[0] + ks[i].jac[0];
   fprintf(stderr, "harness: checksum %g\n", sink);
   return 0;
 }

@@ -140,7 +140,7 @@ expect_out "train corpus" "corpus-1001-9-77-9: best episode cost" "$AG" train --
   --episodes 2 --sims 4 --width 8 --layers 1 --steps 2
 
 # search guided by the shipped network model: a valid order no worse than the heuristics
-out=$("$AG" search "$SRC/examples/paper/propane_combustion.c" --method mcts --time 1 --quiet \
+out=$("$AG" search "$SRC/examples/paper/propane_combustion.c" --method mcts --objective mults --time 1 --quiet \
   --sims-per-move 8 --model "$SRC/hdf5-data/models/model_v0.h5" --json 2>&1 | tail -1)
 c=$(echo "$out" | sed -n 's/^{"cost": \([0-9]*\),.*/\1/p')
 [ -n "$c" ] && [ "$c" -le 90 ] && ok || bad "search --model: $out"

@@ -12,7 +12,7 @@ ag_tmpdir TMP
 field() { grep -o "\"$1\": [^,}]*" | head -1 | sed "s/\"$1\": //"; }
 
 # single-rank search with a library
-out=$("$AG" search "$G" --name PropaneCombustion --method anneal --time 5 --seed 3 --out "$TMP/lib.h5" --json --quiet | tail -1)
+out=$("$AG" search "$G" --name PropaneCombustion --method anneal --objective mults --time 5 --seed 3 --out "$TMP/lib.h5" --json --quiet | tail -1)
 [ "$(echo "$out" | field cost)" = 88 ] && ok || bad "propane anneal: $out"
 [ "$(echo "$out" | field optimal)" = true ] && ok || bad "propane optimal: $out"
 [ "$(echo "$out" | field lower_bound)" = 88 ] && ok || bad "propane bound: $out"
@@ -21,11 +21,11 @@ out=$("$AG" search "$G" --name PropaneCombustion --method anneal --time 5 --seed
 c=$("$AG" cost "$SRC/examples/paper/propane_combustion.c" --order "@$TMP/lib.h5" --json | field cost)
 [ "$c" = 88 ] && ok || bad "cost from library: $c"
 # a worse search does not replace it
-out=$("$AG" search "$G" --name PropaneCombustion --method mcts --time 0.2 --out "$TMP/lib.h5" --json --quiet | tail -1)
+out=$("$AG" search "$G" --name PropaneCombustion --method mcts --objective mults --time 0.2 --out "$TMP/lib.h5" --json --quiet | tail -1)
 [ "$(echo "$out" | field stored)" = false ] || [ "$(echo "$out" | field cost)" = 88 ] && ok || bad "kept best: $out"
 "$AG" orders list "$TMP/lib.h5" | grep -q "cost=88" && ok || bad "orders list"
 # exact proves the optimum
-out=$("$AG" search "$G" --name HumanHeartDipole --method exact --time 60 --json --quiet | tail -1)
+out=$("$AG" search "$G" --name HumanHeartDipole --method exact --objective mults --time 60 --json --quiet | tail -1)
 [ "$(echo "$out" | field cost)" = 148 ] && [ "$(echo "$out" | field optimal)" = true ] && ok || bad "exact heart: $out"
 # progress goes to stderr, one line per second at most
 "$AG" search "$G" --name g --method anneal --time 2.5 >/dev/null 2>"$TMP/progress"
@@ -76,7 +76,7 @@ if command -v mpiexec >/dev/null; then
     echo "portfolio $t: $pc (ranks: $(echo "$p" | grep -o '"rank_costs": \[[0-9, ]*\]')), single-rank anneal $a, mcts $m"
   done
   # only rank 0 writes the library
-  timeout 120 mpiexec -n 2 "$AG" search "$G" --name RobotArm_6DOF --time 2 --out "$TMP/mpi.h5" --json --quiet >"$TMP/mpi.out" 2>&1
+  timeout 120 mpiexec -n 2 "$AG" search "$G" --name RobotArm_6DOF --objective mults --time 2 --out "$TMP/mpi.h5" --json --quiet >"$TMP/mpi.out" 2>&1
   [ "$(grep -c '"cost"' "$TMP/mpi.out")" = 1 ] && ok || bad "one result line from 2 ranks: $(cat "$TMP/mpi.out")"
   "$AG" orders list "$TMP/mpi.h5" | grep -q "cost=221" && ok || bad "portfolio library: $("$AG" orders list "$TMP/mpi.h5" 2>&1)"
 else

@@ -57,8 +57,7 @@ static void check_order(const ag_graph *g, const int *order, int len, const char
               jp->xops_extra[AG_XOP_FMA];
     long xa = jp->xops[AG_XOP_ADD] + jp->xops_extra[AG_XOP_ADD] + jp->xops[AG_XOP_FMA] +
               jp->xops_extra[AG_XOP_FMA];
-    CHECK(muls == xm, "%s: %ld multiplications in the code, the model counts %ld", what, muls,
-          xm);
+    CHECK(muls == xm, "%s: %ld multiplications in the code, the model counts %ld", what, muls, xm);
     CHECK(adds == xa, "%s: %ld additions in the code, the model counts %ld", what, adds, xa);
   }
   free(buf);
@@ -131,11 +130,13 @@ int main(void) {
     ag_graph_free(g);
   }
   /* the example kernels: parameters, helpers, outputs that feed outputs */
-  static const char *const examples[] = {
-      "examples/cfd/sod_kernels.c:sod_roe",         "examples/cfd/sod_kernels.c:sod_time_ts",
-      "examples/robotics/arm_kernels.c:ik7_cell",   "examples/robotics/arm_kernels.c:traj_cell",
-      "bench/plugin/euler2d_kernels.c:euler2d_roe_x", "tests/kernels/good/ops.c",
-      "tests/kernels/good/params.c"};
+  static const char *const examples[] = {"examples/cfd/sod_kernels.c:sod_roe",
+                                         "examples/cfd/sod_kernels.c:sod_time_ts",
+                                         "examples/robotics/arm_kernels.c:ik7_cell",
+                                         "examples/robotics/arm_kernels.c:traj_cell",
+                                         "bench/plugin/euler2d_kernels.c:euler2d_roe_x",
+                                         "tests/kernels/good/ops.c",
+                                         "tests/kernels/good/params.c"};
   for (size_t k = 0; k < sizeof examples / sizeof *examples; k++) {
     src_path(path, sizeof path, examples[k]);
     ag_graph *g = ag_load_source(path, NULL, &err);

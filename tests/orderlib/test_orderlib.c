@@ -1,9 +1,10 @@
 /* HDF5 order libraries (orderlib/orderlib.h): round trip of the five paper graphs, keeping
-   the best order, several graphs per file, lookups (missing graph, mismatched graph in a
-   file crafted with the HDF5 API), refusal of foreign, corrupted, truncated and non-HDF5
-   files (with the file left untouched by stores), a byte-by-byte corruption sweep, two
-   concurrent writers, a writer SIGKILLed at random moments, h5dump, and the
-   `alphagrad orders` command when the alphagrad binary next to this test has it. */
+   the best order, several graphs per file, tuned entries (per machine signature, measured
+   over exec, format_version 1 kept for plain-only files), lookups (missing graph, mismatched graph
+   in a file crafted with the HDF5 API), refusal of foreign, corrupted, truncated and non-HDF5 files
+   (with the file left untouched by stores), a byte-by-byte corruption sweep, two concurrent
+   writers, a writer SIGKILLed at random moments, h5dump, and the `alphagrad orders` command when
+   the alphagrad binary next to this test has it. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -599,7 +600,7 @@ static void test_crafted(void) {
        "crafted_format.h5",
        "not an alphagrad order library",
        AG_ERR_FORMAT},
-      {{.format_version = 2}, "crafted_version.h5", "format_version 2 is newer", AG_ERR_MISMATCH},
+      {{.format_version = 3}, "crafted_version.h5", "format_version 3 is newer", AG_ERR_MISMATCH},
       {{.no_format = 1}, "crafted_foreign.h5", "no 'format' attribute", AG_ERR_FORMAT},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -1191,6 +1192,159 @@ static void rm_dir(void) {
   rmdir(dir);
 }
 
+/* ------------------------------------------------------------------ tuned entries */
+
+/* root attribute format_version of a library */
+static long long lib_version(const char *path) {
+  long long v = -1;
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return -1;
+  hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
+  if (a >= 0) {
+    H5Aread(a, H5T_NATIVE_LLONG, &v);
+    H5Aclose(a);
+  }
+  H5Fclose(f);
+  return v;
+}
+
+static void test_tuned(void) {
+  char lib[1024];
+  tp(lib, sizeof lib, "tuned.h5");
+  ag_error err;
+  const ag_graph *g = paper[1]; /* RobotArm_6DOF: fwd 397, rev 301, markowitz 288 */
+  const ag_dag *d = &g->dag;
+  int len, len2, len3;
+  int *rev = baseline(d, "rev", &len), *fwd = baseline(d, "fwd", &len2),
+      *mm = baseline(d, "markowitz", &len3);
+  const char *sigA = "CPU A | cc 12 | -O3", *sigB = "CPU B | cc 12 | -O3";
+
+  /* a tuned entry on a new graph: the plain entry is created from it; version 2 */
+  ag_order_entry t = entry_for(g, rev, len, "anneal");
+  t.objective = "exec";
+  t.signature = (char *)sigA;
+  t.value = 5000;
+  t.ns = -1;
+  CHECK(ag_orderlib_store(lib, d, &t, &err) == 1, "store tuned: %s", err.msg);
+  CHECK_EQ_LONG(lib_version(lib), 2, "format_version with a tuned entry");
+  ag_order_entry *es;
+  int n;
+  CHECK(ag_orderlib_read(lib, &es, &n, &err) == 0, "read: %s", err.msg);
+  CHECK_EQ_LONG(n, 2, "entries after the first tuned store (tuned + plain)");
+  int nt = 0;
+  for (int i = 0; i < n; i++)
+    nt += ag_order_entry_tuned(&es[i]);
+  CHECK_EQ_LONG(nt, 1, "tuned entries");
+  ag_order_entries_free(es, n);
+
+  /* lookups: plain by default; the tuned one for its signature; plain for another */
+  ag_order_entry got;
+  CHECK(ag_orderlib_lookup(lib, d, &got, &err) == 1 && !ag_order_entry_tuned(&got),
+        "plain lookup: %s", err.msg);
+  CHECK_EQ_LONG(got.cost, 301, "plain entry cost");
+  ag_order_entry_clear(&got);
+  CHECK(ag_orderlib_lookup_for(lib, d, sigA, &got, &err) == 1 && ag_order_entry_tuned(&got),
+        "lookup for signature A: %s", err.msg);
+  CHECK(got.value == 5000 && got.ns == -1 && !strcmp(got.objective, "exec") &&
+            !strcmp(got.signature, sigA),
+        "tuned fields read back: %s %s %g %g", got.objective, got.signature, got.value, got.ns);
+  ag_order_entry_clear(&got);
+  CHECK(ag_orderlib_lookup_for(lib, d, sigB, &got, &err) == 1 && !ag_order_entry_tuned(&got),
+        "lookup for another signature falls back to plain: %s", err.msg);
+  ag_order_entry_clear(&got);
+
+  /* a worse exec value is kept out; a measured entry replaces exec even with more mults */
+  t = entry_for(g, mm, len3, "anneal");
+  t.objective = "exec";
+  t.signature = (char *)sigA;
+  t.value = 6000;
+  t.ns = -1;
+  CHECK(ag_orderlib_store(lib, d, &t, &err) == 0, "worse exec value stored: %s", err.msg);
+  t = entry_for(g, fwd, len2, "measured");
+  t.objective = "measured";
+  t.signature = (char *)sigA;
+  t.value = t.ns = 42.5;
+  t.gain = 1.25;
+  CHECK(ag_orderlib_store(lib, d, &t, &err) == 1, "measured over exec: %s", err.msg);
+  CHECK(ag_orderlib_lookup_for(lib, d, sigA, &got, &err) == 1 && got.cost == 397 &&
+            !strcmp(got.objective, "measured") && got.gain == 1.25,
+        "measured entry looked up: cost %ld", got.cost);
+  ag_order_entry_clear(&got);
+  /* an exec entry never replaces a measured one; a slower measurement neither */
+  t.objective = "exec";
+  t.ns = -1;
+  t.gain = 0;
+  t.value = 1;
+  CHECK(ag_orderlib_store(lib, d, &t, &err) == 0, "exec over measured: %s", err.msg);
+  t = entry_for(g, rev, len, "measured");
+  t.objective = "measured";
+  t.signature = (char *)sigA;
+  t.value = t.ns = 50;
+  CHECK(ag_orderlib_store(lib, d, &t, &err) == 0, "slower measurement stored");
+  t.value = t.ns = 40;
+  CHECK(ag_orderlib_store(lib, d, &t, &err) == 1, "faster measurement: %s", err.msg);
+  /* another signature is another slot; the plain entry still holds the fewest mults */
+  t.signature = (char *)sigB;
+  CHECK(ag_orderlib_store(lib, d, &t, &err) == 1, "second signature: %s", err.msg);
+  {
+    ag_order_entry e = entry_for(g, mm, len3, "markowitz");
+    CHECK(ag_orderlib_store(lib, d, &e, &err) == 1, "plain store beside tuned: %s", err.msg);
+  }
+  CHECK(ag_orderlib_read(lib, &es, &n, &err) == 0, "read: %s", err.msg);
+  CHECK_EQ_LONG(n, 3, "plain + two tuned entries");
+  ag_order_entries_free(es, n);
+  CHECK(ag_orderlib_lookup(lib, d, &got, &err) == 1 && got.cost == 288, "plain after all: %ld",
+        got.cost);
+  ag_order_entry_clear(&got);
+
+  /* refusals: unknown objective, tuned without signature, tuned with a lower bound */
+  t.objective = "fastest";
+  CHECK(ag_orderlib_store(lib, d, &t, &err) == -1 && strstr(err.msg, "unknown objective"),
+        "unknown objective: %s", err.msg);
+  t.objective = "measured";
+  t.signature = "";
+  CHECK(ag_orderlib_store(lib, d, &t, &err) == -1 && strstr(err.msg, "signature"),
+        "no signature: %s", err.msg);
+  t.signature = (char *)sigA;
+  t.lower_bound = 100;
+  CHECK(ag_orderlib_store(lib, d, &t, &err) == -1, "tuned with a lower bound accepted");
+
+  /* a plain-only library stays format_version 1 (older alphagrad reads it) */
+  char lib1[1024];
+  tp(lib1, sizeof lib1, "plain_only.h5");
+  ag_order_entry e = entry_for(g, rev, len, "rev");
+  CHECK(ag_orderlib_store(lib1, d, &e, &err) == 1, "plain store: %s", err.msg);
+  CHECK_EQ_LONG(lib_version(lib1), 1, "format_version of a plain-only library");
+
+  /* a tuned entry whose signature does not match its group name is refused as corrupt */
+  hid_t f = H5Fopen(lib, H5F_ACC_RDWR, H5P_DEFAULT);
+  char hs[17], gname[64];
+  ag_orderlib_hash_str(d->hash, hs);
+  int renamed = 0;
+  hid_t gr = H5Gopen2(f, "graphs", H5P_DEFAULT);
+  for (int pass = 0; pass < 2 && gr >= 0 && !renamed; pass++) {
+    hsize_t ng = 0;
+    H5Gget_num_objs(gr, &ng);
+    for (hsize_t i = 0; i < ng && !renamed; i++) {
+      H5Lget_name_by_idx(gr, ".", H5_INDEX_NAME, H5_ITER_INC, i, gname, sizeof gname, H5P_DEFAULT);
+      if (strlen(gname) == 33) {
+        char other[64];
+        snprintf(other, sizeof other, "%s-0123456789abcdef", hs);
+        renamed = H5Lmove(gr, gname, gr, other, H5P_DEFAULT, H5P_DEFAULT) >= 0;
+      }
+    }
+  }
+  if (gr >= 0) H5Gclose(gr);
+  H5Fclose(f);
+  CHECK(renamed, "could not rename a tuned group");
+  CHECK(ag_orderlib_read(lib, &es, &n, &err) == -1 &&
+            strstr(err.msg, "signature does not match the group's name"),
+        "renamed tuned group: %s", err.msg);
+  free(rev);
+  free(fwd);
+  free(mm);
+}
+
 int main(void) {
   const char *t = getenv("TMPDIR");
   snprintf(dir, sizeof dir, "%s/ag_orderlib_XXXXXX", t && *t ? t : "/tmp");
@@ -1218,6 +1372,7 @@ int main(void) {
 
   test_round_trip();
   test_keep_best();
+  test_tuned();
   test_store_refusals();
   test_lookup_missing();
   test_crafted();
