@@ -83,6 +83,35 @@ else
   echo "note: mpiexec not found; portfolio checks skipped"
 fi
 
+# objectives (issue 17): exec results check out, measured results are never slower than the
+# better of forward and reverse and are stored as tuned entries; bad objectives and profiles
+export AG_JIT_CACHE=$TMP/jit # no calibrated profile of this user leaks in
+out=$("$AG" search "$G" --name RobotArm_6DOF --objective exec --method anneal --time 1 --seed 2 --out "$TMP/exec.h5" --json --quiet | tail -1)
+c=$(echo "$out" | field cost); m=$(echo "$out" | field mults)
+[ "$(echo "$out" | field objective)" = '"exec"' ] && ok || bad "exec objective: $out"
+[ "$("$AG" cost "$G" --name RobotArm_6DOF --order "@$TMP/exec.h5" --model exec --json | field cost)" = "$c" ] && ok || bad "exec cost rechecked from the library ($c)"
+[ "$("$AG" cost "$G" --name RobotArm_6DOF --order "@$TMP/exec.h5" --json | field cost)" = "$m" ] && ok || bad "plain entry holds the exec order's mults ($m)"
+"$AG" orders list "$TMP/exec.h5" | grep -q "tuned: objective=exec" && ok || bad "tuned exec entry listed: $("$AG" orders list "$TMP/exec.h5")"
+out=$("$AG" search "$P" --time 1 --seed 2 --out "$TMP/meas.h5" --json --quiet | tail -1)
+[ "$(echo "$out" | field objective)" = '"measured"' ] && ok || bad "default objective of a C kernel: $out"
+gain=$(echo "$out" | field gain)
+awk -v g="$gain" 'BEGIN{exit !(g >= 0.97)}' && ok || bad "measured gain $gain below 0.97: $out"
+"$AG" orders list "$TMP/meas.h5" --json | grep -q '"objective": "measured"' && ok || bad "measured entry stored: $("$AG" orders list "$TMP/meas.h5")"
+out=$("$AG" search "$P" --time 1 --out "$TMP/meas.h5" --skip-stored --json --quiet | tail -1)
+[ "$(echo "$out" | field skipped)" = true ] && ok || bad "skip-stored with a tuned entry: $out"
+out=$("$AG" search "$P" --objective mults --time 1 --out "$TMP/meas.h5" --skip-stored --json --quiet | tail -1)
+[ "$(echo "$out" | field skipped)" = true ] && ok || bad "skip-stored for mults (plain entry present): $out"
+e=$("$AG" search "$G" --name g --objective fastest 2>&1 >/dev/null); [ $? -eq 2 ] && [[ "$e" == *"--objective must be measured, exec or mults, got 'fastest'"* ]] && ok || bad "bad objective: $e"
+e=$("$AG" search "$G" --name PropaneCombustion --objective measured --time 0.2 2>&1 >/dev/null); [ $? -eq 2 ] && [[ "$e" == *"needs a C kernel"* ]] && ok || bad "measured on a DAG file: $e"
+"$AG" calibrate --out "$TMP/prof.txt" --seconds 0.3 --json >"$TMP/cal.json" && grep -q '"mul_ps": [1-9]' "$TMP/cal.json" && ok || bad "calibrate: $(cat "$TMP/cal.json")"
+out=$("$AG" cost "$P" --order rev --model exec --profile "$TMP/prof.txt" --json)
+[[ "$out" == *"\"profile\": \"$TMP/prof.txt\""* ]] && ok || bad "cost with a calibrated profile: $out"
+sed 's/^cpu .*/cpu Some Other CPU 9000/' "$TMP/prof.txt" >"$TMP/other.txt"
+e=$("$AG" search "$P" --time 0.3 --profile "$TMP/other.txt" 2>&1 >/dev/null); [ $? -eq 2 ] && [[ "$e" == *"another machine"*"Some Other CPU 9000"* ]] && ok || bad "foreign profile: $e"
+head -3 "$TMP/prof.txt" >"$TMP/cut.txt"; echo "mul_ps many" >>"$TMP/cut.txt"
+e=$("$AG" cost "$P" --order rev --model exec --profile "$TMP/cut.txt" 2>&1 >/dev/null); [ $? -eq 1 ] && [[ "$e" == *"cut.txt:"[0-9]* ]] && ok || bad "corrupt profile: $e"
+e=$("$AG" cost "$P" --order rev --model fastest 2>&1 >/dev/null); [ $? -eq 2 ] && [[ "$e" == *"unknown --model 'fastest'"* ]] && ok || bad "bad --model: $e"
+
 # errors
 e=$("$AG" search "$G" --name g --method sideways 2>&1 >/dev/null); [ $? -ne 0 ] && [[ "$e" == *"unknown --method 'sideways'"* ]] && ok || bad "bad method: $e"
 e=$("$AG" search "$G" --name g --time -1 2>&1 >/dev/null); [[ "$e" == *"--time needs a positive, finite number"* ]] && ok || bad "bad time: $e"
