@@ -578,6 +578,21 @@ static PetscErrorCode grid_geometry(AGOperator op) {
   PetscFunctionReturn(0);
 }
 
+/* -PREFIXview [viewer]; without the option, opts.view (set by a SNES's options under another
+   prefix, or by the caller) prints to stdout */
+static PetscErrorCode view_at_setup(AGOperator op) {
+  PetscBool has = PETSC_FALSE;
+  PetscFunctionBegin;
+  if (((PetscObject)op)->prefix)
+    PetscCall(
+        PetscOptionsHasName(((PetscObject)op)->options, ((PetscObject)op)->prefix, "-view", &has));
+  if (has)
+    PetscCall(AGOperatorViewFromOptions(op, NULL, "-view"));
+  else if (op->opts.view)
+    PetscCall(AGOperatorView(op, PETSC_VIEWER_STDOUT_(PetscObjectComm((PetscObject)op))));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode AGOperatorSetUp(AGOperator op) {
   DMDALocalInfo g;
   PetscInt mi = 1, mp = 1, mo = 1, me = 1, B;
@@ -669,17 +684,8 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
   }
   op->ready = PETSC_TRUE;
   PetscCall(PetscLogEventEnd(AG_SetUp, 0, 0, 0, 0));
-  { /* -PREFIXview [viewer]; without the option, opts.view (set by a SNES's options under
-       another prefix, or by the caller) prints to stdout */
-    PetscBool has = PETSC_FALSE;
-    if (((PetscObject)op)->prefix)
-      PetscCall(PetscOptionsHasName(((PetscObject)op)->options, ((PetscObject)op)->prefix, "-view",
-                                    &has));
-    if (has)
-      PetscCall(AGOperatorViewFromOptions(op, NULL, "-view"));
-    else if (op->opts.view)
-      PetscCall(AGOperatorView(op, PETSC_VIEWER_STDOUT_(PetscObjectComm((PetscObject)op))));
-  }
+  /* with tuning (host backends), the view waits for the first Jacobian's choice */
+  if (!op->opts.tune || op->bops->id != AG_BACKEND_C) PetscCall(view_at_setup(op));
   PetscFunctionReturn(0);
 }
 
@@ -1258,6 +1264,49 @@ PetscErrorCode ag_operator_nonfinite(AGOperator op, SNES snes) {
 }
 
 /* the host backends (c, interp: the kernels' evaluators differ, not the assembly) */
+/* -snes_jacobian_alphagrad_tune: each distinct kernel's candidate orders timed on up to one
+   batch of the application's own elements (rank 0's first group of that kernel with
+   elements; ag_kernel_tune), once, at the first Jacobian. */
+static PetscErrorCode tune_kernels(AGOperator op, const PetscScalar *x, const PetscScalar *aux,
+                                   const PetscScalar *auxl) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)op->da);
+  PetscMPIInt rank;
+  PetscFunctionBegin;
+  if (op->tune_done) PetscFunctionReturn(0);
+  op->tune_done = PETSC_TRUE;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  for (PetscInt q = 0; q < op->ngroups; q++) {
+    AGKernel k = op->groups[q].k;
+    PetscBool first = PETSC_TRUE;
+    for (PetscInt r = 0; r < q; r++)
+      if (op->groups[r].k == k) first = PETSC_FALSE;
+    if (!first || k->tuned) continue;
+    PetscInt ni = k->g->ninputs, np = k->g->nparams, n = 0;
+    const ag_group *gr = NULL;
+    for (PetscInt r = q; r < op->ngroups && rank == 0; r++)
+      if (op->groups[r].k == k && op->groups[r].nel > 0) {
+        gr = &op->groups[r];
+        break;
+      }
+    double *xs = NULL, *ps = NULL;
+    if (gr) { /* one batch through the evaluation's own gather, then element-major */
+      n = PetscMin(op->opts.batch, gr->nel);
+      gather(op, gr, 0, n, x, aux, auxl);
+      PetscCall(PetscMalloc2(n * ni + 1, &xs, n * np + 1, &ps));
+      for (PetscInt e = 0; e < n; e++) {
+        for (PetscInt i = 0; i < ni; i++)
+          xs[e * ni + i] = op->bin[i * n + e];
+        for (PetscInt i = 0; i < np; i++)
+          ps[e * np + i] = op->bp[i * n + e];
+      }
+    }
+    PetscCall(ag_kernel_tune(k, &op->opts, xs, np ? ps : NULL, (int)n, comm));
+    if (gr) PetscCall(PetscFree2(xs, ps));
+  }
+  PetscCall(view_at_setup(op)); /* deferred from the set-up */
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   const PetscScalar *x, *aux = NULL, *auxl = NULL;
   PetscInt64 id;
@@ -1286,6 +1335,7 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
   PetscCall(VecGetArrayRead(op->xloc, &x));
   PetscCall(aux_begin(op, &aux, &auxl));
+  if (op->opts.tune) PetscCall(tune_kernels(op, x, aux, auxl));
   if (direct) { /* in place: the slots no kernel writes zeroed; the others set by their first
                    entry, then added to */
     PetscCall(slots_arrays(op, P, PETSC_TRUE, &Ad, &Ao, &a, &b));

@@ -28,6 +28,7 @@ typedef struct {
   PetscInt batch;                     /* elements per batch */
   PetscBool view;
   PetscBool verbose;       /* one line per kernel at set-up */
+  PetscBool tune;          /* time candidate orders at the first Jacobian (objective measured) */
   PetscBool exact_pattern; /* -pattern exact: only the kernels' entries (default: keep the
                               matrix's own nonzero structure as well, e.g. DMCreateMatrix's) */
 } ag_plugin_opts;
@@ -72,6 +73,14 @@ struct _p_AGKernel {
   AGBackend backend;  /* c, interp (asked for, or the fallback when compiling failed), cuda */
   char code_what[64]; /* "compiled", "from the cache", "interpreter" */
   double setup_time, search_time, code_time;
+  /* what the order was chosen for: "mults" (library or heuristic), or "measured" (tuned at
+     the first Jacobian on the application's elements, or a tuned library entry of this
+     machine) with its measured ns per element and gain over forward and reverse */
+  char objective[16];
+  PetscBool tuned;
+  double tune_ns, tune_fwd_ns, tune_rev_ns, tune_gain;
+  int tune_ncand, tune_nsample;
+  char tune_what[160];
   void *gk;           /* ag_gpu_kernel (backend cuda) */
   char gpu_what[320]; /* "compiled with NVRTC now (device)", "CUDA cache hit (device)" */
 };
@@ -86,6 +95,12 @@ struct ag_backend_ops;
 PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o,
                                const struct ag_backend_ops *ops, MPI_Comm comm);
 PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v);
+/* -snes_jacobian_alphagrad_tune: rank 0 times candidate orders (tune/measured.h) on the
+   nsample elements xs (inputs, element-major) and ps (parameters), the winner is broadcast,
+   the kernel's program and code replaced, and stored as a tuned entry in the first order
+   library. Collective on comm; once per kernel; only for the c backend. */
+PetscErrorCode ag_kernel_tune(AGKernel k, const ag_plugin_opts *o, const double *xs,
+                              const double *ps, int nsample, MPI_Comm comm);
 
 /* An element group: one kernel applied to a list of elements. */
 typedef struct {
@@ -167,6 +182,7 @@ struct _p_AGOperator {
   /* set-up */
   PetscBool ready;
   const ag_backend_ops *bops; /* chosen at set-up from opts.backend */
+  PetscBool tune_done;        /* -tune: the kernels were timed (at the first Jacobian) */
   ag_group *groups;
   PetscInt ngroups;
   PetscCount ncoo; /* kernel entries, then one (zero) diagonal entry per owned row, then

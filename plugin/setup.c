@@ -5,10 +5,12 @@
 #include "base/datadir.h"
 #include "gpu/gpu.h"
 #include "graph/orders.h"
+#include "jacobian/profile.h"
 #include "mcts/portfolio.h"
 #include "nn/nn_eval.h"
 #include "orderlib/orderlib.h"
 #include "plugin/plugin_impl.h"
+#include "tune/measured.h"
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +74,29 @@ void ag_plugin_shipped_libraries(char *buf, size_t n) {
   }
 }
 
-/* Rank 0 looks the graph up in the libraries; 1 found (into e), 0 not. Unusable libraries
-   (missing, foreign, corrupt, an entry that does not fit the graph) are reported and skipped. */
-static int lookup(AGKernel k, const char *libs, ag_order_entry *e, char *from, size_t nfrom) {
+static void jit_opts(const ag_plugin_opts *o, ag_jit_opts *jo) {
+  memset(jo, 0, sizeof *jo);
+  if (o->cache_dir[0]) jo->cache_dir = o->cache_dir;
+}
+
+/* This machine's signature (CPU, compiler, flags; jacobian/profile.h), computed once. */
+static const char *machine_signature(const ag_plugin_opts *o) {
+  static char sig[1100];
+  if (!sig[0]) {
+    ag_jit_opts jo;
+    ag_machine_profile p;
+    jit_opts(o, &jo);
+    ag_profile_signature(&p, &jo);
+    ag_profile_signature_str(&p, sig, sizeof sig);
+  }
+  return sig;
+}
+
+/* Rank 0 looks the graph up in the libraries; 1 found (into e), 0 not. An entry tuned on
+   this machine is preferred within a library. Unusable libraries (missing, foreign, corrupt,
+   an entry that does not fit the graph) are reported and skipped. */
+static int lookup(AGKernel k, const char *libs, const char *sig, ag_order_entry *e, char *from,
+                  size_t nfrom) {
   char list[sizeof(((ag_plugin_opts *)0)->orders) + 4 * PETSC_MAX_PATH_LEN];
   snprintf(list, sizeof list, "%s", libs);
   for (char *save = NULL, *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
@@ -82,7 +104,7 @@ static int lookup(AGKernel k, const char *libs, ag_order_entry *e, char *from, s
     err.code = AG_OK;
     err.msg[0] = 0;
     if (access(p, F_OK) != 0) continue; /* not created yet (a search may store into it) */
-    int rc = ag_orderlib_lookup(p, &k->g->dag, e, &err);
+    int rc = ag_orderlib_lookup_for(p, &k->g->dag, sig, e, &err);
     if (rc == 1) {
       snprintf(from, nfrom, "%s", p);
       return 1;
@@ -227,16 +249,35 @@ PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
     ag_order_entry e;
     memset(&e, 0, sizeof e);
     char from[PETSC_MAX_PATH_LEN];
-    if (lookup(k, libs, &e, from, sizeof from)) {
+    if (lookup(k, libs, machine_signature(o), &e, from, sizeof from)) {
       found = 1;
       memcpy(order, e.order, sizeof(int) * (size_t)n);
       cost = e.cost;
-      snprintf(k->origin, sizeof k->origin, "order library %s (%s, %s%s)", from,
-               e.method ? e.method : "?", e.date ? e.date : "?", e.optimal ? ", optimal" : "");
+      snprintf(k->origin, sizeof k->origin, "order library %s (%s, %s%s%s)", from,
+               e.method ? e.method : "?", e.date ? e.date : "?", e.optimal ? ", optimal" : "",
+               ag_order_entry_tuned(&e) ? ", tuned on this machine" : "");
+      if (ag_order_entry_tuned(&e)) {
+        snprintf(k->objective, sizeof k->objective, "%s", e.objective);
+        if (!strcmp(e.objective, "measured")) { /* no need to time again */
+          k->tuned = PETSC_TRUE;
+          k->tune_ns = e.ns;
+          k->tune_gain = e.gain;
+          snprintf(k->tune_what, sizeof k->tune_what, "stored measurement (%s)",
+                   e.date ? e.date : "?");
+        }
+      }
       ag_order_entry_clear(&e);
     }
   }
   PetscCallMPI(MPI_Bcast(&found, 1, MPI_INT, 0, PetscObjectComm((PetscObject)k)));
+  PetscCallMPI(MPI_Bcast(k->objective, (int)sizeof k->objective, MPI_CHAR, 0,
+                         PetscObjectComm((PetscObject)k)));
+  {
+    int tuned = k->tuned;
+    PetscCallMPI(MPI_Bcast(&tuned, 1, MPI_INT, 0, PetscObjectComm((PetscObject)k)));
+    k->tuned = (PetscBool)tuned;
+  }
+  if (!k->objective[0]) PetscCall(PetscStrcpy(k->objective, "mults"));
   if (!found) {
     const char *names[AG_NBASELINES] = {"forward", "reverse", "Markowitz"};
     int best = 0;
@@ -266,11 +307,6 @@ PetscErrorCode ag_kernel_order(AGKernel k, const ag_plugin_opts *o) {
   PetscCall(PetscTime(&t1));
   k->setup_time = t1 - t0;
   PetscFunctionReturn(0);
-}
-
-static void jit_opts(const ag_plugin_opts *o, ag_jit_opts *jo) {
-  memset(jo, 0, sizeof *jo);
-  if (o->cache_dir[0]) jo->cache_dir = o->cache_dir;
 }
 
 /* Code of the kernels ks[0..n-1] (orders chosen): with the C backend each rank compiles its
@@ -359,6 +395,27 @@ PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v) {
     PetscCall(PetscViewerASCIIPrintf(
         v, "cost: %ld multiplications (forward %ld, reverse %ld, Markowitz %ld)\n", k->cost,
         k->cost_fwd, k->cost_rev, k->cost_mkw));
+    if (k->tuned && k->tune_fwd_ns > 0)
+      PetscCall(PetscViewerASCIIPrintf(
+          v,
+          "chosen by: measured (%s): %.1f ns per element, %.2fx the better of forward (%.1f "
+          "ns) and reverse (%.1f ns); %d candidates timed on %d of the application's elements\n",
+          k->tune_what, k->tune_ns, k->tune_gain, k->tune_fwd_ns, k->tune_rev_ns, k->tune_ncand,
+          k->tune_nsample));
+    else if (k->tuned && k->tune_ns > 0)
+      PetscCall(PetscViewerASCIIPrintf(
+          v,
+          "chosen by: measured (%s): %.1f ns per element, %.2fx the better of forward and "
+          "reverse\n",
+          k->tune_what, k->tune_ns, k->tune_gain));
+    else if (k->tuned)
+      PetscCall(PetscViewerASCIIPrintf(v, "chosen by: %s (%s)\n", k->objective, k->tune_what));
+    else
+      PetscCall(PetscViewerASCIIPrintf(v, "chosen by: %s%s\n", k->objective,
+                                       !strcmp(k->objective, "mults")
+                                           ? " (not timed; -snes_jacobian_alphagrad_tune times "
+                                             "candidates on this machine)"
+                                           : ""));
     PetscCall(PetscViewerASCIIPrintf(v, "Jacobian entries: %d; backend %s, code: %s\n",
                                      k->jp->nentries, AGBackends[k->backend], k->code_what));
     if (k->ev && k->ev->jit)
@@ -373,5 +430,157 @@ PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v) {
     PetscCall(PetscViewerASCIIPrintf(v, "(not set up yet)\n"));
   }
   PetscCall(PetscViewerASCIIPopTab(v));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 stores the tuned order in the first order library (as a tuned entry). */
+static void store_tuned(AGKernel k, const ag_plugin_opts *o) {
+  char first[sizeof o->orders] = "";
+  snprintf(first, sizeof first, "%s", o->orders);
+  char *comma = strchr(first, ',');
+  if (comma) *comma = 0;
+  if (!first[0]) return;
+  const ag_dag *d = &k->g->dag;
+  ag_order_entry e;
+  ag_error err;
+  memset(&e, 0, sizeof e);
+  e.hash = d->hash;
+  e.ni = d->ni;
+  e.nv = d->nv;
+  e.no = d->no;
+  e.neliminable = d->neliminable;
+  e.name = k->g->name;
+  e.order = k->order;
+  e.len = k->len;
+  e.cost = k->cost;
+  e.lower_bound = -1;
+  e.method = "tune";
+  e.objective = "measured";
+  e.signature = (char *)machine_signature(o);
+  e.value = e.ns = k->tune_ns;
+  e.gain = k->tune_gain;
+  int st = ag_orderlib_store(first, d, &e, &err);
+  if (st < 0)
+    (void)PetscPrintf(PETSC_COMM_SELF, "alphagrad: kernel %s: tuned order not stored: %s\n",
+                      k->source, err.msg);
+  else {
+    size_t l = strlen(k->tune_what);
+    snprintf(k->tune_what + l, sizeof k->tune_what - l, "%s %s",
+             st == 1 ? "; stored in" : "; kept the faster entry of", first);
+  }
+}
+
+PetscErrorCode ag_kernel_tune(AGKernel k, const ag_plugin_opts *o, const double *xs,
+                              const double *ps, int nsample, MPI_Comm comm) {
+  PetscMPIInt rank;
+  PetscFunctionBegin;
+  if (k->tuned || !k->ready || k->len == 0) PetscFunctionReturn(0);
+  k->tuned = PETSC_TRUE; /* once, whatever happens */
+  if (k->backend != AG_BACKEND_C) {
+    PetscCall(PetscSNPrintf(k->tune_what, sizeof k->tune_what,
+                            "not tuned: the %s backend runs no generated C",
+                            AGBackends[k->backend]));
+    PetscFunctionReturn(0);
+  }
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  const ag_dag *d = &k->g->dag;
+  int *order;
+  PetscCall(PetscMalloc1(k->len + 1, &order));
+  double st[5] = {0}; /* score, fwd score, rev score, candidates, changed */
+  char label[32] = "", msg[sizeof k->tune_what] = "";
+  int ok = 0;
+  if (rank == 0) {
+    ag_measure_opts mo;
+    ag_measure_opts_default(&mo);
+    jit_opts(o, &mo.jit);
+    ag_machine_profile prof;
+    ag_error err;
+    if (ag_profile_resolve(NULL, &prof, &err) == 0) mo.weights = prof.w;
+    mo.timing.x = xs;
+    mo.timing.p = ps;
+    mo.timing.nsample = nsample;
+    mo.quiet = !o->verbose;
+    mo.search_time = o->search_time > 0 && o->search_time < 2 ? o->search_time : 1;
+    const int *extra[1] = {k->order};
+    const char *labels[1] = {"set-up"};
+    mo.extra = extra;
+    mo.extra_labels = labels;
+    mo.nextra = 1;
+    ag_measure_result mr;
+    memset(&mr, 0, sizeof mr);
+    PetscCall(PetscLogEventBegin(AG_Search, 0, 0, 0, 0));
+    int rc = ag_measure_search(k->g, &mo, &mr, &err);
+    PetscCall(PetscLogEventEnd(AG_Search, 0, 0, 0, 0));
+    if (rc) {
+      snprintf(msg, sizeof msg, "tuning failed: %.120s", err.msg);
+      (void)PetscPrintf(PETSC_COMM_SELF, "alphagrad: kernel %s: %s; the order stays\n", k->source,
+                        msg);
+    } else {
+      ok = 1;
+      memcpy(order, mr.order, sizeof(int) * (size_t)k->len);
+      st[0] = mr.t.score;
+      st[1] = mr.fwd.score;
+      st[2] = mr.rev.score;
+      st[3] = mr.ncand;
+      snprintf(label, sizeof label, "%s", mr.label);
+    }
+    ag_measure_result_free(&mr);
+  }
+  PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, comm));
+  if (!ok) {
+    PetscCallMPI(MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, 0, comm));
+    PetscCall(PetscStrcpy(k->tune_what, msg));
+    PetscCall(PetscFree(order));
+    PetscFunctionReturn(0);
+  }
+  PetscCallMPI(MPI_Bcast(order, k->len, MPI_INT, 0, comm));
+  PetscCallMPI(MPI_Bcast(st, 4, MPI_DOUBLE, 0, comm));
+  PetscCallMPI(MPI_Bcast(label, (int)sizeof label, MPI_CHAR, 0, comm));
+  if (memcmp(order, k->order, sizeof(int) * (size_t)k->len)) {
+    ag_error err;
+    err.code = AG_OK;
+    err.msg[0] = 0;
+    ag_jacprog *jp = ag_jacprog_build(k->g, order, k->len, &err);
+    AGCheckCore(comm, jp, err, "alphagrad: kernel %s: tuned order: %s", k->source, err.msg);
+    PetscCheck(jp->nentries == k->jp->nentries, comm, PETSC_ERR_PLIB,
+               "alphagrad: kernel %s: the tuned order has %d Jacobian entries, not %d", k->source,
+               jp->nentries, k->jp->nentries);
+    ag_jit_opts jo;
+    jit_opts(o, &jo);
+    ag_evaluator *ev = ag_jit_or_interp(jp, &jo); /* rank 0 compiled it: a cache hit */
+    int local = ev->jit != NULL, all;
+    PetscCallMPI(MPI_Allreduce(&local, &all, 1, MPI_INT, MPI_MIN, comm));
+    if (!all) { /* every rank keeps the code it has */
+      ag_evaluator_free(ev);
+      ag_jacprog_free(jp);
+      PetscCall(PetscStrcpy(k->tune_what, "tuning found a faster order but its code did not "
+                                          "load on every rank; the order stays"));
+      PetscCall(PetscFree(order));
+      PetscFunctionReturn(0);
+    }
+    ag_evaluator_free(k->ev);
+    ag_jacprog_free(k->jp);
+    k->ev = ev;
+    k->jp = jp;
+    memcpy(k->order, order, sizeof(int) * (size_t)k->len);
+    k->cost = ag_order_cost(d, order, k->len, &err);
+  }
+  PetscCall(PetscFree(order));
+  PetscCall(PetscStrcpy(k->objective, "measured"));
+  k->tune_ns = st[0];
+  k->tune_fwd_ns = st[1];
+  k->tune_rev_ns = st[2];
+  k->tune_gain = PetscMin(st[1], st[2]) / st[0];
+  k->tune_ncand = (int)st[3];
+  k->tune_nsample = nsample;
+  PetscCall(PetscSNPrintf(k->tune_what, sizeof k->tune_what,
+                          "tuned at the first Jacobian, picked %s", label));
+  if (rank == 0) store_tuned(k, o);
+  PetscCallMPI(MPI_Bcast(k->tune_what, (int)sizeof k->tune_what, MPI_CHAR, 0, comm));
+  if (o->verbose)
+    PetscCall(PetscPrintf(comm,
+                          "alphagrad: kernel %s: tuned: %s, %.1f ns per element, %.2fx the better "
+                          "of forward and reverse\n",
+                          k->source, label, k->tune_ns, k->tune_gain));
   PetscFunctionReturn(0);
 }

@@ -460,6 +460,12 @@ static PetscErrorCode options_checker(SNES snes) {
                              "AGOperatorView", &view));
   PetscCall(PetscOptionsBool("-snes_jacobian_alphagrad_verbose", "One line per kernel at set-up",
                              "SNESAlphaGradSetOperator", o.verbose, &o.verbose, NULL));
+  PetscCall(PetscOptionsBool(
+      "-snes_jacobian_alphagrad_tune",
+      "Time candidate orders (forward, reverse, Markowitz, the stored or heuristic one, annealed "
+      "ones) on the application's own elements at the first Jacobian and keep the fastest "
+      "(never slower than forward and reverse); stored in the first order library",
+      "SNESAlphaGradSetOperator", o.tune, &o.tune, NULL));
   PetscCall(
       PetscOptionsBool("-snes_jacobian_alphagrad_check",
                        "Compare the application's residual with the operator's at every Jacobian",

@@ -136,6 +136,24 @@ if grep -q "^AGSearch " "$TMP/reuse.out"; then fail "reuse: searched again"; els
 [ "$(iters reuse)" = "$(iters search)" ] && ok || fail "reuse: iterations differ from the first run"
 for r in AGSetUp AGCodegen AGJacobianEval AGResidual; do expect reuse "^$r " "no $r event in -log_view"; done
 
+# -snes_jacobian_alphagrad_tune: candidates timed on the application's elements at the first
+# Jacobian, never slower than forward and reverse, the Jacobian still exact, the winner stored
+# as a tuned entry and reused (not timed again) by the next run on this machine
+TUNEH5=$TMP/tuned.h5
+run tune 2 "$BIN/bratu2d_api" $GRID -snes_jacobian alphagrad -snes_jacobian_alphagrad_orders "$TUNEH5" \
+  -snes_jacobian_alphagrad_tune -snes_jacobian_alphagrad_view -snes_test_jacobian
+expect tune "chosen by: measured (tuned at the first Jacobian, picked .*stored in $TUNEH5" "no tuned choice in the view"
+g=$(sed -n 's/.*ns per element, \([0-9.]*\)x the better of forward.*/\1/p' "$TMP/tune.out" | head -1)
+awk -v g="$g" 'BEGIN { exit !(g >= 0.97) }' && ok || fail "tune: gain '$g' below 0.97"
+jac_ok tune && ok || fail "tune: -snes_test_jacobian difference above 1e-7"
+"$BIN/alphagrad" orders list "$TUNEH5" --json > "$TMP/tuned_list.out" 2>&1
+expect tuned_list '"objective": "measured"' "no tuned entry in the library"
+run tune_reuse 1 "$BIN/bratu2d_api" $GRID -snes_jacobian alphagrad -snes_jacobian_alphagrad_orders "$TUNEH5" \
+  -snes_jacobian_alphagrad_tune -snes_jacobian_alphagrad_view
+expect tune_reuse "tuned on this machine" "the tuned entry was not preferred"
+expect tune_reuse "chosen by: measured (stored measurement" "timed again instead of using the stored measurement"
+[ "$(iters tune_reuse)" = "$(iters tune)" ] && ok || fail "tune_reuse: iterations differ"
+
 # a library that cannot be written: message, the run goes on
 run nowrite 1 "$BIN/bratu2d_api" $GRID -snes_jacobian alphagrad \
   -snes_jacobian_alphagrad_orders /nonexistent-dir/orders.h5 -snes_jacobian_alphagrad_search_time 1
@@ -159,7 +177,7 @@ cmp -s "$LIBH5" "$TMP/orders.h5" && ok # the libraries read are never modified
 
 # -help lists the plugin's options when it is loaded
 run help 1 "$BIN/bratu2d_plain" -dll_append "$LIB" -help
-for o in orders search_time backend view check kernel; do
+for o in orders search_time backend view check kernel tune; do
   expect help "-snes_jacobian_alphagrad_$o" "-help does not list -snes_jacobian_alphagrad_$o"
 done
 # without the plugin the option is silently ignored: -options_left reports it
