@@ -55,6 +55,7 @@ static const char *const default_kernels[] = {"examples/paper/roeflux_1d.c",
                                               "bench/kernels/euler2d_cell.c",
                                               "bench/kernels/chem_kinetics.c",
                                               "bench/kernels/robot_dynamics.c",
+                                              "bench/kernels/neohookean_tet.c",
                                               NULL};
 
 typedef struct {

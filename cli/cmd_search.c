@@ -379,6 +379,11 @@ int ag_cmd_search(int argc, char **argv) {
       return rc;
     }
   }
+  if (!is_mults && !portfolio && method == AG_SEARCH_EXACT && rank == 0 && !quiet)
+    fprintf(stderr,
+            "alphagrad: note: --method exact proves optima of --objective mults only; "
+            "under %s it runs its annealing stage (no proof)\n",
+            objective);
   ag_exec_weights weights = prof.w;
   const ag_dag dx = ag_dag_with_objective(&g->dag, is_mults ? NULL : &weights);
   ag_search_opts o;

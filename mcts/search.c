@@ -86,7 +86,7 @@ int ag_search(const ag_dag *d, ag_search_method m, const ag_search_opts *o, ag_s
     r->method = searchers[m].name;
     r->lower_bound = -1;
   } else {
-    ag_run_result(&run, r, searchers[m].name);
+    ag_run_result(&run, r, fn != searchers[m].fn ? "anneal" : searchers[m].name);
   }
   ag_run_free(&run);
   return rc;
