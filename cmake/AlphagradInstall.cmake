@@ -56,9 +56,10 @@ if(TARGET alphagrad_plugin)
 endif()
 set(AG_PUBLIC_HEADERS
   base/error.h base/alloc.h
-  graph/graph.h graph/ops.h graph/eliminate.h graph/orders.h
+  graph/graph.h graph/ops.h graph/eliminate.h graph/orders.h graph/exec_cost.h
   kernel/source.h kernel/parse_kernel.h kernel/parse_dag.h
-  jacobian/jacobian.h jacobian/codegen_c.h jacobian/codegen_cuda.h jacobian/jit.h
+  jacobian/jacobian.h jacobian/codegen_c.h jacobian/codegen_cuda.h jacobian/jit.h jacobian/profile.h
+  tune/timing.h tune/measured.h
   orderlib/orderlib.h
   mcts/search.h mcts/mcts.h mcts/exact.h mcts/bounds.h mcts/portfolio.h)
 foreach(h IN LISTS AG_PUBLIC_HEADERS)
