@@ -784,9 +784,54 @@ done:
 }
 
 int ag_orderlib_store(const char *path, const ag_dag *d, const ag_order_entry *e, ag_error *err) {
+  /* A library reached through a symbolic link is written where the link points (the
+     temporary file, the lock and the rename in the target's directory): renaming over the
+     link would replace it with a plain file and leave the real library behind. */
+  struct stat ls;
+  char *real = NULL;
+  for (int hops = 0; lstat(real ? real : path, &ls) == 0 && S_ISLNK(ls.st_mode); hops++) {
+    const char *cur = real ? real : path;
+    char target[4096];
+    ssize_t k = hops < 40 ? readlink(cur, target, sizeof target - 1) : -1;
+    if (k < 0) {
+      int e = hops < 40 ? errno : ELOOP;
+      free(real);
+      return ag_fail_kfile(err, AG_ERR_IO, LIB, path,
+                           "is a symbolic link that cannot be followed (%s); not writing",
+                           strerror(e));
+    }
+    target[k] = 0;
+    char *next;
+    if (target[0] == '/')
+      next = ag_strdup(target);
+    else { /* relative to the link's directory */
+      char *dir = dir_of(cur);
+      size_t l = strlen(dir) + strlen(target) + 2;
+      next = ag_malloc(l);
+      snprintf(next, l, "%s/%s", dir, target);
+      free(dir);
+    }
+    free(real);
+    real = next;
+  }
+  if (real) { /* the target may not exist yet (a new library); its directory must */
+    char *dir = dir_of(real);
+    struct stat ds;
+    int ok = stat(dir, &ds) == 0 && S_ISDIR(ds.st_mode);
+    free(dir);
+    if (!ok) {
+      int rc = ag_fail_kfile(err, AG_ERR_IO, LIB, path,
+                             "is a symbolic link to %s, whose directory does not exist; not "
+                             "writing",
+                             real);
+      free(real);
+      return rc;
+    }
+  }
   ag_h5_quiet q;
   ag_h5_quiet_begin(&q);
-  int rc = store(path, d, e, err);
+  int rc = store(real ? real : path, d, e, err);
   ag_h5_quiet_end(&q);
+  free(real);
   return rc;
 }

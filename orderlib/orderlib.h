@@ -86,7 +86,8 @@ int ag_orderlib_lookup_for(const char *path, const ag_dag *d, const char *signat
    version -> this alphagrad's version. optimal is normalized to (lower_bound == cost).
    The write is atomic: all entries go to PATH.tmp.<pid> in the same directory, which is
    fsync'ed, read back and rename()d over PATH; concurrent stores in one directory are
-   serialized with flock() on the directory (best effort).
+   serialized with flock() on the directory (best effort). A PATH that is a symbolic link
+   is written where it points (the link stays); a dangling link is refused.
    Tuned entries (ag_order_entry_tuned) are kept per (graph, signature): a measured entry
    replaces an exec one, and within one objective the lower value wins. Storing a tuned
    entry for a graph without a plain entry stores its order as the plain entry too. */

@@ -112,6 +112,11 @@ head -3 "$TMP/prof.txt" >"$TMP/cut.txt"; echo "mul_ps many" >>"$TMP/cut.txt"
 e=$("$AG" cost "$P" --order rev --model exec --profile "$TMP/cut.txt" 2>&1 >/dev/null); [ $? -eq 1 ] && [[ "$e" == *"cut.txt:"[0-9]* ]] && ok || bad "corrupt profile: $e"
 e=$("$AG" cost "$P" --order rev --model fastest 2>&1 >/dev/null); [ $? -eq 2 ] && [[ "$e" == *"unknown --model 'fastest'"* ]] && ok || bad "bad --model: $e"
 
+# a library reached through a symbolic link is written where the link points (the link stays)
+mkdir -p "$TMP/real" "$TMP/links" && ln -s ../real/lib.h5 "$TMP/links/lib.h5"
+"$AG" search "$G" --name RobotArm_6DOF --objective mults --time 0.3 --out "$TMP/links/lib.h5" --quiet >/dev/null
+[ -L "$TMP/links/lib.h5" ] && "$AG" orders list "$TMP/real/lib.h5" | grep -q RobotArm_6DOF && ok || bad "store through a symbolic link: $(ls -l "$TMP/links")"
+
 # errors
 e=$("$AG" search "$G" --name g --method sideways 2>&1 >/dev/null); [ $? -ne 0 ] && [[ "$e" == *"unknown --method 'sideways'"* ]] && ok || bad "bad method: $e"
 e=$("$AG" search "$G" --name g --time -1 2>&1 >/dev/null); [[ "$e" == *"--time needs a positive, finite number"* ]] && ok || bad "bad time: $e"

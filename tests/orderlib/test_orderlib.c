@@ -1345,6 +1345,50 @@ static void test_tuned(void) {
   free(mm);
 }
 
+/* ------------------------------------------------------------------ symbolic links */
+
+/* A library reached through a symbolic link is written where the link points: the link
+   stays a link, entries stored through it and directly all end up in the real file, and a
+   dangling link is refused without creating anything. */
+static void test_symlink(void) {
+  char realdir[1024], linkdir[1024], real[1200], link[1200], dangling[1200];
+  tp(realdir, sizeof realdir, "real");
+  tp(linkdir, sizeof linkdir, "links");
+  mkdir(realdir, 0755);
+  mkdir(linkdir, 0755);
+  snprintf(real, sizeof real, "%s/lib.h5", realdir);
+  snprintf(link, sizeof link, "%s/lib.h5", linkdir);
+  snprintf(dangling, sizeof dangling, "%s/dangling.h5", linkdir);
+  CHECK(symlink("../real/lib.h5", link) == 0, "symlink: %s", strerror(errno));
+  CHECK(symlink("../real/missing-dir/lib.h5", dangling) == 0, "symlink: %s", strerror(errno));
+  ag_error err;
+  for (int t = 0; t < N_PAPER_TASKS; t++) {
+    const ag_dag *d = &paper[t]->dag;
+    int len;
+    int *o = baseline(d, "markowitz", &len);
+    ag_order_entry e = entry_for(paper[t], o, len, "markowitz");
+    /* alternately through the link and directly */
+    CHECK(ag_orderlib_store(t % 2 ? real : link, d, &e, &err) == 1, "store %d: %s", t, err.msg);
+    free(o);
+  }
+  struct stat st;
+  CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "the link was replaced by a plain file");
+  ag_order_entry *es;
+  int n;
+  CHECK(ag_orderlib_read(real, &es, &n, &err) == 0, "read the real library: %s", err.msg);
+  CHECK_EQ_LONG(n, N_PAPER_TASKS, "entries in the real library (stored through link and directly)");
+  ag_order_entries_free(es, n);
+  CHECK_EQ_LONG(count_tmp_files("lib.h5"), 0, "temporary files left");
+  int len;
+  int *o = baseline(&paper[0]->dag, "rev", &len);
+  ag_order_entry e = entry_for(paper[0], o, len, "rev");
+  CHECK(ag_orderlib_store(dangling, &paper[0]->dag, &e, &err) == -1 &&
+            strstr(err.msg, "dangling.h5") && strstr(err.msg, "symbolic link"),
+        "dangling link: %s", err.msg);
+  CHECK(lstat(dangling, &st) == 0 && S_ISLNK(st.st_mode), "the dangling link was replaced");
+  free(o);
+}
+
 int main(void) {
   const char *t = getenv("TMPDIR");
   snprintf(dir, sizeof dir, "%s/ag_orderlib_XXXXXX", t && *t ? t : "/tmp");
@@ -1373,6 +1417,7 @@ int main(void) {
   test_round_trip();
   test_keep_best();
   test_tuned();
+  test_symlink();
   test_store_refusals();
   test_lookup_missing();
   test_crafted();
