@@ -460,16 +460,8 @@ int ag_cmd_search(int argc, char **argv) {
   if (rc == 0) r.cost = is_mults ? mults : exec;
   int stored = -1, searched = rc == 0;
   if (rc == 0 && rank == 0 && out) {
-    ag_order_entry e = {0};
-    e.hash = g->dag.hash;
-    e.ni = g->dag.ni;
-    e.nv = g->dag.nv;
-    e.no = g->dag.no;
-    e.neliminable = g->dag.neliminable;
-    e.name = g->name;
-    e.order = r.order;
-    e.len = r.len;
-    e.cost = mults;
+    ag_order_entry e;
+    ag_order_entry_init(&e, &g->dag, g->name, r.order, r.len, mults);
     e.lower_bound = is_mults ? r.lower_bound : -1;
     e.optimal = is_mults && r.optimal;
     e.method = (char *)(portfolio ? "portfolio" : method_s);

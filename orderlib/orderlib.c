@@ -59,6 +59,21 @@ void ag_order_entry_clear(ag_order_entry *e) {
   e->lower_bound = -1;
 }
 
+void ag_order_entry_init(ag_order_entry *e, const ag_dag *d, const char *name, int *order, int len,
+                         long cost) {
+  memset(e, 0, sizeof *e);
+  e->hash = d->hash;
+  e->ni = d->ni;
+  e->nv = d->nv;
+  e->no = d->no;
+  e->neliminable = d->neliminable;
+  e->name = (char *)name;
+  e->order = order;
+  e->len = len;
+  e->cost = cost;
+  e->lower_bound = -1;
+}
+
 void ag_order_entries_free(ag_order_entry *entries, int n) {
   if (!entries) return;
   for (int i = 0; i < n; i++)

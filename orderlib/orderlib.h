@@ -53,6 +53,10 @@ int ag_order_entry_tuned(const ag_order_entry *e);
    ids distinct and in 1..nv, -1 <= lower_bound <= cost, optimal 0 or 1. */
 int ag_orderlib_read(const char *path, ag_order_entry **entries, int *n, ag_error *err);
 void ag_order_entries_free(ag_order_entry *entries, int n);
+/* An entry for graph d (hash and sizes) named name, with order[len] of cost cost (borrowed
+   pointers, not freed by this); everything else zero, lower_bound -1. */
+void ag_order_entry_init(ag_order_entry *e, const ag_dag *d, const char *name, int *order, int len,
+                         long cost);
 /* Frees the fields of *e and zeroes it (lower_bound = -1). */
 void ag_order_entry_clear(ag_order_entry *e);
 /* Deep copy; NULL strings of src become "". */

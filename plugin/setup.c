@@ -116,6 +116,13 @@ static int lookup(AGKernel k, const char *libs, const char *sig, ag_order_entry 
   return 0;
 }
 
+/* The first library of -snes_jacobian_alphagrad_orders (where results are stored), "" none. */
+static void first_library(const ag_plugin_opts *o, char *buf, size_t n) {
+  snprintf(buf, n, "%s", o->orders);
+  char *comma = strchr(buf, ',');
+  if (comma) *comma = 0;
+}
+
 static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int *order,
                                        long *cost) {
   const ag_dag *d = &k->g->dag;
@@ -170,12 +177,8 @@ static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int 
     memcpy(order, r.order, sizeof(int) * (size_t)r.len);
     *cost = r.cost;
   }
-  char first[sizeof o->orders] = "";
-  if (o->orders[0]) {
-    snprintf(first, sizeof first, "%s", o->orders);
-    char *comma = strchr(first, ',');
-    if (comma) *comma = 0;
-  }
+  char first[sizeof o->orders];
+  first_library(o, first, sizeof first);
   PetscCall(PetscSNPrintf(k->origin, sizeof k->origin, "search (%s, %.1f s on %d rank%s%s%s)",
                           r.method ? r.method : "portfolio", r.elapsed, size, size > 1 ? "s" : "",
                           model[0] ? "; MCTS guided by " : "", model[0] ? model : ""));
@@ -187,16 +190,7 @@ static PetscErrorCode search_and_store(AGKernel k, const ag_plugin_opts *o, int 
                             k->source, *cost));
     } else {
       ag_order_entry e;
-      memset(&e, 0, sizeof e);
-      e.hash = d->hash;
-      e.ni = d->ni;
-      e.nv = d->nv;
-      e.no = d->no;
-      e.neliminable = d->neliminable;
-      e.name = k->g->name;
-      e.order = order;
-      e.len = d->neliminable;
-      e.cost = *cost;
+      ag_order_entry_init(&e, d, k->g->name, order, d->neliminable, *cost);
       e.lower_bound = r.lower_bound > *cost ? -1 : r.lower_bound;
       e.method = (char *)(r.method ? r.method : "portfolio");
       e.search_time = r.elapsed;
@@ -435,31 +429,18 @@ PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v) {
 
 /* Rank 0 stores the tuned order in the first order library (as a tuned entry). */
 static void store_tuned(AGKernel k, const ag_plugin_opts *o) {
-  char first[sizeof o->orders] = "";
-  snprintf(first, sizeof first, "%s", o->orders);
-  char *comma = strchr(first, ',');
-  if (comma) *comma = 0;
+  char first[sizeof o->orders];
+  first_library(o, first, sizeof first);
   if (!first[0]) return;
-  const ag_dag *d = &k->g->dag;
   ag_order_entry e;
   ag_error err;
-  memset(&e, 0, sizeof e);
-  e.hash = d->hash;
-  e.ni = d->ni;
-  e.nv = d->nv;
-  e.no = d->no;
-  e.neliminable = d->neliminable;
-  e.name = k->g->name;
-  e.order = k->order;
-  e.len = k->len;
-  e.cost = k->cost;
-  e.lower_bound = -1;
+  ag_order_entry_init(&e, &k->g->dag, k->g->name, k->order, k->len, k->cost);
   e.method = "tune";
   e.objective = "measured";
   e.signature = (char *)machine_signature(o);
   e.value = e.ns = k->tune_ns;
   e.gain = k->tune_gain;
-  int st = ag_orderlib_store(first, d, &e, &err);
+  int st = ag_orderlib_store(first, &k->g->dag, &e, &err);
   if (st < 0)
     (void)PetscPrintf(PETSC_COMM_SELF, "alphagrad: kernel %s: tuned order not stored: %s\n",
                       k->source, err.msg);
