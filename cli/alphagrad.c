@@ -38,6 +38,9 @@ static const char *usage_text =
     "SOURCE:\n"
     "  path/kernel.c[:function]    a kernel in the supported C subset\n"
     "  path/graphs.txt --name T    a graph of a reference DAG text file\n"
+    "  path/tensor.txt --name T    a tensor graph (the paper's tensor tasks, costed under the\n"
+    "                              AlphaGrad sparse-tensor model: graph, cost and search only;\n"
+    "                              alphagrad cost tensor.txt --help, docs/tensor.md)\n"
     "\n"
     "options:\n"
     "  --name T        graph section of a DAG text file (or kernel function of a .c file)\n"
@@ -501,6 +504,10 @@ static int cmd_codegen(const options *o, ag_graph *g) {
 }
 
 int main(int argc, char **argv) {
+  /* tensor graph files (the paper's tensor tasks) have their own graph, cost and search */
+  if (argc > 2 && strcmp(argv[1], "orders") && strcmp(argv[1], "train") &&
+      strcmp(argv[1], "calibrate") && ag_cli_is_tensor_source(argc - 1, argv + 1))
+    return ag_cmd_tensor(argc - 1, argv + 1);
   /* subcommands with their own options */
   if (argc > 1 && !strcmp(argv[1], "search")) return ag_cmd_search(argc - 1, argv + 1);
   if (argc > 1 && !strcmp(argv[1], "orders")) return ag_cmd_orders(argc - 1, argv + 1);

@@ -103,8 +103,12 @@ static void json_fields(const ag_order_entry *e) {
   jstr(stdout, e->date);
   printf(", \"version\": ");
   jstr(stdout, e->version);
+  printf(", \"model\": ");
+  jstr(stdout, ag_order_entry_model_is(e, "tensor") ? "tensor" : "scalar");
   printf(", \"objective\": ");
-  jstr(stdout, ag_order_entry_tuned(e) ? e->objective : "mults");
+  jstr(stdout, ag_order_entry_tuned(e)                ? e->objective
+               : ag_order_entry_model_is(e, "tensor") ? "tensor"
+                                                      : "mults");
   if (ag_order_entry_tuned(e)) {
     printf(", \"signature\": ");
     jstr(stdout, e->signature);
@@ -196,9 +200,10 @@ static int do_list(const char *lib, const ag_order_entry *es, int n) {
   for (int i = 0; i < n; i++) {
     const ag_order_entry *e = &es[i];
     ag_orderlib_hash_str(e->hash, hs);
-    printf("%s  %-18s  ni=%d nv=%d no=%d  cost=%ld  method=%s  optimal=%s  date=%s\n", hs,
+    printf("%s  %-18s  ni=%d nv=%d no=%d  cost=%ld  method=%s  optimal=%s  date=%s%s\n", hs,
            or_dash(e->name), e->ni, e->nv, e->no, e->cost, or_dash(e->method),
-           e->optimal ? "yes" : "no", or_dash(e->date));
+           e->optimal ? "yes" : "no", or_dash(e->date),
+           ag_order_entry_model_is(e, "tensor") ? "  model=tensor" : "");
     if (ag_order_entry_tuned(e)) {
       printf("    tuned: objective=%s value=%.4g", e->objective, e->value);
       if (e->ns > 0) printf(" ns=%.4g gain=%.3fx", e->ns, e->gain);

@@ -63,6 +63,6 @@ endfunction()
 # ag_test_program(name source...): a test program linked with every core module.
 function(ag_test_program name)
   add_executable(${name} ${ARGN})
-  target_link_libraries(${name} PRIVATE ag_train ag_nn ag_mcts ag_orderlib ag_jacobian ag_kernel)
+  target_link_libraries(${name} PRIVATE ag_tensor ag_train ag_nn ag_mcts ag_orderlib ag_jacobian ag_kernel)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
 endfunction()

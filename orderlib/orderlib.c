@@ -9,6 +9,9 @@
      /graphs/<hash>-<sig>   a tuned entry (format_version 2): the order chosen for the graph on
                             the machine signature whose hash is <sig> (16 hex digits), with the
                             attributes above plus objective, signature, value, ns, gain
+     /graphs/<hash>-tensor  an order for a tensor graph (format_version 3; docs/tensor.md): the
+                            attributes of a plain entry plus model = "tensor"; cost is the
+                            sparse-tensor model's; never applied to a scalar graph or the reverse
 
    Files are written whole (never modified in place) with the newest HDF5 1.10 file format,
    whose metadata (superblock, object headers, heaps, B-trees) carries checksums; the order
@@ -55,6 +58,7 @@ void ag_order_entry_clear(ag_order_entry *e) {
   free(e->version);
   free(e->objective);
   free(e->signature);
+  free(e->model);
   memset(e, 0, sizeof *e);
   e->lower_bound = -1;
 }
@@ -91,6 +95,7 @@ void ag_order_entry_copy(ag_order_entry *dst, const ag_order_entry *src) {
   dst->version = dup_or(src->version, "");
   dst->objective = dup_or(src->objective, "");
   dst->signature = dup_or(src->signature, "");
+  dst->model = dup_or(src->model, "");
   dst->order = ag_malloc((size_t)(src->len > 0 ? src->len : 1) * sizeof(int));
   if (src->len > 0) memcpy(dst->order, src->order, (size_t)src->len * sizeof(int));
 }
@@ -99,12 +104,30 @@ int ag_order_entry_tuned(const ag_order_entry *e) {
   return e->objective && (!strcmp(e->objective, "exec") || !strcmp(e->objective, "measured"));
 }
 
+int ag_order_entry_model_is(const ag_order_entry *e, const char *model) {
+  const char *m = e->model ? e->model : "";
+  return !strcmp(m, model ? model : "");
+}
+
+static int is_tensor(const ag_order_entry *e) { return ag_order_entry_model_is(e, "tensor"); }
+
+static long scalar_cost(const void *graph, const int *order, int len, ag_error *err) {
+  return ag_order_cost(graph, order, len, err);
+}
+
+ag_orderlib_graph ag_orderlib_scalar(const ag_dag *d) {
+  return (ag_orderlib_graph){d->hash, d->ni, d->nv, d->no, d->neliminable, NULL, scalar_cost, d};
+}
+
 static uint64_t sig_hash(const char *sig) { return ag_fnv1a(AG_FNV1A_INIT, sig, strlen(sig)); }
 
-/* The group name of an entry: "<hash>" or, tuned, "<hash>-<signature hash>". */
+/* The group name of an entry: "<hash>", tuned "<hash>-<signature hash>", of a tensor graph
+   "<hash>-tensor". */
 static void entry_gname(const ag_order_entry *e, char buf[34]) {
   ag_orderlib_hash_str(e->hash, buf);
-  if (ag_order_entry_tuned(e)) {
+  if (is_tensor(e))
+    memcpy(buf + 16, "-tensor", 8);
+  else if (ag_order_entry_tuned(e)) {
     buf[16] = '-';
     ag_orderlib_hash_str(sig_hash(e->signature ? e->signature : ""), buf + 17);
   }
@@ -113,7 +136,8 @@ static void entry_gname(const ag_order_entry *e, char buf[34]) {
 /* Same (graph, signature) key: the entries that compete for one slot of the library. */
 static int same_key(const ag_order_entry *a, const ag_order_entry *b) {
   int ta = ag_order_entry_tuned(a), tb = ag_order_entry_tuned(b);
-  return a->hash == b->hash && ta == tb && (!ta || !strcmp(a->signature, b->signature));
+  return a->hash == b->hash && ta == tb && is_tensor(a) == is_tensor(b) &&
+         (!ta || !strcmp(a->signature, b->signature));
 }
 
 void ag_orderlib_hash_str(uint64_t hash, char buf[17]) {
@@ -187,12 +211,13 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
   uint64_t gsig = 0;
   size_t gl = strlen(gname);
   int tuned_name = gl == 33 && gname[16] == '-';
-  if (gl == 16 || tuned_name) memcpy(hpart, gname, 16);
-  if ((gl != 16 && !tuned_name) || ag_orderlib_hash_parse(hpart, &e->hash) ||
+  int tensor_name = gl == 23 && !strcmp(gname + 16, "-tensor");
+  if (gl == 16 || tuned_name || tensor_name) memcpy(hpart, gname, 16);
+  if ((gl != 16 && !tuned_name && !tensor_name) || ag_orderlib_hash_parse(hpart, &e->hash) ||
       (tuned_name && ag_orderlib_hash_parse(gname + 17, &gsig)))
     return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
-                         "unexpected object '/graphs/%.100s' (not a 16-hex-digit hash, or hash "
-                         "and signature hash)",
+                         "unexpected object '/graphs/%.100s' (not a 16-hex-digit hash, hash "
+                         "and signature hash, or hash and -tensor)",
                          gname);
   hid_t g = H5Gopen2(graphs, gname, H5P_DEFAULT);
   if (g < 0)
@@ -214,6 +239,22 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
     if (rc) {
       ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "%sgraph %s: attribute '%s' %s",
                     rc == AG_H5_UNREADABLE ? CORRUPT : "", gname, an, why);
+      goto fail;
+    }
+  }
+  if (tensor_name || H5Aexists(g, "model") > 0) {
+    int rc = ag_h5_get_attr(g, "model", AG_H5_STR, &e->model, why, sizeof why);
+    if (rc) {
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "%sgraph %s: attribute 'model' %s",
+                    rc == AG_H5_UNREADABLE ? CORRUPT : "", gname, why);
+      goto fail;
+    }
+    const char *bad = strcmp(e->model, "tensor")      ? "model is not 'tensor'"
+                      : !tensor_name                  ? "a tensor entry under a scalar graph's name"
+                      : H5Aexists(g, "objective") > 0 ? "a tensor entry with an objective"
+                                                      : NULL;
+    if (bad) {
+      ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path, "graph %s: %s", gname, bad);
       goto fail;
     }
   }
@@ -398,7 +439,8 @@ int ag_orderlib_read(const char *path, ag_order_entry **entries, int *n, ag_erro
 
 /* 0 if the stored entry e fits graph d (sizes, order valid, recomputed cost), else -1 with
    "order library PATH: entry for graph H has ... but the graph has ...". */
-static int entry_fits(const char *path, const ag_dag *d, const ag_order_entry *e, ag_error *err) {
+static int entry_fits(const char *path, const ag_orderlib_graph *d, const ag_order_entry *e,
+                      ag_error *err) {
   char hs[17], have[256] = "", want[256] = "";
   ag_orderlib_hash_str(e->hash, hs);
   const int ev[4] = {e->ni, e->nv, e->no, e->neliminable};
@@ -420,7 +462,7 @@ static int entry_fits(const char *path, const ag_dag *d, const ag_order_entry *e
                          "entry for graph %s has hash %s but the graph has hash %s", hs, hs, dh);
   }
   ag_error e2;
-  long c = ag_order_cost(d, e->order, e->len, &e2);
+  long c = d->cost(d->graph, e->order, e->len, &e2);
   if (c < 0)
     return ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
                          "entry for graph %s has an order that does not fit the graph: %s", hs,
@@ -438,14 +480,14 @@ static int entry_fits(const char *path, const ag_dag *d, const ag_order_entry *e
 
 /* The whole library is read (and so checked) even though one entry is wanted: a damaged
    file is reported at the first lookup, not only when the damage is in that entry. */
-static int lookup(const char *path, const ag_dag *d, const char *sig, ag_order_entry *e,
+static int lookup(const char *path, const ag_orderlib_graph *d, const char *sig, ag_order_entry *e,
                   ag_error *err) {
   ag_order_entry *es;
   int n;
   if (read_all(path, &es, &n, err)) return -1;
   int rc = 0, k = -1;
   for (int i = 0; i < n; i++) {
-    if (es[i].hash != d->hash) continue;
+    if (es[i].hash != d->hash || !ag_order_entry_model_is(&es[i], d->model)) continue;
     if (ag_order_entry_tuned(&es[i])) {
       if (sig && !strcmp(es[i].signature, sig)) k = i; /* preferred */
     } else if (k < 0)
@@ -469,7 +511,8 @@ int ag_orderlib_lookup(const char *path, const ag_dag *d, ag_order_entry *e, ag_
   e->lower_bound = -1;
   ag_h5_quiet q;
   ag_h5_quiet_begin(&q);
-  int rc = lookup(path, d, NULL, e, err);
+  ag_orderlib_graph sg = ag_orderlib_scalar(d);
+  int rc = lookup(path, &sg, NULL, e, err);
   ag_h5_quiet_end(&q);
   return rc;
 }
@@ -480,7 +523,19 @@ int ag_orderlib_lookup_for(const char *path, const ag_dag *d, const char *signat
   e->lower_bound = -1;
   ag_h5_quiet q;
   ag_h5_quiet_begin(&q);
-  int rc = lookup(path, d, signature, e, err);
+  ag_orderlib_graph sg = ag_orderlib_scalar(d);
+  int rc = lookup(path, &sg, signature, e, err);
+  ag_h5_quiet_end(&q);
+  return rc;
+}
+
+int ag_orderlib_lookup_g(const char *path, const ag_orderlib_graph *g, const char *signature,
+                         ag_order_entry *e, ag_error *err) {
+  memset(e, 0, sizeof *e);
+  e->lower_bound = -1;
+  ag_h5_quiet q;
+  ag_h5_quiet_begin(&q);
+  int rc = lookup(path, g, signature, e, err);
   ag_h5_quiet_end(&q);
   return rc;
 }
@@ -500,6 +555,7 @@ static int write_entry(hid_t graphs, const ag_order_entry *e) {
            ag_h5_put_i32(g, "optimal", e->optimal) | ag_h5_put_str(g, "method", e->method) |
            ag_h5_put_f64(g, "search_time", e->search_time) | ag_h5_put_f64(g, "budget", e->budget) |
            ag_h5_put_str(g, "date", e->date) | ag_h5_put_str(g, "version", e->version);
+  if (is_tensor(e)) rc |= ag_h5_put_str(g, "model", e->model);
   if (ag_order_entry_tuned(e))
     rc |= ag_h5_put_str(g, "objective", e->objective) |
           ag_h5_put_str(g, "signature", e->signature) | ag_h5_put_f64(g, "value", e->value) |
@@ -531,8 +587,10 @@ static int write_h5(const char *file, const ag_order_entry *es, int n, const cha
   hid_t f = ag_h5_create_new(file, LIB, libpath, err); /* checksummed metadata */
   if (f < 0) return -1;
   int version = 1; /* plain entries only: readable by alphagrad before tuned entries */
-  for (int i = 0; i < n; i++)
-    if (ag_order_entry_tuned(&es[i])) version = AG_ORDERLIB_FORMAT_VERSION;
+  for (int i = 0; i < n; i++) {
+    if (ag_order_entry_tuned(&es[i]) && version < 2) version = 2;
+    if (is_tensor(&es[i])) version = 3; /* readers before tensor entries refuse the file */
+  }
   int rc =
       ag_h5_put_str(f, "format", AG_ORDERLIB_FORMAT) | ag_h5_put_i32(f, "format_version", version);
   hid_t graphs = rc ? -1 : H5Gcreate2(f, "graphs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -555,7 +613,7 @@ static int same_entry(const ag_order_entry *a, const ag_order_entry *b) {
          !strcmp(a->version, b->version) &&
          !memcmp(&a->search_time, &b->search_time, sizeof(double)) &&
          !memcmp(&a->budget, &b->budget, sizeof(double)) &&
-         ag_order_entry_tuned(a) == ag_order_entry_tuned(b) &&
+         ag_order_entry_tuned(a) == ag_order_entry_tuned(b) && is_tensor(a) == is_tensor(b) &&
          (!ag_order_entry_tuned(a) ||
           (!strcmp(a->objective, b->objective) && !strcmp(a->signature, b->signature) &&
            !memcmp(&a->value, &b->value, sizeof(double)) &&
@@ -638,7 +696,8 @@ static void utc_now(char *buf, size_t n) {
   strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag_error *err) {
+static int store(const char *path, const ag_orderlib_graph *d, const ag_order_entry *in,
+                 ag_error *err) {
   char hs[17], dh[17];
   ag_orderlib_hash_str(in->hash, hs);
   ag_orderlib_hash_str(d->hash, dh);
@@ -653,7 +712,7 @@ static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag
         "neliminable = %d but the graph has ni = %d, nv = %d, no = %d, neliminable = %d",
         hs, in->ni, in->nv, in->no, in->neliminable, d->ni, d->nv, d->no, d->neliminable);
   ag_error e2;
-  long c = in->order || in->len == 0 ? ag_order_cost(d, in->order, in->len, &e2) : -1;
+  long c = in->order || in->len == 0 ? d->cost(d->graph, in->order, in->len, &e2) : -1;
   if (c < 0 && !in->order) ag_fail(&e2, "no order");
   if (c < 0)
     return ag_fail_kfile(err, e2.code, LIB, path, "refusing to store graph %s: %s", hs, e2.msg);
@@ -666,7 +725,16 @@ static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag
     return ag_fail_kfile(err, AG_ERR_INPUT, LIB, path,
                          "refusing to store graph %s: lower_bound %ld is not in -1..%ld", hs,
                          in->lower_bound, c);
+  if (!ag_order_entry_model_is(in, d->model))
+    return ag_fail_kfile(err, AG_ERR_MISMATCH, LIB, path,
+                         "refusing to store graph %s: an entry of the %s model for a graph of the "
+                         "%s model",
+                         hs, in->model && in->model[0] ? in->model : "scalar",
+                         d->model ? d->model : "scalar");
   int tuned = ag_order_entry_tuned(in);
+  if (tuned && d->model)
+    return ag_fail_kfile(err, AG_ERR_INPUT, LIB, path,
+                         "refusing to store graph %s: tuned entries are for scalar graphs", hs);
   if (in->objective && in->objective[0] && !tuned && strcmp(in->objective, "mults"))
     return ag_fail_kfile(err, AG_ERR_INPUT, LIB, path,
                          "refusing to store graph %s: unknown objective '%.40s' (exec, measured "
@@ -723,7 +791,7 @@ static int store(const char *path, const ag_dag *d, const ag_order_entry *in, ag
   int k = -1, plain = -1;
   for (int i = 0; i < n; i++) {
     if (same_key(&es[i], &e)) k = i;
-    if (es[i].hash == e.hash && !ag_order_entry_tuned(&es[i])) plain = i;
+    if (es[i].hash == e.hash && !ag_order_entry_tuned(&es[i]) && !is_tensor(&es[i])) plain = i;
   }
   if (k >= 0 && entry_fits(path, d, &es[k], err)) {
     size_t l = strlen(err->msg);
@@ -799,6 +867,12 @@ done:
 }
 
 int ag_orderlib_store(const char *path, const ag_dag *d, const ag_order_entry *e, ag_error *err) {
+  ag_orderlib_graph g = ag_orderlib_scalar(d);
+  return ag_orderlib_store_g(path, &g, e, err);
+}
+
+int ag_orderlib_store_g(const char *path, const ag_orderlib_graph *d, const ag_order_entry *e,
+                        ag_error *err) {
   /* A library reached through a symbolic link is written where the link points (the
      temporary file, the lock and the rename in the target's directory): renaming over the
      link would replace it with a plain file and leave the real library behind. */

@@ -36,15 +36,33 @@ typedef struct {
   double value; /* tuned: the objective's value (exec: ps per element; measured: ns) */
   double ns;    /* measured ns per element (sqrt(batched x single)), -1 when not measured */
   double gain;  /* measured gain over the best of forward and reverse, 0 when not measured */
+  /* The cost model of the graph: NULL or "" for scalar graphs (ag_dag), "tensor" for tensor
+     graphs (tensor/tensor_model.h: the AlphaGrad sparse-tensor model; cost is that model's
+     multiplications). An entry only ever applies to a graph of its own model. */
+  char *model;
 } ag_order_entry;
+
+/* What the library needs to know of a graph to store or look up its order: its key, sizes
+   and model, and how to recompute an order's cost (returns -1 with err set for an order
+   that does not fit). ag_orderlib_scalar describes a scalar graph. */
+typedef struct {
+  uint64_t hash;
+  int ni, nv, no, neliminable;
+  const char *model; /* NULL: scalar */
+  long (*cost)(const void *graph, const int *order, int len, ag_error *err);
+  const void *graph;
+} ag_orderlib_graph;
+ag_orderlib_graph ag_orderlib_scalar(const ag_dag *d);
+/* 1 if e belongs to graphs of model `model` (NULL: scalar). */
+int ag_order_entry_model_is(const ag_order_entry *e, const char *model);
 
 /* 1 if e is a tuned entry (objective exec or measured). */
 int ag_order_entry_tuned(const ag_order_entry *e);
 
 #define AG_ORDERLIB_FORMAT "alphagrad-order-library" /* root attribute `format` */
-/* root attribute `format_version`: 1 for libraries of plain entries only (readable by older
-   alphagrad), 2 when tuned entries are present */
-#define AG_ORDERLIB_FORMAT_VERSION 2
+/* root attribute `format_version`: 1 for libraries of plain scalar entries only (readable by
+   older alphagrad), 2 when tuned entries are present, 3 when tensor-model entries are */
+#define AG_ORDERLIB_FORMAT_VERSION 3
 
 /* All entries of a library, sorted by hash. *entries is malloc'ed; free with
    ag_order_entries_free. -1 with err = "order library PATH: ..." when the file is missing,
@@ -96,5 +114,12 @@ int ag_orderlib_lookup_for(const char *path, const ag_dag *d, const char *signat
    replaces an exec one, and within one objective the lower value wins. Storing a tuned
    entry for a graph without a plain entry stores its order as the plain entry too. */
 int ag_orderlib_store(const char *path, const ag_dag *d, const ag_order_entry *e, ag_error *err);
+
+/* The same three for any graph described by g (a tensor graph, say); e->model must be g's.
+   Entries of another model are never returned, nor replaced. */
+int ag_orderlib_lookup_g(const char *path, const ag_orderlib_graph *g, const char *signature,
+                         ag_order_entry *e, ag_error *err);
+int ag_orderlib_store_g(const char *path, const ag_orderlib_graph *g, const ag_order_entry *e,
+                        ag_error *err);
 
 #endif

@@ -170,9 +170,7 @@ int ag_tsearch_mcts_run(ag_trun *run, ag_error *err) {
       node *rt = &t.nodes[0];
       int best = 0;
       for (int a = 1; a < rt->n; a++)
-        if (rt->N[a] > rt->N[best] ||
-            (rt->N[a] == rt->N[best] && rt->W[a] > rt->W[best]))
-          best = a;
+        if (rt->N[a] > rt->N[best] || (rt->N[a] == rt->N[best] && rt->W[a] > rt->W[best])) best = a;
       prefix[depth] = rt->act[best];
       ag_tstate_eliminate(root, rt->act[best]);
     }

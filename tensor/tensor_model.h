@@ -21,7 +21,7 @@
 
 #include "base/error.h"
 
-#define AG_TTYPES 22    /* sparsity types -10..11, index = type + 10 */
+#define AG_TTYPES   22    /* sparsity types -10..11, index = type + 10 */
 #define AG_TDIM_MAX 32767 /* largest dimension of a Jacobian shape */
 
 extern const signed char ag_tmul[AG_TTYPES][AG_TTYPES];
@@ -35,16 +35,16 @@ typedef struct {
 
 typedef struct {
   char *name;
-  int ni, nv, no, nvar;   /* nvar = ni + nv */
-  int neliminable;        /* nv - no */
-  int *outputs;           /* no vertex ids, in the order of the function's outputs */
-  unsigned char *is_out;  /* nv: 1 for output vertices (never eliminated) */
-  ag_tedge *E;            /* nvar * nv */
+  int ni, nv, no, nvar;  /* nvar = ni + nv */
+  int neliminable;       /* nv - no */
+  int *outputs;          /* no vertex ids, in the order of the function's outputs */
+  unsigned char *is_out; /* nv: 1 for output vertices (never eliminated) */
+  ag_tedge *E;           /* nvar * nv */
   int nedges;
-  uint64_t hash;          /* structural: sizes, outputs, every edge with type and shape */
+  uint64_t hash; /* structural: sizes, outputs, every edge with type and shape */
   long ref_fwd, ref_rev, ref_markowitz; /* the header's reference figures, -1 when absent */
-  char **prim;            /* nv primitive names (informative) */
-  int (*shape)[2];        /* nv + ni 2-D shapes: inputs first, then vertices (informative) */
+  char **prim;                          /* nv primitive names (informative) */
+  int (*shape)[2]; /* nv + ni 2-D shapes: inputs first, then vertices (informative) */
 } ag_tgraph;
 
 void ag_tgraph_free(ag_tgraph *g);
@@ -63,7 +63,8 @@ typedef struct {
   int wv, wc;
   long cost;
   int nleft; /* eliminable vertices left */
-  ag_tedge *e1buf, *e2buf; int *ubuf, *wbuf; /* scratch of one elimination */
+  ag_tedge *e1buf, *e2buf;
+  int *ubuf, *wbuf; /* scratch of one elimination */
 } ag_tstate;
 
 ag_tstate *ag_tstate_new(const ag_tgraph *g);

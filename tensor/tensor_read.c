@@ -228,7 +228,8 @@ ag_tgraph *ag_tgraph_read_text(const char *text, const char *where, const char *
     long num;
     const char *q = s;
     if (var_ref(&q, &kind, &num)) {
-      fail_at(&c, "expected 'xK shape=...', 'vK = op(...)' or an edge 'SRC -> vK type=T jac=[...]'");
+      fail_at(&c,
+              "expected 'xK shape=...', 'vK = op(...)' or an edge 'SRC -> vK type=T jac=[...]'");
       goto fail;
     }
     while (*q == ' ')
@@ -293,7 +294,8 @@ ag_tgraph *ag_tgraph_read_text(const char *text, const char *where, const char *
         goto fail;
       }
       long d[2];
-      if (key_list(q, eol, "ag", d, 2) == 2) g->shape[num - 1][0] = (int)d[0], g->shape[num - 1][1] = (int)d[1];
+      if (key_list(q, eol, "ag", d, 2) == 2)
+        g->shape[num - 1][0] = (int)d[0], g->shape[num - 1][1] = (int)d[1];
       nx++;
     } else {
       if (indented || num != nvx + 1) {

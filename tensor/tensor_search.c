@@ -112,7 +112,8 @@ static int anneal(ag_trun *run) {
   ag_rng_seed(&rng, run->o->seed);
   /* temperatures relative to the starting cost: products cost from 1 to thousands of
      multiplications on these graphs */
-  const double T0 = fmax(1.0, 0.01 * (double)best_cost), T1 = fmax(0.05, 0.0002 * (double)best_cost);
+  const double T0 = fmax(1.0, 0.01 * (double)best_cost),
+               T1 = fmax(0.05, 0.0002 * (double)best_cost);
   long cycle = 4000L * (m > 50 ? m : 50) / 50, in_cycle = 0;
   double temp = T0, decay = exp(log(T1 / T0) / (double)cycle);
   for (;; run->iterations++) {

@@ -17,8 +17,8 @@
 typedef struct {
   double time_limit; /* seconds of wall time (<= 0: only max_moves stops) */
   uint64_t seed;
-  long max_moves;    /* annealing moves or MCTS simulations; 0: unlimited */
-  long target;       /* stop once cost <= target (0: never) */
+  long max_moves; /* annealing moves or MCTS simulations; 0: unlimited */
+  long target;    /* stop once cost <= target (0: never) */
   /* progress, at most about once a second and once at the end */
   void (*progress)(long best, double per_s, double elapsed, void *ctx);
   void *progress_ctx;
@@ -36,7 +36,7 @@ typedef struct {
   long cost;
   long iterations; /* moves (annealing) or simulations (MCTS) */
   double elapsed, time_to_cost;
-  const char *method; /* "anneal" or "mcts" */
+  const char *method;               /* "anneal" or "mcts" */
   long fwd, rev, markowitz, greedy; /* the seeds' costs */
 } ag_tsearch_result;
 

@@ -600,7 +600,7 @@ static void test_crafted(void) {
        "crafted_format.h5",
        "not an alphagrad order library",
        AG_ERR_FORMAT},
-      {{.format_version = 3}, "crafted_version.h5", "format_version 3 is newer", AG_ERR_MISMATCH},
+      {{.format_version = 4}, "crafted_version.h5", "format_version 4 is newer", AG_ERR_MISMATCH},
       {{.no_format = 1}, "crafted_foreign.h5", "no 'format' attribute", AG_ERR_FORMAT},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
