@@ -3,8 +3,9 @@
    One episode builds an order move by move, as AlphaZero plays a game: before each move,
    sims_per_move simulations grow a tree of orders below the current prefix (PUCT selection
    with a prior of softmax(-step cost / mean step cost), the step cost being what eliminating
-   the vertex costs now), each ending in a rollout that completes the order (the cheapest
-   next step, or with probability 1/4 a random one); the value of a simulation is
+   the vertex costs now), each ending in a rollout that completes the order (half of them
+   in the order of the best order known so far, the others by the cheapest next step, or
+   with probability 1/4 a random one); the value of a simulation is
    best_seed_cost / its order's cost. The most visited child is committed, the tree is
    dropped, and the next move searches afresh. Episodes repeat with twice the simulations
    (up to 3200 per move) until the time is up. Every complete order is offered to the run,
@@ -82,9 +83,19 @@ static void tree_clear(tree *t) {
   t->n = 0;
 }
 
-/* completes the order from state s (prefix already in order[0..len)); returns the length */
-static int rollout(ag_tstate *s, int *order, int len, int *act, ag_rng *rng) {
+/* completes the order from state s (prefix already in order[0..len)); returns the length.
+   Half of the rollouts keep the remaining vertices in the incumbent's order (best: 1-based
+   ids), the others take the cheapest next step, or with probability 1/4 a random one. */
+static int rollout(ag_tstate *s, int *order, int len, int *act, ag_rng *rng, const int *best) {
   const int m = s->g->neliminable;
+  if (ag_rng_below(rng, 2) == 0) {
+    for (int i = 0; i < m; i++)
+      if (!s->done[best[i] - 1]) {
+        ag_tstate_eliminate(s, best[i] - 1);
+        order[len++] = best[i] - 1;
+      }
+    return len;
+  }
   while (len < m) {
     int n = legal(s, act), pick;
     if (ag_rng_below(rng, 4) == 0)
@@ -155,7 +166,7 @@ int ag_tsearch_mcts_run(ag_trun *run, ag_error *err) {
           }
           cur = nd->child[best];
         }
-        len = rollout(s, order, len, act, &rng);
+        len = rollout(s, order, len, act, &rng, run->best);
         ag_trun_offer(run, order, s->cost);
         double v = ref / (double)(s->cost > 0 ? s->cost : 1);
         for (int i = 0; i < np; i++) {
