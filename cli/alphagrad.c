@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/version.h"
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "graph/orders.h"
 #include "jacobian/codegen_c.h"
@@ -91,18 +92,7 @@ static int usage_error(const char *fmt, const char *arg) {
   return 2;
 }
 
-static void json_str(const char *s) {
-  putchar('"');
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\')
-      printf("\\%c", *s);
-    else if ((unsigned char)*s < 0x20)
-      printf("\\u%04x", *s);
-    else
-      putchar(*s);
-  }
-  putchar('"');
-}
+static void json_str(const char *s) { ag_cli_json_str(stdout, s); }
 
 static void json_num(double x) {
   if (isfinite(x))
@@ -154,21 +144,12 @@ static void vertex_label(const ag_graph *g, int node, char *buf, size_t n) {
 
 /* --order SPEC: fwd|rev|markowitz|@FILE, where FILE is an order text file or an HDF5
    order library (the stored order for this graph). */
-static int is_hdf5_file(const char *path) {
-  static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-  unsigned char buf[8];
-  FILE *f = fopen(path, "rb");
-  if (!f) return 0;
-  size_t n = fread(buf, 1, 8, f);
-  fclose(f);
-  return n == 8 && !memcmp(buf, sig, 8);
-}
 
 /* signature: prefer the library's entry tuned on this machine signature (NULL: the plain
    entry, the best by multiplications) */
 static int resolve_order(const ag_graph *g, const char *spec, const char *signature, int **order,
                          int *len, ag_error *err) {
-  if (spec[0] == '@' && is_hdf5_file(spec + 1)) {
+  if (spec[0] == '@' && ag_cli_is_hdf5(spec + 1)) {
     ag_order_entry e;
     int found = ag_orderlib_lookup_for(spec + 1, &g->dag, signature, &e, err);
     if (found < 0) return -1;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/readfile.h"
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "graph/orders.h"
 #include "orderlib/orderlib.h"
@@ -54,18 +55,7 @@ typedef struct {
   int json, show_order, quiet, skip_stored;
 } topts;
 
-static void jstr(const char *s) {
-  putchar('"');
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\')
-      printf("\\%c", *s);
-    else if ((unsigned char)*s < 0x20)
-      printf("\\u%04x", *s);
-    else
-      putchar(*s);
-  }
-  putchar('"');
-}
+static void jstr(const char *s) { ag_cli_json_str(stdout, s); }
 
 static int fail(const topts *o, const char *msg) {
   fprintf(stderr, "alphagrad: %s\n", msg);
@@ -92,16 +82,6 @@ static ag_orderlib_graph lib_graph(const ag_tgraph *g) {
   return (ag_orderlib_graph){g->hash, g->ni, g->nv, g->no, g->neliminable, "tensor", cost_fn, g};
 }
 
-static int is_hdf5(const char *path) {
-  static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-  unsigned char buf[8];
-  FILE *f = fopen(path, "rb");
-  if (!f) return 0;
-  size_t n = fread(buf, 1, 8, f);
-  fclose(f);
-  return n == 8 && !memcmp(buf, sig, 8);
-}
-
 /* --order SPEC into ids[neliminable] */
 static int resolve(const ag_tgraph *g, const char *spec, int *ids, ag_error *err) {
   if (!strcmp(spec, "fwd") || !strcmp(spec, "forward"))
@@ -112,7 +92,7 @@ static int resolve(const ag_tgraph *g, const char *spec, int *ids, ag_error *err
     ag_torder_markowitz(g, ids);
   else if (!strcmp(spec, "greedy"))
     ag_torder_greedy(g, ids);
-  else if (spec[0] == '@' && is_hdf5(spec + 1)) {
+  else if (spec[0] == '@' && ag_cli_is_hdf5(spec + 1)) {
     ag_order_entry e;
     ag_orderlib_graph lg = lib_graph(g);
     int found = ag_orderlib_lookup_g(spec + 1, &lg, NULL, &e, err);
@@ -231,16 +211,17 @@ typedef struct {
 static void progress(long best, double per_s, double el, void *ctx) {
   const prog_ctx *p = ctx;
   if (!p->quiet)
-    fprintf(stderr, "[search %s, tensor] %6.1fs  best cost %ld  %.3g iterations/s\n", p->method,
-            el, best, per_s);
+    fprintf(stderr, "[search %s, tensor] %6.1fs  best cost %ld  %.3g iterations/s\n", p->method, el,
+            best, per_s);
 }
 
 static int cmd_search(const topts *o, const ag_tgraph *g, int argc, char **argv) {
   const int portfolio = !strcmp(o->method, "portfolio");
   int method = portfolio ? AG_TSEARCH_ANNEAL : parse_method(o->method);
   if (method < 0) {
-    fprintf(stderr, "alphagrad: unknown --method '%s' for a tensor graph (anneal, mcts or "
-                    "portfolio; the exact solver's bounds do not hold in the tensor model)\n",
+    fprintf(stderr,
+            "alphagrad: unknown --method '%s' for a tensor graph (anneal, mcts or "
+            "portfolio; the exact solver's bounds do not hold in the tensor model)\n",
             o->method);
     return 2;
   }
@@ -319,7 +300,8 @@ static int cmd_search(const topts *o, const ag_tgraph *g, int argc, char **argv)
     MPI_Allreduce(&mine, &best, 1, MPI_LONG_INT, MPI_MINLOC, MPI_COMM_WORLD);
     if (best.rank != 0) {
       if (rank == best.rank) MPI_Send(r.order, r.len, MPI_INT, 0, 7, MPI_COMM_WORLD);
-      if (rank == 0) MPI_Recv(r.order, r.len, MPI_INT, best.rank, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      if (rank == 0)
+        MPI_Recv(r.order, r.len, MPI_INT, best.rank, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     }
     if (rank == 0) rank_costs = malloc((size_t)size * sizeof(long));
     MPI_Gather(&r.cost, 1, MPI_LONG, rank_costs, 1, MPI_LONG, 0, MPI_COMM_WORLD);
@@ -335,8 +317,9 @@ static int cmd_search(const topts *o, const ag_tgraph *g, int argc, char **argv)
   if (rank == 0) {
     long check = ag_torder_cost(g, r.order, r.len, &err);
     if (check != r.cost) {
-      fprintf(stderr, "alphagrad: internal error: the search reported cost %ld but the order "
-                      "costs %ld\n",
+      fprintf(stderr,
+              "alphagrad: internal error: the search reported cost %ld but the order "
+              "costs %ld\n",
               r.cost, check);
       rc = 1;
     }
@@ -362,9 +345,9 @@ static int cmd_search(const topts *o, const ag_tgraph *g, int argc, char **argv)
              (unsigned long long)g->hash, r.cost);
       printf("forward %ld, reverse %ld, Markowitz %ld, greedy %ld\n", r.fwd, r.rev, r.markowitz,
              r.greedy);
-      printf("method %s, %ld iterations in %.1f s on %d rank%s, best found after %.2f s, seed %ld\n",
-             method_name, r.iterations, r.elapsed, size, size > 1 ? "s" : "", r.time_to_cost,
-             o->seed);
+      printf(
+          "method %s, %ld iterations in %.1f s on %d rank%s, best found after %.2f s, seed %ld\n",
+          method_name, r.iterations, r.elapsed, size, size > 1 ? "s" : "", r.time_to_cost, o->seed);
       if (o->out)
         printf("%s %s\n",
                stored < 0 ? "NOT stored (see the error above) in"
@@ -406,14 +389,13 @@ static int cmd_search(const topts *o, const ag_tgraph *g, int argc, char **argv)
 int ag_cli_is_tensor_source(int argc, char **argv) {
   for (int i = 1; i < argc; i++)
     if (argv[i][0] != '-' && argv[i][0] != '@' && access(argv[i], R_OK) == 0 &&
-        !is_hdf5(argv[i]) && ag_tgraph_file_is_tensor(argv[i]))
+        !ag_cli_is_hdf5(argv[i]) && ag_tgraph_file_is_tensor(argv[i]))
       return 1;
   return 0;
 }
 
 int ag_cmd_tensor(int argc, char **argv) {
-  topts o = {.cmd = argv[0], .method = "anneal", .methods = "anneal", .time_limit = 10,
-             .seed = 1};
+  topts o = {.cmd = argv[0], .method = "anneal", .methods = "anneal", .time_limit = 10, .seed = 1};
   if (strcmp(o.cmd, "graph") && strcmp(o.cmd, "cost") && strcmp(o.cmd, "search")) {
     fprintf(stderr,
             "alphagrad: %s is not available for a tensor graph (graph, cost and search are; "
@@ -421,11 +403,10 @@ int ag_cmd_tensor(int argc, char **argv) {
             o.cmd);
     return 2;
   }
-  static const char *scalar_only[] = {"--at",         "--params",    "-o",
-                                      "--function",   "--cuda",      "--check",
-                                      "--profile",    "--prior",     "--sims-per-move",
-                                      "--leaf-batch", "--nn-backend", "--value",
-                                      NULL};
+  static const char *scalar_only[] = {
+      "--at",         "--params",  "-o",      "--function",      "--cuda",
+      "--check",      "--profile", "--prior", "--sims-per-move", "--leaf-batch",
+      "--nn-backend", "--value",   NULL};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

@@ -204,7 +204,8 @@ static void test_order_dependence(void) {
   ag_tgraph *g = load("f");
   if (!g) return;
   ag_tstate *a = ag_tstate_new(g), *b = ag_tstate_new(g);
-  int m = g->neliminable, *ids = malloc((size_t)m * sizeof(int)), *p = malloc((size_t)m * sizeof(int));
+  int m = g->neliminable, *ids = malloc((size_t)m * sizeof(int)),
+      *p = malloc((size_t)m * sizeof(int));
   ag_torder_forward(g, ids);
   check_seed(7);
   int differ = 0;
@@ -317,11 +318,13 @@ static void test_orderlib(void) {
   /* each finds its own */
   ag_order_entry back;
   CHECK(ag_orderlib_lookup_g(lib, &tg, NULL, &back, &err) == 1, "tensor lookup: %s", err.msg);
-  CHECK(back.cost == c && back.len == g->neliminable && !memcmp(back.order, ids, (size_t)back.len * sizeof(int)) &&
+  CHECK(back.cost == c && back.len == g->neliminable &&
+            !memcmp(back.order, ids, (size_t)back.len * sizeof(int)) &&
             ag_order_entry_model_is(&back, "tensor"),
         "tensor entry read back");
   ag_order_entry_clear(&back);
-  CHECK(ag_orderlib_lookup(lib, &sg->dag, &back, &err) == 1 && !ag_order_entry_model_is(&back, "tensor"),
+  CHECK(ag_orderlib_lookup(lib, &sg->dag, &back, &err) == 1 &&
+            !ag_order_entry_model_is(&back, "tensor"),
         "scalar lookup");
   ag_order_entry_clear(&back);
   /* a scalar graph with the tensor graph's key finds nothing (the models never mix) */
