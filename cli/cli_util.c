@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "base/readfile.h"
+
 void ag_cli_json_str(FILE *f, const char *s) {
   fputc('"', f);
   for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
@@ -23,6 +25,7 @@ void ag_cli_json_str(FILE *f, const char *s) {
 int ag_cli_is_hdf5(const char *path) {
   static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   unsigned char buf[8];
+  if (!ag_is_regular_file(path)) return 0; /* never block on a FIFO */
   FILE *f = fopen(path, "rb");
   if (!f) return 0;
   size_t n = fread(buf, 1, 8, f);

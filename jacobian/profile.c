@@ -1,6 +1,8 @@
 /* Owns machine profiles: signature, file format, resolution and calibration (profile.h). */
 #include "jacobian/profile.h"
 
+#include "base/readfile.h"
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
@@ -73,6 +75,11 @@ char *ag_profile_path(const ag_jit_opts *opt) {
 
 int ag_profile_load(const char *path, ag_machine_profile *p, ag_error *err) {
   memset(p, 0, sizeof *p);
+  ag_error re;
+  if (access(path, F_OK) == 0 && !ag_is_regular_file(path)) {
+    ag_read_file(path, &re); /* says what it is */
+    return ag_failc(err, AG_ERR_INPUT, "the profile %s", re.msg);
+  }
   FILE *f = fopen(path, "r");
   if (!f) return ag_failc(err, AG_ERR_IO, "%s: cannot open the profile: %s", path, strerror(errno));
   char line[1024];

@@ -18,9 +18,9 @@ enum { LV_NONE, LV_VAR, LV_ELEM };
 enum { S_NORMAL, S_BREAK, S_CONTINUE, S_RETURN };
 
 #define MAX_DIMS  4
-#define MAX_NODES 20000000
-#define MAX_STEPS 100000000L
-#define MAX_LOOP  10000000L
+#define MAX_NODES 2000000  /* graph nodes a kernel may trace to (docs/kernels.md, limits) */
+#define MAX_STEPS 5000000L /* statements executed while tracing */
+#define MAX_LOOP  1000000L /* iterations of one loop */
 #define MAX_INDEX 1000000L
 #define MAX_NEST  1000 /* nesting of expressions and statements (the C stack) */
 

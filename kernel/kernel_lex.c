@@ -39,9 +39,12 @@ static const char kernel_prelude[] =
     "#define PetscMax(a, b) fmax(a, b)\n#define PetscMin(a, b) fmin(a, b)\n"
     "#define PetscRealPart(a) (a)\n#define PetscConj(a) (a)\n";
 
-#define MAX_EXPANSION  1000000 /* tokens from one macro use */
-#define MAX_EXPANSIONS 100000  /* nested expansions of one macro use */
-#define MAX_TOKENS     8000000 /* tokens after preprocessing */
+#define MAX_EXPANSION 1000000 /* tokens from one macro use */
+#define MAX_EXPANSIONS                                                                             \
+  2000000                  /* work of one macro use: expansions + tokens copied (bounds            \
+                              time and memory: nested macros that copy their growing               \
+                              arguments at every level cost quadratically) */
+#define MAX_TOKENS 8000000 /* tokens after preprocessing */
 
 typedef struct {
   const char *name;
@@ -286,6 +289,7 @@ static void expand_macro(ag_lexer *lx, macro *m, const ag_token *toks, int n, in
         continue;
       }
       push(&args[nargs - 1], *t);
+      if (--*budget < 0) ag_lex_errorc(lx, AG_ERR_LIMIT, use, "macro expansion too large");
     }
     (*i)++;
     if (nargs == 1 && args[0].n == 0 && m->nparams == 0) nargs = 0;
@@ -311,6 +315,7 @@ static void expand_macro(ag_lexer *lx, macro *m, const ag_token *toks, int n, in
       expand_list(lx, args[pi].t, args[pi].n, use, &ex, depth + 1, budget);
       if (body.n + ex.n > MAX_EXPANSION)
         ag_lex_errorc(lx, AG_ERR_LIMIT, use, "macro expansion too large");
+      *budget -= ex.n;
       for (int j = 0; j < ex.n; j++)
         push(&body, ex.t[j]);
     } else {
@@ -347,6 +352,7 @@ static void expand_list(ag_lexer *lx, const ag_token *toks, int n, const ag_toke
     c.macro = use->macro;
     c.bol = 0;
     push(out, c);
+    if (--*budget < 0) ag_lex_errorc(lx, AG_ERR_LIMIT, use, "macro expansion too large");
     i++;
   }
 }
@@ -595,7 +601,7 @@ static void directive(ag_lexer *lx, int file, const ag_token *hash, const ag_tok
         ag_lex_errorc(lx, AG_ERR_LIMIT, name, "#include nested too deeply (recursive include?)");
       char inc[4096];
       const char *cur = lx->files[file];
-      const char *slash = strrchr(cur, '/');
+      const char *slash = d[1].s[1] == '/' ? NULL : strrchr(cur, '/'); /* absolute: as is */
       snprintf(inc, sizeof inc, "%.*s%.*s", slash ? (int)(slash - cur + 1) : 0, cur, d[1].len - 2,
                d[1].s + 1);
       int f = add_file(lx, inc, &d[1]);

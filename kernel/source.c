@@ -1,6 +1,8 @@
 /* Owns source loading (source.h): FILE[:function] specs, by extension a C kernel or a DAG file. */
 #include "kernel/source.h"
 
+#include "base/readfile.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +53,7 @@ ag_graph *ag_load_source(const char *spec, const char *name, ag_error *err) {
 }
 
 int ag_source_test_point(const char *path, double *x, int max) {
+  if (!ag_is_regular_file(path)) return -1;
   FILE *f = fopen(path, "r");
   if (!f) return -1;
   char line[4096];

@@ -15,6 +15,7 @@ ls /usr/share/petsc/*/share/petsc/examples/src/snes/tutorials/ex5.c >/dev/null 2
   need+=(libpetsc3.18-dev-examples) # PETSc's own tutorials, run with the plugin (tests/plugin)
 pkg-config --exists openblas 2>/dev/null || need+=(libopenblas-dev) # CBLAS for the network (nn/)
 command -v clang-format >/dev/null || need+=(clang-format) # scripts/format.sh --check (scripts/test.sh)
+[ -x /usr/bin/time ] || need+=(time) # GNU time: the memory checks of tests/kernel/test_limits.sh
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing ${need[*]}; run as root or install them" >&2
