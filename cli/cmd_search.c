@@ -539,6 +539,7 @@ int ag_cmd_search(int argc, char **argv) {
       if (out)
         printf(", \"stored\": %s%s", stored > 0 ? "true" : "false",
                stored < 0 ? ", \"store_failed\": true" : "");
+      if (r.stalled) printf(", \"stalled\": true");
       if (r.rank_costs) {
         printf(", \"rank_costs\": [");
         for (int k = 0; k < r.nranks; k++)
@@ -548,11 +549,22 @@ int ag_cmd_search(int argc, char **argv) {
       printf("}\n");
     }
   }
+  const int stalled = r.stalled;
   ag_search_result_free(&r);
   ag_measure_result_free(&mr);
   ag_graph_free(g);
   ag_nn_eval_free(neval);
   ag_nn_free(net);
+  if (stalled) { /* a rank never reached the end: the job cannot finalize; end it */
+    fprintf(stderr,
+            "alphagrad: a rank did not reach the end of the portfolio %.0f s after rank 0 did "
+            "(stalled or dead); the result above is rank 0's and what it received; ending the "
+            "job\n",
+            ag_portfolio_grace(time_limit));
+    fflush(stdout);
+    fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, rc ? rc : 3);
+  }
   if (use_mpi) MPI_Finalize();
   return rc;
 }

@@ -18,6 +18,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "graph/orders.h"
+#include "mcts/portfolio.h"
 #include "orderlib/orderlib.h"
 #include "tensor/tensor_read.h"
 #include "tensor/tensor_search.h"
@@ -283,16 +284,20 @@ static int cmd_search(const topts *o, const ag_tgraph *g, int argc, char **argv)
   ag_error err;
   int rc = ag_tsearch(g, (ag_tsearch_method)method, &so, &r, &err);
   int ok = rc == 0, all_ok = ok;
-  if (use_mpi) MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  /* a stalled rank must not hang the job: rank 0 waits a grace period, then reports its own */
+  const int stalled = use_mpi && size > 1 &&
+                      !ag_mpi_fence(MPI_COMM_WORLD, ag_portfolio_grace(o->time_limit), NULL, NULL);
+  if (use_mpi && !stalled) MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
   if (!all_ok) {
     if (!ok) fprintf(stderr, "alphagrad: rank %d: %s\n", rank, err.msg);
     if (ok) ag_tsearch_result_free(&r);
+    if (stalled) MPI_Abort(MPI_COMM_WORLD, 1);
     if (use_mpi) MPI_Finalize();
     return 1;
   }
   long *rank_costs = NULL;
   const char *method_name = r.method;
-  if (use_mpi && size > 1) { /* the best order of all ranks to rank 0 */
+  if (use_mpi && size > 1 && !stalled) { /* the best order of all ranks to rank 0 */
     struct {
       long cost;
       int rank;
@@ -371,6 +376,7 @@ static int cmd_search(const topts *o, const ag_tgraph *g, int argc, char **argv)
       if (o->out)
         printf(", \"stored\": %s%s", stored > 0 ? "true" : "false",
                stored < 0 ? ", \"store_failed\": true" : "");
+      if (stalled) printf(", \"stalled\": true");
       if (rank_costs) {
         printf(", \"rank_costs\": [");
         for (int k = 0; k < size; k++)
@@ -382,6 +388,15 @@ static int cmd_search(const topts *o, const ag_tgraph *g, int argc, char **argv)
   }
   free(rank_costs);
   ag_tsearch_result_free(&r);
+  if (stalled) { /* the job cannot finalize with a stalled rank: end it */
+    fprintf(stderr,
+            "alphagrad: a rank did not reach the end of the portfolio %.0f s after rank 0 did "
+            "(stalled or dead); the result above is rank 0's own; ending the job\n",
+            ag_portfolio_grace(o->time_limit));
+    fflush(stdout);
+    fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, rc ? rc : 3);
+  }
   if (use_mpi) MPI_Finalize();
   return rc;
 }

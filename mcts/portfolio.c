@@ -2,10 +2,13 @@
    sharing hook, the results reduced. */
 #include "mcts/portfolio.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/alloc.h"
+#include "base/clock.h"
 
 enum { TAG_ORDER = 4711 };
 
@@ -79,6 +82,28 @@ static int share(long *cost, int *order, int len, long *lb, void *ctx) {
   return better;
 }
 
+double ag_portfolio_grace(double time_limit) {
+  return time_limit > 0 ? fmax(5.0, 0.5 * time_limit) : 5.0;
+}
+
+int ag_mpi_fence(MPI_Comm comm, double grace, void (*poll)(void *ctx), void *ctx) {
+  int rank, done = 0;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Request req;
+  MPI_Ibarrier(comm, &req);
+  const double t0 = ag_now();
+  const struct timespec nap = {0, 1000000}; /* 1 ms */
+  for (;;) {
+    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    if (done) return 1;
+    if (poll) poll(ctx);
+    if (rank == 0 && grace > 0 && ag_now() - t0 > grace) return 0; /* req stays pending */
+    nanosleep(&nap, NULL);
+  }
+}
+
+static void drain_cb(void *ctx) { drain(ctx); }
+
 int ag_search_portfolio(const ag_dag *d, MPI_Comm comm, const ag_search_method *methods,
                         int nmethods, const ag_search_opts *o, ag_search_result *r, ag_error *err) {
   share_ctx c = {.comm = comm, .len = d->neliminable, .best_sent = -1, .in_cost = -1, .in_lb = -1};
@@ -97,6 +122,27 @@ int ag_search_portfolio(const ag_dag *d, MPI_Comm comm, const ag_search_method *
   ag_search_method m = methods[c.rank % nmethods];
   ag_search_result mr;
   int rc = ag_search(d, m, &mine, &mr, err);
+  if (c.size > 1 && !ag_mpi_fence(comm, ag_portfolio_grace(o->time_limit), drain_cb, &c)) {
+    /* rank 0, and another rank is stalled: report what this rank has; no collectives */
+    free(c.sent_to);
+    free(c.recv_from);
+    if (rc) {
+      free(c.in_order);
+      return -1;
+    }
+    if (c.in_cost >= 0 && c.in_cost < mr.cost) { /* the best another rank sent */
+      mr.cost = c.in_cost;
+      memcpy(mr.order, c.in_order, (size_t)c.len * sizeof(int));
+    }
+    if (c.in_lb > mr.lower_bound) mr.lower_bound = c.in_lb;
+    mr.optimal = mr.lower_bound >= 0 && mr.lower_bound == mr.cost;
+    free(c.in_order);
+    *r = mr;
+    r->method = "portfolio";
+    r->nranks = c.size;
+    r->stalled = 1;
+    return 0;
+  }
   int ok = rc == 0, all_ok;
   MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, comm);
   /* finish the exchange: everyone learns how many messages to expect, receives them */

@@ -52,6 +52,7 @@ typedef struct {
   const char *method;
   long *rank_costs; /* portfolio: each rank's own final cost (malloc'ed), else NULL */
   int nranks;
+  int stalled; /* portfolio, rank 0: some rank missed the final exchange (see portfolio.h) */
 } ag_search_result;
 
 void ag_search_opts_default(ag_search_opts *o);
