@@ -346,36 +346,72 @@ static int cmd_jacobian(const options *o, ag_graph *g) {
   double *J = malloc((size_t)d->no * d->ni * sizeof(double));
   ag_jacprog_eval(jp, x, p, out, vals, work);
   ag_jacprog_dense(jp, vals, J);
-  for (int j = 0; j < d->no; j++)
-    if (!isfinite(out[j])) {
-      fprintf(stderr,
-              "alphagrad: warning: output %d is not finite at this point (outside the "
-              "domain of an operation?)\n",
-              j);
-      break;
-    }
+  /* non-finite values are flagged, never silent: JSON has no inf or NaN (they print as
+     null), so the "nonfinite" field says which entries they are */
+  int nbad_out = 0, nbad_jac = 0;
+  for (int j = 0; j < d->no; j++) {
+    nbad_out += !isfinite(out[j]);
+    for (int i = 0; i < d->ni; i++)
+      nbad_jac += !isfinite(J[j * d->ni + i]);
+  }
+  if (nbad_out)
+    fprintf(stderr,
+            "alphagrad: warning: %d output%s not finite at this point (outside the domain of "
+            "an operation?)\n",
+            nbad_out, nbad_out == 1 ? " is" : "s are");
+  if (nbad_jac) {
+    fprintf(stderr, "alphagrad: warning: %d Jacobian entr%s not finite at this point:", nbad_jac,
+            nbad_jac == 1 ? "y is" : "ies are");
+    int shown = 0;
+    for (int j = 0; j < d->no && shown < 8; j++)
+      for (int i = 0; i < d->ni && shown < 8; i++)
+        if (!isfinite(J[j * d->ni + i]))
+          fprintf(stderr, "%s d out[%d]/d in[%d] = %g", shown++ ? "," : "", j, i, J[j * d->ni + i]);
+    fprintf(stderr,
+            "%s (a derivative that does not exist here: sqrt, cbrt or pow(x, 0.5) at 0, "
+            "acos or asin at +-1, atan2 or hypot at (0, 0), ...)\n",
+            nbad_jac > shown ? ", ..." : "");
+  }
+  /* --check: central differences at several steps (relative 1e-2 .. 1e-8 of max(1, |x|));
+     per entry the smallest difference counts, so neither truncation (large steps) nor
+     cancellation in the kernel (small steps) makes a correct Jacobian look wrong.
+     Non-finite entries are not compared. */
   double fd_err = -1;
-  if (o->check) { /* central differences, step scaled to |x| */
+  int fd_skipped = 0;
+  if (o->check) {
     double *xp = malloc((size_t)d->ni * sizeof(double)),
            *fp = malloc((size_t)d->no * sizeof(double)),
-           *fm = malloc((size_t)d->no * sizeof(double));
+           *fm = malloc((size_t)d->no * sizeof(double)),
+           *best = malloc((size_t)d->no * sizeof(double));
     fd_err = 0;
     for (int i = 0; i < d->ni; i++) {
-      memcpy(xp, x, (size_t)d->ni * sizeof(double));
-      double h = 1e-6 * fmax(1.0, fabs(x[i]));
-      xp[i] = x[i] + h;
-      ag_graph_eval(g, xp, p, fp, work);
-      xp[i] = x[i] - h;
-      ag_graph_eval(g, xp, p, fm, work);
+      for (int j = 0; j < d->no; j++)
+        best[j] = INFINITY;
+      for (int k = 2; k <= 8; k++) {
+        memcpy(xp, x, (size_t)d->ni * sizeof(double));
+        double h = pow(10.0, -k) * fmax(1.0, fabs(x[i]));
+        xp[i] = x[i] + h;
+        ag_graph_eval(g, xp, p, fp, work);
+        xp[i] = x[i] - h;
+        ag_graph_eval(g, xp, p, fm, work);
+        for (int j = 0; j < d->no; j++) {
+          double fd = (fp[j] - fm[j]) / (2 * h), ex = J[j * d->ni + i];
+          double e = fabs(fd - ex) / fmax(1.0, fabs(ex));
+          if (e < best[j]) best[j] = e; /* NaN never wins */
+        }
+      }
       for (int j = 0; j < d->no; j++) {
-        double fd = (fp[j] - fm[j]) / (2 * h), ex = J[j * d->ni + i];
-        double e = fabs(fd - ex) / fmax(1.0, fabs(ex));
-        if (e > fd_err || isnan(e)) fd_err = e;
+        if (!isfinite(J[j * d->ni + i])) {
+          fd_skipped++;
+          continue;
+        }
+        if (best[j] > fd_err || isnan(best[j])) fd_err = best[j];
       }
     }
     free(xp);
     free(fp);
     free(fm);
+    free(best);
   }
   if (o->json) {
     printf("{\"graph\": ");
@@ -396,10 +432,32 @@ static int cmd_jacobian(const options *o, ag_graph *g) {
       }
       printf("]");
     }
-    printf("], \"nonzeros\": %d", jp->nentries);
+    printf("], \"nonzeros\": %d, \"finite\": %s", jp->nentries,
+           nbad_out + nbad_jac ? "false" : "true");
+    if (nbad_out + nbad_jac) { /* which values print as null, and what they are */
+      printf(", \"nonfinite\": [");
+      int k = 0;
+      for (int j = 0; j < d->no; j++)
+        if (!isfinite(out[j]))
+          printf("%s{\"output\": %d, \"value\": \"%s\"}", k++ ? ", " : "", j,
+                 isnan(out[j]) ? "nan"
+                 : out[j] > 0  ? "inf"
+                               : "-inf");
+      for (int j = 0; j < d->no; j++)
+        for (int i = 0; i < d->ni; i++) {
+          double v = J[j * d->ni + i];
+          if (!isfinite(v))
+            printf("%s{\"row\": %d, \"col\": %d, \"value\": \"%s\"}", k++ ? ", " : "", j, i,
+                   isnan(v) ? "nan"
+                   : v > 0  ? "inf"
+                            : "-inf");
+        }
+      printf("]");
+    }
     if (o->check) {
       printf(", \"fd_max_rel_error\": ");
       json_num(fd_err);
+      printf(", \"fd_skipped\": %d", fd_skipped);
     }
     printf("}\n");
   } else {
@@ -411,7 +469,11 @@ static int cmd_jacobian(const options *o, ag_graph *g) {
         printf(" % .10g", J[j * d->ni + i]);
       printf("\n");
     }
-    if (o->check) printf("max relative difference to central finite differences: %.3g\n", fd_err);
+    if (o->check) {
+      printf("max relative difference to central finite differences: %.3g", fd_err);
+      if (fd_skipped) printf(" (%d non-finite entries not compared)", fd_skipped);
+      printf("\n");
+    }
   }
   free(work);
   free(out);

@@ -150,5 +150,22 @@ expect_err "search bad model" 1 "not an HDF5 file" "$AG" search "$SRC/examples/p
 out=$("$AG" cost "$G" --name zz --order fwd --json 2>/dev/null)
 if [[ "$out" == '{"error": "'*"no graph named 'zz'"* ]]; then ok; else bad "json error: $out"; fi
 
+# non-finite values are flagged (issue 19 item 7): a warning naming the entries, "finite":
+# false and the list of entries that JSON prints as null; --check leaves them out
+printf 'void k(const double *in, double *out) { out[0] = sqrt(in[0]) + acos(in[1]); out[1] = in[0] * in[1]; }\n' >"$TMP/nonfinite.c"
+out=$("$AG" jacobian "$TMP/nonfinite.c" --at 0,1 --check --json 2>"$TMP/nf.err")
+echo "$out" | grep -q '"finite": false, "nonfinite": \[{"row": 0, "col": 0, "value": "inf"}, {"row": 0, "col": 1, "value": "-inf"}\]' && ok || bad "nonfinite json: $out"
+echo "$out" | grep -q '"fd_skipped": 2' && ok || bad "fd_skipped: $out"
+grep -q "warning: 2 Jacobian entries are not finite at this point: d out\[0\]/d in\[0\] = inf" "$TMP/nf.err" && ok || bad "nonfinite warning: $(cat "$TMP/nf.err")"
+out=$("$AG" jacobian "$TMP/nonfinite.c" --at 0.5,0.5 --json)
+echo "$out" | grep -q '"finite": true' && ! echo "$out" | grep -q nonfinite && ok || bad "finite json: $out"
+# --check does not cry wolf on cancellation in the kernel (issue 19 item 12)
+printf 'void k(const double *in, double *out) { out[0] = (in[0] + 1e8) - 1e8 + in[1]; }\n' >"$TMP/cancel.c"
+e=$("$AG" jacobian "$TMP/cancel.c" --at 1e-3,1 --check --json | sed -n 's/.*"fd_max_rel_error": \([^,}]*\).*/\1/p')
+awk -v e="$e" 'BEGIN{exit !(e < 1e-5)}' && ok || bad "cancellation: --check reports $e"
+# (and the Jacobian itself is exact there)
+out=$("$AG" jacobian "$TMP/cancel.c" --at 1e-3,1 --json)
+echo "$out" | grep -q '"jacobian": \[\[1, 1\]\]' && ok || bad "cancel jacobian: $out"
+
 echo "test_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
