@@ -101,23 +101,38 @@ static void json_num(double x) {
     printf("null"); /* JSON has no inf/nan */
 }
 
+/* "v1,v2,..." (commas, optionally with spaces): every field a finite number; an empty field
+   ("0.01,,0.02", a trailing comma) or inf/NaN/overflow is refused naming the field. */
 static int parse_values(const char *s, double **out, int *n, const char *what) {
   int cap = 8, m = 0;
   double *v = malloc((size_t)cap * sizeof(double));
   const char *p = s;
-  while (*p) {
+  for (;;) {
+    while (*p == ' ')
+      p++;
     char *end;
+    errno = 0;
     double x = strtod(p, &end);
-    if (end == p) {
+    const char *why = end == p                          ? "cannot read a number"
+                      : errno == ERANGE || !isfinite(x) ? "not a finite double"
+                                                        : NULL;
+    if (why) {
       free(v);
-      fprintf(stderr, "alphagrad: %s: cannot read a number at '%s'\n", what, p);
+      fprintf(stderr, "alphagrad: %s: value %d: %s at '%s'\n", what, m + 1, why, p);
       return -1;
     }
     if (m == cap) v = realloc(v, (size_t)(cap *= 2) * sizeof(double));
     v[m++] = x;
     p = end;
-    while (*p == ',' || *p == ' ')
+    while (*p == ' ')
       p++;
+    if (!*p) break;
+    if (*p != ',') {
+      free(v);
+      fprintf(stderr, "alphagrad: %s: expected ',' after value %d at '%s'\n", what, m, p);
+      return -1;
+    }
+    p++;
   }
   *out = v;
   *n = m;

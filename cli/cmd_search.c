@@ -3,6 +3,7 @@
                    [--sims-per-move N] [--prior heuristic|uniform]
    Under mpiexec (or with --method portfolio) every rank searches and rank 0 reports and
    writes. */
+#include <errno.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -204,23 +205,27 @@ int ag_cmd_search(int argc, char **argv) {
       }
       break;
     case 6:
+      errno = 0;
       seed = strtol(val, &end, 10);
-      if (*end || seed < 0) {
+      if (*end || end == val || errno || seed < 0) {
         fprintf(stderr, "alphagrad: --seed needs a non-negative integer, got '%s'\n", val);
         return 2;
       }
       break;
     case 7:
+      errno = 0;
       target = strtol(val, &end, 10);
-      if (*end || target < 0) {
+      if (*end || end == val || errno || target < 0) {
         fprintf(stderr, "alphagrad: --target needs a non-negative integer, got '%s'\n", val);
         return 2;
       }
       break;
     default:
+      errno = 0;
       sims = strtol(val, &end, 10);
-      if (*end || sims <= 0) {
-        fprintf(stderr, "alphagrad: --sims-per-move needs a positive integer, got '%s'\n", val);
+      if (*end || end == val || errno || sims <= 0 || sims > 100000000) {
+        fprintf(stderr, "alphagrad: --sims-per-move needs an integer in 1..100000000, got '%s'\n",
+                val);
         return 2;
       }
     }

@@ -7,6 +7,7 @@
                       [--time S] [--seed S] [--target C] [--out LIB.h5] [--skip-stored]
                       [--quiet] [--json]
    alphagrad.c sends a command here when an argument is a tensor graph file. */
+#include <errno.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -462,8 +463,9 @@ int ag_cmd_tensor(int argc, char **argv) {
           return 2;
         }
       } else if (num == 1 || num == 2) {
+        errno = 0;
         long x = strtol(v, &end, 10);
-        if (*end || x < 0) {
+        if (*end || end == v || errno || x < 0) {
           fprintf(stderr, "alphagrad: %s needs a non-negative integer, got '%s'\n", a, v);
           return 2;
         }

@@ -315,6 +315,12 @@ static int read_entry(hid_t graphs, const char *gname, const char *path, ag_orde
                   v[4], v[5], v[6]);
     goto fail;
   }
+  if ((v[6] == 1) != (v[5] == v[4])) { /* optimal exactly when the bound meets the cost */
+    ag_fail_kfile(err, AG_ERR_CORRUPT, LIB, path,
+                  "graph %s: optimal = %lld contradicts lower_bound = %lld and cost = %lld", gname,
+                  v[6], v[5], v[4]);
+    goto fail;
+  }
   e->cost = (long)v[4];
   e->lower_bound = (long)v[5];
   e->optimal = (int)v[6];

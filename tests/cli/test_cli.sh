@@ -81,7 +81,14 @@ printf '1, 2; 3\n' >"$TMP/semi.order"
 expect_err "order syntax" 1 "semi.order:1:5: unexpected character ';'" "$AG" cost "$G" --name g --order "@$TMP/semi.order"
 expect_err "structure-only jacobian" 1 "structure only" "$AG" jacobian "$G" --name g --at 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
 expect_err "wrong point size" 2 "--at has 2 values but graph 'RoeFlux_1d' has 6 inputs" "$AG" jacobian "$SRC/examples/paper/roeflux_1d.c" --at 1,2
-expect_err "bad number" 2 "--at: cannot read a number" "$AG" jacobian "$SRC/examples/paper/roeflux_1d.c" --at 1,x
+expect_err "bad number" 2 "--at: value 2: cannot read a number at 'x'" "$AG" jacobian "$SRC/examples/paper/roeflux_1d.c" --at 1,x
+# unchecked numbers (issue 19 item 9): empty fields, non-finite values, overflowing integers
+expect_err "empty field" 2 "--at: value 2: cannot read a number at ',0.02'" "$AG" jacobian "$SRC/examples/paper/roeflux_1d.c" --at 0.01,,0.02
+expect_err "trailing comma" 2 "--at: value 2: cannot read a number" "$AG" jacobian "$SRC/examples/paper/roeflux_1d.c" --at 0.01,
+expect_err "infinite value" 2 "--at: value 1: not a finite double at '1e999'" "$AG" jacobian "$SRC/examples/paper/roeflux_1d.c" --at 1e999
+expect_err "sims overflow" 2 "--sims-per-move needs an integer in 1..100000000, got '4294967296'" "$AG" search "$G" --name g --sims-per-move 4294967296
+expect_err "seed overflow" 2 "--seed needs a non-negative integer" "$AG" search "$G" --name g --seed 99999999999999999999999
+expect_err "time inf" 2 "--time needs a positive, finite number" "$AG" search "$G" --name g --time inf
 expect_err "params count" 2 "has 0 parameters but --params gives 1" "$AG" jacobian "$SRC/examples/paper/roeflux_1d.c" --at 1,.3,2.5,.9,.2,2.2 --params 3
 expect_err "kernel function missing" 1 "no function 'nope'" "$AG" graph "$SRC/examples/paper/roeflux_1d.c:nope"
 printf 'void k(const double *in, double *out) {\n  double a = in[0];\n  while (a > 0) a = a - 1;\n  out[0] = a;\n}\n' >"$TMP/bad.c"

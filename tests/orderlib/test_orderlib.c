@@ -471,6 +471,7 @@ typedef struct {
   int nv_delta;       /* added to nv */
   int order_swap_out; /* replace the first order id by an output vertex */
   long cost_delta;    /* added to the cost */
+  int optimal;        /* the optimal flag (with lower_bound -1: a contradiction) */
   int no_format;      /* no root attributes at all */
 } craft;
 
@@ -531,7 +532,7 @@ static void write_crafted(const char *path, const ag_graph *g, const craft *c) {
   put_ll(gr, "neliminable", d->neliminable);
   put_ll(gr, "cost", cost + c->cost_delta);
   put_ll(gr, "lower_bound", -1);
-  put_ll(gr, "optimal", 0);
+  put_ll(gr, "optimal", c->optimal);
   put_vstr(gr, "method", "h5py");
   put_d(gr, "search_time", 2.5);
   put_d(gr, "budget", 5);
@@ -595,6 +596,10 @@ static void test_crafted(void) {
       {{.cost_delta = 7},
        "crafted_cost.h5",
        "has cost 414 but its order costs 407",
+       AG_ERR_CORRUPT},
+      {{.optimal = 1},
+       "crafted_optimal.h5",
+       "optimal = 1 contradicts lower_bound = -1 and cost = 407",
        AG_ERR_CORRUPT},
       {{.format = "something-else"},
        "crafted_format.h5",
