@@ -102,6 +102,28 @@ int main(void) {
     ag_elim_free(s);
     ag_elim_free(s2);
 
+    /* the Markowitz order (cached degrees) equals the greedy rule with every degree
+       recounted at every step, ties to the lowest index */
+    {
+      int *mo = malloc((size_t)(m + 1) * sizeof(int)), *ro = malloc((size_t)(m + 1) * sizeof(int));
+      int ml = ag_order_markowitz(d, mo), rl = 0;
+      ag_elim *r = ag_elim_new(d);
+      while (r->nleft > 0) {
+        int best = -1;
+        long bc = 0;
+        for (int v = d->ni; v < d->n; v++)
+          if (ag_elim_eliminable(r, v) && (best < 0 || ag_elim_markowitz(r, v) < bc))
+            best = v, bc = ag_elim_markowitz(r, v);
+        ag_elim_step(r, best);
+        ro[rl++] = ag_vertex_id(d, best);
+      }
+      CHECK(ml == rl && !memcmp(mo, ro, (size_t)ml * sizeof(int)),
+            "%s: Markowitz order differs from the recounting greedy rule", g->name);
+      ag_elim_free(r);
+      free(mo);
+      free(ro);
+    }
+
     /* validation errors */
     ag_order_forward(d, o);
     int out_id = 0;
