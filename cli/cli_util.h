@@ -4,6 +4,9 @@
 #include <stdio.h>
 /* s as a JSON string literal (NULL prints ""). */
 void ag_cli_json_str(FILE *f, const char *s);
+/* s for a terminal line: control characters (newlines, escapes) as \xNN, so a string read
+   from a file cannot forge lines or drive the terminal; into buf (n bytes), returned. */
+const char *ag_cli_safe(const char *s, char *buf, size_t n);
 /* 1 if the file at path starts with the HDF5 signature (an order library, a model). */
 int ag_cli_is_hdf5(const char *path);
 #endif

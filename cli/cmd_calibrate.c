@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "jacobian/profile.h"
 
@@ -69,11 +70,18 @@ int ag_cmd_calibrate(int argc, char **argv) {
   int rc = ag_profile_save(dst, &p, &err);
   if (rc)
     fprintf(stderr, "alphagrad: %s\n", err.msg);
-  else if (json)
-    printf("{\"profile\": \"%s\", \"mul_ps\": %ld, \"add_ps\": %ld, \"fma_ps\": %ld, \"cpu\": "
-           "\"%s\", \"compiler\": \"%s\", \"flags\": \"%s\"}\n",
-           dst, p.w.mul, p.w.add, p.w.fma, p.cpu, p.compiler, p.flags);
-  else
+  else if (json) {
+    printf("{\"profile\": ");
+    ag_cli_json_str(stdout, dst);
+    printf(", \"mul_ps\": %ld, \"add_ps\": %ld, \"fma_ps\": %ld, \"cpu\": ", p.w.mul, p.w.add,
+           p.w.fma);
+    ag_cli_json_str(stdout, p.cpu);
+    printf(", \"compiler\": ");
+    ag_cli_json_str(stdout, p.compiler);
+    printf(", \"flags\": ");
+    ag_cli_json_str(stdout, p.flags);
+    printf("}\n");
+  } else
     printf("profile %s\n  cpu %s\n  compiler %s\n  flags %s\n  mul %ld ps, add %ld ps, fused "
            "multiply-add %ld ps per element\n",
            dst, p.cpu, p.compiler, p.flags, p.w.mul, p.w.add, p.w.fma);

@@ -65,7 +65,15 @@ static int o_usage(const char *fmt, const char *arg) {
   return 2;
 }
 
-static const char *or_dash(const char *s) { return s && s[0] ? s : "-"; }
+/* a library string for a terminal line: "-" when empty, control characters escaped (a
+   crafted library must not forge lines or send terminal escapes); four rotating buffers,
+   so up to four may appear in one printf */
+static const char *or_dash(const char *s) {
+  static char buf[4][1024];
+  static int k;
+  k = (k + 1) % 4;
+  return s && s[0] ? ag_cli_safe(s, buf[k], sizeof buf[k]) : "-";
+}
 
 static void json_fields(const ag_order_entry *e) {
   char hs[17];
@@ -191,9 +199,9 @@ static int do_list(const char *lib, const ag_order_entry *es, int n) {
            e->optimal ? "yes" : "no", or_dash(e->date),
            ag_order_entry_model_is(e, "tensor") ? "  model=tensor" : "");
     if (ag_order_entry_tuned(e)) {
-      printf("    tuned: objective=%s value=%.4g", e->objective, e->value);
+      printf("    tuned: objective=%s value=%.4g", or_dash(e->objective), e->value);
       if (e->ns > 0) printf(" ns=%.4g gain=%.3fx", e->ns, e->gain);
-      printf(" on %s\n", e->signature);
+      printf(" on %s\n", or_dash(e->signature));
     }
   }
   return 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/datadir.h"
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "graph/exec_cost.h"
 #include "graph/orders.h"
@@ -361,10 +362,14 @@ int ag_cmd_search(int argc, char **argv) {
       if (found < 0) {
         fprintf(stderr, "alphagrad: %s\n", err.msg);
       } else if (found == 1 && json) {
-        printf("{\"skipped\": true, \"cost\": %ld, \"optimal\": %s, \"method\": \"%s\", "
-               "\"graph\": \"%s\", \"hash\": \"%016llx\", \"library\": \"%s\"}\n",
-               e.cost, e.optimal ? "true" : "false", e.method ? e.method : "", g->name,
-               (unsigned long long)g->dag.hash, out);
+        printf("{\"skipped\": true, \"cost\": %ld, \"optimal\": %s, \"method\": ", e.cost,
+               e.optimal ? "true" : "false");
+        ag_cli_json_str(stdout, e.method);
+        printf(", \"graph\": ");
+        ag_cli_json_str(stdout, g->name);
+        printf(", \"hash\": \"%016llx\", \"library\": ", (unsigned long long)g->dag.hash);
+        ag_cli_json_str(stdout, out);
+        printf("}\n");
       } else if (found == 1) {
         printf("graph %s (hash %016llx) is already in %s: cost %ld%s (method %s, %s); skipped "
                "(--skip-stored)\n",
@@ -528,19 +533,23 @@ int ag_cmd_search(int argc, char **argv) {
                mr.label);
       else
         printf("{\"cost\": %ld, ", r.cost);
-      printf("\"objective\": \"%s\", \"mults\": %ld, \"exec\": %ld, \"profile\": \"%s\", "
-             "\"order\": [",
-             objective, mults, exec, is_mults ? "" : prof.source);
+      printf("\"objective\": \"%s\", \"mults\": %ld, \"exec\": %ld, \"profile\": ", objective,
+             mults, exec);
+      ag_cli_json_str(stdout, is_mults ? "" : prof.source);
+      printf(", \"order\": [");
       for (int i = 0; i < r.len; i++)
         printf("%s%d", i ? ", " : "", r.order[i]);
       printf("]");
       if (r.lower_bound >= 0) printf(", \"lower_bound\": %ld", r.lower_bound);
-      if (ran_mcts) printf(", \"mcts_prior\": \"%s\"", prior_label);
-      printf(
-          ", \"optimal\": %s, \"method\": \"%s\", \"ranks\": %d, \"elapsed\": %.3f, "
-          "\"time_to_cost\": %.3f, \"iterations\": %ld, \"graph\": \"%s\", \"hash\": \"%016llx\"",
-          r.optimal ? "true" : "false", r.method, size, r.elapsed, r.time_to_cost, r.iterations,
-          g->name, (unsigned long long)g->dag.hash);
+      if (ran_mcts) {
+        printf(", \"mcts_prior\": ");
+        ag_cli_json_str(stdout, prior_label);
+      }
+      printf(", \"optimal\": %s, \"method\": \"%s\", \"ranks\": %d, \"elapsed\": %.3f, "
+             "\"time_to_cost\": %.3f, \"iterations\": %ld, \"graph\": ",
+             r.optimal ? "true" : "false", r.method, size, r.elapsed, r.time_to_cost, r.iterations);
+      ag_cli_json_str(stdout, g->name);
+      printf(", \"hash\": \"%016llx\"", (unsigned long long)g->dag.hash);
       if (out)
         printf(", \"stored\": %s%s", stored > 0 ? "true" : "false",
                stored < 0 ? ", \"store_failed\": true" : "");
