@@ -2,6 +2,7 @@
    of graphs (train/train.h), with the model (weights, architecture, Adam state) in HDF5.
    Usage errors exit 2, run-time errors 1. */
 #include <errno.h>
+#include <math.h>
 #include <mpi.h>
 #include <signal.h>
 #include <stdio.h>
@@ -91,7 +92,7 @@ static int num(const char *s, double lo, double hi, double *v) {
   char *end;
   errno = 0;
   *v = strtod(s, &end);
-  return !(errno || end == s || *end || *v < lo || *v > hi);
+  return !(errno || end == s || *end || !isfinite(*v) || *v < lo || *v > hi); /* NaN refused */
 }
 
 typedef struct {

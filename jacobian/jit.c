@@ -5,12 +5,14 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -26,6 +28,45 @@ long ag_jit_compile_count(void) { return __atomic_load_n(&compile_count, __ATOMI
 
 #define fnv  ag_fnv1a
 #define FNV0 AG_FNV1A_INIT
+
+/* AG_CC_TIMEOUT seconds (default 300) for one compilation */
+static double compile_timeout(void) {
+  const char *e = getenv("AG_CC_TIMEOUT");
+  char *end;
+  double t = e && *e ? strtod(e, &end) : 300;
+  return e && *e && (*end || !(t > 0)) ? 300 : t;
+}
+
+/* /bin/sh -c cmd in its own process group; waits at most limit seconds, then kills the
+   group (a compiler and what it started). The wait status, or -1 (fork failed). */
+static int run_with_timeout(const char *cmd, double limit, int *timed_out) {
+  *timed_out = 0;
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+  }
+  setpgid(pid, pid); /* either side may win the race; both set the same group */
+  struct timespec nap = {0, 5000000}, t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    int st;
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == pid) return st;
+    if (r < 0 && errno != EINTR) return -1;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    if ((double)(t.tv_sec - t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - t0.tv_nsec) > limit) {
+      kill(-pid, SIGKILL);
+      while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+      }
+      *timed_out = 1;
+      return st;
+    }
+    nanosleep(&nap, NULL);
+  }
+}
 
 static const char *opt_cc(const ag_jit_opts *o) {
   if (o && o->cc) return o->cc;
@@ -213,10 +254,16 @@ static int build(const ag_jacprog *jp, const ag_jit_opts *opt, const char *dir, 
   snprintf(cmd, sizeof cmd, "%s %s -o '%s' '%s' -lm >'%s' 2>&1", opt_cc(opt), opt_cflags(opt), so,
            src, log);
   __atomic_fetch_add(&compile_count, 1, __ATOMIC_RELAXED);
-  int st = system(cmd);
+  const double limit = compile_timeout();
+  int timed_out = 0;
+  int st = run_with_timeout(cmd, limit, &timed_out);
   rc = -1;
   if (st == -1) {
     ag_failc(err, AG_ERR_BACKEND, "jit: cannot run the compiler: %s", strerror(errno));
+  } else if (timed_out) {
+    ag_failc(err, AG_ERR_LIMIT,
+             "jit: compiler '%s' did not finish within %g s (AG_CC_TIMEOUT); killed", opt_cc(opt),
+             limit);
   } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     char *l = read_log(log);
     ag_failc(err, AG_ERR_BACKEND, "jit: compiler '%s' failed (status %d): %s", opt_cc(opt),
@@ -239,6 +286,18 @@ ag_jit *ag_jit_load(const ag_jacprog *jp, const ag_jit_opts *opt, ag_error *err)
   char *dir = opt_dir(opt);
   if (ag_mkdir_p(dir)) {
     ag_failc(err, AG_ERR_IO, "jit: cannot create cache directory %s: %s", dir, strerror(errno));
+    free(dir);
+    return NULL;
+  }
+  /* the cache's objects are loaded into this process (dlopen runs their constructors before
+     any key check): a directory others can write to would let them run code here */
+  struct stat ds;
+  if (stat(dir, &ds) == 0 && ((ds.st_mode & (S_IWGRP | S_IWOTH)) || ds.st_uid != geteuid())) {
+    ag_failc(err, AG_ERR_INPUT,
+             "jit: cache directory %s is %s (mode %04o); objects planted there would run in this "
+             "process: make it private (chmod go-w) or set AG_JIT_CACHE to a directory of yours",
+             dir, ds.st_uid != geteuid() ? "owned by another user" : "writable by group or others",
+             (unsigned)(ds.st_mode & 07777));
     free(dir);
     return NULL;
   }

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,11 +70,23 @@ static int write_h5(const ag_nn *nn, const ag_adam *opt, const char *file, const
   return 0;
 }
 
+/* the index of the first non-finite entry of x[n], or -1 */
+static long first_nonfinite(const float *x, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(x[i])) return (long)i;
+  return -1;
+}
+
 int ag_nn_save(const ag_nn *nn, const ag_adam *opt, const char *path, ag_error *err) {
   if (opt && opt->n != nn->np)
     return ag_fail_kfile(err, AG_ERR_MISMATCH, NNF, path,
                          "optimiser state has %zu entries, the network %zu parameters", opt->n,
                          nn->np);
+  long bad = first_nonfinite(nn->params, nn->np);
+  if (bad >= 0) /* a diverged training run must not leave a model that searches use */
+    return ag_fail_kfile(err, AG_ERR_INPUT, NNF, path,
+                         "not writing: parameter %ld is %g (training diverged? lower --lr)", bad,
+                         (double)nn->params[bad]);
   ag_h5_quiet q;
   ag_h5_quiet_begin(&q);
   size_t tl = strlen(path) + 32;
@@ -187,8 +200,40 @@ static int read_file(const char *path, ag_nn_arch *arch, float **params, int wan
                       v[4], arch->nfeat, arch->width, arch->layers, arch->vhidden, np);
     goto out;
   }
+  /* the dataset must have the architecture's size before anything that size is allocated
+     (edited attributes could ask for gigabytes), and a network is at most 256 M floats */
+  if (np > (size_t)1 << 28) {
+    rc = ag_fail_kfile(err, AG_ERR_LIMIT, NNF, path,
+                       "the architecture (width=%d layers=%d) has %zu parameters, more than "
+                       "this alphagrad loads (%zu)",
+                       arch->width, arch->layers, np, (size_t)1 << 28);
+    goto out;
+  }
+  {
+    hid_t ds = H5Lexists(f, "params", H5P_DEFAULT) > 0 ? H5Dopen2(f, "params", H5P_DEFAULT) : -1;
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    hsize_t dims[1] = {0};
+    int okd = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 &&
+              H5Sget_simple_extent_dims(sp, dims, NULL) == 1 && dims[0] == (hsize_t)np;
+    if (sp >= 0) H5Sclose(sp);
+    if (ds >= 0) H5Dclose(ds);
+    if (ds >= 0 && !okd) {
+      rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path,
+                         "/params has %llu entries, the architecture needs %zu",
+                         (unsigned long long)dims[0], np);
+      goto out;
+    }
+  }
   *params = ag_malloc(np * sizeof(float));
   if ((rc = get_floats(f, "params", "/params", *params, np, path, err))) goto out;
+  {
+    long bad = first_nonfinite(*params, np);
+    if (bad >= 0) {
+      rc = ag_fail_kfile(err, AG_ERR_CORRUPT, NNF, path, "parameter %ld is %g, not a finite number",
+                         bad, (double)(*params)[bad]);
+      goto out;
+    }
+  }
   if (want_opt) {
     htri_t ex = H5Lexists(f, "adam", H5P_DEFAULT);
     if (ex < 0) {

@@ -326,7 +326,7 @@ PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o
       err.code = AG_OK;
       err.msg[0] = 0;
       ag_jit *j = ag_jit_load(ks[i]->jp, &jo, &err); /* a failure shows again below */
-      if (j) compiled[i] = j->compiled;
+      if (j) compiled[i] = j->compiled ? (j->rebuilt ? 2 : 1) : 0;
       ag_jit_free(j);
     }
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, compiled, (int)n, MPI_INT, MPI_MAX, comm));
@@ -343,7 +343,10 @@ PetscErrorCode ag_kernels_code(AGKernel *ks, PetscInt n, const ag_plugin_opts *o
       PetscCallMPI(MPI_Allreduce(&local_c, &all_c, 1, MPI_INT, MPI_MIN, comm));
       if (all_c) {
         k->backend = AG_BACKEND_C;
-        PetscCall(PetscStrcpy(k->code_what, compiled[i] ? "compiled now" : "cache hit"));
+        PetscCall(PetscStrcpy(k->code_what, compiled[i] == 2
+                                                ? "compiled now (the cached entry was invalid)"
+                                            : compiled[i] ? "compiled now"
+                                                          : "cache hit"));
       } else {
         /* every rank the same way */
         if (k->ev->jit) {

@@ -186,5 +186,10 @@ for o in "list $TMP/esc.h5" "show $TMP/esc.h5 8425d5992e827f7c" "list $TMP/esc.h
 done
 "$AG" orders list "$TMP/esc.h5" | grep -qF 'k\x1b[31m\xffz' && ok || bad "orders list text escape"
 
+# training with a NaN learning rate is refused before it can write an all-NaN model
+# (issue 19 item 6); the loader's checks are in test_nn
+expect_err "lr nan" 2 "bad value for option: --lr" "$AG" train "$SRC/examples/paper/g.c" --model "$TMP/nan.h5" --lr nan
+[ ! -e "$TMP/nan.h5" ] && ok || bad "a model was written with --lr nan"
+
 echo "test_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

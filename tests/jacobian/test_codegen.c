@@ -381,6 +381,46 @@ static void test_concurrent(void) {
   ag_graph_free(g);
 }
 
+/* issue 19 item 13: a cache directory others can write to is refused (its objects would run
+   in this process); a compiler that hangs is killed after AG_CC_TIMEOUT seconds */
+static void test_jit_trust(void) {
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/shared", cache_root);
+  mkdir(dir, 0777);
+  chmod(dir, 0777);
+  double x[64];
+  ag_graph *g;
+  ag_jacprog *jp = small_program(&g, x);
+  if (!jp) return;
+  ag_jit_opts opt = {.cache_dir = dir};
+  ag_error err;
+  ag_jit *j = ag_jit_load(jp, &opt, &err);
+  CHECK(j == NULL && strstr(err.msg, "writable by group or others (mode 0777)") &&
+            strstr(err.msg, dir),
+        "a world-writable cache was used: %s", j ? "(loaded)" : err.msg);
+  ag_jit_free(j);
+  chmod(dir, 0755);
+  const char *cc0 = getenv("AG_CC");
+  char *saved_cc = cc0 ? strdup(cc0) : NULL;
+  setenv("AG_CC", "sleep 30; cc", 1);
+  setenv("AG_CC_TIMEOUT", "1", 1);
+  double t0 = ag_now();
+  j = ag_jit_load(jp, &opt, &err);
+  double el = ag_now() - t0;
+  CHECK(j == NULL && err.code == AG_ERR_LIMIT && strstr(err.msg, "did not finish within 1 s"),
+        "a hanging compiler: %s", j ? "(loaded)" : err.msg);
+  CHECK(el < 10, "the hanging compiler was waited for %.1f s", el);
+  ag_jit_free(j);
+  unsetenv("AG_CC_TIMEOUT");
+  if (saved_cc)
+    setenv("AG_CC", saved_cc, 1);
+  else
+    unsetenv("AG_CC");
+  free(saved_cc);
+  ag_jacprog_free(jp);
+  ag_graph_free(g);
+}
+
 static void test_no_compiler(void) {
   char dir[512], log[600];
   snprintf(dir, sizeof dir, "%s/nocc", cache_root);
@@ -584,6 +624,7 @@ int main(void) {
   test_cache();
   test_concurrent();
   test_no_compiler();
+  test_jit_trust();
   test_all_ops();
   test_paper();
   int rc = check_report("test_codegen");

@@ -18,7 +18,7 @@ bad() {
 stop_rank1() {
   local d
   for d in /proc/[0-9]*; do
-    { tr '\0' '\n' <"$d/cmdline"; } 2>/dev/null | head -1 | grep -qx -- "$AG" || continue
+    { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -q -- "^$AG .*$TMP/" || continue
     if { tr '\0' '\n' <"$d/environ"; } 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
       kill -STOP "${d#/proc/}" && return 0
     fi
@@ -52,10 +52,11 @@ run_stalled scalar "$SRC/tests/data/paper_graphs.txt" --name g --objective mults
 "$AG" orders list "$TMP/scalar.h5" | grep -q "g .*method=portfolio" || bad "scalar: not stored"
 run_stalled tensor "$SRC/tests/data/tensor_graphs.txt" --name f
 "$AG" orders list "$TMP/tensor.h5" | grep -q "f .*model=tensor" || bad "tensor: not stored"
-# no process is left behind
+# no process of this test is left behind (others may run alphagrad in parallel: only those
+# writing into this test's directory count)
 sleep 1
 for d in /proc/[0-9]*; do
-  if { tr '\0' '\n' <"$d/cmdline"; } 2>/dev/null | head -1 | grep -qx -- "$AG"; then
+  if { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -q -- "^$AG .*$TMP/"; then
     bad "left behind: $(tr '\0' ' ' <"$d/cmdline")"
     kill -9 "${d#/proc/}" 2>/dev/null
   fi

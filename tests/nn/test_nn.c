@@ -354,6 +354,69 @@ static void expect_load_error(const char *path, const char *want, ag_status code
         ag_status_name(code));
 }
 
+/* A network file written with the plain HDF5 API: architecture a with nparams as the
+   architecture says, and a params dataset of n floats, all `fill` (issue 19 item 6). */
+static void craft_model(const char *path, const ag_nn_arch *a, size_t n, float fill) {
+  ag_error e;
+  size_t np = ag_nn_arch_nparams(a, &e);
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t sp = H5Screate(H5S_SCALAR), st = H5Tcopy(H5T_C_S1);
+  H5Tset_size(st, 13);
+  hid_t at = H5Acreate2(f, "format", st, sp, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(at, st, "alphagrad-nn");
+  H5Aclose(at);
+  const char *nm[5] = {"format_version", "nfeat", "width", "layers", "vhidden"};
+  int val[5] = {1, a->nfeat, a->width, a->layers, a->vhidden};
+  for (int k = 0; k < 5; k++) {
+    at = H5Acreate2(f, nm[k], H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(at, H5T_NATIVE_INT, &val[k]);
+    H5Aclose(at);
+  }
+  long long npl = (long long)np;
+  at = H5Acreate2(f, "nparams", H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(at, H5T_NATIVE_LLONG, &npl);
+  H5Aclose(at);
+  hsize_t dims[1] = {n};
+  hid_t ds_sp = H5Screate_simple(1, dims, NULL);
+  hid_t ds = H5Dcreate2(f, "params", H5T_IEEE_F32LE, ds_sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  float *x = malloc(n * sizeof(float));
+  for (size_t i = 0; i < n; i++)
+    x[i] = i == n / 2 ? fill : 0.01f;
+  H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, x);
+  free(x);
+  H5Dclose(ds);
+  H5Sclose(ds_sp);
+  H5Tclose(st);
+  H5Sclose(sp);
+  H5Fclose(f);
+}
+
+/* edited architectures fail before anything of their size is allocated; non-finite
+   parameters are refused on reading and on writing */
+static void test_model_limits(void) {
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/ag_nn_limits_%d.h5", (int)getpid());
+  ag_nn_arch a = {6, 16, 2, 16}, huge = {6, 8192, 64, 16}, wide = {6, 32, 2, 16};
+  ag_error e;
+  size_t np = ag_nn_arch_nparams(&a, &e);
+  craft_model(path, &huge, np, 0.01f); /* 52 GB of parameters asked for */
+  expect_load_error(path, "more than this alphagrad loads", AG_ERR_LIMIT);
+  craft_model(path, &wide, np, 0.01f); /* consistent attributes, a dataset of another size */
+  expect_load_error(path, "/params has", AG_ERR_CORRUPT);
+  craft_model(path, &a, np, NAN);
+  expect_load_error(path, "is nan, not a finite number", AG_ERR_CORRUPT);
+  craft_model(path, &a, np, INFINITY);
+  expect_load_error(path, "is inf, not a finite number", AG_ERR_CORRUPT);
+  ag_nn *nn = ag_nn_new(&a, "cpu", 3, &e);
+  ag_nn_params(nn)[7] = NAN;
+  unlink(path);
+  CHECK(ag_nn_save(nn, NULL, path, &e) != 0 && strstr(e.msg, "parameter 7 is nan"),
+        "a NaN network was written: %s", e.msg);
+  CHECK(access(path, F_OK) != 0, "a file was left behind");
+  ag_nn_free(nn);
+  unlink(path);
+}
+
 static void test_train_and_io(void) {
   ag_nn_arch a = {6, 16, 2, 16};
   ag_error err;
@@ -541,6 +604,7 @@ int main(void) {
   test_gradients();
   test_batch_and_permutation();
   test_train_and_io();
+  test_model_limits();
   test_backends();
   return check_report("test_nn");
 }
