@@ -359,7 +359,7 @@ static void expand_list(ag_lexer *lx, const ag_token *toks, int n, const ag_toke
 
 static void define(ag_lexer *lx, const ag_token *d, int n) {
   if (n < 1 || d[0].kind != TK_IDENT)
-    ag_lex_error(lx, n ? &d[0] : NULL, "#define needs a macro name");
+    ag_lex_error(lx, n ? &d[0] : &d[-1], "#define needs a macro name"); /* d[-1]: 'define' */
   macro m = {.name = ag_arena_strndup(&lx->arena, d[0].s, (size_t)d[0].len),
              .len = d[0].len,
              .nparams = -1};

@@ -204,6 +204,8 @@ static int exec_for(tracer *tr, const ag_token *kw) {
     long now = tr->progress;
     tr->pos = cond_pos;
     xv c = kt_expr(tr);
+    if (!kt_is(tr, ";")) /* "i  N": the expression ends early; never ignore the rest */
+      FAIL(tr, CUR(tr), "expected ';' after the loop condition, found '%.*s'", TOKSTR(CUR(tr)));
     if (!kt_truth(tr, c, "loop condition")) break;
     if (now == last)
       FAIL(tr, kw,
@@ -222,6 +224,8 @@ static int exec_for(tracer *tr, const ag_token *kw) {
     if (has_inc) {
       tr->pos = inc_pos;
       kt_expr(tr);
+      if (!kt_is(tr, ")"))
+        FAIL(tr, CUR(tr), "expected ')' after the loop increment, found '%.*s'", TOKSTR(CUR(tr)));
     }
   }
   tr->loops--;

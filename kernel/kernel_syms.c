@@ -213,9 +213,12 @@ static const char *bad_type_msg(const ag_token *t) {
 /* Parses qualifiers and one base type (multi-word integer types allowed). */
 typeinfo kt_parse_type(tracer *tr) {
   typeinfo ti = {.kind = -1, .tok = CUR(tr)};
+  const ag_token *restrict_tok = NULL;
   for (;;) {
     const ag_token *t = CUR(tr);
     if (kt_is_qualifier(t)) {
+      if (ag_tok_is(t, "restrict") || ag_tok_is(t, "__restrict") || ag_tok_is(t, "__restrict__"))
+        restrict_tok = t;
       if (ag_tok_is(t, "const")) ti.is_const = 1;
       if (ag_tok_is(t, "static")) ti.is_static = 1;
       tr->pos++;
@@ -238,5 +241,9 @@ typeinfo kt_parse_type(tracer *tr) {
     tr->pos++;
   }
   if (ti.kind < 0) FAIL(tr, CUR(tr), "expected a type before '%.*s'", TOKSTR(CUR(tr)));
+  /* in the specifiers, restrict qualifies the base type, which must then be a pointer
+     (C11 6.7.3p2); 'double *restrict p' puts it after the '*', in the declarator */
+  if (restrict_tok && ti.kind != K_PTR)
+    FAIL(tr, restrict_tok, "'restrict' applies to pointers only (write 'double *restrict p')");
   return ti;
 }

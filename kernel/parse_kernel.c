@@ -78,6 +78,9 @@ static void scan_file(tracer *tr) {
         st |= ag_tok_is(t, "static");
         if (kt_is_qualifier(t)) continue;
         int b = kt_base_kind(tr, t);
+        if (k >= 0 && (b == K_DBL || b == K_INT || b == K_VOID) && !(k == K_INT && b == K_INT))
+          FAIL(tr, t, "unexpected type name '%.*s' in the return type of '%.*s'", TOKSTR(t),
+               TOKSTR(name));
         if (b == K_DBL || b == K_INT || b == K_VOID)
           k = b;
         else
