@@ -44,6 +44,17 @@ static xv check_uns(tracer *tr, const ag_token *op, xv r) {
   return r;
 }
 
+/* int arithmetic (neither operand long) overflows when the result leaves 32 bits: undefined
+   in C, so refused rather than computed in 64 bits */
+static xv check_int(tracer *tr, const ag_token *op, xv r) {
+  if (!r.wide && !r.uns && (r.ival < INT_MIN || r.ival > INT_MAX))
+    FAIL(tr, op,
+         "integer overflow in '%.*s': %ld does not fit in int (undefined in C); use long "
+         "operands",
+         TOKSTR(op), r.ival);
+  return r;
+}
+
 static xv arith(tracer *tr, const ag_token *op, char c, xv a, xv b) {
   a = kt_rval(tr, a);
   b = kt_rval(tr, b);
@@ -67,7 +78,8 @@ static xv arith(tracer *tr, const ag_token *op, char c, xv a, xv b) {
   if (a.kind == K_INT && b.kind == K_INT) {
     xv r = kt_mk_int(a.tok, int_op(tr, op, c, a.ival, b.ival));
     r.uns = a.uns || b.uns;
-    return check_uns(tr, op, r);
+    r.wide = a.wide || b.wide;
+    return check_int(tr, op, check_uns(tr, op, r));
   }
   if (c == '%') FAIL(tr, op, "'%%' needs integer operands (fmod is not supported)");
   ag_op o = c == '+' ? AG_OP_ADD : c == '-' ? AG_OP_SUB : c == '*' ? AG_OP_MUL : AG_OP_DIV;
@@ -203,6 +215,12 @@ static xv primary(tracer *tr) {
     if (!t->is_int) return kt_mk_dbl(t, ag_graph_const(tr->g, t->num));
     xv v = kt_mk_int(t, t->ival);
     v.uns = memchr(t->s, 'u', (size_t)t->len) || memchr(t->s, 'U', (size_t)t->len);
+    /* C's literal types: int if it fits, else long (decimal) or unsigned int, then long
+       (hexadecimal and octal); an l/L suffix makes it long */
+    int hexoct = t->len > 1 && t->s[0] == '0';
+    v.wide = memchr(t->s, 'l', (size_t)t->len) || memchr(t->s, 'L', (size_t)t->len) ||
+             t->ival > 4294967295L || (t->ival > INT_MAX && !v.uns && !hexoct);
+    if (!v.wide && t->ival > INT_MAX) v.uns = 1; /* 0xffffffff: unsigned int */
     return v;
   }
   if (t->kind == TK_IDENT) {
@@ -270,7 +288,8 @@ static xv unary1(tracer *tr) {
     if (a.kind == K_INT) {
       xv r = kt_mk_int(t, int_op(tr, t, '-', 0, a.ival));
       r.uns = a.uns;
-      return check_uns(tr, t, r);
+      r.wide = a.wide;
+      return check_int(tr, t, check_uns(tr, t, r));
     }
     return kt_mk_dbl(t, kt_mkop(tr, t, AG_OP_NEG, kt_to_node(tr, a), -1));
   }
@@ -316,7 +335,17 @@ static xv unary1(tracer *tr) {
       if (ti.kind == K_INT) {
         if (kt_is_traced(tr, a))
           UNSUP(tr, t, "cast of an input-dependent value to an integer type is not differentiable");
-        return kt_mk_int(t, kt_to_int(tr, a, "operand"));
+        xv r = kt_mk_int(t, kt_to_int(tr, a, "operand"));
+        if (ti.is_bool)
+          r.ival = r.ival != 0;
+        else if (ti.is_unsigned && r.ival < 0)
+          UNSUP(tr, t, "cast of the negative value %ld to an unsigned type wraps around in C",
+                r.ival);
+        else
+          kt_check_int_range(tr, t, r.ival, ti.bits ? ti.bits : 32, ti.is_unsigned, "the cast");
+        r.uns = ti.is_unsigned;
+        r.wide = ti.bits == 64;
+        return r;
       }
       UNSUP(tr, t, "cast to this type is not supported");
     }
@@ -395,7 +424,7 @@ static xv binary(tracer *tr, int minprec) {
       if (p == 8 && (y < 0 || y >= 64)) FAIL(tr, op, "shift count %ld is out of range", y);
       if (ag_tok_is(op, "<<") && (x < 0 || x > (LONG_MAX >> y)))
         FAIL(tr, op, "'<<' of a negative value or overflow");
-      int uns = a.uns || b.uns;
+      int uns = a.uns || b.uns, wide = p == 8 ? a.wide : a.wide || b.wide;
       long r = ag_tok_is(op, "<<")   ? x << y
                : ag_tok_is(op, ">>") ? x >> y
                : ag_tok_is(op, "&")  ? (x & y)
@@ -403,7 +432,8 @@ static xv binary(tracer *tr, int minprec) {
                                      : (x ^ y);
       a = kt_mk_int(op, r);
       a.uns = uns;
-      a = check_uns(tr, op, a);
+      a.wide = wide;
+      a = check_int(tr, op, check_uns(tr, op, a));
     }
   }
 }

@@ -37,7 +37,8 @@ typedef struct {
   int kind;
   int node;
   long ival;
-  int uns; /* an int value of unsigned type */
+  int uns;  /* an int value of unsigned type */
+  int wide; /* an int value of a 64-bit type (long, size_t, an L literal); else 32-bit int */
   ptrv p;
   int lv, var, obj;
   long idx;
@@ -51,6 +52,8 @@ typedef struct {
   int is_const, is_array, assigned;
   int ro_target; /* pointer to const: stays read-only when reassigned */
   int is_unsigned;
+  int bits;               /* int variables: 16, 32 or 64 (short, int, long); C's widths on x86-64 */
+  int is_bool;            /* _Bool/bool: stores value != 0 */
   const char *bad_global; /* non-NULL: a file-scope variable the kernel may not use */
   int node;
   long ival;
@@ -82,6 +85,7 @@ typedef struct {
 typedef struct {
   int kind;
   int is_const, is_static, is_unsigned;
+  int bits, is_bool; /* int types: width (16, 32, 64) and _Bool */
   const ag_token *tok;
 } typeinfo;
 
@@ -122,7 +126,8 @@ typedef struct {
   int kind; /* K_DBL, K_INT (by value) or K_PTR */
   int base; /* for K_PTR: pointee kind */
   int is_const, is_unsigned;
-  long decl_len; /* `double in[21]`: 21; -1 when not declared */
+  int bits, is_bool; /* int parameters: as in typeinfo */
+  long decl_len;     /* `double in[21]`: 21; -1 when not declared */
 } param;
 
 /* The functions one part defines and others call (prefix kt_: kernel tracer), by the file
@@ -155,6 +160,12 @@ int kt_mkop(tracer *tr, const ag_token *tok, ag_op op, int a, int b);
 xv kt_rval(tracer *tr, xv v);
 void kt_set_elem(tracer *tr, int obj, long idx, int node, int ro, const ag_token *tok);
 void kt_store(tracer *tr, xv lhs, xv rhs, const ag_token *op);
+/* The range of an int variable of `bits` (16, 32, 64) and signedness: 1 if x fits. */
+int kt_int_fits(long x, int bits, int is_unsigned);
+/* Checks that x, converted to the int type (bits, is_unsigned), keeps its value; refuses
+   otherwise (C would change it: implementation-defined or undefined) naming `what`. */
+void kt_check_int_range(tracer *tr, const ag_token *at, long x, int bits, int is_unsigned,
+                        const char *what);
 long kt_to_int(tracer *tr, xv v, const char *what);
 int kt_to_node(tracer *tr, xv v);
 int kt_truth(tracer *tr, xv v, const char *what);

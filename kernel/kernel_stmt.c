@@ -131,6 +131,8 @@ void kt_exec_decl(tracer *tr, int global) {
       v->is_const = ptr ? ptr_const : ti.is_const;
       v->ro_target = ptr && ti.is_const;
       v->is_unsigned = !ptr && ti.is_unsigned;
+      v->bits = ti.bits;
+      v->is_bool = ti.is_bool;
       if (kt_accept(tr, "=")) {
         const ag_token *eq = &tr->t[tr->pos - 1];
         if (kt_is(tr, "{")) FAIL(tr, CUR(tr), "brace initializer for a scalar");
@@ -332,6 +334,8 @@ int kt_parse_params(tracer *tr, const func *f, param *ps, int max) {
                .base = ti.kind,
                .is_const = ti.is_const,
                .is_unsigned = ti.is_unsigned,
+               .bits = ti.bits,
+               .is_bool = ti.is_bool,
                .decl_len = -1};
     int ptr = 0;
     while (kt_accept(tr, "*")) {
@@ -392,6 +396,8 @@ xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
     } else {
       xv lhs = {.lv = LV_VAR, .var = tr->nvars - 1, .tok = ps[i].name};
       v->is_unsigned = ps[i].is_unsigned;
+      v->bits = ps[i].bits;
+      v->is_bool = ps[i].is_bool;
       if (args[i].kind == K_PTR)
         FAIL(tr, args[i].tok, "argument %d of '%.*s' is an array but a number is expected", i + 1,
              TOKSTR(f->name));

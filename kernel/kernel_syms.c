@@ -237,6 +237,12 @@ typeinfo kt_parse_type(tracer *tr) {
       UNSUP(tr, t, "type 'long double' is not supported");
     ti.kind = k;
     ti.is_unsigned |= ag_tok_is(t, "unsigned") || ag_tok_is(t, "size_t");
+    if (k == K_INT) { /* x86-64 widths: short 16, int 32, long 64 */
+      if (!ti.bits) ti.bits = 32;
+      if (ag_tok_is(t, "short")) ti.bits = 16;
+      if (ag_tok_is(t, "long") || ag_tok_is(t, "size_t") || ag_tok_is(t, "ptrdiff_t")) ti.bits = 64;
+      if (ag_tok_is(t, "_Bool") || ag_tok_is(t, "bool")) ti.is_bool = 1;
+    }
     if (!ti.tok || ti.tok->kind != TK_IDENT) ti.tok = t;
     tr->pos++;
   }

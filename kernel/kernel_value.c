@@ -129,6 +129,7 @@ xv kt_rval(tracer *tr, xv v) {
     v.node = x->node;
     v.ival = x->ival;
     v.uns = x->kind == K_INT && x->is_unsigned;
+    v.wide = x->kind == K_INT && x->bits == 64;
     v.p = x->p;
   } else if (v.lv == LV_ELEM) {
     v.kind = K_DBL;
@@ -136,6 +137,25 @@ xv kt_rval(tracer *tr, xv v) {
   }
   v.lv = LV_NONE;
   return v;
+}
+
+int kt_int_fits(long x, int bits, int is_unsigned) {
+  if (bits >= 64) return !is_unsigned || x >= 0;
+  long hi = is_unsigned ? (1L << bits) - 1 : (1L << (bits - 1)) - 1;
+  long lo = is_unsigned ? 0 : -(1L << (bits - 1));
+  return x >= lo && x <= hi;
+}
+
+void kt_check_int_range(tracer *tr, const ag_token *at, long x, int bits, int is_unsigned,
+                        const char *what) {
+  if (kt_int_fits(x, bits, is_unsigned)) return;
+  const char *ty = bits == 16   ? (is_unsigned ? "unsigned short" : "short")
+                   : bits == 32 ? (is_unsigned ? "unsigned int" : "int")
+                                : "unsigned long";
+  UNSUP(tr, at,
+        "%ld does not fit in %s (the type of %s): C would store another value; use a wider "
+        "type",
+        x, ty, what);
 }
 
 xv kt_mk_int(const ag_token *tok, long i) {
@@ -165,10 +185,17 @@ void kt_store(tracer *tr, xv lhs, xv rhs, const ag_token *op) {
               "not differentiable)",
               x->len, x->name);
       x->ival = kt_to_int(tr, rhs, "value");
-      if (x->is_unsigned && x->ival < 0)
+      if (x->is_bool)
+        x->ival = x->ival != 0; /* C: any nonzero value converts to 1 */
+      else if (x->is_unsigned && x->ival < 0)
         UNSUP(tr, op,
               "negative value %ld stored in unsigned variable '%.*s' (it wraps around in C)",
               x->ival, x->len, x->name);
+      else {
+        char what[160];
+        snprintf(what, sizeof what, "variable '%.*s'", x->len, x->name);
+        kt_check_int_range(tr, op, x->ival, x->bits ? x->bits : 32, x->is_unsigned, what);
+      }
     } else {
       rhs = kt_rval(tr, rhs);
       if (rhs.kind != K_PTR)
