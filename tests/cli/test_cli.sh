@@ -177,7 +177,7 @@ echo "$out" | grep -q '"jacobian": \[\[1, 1\]\]' && ok || bad "cancel jacobian: 
 # output hygiene (issue 19 item 10): a graph name with a terminal escape and a byte that is
 # not UTF-8 is escaped in JSON (\u001b, \ufffd) and in orders list/show text (\x1b, \xff)
 printf '## k\033[31m\377z: inputs=1 vertices=2 outputs=1 output_vertices=[2]\nv1 = sin(x1)\nv2 = cos(v1)\n' >"$TMP/esc.txt"
-out=$("$AG" search "$TMP/esc.txt" --objective mults --time 0.2 --json --quiet --out "$TMP/esc.h5" | tail -1)
+out=$("$AG" search "$TMP/esc.txt" --method anneal --objective mults --time 0.2 --json --quiet --out "$TMP/esc.h5" | tail -1)
 echo "$out" | grep -qF '"graph": "k\u001b[31m\ufffdz"' && ok || bad "json escape: $(echo "$out" | cat -v)"
 for o in "list $TMP/esc.h5" "show $TMP/esc.h5 8425d5992e827f7c" "list $TMP/esc.h5 --json"; do
   # shellcheck disable=SC2086
