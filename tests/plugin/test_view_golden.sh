@@ -30,4 +30,16 @@ elif ! diff -u "$GOLDEN" "$TMP/view.filtered"; then
   echo "FAIL: the view differs from $GOLDEN (AG_GOLDEN_UPDATE=1 to regenerate)"
   exit 1
 fi
+# the view says what happened to the code cache (issue 19 item 13): a damaged entry is
+# rebuilt and named as such, then found
+view_code() {
+  "$APP" -da_grid_x 9 -da_grid_y 9 -snes_jacobian alphagrad \
+    -snes_jacobian_alphagrad_view "ascii:$TMP/view2.txt" > "$TMP/run2.out" 2>&1 || { echo "FAIL: rerun failed"; cat "$TMP/run2.out"; exit 1; }
+  grep -m1 "code: " "$TMP/view2.txt"
+}
+for so in "$AG_JIT_CACHE"/*.so; do printf 'damaged' | dd of="$so" bs=1 seek=100 conv=notrunc 2>/dev/null; done
+v=$(view_code)
+case "$v" in *"compiled now (the cached entry was invalid)"*) ;; *) echo "FAIL: after damaging the cache the view says: $v"; exit 1 ;; esac
+v=$(view_code)
+case "$v" in *"cache hit"*) ;; *) echo "FAIL: the rebuilt entry was not found: $v"; exit 1 ;; esac
 echo "test_view_golden: ok"
