@@ -155,7 +155,7 @@ ag_tgraph *ag_tgraph_read_text(const char *text, const char *where, const char *
         }
         in_section = 1;
         header_line = c.line;
-        long ni, nv, no, outs[4096];
+        long ni = 0, nv = 0, no = 0, outs[4096];
         static const char *req[3] = {"inputs", "vertices", "outputs"};
         long *dst[3] = {&ni, &nv, &no};
         for (int i = 0; i < 3; i++) {
@@ -257,7 +257,7 @@ ag_tgraph *ag_tgraph_read_text(const char *text, const char *where, const char *
                 kind == 'x' ? "input" : "vertex", kind == 'x' ? g->ni : g->nv);
         goto fail;
       }
-      long t, jac[4];
+      long t = 0, jac[4] = {0};
       int rt = key_long(r, eol, "type", &t), nj = key_list(r, eol, "jac", jac, 4);
       if (rt != 1 || t < -10 || t > 11 || t == 0) {
         fail_at(&c, "edge: 'type=T' with T in -10..11, not 0, is %s",
