@@ -1,6 +1,8 @@
 /* Owns the helpers the command-line files share (cli_util.h). */
 #include "cli/cli_util.h"
 
+#include <mpi.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/readfile.h"
@@ -61,6 +63,17 @@ const char *ag_cli_safe(const char *s, char *buf, size_t n) {
   }
   buf[k] = 0;
   return buf;
+}
+
+int ag_cli_mpi_start(int wanted, int *argc, char ***argv, int *rank, int *size) {
+  int use = wanted || getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK");
+  *rank = 0, *size = 1;
+  if (use) {
+    MPI_Init(argc, argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, rank);
+    MPI_Comm_size(MPI_COMM_WORLD, size);
+  }
+  return use;
 }
 
 int ag_cli_is_hdf5(const char *path) {

@@ -303,13 +303,8 @@ int ag_cmd_search(int argc, char **argv) {
   }
 
   /* MPI only when asked for (portfolio) or when started by mpiexec */
-  int use_mpi = portfolio || getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK");
-  int rank = 0, size = 1;
-  if (use_mpi) {
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-  }
+  int rank, size;
+  int use_mpi = ag_cli_mpi_start(portfolio, &argc, &argv, &rank, &size);
   int rc = 0;
   /* did MCTS run on some rank? (portfolio: rank r runs methods[r % nmethods]) */
   int ran_mcts = !portfolio && uses_mcts;

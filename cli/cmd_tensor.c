@@ -265,13 +265,8 @@ static int cmd_search(const topts *o, const ag_tgraph *g, int argc, char **argv)
     }
     ag_order_entry_clear(&e);
   }
-  int use_mpi = portfolio || getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK");
-  int rank = 0, size = 1;
-  if (use_mpi) {
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-  }
+  int rank, size;
+  int use_mpi = ag_cli_mpi_start(portfolio, &argc, &argv, &rank, &size);
   if (portfolio) method = methods[rank % nm];
   ag_tsearch_opts so;
   ag_tsearch_opts_default(&so);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/perm_move.h"
 #include "graph/exec_cost.h"
 #include "mcts/run.h"
 
@@ -88,28 +89,10 @@ long ag_anneal(const ag_dag *d, const int *start, const ag_anneal_ctl *c) {
       load(&an, an.best);
     }
     temp *= decay;
-    int i = ag_rng_below(&rng, m), j;
-    int kind = ag_rng_below(&rng, 10);
-    if (kind < 6) {
-      int span = 1 + ag_rng_below(&rng, 8);
-      j = ag_rng_below(&rng, 2) ? i + span : i - span;
-      if (j < 0 || j >= m) continue;
-    } else {
-      j = ag_rng_below(&rng, m);
-      if (j == i) continue;
-    }
-    int lo = i < j ? i : j, hi = i < j ? j : i, len = hi - lo + 1;
-    memcpy(an.win, an.cur + lo, (size_t)len * sizeof(int)); /* the window after the move */
-    if (kind >= 8) {
-      an.win[0] = an.cur[hi];
-      an.win[len - 1] = an.cur[lo];
-    } else if (i < j) {
-      memmove(an.win, an.win + 1, (size_t)(len - 1) * sizeof(int));
-      an.win[len - 1] = an.cur[i];
-    } else {
-      memmove(an.win + 1, an.win, (size_t)(len - 1) * sizeof(int));
-      an.win[0] = an.cur[i];
-    }
+    ag_perm_move mv;
+    if (!ag_perm_move_draw(&rng, m, &mv)) continue;
+    const int lo = mv.lo, hi = mv.hi, len = hi - lo + 1;
+    ag_perm_move_window(&mv, an.cur, an.win); /* the window after the move */
     long old = 0;
     for (int k = lo; k <= hi; k++)
       old += an.stepc[k];

@@ -8,6 +8,7 @@
 
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "base/perm_move.h"
 #include "base/rng.h"
 #include "tensor/tensor_search_int.h"
 
@@ -135,29 +136,11 @@ static int anneal(ag_trun *run) {
       load(&an, best);
     }
     temp *= decay;
-    int i = ag_rng_below(&rng, m), j;
-    int kind = ag_rng_below(&rng, 10);
-    if (kind < 6) {
-      int span = 1 + ag_rng_below(&rng, 8);
-      j = ag_rng_below(&rng, 2) ? i + span : i - span;
-      if (j < 0 || j >= m) continue;
-    } else {
-      j = ag_rng_below(&rng, m);
-      if (j == i) continue;
-    }
-    int lo = i < j ? i : j, hi = i < j ? j : i, len = hi - lo + 1;
+    ag_perm_move mv;
+    if (!ag_perm_move_draw(&rng, m, &mv)) continue;
+    const int lo = mv.lo, hi = mv.hi;
     memcpy(an.trial, an.cur, (size_t)m * sizeof(int));
-    int *win = an.trial + lo;
-    if (kind >= 8) {
-      win[0] = an.cur[hi];
-      win[len - 1] = an.cur[lo];
-    } else if (i < j) {
-      memmove(win, win + 1, (size_t)(len - 1) * sizeof(int));
-      win[len - 1] = an.cur[i];
-    } else {
-      memmove(win + 1, win, (size_t)(len - 1) * sizeof(int));
-      win[0] = an.cur[i];
-    }
+    ag_perm_move_window(&mv, an.cur, an.trial + lo);
     double u = ag_rng_unit(&rng);
     double lim = (double)an.cost - temp * log(u > 1e-300 ? u : 1e-300);
     int k0 = lo / SNAP * SNAP, met = -1; /* met: the snapshot where the states meet again */
