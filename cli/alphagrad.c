@@ -231,9 +231,15 @@ static int cmd_graph(const options *o, ag_graph *g) {
   printf("\n");
   for (int v = d->ni; v < d->n; v++) {
     const ag_node *nd = &g->nodes[d->vert_node[v]];
-    char a[64], b[64];
+    char a[64], b[64], c[64];
     vertex_label(g, nd->a, a, sizeof a);
     if (nd->b >= 0) vertex_label(g, nd->b, b, sizeof b);
+    if (nd->op == AG_OP_SELECT) { /* its condition is passive: no edge */
+      vertex_label(g, nd->cond, c, sizeof c);
+      printf("v%d = select(%s ? %s : %s)%s\n", ag_vertex_id(d, v), c, a, b,
+             d->is_output[v] ? "   # output" : "");
+      continue;
+    }
     printf("v%d = %s(%s%s%s)%s\n", ag_vertex_id(d, v), ag_op_name(nd->op), a,
            nd->b >= 0 ? ", " : "", nd->b >= 0 ? b : "", d->is_output[v] ? "   # output" : "");
   }

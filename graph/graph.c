@@ -40,7 +40,7 @@ void ag_graph_free(ag_graph *g) {
 
 static int push_node(ag_graph *g, int op, int a, int b, double value) {
   ag_grow((void **)&g->nodes, &g->cap, g->nnodes, sizeof(ag_node));
-  g->nodes[g->nnodes] = (ag_node){op, a, b, value};
+  g->nodes[g->nnodes] = (ag_node){op, a, b, value, -1};
   g->finalized = 0;
   return g->nnodes++;
 }
@@ -85,6 +85,17 @@ int ag_graph_ipow(ag_graph *g, int a, int n) {
   return push_node(g, AG_OP_IPOW, a, -1, n);
 }
 
+int ag_graph_select(ag_graph *g, int cond, int a, int b) {
+  if (a == b) return a;
+  if (!g->structure_only && is_const(g, cond)) return g->nodes[cond].value != 0 ? a : b;
+  if (!g->structure_only && is_const(g, a) && is_const(g, b) &&
+      !memcmp(&g->nodes[a].value, &g->nodes[b].value, sizeof(double)))
+    return a;
+  int n = push_node(g, AG_OP_SELECT, a, b, 0);
+  g->nodes[n].cond = cond;
+  return n;
+}
+
 int ag_graph_output(ag_graph *g, int node) {
   ag_grow((void **)&g->outputs, &g->output_cap, g->noutputs, sizeof(int));
   g->outputs[g->noutputs] = node;
@@ -92,12 +103,13 @@ int ag_graph_output(ag_graph *g, int node) {
   return g->noutputs++;
 }
 
-/* Passive nodes whose value varies per element (they depend on a parameter): 1. */
+/* Nodes whose value varies per element (they depend on a parameter or an input): 1. */
 static unsigned char *passive_varying(const ag_graph *g) {
   unsigned char *var = ag_calloc((size_t)g->nnodes + 1, 1);
   for (int i = 0; i < g->nnodes; i++) {
     const ag_node *nd = &g->nodes[i];
-    var[i] = nd->op == AG_OP_PARAM || (nd->a >= 0 && var[nd->a]) || (nd->b >= 0 && var[nd->b]);
+    var[i] = nd->op == AG_OP_PARAM || nd->op == AG_OP_INPUT || (nd->a >= 0 && var[nd->a]) ||
+             (nd->b >= 0 && var[nd->b]) || (nd->cond >= 0 && var[nd->cond]);
   }
   return var;
 }
@@ -137,9 +149,9 @@ int ag_graph_finalize(ag_graph *g, ag_error *err) {
   int nv = 0;
   for (int i = 0; i < g->nnodes; i++) {
     const ag_node *nd = &g->nodes[i];
-    int act = nd->op == AG_OP_INPUT;
-    if (nd->a >= 0) act |= g->node_active[nd->a];
-    if (nd->b >= 0) act |= g->node_active[nd->b];
+    int act = nd->op == AG_OP_INPUT, dm = ag_op_diff_mask((ag_op)nd->op);
+    if (nd->a >= 0 && (dm & 1)) act |= g->node_active[nd->a];
+    if (nd->b >= 0 && (dm & 2)) act |= g->node_active[nd->b];
     g->node_active[i] = act;
     g->node_elim[i] = -1;
     if (act && nd->op != AG_OP_INPUT) nv++;
@@ -167,10 +179,10 @@ int ag_graph_finalize(ag_graph *g, ag_error *err) {
   int m = 0;
   for (int v = d->ni; v < d->n; v++) {
     const ag_node *nd = &g->nodes[d->vert_node[v]];
-    int p[2], c[2], np = 0;
-    if (nd->a >= 0 && g->node_active[nd->a])
+    int p[2], c[2], np = 0, dm = ag_op_diff_mask((ag_op)nd->op);
+    if (nd->a >= 0 && (dm & 1) && g->node_active[nd->a])
       c[np] = partial_class(g, varying, nd, 0), p[np++] = g->node_elim[nd->a];
-    if (nd->b >= 0 && g->node_active[nd->b])
+    if (nd->b >= 0 && (dm & 2) && g->node_active[nd->b])
       c[np] = partial_class(g, varying, nd, 1), p[np++] = g->node_elim[nd->b];
     if (np == 2 && p[0] == p[1]) { /* x*x: one edge, the partials add */
       np = 1;
@@ -224,6 +236,7 @@ uint64_t ag_graph_hash_full(const ag_graph *g) {
     memcpy(&bits, &nd->value, sizeof bits);
     h = mix(mix(mix(mix(h, (uint64_t)nd->op), (uint64_t)(int64_t)nd->a), (uint64_t)(int64_t)nd->b),
             bits);
+    if (nd->cond >= 0) h = mix(h, (uint64_t)nd->cond);
   }
   for (int j = 0; j < g->noutputs; j++)
     h = mix(h, (uint64_t)g->outputs[j]);

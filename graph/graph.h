@@ -1,9 +1,11 @@
 /* Scalar DAG IR: leaves (inputs, parameters, constants) and operation nodes, a builder API,
    and the derived elimination structure (inputs, vertices, outputs, edges) with its hash.
 
-   Nodes are appended in evaluation order. A node is *active* when it depends on an input;
-   active operation nodes are the graph's vertices v1..vNV in creation order. Constants,
-   parameters and operations on them only are *passive*: they are evaluated but make no edge. */
+   Nodes are appended in evaluation order. A node is *active* when it depends on an input
+   through differentiated operands (ag_op_diff_mask); active operation nodes are the graph's
+   vertices v1..vNV in creation order. Constants, parameters, operations on them only, and
+   the conditions and piecewise constant values of the data (comparisons, floor, the
+   condition of a select) are *passive*: they are evaluated per element but make no edge. */
 #ifndef AG_GRAPH_H
 #define AG_GRAPH_H
 
@@ -16,6 +18,7 @@ typedef struct {
   int op;       /* ag_op */
   int a, b;     /* operand node indices, -1 when absent */
   double value; /* CONST: the value; IPOW: exponent; INPUT/PARAM: its index */
+  int cond;     /* SELECT: the condition node (no edge); -1 otherwise */
 } ag_node;
 
 typedef struct {
@@ -72,6 +75,8 @@ int ag_graph_const(ag_graph *g, double v);
 int ag_graph_op(ag_graph *g, ag_op op, int a, int b);
 /* a^n with integer n (reference format's integer_pow). */
 int ag_graph_ipow(ag_graph *g, int a, int n);
+/* cond != 0 ? a : b (a branch on data): folded when the condition is a constant or a == b. */
+int ag_graph_select(ag_graph *g, int cond, int a, int b);
 /* Appends an output; returns its index. */
 int ag_graph_output(ag_graph *g, int node);
 /* Derives the elimination structure; call after the last builder call. */

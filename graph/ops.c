@@ -8,19 +8,34 @@ static const struct {
   const char *name;
   int arity;
 } op_info[AG_OP_COUNT] = {
-    [AG_OP_INPUT] = {"input", 0}, [AG_OP_PARAM] = {"param", 0},      [AG_OP_CONST] = {"const", 0},
-    [AG_OP_ADD] = {"add", 2},     [AG_OP_SUB] = {"sub", 2},          [AG_OP_MUL] = {"mul", 2},
-    [AG_OP_DIV] = {"div", 2},     [AG_OP_NEG] = {"neg", 1},          [AG_OP_SQRT] = {"sqrt", 1},
-    [AG_OP_EXP] = {"exp", 1},     [AG_OP_LOG] = {"log", 1},          [AG_OP_SIN] = {"sin", 1},
-    [AG_OP_COS] = {"cos", 1},     [AG_OP_TAN] = {"tan", 1},          [AG_OP_ASIN] = {"asin", 1},
-    [AG_OP_ACOS] = {"acos", 1},   [AG_OP_ATAN] = {"atan", 1},        [AG_OP_ATAN2] = {"atan2", 2},
-    [AG_OP_SINH] = {"sinh", 1},   [AG_OP_COSH] = {"cosh", 1},        [AG_OP_TANH] = {"tanh", 1},
-    [AG_OP_ASINH] = {"asinh", 1}, [AG_OP_ACOSH] = {"acosh", 1},      [AG_OP_ATANH] = {"atanh", 1},
-    [AG_OP_POW] = {"pow", 2},     [AG_OP_IPOW] = {"integer_pow", 1}, [AG_OP_FABS] = {"fabs", 1},
-    [AG_OP_FMAX] = {"fmax", 2},   [AG_OP_FMIN] = {"fmin", 2},        [AG_OP_ERF] = {"erf", 1},
-    [AG_OP_ERFC] = {"erfc", 1},   [AG_OP_SQUARE] = {"square", 1},    [AG_OP_CBRT] = {"cbrt", 1},
-    [AG_OP_HYPOT] = {"hypot", 2}, [AG_OP_LOG10] = {"log10", 1},      [AG_OP_LOG2] = {"log2", 1},
-    [AG_OP_EXP2] = {"exp2", 1},   [AG_OP_EXPM1] = {"expm1", 1},      [AG_OP_LOG1P] = {"log1p", 1},
+    [AG_OP_INPUT] = {"input", 0},   [AG_OP_PARAM] = {"param", 0},
+    [AG_OP_CONST] = {"const", 0},   [AG_OP_ADD] = {"add", 2},
+    [AG_OP_SUB] = {"sub", 2},       [AG_OP_MUL] = {"mul", 2},
+    [AG_OP_DIV] = {"div", 2},       [AG_OP_NEG] = {"neg", 1},
+    [AG_OP_SQRT] = {"sqrt", 1},     [AG_OP_EXP] = {"exp", 1},
+    [AG_OP_LOG] = {"log", 1},       [AG_OP_SIN] = {"sin", 1},
+    [AG_OP_COS] = {"cos", 1},       [AG_OP_TAN] = {"tan", 1},
+    [AG_OP_ASIN] = {"asin", 1},     [AG_OP_ACOS] = {"acos", 1},
+    [AG_OP_ATAN] = {"atan", 1},     [AG_OP_ATAN2] = {"atan2", 2},
+    [AG_OP_SINH] = {"sinh", 1},     [AG_OP_COSH] = {"cosh", 1},
+    [AG_OP_TANH] = {"tanh", 1},     [AG_OP_ASINH] = {"asinh", 1},
+    [AG_OP_ACOSH] = {"acosh", 1},   [AG_OP_ATANH] = {"atanh", 1},
+    [AG_OP_POW] = {"pow", 2},       [AG_OP_IPOW] = {"integer_pow", 1},
+    [AG_OP_FABS] = {"fabs", 1},     [AG_OP_FMAX] = {"fmax", 2},
+    [AG_OP_FMIN] = {"fmin", 2},     [AG_OP_ERF] = {"erf", 1},
+    [AG_OP_ERFC] = {"erfc", 1},     [AG_OP_SQUARE] = {"square", 1},
+    [AG_OP_CBRT] = {"cbrt", 1},     [AG_OP_HYPOT] = {"hypot", 2},
+    [AG_OP_LOG10] = {"log10", 1},   [AG_OP_LOG2] = {"log2", 1},
+    [AG_OP_EXP2] = {"exp2", 1},     [AG_OP_EXPM1] = {"expm1", 1},
+    [AG_OP_LOG1P] = {"log1p", 1},   [AG_OP_LT] = {"lt", 2},
+    [AG_OP_LE] = {"le", 2},         [AG_OP_GT] = {"gt", 2},
+    [AG_OP_GE] = {"ge", 2},         [AG_OP_EQ] = {"eq", 2},
+    [AG_OP_NE] = {"ne", 2},         [AG_OP_AND] = {"and", 2},
+    [AG_OP_OR] = {"or", 2},         [AG_OP_NOT] = {"not", 1},
+    [AG_OP_SELECT] = {"select", 2}, [AG_OP_FLOOR] = {"floor", 1},
+    [AG_OP_CEIL] = {"ceil", 1},     [AG_OP_ROUND] = {"round", 1},
+    [AG_OP_TRUNC] = {"trunc", 1},   [AG_OP_COPYSIGN] = {"copysign", 2},
+    [AG_OP_FDIM] = {"fdim", 2},     [AG_OP_FMOD] = {"fmod", 2},
 };
 
 /* Names used by the reference DAG format (JAX primitives, numpy names) and by C. */
@@ -37,6 +52,18 @@ static const struct {
 };
 
 int ag_op_arity(ag_op op) { return (op >= 0 && op < AG_OP_COUNT) ? op_info[op].arity : -1; }
+
+int ag_op_diff_mask(ag_op op) {
+  if (ag_op_is_cond(op)) return 0;
+  switch (op) {
+  case AG_OP_FLOOR:
+  case AG_OP_CEIL:
+  case AG_OP_ROUND:
+  case AG_OP_TRUNC: return 0;
+  case AG_OP_COPYSIGN: return 1;
+  default: return ag_op_arity(op) == 2 ? 3 : ag_op_arity(op) == 1 ? 1 : 0;
+  }
+}
 
 const char *ag_op_name(ag_op op) { return (op >= 0 && op < AG_OP_COUNT) ? op_info[op].name : "?"; }
 
@@ -88,6 +115,23 @@ double ag_op_eval(ag_op op, double a, double b, double c) {
   case AG_OP_EXP2: return exp2(a);
   case AG_OP_EXPM1: return expm1(a);
   case AG_OP_LOG1P: return log1p(a);
+  case AG_OP_LT: return a < b;
+  case AG_OP_LE: return a <= b;
+  case AG_OP_GT: return a > b;
+  case AG_OP_GE: return a >= b;
+  case AG_OP_EQ: return a == b;
+  case AG_OP_NE: return a != b;
+  case AG_OP_AND: return a != 0 && b != 0;
+  case AG_OP_OR: return a != 0 || b != 0;
+  case AG_OP_NOT: return a == 0;
+  case AG_OP_SELECT: return c != 0 ? a : b;
+  case AG_OP_FLOOR: return floor(a);
+  case AG_OP_CEIL: return ceil(a);
+  case AG_OP_ROUND: return round(a);
+  case AG_OP_TRUNC: return trunc(a);
+  case AG_OP_COPYSIGN: return copysign(a, b);
+  case AG_OP_FDIM: return fdim(a, b);
+  case AG_OP_FMOD: return fmod(a, b);
   default: return NAN;
   }
 }
@@ -160,7 +204,21 @@ void ag_op_partials(ag_op op, double a, double b, double c, double r, double *da
   case AG_OP_EXP2: x = r * 0.6931471805599453; break;
   case AG_OP_EXPM1: x = r + 1; break;
   case AG_OP_LOG1P: x = 1 / (1 + a); break;
+  case AG_OP_SELECT:
+    x = c != 0;
+    y = c == 0;
+    break;
+  case AG_OP_COPYSIGN: x = copysign(1.0, a) * copysign(1.0, b); break;
+  case AG_OP_FDIM:
+    x = a > b;
+    y = -x;
+    break;
+  case AG_OP_FMOD:
+    x = 1;
+    y = -trunc(a / b);
+    break;
   default:
+    if (ag_op_diff_mask(op) == 0) break; /* conditions, piecewise constant: 0 */
     x = NAN;
     y = NAN;
     break;

@@ -52,6 +52,13 @@ static const char *fun1(ag_op op) {
   case AG_OP_FMAX: return "fmax";
   case AG_OP_FMIN: return "fmin";
   case AG_OP_HYPOT: return "hypot";
+  case AG_OP_FLOOR: return "floor";
+  case AG_OP_CEIL: return "ceil";
+  case AG_OP_ROUND: return "round";
+  case AG_OP_TRUNC: return "trunc";
+  case AG_OP_COPYSIGN: return "copysign";
+  case AG_OP_FDIM: return "fdim";
+  case AG_OP_FMOD: return "fmod";
   default: return NULL;
   }
 }
@@ -83,6 +90,17 @@ static int emit_value(FILE *f, const ag_graph *g, int i, int batch) {
   case AG_OP_FMAX:
     return fprintf(f, "(v%d > v%d || v%d != v%d) ? v%d : v%d", nd->b, nd->a, nd->a, nd->a, nd->b,
                    nd->a);
+  /* conditions are 0.0/1.0 values (no control flow: the batch loop stays vectorisable) */
+  case AG_OP_LT: return fprintf(f, "(double)(v%d < v%d)", nd->a, nd->b);
+  case AG_OP_LE: return fprintf(f, "(double)(v%d <= v%d)", nd->a, nd->b);
+  case AG_OP_GT: return fprintf(f, "(double)(v%d > v%d)", nd->a, nd->b);
+  case AG_OP_GE: return fprintf(f, "(double)(v%d >= v%d)", nd->a, nd->b);
+  case AG_OP_EQ: return fprintf(f, "(double)(v%d == v%d)", nd->a, nd->b);
+  case AG_OP_NE: return fprintf(f, "(double)(v%d != v%d)", nd->a, nd->b);
+  case AG_OP_AND: return fprintf(f, "(double)((v%d != 0.0) & (v%d != 0.0))", nd->a, nd->b);
+  case AG_OP_OR: return fprintf(f, "(double)((v%d != 0.0) | (v%d != 0.0))", nd->a, nd->b);
+  case AG_OP_NOT: return fprintf(f, "(double)(v%d == 0.0)", nd->a);
+  case AG_OP_SELECT: return fprintf(f, "v%d != 0.0 ? v%d : v%d", nd->cond, nd->a, nd->b);
   default: {
     const char *fn = fun1((ag_op)nd->op);
     if (!fn) return fprintf(f, "NAN");
@@ -98,6 +116,10 @@ static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, cons
                          const char *B, const char *R) {
   char c[64], cm1[64];
   switch (nd->op) {
+  case AG_OP_SELECT: snprintf(buf, n, "(double)(v%d %s 0.0)", nd->cond, which ? "==" : "!="); break;
+  case AG_OP_COPYSIGN: snprintf(buf, n, "copysign(1.0, %s) * copysign(1.0, %s)", A, B); break;
+  case AG_OP_FDIM: snprintf(buf, n, "%s(double)(%s > %s)", which ? "-" : "", A, B); break;
+  case AG_OP_FMOD: snprintf(buf, n, which ? "-trunc(%s / %s)" : "1.0", A, B); break;
   case AG_OP_ADD: snprintf(buf, n, "1.0"); break;
   case AG_OP_SUB: snprintf(buf, n, which ? "-1.0" : "1.0"); break;
   case AG_OP_MUL: snprintf(buf, n, "%s", which ? A : B); break;
@@ -195,7 +217,8 @@ static int is_unit(const slotval *x) { return x->known && x->unit; }
 
 /* The product x * y as the model says (AG_XOP kinds): a folded constant, a copy with a sign
    when a factor is +-1, else one multiplication into a new variable. */
-static slotval mul_values(FILE *f, const char *ind, const slotval *x, const slotval *y, int *nvar) {
+static slotval mul_values(FILE *f, const char *ind, const slotval *x, const slotval *y, int *nvar,
+                          int sz) {
   slotval r = {.set = 1};
   if (x->known && y->known) {
     r.known = 1;
@@ -216,7 +239,13 @@ static slotval mul_values(FILE *f, const char *ind, const slotval *x, const slot
     r.var = (*nvar)++;
     r.prefix = 't';
     r.sign = sign;
-    fprintf(f, "%sconst double t%d = %s * %s;\n", ind, r.var, a, b);
+    if (sz) { /* a select's masked 0 stays 0 against inf or NaN of the untaken side */
+      char z[160];
+      snprintf(z, sizeof z, "%s%s%s%s%s", xs.known ? "" : a, xs.known ? "" : " == 0.0",
+               !xs.known && !ys.known ? " || " : "", ys.known ? "" : b, ys.known ? "" : " == 0.0");
+      fprintf(f, "%sconst double t%d = (%s) ? 0.0 : %s * %s;\n", ind, r.var, z, a, b);
+    } else
+      fprintf(f, "%sconst double t%d = %s * %s;\n", ind, r.var, a, b);
   }
   return r;
 }
@@ -315,7 +344,7 @@ static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, 
   for (int k = 0; k < jp->nops; k++) {
     const ag_jop *o = &jp->ops[k];
     slotval *t = &sv[o->dst];
-    slotval p = mul_values(f, ind, &sv[o->a], &sv[o->b], &nvar);
+    slotval p = mul_values(f, ind, &sv[o->a], &sv[o->b], &nvar, o->sz);
     if (o->acc && t->set)
       *t = add_values(f, ind, t, &p, &nvar, 't');
     else
@@ -360,6 +389,7 @@ static unsigned char *needed_nodes(const ag_jacprog *jp, int with_jac) {
     need[node] = 1;
     if (nd->a >= 0) need[nd->a] = 1;
     if (nd->b >= 0) need[nd->b] = 1;
+    if (nd->cond >= 0) need[nd->cond] = 1;
   }
   for (int i = g->nnodes - 1; i >= 0; i--) {
     if (!need[i]) continue;
@@ -367,6 +397,7 @@ static unsigned char *needed_nodes(const ag_jacprog *jp, int with_jac) {
     if (nd->op > AG_OP_CONST) {
       if (nd->a >= 0) need[nd->a] = 1;
       if (nd->b >= 0) need[nd->b] = 1;
+      if (nd->cond >= 0) need[nd->cond] = 1;
     }
   }
   return need;
@@ -403,8 +434,13 @@ static int call_free(int op) {
   case AG_OP_SQRT:
   case AG_OP_FABS:
   case AG_OP_FMIN:
-  case AG_OP_FMAX: return 1;
-  default: return 0;
+  case AG_OP_FMAX:
+  case AG_OP_SELECT:
+  case AG_OP_FLOOR: /* one instruction each with SSE4.1 / AVX (the JIT's -march=native) */
+  case AG_OP_CEIL:
+  case AG_OP_TRUNC:
+  case AG_OP_COPYSIGN: return 1;
+  default: return ag_op_is_cond(op);
   }
 }
 

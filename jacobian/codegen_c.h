@@ -9,7 +9,7 @@
 #include "jacobian/jacobian.h"
 
 /* Version of the generator; part of the JIT cache key (bump when the output changes). */
-#define AG_CODEGEN_VERSION "alphagrad-codegen-c 6"
+#define AG_CODEGEN_VERSION "alphagrad-codegen-c 7"
 
 /* Writes the C file for jp to out. fname (a C identifier) names the entry points:
      void FNAME(const double *in, const double *p, double *out, double *jac);

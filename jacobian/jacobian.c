@@ -72,7 +72,8 @@ typedef struct {
   int n;
   ag_jacprog *jp;
   int opcap;
-  unsigned char *cls; /* current class of each slot */
+  unsigned char *cls;   /* current class of each slot */
+  unsigned char *taint; /* slot's value may be a select's masked zero (ag_jop.sz) */
   int clscap;
   int extra; /* emitting the output propagation */
 } builder;
@@ -80,8 +81,11 @@ typedef struct {
 static int edge_slot(builder *b, int p, int s, int *created) {
   int *slot = edgemap_slot(&b->map, (uint64_t)p * (uint64_t)b->n + (uint64_t)s, created);
   if (*created) {
+    int cap = b->clscap;
     ag_grow((void **)&b->cls, &b->clscap, b->jp->nslots, 1);
+    if (cap != b->clscap) b->taint = ag_realloc(b->taint, (size_t)b->clscap);
     b->cls[b->jp->nslots] = AG_EDGE_VAR;
+    b->taint[b->jp->nslots] = 0;
     *slot = b->jp->nslots++;
     ilist_add(&b->pred[s], p);
     ilist_add(&b->succ[p], s);
@@ -101,8 +105,10 @@ static void emit(builder *b, int dst, int x, int y, int acc) {
   int kind = ag_exec_op_kind(b->cls[x], b->cls[y], acc, b->cls[dst]);
   int q = ag_edge_mul_class(b->cls[x], b->cls[y]);
   b->cls[dst] = (unsigned char)(acc ? ag_edge_add_class(b->cls[dst], q) : q);
+  int sz = b->taint[x] | b->taint[y];
+  b->taint[dst] = (unsigned char)(sz | (acc ? b->taint[dst] : 0));
   (b->extra ? jp->xops_extra : jp->xops)[kind]++;
-  jp->ops[jp->nops++] = (ag_jop){dst, x, y, acc, kind};
+  jp->ops[jp->nops++] = (ag_jop){dst, x, y, acc, kind, sz};
 }
 
 /* ps += vs * pv for every predecessor p and successor s of v; then v leaves the graph. */
@@ -156,9 +162,10 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
     const int k = 2 * (v - d->ni);
     int *ps = &jp->partial_slot[k], created;
     ps[0] = ps[1] = -1;
+    const int dm = ag_op_diff_mask((ag_op)nd->op);
     for (int w = 0; w < 2; w++) {
       int x = w ? nd->b : nd->a;
-      if (x < 0 || !g->node_active[x]) continue;
+      if (x < 0 || !(dm & (1 << w)) || !g->node_active[x]) continue;
       ps[w] = edge_slot(&b, g->node_elim[x], v, &created);
       /* the local partial's class and, when known at generation, its value */
       int c = AG_EDGE_VAR;
@@ -178,6 +185,7 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
       /* a second partial into the same slot (x op x) adds to the first */
       b.cls[ps[w]] = (unsigned char)(created ? c : ag_edge_add_class(b.cls[ps[w]], c));
       if (!created && nd->op == AG_OP_MUL) b.cls[ps[w]] = AG_EDGE_VAR;
+      if (nd->op == AG_OP_SELECT) b.taint[ps[w]] = 1;
     }
   }
   /* the DAG's edge classes must say the same (graph.c classifies for the search) */
@@ -248,6 +256,7 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
   free(b.map.keys);
   free(b.map.vals);
   free(b.cls);
+  free(b.taint);
   if (b.extra < 0) {
     ag_jacprog_free(jp);
     return NULL;
@@ -285,7 +294,9 @@ static void primal(const ag_graph *g, const double *in, const double *params, do
     case AG_OP_INPUT: val[i] = in[(int)nd->value]; break;
     case AG_OP_PARAM: val[i] = params[(int)nd->value]; break;
     case AG_OP_CONST: val[i] = nd->value; break;
-    default: val[i] = ag_op_eval(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value);
+    default:
+      val[i] = ag_op_eval(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0,
+                          nd->cond >= 0 ? val[nd->cond] : nd->value);
     }
   }
 }
@@ -314,8 +325,8 @@ void ag_jacprog_eval(const ag_jacprog *jp, const double *in, const double *param
       da = 1 / val[nd->b];
       db = -val[node] * da;
     } else {
-      ag_op_partials(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0, nd->value, val[node], &da,
-                     &db);
+      ag_op_partials(nd->op, val[nd->a], nd->b >= 0 ? val[nd->b] : 0,
+                     nd->cond >= 0 ? val[nd->cond] : nd->value, val[node], &da, &db);
     }
     const int *ps = &jp->partial_slot[2 * v];
     if (ps[0] >= 0) s[ps[0]] += da;
@@ -323,7 +334,7 @@ void ag_jacprog_eval(const ag_jacprog *jp, const double *in, const double *param
   }
   for (int k = 0; k < jp->nops; k++) {
     const ag_jop *o = &jp->ops[k];
-    double prod = s[o->a] * s[o->b];
+    double prod = (o->sz && (s[o->a] == 0 || s[o->b] == 0)) ? 0.0 : s[o->a] * s[o->b];
     s[o->dst] = o->acc ? s[o->dst] + prod : prod;
   }
   for (int e = 0; e < jp->nentries; e++)

@@ -75,13 +75,19 @@ static xv arith(tracer *tr, const ag_token *op, char c, xv a, xv b) {
     UNSUP(tr, op, "pointer arithmetic other than pointer + integer is not supported");
   }
   if (a.kind == K_VOID || b.kind == K_VOID) FAIL(tr, op, "operand of '%c' has type void", c);
+  if ((a.dint || b.dint) && (a.kind == K_INT || a.dint) && (b.kind == K_INT || b.dint))
+    UNSUP(tr, op,
+          "int arithmetic '%.*s' on a value that depends on data (a comparison, a logical "
+          "operator or a '?:' of ints with an input-dependent condition): C computes it in int; "
+          "write the operands as doubles (1.0 instead of 1)",
+          TOKSTR(op));
   if (a.kind == K_INT && b.kind == K_INT) {
     xv r = kt_mk_int(a.tok, int_op(tr, op, c, a.ival, b.ival));
     r.uns = a.uns || b.uns;
     r.wide = a.wide || b.wide;
     return check_int(tr, op, check_uns(tr, op, r));
   }
-  if (c == '%') FAIL(tr, op, "'%%' needs integer operands (fmod is not supported)");
+  if (c == '%') FAIL(tr, op, "'%%' needs integer operands (use fmod for doubles)");
   ag_op o = c == '+' ? AG_OP_ADD : c == '-' ? AG_OP_SUB : c == '*' ? AG_OP_MUL : AG_OP_DIV;
   return kt_mk_dbl(a.tok, kt_mkop(tr, op, o, kt_to_node(tr, a), kt_to_node(tr, b)));
 }
@@ -94,11 +100,17 @@ static xv compare(tracer *tr, const ag_token *op, xv a, xv b) {
     UNSUP(tr, op,
           "comparison of a negative value with an unsigned value (C converts it to a large "
           "unsigned number); use signed types");
-  if (!kt_is_known(tr, a) || !kt_is_known(tr, b))
-    UNSUP(tr, op,
-          "comparison '%.*s' of input-dependent values: branching on data is not supported "
-          "(use fmax, fmin or fabs)",
-          TOKSTR(op));
+  if (!kt_is_known(tr, a) || !kt_is_known(tr, b)) { /* a condition on data: a graph node */
+    ag_op o = ag_tok_is(op, "<")    ? AG_OP_LT
+              : ag_tok_is(op, ">")  ? AG_OP_GT
+              : ag_tok_is(op, "<=") ? AG_OP_LE
+              : ag_tok_is(op, ">=") ? AG_OP_GE
+              : ag_tok_is(op, "==") ? AG_OP_EQ
+                                    : AG_OP_NE;
+    xv r = kt_mk_dbl(a.tok, kt_mkop(tr, op, o, kt_to_node(tr, a), kt_to_node(tr, b)));
+    r.dint = 1;
+    return r;
+  }
   if (a.kind == K_INT && b.kind == K_INT) { /* exactly, not through double */
     long x = a.ival, y = b.ival;
     int r = ag_tok_is(op, "<")    ? x < y
@@ -152,7 +164,9 @@ static xv index_ptr(tracer *tr, xv base, xv idx, const ag_token *br) {
 
 static int c_math_op(const ag_token *t) {
   int op = ag_op_from_name(t->s, t->len);
-  if (op < AG_OP_SQRT || op == AG_OP_IPOW || op == AG_OP_SQUARE) return -1;
+  if (op < AG_OP_SQRT || op == AG_OP_IPOW || op == AG_OP_SQUARE || ag_op_is_cond(op) ||
+      op == AG_OP_SELECT)
+    return -1;
   const char *nm = ag_op_name(op);
   return ((int)strlen(nm) == t->len && !strncmp(nm, t->s, (size_t)t->len)) ? op : -1;
 }
@@ -188,12 +202,14 @@ __attribute__((noinline)) static xv call(tracer *tr, const ag_token *name) {
   }
   func *f = kt_find_func(tr, name);
   if (f) return kt_call_user(tr, f, args, nargs, name);
-  static const char *nondiff[] = {"floor", "ceil",   "round",     "trunc",     "fmod",
-                                  "rint",  "lround", "nearbyint", "remainder", "copysign",
-                                  "modf",  "frexp",  NULL};
+  static const char *nondiff[] = {"rint",      "lround", "llround", "nearbyint", "remainder",
+                                  "remquo",    "modf",   "frexp",   "ldexp",     "lrint",
+                                  "nextafter", "ilogb",  "logb",    NULL};
   for (int i = 0; nondiff[i]; i++)
     if (ag_tok_is(name, nondiff[i]))
-      UNSUP(tr, name, "'%.*s' is not supported: it is piecewise constant or not differentiable",
+      UNSUP(tr, name,
+            "'%.*s' is not supported (it depends on the rounding mode, returns an int or "
+            "writes through a pointer); floor, ceil, round, trunc, fmod, copysign and fdim are",
             TOKSTR(name));
   if (name->len > 1 && (name->s[name->len - 1] == 'f' || name->s[name->len - 1] == 'l')) {
     ag_token t2 = *name;
@@ -294,7 +310,15 @@ static xv unary1(tracer *tr) {
     return kt_mk_dbl(t, kt_mkop(tr, t, AG_OP_NEG, kt_to_node(tr, a), -1));
   }
   if (kt_accept(tr, "+")) return kt_rval(tr, unary(tr));
-  if (kt_accept(tr, "!")) return kt_mk_int(t, !kt_truth(tr, unary(tr), "operand of '!'"));
+  if (kt_accept(tr, "!")) {
+    xv a = kt_rval(tr, unary(tr));
+    if (kt_is_traced(tr, a)) { /* a condition on data */
+      xv r = kt_mk_dbl(t, kt_mkop(tr, t, AG_OP_NOT, kt_cond_node(tr, a), -1));
+      r.dint = 1;
+      return r;
+    }
+    return kt_mk_int(t, !kt_truth(tr, a, "operand of '!'"));
+  }
   if (kt_accept(tr, "~")) {
     xv a = kt_rval(tr, unary(tr));
     if (a.kind != K_INT) FAIL(tr, t, "'~' needs an integer operand");
@@ -401,12 +425,40 @@ static xv binary(tracer *tr, int minprec) {
     if (!p || p < minprec) return a;
     tr->pos++;
     if (p <= 2) { /* && and || */
+      a = kt_rval(tr, a);
+      if (kt_is_traced(tr, a)) { /* on data: both operands, a condition node */
+        int ca = kt_cond_node(tr, a), j0 = tr->njrn;
+        tr->jdepth++;
+        xv b = kt_rval(tr, binary(tr, p + 1));
+        tr->jdepth--;
+        if (tr->njrn != j0)
+          UNSUP(tr, op,
+                "the right operand of '%.*s' assigns, and C evaluates it only for some values of "
+                "the input-dependent left operand: move the assignment out of the condition",
+                TOKSTR(op));
+        int cb = kt_is_traced(tr, b) ? kt_cond_node(tr, b) : -1;
+        if (cb < 0) { /* a constant right operand */
+          int bt = kt_truth(tr, b, "operand of a logical operator");
+          cb = (p == 2 ? bt : !bt) ? ca : ag_graph_const(tr->g, (double)bt);
+          a = kt_mk_dbl(op, cb);
+        } else {
+          a = kt_mk_dbl(op, kt_mkop(tr, op, p == 2 ? AG_OP_AND : AG_OP_OR, ca, cb));
+        }
+        a.dint = 1;
+        continue;
+      }
       int x = kt_truth(tr, a, "operand of a logical operator");
       if (p == 1 ? x : !x) {
         skip_operand(tr, p);
         a = kt_mk_int(op, x);
       } else {
-        a = kt_mk_int(op, kt_truth(tr, binary(tr, p + 1), "operand of a logical operator"));
+        xv b = kt_rval(tr, binary(tr, p + 1));
+        if (kt_is_traced(tr, b)) {
+          a = kt_mk_dbl(op, kt_cond_node(tr, b));
+          a.dint = 1;
+        } else {
+          a = kt_mk_int(op, kt_truth(tr, b, "operand of a logical operator"));
+        }
       }
       continue;
     }
@@ -583,6 +635,8 @@ static xv conditional1(tracer *tr) {
   xv c = binary(tr, 1);
   const ag_token *q = CUR(tr);
   if (!kt_accept(tr, "?")) return c;
+  c = kt_rval(tr, c);
+  if (kt_is_traced(tr, c)) return kt_data_conditional(tr, kt_cond_node(tr, c), q);
   int take = kt_truth(tr, c, "condition of '?:'");
   xv r;
   int other;

@@ -39,6 +39,8 @@ typedef struct {
   long ival;
   int uns;  /* an int value of unsigned type */
   int wide; /* an int value of a 64-bit type (long, size_t, an L literal); else 32-bit int */
+  int dint; /* K_DBL standing for an int of C that depends on data: a comparison, a logic
+               operator or a ?: of ints on an input-dependent condition (kernel_branch.c) */
   ptrv p;
   int lv, var, obj;
   long idx;
@@ -55,6 +57,9 @@ typedef struct {
   int bits;               /* int variables: 16, 32 or 64 (short, int, long); C's widths on x86-64 */
   int is_bool;            /* _Bool/bool: stores value != 0 */
   const char *bad_global; /* non-NULL: a file-scope variable the kernel may not use */
+  const ag_token *poison; /* int or pointer: set to different values on the two sides of this
+                             branch on data; reading it is refused */
+  const ag_token *maybe;  /* unassigned on one side of this branch on data */
   int node;
   long ival;
   ptrv p;
@@ -89,6 +94,18 @@ typedef struct {
   const ag_token *tok;
 } typeinfo;
 
+/* One entry of the journal of stores made while a branch on data is traced: what to put
+   back to trace the other side (kernel_branch.c). */
+typedef struct {
+  int is_elem;
+  int idx;   /* variable index, or object */
+  long eidx; /* element */
+  int node;  /* old element node */
+  var old;   /* old variable */
+} jentry;
+
+#define ELEM_MAYBE (-2) /* an element assigned on one side of a branch on data only */
+
 typedef struct {
   ag_lexer lx;
   ag_arena *A;
@@ -111,6 +128,15 @@ typedef struct {
   int nest;                   /* recursion depth of the parser (bounded: the C stack) */
   long progress;              /* changes of known values in watched variables and arrays */
   int watch_vars, watch_objs; /* those that exist when the innermost loop starts */
+  /* branches on data (kernel_branch.c) */
+  jentry *jrn; /* stores since the outermost branch on data began */
+  int njrn, capjrn;
+  int jdepth;       /* branches on data being traced */
+  int loop_jdepth;  /* jdepth when the innermost loop started */
+  int frame_obj_lo; /* objects that exist before the current function's body */
+  int ret_cond;     /* the current function has returned where this condition holds (a
+                       return inside a branch on data); -1: nowhere */
+  xv ret_val;       /* ... returning this */
 } tracer;
 
 /* A malformed kernel (AG_ERR_FORMAT), a construct outside the subset (AG_ERR_UNSUPPORTED),
@@ -170,6 +196,23 @@ long kt_to_int(tracer *tr, xv v, const char *what);
 int kt_to_node(tracer *tr, xv v);
 int kt_truth(tracer *tr, xv v, const char *what);
 
+/* kernel_branch.c */
+/* Record the old value before a store, while a branch on data is traced. */
+void kt_journal_var(tracer *tr, int vi);
+void kt_journal_elem(tracer *tr, int obj, long idx);
+/* The condition node of a value's truth (v != 0), v input-dependent. */
+int kt_cond_node(tracer *tr, xv v);
+/* `if (cond) S1 [else S2]` with a condition on data (the tracer is at S1): both sides are
+   traced and what they assign merges into selects. Returns the statement's status. */
+int kt_exec_data_if(tracer *tr, int cond, const ag_token *kw);
+/* `c ? e1 : e2` with c on data (the tracer is at e1). */
+xv kt_data_conditional(tracer *tr, int cond, const ag_token *q);
+/* An element stored after a return inside a branch on data keeps its value where the
+   function has returned: the node to store. */
+int kt_guard_elem(tracer *tr, int obj, long idx, int node);
+/* `return v` in a double function after a return inside a branch on data: the value. */
+int kt_return_node(tracer *tr, int node);
+
 /* kernel_expr.c */
 xv kt_assign_expr(tracer *tr);
 xv kt_conditional(tracer *tr);
@@ -178,6 +221,7 @@ xv kt_expr(tracer *tr);
 /* kernel_stmt.c */
 xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at);
 int kt_exec_block(tracer *tr);
+int kt_exec_stmt(tracer *tr);
 void kt_exec_decl(tracer *tr, int global);
 int kt_parse_params(tracer *tr, const func *f, param *ps, int max);
 

@@ -37,7 +37,11 @@ static const char kernel_prelude[] =
     "#define PetscTanhReal tanh\n#define PetscPowReal pow\n#define PetscPowScalar pow\n"
     "#define PetscAbsReal fabs\n#define PetscAbsScalar fabs\n"
     "#define PetscMax(a, b) fmax(a, b)\n#define PetscMin(a, b) fmin(a, b)\n"
-    "#define PetscRealPart(a) (a)\n#define PetscConj(a) (a)\n";
+    "#define PetscRealPart(a) (a)\n#define PetscConj(a) (a)\n"
+    "#define PetscFloorReal floor\n#define PetscCeilReal ceil\n#define PetscFmodReal fmod\n"
+    "#define PetscCopysignReal copysign\n"
+    "#define PetscSign(a) (((a) >= 0) ? ((a) == 0 ? 0 : 1) : -1)\n"
+    "#define PetscSignReal(a) (((a) >= 0.0) ? ((a) == 0.0 ? 0.0 : 1.0) : -1.0)\n";
 
 #define MAX_EXPANSION 1000000 /* tokens from one macro use */
 #define MAX_EXPANSIONS                                                                             \

@@ -163,7 +163,7 @@ void kt_exec_decl(tracer *tr, int global) {
 
 /* ---------------- statements ---------------- */
 
-static int exec_stmt(tracer *tr);
+#define exec_stmt kt_exec_stmt
 
 static void count_step(tracer *tr, const ag_token *t) {
   if (++tr->steps > MAX_STEPS)
@@ -197,7 +197,8 @@ static int exec_for(tracer *tr, const ag_token *kw) {
   tr->loops++;
   /* an iteration that changes no known value of the variables and arrays that exist
      before the loop leaves its condition as it was: the loop never ends */
-  int save_wv = tr->watch_vars, save_wo = tr->watch_objs;
+  int save_wv = tr->watch_vars, save_wo = tr->watch_objs, save_lj = tr->loop_jdepth;
+  tr->loop_jdepth = tr->jdepth;
   tr->watch_vars = tr->nvars;
   tr->watch_objs = tr->nobjs;
   long last = -1;
@@ -217,6 +218,7 @@ static int exec_for(tracer *tr, const ag_token *kw) {
     int st = exec_stmt(tr);
     if (st == S_RETURN) {
       tr->loops--;
+      tr->loop_jdepth = save_lj;
       tr->nvars = mark;
       tr->watch_vars = save_wv;
       tr->watch_objs = save_wo;
@@ -231,6 +233,7 @@ static int exec_for(tracer *tr, const ag_token *kw) {
     }
   }
   tr->loops--;
+  tr->loop_jdepth = save_lj;
   tr->pos = body_end;
   tr->nvars = mark;
   tr->watch_vars = save_wv;
@@ -245,8 +248,10 @@ static int exec_stmt1(tracer *tr) {
   if (kt_accept(tr, ";")) return S_NORMAL;
   if (kt_accept(tr, "if")) {
     kt_expect(tr, "(");
-    int c = kt_truth(tr, kt_expr(tr), "condition of 'if'");
+    xv cv = kt_rval(tr, kt_expr(tr));
     kt_expect(tr, ")");
+    if (kt_is_traced(tr, cv)) return kt_exec_data_if(tr, kt_cond_node(tr, cv), t);
+    int c = kt_truth(tr, cv, "condition of 'if'");
     if (c) {
       int st = exec_stmt(tr);
       if (st != S_NORMAL) return st;
@@ -268,6 +273,12 @@ static int exec_stmt1(tracer *tr) {
     UNSUP(tr, t, "typedef inside a function is not supported; move it to file scope");
   if (kt_accept(tr, "break") || kt_accept(tr, "continue")) {
     if (!tr->loops) FAIL(tr, t, "'%.*s' outside a loop", TOKSTR(t));
+    if (tr->jdepth > tr->loop_jdepth)
+      UNSUP(tr, t,
+            "'%.*s' inside a branch on input-dependent data: the loop's trip count would depend "
+            "on the data (the graph must be the same for every input); let the loop run to its "
+            "constant bound and select inside it",
+            TOKSTR(t));
     kt_expect(tr, ";");
     return ag_tok_is(t, "break") ? S_BREAK : S_CONTINUE;
   }
@@ -281,7 +292,7 @@ static int exec_stmt1(tracer *tr) {
     xv v = kt_rval(tr, kt_expr(tr));
     kt_expect(tr, ";");
     if (want == K_DBL)
-      tr->ret = kt_mk_dbl(t, kt_to_node(tr, v));
+      tr->ret = kt_mk_dbl(t, kt_return_node(tr, kt_to_node(tr, v)));
     else
       tr->ret = kt_mk_int(t, kt_to_int(tr, v, "returned value"));
     return S_RETURN;
@@ -297,7 +308,7 @@ static int exec_stmt1(tracer *tr) {
   return S_NORMAL;
 }
 
-static int exec_stmt(tracer *tr) {
+int kt_exec_stmt(tracer *tr) {
   kt_enter(tr);
   int st = exec_stmt1(tr);
   tr->nest--;
@@ -376,6 +387,8 @@ xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
     UNSUP(tr, at, "function '%.*s' returns a type that is not supported", TOKSTR(f->name));
   if (tr->depth >= 64) UNSUP(tr, at, "calls nested more than 64 deep (recursion is not supported)");
   int save_pos = tr->pos, save_lo = tr->frame_lo, save_n = tr->nvars, save_loops = tr->loops;
+  int save_olo = tr->frame_obj_lo, save_rc = tr->ret_cond, save_lj = tr->loop_jdepth;
+  xv save_rv = tr->ret_val;
   const func *save_fn = tr->cur_fn;
   param ps[16];
   int np = kt_parse_params(tr, f, ps, 16);
@@ -407,6 +420,9 @@ xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
   }
   tr->depth++;
   tr->loops = 0;
+  tr->frame_obj_lo = tr->nobjs;
+  tr->ret_cond = -1;
+  tr->loop_jdepth = tr->jdepth;
   tr->cur_fn = f;
   tr->pos = f->body_pos;
   int st = kt_exec_block(tr);
@@ -422,6 +438,10 @@ xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
   tr->frame_lo = save_lo;
   tr->nvars = save_n;
   tr->loops = save_loops;
+  tr->frame_obj_lo = save_olo;
+  tr->ret_cond = save_rc;
+  tr->ret_val = save_rv;
+  tr->loop_jdepth = save_lj;
   tr->cur_fn = save_fn;
   return r;
 }

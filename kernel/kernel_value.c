@@ -57,8 +57,9 @@ int kt_truth(tracer *tr, xv v, const char *what) {
   if (kt_is_known(tr, v)) return kt_known_val(tr, v) != 0;
   if (v.kind == K_DBL)
     UNSUP(tr, v.tok,
-          "%s depends on the kernel's inputs or parameters: branching on data is not supported "
-          "(the graph must be the same for every input)",
+          "%s depends on the kernel's inputs or parameters: a loop whose trip count depends on "
+          "data is not supported (the graph must be the same for every input; loop to a constant "
+          "bound and branch inside the loop)",
           what);
   FAIL(tr, v.tok, "%s must be a number", what);
 }
@@ -73,6 +74,11 @@ static int elem_node(tracer *tr, int obj, long idx, const ag_token *tok) {
   case A_IN: return ag_graph_input(tr->g, (int)idx);
   case A_PARAM: return ag_graph_param(tr->g, (int)idx);
   default:
+    if (idx < o->cap && o->elem[idx] == ELEM_MAYBE)
+      FAIL(tr, tok,
+           "element %ld of '%s' is assigned on only some paths through a branch on "
+           "input-dependent data (one side of an if, or after a return inside one), and read here",
+           idx, o->name);
     if (idx >= o->cap || o->elem[idx] < 0) {
       if (o->kind == A_OUT) FAIL(tr, tok, "'%s[%ld]' is read before it is assigned", o->name, idx);
       FAIL(tr, tok, "element %ld of '%s' is used before it is assigned", idx, o->name);
@@ -115,7 +121,9 @@ void kt_set_elem(tracer *tr, int obj, long idx, int node, int ro, const ag_token
     for (int i = old; i < o->cap; i++)
       o->elem[i] = -1;
   }
+  node = kt_guard_elem(tr, obj, idx, node);
   if (obj < tr->watch_objs && !same_node(tr, o->elem[idx], node)) tr->progress++;
+  kt_journal_elem(tr, obj, idx);
   o->elem[idx] = node;
 }
 
@@ -123,6 +131,17 @@ xv kt_rval(tracer *tr, xv v) {
   if (v.lv == LV_VAR) {
     var *x = &tr->vars[v.var];
     if (x->bad_global) UNSUP(tr, v.tok, "%s", x->bad_global);
+    if (x->poison)
+      UNSUP(tr, v.tok,
+            "'%.*s' is set to different values on the two sides of the branch at line %d, "
+            "whose condition depends on the kernel's inputs: as an %s its value would depend on "
+            "the data (make it a double, or branch on constants)",
+            x->len, x->name, x->poison->line, x->kind == K_INT ? "int" : "pointer");
+    if (!x->assigned && x->maybe)
+      FAIL(tr, v.tok,
+           "variable '%.*s' is assigned on only one side of the branch at line %d (a condition "
+           "on input-dependent data) and read here: assign it on both sides or before",
+           x->len, x->name, x->maybe->line);
     if (!x->assigned)
       FAIL(tr, v.tok, "variable '%.*s' is used before it is assigned", x->len, x->name);
     v.kind = x->kind;
@@ -174,11 +193,20 @@ void kt_store(tracer *tr, xv lhs, xv rhs, const ag_token *op) {
     if (x->is_array) FAIL(tr, op, "cannot assign to array '%.*s'", x->len, x->name);
     if (x->is_const && x->assigned)
       FAIL(tr, op, "assignment to const variable '%.*s'", x->len, x->name);
+    kt_journal_var(tr, lhs.var);
     var old = *x;
+    x->poison = NULL;
+    x->maybe = NULL;
     if (x->kind == K_DBL) {
       x->node = kt_to_node(tr, rhs);
     } else if (x->kind == K_INT) {
       rhs = kt_rval(tr, rhs);
+      if (rhs.dint && !kt_is_known(tr, rhs))
+        UNSUP(tr, op,
+              "a condition on input-dependent data is stored in int variable '%.*s': its value "
+              "would depend on the data (store it in a double, or use the condition in an if "
+              "or '?:')",
+              x->len, x->name);
       if (rhs.kind == K_DBL && !kt_is_known(tr, rhs))
         UNSUP(tr, op,
               "an input-dependent value is stored in int variable '%.*s' (conversion to int is "

@@ -241,12 +241,14 @@ static void trace_kernel(tracer *tr, const char *function) {
   }
   tr->cur_fn = kf;
   tr->frame_lo = tr->nglobals;
+  tr->frame_obj_lo = tr->nobjs;
+  tr->ret_cond = -1;
   tr->pos = kf->body_pos;
   kt_exec_block(tr);
   arrobj *out = &tr->objs[objs[1]];
   int no = 0;
   for (int i = 0; i < out->cap; i++)
-    if (out->elem[i] >= 0) no = i + 1;
+    if (out->elem[i] != -1) no = i + 1;
   /* declared sizes: that many inputs and parameters even when the last are never read, and
      every declared output must be assigned */
   if (np > 1 && ps[1].decl_len > 0) no = (int)ps[1].decl_len;
@@ -255,7 +257,12 @@ static void trace_kernel(tracer *tr, const char *function) {
   if (no == 0)
     FAIL(tr, kf->name, "kernel '%.*s' never assigns its output '%s'", TOKSTR(kf->name), out->name);
   for (int i = 0; i < no; i++)
-    if (out->elem[i] < 0) {
+    if (i < out->cap && out->elem[i] == ELEM_MAYBE)
+      FAIL(tr, kf->name,
+           "'%s[%d]' is assigned on only some paths through a branch on input-dependent data "
+           "(one side of an if, or after a return inside one): assign it on every path",
+           out->name, i);
+    else if (out->elem[i] < 0) {
       if (np > 1 && ps[1].decl_len > 0)
         FAIL(tr, kf->name, "'%s[%d]' is never assigned (declared 'double %s[%ld]')", out->name, i,
              out->name, ps[1].decl_len);

@@ -1,0 +1,312 @@
+/* Owns the C kernel tracer's branches on data: `if`/`else` and `?:` whose condition depends
+   on the kernel's inputs or parameters, and `return` inside them.
+
+   The graph must be the same for every input, so such a branch is traced both ways: the
+   first side runs with every store journaled (old values kept), the journal is undone, the
+   second side runs, it is undone too, and then every variable and array element that either
+   side assigned gets select(cond, then-value, else-value). Values that cannot be selected
+   are marked, and refused only if read later: an int or pointer set to different values on
+   the two sides (it would depend on the data), a variable assigned on one side only.
+
+   `return` inside a branch on data: the function has returned where a condition holds
+   (ret_cond, with ret_val). What runs after it runs for the other elements, so its stores
+   into arrays the caller sees keep their old values where ret_cond holds, and the final
+   value is select(ret_cond, ret_val, value). Loops whose trip count depends on data, and
+   break/continue inside a branch on data, stay refused. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "kernel/kernel_int.h"
+
+/* ---------------- the journal ---------------- */
+
+static jentry *push(tracer *tr) {
+  tr->jrn = ag_arena_grow(tr->A, tr->jrn, &tr->capjrn, tr->njrn, sizeof(jentry));
+  jentry *e = &tr->jrn[tr->njrn++];
+  memset(e, 0, sizeof *e);
+  return e;
+}
+
+void kt_journal_var(tracer *tr, int vi) {
+  if (!tr->jdepth) return;
+  jentry *e = push(tr);
+  e->idx = vi;
+  e->old = tr->vars[vi];
+}
+
+static int elem_get(tracer *tr, int obj, long idx) {
+  arrobj *o = &tr->objs[obj];
+  return idx < o->cap ? o->elem[idx] : -1;
+}
+
+static void elem_put(tracer *tr, int obj, long idx, int node) {
+  arrobj *o = &tr->objs[obj];
+  if (idx >= o->cap) {
+    int old = o->cap;
+    o->elem = ag_arena_grow(tr->A, o->elem, &o->cap, (int)idx, sizeof(int));
+    for (int i = old; i < o->cap; i++)
+      o->elem[i] = -1;
+  }
+  o->elem[idx] = node;
+}
+
+void kt_journal_elem(tracer *tr, int obj, long idx) {
+  if (!tr->jdepth) return;
+  jentry *e = push(tr);
+  e->is_elem = 1;
+  e->idx = obj;
+  e->eidx = idx;
+  e->node = elem_get(tr, obj, idx);
+}
+
+static void undo_to(tracer *tr, int j0) {
+  for (int k = tr->njrn - 1; k >= j0; k--) {
+    const jentry *e = &tr->jrn[k];
+    if (e->is_elem)
+      elem_put(tr, e->idx, e->eidx, e->node);
+    else
+      tr->vars[e->idx] = e->old;
+  }
+  tr->njrn = j0;
+}
+
+/* ---------------- conditions ---------------- */
+
+int kt_cond_node(tracer *tr, xv v) {
+  v = kt_rval(tr, v);
+  int n = kt_to_node(tr, v);
+  if (ag_op_is_cond(tr->g->nodes[n].op)) return n;
+  return kt_mkop(tr, v.tok, AG_OP_NE, n, ag_graph_const(tr->g, 0.0));
+}
+
+static int cond_not(tracer *tr, const ag_token *at, int c) {
+  return kt_mkop(tr, at, AG_OP_NOT, c, -1);
+}
+
+/* ---------------- both sides and the merge ---------------- */
+
+/* A location either side assigned: a variable or an element that exists before the branch,
+   with its value at the end of each side. */
+typedef struct {
+  int is_elem, idx;
+  long eidx;
+  var v[2];
+  int node[2];
+} loc;
+
+typedef struct {
+  loc *L;
+  int n, cap;
+  int nv0, no0; /* variables and objects that exist before the branch */
+} locset;
+
+static loc *find_loc(locset *S, const jentry *e) {
+  for (int i = 0; i < S->n; i++)
+    if (S->L[i].is_elem == e->is_elem && S->L[i].idx == e->idx &&
+        (!e->is_elem || S->L[i].eidx == e->eidx))
+      return &S->L[i];
+  return NULL;
+}
+
+/* After side `side` ran from journal mark j0: note the values it left, then undo it. */
+static void finish_side(tracer *tr, int j0, locset *S, int side) {
+  for (int k = j0; k < tr->njrn; k++) {
+    const jentry *e = &tr->jrn[k];
+    if (e->is_elem ? e->idx >= S->no0 : e->idx >= S->nv0) continue; /* made inside */
+    loc *l = find_loc(S, e);
+    if (!l) { /* in the arena: an error longjmps out of here */
+      S->L = ag_arena_grow(tr->A, S->L, &S->cap, S->n, sizeof *S->L);
+      l = &S->L[S->n++];
+      memset(l, 0, sizeof *l);
+      l->is_elem = e->is_elem;
+      l->idx = e->idx;
+      l->eidx = e->eidx;
+      /* the first side left it alone: its value there is the one before the branch,
+         which this first entry of the second side holds */
+      l->v[0] = e->old;
+      l->node[0] = e->node;
+      l->v[1] = e->old;
+      l->node[1] = e->node;
+    }
+    if (l->is_elem)
+      l->node[side] = elem_get(tr, l->idx, l->eidx);
+    else
+      l->v[side] = tr->vars[l->idx];
+  }
+  undo_to(tr, j0);
+}
+
+static int sel_node(tracer *tr, int c, int a, int b) {
+  if (a >= 0 && b >= 0) return ag_graph_select(tr->g, c, a, b);
+  return a == b ? a : ELEM_MAYBE;
+}
+
+static int same_ptr(const ptrv *a, const ptrv *b) {
+  return a->obj == b->obj && a->off == b->off && a->nd == b->nd && a->lim == b->lim &&
+         a->ro == b->ro && !memcmp(a->dims, b->dims, sizeof a->dims);
+}
+
+/* Stores select(c, side 0, side 1) in every location of S. dead[s]: side s returned, so
+   the function's own locals take the other side's values. */
+static void merge(tracer *tr, int c, locset *S, const int dead[2], const ag_token *kw) {
+  for (int i = 0; i < S->n; i++) {
+    loc *l = &S->L[i];
+    if (l->is_elem) {
+      int local = l->idx >= tr->frame_obj_lo;
+      int n = (local && dead[0]) ? l->node[1]
+              : (local && dead[1]) ? l->node[0]
+                                   : sel_node(tr, c, l->node[0], l->node[1]);
+      if (n == elem_get(tr, l->idx, l->eidx)) continue;
+      kt_journal_elem(tr, l->idx, l->eidx);
+      elem_put(tr, l->idx, l->eidx, n);
+      continue;
+    }
+    if (l->idx < tr->frame_lo) continue; /* a caller's variable: not reachable from here */
+    var *a = &l->v[0], *b = &l->v[1], m = *a;
+    if (dead[0])
+      m = *b;
+    else if (!dead[1]) {
+      if (a->poison || b->poison)
+        m.poison = a->poison ? a->poison : b->poison;
+      else if (a->assigned != b->assigned) {
+        m.assigned = 0;
+        m.maybe = kw;
+      } else if (a->assigned) {
+        if (a->kind == K_DBL)
+          m.node = ag_graph_select(tr->g, c, a->node, b->node);
+        else if (a->kind == K_INT ? a->ival != b->ival : !same_ptr(&a->p, &b->p))
+          m.poison = kw;
+      } else if (!m.maybe) {
+        m.maybe = b->maybe;
+      }
+    }
+    const var *o = &tr->vars[l->idx];
+    /* an int or pointer both sides changed alike is progress of a loop (kernel_stmt.c) */
+    if (l->idx < tr->watch_vars && m.kind != K_DBL &&
+        (m.poison != o->poison || m.assigned != o->assigned ||
+         (m.kind == K_INT ? m.ival != o->ival : !same_ptr(&m.p, &o->p))))
+      tr->progress++;
+    kt_journal_var(tr, l->idx);
+    tr->vars[l->idx] = m;
+  }
+}
+
+/* The condition "returned" of one side: 1 everywhere (the side returned), a node, or none
+   (-1), as a node or -1. */
+static int ret_cond_node(tracer *tr, int returned, int rc) {
+  if (returned) return ag_graph_const(tr->g, 1.0);
+  return rc >= 0 ? rc : ag_graph_const(tr->g, 0.0);
+}
+
+int kt_exec_data_if(tracer *tr, int cond, const ag_token *kw) {
+  int want = tr->cur_fn ? tr->cur_fn->ret : K_VOID;
+  locset S = {.nv0 = tr->nvars, .no0 = tr->nobjs};
+  int rc0 = tr->ret_cond;
+  xv rv0 = tr->ret_val;
+  int st[2], rc[2];
+  xv r[2], rv[2];
+  int j0 = tr->njrn;
+  tr->jdepth++;
+  for (int side = 0; side < 2; side++) {
+    int start = tr->pos;
+    st[side] = S_NORMAL;
+    if (side == 0 || kt_accept(tr, "else")) {
+      start = tr->pos;
+      st[side] = kt_exec_stmt(tr);
+      if (st[side] == S_BREAK || st[side] == S_CONTINUE) /* refused where it is written */
+        FAIL(tr, kw, "internal: break out of a branch on data");
+      tr->pos = start; /* a return may have left the statement early */
+      kt_skip_stmt(tr);
+    }
+    (void)start;
+    r[side] = tr->ret;
+    rc[side] = tr->ret_cond;
+    rv[side] = tr->ret_val;
+    tr->ret_cond = rc0;
+    tr->ret_val = rv0;
+    finish_side(tr, j0, &S, side);
+    if (side == 0 && !ag_tok_is(CUR(tr), "else")) {
+      st[1] = S_NORMAL;
+      rc[1] = rc0;
+      rv[1] = rv0;
+      break;
+    }
+  }
+  tr->jdepth--;
+  int dead[2] = {st[0] == S_RETURN, st[1] == S_RETURN};
+  merge(tr, cond, &S, dead, kw);
+  if (dead[0] && dead[1]) {
+    if (want == K_DBL) {
+      tr->ret = kt_mk_dbl(kw, ag_graph_select(tr->g, cond, r[0].node, r[1].node));
+    } else if (want == K_INT) {
+      if (r[0].ival != r[1].ival)
+        UNSUP(tr, kw,
+              "function '%.*s' returns int values %ld and %ld on the two sides of a branch on "
+              "input-dependent data: the value would depend on the data (return a double)",
+              TOKSTR(tr->cur_fn->name), r[0].ival, r[1].ival);
+      tr->ret = r[0];
+    }
+    return S_RETURN;
+  }
+  if (!dead[0] && !dead[1] && rc[0] == rc0 && rc[1] == rc0) return S_NORMAL;
+  /* a return on one side (or deeper): the function has returned where ... */
+  if (want == K_INT)
+    UNSUP(tr, kw,
+          "int function '%.*s' returns inside a branch on input-dependent data: its value would "
+          "depend on the data (return a double)",
+          TOKSTR(tr->cur_fn->name));
+  int k0 = ret_cond_node(tr, dead[0], rc[0]), k1 = ret_cond_node(tr, dead[1], rc[1]);
+  const ag_node *n0 = &tr->g->nodes[k0], *n1 = &tr->g->nodes[k1];
+  if (n0->op == AG_OP_CONST && n1->op == AG_OP_CONST && n0->value != 0 && n1->value == 0)
+    tr->ret_cond = cond;
+  else if (n0->op == AG_OP_CONST && n1->op == AG_OP_CONST && n0->value == 0 && n1->value != 0)
+    tr->ret_cond = cond_not(tr, kw, cond);
+  else
+    tr->ret_cond = ag_graph_select(tr->g, cond, k0, k1);
+  if (want == K_DBL) {
+    int v0 = dead[0] ? r[0].node : rc[0] >= 0 ? rv[0].node : -1;
+    int v1 = dead[1] ? r[1].node : rc[1] >= 0 ? rv[1].node : -1;
+    int v = v0 >= 0 && v1 >= 0 ? ag_graph_select(tr->g, cond, v0, v1) : v0 >= 0 ? v0 : v1;
+    tr->ret_val = kt_mk_dbl(kw, v);
+  }
+  return S_NORMAL;
+}
+
+xv kt_data_conditional(tracer *tr, int cond, const ag_token *q) {
+  locset S = {.nv0 = tr->nvars, .no0 = tr->nobjs};
+  int j0 = tr->njrn;
+  xv r[2];
+  tr->jdepth++;
+  r[0] = kt_rval(tr, kt_expr(tr));
+  finish_side(tr, j0, &S, 0);
+  kt_expect(tr, ":");
+  r[1] = kt_rval(tr, kt_conditional(tr));
+  finish_side(tr, j0, &S, 1);
+  tr->jdepth--;
+  static const int live[2] = {0, 0};
+  merge(tr, cond, &S, live, q);
+  if (r[0].kind == K_PTR || r[1].kind == K_PTR) {
+    if (r[0].kind == K_PTR && r[1].kind == K_PTR && same_ptr(&r[0].p, &r[1].p)) return r[0];
+    UNSUP(tr, q,
+          "'?:' chooses between pointers on an input-dependent condition: the element read "
+          "would depend on the data");
+  }
+  if (r[0].kind == K_VOID || r[1].kind == K_VOID) FAIL(tr, q, "a branch of '?:' has type void");
+  int isint = (r[0].kind == K_INT || r[0].dint) && (r[1].kind == K_INT || r[1].dint);
+  if (r[0].kind == K_INT && r[1].kind == K_INT && r[0].ival == r[1].ival) return r[0];
+  xv v = kt_mk_dbl(q, ag_graph_select(tr->g, cond, kt_to_node(tr, r[0]), kt_to_node(tr, r[1])));
+  v.dint = isint;
+  return v;
+}
+
+int kt_guard_elem(tracer *tr, int obj, long idx, int node) {
+  if (tr->ret_cond < 0 || obj >= tr->frame_obj_lo) return node;
+  int old = elem_get(tr, obj, idx);
+  return old >= 0 ? ag_graph_select(tr->g, tr->ret_cond, old, node) : ELEM_MAYBE;
+}
+
+int kt_return_node(tracer *tr, int node) {
+  if (tr->ret_cond < 0) return node;
+  return ag_graph_select(tr->g, tr->ret_cond, tr->ret_val.node, node);
+}
