@@ -154,7 +154,7 @@ static void merge(tracer *tr, int c, locset *S, const int dead[2], const ag_toke
     loc *l = &S->L[i];
     if (l->is_elem) {
       int local = l->idx >= tr->frame_obj_lo;
-      int n = (local && dead[0]) ? l->node[1]
+      int n = (local && dead[0])   ? l->node[1]
               : (local && dead[1]) ? l->node[0]
                                    : sel_node(tr, c, l->node[0], l->node[1]);
       if (n == elem_get(tr, l->idx, l->eidx)) continue;

@@ -41,7 +41,7 @@ static const char kernel_prelude[] =
     "#define PetscFloorReal floor\n#define PetscCeilReal ceil\n#define PetscFmodReal fmod\n"
     "#define PetscCopysignReal copysign\n"
     "#define PetscSign(a) (((a) >= 0) ? ((a) == 0 ? 0 : 1) : -1)\n"
-    "#define PetscSignReal(a) (((a) >= 0.0) ? ((a) == 0.0 ? 0.0 : 1.0) : -1.0)\n";
+    "#define PetscSignReal(a) ((a) < 0.0 ? -1.0 : ((a) > 0.0 ? 1.0 : 0.0))\n";
 
 #define MAX_EXPANSION 1000000 /* tokens from one macro use */
 #define MAX_EXPANSIONS                                                                             \
