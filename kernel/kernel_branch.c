@@ -237,7 +237,9 @@ int kt_exec_data_if(tracer *tr, int cond, const ag_token *kw) {
   int dead[2] = {st[0] == S_RETURN, st[1] == S_RETURN};
   merge(tr, cond, &S, dead, kw);
   if (dead[0] && dead[1]) {
-    if (want == K_DBL) {
+    if (want == K_STRUCT) {
+      tr->ret = kt_struct_select(tr, cond, r[0], r[1], kw);
+    } else if (want == K_DBL) {
       tr->ret = kt_mk_dbl(kw, ag_graph_select(tr->g, cond, r[0].node, r[1].node));
     } else if (want == K_INT) {
       if (r[0].ival != r[1].ival)
@@ -264,7 +266,11 @@ int kt_exec_data_if(tracer *tr, int cond, const ag_token *kw) {
     tr->ret_cond = cond_not(tr, kw, cond);
   else
     tr->ret_cond = ag_graph_select(tr->g, cond, k0, k1);
-  if (want == K_DBL) {
+  if (want == K_STRUCT) {
+    int h0 = dead[0] || rc[0] >= 0, h1 = dead[1] || rc[1] >= 0;
+    xv v0 = dead[0] ? r[0] : rv[0], v1 = dead[1] ? r[1] : rv[1];
+    tr->ret_val = h0 && h1 ? kt_struct_select(tr, cond, v0, v1, kw) : h0 ? v0 : v1;
+  } else if (want == K_DBL) {
     int v0 = dead[0] ? r[0].node : rc[0] >= 0 ? rv[0].node : -1;
     int v1 = dead[1] ? r[1].node : rc[1] >= 0 ? rv[1].node : -1;
     int v = v0 >= 0 && v1 >= 0 ? ag_graph_select(tr->g, cond, v0, v1) : v0 >= 0 ? v0 : v1;
@@ -286,6 +292,8 @@ xv kt_data_conditional(tracer *tr, int cond, const ag_token *q) {
   tr->jdepth--;
   static const int live[2] = {0, 0};
   merge(tr, cond, &S, live, q);
+  if (r[0].kind == K_STRUCT || r[1].kind == K_STRUCT)
+    return kt_struct_select(tr, cond, r[0], r[1], q);
   if (r[0].kind == K_PTR || r[1].kind == K_PTR) {
     if (r[0].kind == K_PTR && r[1].kind == K_PTR && same_ptr(&r[0].p, &r[1].p)) return r[0];
     UNSUP(tr, q,

@@ -141,6 +141,12 @@ static xv index_ptr(tracer *tr, xv base, xv idx, const ag_token *br) {
   if (k < -MAX_INDEX || k > MAX_INDEX) FAIL(tr, br, "index %ld is out of bounds", k);
   if (base.p.lim >= 0 && (k < 0 || k >= base.p.lim))
     FAIL(tr, br, "index %ld is out of bounds (dimension has %ld elements)", k, base.p.lim);
+  if (base.p.nd == 0 && base.p.sp) { /* an element of an array of structs */
+    xv v = {.kind = K_STRUCT, .tok = base.tok, .p = base.p};
+    v.p.off += k * kt_elem_size(tr, &base.p);
+    v.p.lim = -1;
+    return v;
+  }
   if (base.p.nd == 0) {
     xv v = {.kind = K_DBL,
             .lv = LV_ELEM,
@@ -150,7 +156,7 @@ static xv index_ptr(tracer *tr, xv base, xv idx, const ag_token *br) {
             .p = base.p};
     return v;
   }
-  long stride = 1;
+  long stride = kt_elem_size(tr, &base.p);
   for (int i = 0; i < base.p.nd; i++)
     stride *= base.p.dims[i];
   xv v = base;
@@ -254,7 +260,8 @@ static xv primary(tracer *tr) {
       FAIL(tr, t, "use of undeclared identifier '%.*s'", TOKSTR(t));
     }
     xv x = {.kind = v->kind, .lv = LV_VAR, .var = (int)(v - tr->vars), .tok = t};
-    if (v->is_array) x = kt_rval(tr, x); /* arrays decay to pointers */
+    if (v->is_array) x = kt_rval(tr, x);                     /* arrays decay to pointers */
+    if (v->kind == K_STRUCT) x = kt_struct_val(tr, x, "it"); /* its storage */
     return x;
   }
   if (kt_accept(tr, "(")) {
@@ -287,8 +294,10 @@ static xv postfix(tracer *tr) {
       v = index_ptr(tr, v, i, t);
     } else if (kt_accept(tr, "++") || kt_accept(tr, "--")) {
       v = incdec(tr, v, t, 1);
-    } else if (kt_is(tr, ".") || kt_is(tr, "->")) {
-      UNSUP(tr, t, "member access '%.*s' is not supported (no structs in kernels)", TOKSTR(t));
+    } else if (kt_accept(tr, ".") || kt_accept(tr, "->")) {
+      const ag_token *name = CUR(tr);
+      tr->pos++;
+      v = kt_member(tr, v, name, ag_tok_is(t, "->"), t);
     } else if (kt_is(tr, "(")) {
       FAIL(tr, t, "called object is not a function");
     } else {
@@ -332,6 +341,13 @@ static xv unary1(tracer *tr) {
   }
   if (kt_accept(tr, "&")) {
     xv e = unary(tr);
+    if (e.kind == K_STRUCT) { /* &s: a pointer to the struct */
+      e.kind = K_PTR;
+      e.lv = LV_NONE;
+      e.p.lim = -1;
+      e.tok = t;
+      return e;
+    }
     if (e.lv == LV_ELEM) {
       xv p = {.kind = K_PTR, .tok = t};
       p.p.obj = e.obj;
@@ -672,7 +688,8 @@ static xv assign_expr1(tracer *tr) {
     if (ag_tok_is(op, aops[i])) k = i;
   if (k < 0) return lhs;
   tr->pos++;
-  if (lhs.lv == LV_NONE) FAIL(tr, op, "the left side of '%.*s' is not assignable", TOKSTR(op));
+  if (lhs.lv == LV_NONE && lhs.kind != K_STRUCT)
+    FAIL(tr, op, "the left side of '%.*s' is not assignable", TOKSTR(op));
   xv rhs = kt_assign_expr(tr);
   if (k == 0) {
     kt_store(tr, lhs, rhs, op);

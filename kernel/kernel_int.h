@@ -12,7 +12,7 @@
 #include "graph/graph.h"
 #include "kernel/kernel_lex.h"
 
-enum { K_VOID, K_DBL, K_INT, K_PTR, K_BAD };
+enum { K_VOID, K_DBL, K_INT, K_PTR, K_BAD, K_STRUCT };
 enum { A_IN, A_OUT, A_PARAM, A_LOCAL };
 enum { LV_NONE, LV_VAR, LV_ELEM };
 enum { S_NORMAL, S_BREAK, S_CONTINUE, S_RETURN };
@@ -31,6 +31,8 @@ typedef struct {
   long dims[MAX_DIMS]; /* their sizes */
   long lim;            /* bound of the next index, -1 if unknown */
   int ro;              /* points to const data */
+  int sp;              /* 1 + struct type of the pointee (kernel_struct.c); 0: double.
+                          A K_STRUCT value is the struct stored at obj, off */
 } ptrv;
 
 typedef struct {
@@ -72,11 +74,30 @@ typedef struct {
   int cap;
   int ro;
   const char *name;
+  int sp; /* storage of structs of this type (1 + type): messages name the member */
 } arrobj;
+
+/* A struct of doubles (kernel_struct.c): its members laid out flat, in doubles. */
+typedef struct {
+  const ag_token *name;
+  int sp;   /* 1 + struct type of the member; 0: double */
+  long off; /* from the struct's first double */
+  int nd;   /* array dimensions of the member (0: a scalar or a struct) */
+  long dims[MAX_DIMS];
+} sfield;
+
+typedef struct {
+  const ag_token *tag;  /* struct Tag; NULL when anonymous (then named by a typedef) */
+  const ag_token *name; /* for messages: the tag or the typedef name */
+  sfield *f;
+  int nf;
+  long size; /* doubles */
+} stype;
 
 typedef struct {
   const ag_token *name;
-  int ret;        /* K_VOID, K_DBL, K_INT or K_BAD */
+  int ret;        /* K_VOID, K_DBL, K_INT, K_STRUCT or K_BAD */
+  int ret_sp;     /* K_STRUCT: 1 + its struct type */
   int params_pos; /* index of '(' */
   int body_pos;   /* index of '{' */
   int is_static;  /* helpers are static; a kernel is not */
@@ -84,13 +105,16 @@ typedef struct {
 
 typedef struct {
   const ag_token *name;
-  int kind; /* K_DBL, K_INT or K_BAD */
+  int kind; /* K_DBL, K_INT, K_STRUCT or K_BAD */
+  int sp;   /* K_STRUCT: 1 + its struct type */
 } tdef;
 
 typedef struct {
   int kind;
   int is_const, is_static, is_unsigned;
   int bits, is_bool; /* int types: width (16, 32, 64) and _Bool */
+  int sp;            /* K_STRUCT: 1 + its struct type */
+  int defined;       /* the type defined a struct or enum (a declaration may end here) */
   const ag_token *tok;
 } typeinfo;
 
@@ -120,6 +144,8 @@ typedef struct {
   int nfuncs, capfuncs;
   tdef *tdefs;
   int ntdefs, captdefs;
+  stype *stypes;
+  int nstypes, capstypes;
   int depth;
   xv ret;
   long steps;
@@ -149,8 +175,9 @@ typedef struct {
 
 typedef struct {
   const ag_token *name;
-  int kind; /* K_DBL, K_INT (by value) or K_PTR */
+  int kind; /* K_DBL, K_INT, K_STRUCT (by value) or K_PTR */
   int base; /* for K_PTR: pointee kind */
+  int sp;   /* a struct (or a pointer to one): 1 + its struct type */
   int is_const, is_unsigned;
   int bits, is_bool; /* int parameters: as in typeinfo */
   long decl_len;     /* `double in[21]`: 21; -1 when not declared */
@@ -212,6 +239,31 @@ xv kt_data_conditional(tracer *tr, int cond, const ag_token *q);
 int kt_guard_elem(tracer *tr, int obj, long idx, int node);
 /* `return v` in a double function after a return inside a branch on data: the value. */
 int kt_return_node(tracer *tr, int node);
+
+/* kernel_struct.c */
+/* `struct [Tag] [{ members }]` at the tracer (at `struct`): the struct type's sp. */
+int kt_struct_spec(tracer *tr);
+/* `enum [Tag] [{ A [= k], ... }]` at the tracer (at `enum`): declares the constants. */
+void kt_enum_spec(tracer *tr);
+const stype *kt_stype(tracer *tr, int sp);
+/* Appends the member at offset off of struct sp ("w[1].rho") to buf. */
+void kt_member_name(tracer *tr, int sp, long off, char *buf, size_t n);
+/* Doubles a pointer's element holds: a struct's size, else 1. */
+long kt_elem_size(tracer *tr, const ptrv *p);
+/* s.name or p->name (arrow): an element, an array (K_PTR) or a struct (K_STRUCT). */
+xv kt_member(tracer *tr, xv v, const ag_token *name, int arrow, const ag_token *op);
+/* A struct value: the one of a struct variable, else v itself (checked). */
+xv kt_struct_val(tracer *tr, xv v, const char *what);
+/* Copies the struct src into dst (same type). */
+void kt_struct_copy(tracer *tr, xv dst, xv src, const ag_token *at);
+/* A new object holding a copy of struct v (arguments and results by value). */
+xv kt_struct_clone(tracer *tr, xv v, const ag_token *at);
+/* select(c, a, b) member by member, in a new object. */
+xv kt_struct_select(tracer *tr, int c, xv a, xv b, const ag_token *at);
+/* A local struct variable (storage of size doubles, unassigned). */
+var *kt_declare_struct(tracer *tr, const ag_token *name, int sp);
+/* `{ .name = v, ... }` or `{ v, ... }` into struct sp stored at obj, at. */
+void kt_struct_init(tracer *tr, int obj, long at, int sp);
 
 /* kernel_expr.c */
 xv kt_assign_expr(tracer *tr);

@@ -37,8 +37,60 @@ static int count_init(tracer *tr, int obj, long *at, long len, const ag_token *d
   return n;
 }
 
+/* `Prim s[2] = {{...}, {...}}`: an array of structs, element by element */
+static void init_struct_array(tracer *tr, int obj, long n, int sp, const ag_token *name) {
+  long size = kt_stype(tr, sp)->size;
+  kt_expect(tr, "{");
+  long i = 0;
+  while (!kt_accept(tr, "}")) {
+    if (i >= n) FAIL(tr, CUR(tr), "too many initializers for '%.*s'", TOKSTR(name));
+    if (kt_is(tr, "{")) {
+      kt_struct_init(tr, obj, i * size, sp);
+    } else {
+      const ag_token *t = CUR(tr);
+      xv v = kt_struct_val(tr, kt_assign_expr(tr), "an element's initializer");
+      xv d = {.kind = K_STRUCT, .tok = t, .p = {.obj = obj, .off = i * size, .lim = -1, .sp = sp}};
+      kt_struct_copy(tr, d, v, t);
+    }
+    i++;
+    if (!kt_accept(tr, ",")) {
+      kt_expect(tr, "}");
+      break;
+    }
+  }
+  int zero = -1;
+  for (long k = 0; k < n * size; k++) {
+    arrobj *o = &tr->objs[obj];
+    if (k >= o->cap || o->elem[k] == -1) {
+      if (zero < 0) zero = ag_graph_const(tr->g, 0.0);
+      kt_set_elem(tr, obj, k, zero, 0, name);
+    }
+  }
+}
+
+/* A struct variable (not a pointer, not an array): storage, then its initializer. */
+static void decl_struct(tracer *tr, const typeinfo *ti, const ag_token *name) {
+  var *v = kt_declare_struct(tr, name, ti->sp);
+  int vi = (int)(v - tr->vars), obj = v->p.obj;
+  if (kt_accept(tr, "=")) {
+    if (kt_is(tr, "{")) {
+      kt_struct_init(tr, obj, 0, ti->sp);
+    } else {
+      const ag_token *eq = &tr->t[tr->pos - 1];
+      xv init = kt_assign_expr(tr);
+      xv d = {.kind = K_STRUCT, .tok = name, .p = tr->vars[vi].p};
+      kt_struct_copy(tr, d, kt_struct_val(tr, init, "the initializer"), eq);
+    }
+  } else if (ti->is_const) {
+    FAIL(tr, name, "const struct '%.*s' needs an initializer", TOKSTR(name));
+  }
+  tr->vars[vi].is_const = ti->is_const;
+  tr->objs[obj].ro = ti->is_const;
+}
+
 void kt_exec_decl(tracer *tr, int global) {
   typeinfo ti = kt_parse_type(tr);
+  if (ti.defined && kt_accept(tr, ";")) return; /* struct or enum definition alone */
   if (ti.kind == K_VOID && !kt_is(tr, "*")) FAIL(tr, ti.tok, "variable of type void");
   if (ti.is_static && !ti.is_const && !global)
     UNSUP(tr, ti.tok, "non-const static local variables keep state between calls; not supported");
@@ -80,7 +132,32 @@ void kt_exec_decl(tracer *tr, int global) {
     }
     if (ptr && nd) UNSUP(tr, name, "arrays of pointers are not supported");
     var *v;
-    if (nd) {
+    if (ti.kind == K_STRUCT && !ptr && !nd) {
+      decl_struct(tr, &ti, name);
+    } else if (ti.kind == K_STRUCT && nd) { /* an array of structs */
+      if (dims[0] < 0) FAIL(tr, name, "an array of structs needs a size");
+      long n = 1;
+      for (int i = 0; i < nd; i++)
+        n *= dims[i];
+      if (n * kt_stype(tr, ti.sp)->size > MAX_INDEX) LIMIT(tr, name, "array too large");
+      int obj = kt_new_obj(tr, A_LOCAL, n * kt_stype(tr, ti.sp)->size,
+                           ag_arena_strndup(tr->A, name->s, (size_t)name->len));
+      if (kt_accept(tr, "=")) {
+        if (nd > 1) UNSUP(tr, name, "initializers of multi-dimensional arrays of structs");
+        init_struct_array(tr, obj, n, ti.sp, name);
+      } else if (ti.is_const) {
+        FAIL(tr, name, "const array '%.*s' needs an initializer", TOKSTR(name));
+      }
+      tr->objs[obj].ro = ti.is_const;
+      tr->objs[obj].sp = ti.sp;
+      v = kt_declare(tr, name, K_PTR);
+      v->is_array = 1;
+      v->assigned = 1;
+      v->is_const = 1;
+      v->p = (ptrv){.obj = obj, .nd = nd - 1, .lim = dims[0], .ro = ti.is_const, .sp = ti.sp};
+      for (int i = 1; i < nd; i++)
+        v->p.dims[i - 1] = dims[i];
+    } else if (nd) {
       if (ti.kind != K_DBL)
         UNSUP(tr, name,
               "only arrays of double are supported (for constant integer tables use enum-free int "
@@ -128,6 +205,7 @@ void kt_exec_decl(tracer *tr, int global) {
         v->p.dims[i - 1] = dims[i];
     } else {
       v = kt_declare(tr, name, ptr ? K_PTR : ti.kind);
+      if (ptr) v->p.sp = ti.sp;
       v->is_const = ptr ? ptr_const : ti.is_const;
       v->ro_target = ptr && ti.is_const;
       v->is_unsigned = !ptr && ti.is_unsigned;
@@ -141,6 +219,9 @@ void kt_exec_decl(tracer *tr, int global) {
           init = kt_rval(tr, init);
           if (init.kind != K_PTR)
             FAIL(tr, eq, "pointer '%.*s' must be initialised with an array or pointer",
+                 TOKSTR(name));
+          if (init.p.sp != ti.sp)
+            FAIL(tr, eq, "pointer '%.*s' is initialised with a pointer to another type",
                  TOKSTR(name));
           v = &tr->vars[tr->nvars - 1];
           v->p = init.p;
@@ -291,7 +372,13 @@ static int exec_stmt1(tracer *tr) {
     if (want == K_VOID) FAIL(tr, t, "'return' with a value in a void function");
     xv v = kt_rval(tr, kt_expr(tr));
     kt_expect(tr, ";");
-    if (want == K_DBL)
+    if (want == K_STRUCT) {
+      v = kt_struct_val(tr, v, "the returned value");
+      if (v.p.sp != tr->cur_fn->ret_sp)
+        FAIL(tr, t, "'%.*s' returns a struct of another type", TOKSTR(tr->cur_fn->name));
+      tr->ret = kt_struct_clone(tr, v, t); /* the callee's storage ends with it */
+      if (tr->ret_cond >= 0) tr->ret = kt_struct_select(tr, tr->ret_cond, tr->ret_val, tr->ret, t);
+    } else if (want == K_DBL)
       tr->ret = kt_mk_dbl(t, kt_return_node(tr, kt_to_node(tr, v)));
     else
       tr->ret = kt_mk_int(t, kt_to_int(tr, v, "returned value"));
@@ -343,6 +430,7 @@ int kt_parse_params(tracer *tr, const func *f, param *ps, int max) {
     typeinfo ti = kt_parse_type(tr);
     param p = {.kind = ti.kind,
                .base = ti.kind,
+               .sp = ti.sp,
                .is_const = ti.is_const,
                .is_unsigned = ti.is_unsigned,
                .bits = ti.bits,
@@ -375,7 +463,8 @@ int kt_parse_params(tracer *tr, const func *f, param *ps, int max) {
     }
     if (ptr) p.kind = K_PTR;
     if (p.base == K_VOID) FAIL(tr, p.name, "parameter of type void");
-    if (ptr && p.base != K_DBL) UNSUP(tr, p.name, "pointer parameters must point to double");
+    if (ptr && p.base != K_DBL && p.base != K_STRUCT)
+      UNSUP(tr, p.name, "pointer parameters must point to double or to a struct");
     ps[n++] = p;
     if (!kt_is(tr, ")")) kt_expect(tr, ",");
   }
@@ -396,11 +485,26 @@ xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
     FAIL(tr, at, "function '%.*s' takes %d argument%s, got %d", TOKSTR(f->name), np,
          np == 1 ? "" : "s", nargs);
   tr->frame_lo = tr->nvars;
+  tr->frame_obj_lo = tr->nobjs;
   for (int i = 0; i < np; i++) {
+    if (ps[i].kind == K_STRUCT) { /* by value: a copy */
+      xv a = kt_struct_val(tr, args[i], "the argument");
+      if (a.p.sp != ps[i].sp)
+        FAIL(tr, args[i].tok, "argument %d of '%.*s' is a struct of another type", i + 1,
+             TOKSTR(f->name));
+      var *v = kt_declare_struct(tr, ps[i].name, ps[i].sp);
+      xv d = {.kind = K_STRUCT, .tok = ps[i].name, .p = v->p};
+      kt_struct_copy(tr, d, a, at);
+      tr->vars[tr->nvars - 1].is_const = ps[i].is_const;
+      continue;
+    }
     var *v = kt_declare(tr, ps[i].name, ps[i].kind);
     if (ps[i].kind == K_PTR) {
       if (args[i].kind != K_PTR)
         FAIL(tr, args[i].tok, "argument %d of '%.*s' must be an array or pointer", i + 1,
+             TOKSTR(f->name));
+      if (args[i].p.sp != (ps[i].base == K_STRUCT ? ps[i].sp : 0))
+        FAIL(tr, args[i].tok, "argument %d of '%.*s' points to another type", i + 1,
              TOKSTR(f->name));
       v->p = args[i].p;
       v->p.ro |= ps[i].is_const;
@@ -420,7 +524,6 @@ xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
   }
   tr->depth++;
   tr->loops = 0;
-  tr->frame_obj_lo = tr->nobjs;
   tr->ret_cond = -1;
   tr->loop_jdepth = tr->jdepth;
   tr->cur_fn = f;

@@ -187,9 +187,10 @@ int kt_base_kind(tracer *tr, const ag_token *t) {
   for (int i = 0; in[i]; i++)
     if (ag_tok_is(t, in[i])) return K_INT;
   if (ag_tok_is(t, "void")) return K_VOID;
-  if (ag_tok_is(t, "float") || ag_tok_is(t, "char") || ag_tok_is(t, "struct") ||
-      ag_tok_is(t, "union") || ag_tok_is(t, "enum") || ag_tok_is(t, "_Complex") ||
-      ag_tok_is(t, "complex") || ag_tok_is(t, "PetscComplex"))
+  if (ag_tok_is(t, "struct")) return K_STRUCT;
+  if (ag_tok_is(t, "enum")) return K_INT;
+  if (ag_tok_is(t, "float") || ag_tok_is(t, "char") || ag_tok_is(t, "union") ||
+      ag_tok_is(t, "_Complex") || ag_tok_is(t, "complex") || ag_tok_is(t, "PetscComplex"))
     return K_BAD;
   tdef *td = find_tdef(tr, t);
   return td ? td->kind : -1;
@@ -202,9 +203,7 @@ int kt_is_type_start(tracer *tr) {
 static const char *bad_type_msg(const ag_token *t) {
   if (ag_tok_is(t, "float")) return "type 'float' is not supported: kernels compute in double";
   if (ag_tok_is(t, "char")) return "type 'char' is not supported in kernels";
-  if (ag_tok_is(t, "struct") || ag_tok_is(t, "union"))
-    return "struct and union types are not supported; use arrays of double";
-  if (ag_tok_is(t, "enum")) return "enum types are not supported; use int constants";
+  if (ag_tok_is(t, "union")) return "union types are not supported; use a struct of doubles";
   if (ag_tok_is(t, "_Complex") || ag_tok_is(t, "complex") || ag_tok_is(t, "PetscComplex"))
     return "complex numbers are not supported";
   return "this type is not supported in kernels (only double-like and int-like scalars)";
@@ -226,6 +225,33 @@ typeinfo kt_parse_type(tracer *tr) {
     }
     int k = kt_base_kind(tr, t);
     if (k < 0) break;
+    if ((ag_tok_is(t, "struct") || ag_tok_is(t, "enum")) && ti.kind >= 0)
+      FAIL(tr, t, "unexpected type name '%.*s'", TOKSTR(t));
+    if (ag_tok_is(t, "struct")) {
+      int braces = ag_tok_is(&tr->t[tr->pos + 1], "{") || ag_tok_is(&tr->t[tr->pos + 2], "{");
+      ti.sp = kt_struct_spec(tr);
+      ti.kind = K_STRUCT;
+      ti.defined = braces;
+      ti.tok = t;
+      continue;
+    }
+    if (ag_tok_is(t, "enum")) {
+      int braces = ag_tok_is(&tr->t[tr->pos + 1], "{") || ag_tok_is(&tr->t[tr->pos + 2], "{");
+      kt_enum_spec(tr);
+      ti.kind = K_INT;
+      ti.bits = 32;
+      ti.defined = braces;
+      ti.tok = t;
+      continue;
+    }
+    if (k == K_STRUCT) { /* a typedef of a struct */
+      if (ti.kind >= 0) FAIL(tr, t, "unexpected type name '%.*s'", TOKSTR(t));
+      ti.kind = K_STRUCT;
+      ti.sp = find_tdef(tr, t)->sp;
+      ti.tok = t;
+      tr->pos++;
+      continue;
+    }
     if (k == K_BAD) {
       tdef *td = find_tdef(tr, t);
       UNSUP(tr, t, "%s",

@@ -33,8 +33,9 @@ int kt_to_node(tracer *tr, xv v) {
   if (v.kind == K_INT) return ag_graph_const(tr->g, (double)v.ival);
   if (v.kind == K_DBL) return v.node;
   FAIL(tr, v.tok,
-       v.kind == K_PTR ? "a pointer or array is used where a number is expected"
-                       : "a void value is used where a number is expected");
+       v.kind == K_PTR      ? "a pointer or array is used where a number is expected"
+       : v.kind == K_STRUCT ? "a struct is used where a number is expected (select a member)"
+                            : "a void value is used where a number is expected");
 }
 
 long kt_to_int(tracer *tr, xv v, const char *what) {
@@ -81,6 +82,11 @@ static int elem_node(tracer *tr, int obj, long idx, const ag_token *tok) {
            idx, o->name);
     if (idx >= o->cap || o->elem[idx] < 0) {
       if (o->kind == A_OUT) FAIL(tr, tok, "'%s[%ld]' is read before it is assigned", o->name, idx);
+      if (o->sp) {
+        char m[256] = "";
+        kt_member_name(tr, o->sp, idx, m, sizeof m);
+        FAIL(tr, tok, "member '%s' of '%s' is used before it is assigned", m, o->name);
+      }
       FAIL(tr, tok, "element %ld of '%s' is used before it is assigned", idx, o->name);
     }
     return o->elem[idx];
@@ -187,6 +193,11 @@ xv kt_mk_dbl(const ag_token *tok, int node) {
 }
 
 void kt_store(tracer *tr, xv lhs, xv rhs, const ag_token *op) {
+  if (lhs.kind == K_STRUCT || (lhs.lv == LV_VAR && tr->vars[lhs.var].kind == K_STRUCT)) {
+    xv d = kt_struct_val(tr, lhs, "the left side");
+    kt_struct_copy(tr, d, kt_struct_val(tr, rhs, "the right side"), op);
+    return;
+  }
   if (lhs.lv == LV_VAR) {
     var *x = &tr->vars[lhs.var];
     if (x->bad_global) UNSUP(tr, lhs.tok, "%s", x->bad_global);
@@ -228,6 +239,8 @@ void kt_store(tracer *tr, xv lhs, xv rhs, const ag_token *op) {
       rhs = kt_rval(tr, rhs);
       if (rhs.kind != K_PTR)
         FAIL(tr, op, "pointer '%.*s' must be assigned a pointer or array", x->len, x->name);
+      if (rhs.p.sp != x->p.sp)
+        FAIL(tr, op, "pointer '%.*s' is assigned a pointer to another type", x->len, x->name);
       x->p = rhs.p;
       x->p.ro |= x->ro_target;
     }

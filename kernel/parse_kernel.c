@@ -43,6 +43,37 @@ static void scan_file(tracer *tr) {
     }
     int end = tr->pos;
     const ag_token *first = &tr->t[start];
+    int q = start + 1;
+    while (q < end && kt_is_qualifier(&tr->t[q]))
+      q++;
+    if (ag_tok_is(first, "typedef") &&
+        (ag_tok_is(&tr->t[q], "struct") || ag_tok_is(&tr->t[q], "enum"))) {
+      /* typedef struct [Tag] [{...}] Name;  typedef enum [Tag] [{...}] Name; */
+      tr->pos = q;
+      int sp = 0, kind = K_INT;
+      if (ag_tok_is(&tr->t[q], "struct")) {
+        sp = kt_struct_spec(tr);
+        kind = K_STRUCT;
+      } else {
+        kt_enum_spec(tr);
+        tr->nglobals = tr->nvars;
+        tr->frame_lo = tr->nvars;
+      }
+      if (kt_is(tr, "*")) { /* a pointer typedef: not a type kernels can use */
+        kind = K_BAD;
+        while (kt_accept(tr, "*"))
+          ;
+      }
+      const ag_token *name = CUR(tr);
+      if (name->kind != TK_IDENT) FAIL(tr, name, "expected the typedef's name");
+      tr->pos++;
+      kt_expect(tr, ";");
+      tr->tdefs = ag_arena_grow(tr->A, tr->tdefs, &tr->captdefs, tr->ntdefs, sizeof(tdef));
+      tr->tdefs[tr->ntdefs++] = (tdef){name, kind, sp};
+      if (kind == K_STRUCT && !tr->stypes[sp - 1].tag) tr->stypes[sp - 1].name = name;
+      tr->pos = end;
+      continue;
+    }
     if (ag_tok_is(first, "typedef")) {
       /* typedef <type> NAME; */
       const ag_token *name = &tr->t[end - 2];
@@ -63,14 +94,14 @@ static void scan_file(tracer *tr) {
       }
       if (ok && k >= 0) kind = k;
       tr->tdefs = ag_arena_grow(tr->A, tr->tdefs, &tr->captdefs, tr->ntdefs, sizeof(tdef));
-      tr->tdefs[tr->ntdefs++] = (tdef){name, kind};
+      tr->tdefs[tr->ntdefs++] = (tdef){name, kind, 0};
       tr->pos = end;
       continue;
     }
     if (body >= 0) { /* function definition */
       const ag_token *name = fn_paren > start ? &tr->t[fn_paren - 1] : NULL;
       if (!name || name->kind != TK_IDENT) FAIL(tr, first, "cannot find the function name");
-      int ret = K_BAD;
+      int ret = K_BAD, ret_sp = 0;
       tr->pos = start;
       int k = -1, ok = 1, st = 0;
       for (; tr->pos < fn_paren - 1; tr->pos++) {
@@ -78,6 +109,19 @@ static void scan_file(tracer *tr) {
         st |= ag_tok_is(t, "static");
         if (kt_is_qualifier(t)) continue;
         int b = kt_base_kind(tr, t);
+        if (b == K_STRUCT && k < 0) { /* struct Tag f(...) or Name f(...) */
+          if (ag_tok_is(t, "struct")) {
+            ret_sp = kt_struct_spec(tr);
+            tr->pos--;
+          } else {
+            for (int i = tr->ntdefs - 1; i >= 0 && !ret_sp; i--)
+              if (tr->tdefs[i].name->len == t->len &&
+                  !strncmp(tr->tdefs[i].name->s, t->s, (size_t)t->len))
+                ret_sp = tr->tdefs[i].sp;
+          }
+          k = K_STRUCT;
+          continue;
+        }
         if (k >= 0 && (b == K_DBL || b == K_INT || b == K_VOID) && !(k == K_INT && b == K_INT))
           FAIL(tr, t, "unexpected type name '%.*s' in the return type of '%.*s'", TOKSTR(t),
                TOKSTR(name));
@@ -88,7 +132,7 @@ static void scan_file(tracer *tr) {
       }
       if (ok && k >= 0) ret = k;
       tr->funcs = ag_arena_grow(tr->A, tr->funcs, &tr->capfuncs, tr->nfuncs, sizeof(func));
-      tr->funcs[tr->nfuncs++] = (func){name, ret, fn_paren, body, st};
+      tr->funcs[tr->nfuncs++] = (func){name, ret, ret_sp, fn_paren, body, st};
       tr->pos = end;
       continue;
     }
@@ -111,7 +155,7 @@ static void scan_file(tracer *tr) {
         continue;
       }
       int b = kt_base_kind(tr, t);
-      if (b == K_DBL || b == K_INT) break;
+      if (b == K_DBL || b == K_INT || b == K_STRUCT) break; /* struct and enum too */
       known = 0;
       break;
     }
@@ -123,6 +167,7 @@ static void scan_file(tracer *tr) {
     kt_exec_decl(tr, 1);
     if (!is_const)
       for (int i = n0; i < tr->nvars; i++) {
+        if (tr->vars[i].is_const) continue; /* enumerators */
         char *msg = ag_arena_alloc(tr->A, 200);
         snprintf(msg, 200,
                  "file-scope variable '%.*s' is not const: kernels may only read constants",

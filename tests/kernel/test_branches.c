@@ -138,7 +138,9 @@ static void check_file(const char *path, const char *base) {
   int *ord = malloc(sizeof(int) * (size_t)(d->nv + 1));
   ag_jacprog *jp[3];
   for (int k = 0; k < 3; k++) {
-    int n = k == 0 ? ag_order_forward(d, ord) : k == 1 ? ag_order_reverse(d, ord) : ag_order_markowitz(d, ord);
+    int n = k == 0   ? ag_order_forward(d, ord)
+            : k == 1 ? ag_order_reverse(d, ord)
+                     : ag_order_markowitz(d, ord);
     jp[k] = ag_jacprog_build(g, ord, n, &err);
     CHECK(jp[k] != NULL, "%s: program %d: %s", base, k, err.msg);
   }
@@ -155,11 +157,15 @@ static void check_file(const char *path, const char *base) {
   enum { NPTS = 1000 };
   const int npts = NPTS + 2 + ni;
   size_t W = ag_jacprog_work_size(jp[0]) + (size_t)g->nnodes;
-  double *x = calloc((size_t)ni * npts, sizeof(double)), *p = calloc((size_t)(np + 1) * npts, sizeof(double));
+  double *x = calloc((size_t)ni * npts, sizeof(double)),
+         *p = calloc((size_t)(np + 1) * npts, sizeof(double));
   double *work = malloc(W * sizeof(double)), *val = malloc((size_t)g->nnodes * sizeof(double));
-  double *st0 = malloc((size_t)g->nnodes * sizeof(double)), *st1 = malloc((size_t)g->nnodes * sizeof(double));
-  double *oc = malloc(sizeof(double) * (size_t)(no + 1)), *oi = malloc(sizeof(double) * (size_t)(no + 1));
-  double *op = malloc(sizeof(double) * (size_t)(no + 1)), *om = malloc(sizeof(double) * (size_t)(no + 1));
+  double *st0 = malloc((size_t)g->nnodes * sizeof(double)),
+         *st1 = malloc((size_t)g->nnodes * sizeof(double));
+  double *oc = malloc(sizeof(double) * (size_t)(no + 1)),
+         *oi = malloc(sizeof(double) * (size_t)(no + 1));
+  double *op = malloc(sizeof(double) * (size_t)(no + 1)),
+         *om = malloc(sizeof(double) * (size_t)(no + 1));
   double *J[3], *Jj = malloc(sizeof(double) * (size_t)(ne + 1));
   for (int k = 0; k < 3; k++)
     J[k] = malloc(sizeof(double) * (size_t)(ne + 1));
@@ -246,8 +252,10 @@ static void check_file(const char *path, const char *base) {
   }
   /* the batch entry point (vectorised where the kernel allows) gives the same values */
   if (jit) {
-    double *xs = malloc(sizeof(double) * (size_t)ni * npts), *ps = malloc(sizeof(double) * (size_t)(np + 1) * npts);
-    double *os = malloc(sizeof(double) * (size_t)no * npts), *js = malloc(sizeof(double) * (size_t)(ne + 1) * npts);
+    double *xs = malloc(sizeof(double) * (size_t)ni * npts),
+           *ps = malloc(sizeof(double) * (size_t)(np + 1) * npts);
+    double *os = malloc(sizeof(double) * (size_t)no * npts),
+           *js = malloc(sizeof(double) * (size_t)(ne + 1) * npts);
     for (int t = 0; t < npts; t++) {
       for (int i = 0; i < ni; i++)
         xs[(size_t)i * npts + t] = x[(size_t)t * ni + i];
@@ -258,7 +266,8 @@ static void check_file(const char *path, const char *base) {
     long bad_batch = 0;
     for (int t = 0; t < npts; t++)
       for (int e = 0; e < ne; e++)
-        if (!close_rel(js[(size_t)e * npts + t], allJ[(size_t)t * ne + e], 1e-12) && bad_batch++ < 3)
+        if (!close_rel(js[(size_t)e * npts + t], allJ[(size_t)t * ne + e], 1e-12) &&
+            bad_batch++ < 3)
           CHECK(0, "%s: batch point %d entry %d: %.17g, one element %.17g", base, t, e,
                 js[(size_t)e * npts + t], allJ[(size_t)t * ne + e]);
     free(xs), free(ps), free(os), free(js);
@@ -294,7 +303,8 @@ static void check_at_switch(void) {
        0.0, 1.0},
       /* minmod at a == b: fabs(a) < fabs(b) is false, b is returned: d/da = 0 */
       {"static double mm(double a, double b) { if (a * b <= 0) return 0; if (fabs(a) < fabs(b))\n"
-       " return a; return b; }\nvoid k(const double *in, double *out) { out[0] = mm(in[0], 0.5); }\n",
+       " return a; return b; }\nvoid k(const double *in, double *out) { out[0] = mm(in[0], 0.5); "
+       "}\n",
        0.5, 0.0},
       /* a return inside a branch: the value after it where the branch is not taken */
       {"static double f(double x) { if (x > 1) return x * x; double y = 3 * x; return y; }\n"

@@ -1,4 +1,4 @@
-// expect unsupported: 3: struct and union types are not supported
+// expect unsupported: 3: union types are not supported
 void k(const double *in, double *out) {
   union { double d; long l; } u;
   u.d = in[0];

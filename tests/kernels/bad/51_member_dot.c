@@ -1,4 +1,4 @@
-// expect unsupported: 6: member access '.' is not supported
+// expect format: 6: the left side of '.' is not a struct
 typedef double real2[2];
 void k(const double *in, double *out) {
   double v[2];
