@@ -72,6 +72,7 @@ int ag_graph_const(ag_graph *g, double v) { return push_node(g, AG_OP_CONST, -1,
 static int is_const(const ag_graph *g, int n) { return n >= 0 && g->nodes[n].op == AG_OP_CONST; }
 
 int ag_graph_op(ag_graph *g, ag_op op, int a, int b) {
+  if (op == AG_OP_SELECT) abort(); /* it has a condition: ag_graph_select */
   int arity = ag_op_arity(op);
   if (arity == 1) b = -1;
   if (!g->structure_only && is_const(g, a) && (arity == 1 || is_const(g, b)))

@@ -71,7 +71,8 @@ int ag_graph_input(ag_graph *g, int k);
 int ag_graph_param(ag_graph *g, int k);
 int ag_graph_const(ag_graph *g, double v);
 /* Operation on existing nodes (b = -1 for unary ops). Operations whose operands are all
-   constants are folded into a constant unless the graph is structure-only. */
+   constants are folded into a constant unless the graph is structure-only. Not SELECT
+   (ag_graph_select). */
 int ag_graph_op(ag_graph *g, ag_op op, int a, int b);
 /* a^n with integer n (reference format's integer_pow). */
 int ag_graph_ipow(ag_graph *g, int a, int n);

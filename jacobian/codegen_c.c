@@ -9,6 +9,27 @@
 #include "base/alloc.h"
 #include "graph/exec_cost.h"
 
+/* Branches on data, branch-free: quiet comparisons (isless: no FP exception, so they are
+   if-converted under GCC's default -ftrapping-math) and selects by bit masks (a ?: on
+   doubles becomes control flow in GCC's eyes once it threads one side), so that the batch
+   loop of a kernel with branches vectorises (bench/branches.sh). */
+const char ag_codegen_c_select_helpers[] =
+    "#include <stdint.h>\n#include <string.h>\n\n"
+    "#define AG_LT(a, b) isless(a, b)\n#define AG_LE(a, b) islessequal(a, b)\n"
+    "/* c != 0 ? a : b */\n"
+    "static inline double ag_sel(double c, double a, double b) {\n"
+    "  uint64_t m = -(uint64_t)(c != 0.0), x, y;\n"
+    "  memcpy(&x, &a, 8);\n  memcpy(&y, &b, 8);\n  x = (x & m) | (y & ~m);\n"
+    "  memcpy(&a, &x, 8);\n  return a;\n}\n"
+    "/* a condition as 1.0 or 0.0 */\n"
+    "static inline double ag_b2d(int c) {\n"
+    "  uint64_t m = -(uint64_t)(c != 0), x;\n  double one = 1.0;\n"
+    "  memcpy(&x, &one, 8);\n  x &= m;\n  memcpy(&one, &x, 8);\n  return one;\n}\n"
+    "/* z ? 0 : p (0 from a select's untaken side times anything is 0) */\n"
+    "static inline double ag_zero_if(int z, double p) {\n"
+    "  uint64_t m = -(uint64_t)(z == 0), x;\n"
+    "  memcpy(&x, &p, 8);\n  x &= m;\n  memcpy(&p, &x, 8);\n  return p;\n}\n";
+
 /* A double as an exact C literal. */
 static void lit(char *buf, size_t n, double v) {
   if (isnan(v))
@@ -91,16 +112,18 @@ static int emit_value(FILE *f, const ag_graph *g, int i, int batch) {
     return fprintf(f, "(v%d > v%d || v%d != v%d) ? v%d : v%d", nd->b, nd->a, nd->a, nd->a, nd->b,
                    nd->a);
   /* conditions are 0.0/1.0 values (no control flow: the batch loop stays vectorisable) */
-  case AG_OP_LT: return fprintf(f, "(double)(v%d < v%d)", nd->a, nd->b);
-  case AG_OP_LE: return fprintf(f, "(double)(v%d <= v%d)", nd->a, nd->b);
-  case AG_OP_GT: return fprintf(f, "(double)(v%d > v%d)", nd->a, nd->b);
-  case AG_OP_GE: return fprintf(f, "(double)(v%d >= v%d)", nd->a, nd->b);
-  case AG_OP_EQ: return fprintf(f, "(double)(v%d == v%d)", nd->a, nd->b);
-  case AG_OP_NE: return fprintf(f, "(double)(v%d != v%d)", nd->a, nd->b);
-  case AG_OP_AND: return fprintf(f, "(double)((v%d != 0.0) & (v%d != 0.0))", nd->a, nd->b);
-  case AG_OP_OR: return fprintf(f, "(double)((v%d != 0.0) | (v%d != 0.0))", nd->a, nd->b);
-  case AG_OP_NOT: return fprintf(f, "(double)(v%d == 0.0)", nd->a);
-  case AG_OP_SELECT: return fprintf(f, "v%d != 0.0 ? v%d : v%d", nd->cond, nd->a, nd->b);
+  /* AG_LT...: quiet comparisons (isless...), which raise no FP exception: under GCC's
+     default -ftrapping-math a < b is not if-converted, and the batch loop would not vectorise */
+  case AG_OP_LT: return fprintf(f, "ag_b2d(AG_LT(v%d, v%d))", nd->a, nd->b);
+  case AG_OP_LE: return fprintf(f, "ag_b2d(AG_LE(v%d, v%d))", nd->a, nd->b);
+  case AG_OP_GT: return fprintf(f, "ag_b2d(AG_LT(v%d, v%d))", nd->b, nd->a);
+  case AG_OP_GE: return fprintf(f, "ag_b2d(AG_LE(v%d, v%d))", nd->b, nd->a);
+  case AG_OP_EQ: return fprintf(f, "ag_b2d(v%d == v%d)", nd->a, nd->b);
+  case AG_OP_NE: return fprintf(f, "ag_b2d(v%d != v%d)", nd->a, nd->b);
+  case AG_OP_AND: return fprintf(f, "ag_b2d((v%d != 0.0) & (v%d != 0.0))", nd->a, nd->b);
+  case AG_OP_OR: return fprintf(f, "ag_b2d((v%d != 0.0) | (v%d != 0.0))", nd->a, nd->b);
+  case AG_OP_NOT: return fprintf(f, "ag_b2d(v%d == 0.0)", nd->a);
+  case AG_OP_SELECT: return fprintf(f, "ag_sel(v%d, v%d, v%d)", nd->cond, nd->a, nd->b);
   default: {
     const char *fn = fun1((ag_op)nd->op);
     if (!fn) return fprintf(f, "NAN");
@@ -118,7 +141,7 @@ static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, cons
   switch (nd->op) {
   case AG_OP_SELECT: snprintf(buf, n, "(double)(v%d %s 0.0)", nd->cond, which ? "==" : "!="); break;
   case AG_OP_COPYSIGN: snprintf(buf, n, "copysign(1.0, %s) * copysign(1.0, %s)", A, B); break;
-  case AG_OP_FDIM: snprintf(buf, n, "%s(double)(%s > %s)", which ? "-" : "", A, B); break;
+  case AG_OP_FDIM: snprintf(buf, n, "%sag_b2d(AG_LT(%s, %s))", which ? "-" : "", B, A); break;
   case AG_OP_FMOD: snprintf(buf, n, which ? "-trunc(%s / %s)" : "1.0", A, B); break;
   case AG_OP_ADD: snprintf(buf, n, "1.0"); break;
   case AG_OP_SUB: snprintf(buf, n, which ? "-1.0" : "1.0"); break;
@@ -166,7 +189,10 @@ static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, cons
     else
       snprintf(buf, n, "%s * pow(%s, %s)", c, A, cm1);
     break;
-  case AG_OP_FABS: snprintf(buf, n, "(double)((%s > 0) - (%s < 0))", A, A); break;
+  /* sign(a), 0 at 0 and NaN, from quiet comparisons and masks (no control flow) */
+  case AG_OP_FABS:
+    snprintf(buf, n, "(ag_b2d(AG_LT(0.0, %s)) - ag_b2d(AG_LT(%s, 0.0)))", A, A);
+    break;
   /* fmax/fmin: 1 where a wins, 0 where b wins, 1/2 at a tie (or a NaN), written without
      branches (comparisons as 0/1 values, & not &&): a nested ?: is control flow that keeps
      GCC from vectorising the batch loop */
@@ -239,11 +265,19 @@ static slotval mul_values(FILE *f, const char *ind, const slotval *x, const slot
     r.var = (*nvar)++;
     r.prefix = 't';
     r.sign = sign;
-    if (sz) { /* a select's masked 0 stays 0 against inf or NaN of the untaken side */
-      char z[160];
-      snprintf(z, sizeof z, "%s%s%s%s%s", xs.known ? "" : a, xs.known ? "" : " == 0.0",
-               !xs.known && !ys.known ? " || " : "", ys.known ? "" : b, ys.known ? "" : " == 0.0");
-      fprintf(f, "%sconst double t%d = (%s) ? 0.0 : %s * %s;\n", ind, r.var, z, a, b);
+    if ((sz & 1 && !xs.known) || (sz & 2 && !ys.known)) {
+      /* a select's masked 0 stays 0 against inf or NaN of the untaken side */
+      /* (x == 0) | (y == 0), not ||: no control flow, so the batch loop stays vectorisable */
+      char z[200];
+      int za = (sz & 1) && !xs.known, zb = (sz & 2) && !ys.known;
+      if (za && zb)
+        snprintf(z, sizeof z, "(%s == 0.0) | (%s == 0.0)", a, b);
+      else
+        snprintf(z, sizeof z, "%s == 0.0", za ? a : b);
+      int pv = r.var;
+      r.var = (*nvar)++;
+      fprintf(f, "%sconst double t%d = %s * %s;\n", ind, pv, a, b);
+      fprintf(f, "%sconst double t%d = ag_zero_if(%s, t%d);\n", ind, r.var, z, pv);
     } else
       fprintf(f, "%sconst double t%d = %s * %s;\n", ind, r.var, a, b);
   }
@@ -309,6 +343,13 @@ static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, 
      a variable d<k> / t<k> with a sign. Partials of class VAR are d<k>; each operation that
      computes makes a new t<k> (single assignment), copies and folds make none. */
   slotval *sv = ag_calloc((size_t)jp->nslots + 1, sizeof *sv);
+  /* nodes whose value is exactly 1.0 or 0.0: conditions, selects between them */
+  unsigned char *is01 = ag_calloc((size_t)g->nnodes + 1, 1);
+  for (int i = 0; i < g->nnodes; i++) {
+    const ag_node *x = &g->nodes[i];
+    is01[i] = ag_op_is_cond(x->op) || (x->op == AG_OP_CONST && (x->value == 0 || x->value == 1)) ||
+              (x->op == AG_OP_SELECT && is01[x->a] && is01[x->b]);
+  }
   char A[32], B[32], R[32], e[512];
   int nvar = 0;
   for (int v = 0; v < d->nv; v++) {
@@ -327,6 +368,9 @@ static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, 
         x.val = jp->partial_val[2 * v + w];
       } else {
         partial_expr(e, sizeof e, nd, w, A, B, R);
+        if (nd->op == AG_OP_SELECT && is01[nd->cond]) { /* the condition is 1.0 or 0.0 */
+          snprintf(e, sizeof e, w ? "(1.0 - v%d)" : "v%d", nd->cond);
+        }
         x.var = nvar++;
         x.sign = 1;
         fprintf(f, "%sconst double d%d = %s;\n", ind, x.var, e);
@@ -371,6 +415,7 @@ static void emit_body(FILE *f, const ag_jacprog *jp, const unsigned char *need, 
       fprintf(f, "%sjac[%d] = %s;\n", ind, en, val);
   }
   free(sv);
+  free(is01);
 }
 
 /* Nodes whose value is needed: the outputs and what they depend on, and, when with_jac,
@@ -468,6 +513,16 @@ static void emit_batch(FILE *f, const ag_jacprog *jp, const char *fname, const u
                        int vec, int B, int with_jac) {
   const ag_graph *g = jp->g;
   int ni = g->ninputs, np = g->nparams, no = g->noutputs, ne = jp->nentries;
+  int branches = 0;
+  for (int i = 0; i < g->nnodes; i++)
+    branches |= need[i] && (g->nodes[i].op == AG_OP_SELECT || ag_op_is_cond(g->nodes[i].op));
+  /* GCC's partial redundancy elimination moves products into one side of a select it has
+     turned back into a branch, which then cannot be if-converted: the loop would not
+     vectorise (bench/branches.sh). Straight-line code loses nothing without it. */
+  if (vec && branches)
+    fputs("#if defined(__GNUC__) && !defined(__clang__)\n"
+          "__attribute__((optimize(\"no-tree-pre\")))\n#endif\n",
+          f);
   if (with_jac)
     fprintf(f,
             "void %s_batch(int n, const double *in, const double *p, double *out, double *jac) {\n",
@@ -552,10 +607,12 @@ int ag_codegen_c(const ag_jacprog *jp, const char *fname, FILE *out, ag_error *e
           "   inputs %d, parameters %d, outputs %d, vertices %d, nodes %d\n"
           "   order cost %ld multiply-adds (+%ld through outputs), %d Jacobian entries, %d slots\n"
           "   Do not edit. */\n"
-          "#include <math.h>\n\n",
+          "#include <math.h>\n\n"
+          "%s\n",
           AG_CODEGEN_VERSION, g->name ? g->name : "", (unsigned long long)d->hash,
           (unsigned long long)ag_graph_hash_full(g), g->ninputs, g->nparams, g->noutputs, d->nv,
-          g->nnodes, jp->mults, jp->extra_mults, jp->nentries, jp->nslots);
+          g->nnodes, jp->mults, jp->extra_mults, jp->nentries, jp->nslots,
+          ag_codegen_c_select_helpers);
   fprintf(out, "const int %s_ni = %d;\nconst int %s_no = %d;\nconst int %s_np = %d;\n", fname,
           g->ninputs, fname, g->noutputs, fname, g->nparams);
   fprintf(out, "const int %s_nentries = %d;\n", fname, jp->nentries);

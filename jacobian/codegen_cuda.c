@@ -39,7 +39,12 @@ int ag_codegen_cuda(const ag_jacprog *jp, const char *fname, FILE *out, ag_error
           jp->nslots);
   /* NVRTC has the CUDA math functions built in but no <math.h> macros */
   fputs("#ifndef NAN\n#define NAN __longlong_as_double(0x7ff8000000000000LL)\n#endif\n"
-        "#ifndef INFINITY\n#define INFINITY __longlong_as_double(0x7ff0000000000000LL)\n#endif\n\n",
+        "#ifndef INFINITY\n#define INFINITY __longlong_as_double(0x7ff0000000000000LL)\n#endif\n"
+        "#define AG_LT(a, b) ((a) < (b))\n#define AG_LE(a, b) ((a) <= (b))\n"
+        "__device__ __forceinline__ double ag_sel(double c, double a, double b) {\n"
+        "  return c != 0.0 ? a : b;\n}\n"
+        "__device__ __forceinline__ double ag_b2d(int c) { return c ? 1.0 : 0.0; }\n"
+        "__device__ __forceinline__ double ag_zero_if(int z, double p) { return z ? 0.0 : p; }\n\n",
         out);
   fprintf(out,
           "extern \"C\" __global__ void __launch_bounds__(%d)\n"

@@ -1,6 +1,7 @@
 /* Owns the Jacobian program of an order (symbolic elimination) and its interpreter. */
 #include "jacobian/jacobian.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,7 @@ typedef struct {
   int opcap;
   unsigned char *cls;   /* current class of each slot */
   unsigned char *taint; /* slot's value may be a select's masked zero (ag_jop.sz) */
+  unsigned char *nf;    /* slot's value may be infinite or NaN for finite inputs */
   int clscap;
   int extra; /* emitting the output propagation */
 } builder;
@@ -83,9 +85,13 @@ static int edge_slot(builder *b, int p, int s, int *created) {
   if (*created) {
     int cap = b->clscap;
     ag_grow((void **)&b->cls, &b->clscap, b->jp->nslots, 1);
-    if (cap != b->clscap) b->taint = ag_realloc(b->taint, (size_t)b->clscap);
+    if (cap != b->clscap) {
+      b->taint = ag_realloc(b->taint, (size_t)b->clscap);
+      b->nf = ag_realloc(b->nf, (size_t)b->clscap);
+    }
     b->cls[b->jp->nslots] = AG_EDGE_VAR;
     b->taint[b->jp->nslots] = 0;
+    b->nf[b->jp->nslots] = 0;
     *slot = b->jp->nslots++;
     ilist_add(&b->pred[s], p);
     ilist_add(&b->succ[p], s);
@@ -105,8 +111,11 @@ static void emit(builder *b, int dst, int x, int y, int acc) {
   int kind = ag_exec_op_kind(b->cls[x], b->cls[y], acc, b->cls[dst]);
   int q = ag_edge_mul_class(b->cls[x], b->cls[y]);
   b->cls[dst] = (unsigned char)(acc ? ag_edge_add_class(b->cls[dst], q) : q);
-  int sz = b->taint[x] | b->taint[y];
-  b->taint[dst] = (unsigned char)(sz | (acc ? b->taint[dst] : 0));
+  /* a factor that may be a masked zero needs the strong zero only when the other may be
+     infinite or NaN */
+  int sz = (b->taint[x] && b->nf[y] ? 1 : 0) | (b->taint[y] && b->nf[x] ? 2 : 0);
+  b->taint[dst] = (unsigned char)(b->taint[x] | b->taint[y] | (acc ? b->taint[dst] : 0));
+  b->nf[dst] = (unsigned char)(b->nf[x] | b->nf[y] | (acc ? b->nf[dst] : 0));
   (b->extra ? jp->xops_extra : jp->xops)[kind]++;
   jp->ops[jp->nops++] = (ag_jop){dst, x, y, acc, kind, sz};
 }
@@ -128,6 +137,56 @@ static void eliminate(builder *b, int v) {
   for (int j = 0; j < S->n; j++)
     ilist_remove(&b->pred[S->v[j]], v);
   P->n = S->n = 0;
+}
+
+/* Ops whose value may be infinite or NaN for finite operands (a division by zero, a domain
+   error, an overflow of exp...), and ops whose local partials may be (1/b, 0.5/sqrt(a), ...).
+   Overflow of products and sums of finite values is not counted. */
+static int value_may_be_nonfinite(int op) {
+  switch (op) {
+  case AG_OP_DIV:
+  case AG_OP_SQRT:
+  case AG_OP_LOG:
+  case AG_OP_LOG10:
+  case AG_OP_LOG2:
+  case AG_OP_LOG1P:
+  case AG_OP_POW:
+  case AG_OP_IPOW:
+  case AG_OP_EXP:
+  case AG_OP_EXP2:
+  case AG_OP_EXPM1:
+  case AG_OP_SINH:
+  case AG_OP_COSH:
+  case AG_OP_TAN:
+  case AG_OP_ASIN:
+  case AG_OP_ACOS:
+  case AG_OP_ACOSH:
+  case AG_OP_ATANH:
+  case AG_OP_FMOD: return 1;
+  default: return 0;
+  }
+}
+static int partial_may_be_nonfinite(int op) {
+  switch (op) {
+  case AG_OP_ADD:
+  case AG_OP_SUB:
+  case AG_OP_NEG:
+  case AG_OP_MUL:
+  case AG_OP_SQUARE:
+  case AG_OP_FABS:
+  case AG_OP_FMAX:
+  case AG_OP_FMIN:
+  case AG_OP_SELECT:
+  case AG_OP_COPYSIGN:
+  case AG_OP_FDIM:
+  case AG_OP_SIN:
+  case AG_OP_COS:
+  case AG_OP_ATAN:
+  case AG_OP_TANH:
+  case AG_OP_ERF:
+  case AG_OP_ERFC: return 0;
+  default: return 1;
+  }
 }
 
 static int cmp_entry_col(const void *x, const void *y) {
@@ -157,6 +216,12 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
   jp->partial_slot = ag_malloc((size_t)2 * d->nv * sizeof(int) + 1);
   jp->partial_cls = ag_calloc((size_t)2 * d->nv + 1, 1);
   jp->partial_val = ag_calloc((size_t)2 * d->nv + 1, sizeof(double));
+  unsigned char *vnf = ag_calloc((size_t)g->nnodes + 1, 1); /* value may be non-finite */
+  for (int i = 0; i < g->nnodes; i++) {
+    const ag_node *x = &g->nodes[i];
+    vnf[i] = (x->op == AG_OP_CONST && !isfinite(x->value)) || value_may_be_nonfinite(x->op) ||
+             (x->a >= 0 && vnf[x->a]) || (x->b >= 0 && vnf[x->b]);
+  }
   for (int v = d->ni; v < d->n; v++) {
     const ag_node *nd = &g->nodes[d->vert_node[v]];
     const int k = 2 * (v - d->ni);
@@ -186,6 +251,9 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
       b.cls[ps[w]] = (unsigned char)(created ? c : ag_edge_add_class(b.cls[ps[w]], c));
       if (!created && nd->op == AG_OP_MUL) b.cls[ps[w]] = AG_EDGE_VAR;
       if (nd->op == AG_OP_SELECT) b.taint[ps[w]] = 1;
+      if (partial_may_be_nonfinite(nd->op) || vnf[d->vert_node[v]] || (nd->a >= 0 && vnf[nd->a]) ||
+          (nd->b >= 0 && vnf[nd->b]))
+        b.nf[ps[w]] = 1;
     }
   }
   /* the DAG's edge classes must say the same (graph.c classifies for the search) */
@@ -257,6 +325,8 @@ ag_jacprog *ag_jacprog_build(const ag_graph *g, const int *order, int len, ag_er
   free(b.map.vals);
   free(b.cls);
   free(b.taint);
+  free(b.nf);
+  free(vnf);
   if (b.extra < 0) {
     ag_jacprog_free(jp);
     return NULL;
@@ -276,6 +346,7 @@ void ag_jacprog_free(ag_jacprog *jp) {
   free(jp->partial_slot);
   free(jp->partial_cls);
   free(jp->partial_val);
+
   free(jp->ops);
   free(jp->row);
   free(jp->col);
@@ -334,7 +405,8 @@ void ag_jacprog_eval(const ag_jacprog *jp, const double *in, const double *param
   }
   for (int k = 0; k < jp->nops; k++) {
     const ag_jop *o = &jp->ops[k];
-    double prod = (o->sz && (s[o->a] == 0 || s[o->b] == 0)) ? 0.0 : s[o->a] * s[o->b];
+    double prod =
+        (((o->sz & 1) && s[o->a] == 0) || ((o->sz & 2) && s[o->b] == 0)) ? 0.0 : s[o->a] * s[o->b];
     s[o->dst] = o->acc ? s[o->dst] + prod : prod;
   }
   for (int e = 0; e < jp->nentries; e++)

@@ -18,9 +18,10 @@ typedef struct {
   int acc;
   int kind; /* what the generated code does for it (graph/exec_cost.h AG_XOP_*): MUL, FMA,
                ADD, COPY (a product with a unit factor), FOLD (constants, at generation) */
-  int sz;   /* strong zero: a factor may be a select's masked 0 (it stems from the partial
-               of a select), so 0 times anything is 0 here, even inf or NaN from the
-               untaken side of a branch (log(0), x/0 evaluated where C would not) */
+  int sz;   /* strong zero: bit 0 (factor a), bit 1 (factor b): that factor may be a
+               select's masked 0 (it stems from the partial of a select), and when it is 0
+               the product is 0, even against inf or NaN from the untaken side of a branch
+               (log(0), x/0 evaluated where C would not) */
 } ag_jop;
 
 #define AG_SLOT_ONE (-2) /* Jacobian entry of an output that is an input: constant 1 */

@@ -8,11 +8,15 @@
    are marked, and refused only if read later: an int or pointer set to different values on
    the two sides (it would depend on the data), a variable assigned on one side only.
 
-   `return` inside a branch on data: the function has returned where a condition holds
-   (ret_cond, with ret_val). What runs after it runs for the other elements, so its stores
-   into arrays the caller sees keep their old values where ret_cond holds, and the final
-   value is select(ret_cond, ret_val, value). Loops whose trip count depends on data, and
-   break/continue inside a branch on data, stay refused. */
+   `return v` inside a branch on data is recorded with the condition of the branches it is
+   in (path_cond, an AND of them); the function has then returned where ret_cond (the OR of
+   the recorded conditions) holds. What runs after it runs for the other elements, so its
+   stores into arrays the caller sees keep their old values where ret_cond holds; the
+   function's value is select(c1, v1, select(c2, v2, ... v)) over the recorded returns in
+   order (the first return taken wins, as in C) and the final value v. So minmod's
+   `if (a*b <= 0) return 0; if (fabs(a) < fabs(b)) return a; return b;` is two selects.
+   Loops whose trip count depends on data, and break/continue inside a branch on data,
+   stay refused. */
 #include <stdio.h>
 #include <string.h>
 
@@ -192,91 +196,80 @@ static void merge(tracer *tr, int c, locset *S, const int dead[2], const ag_toke
   }
 }
 
-/* The condition "returned" of one side: 1 everywhere (the side returned), a node, or none
-   (-1), as a node or -1. */
-static int ret_cond_node(tracer *tr, int returned, int rc) {
-  if (returned) return ag_graph_const(tr->g, 1.0);
-  return rc >= 0 ? rc : ag_graph_const(tr->g, 0.0);
+static int cond_and(tracer *tr, const ag_token *at, int a, int b) {
+  return a < 0 ? b : kt_mkop(tr, at, AG_OP_AND, a, b);
+}
+static int cond_or(tracer *tr, const ag_token *at, int a, int b) {
+  return a < 0 ? b : kt_mkop(tr, at, AG_OP_OR, a, b);
+}
+
+static void push_return(tracer *tr, int cond, xv v) {
+  tr->rp_cond = ag_arena_grow(tr->A, tr->rp_cond, &tr->caprp, tr->nrp, sizeof(int));
+  tr->rp_val = ag_arena_grow(tr->A, tr->rp_val, &tr->caprpv, tr->nrp, sizeof(xv));
+  tr->rp_cond[tr->nrp] = cond;
+  tr->rp_val[tr->nrp++] = v;
+}
+
+/* The function's value: the recorded returns in order (the first whose condition holds
+   wins), else x. */
+static xv fold_returns(tracer *tr, xv x, const ag_token *at) {
+  for (int i = tr->nrp - 1; i >= tr->rp_lo; i--) {
+    if (x.kind == K_STRUCT)
+      x = kt_struct_select(tr, tr->rp_cond[i], tr->rp_val[i], x, at);
+    else if (x.kind == K_DBL)
+      x = kt_mk_dbl(at, ag_graph_select(tr->g, tr->rp_cond[i], tr->rp_val[i].node, x.node));
+  }
+  return x;
+}
+
+int kt_return(tracer *tr, xv v, const ag_token *at) {
+  if (tr->jdepth > tr->fn_jdepth) { /* inside a branch on data of this function */
+    if (v.kind == K_INT)
+      UNSUP(tr, at,
+            "int function '%.*s' returns inside a branch on input-dependent data: its value "
+            "would depend on the data (return a double)",
+            TOKSTR(tr->cur_fn->name));
+    push_return(tr, tr->path_cond, v);
+    return S_RETURN;
+  }
+  tr->ret = fold_returns(tr, v, at);
+  return S_RETURN;
 }
 
 int kt_exec_data_if(tracer *tr, int cond, const ag_token *kw) {
-  int want = tr->cur_fn ? tr->cur_fn->ret : K_VOID;
   locset S = {.nv0 = tr->nvars, .no0 = tr->nobjs};
-  int rc0 = tr->ret_cond;
-  xv rv0 = tr->ret_val;
-  int st[2], rc[2];
-  xv r[2], rv[2];
+  int rc0 = tr->ret_cond, path0 = tr->path_cond, np0 = tr->nrp;
+  int st[2] = {S_NORMAL, S_NORMAL};
   int j0 = tr->njrn;
   tr->jdepth++;
   for (int side = 0; side < 2; side++) {
-    int start = tr->pos;
-    st[side] = S_NORMAL;
-    if (side == 0 || kt_accept(tr, "else")) {
-      start = tr->pos;
-      st[side] = kt_exec_stmt(tr);
-      if (st[side] == S_BREAK || st[side] == S_CONTINUE) /* refused where it is written */
-        FAIL(tr, kw, "internal: break out of a branch on data");
-      tr->pos = start; /* a return may have left the statement early */
-      kt_skip_stmt(tr);
-    }
-    (void)start;
-    r[side] = tr->ret;
-    rc[side] = tr->ret_cond;
-    rv[side] = tr->ret_val;
+    if (side == 1 && !kt_accept(tr, "else")) break;
+    int c = side ? cond_not(tr, kw, cond) : cond;
+    tr->path_cond = cond_and(tr, kw, path0, c);
     tr->ret_cond = rc0;
-    tr->ret_val = rv0;
+    int start = tr->pos;
+    st[side] = kt_exec_stmt(tr);
+    if (st[side] == S_BREAK || st[side] == S_CONTINUE) /* refused where it is written */
+      FAIL(tr, kw, "internal: break out of a branch on data");
+    tr->pos = start; /* a return may have left the statement early */
+    kt_skip_stmt(tr);
     finish_side(tr, j0, &S, side);
-    if (side == 0 && !ag_tok_is(CUR(tr), "else")) {
-      st[1] = S_NORMAL;
-      rc[1] = rc0;
-      rv[1] = rv0;
-      break;
-    }
   }
   tr->jdepth--;
+  tr->path_cond = path0;
   int dead[2] = {st[0] == S_RETURN, st[1] == S_RETURN};
   merge(tr, cond, &S, dead, kw);
-  if (dead[0] && dead[1]) {
-    if (want == K_STRUCT) {
-      tr->ret = kt_struct_select(tr, cond, r[0], r[1], kw);
-    } else if (want == K_DBL) {
-      tr->ret = kt_mk_dbl(kw, ag_graph_select(tr->g, cond, r[0].node, r[1].node));
-    } else if (want == K_INT) {
-      if (r[0].ival != r[1].ival)
-        UNSUP(tr, kw,
-              "function '%.*s' returns int values %ld and %ld on the two sides of a branch on "
-              "input-dependent data: the value would depend on the data (return a double)",
-              TOKSTR(tr->cur_fn->name), r[0].ival, r[1].ival);
-      tr->ret = r[0];
-    }
-    return S_RETURN;
+  /* the function has returned where any recorded return's condition holds */
+  tr->ret_cond = rc0;
+  for (int i = np0; i < tr->nrp; i++)
+    tr->ret_cond = cond_or(tr, kw, tr->ret_cond, tr->rp_cond[i]);
+  if (!(dead[0] && dead[1])) return S_NORMAL;
+  if (tr->jdepth == tr->fn_jdepth && tr->nrp > tr->rp_lo) {
+    /* every path of the function has returned: the last recorded value is the default */
+    xv last = tr->rp_val[--tr->nrp];
+    tr->ret = fold_returns(tr, last, kw);
   }
-  if (!dead[0] && !dead[1] && rc[0] == rc0 && rc[1] == rc0) return S_NORMAL;
-  /* a return on one side (or deeper): the function has returned where ... */
-  if (want == K_INT)
-    UNSUP(tr, kw,
-          "int function '%.*s' returns inside a branch on input-dependent data: its value would "
-          "depend on the data (return a double)",
-          TOKSTR(tr->cur_fn->name));
-  int k0 = ret_cond_node(tr, dead[0], rc[0]), k1 = ret_cond_node(tr, dead[1], rc[1]);
-  const ag_node *n0 = &tr->g->nodes[k0], *n1 = &tr->g->nodes[k1];
-  if (n0->op == AG_OP_CONST && n1->op == AG_OP_CONST && n0->value != 0 && n1->value == 0)
-    tr->ret_cond = cond;
-  else if (n0->op == AG_OP_CONST && n1->op == AG_OP_CONST && n0->value == 0 && n1->value != 0)
-    tr->ret_cond = cond_not(tr, kw, cond);
-  else
-    tr->ret_cond = ag_graph_select(tr->g, cond, k0, k1);
-  if (want == K_STRUCT) {
-    int h0 = dead[0] || rc[0] >= 0, h1 = dead[1] || rc[1] >= 0;
-    xv v0 = dead[0] ? r[0] : rv[0], v1 = dead[1] ? r[1] : rv[1];
-    tr->ret_val = h0 && h1 ? kt_struct_select(tr, cond, v0, v1, kw) : h0 ? v0 : v1;
-  } else if (want == K_DBL) {
-    int v0 = dead[0] ? r[0].node : rc[0] >= 0 ? rv[0].node : -1;
-    int v1 = dead[1] ? r[1].node : rc[1] >= 0 ? rv[1].node : -1;
-    int v = v0 >= 0 && v1 >= 0 ? ag_graph_select(tr->g, cond, v0, v1) : v0 >= 0 ? v0 : v1;
-    tr->ret_val = kt_mk_dbl(kw, v);
-  }
-  return S_NORMAL;
+  return S_RETURN;
 }
 
 xv kt_data_conditional(tracer *tr, int cond, const ag_token *q) {
@@ -312,9 +305,4 @@ int kt_guard_elem(tracer *tr, int obj, long idx, int node) {
   if (tr->ret_cond < 0 || obj >= tr->frame_obj_lo) return node;
   int old = elem_get(tr, obj, idx);
   return old >= 0 ? ag_graph_select(tr->g, tr->ret_cond, old, node) : ELEM_MAYBE;
-}
-
-int kt_return_node(tracer *tr, int node) {
-  if (tr->ret_cond < 0) return node;
-  return ag_graph_select(tr->g, tr->ret_cond, tr->ret_val.node, node);
 }

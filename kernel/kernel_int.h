@@ -162,7 +162,14 @@ typedef struct {
   int frame_obj_lo; /* objects that exist before the current function's body */
   int ret_cond;     /* the current function has returned where this condition holds (a
                        return inside a branch on data); -1: nowhere */
-  xv ret_val;       /* ... returning this */
+  int path_cond;    /* the condition of the branches on data being traced in the current
+                       function (an AND of them); -1: none */
+  int fn_jdepth;    /* jdepth when the current function's body started */
+  int *rp_cond;     /* returns inside branches on data of the functions being traced, in
+                       order: where rp_cond[i] holds (and no earlier one), the function
+                       returns rp_val[i]; the current function's are from rp_lo */
+  xv *rp_val;
+  int nrp, caprp, caprpv, rp_lo;
 } tracer;
 
 /* A malformed kernel (AG_ERR_FORMAT), a construct outside the subset (AG_ERR_UNSUPPORTED),
@@ -237,8 +244,10 @@ xv kt_data_conditional(tracer *tr, int cond, const ag_token *q);
 /* An element stored after a return inside a branch on data keeps its value where the
    function has returned: the node to store. */
 int kt_guard_elem(tracer *tr, int obj, long idx, int node);
-/* `return v` in a double function after a return inside a branch on data: the value. */
-int kt_return_node(tracer *tr, int node);
+/* `return v` (v: K_VOID for return;) at tracer position `at`: inside a branch on data it is
+   recorded with the branch's condition; else the function's value (the returns recorded
+   before take precedence). Returns the statement's status (S_RETURN). */
+int kt_return(tracer *tr, xv v, const ag_token *at);
 
 /* kernel_struct.c */
 /* `struct [Tag] [{ members }]` at the tracer (at `struct`): the struct type's sp. */

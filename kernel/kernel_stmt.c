@@ -367,7 +367,7 @@ static int exec_stmt1(tracer *tr) {
     int want = tr->cur_fn ? tr->cur_fn->ret : K_VOID;
     if (kt_accept(tr, ";")) {
       if (want != K_VOID) FAIL(tr, t, "'return' without a value in a function returning a value");
-      return S_RETURN;
+      return kt_return(tr, (xv){.kind = K_VOID, .tok = t}, t);
     }
     if (want == K_VOID) FAIL(tr, t, "'return' with a value in a void function");
     xv v = kt_rval(tr, kt_expr(tr));
@@ -376,13 +376,13 @@ static int exec_stmt1(tracer *tr) {
       v = kt_struct_val(tr, v, "the returned value");
       if (v.p.sp != tr->cur_fn->ret_sp)
         FAIL(tr, t, "'%.*s' returns a struct of another type", TOKSTR(tr->cur_fn->name));
-      tr->ret = kt_struct_clone(tr, v, t); /* the callee's storage ends with it */
-      if (tr->ret_cond >= 0) tr->ret = kt_struct_select(tr, tr->ret_cond, tr->ret_val, tr->ret, t);
-    } else if (want == K_DBL)
-      tr->ret = kt_mk_dbl(t, kt_return_node(tr, kt_to_node(tr, v)));
-    else
-      tr->ret = kt_mk_int(t, kt_to_int(tr, v, "returned value"));
-    return S_RETURN;
+      v = kt_struct_clone(tr, v, t); /* the callee's storage ends with it */
+    } else if (want == K_DBL) {
+      v = kt_mk_dbl(t, kt_to_node(tr, v));
+    } else {
+      v = kt_mk_int(t, kt_to_int(tr, v, "returned value"));
+    }
+    return kt_return(tr, v, t);
   }
   if (t->kind == TK_IDENT && ag_tok_is(&tr->t[tr->pos + 1], ":") && !kt_is_type_start(tr))
     UNSUP(tr, t, "labels are not supported");
@@ -477,7 +477,7 @@ xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
   if (tr->depth >= 64) UNSUP(tr, at, "calls nested more than 64 deep (recursion is not supported)");
   int save_pos = tr->pos, save_lo = tr->frame_lo, save_n = tr->nvars, save_loops = tr->loops;
   int save_olo = tr->frame_obj_lo, save_rc = tr->ret_cond, save_lj = tr->loop_jdepth;
-  xv save_rv = tr->ret_val;
+  int save_path = tr->path_cond, save_fj = tr->fn_jdepth, save_rp = tr->rp_lo;
   const func *save_fn = tr->cur_fn;
   param ps[16];
   int np = kt_parse_params(tr, f, ps, 16);
@@ -525,6 +525,9 @@ xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
   tr->depth++;
   tr->loops = 0;
   tr->ret_cond = -1;
+  tr->path_cond = -1;
+  tr->fn_jdepth = tr->jdepth;
+  tr->rp_lo = tr->nrp;
   tr->loop_jdepth = tr->jdepth;
   tr->cur_fn = f;
   tr->pos = f->body_pos;
@@ -543,7 +546,10 @@ xv kt_call_user(tracer *tr, func *f, xv *args, int nargs, const ag_token *at) {
   tr->loops = save_loops;
   tr->frame_obj_lo = save_olo;
   tr->ret_cond = save_rc;
-  tr->ret_val = save_rv;
+  tr->path_cond = save_path;
+  tr->fn_jdepth = save_fj;
+  tr->nrp = tr->rp_lo; /* the callee's recorded returns are folded into its value */
+  tr->rp_lo = save_rp;
   tr->loop_jdepth = save_lj;
   tr->cur_fn = save_fn;
   return r;

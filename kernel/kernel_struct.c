@@ -112,7 +112,8 @@ int kt_struct_spec(tracer *tr) {
     FAIL(tr, tag, "unknown struct '%.*s' (define it before its use)", TOKSTR(tag));
   }
   if (tr->cur_fn)
-    UNSUP(tr, kw, "struct definitions inside a function are not supported; define it at file scope");
+    UNSUP(tr, kw,
+          "struct definitions inside a function are not supported; define it at file scope");
   for (int i = 0; tag && i < tr->nstypes; i++)
     if (tok_eq(tr->stypes[i].tag, tag)) FAIL(tr, tag, "redefinition of struct '%.*s'", TOKSTR(tag));
   tr->stypes = ag_arena_grow(tr->A, tr->stypes, &tr->capstypes, tr->nstypes, sizeof(stype));
@@ -140,7 +141,8 @@ void kt_enum_spec(tracer *tr) {
     tr->pos++;
     if (kt_accept(tr, "=")) {
       xv v = kt_rval(tr, kt_conditional(tr));
-      if (v.kind != K_INT) FAIL(tr, name, "the value of enumerator '%.*s' must be an integer constant", TOKSTR(name));
+      if (v.kind != K_INT)
+        FAIL(tr, name, "the value of enumerator '%.*s' must be an integer constant", TOKSTR(name));
       next = v.ival;
     }
     kt_check_int_range(tr, name, next, 32, 0, "an enumerator");
@@ -182,8 +184,7 @@ xv kt_struct_val(tracer *tr, xv v, const char *what) {
 xv kt_member(tracer *tr, xv v, const ag_token *name, int arrow, const ag_token *op) {
   if (arrow) {
     v = kt_rval(tr, v);
-    if (v.kind != K_PTR || !v.p.sp)
-      FAIL(tr, op, "'->' needs a pointer to a struct");
+    if (v.kind != K_PTR || !v.p.sp) FAIL(tr, op, "'->' needs a pointer to a struct");
     v.kind = K_STRUCT;
   } else {
     if (v.lv == LV_VAR && tr->vars[v.var].kind != K_STRUCT)
@@ -196,8 +197,7 @@ xv kt_member(tracer *tr, xv v, const ag_token *name, int arrow, const ag_token *
   const sfield *f = NULL;
   for (int i = 0; i < st->nf; i++)
     if (tok_eq(st->f[i].name, name)) f = &st->f[i];
-  if (!f)
-    FAIL(tr, name, "struct '%.*s' has no member '%.*s'", TOKSTR(st->name), TOKSTR(name));
+  if (!f) FAIL(tr, name, "struct '%.*s' has no member '%.*s'", TOKSTR(st->name), TOKSTR(name));
   ptrv p = v.p;
   p.off += f->off;
   p.sp = f->sp;

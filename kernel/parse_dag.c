@@ -144,6 +144,8 @@ ag_graph *ag_parse_dag_text(const char *text, const char *where, const char *nam
       char opname[64];
       snprintf(opname, sizeof opname, "%.*s", (int)(q - o0), o0);
       int op = ag_op_from_name(o0, (int)(q - o0));
+      if (op >= AG_OP_LT) /* conditions, selects, piecewise: C kernels only */
+        op = -1;
       if (op < 0) {
         fail_at(&c, o0, "unknown operation", opname);
         goto fail;

@@ -288,6 +288,7 @@ static void trace_kernel(tracer *tr, const char *function) {
   tr->frame_lo = tr->nglobals;
   tr->frame_obj_lo = tr->nobjs;
   tr->ret_cond = -1;
+  tr->path_cond = -1;
   tr->pos = kf->body_pos;
   kt_exec_block(tr);
   arrobj *out = &tr->objs[objs[1]];

@@ -184,6 +184,29 @@ void ik7_end(const double *in, double *out, const double *p) {
   out[6] = p[1] * (in[2] - p[14]);
 }
 
+/* ik6 with soft joint limits (ik_path -joint_limit L): every joint k is kept in [-L, L] by a
+   one-sided quadratic penalty, written as a robotics code writes it, with branches on the
+   joint angle:
+     R_i = pose_residual(q_i) + mu (2 q_i - q_{i-1} - q_{i+1}) + wl * lim(q_i)
+   lim(q) = (q - L)^2 above the limit, -(q + L)^2 below, 0 inside (continuously
+   differentiable). p = (mu, ws, wl, L, target[6] from the auxiliary vector). */
+static double arm_limit_penalty(double q, double lim) {
+  if (q > lim) return (q - lim) * (q - lim);
+  if (q < -lim) return -(q + lim) * (q + lim);
+  return 0.0;
+}
+void ik6_lim_cell(const double *in, double *out, const double *p) {
+  const double *qm = in, *q = in + 6, *qp = in + 12;
+  arm6_pose_residual(q, p + 4, p[1], out);
+  for (int k = 0; k < 6; k++)
+    out[k] += p[0] * (2.0 * q[k] - qm[k] - qp[k]) + p[2] * arm_limit_penalty(q[k], p[3]);
+}
+void ik6_lim_end(const double *in, double *out, const double *p) {
+  arm6_pose_residual(in, p + 4, p[1], out);
+  for (int k = 0; k < 6; k++)
+    out[k] += p[2] * arm_limit_penalty(in[k], p[3]);
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* trajopt.c kernels: implicit collocation of simplified arm dynamics (6-DOF paper arm)  */
 /* ------------------------------------------------------------------------------------- */

@@ -14,6 +14,9 @@
    position differences in m and smooth orientation errors (wrapped Tait-Bryan angle
    differences for the 6-DOF arm, the Gibbs vector tan(angle/2) axis for the iiwa).
 
+   -joint_limit L (-arm 6): soft joint limits |q_k| <= L, a one-sided quadratic penalty of
+   weight -limit_weight W (1) written with branches on the joint angles (kernels ik6_lim_cell,
+   ik6_lim_end); the solution then trades the pose for the limits (pos_err > 0).
    Options: -arm 6|7 (6), -n_waypoints N (64; or -da_grid_x), -mu (1e-8), -wn (1), -perturb A
    (0.2: initial guess q*(s) + A * (a fixed smooth pattern); -init constant starts every waypoint
    from q*(1/2) instead), -kernel_file (the kernel source), -view_waypoints. The Jacobian comes from
@@ -66,7 +69,7 @@ int main(int argc, char **argv) {
   AGOperator op;
   AGKernel kc, kb;
   PetscInt arm = 6, N = 64, dof, auxdof, xs, xm;
-  PetscReal mu = 1e-8, wn = 1.0, perturb = 0.2;
+  PetscReal mu = 1e-8, wn = 1.0, perturb = 0.2, jlim = 0.0, wl = 1.0;
   PetscBool zero_init = PETSC_FALSE, view_wp = PETSC_FALSE;
   char kfile[PETSC_MAX_PATH_LEN] = ROBOTICS_KERNEL_FILE, init[16] = "perturbed",
        spec[PETSC_MAX_PATH_LEN + 32];
@@ -82,6 +85,11 @@ int main(int argc, char **argv) {
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-mu", &mu, NULL));
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-wn", &wn, NULL));
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-perturb", &perturb, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-joint_limit", &jlim, NULL));
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-limit_weight", &wl, NULL));
+  PetscCheck(jlim >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-joint_limit L needs L > 0");
+  PetscCheck(jlim == 0 || arm == 6, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "-joint_limit: only with -arm 6 (kernels ik6_lim_cell, ik6_lim_end)");
   PetscCall(PetscOptionsGetString(NULL, NULL, "-init", init, sizeof init, NULL));
   PetscCall(PetscStrcmp(init, "constant", &zero_init));
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-view_waypoints", &view_wp, NULL));
@@ -131,13 +139,20 @@ int main(int argc, char **argv) {
 
   /* the operator */
   {
-    PetscReal par[2] = {mu, arm == 6 ? 1e-3 : wn};
-    PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:%s", kfile, arm == 6 ? "ik6_cell" : "ik7_cell"));
+    PetscReal par[4] = {mu, arm == 6 ? 1e-3 : wn, wl, jlim};
+    const int npar = jlim > 0 ? 4 : 2;
+    PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:%s", kfile,
+                            jlim > 0   ? "ik6_lim_cell"
+                            : arm == 6 ? "ik6_cell"
+                                       : "ik7_cell"));
     PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kc));
-    PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:%s", kfile, arm == 6 ? "ik6_end" : "ik7_end"));
+    PetscCall(PetscSNPrintf(spec, sizeof spec, "%s:%s", kfile,
+                            jlim > 0   ? "ik6_lim_end"
+                            : arm == 6 ? "ik6_end"
+                                       : "ik7_end"));
     PetscCall(AGKernelCreate(PETSC_COMM_WORLD, spec, &kb));
-    PetscCall(AGKernelSetParameters(kc, 2, par));
-    PetscCall(AGKernelSetParameters(kb, 2, par));
+    PetscCall(AGKernelSetParameters(kc, npar, par));
+    PetscCall(AGKernelSetParameters(kb, npar, par));
   }
   PetscCall(AGOperatorCreate(da, &op));
   PetscCall(AGOperatorAddCellKernel(op, kc, DMDA_STENCIL_STAR, 1, kb));

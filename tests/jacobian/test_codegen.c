@@ -525,7 +525,11 @@ static void test_all_ops(void) {
                 ? pos
                 : x;
     int r;
-    if (op == AG_OP_IPOW) {
+    if (op == AG_OP_SELECT) { /* on a condition of the data; both sides, and a tie */
+      int cnd = ag_graph_op(g, AG_OP_LT, x, y);
+      r = ag_graph_select(g, cnd, ag_graph_op(g, AG_OP_MUL, x, z), y);
+      ag_graph_output(g, ag_graph_select(g, ag_graph_op(g, AG_OP_GE, z, y), z, x));
+    } else if (op == AG_OP_IPOW) {
       r = ag_graph_ipow(g, a, 3);
       ag_graph_output(g, ag_graph_ipow(g, z, 0));
       ag_graph_output(g, ag_graph_ipow(g, y, -2));

@@ -1,4 +1,4 @@
-// expect unsupported: 3: returns int values 1 and 2 on the two sides of a branch
+// expect unsupported: 4: int function 'pick' returns inside a branch on input-dependent data
 static int pick(double x) {
   if (x > 0)
     return 1;
