@@ -145,6 +145,25 @@ int ag_graph_finalize(ag_graph *g, ag_error *err) {
     ag_graph_input(g, k); /* unused inputs still count */
 
   ag_dag *d = &g->dag;
+  /* Values used only where they are not differentiated (conditions, floor, a select's
+     condition, copysign's sign), directly or through other such values: no vertex, no
+     partials (a branch's `a * b <= 0` computes a * b for the condition alone). */
+  unsigned char *used = ag_calloc((size_t)g->nnodes + 1, 1),
+                *dused = ag_calloc((size_t)g->nnodes + 1, 1),
+                *cond_only = ag_calloc((size_t)g->nnodes + 1, 1);
+  for (int j = 0; j < g->noutputs; j++)
+    if (g->outputs[j] >= 0 && g->outputs[j] < g->nnodes)
+      used[g->outputs[j]] = dused[g->outputs[j]] = 1;
+  for (int i = g->nnodes - 1; i >= 0; i--) {
+    const ag_node *nd = &g->nodes[i];
+    cond_only[i] = used[i] && !dused[i];
+    int dm = ag_op_diff_mask((ag_op)nd->op);
+    if (nd->a >= 0) used[nd->a] = 1, dused[nd->a] |= (dm & 1) && !cond_only[i];
+    if (nd->b >= 0) used[nd->b] = 1, dused[nd->b] |= (dm & 2) && !cond_only[i];
+    if (nd->cond >= 0) used[nd->cond] = 1;
+  }
+  free(used);
+  free(dused);
   g->node_active = ag_calloc((size_t)g->nnodes, sizeof(int));
   g->node_elim = ag_malloc((size_t)g->nnodes * sizeof(int));
   int nv = 0;
@@ -153,10 +172,11 @@ int ag_graph_finalize(ag_graph *g, ag_error *err) {
     int act = nd->op == AG_OP_INPUT, dm = ag_op_diff_mask((ag_op)nd->op);
     if (nd->a >= 0 && (dm & 1)) act |= g->node_active[nd->a];
     if (nd->b >= 0 && (dm & 2)) act |= g->node_active[nd->b];
-    g->node_active[i] = act;
+    g->node_active[i] = act && !(cond_only[i] && nd->op != AG_OP_INPUT);
     g->node_elim[i] = -1;
-    if (act && nd->op != AG_OP_INPUT) nv++;
+    if (g->node_active[i] && nd->op != AG_OP_INPUT) nv++;
   }
+  free(cond_only);
   d->ni = g->ninputs;
   d->nv = nv;
   d->no = g->noutputs;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Differential test of the tracer against the C compiler (issue 19): every kernel of the
 # project's corpus (tests/kernels/good, examples/paper, the CFD and robotics kernels, the
-# benchmark kernels) and mutants of them (numeric literals changed) is evaluated by
+# benchmark kernels, the kernels with branches, structs and enums of tests/kernels/branches) and mutants of them (numeric literals changed) is evaluated by
 # alphagrad (the traced graph, `alphagrad jacobian --json`) and by the same file compiled with
 # cc -O2 -ffp-contract=off, at random points; the outputs must agree bit for bit (%.17g; a
 # non-finite output only as non-finite, since JSON prints inf and NaN as null).
@@ -98,7 +98,7 @@ compare() {
 }
 
 files=("$SRC"/tests/kernels/good/*.c "$SRC"/examples/paper/*.c "$SRC"/examples/cfd/*_kernels.c
-  "$SRC"/examples/robotics/arm_kernels.c "$SRC"/bench/kernels/*.c)
+  "$SRC"/examples/robotics/arm_kernels.c "$SRC"/bench/kernels/*.c "$SRC"/tests/kernels/branches/*.c)
 for f in "${files[@]}"; do
   mapfile -t fns < <(kernels_of "$f")
   for fn in "${fns[@]}"; do
@@ -112,7 +112,7 @@ for f in "${files[@]}"; do
 done
 
 # mutants: one numeric literal of a corpus kernel replaced by another value
-pool=("$SRC"/tests/kernels/good/*.c "$SRC"/examples/paper/*.c)
+pool=("$SRC"/tests/kernels/good/*.c "$SRC"/examples/paper/*.c "$SRC"/tests/kernels/branches/*.c)
 for ((m = 1; m <= MUTANTS; m++)); do
   f=${pool[$((m % ${#pool[@]}))]}
   cp "$f" "$TMP/mut$m.c"
