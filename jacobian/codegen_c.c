@@ -21,10 +21,6 @@ const char ag_codegen_c_select_helpers[] =
     "  uint64_t m = -(uint64_t)(c != 0.0), x, y;\n"
     "  memcpy(&x, &a, 8);\n  memcpy(&y, &b, 8);\n  x = (x & m) | (y & ~m);\n"
     "  memcpy(&a, &x, 8);\n  return a;\n}\n"
-    "/* a condition as 1.0 or 0.0 */\n"
-    "static inline double ag_b2d(int c) {\n"
-    "  uint64_t m = -(uint64_t)(c != 0), x;\n  double one = 1.0;\n"
-    "  memcpy(&x, &one, 8);\n  x &= m;\n  memcpy(&one, &x, 8);\n  return one;\n}\n"
     "/* z ? 0 : p (0 from a select's untaken side times anything is 0) */\n"
     "static inline double ag_zero_if(int z, double p) {\n"
     "  uint64_t m = -(uint64_t)(z == 0), x;\n"
@@ -114,15 +110,15 @@ static int emit_value(FILE *f, const ag_graph *g, int i, int batch) {
   /* conditions are 0.0/1.0 values (no control flow: the batch loop stays vectorisable) */
   /* AG_LT...: quiet comparisons (isless...), which raise no FP exception: under GCC's
      default -ftrapping-math a < b is not if-converted, and the batch loop would not vectorise */
-  case AG_OP_LT: return fprintf(f, "ag_b2d(AG_LT(v%d, v%d))", nd->a, nd->b);
-  case AG_OP_LE: return fprintf(f, "ag_b2d(AG_LE(v%d, v%d))", nd->a, nd->b);
-  case AG_OP_GT: return fprintf(f, "ag_b2d(AG_LT(v%d, v%d))", nd->b, nd->a);
-  case AG_OP_GE: return fprintf(f, "ag_b2d(AG_LE(v%d, v%d))", nd->b, nd->a);
-  case AG_OP_EQ: return fprintf(f, "ag_b2d(v%d == v%d)", nd->a, nd->b);
-  case AG_OP_NE: return fprintf(f, "ag_b2d(v%d != v%d)", nd->a, nd->b);
-  case AG_OP_AND: return fprintf(f, "ag_b2d((v%d != 0.0) & (v%d != 0.0))", nd->a, nd->b);
-  case AG_OP_OR: return fprintf(f, "ag_b2d((v%d != 0.0) | (v%d != 0.0))", nd->a, nd->b);
-  case AG_OP_NOT: return fprintf(f, "ag_b2d(v%d == 0.0)", nd->a);
+  case AG_OP_LT: return fprintf(f, "(double)AG_LT(v%d, v%d)", nd->a, nd->b);
+  case AG_OP_LE: return fprintf(f, "(double)AG_LE(v%d, v%d)", nd->a, nd->b);
+  case AG_OP_GT: return fprintf(f, "(double)AG_LT(v%d, v%d)", nd->b, nd->a);
+  case AG_OP_GE: return fprintf(f, "(double)AG_LE(v%d, v%d)", nd->b, nd->a);
+  case AG_OP_EQ: return fprintf(f, "(double)(v%d == v%d)", nd->a, nd->b);
+  case AG_OP_NE: return fprintf(f, "(double)(v%d != v%d)", nd->a, nd->b);
+  case AG_OP_AND: return fprintf(f, "(double)((v%d != 0.0) & (v%d != 0.0))", nd->a, nd->b);
+  case AG_OP_OR: return fprintf(f, "(double)((v%d != 0.0) | (v%d != 0.0))", nd->a, nd->b);
+  case AG_OP_NOT: return fprintf(f, "(double)(v%d == 0.0)", nd->a);
   case AG_OP_SELECT: return fprintf(f, "ag_sel(v%d, v%d, v%d)", nd->cond, nd->a, nd->b);
   default: {
     const char *fn = fun1((ag_op)nd->op);
@@ -141,7 +137,7 @@ static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, cons
   switch (nd->op) {
   case AG_OP_SELECT: snprintf(buf, n, "(double)(v%d %s 0.0)", nd->cond, which ? "==" : "!="); break;
   case AG_OP_COPYSIGN: snprintf(buf, n, "copysign(1.0, %s) * copysign(1.0, %s)", A, B); break;
-  case AG_OP_FDIM: snprintf(buf, n, "%sag_b2d(AG_LT(%s, %s))", which ? "-" : "", B, A); break;
+  case AG_OP_FDIM: snprintf(buf, n, "%s(double)AG_LT(%s, %s)", which ? "-" : "", B, A); break;
   case AG_OP_FMOD: snprintf(buf, n, which ? "-trunc(%s / %s)" : "1.0", A, B); break;
   case AG_OP_ADD: snprintf(buf, n, "1.0"); break;
   case AG_OP_SUB: snprintf(buf, n, which ? "-1.0" : "1.0"); break;
@@ -191,7 +187,7 @@ static void partial_expr(char *buf, size_t n, const ag_node *nd, int which, cons
     break;
   /* sign(a), 0 at 0 and NaN, from quiet comparisons and masks (no control flow) */
   case AG_OP_FABS:
-    snprintf(buf, n, "(ag_b2d(AG_LT(0.0, %s)) - ag_b2d(AG_LT(%s, 0.0)))", A, A);
+    snprintf(buf, n, "((double)AG_LT(0.0, %s) - (double)AG_LT(%s, 0.0))", A, A);
     break;
   /* fmax/fmin: 1 where a wins, 0 where b wins, 1/2 at a tie (or a NaN), written without
      branches (comparisons as 0/1 values, & not &&): a nested ?: is control flow that keeps

@@ -43,7 +43,6 @@ int ag_codegen_cuda(const ag_jacprog *jp, const char *fname, FILE *out, ag_error
         "#define AG_LT(a, b) ((a) < (b))\n#define AG_LE(a, b) ((a) <= (b))\n"
         "__device__ __forceinline__ double ag_sel(double c, double a, double b) {\n"
         "  return c != 0.0 ? a : b;\n}\n"
-        "__device__ __forceinline__ double ag_b2d(int c) { return c ? 1.0 : 0.0; }\n"
         "__device__ __forceinline__ double ag_zero_if(int z, double p) { return z ? 0.0 : p; }\n\n",
         out);
   fprintf(out,
