@@ -72,7 +72,10 @@ if command -v mpiexec >/dev/null; then
     a=$("$AG" search "$G" --name $t --method anneal --time 3 --seed 5 --json --quiet | tail -1 | field cost)
     m=$("$AG" search "$G" --name $t --method mcts --time 3 --seed 6 --json --quiet | tail -1 | field cost)
     best=$((a < m ? a : m))
-    [ -n "$pc" ] && [ "$pc" -le "$best" ] && ok || bad "portfolio $t $pc vs single ranks anneal $a mcts $m"
+    # the searches are timed (3 s), and under ctest -j2 the two ranks share the cores with
+    # other tests while a single-rank run may have one to itself: 1 % of slack
+    [ -n "$pc" ] && [ "$((pc * 100))" -le "$((best * 101))" ] && ok ||
+      bad "portfolio $t $pc vs single ranks anneal $a mcts $m (more than 1 % worse)"
     echo "portfolio $t: $pc (ranks: $(echo "$p" | grep -o '"rank_costs": \[[0-9, ]*\]')), single-rank anneal $a, mcts $m"
   done
   # only rank 0 writes the library
