@@ -64,12 +64,15 @@ void kt_journal_elem(tracer *tr, int obj, long idx) {
   e->node = elem_get(tr, obj, idx);
 }
 
-static void undo_to(tracer *tr, int j0) {
+/* Puts back what the stores since journal mark j0 changed in the variables and objects
+   that existed before (nv0, no0). Objects made since then keep their contents: a value
+   returned inside the branch lives in one. */
+static void undo_to(tracer *tr, int j0, int nv0, int no0) {
   for (int k = tr->njrn - 1; k >= j0; k--) {
     const jentry *e = &tr->jrn[k];
-    if (e->is_elem)
+    if (e->is_elem && e->idx < no0)
       elem_put(tr, e->idx, e->eidx, e->node);
-    else
+    else if (!e->is_elem && e->idx < nv0)
       tr->vars[e->idx] = e->old;
   }
   tr->njrn = j0;
@@ -138,7 +141,7 @@ static void finish_side(tracer *tr, int j0, locset *S, int side) {
     else
       l->v[side] = tr->vars[l->idx];
   }
-  undo_to(tr, j0);
+  undo_to(tr, j0, S->nv0, S->no0);
 }
 
 static int sel_node(tracer *tr, int c, int a, int b) {
