@@ -153,7 +153,16 @@ static void vertex_label(const ag_graph *g, int node, char *buf, size_t n) {
       snprintf(buf, n, "%.17g", g->nodes[node].value);
   } else if (g->nodes[node].op == AG_OP_PARAM)
     snprintf(buf, n, "p%d", (int)g->nodes[node].value + 1);
-  else
+  else if (n > 48 && g->nodes[node].op > AG_OP_CONST && g->nodes[node].op != AG_OP_SELECT &&
+           g->nodes[node].op != AG_OP_IPOW) {
+    /* a passive value (a condition on the data, what only a condition reads, a value of
+       parameters): written out, it has no vertex */
+    const ag_node *nd = &g->nodes[node];
+    char a[160] = "", b[160] = "";
+    vertex_label(g, nd->a, a, n / 3 < sizeof a ? n / 3 : sizeof a);
+    if (nd->b >= 0) vertex_label(g, nd->b, b, n / 3 < sizeof b ? n / 3 : sizeof b);
+    snprintf(buf, n, "%s(%s%s%s)", ag_op_name(nd->op), a, nd->b >= 0 ? ", " : "", b);
+  } else
     snprintf(buf, n, "passive%d", node);
 }
 
@@ -231,7 +240,7 @@ static int cmd_graph(const options *o, ag_graph *g) {
   printf("\n");
   for (int v = d->ni; v < d->n; v++) {
     const ag_node *nd = &g->nodes[d->vert_node[v]];
-    char a[64], b[64], c[64];
+    char a[64], b[64], c[200];
     vertex_label(g, nd->a, a, sizeof a);
     if (nd->b >= 0) vertex_label(g, nd->b, b, sizeof b);
     if (nd->op == AG_OP_SELECT) { /* its condition is passive: no edge */
