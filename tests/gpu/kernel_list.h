@@ -18,6 +18,7 @@ static const char *kl_dirs[][2] = {
     {"tests/plugin", "bratu.c"},
     {"tests/plugin/op_kernels", ".c"},
     {"tests/kernels/good", ".c"},
+    {"tests/kernels/branches", ".c"},
 };
 
 typedef struct {
