@@ -13,7 +13,7 @@
    if-converted under GCC's default -ftrapping-math) and selects by bit masks (a ?: on
    doubles becomes control flow in GCC's eyes once it threads one side), so that the batch
    loop of a kernel with branches vectorises (bench/branches.sh). */
-const char ag_codegen_c_select_helpers[] =
+static const char select_helpers[] =
     "#include <stdint.h>\n#include <string.h>\n\n"
     "#define AG_LT(a, b) isless(a, b)\n#define AG_LE(a, b) islessequal(a, b)\n"
     "/* c != 0 ? a : b */\n"
@@ -262,8 +262,8 @@ static slotval mul_values(FILE *f, const char *ind, const slotval *x, const slot
     r.prefix = 't';
     r.sign = sign;
     if ((sz & 1 && !xs.known) || (sz & 2 && !ys.known)) {
-      /* a select's masked 0 stays 0 against inf or NaN of the untaken side */
-      /* (x == 0) | (y == 0), not ||: no control flow, so the batch loop stays vectorisable */
+      /* a select's masked 0 stays 0 against inf or NaN of the untaken side; (x == 0) |
+         (y == 0), not ||: no control flow, so the batch loop stays vectorisable */
       char z[200];
       int za = (sz & 1) && !xs.known, zb = (sz & 2) && !ys.known;
       if (za && zb)
@@ -607,8 +607,7 @@ int ag_codegen_c(const ag_jacprog *jp, const char *fname, FILE *out, ag_error *e
           "%s\n",
           AG_CODEGEN_VERSION, g->name ? g->name : "", (unsigned long long)d->hash,
           (unsigned long long)ag_graph_hash_full(g), g->ninputs, g->nparams, g->noutputs, d->nv,
-          g->nnodes, jp->mults, jp->extra_mults, jp->nentries, jp->nslots,
-          ag_codegen_c_select_helpers);
+          g->nnodes, jp->mults, jp->extra_mults, jp->nentries, jp->nslots, select_helpers);
   fprintf(out, "const int %s_ni = %d;\nconst int %s_no = %d;\nconst int %s_np = %d;\n", fname,
           g->ninputs, fname, g->noutputs, fname, g->nparams);
   fprintf(out, "const int %s_nentries = %d;\n", fname, jp->nentries);

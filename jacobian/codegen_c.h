@@ -9,8 +9,6 @@
 #include "jacobian/jacobian.h"
 
 /* Version of the generator; part of the JIT cache key (bump when the output changes). */
-/* The helpers generated code with branches uses (ag_sel, ag_zero_if, AG_LT, AG_LE). */
-extern const char ag_codegen_c_select_helpers[];
 #define AG_CODEGEN_VERSION "alphagrad-codegen-c 9"
 
 /* Writes the C file for jp to out. fname (a C identifier) names the entry points:

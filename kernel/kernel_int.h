@@ -5,6 +5,8 @@
      kernel_value.c  traced values, array elements, assignment
      kernel_expr.c   expressions
      kernel_stmt.c   declarations, statements, calls of helper functions
+     kernel_branch.c branches on data traced both ways into selects, returns inside them
+     kernel_struct.c structs of doubles and enums
      parse_kernel.c  file scope and the driver (ag_parse_kernel_file) */
 #ifndef AG_KERNEL_INT_H
 #define AG_KERNEL_INT_H
