@@ -6,6 +6,7 @@
    values into the matrix's COO value array, whose pattern is set once per matrix. */
 #include "plugin/plugin_impl.h"
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 static const char *dir_name[3] = {"x", "y", "z"};
@@ -35,7 +36,6 @@ PetscErrorCode AGOperatorCreate(DM da, AGOperator *op) {
   o->da = da;
   o->dim = dim;
   o->coo_mat_id = -1;
-  o->slot_mat_id = -1;
   PetscCall(PetscObjectReference((PetscObject)da));
   ag_plugin_opts_default(&o->opts);
   PetscCall(PetscObjectSetOptionsPrefix((PetscObject)o, "snes_jacobian_alphagrad_"));
@@ -258,10 +258,6 @@ typedef struct {
   PetscInt *in, *out, *aux;
 } grow_t;
 
-static PetscInt lidx(const DMDALocalInfo *g, PetscInt i, PetscInt j, PetscInt k) {
-  return (((k - g->gzs) * g->gym + (j - g->gys)) * g->gxm + (i - g->gxs)) * g->dof;
-}
-
 static PetscBool owned(const DMDALocalInfo *g, PetscInt i, PetscInt j, PetscInt k) {
   return (PetscBool)(i >= g->xs && i < g->xs + g->xm && j >= g->ys && j < g->ys + g->ym &&
                      k >= g->zs && k < g->zs + g->zm);
@@ -355,7 +351,7 @@ static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
   for (PetscInt k = g->zs; k < g->zs + g->zm; k++)
     for (PetscInt j = g->ys; j < g->ys + g->ym; j++)
       for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
-        PetscInt c0 = lidx(g, i, j, k), aux = op->aux ? aux_index(g, op->auxdof, i, j, k) : -1;
+        PetscInt c0 = ag_lidx(g, i, j, k), aux = op->aux ? aux_index(g, op->auxdof, i, j, k) : -1;
         PetscInt at[3] = {i, j, k};
         PetscBool fits = PETSC_TRUE;
         for (PetscInt p = 0; p < npts && fits; p++)
@@ -367,7 +363,7 @@ static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
           out[c] = c0 + c;
         if (fits) {
           for (PetscInt p = 0; p < npts; p++) {
-            PetscInt b = lidx(g, i + off[p][0], j + off[p][1], k + off[p][2]);
+            PetscInt b = ag_lidx(g, i + off[p][0], j + off[p][1], k + off[p][2]);
             for (PetscInt c = 0; c < dof; c++)
               in[p * dof + c] = b + c;
           }
@@ -389,7 +385,7 @@ static PetscErrorCode build_cell_groups(AGOperator op, const ag_cell_spec *s,
             for (PetscInt q = 0; q <= w; q++) {
               PetscInt ijk[3] = {i, j, k};
               ijk[d] += step * q;
-              PetscInt b = lidx(g, ijk[0], ijk[1], ijk[2]);
+              PetscInt b = ag_lidx(g, ijk[0], ijk[1], ijk[2]);
               for (PetscInt c = 0; c < dof; c++)
                 inb[q * dof + c] = b + c;
             }
@@ -453,9 +449,15 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
   if (s->high) gr[2].at[d] = 0.5; /* the high boundary face: after the last cell */
   /* the two transverse directions (size 1 when absent) */
   PetscInt t1 = (d + 1) % 3, t2 = (d + 2) % 3;
-  for (PetscInt a = start[t2]; a < start[t2] + cnt[t2]; a++)
-    for (PetscInt b = start[t1]; b < start[t1] + cnt[t1]; b++)
-      for (PetscInt f = start[d]; f <= start[d] + cnt[d]; f++) {
+  /* faces in the natural order of their low cell (k, then j, then i), whatever the direction,
+     so that a batch of faces writes rows near each other; each cell still gets its low face
+     before its high one */
+  PetscInt end[3] = {start[0] + cnt[0], start[1] + cnt[1], start[2] + cnt[2]};
+  end[d]++;
+  for (PetscInt fk = start[2]; fk < end[2]; fk++)
+    for (PetscInt fj = start[1]; fj < end[1]; fj++)
+      for (PetscInt fi = start[0]; fi < end[0]; fi++) {
+        PetscInt pos[3] = {fi, fj, fk}, f = pos[d], b = pos[t1], a = pos[t2];
         /* cell at position q along d, as (i, j, k) */
 #define CELL(q, ijk)                                                                               \
   do {                                                                                             \
@@ -468,40 +470,40 @@ static PetscErrorCode build_face_groups(AGOperator op, const ag_face_spec *s,
           if (!s->low) continue;
           for (PetscInt q = 0; q < w; q++) {
             CELL(q, ijk);
-            PetscInt base = lidx(g, ijk[0], ijk[1], ijk[2]);
+            PetscInt base = ag_lidx(g, ijk[0], ijk[1], ijk[2]);
             for (PetscInt c = 0; c < dof; c++)
               in[q * dof + c] = base + c;
           }
           CELL(0, ijk);
           for (PetscInt c = 0; c < dof; c++)
-            out[c] = lidx(g, ijk[0], ijk[1], ijk[2]) + c;
+            out[c] = ag_lidx(g, ijk[0], ijk[1], ijk[2]) + c;
           if (fa) fx[0] = AUXL(ijk);
           PetscCall(group_add(&gr[1], &cap[1], in, out, fa ? fx : NULL, ijk));
         } else if (!per && f == ext[d]) {
           if (!s->high) continue;
           for (PetscInt q = 0; q < w; q++) {
             CELL(ext[d] - w + q, ijk);
-            PetscInt base = lidx(g, ijk[0], ijk[1], ijk[2]);
+            PetscInt base = ag_lidx(g, ijk[0], ijk[1], ijk[2]);
             for (PetscInt c = 0; c < dof; c++)
               in[q * dof + c] = base + c;
           }
           CELL(ext[d] - 1, ijk);
           for (PetscInt c = 0; c < dof; c++)
-            out[c] = lidx(g, ijk[0], ijk[1], ijk[2]) + c;
+            out[c] = ag_lidx(g, ijk[0], ijk[1], ijk[2]) + c;
           if (fa) fx[0] = AUXL(ijk);
           PetscCall(group_add(&gr[2], &cap[2], in, out, fa ? fx : NULL, ijk));
         } else {
           if (!per && (f - w < 0 || f + w > ext[d])) continue;
           for (PetscInt q = 0; q < 2 * w; q++) {
             CELL(f - w + q, ijk);
-            PetscInt base = lidx(g, ijk[0], ijk[1], ijk[2]);
+            PetscInt base = ag_lidx(g, ijk[0], ijk[1], ijk[2]);
             for (PetscInt c = 0; c < dof; c++)
               in[q * dof + c] = base + c;
           }
           for (PetscInt side = 0; side < 2; side++) {
             CELL(f - 1 + side, ijk);
             PetscBool own = owned(g, ijk[0], ijk[1], ijk[2]);
-            PetscInt base = lidx(g, ijk[0], ijk[1], ijk[2]);
+            PetscInt base = ag_lidx(g, ijk[0], ijk[1], ijk[2]);
             for (PetscInt c = 0; c < dof; c++)
               out[side * dof + c] = own ? base + c : -1;
             if (fa) fx[side] = AUXL(ijk);
@@ -663,7 +665,7 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
       for (PetscInt j = g.ys; j < g.ys + g.ym; j++)
         for (PetscInt i = g.xs; i < g.xs + g.xm; i++)
           for (PetscInt c = 0; c < g.dof; c++)
-            if (!hit[lidx(&g, i, j, k) + c]) mine++;
+            if (!hit[ag_lidx(&g, i, j, k) + c]) mine++;
     PetscCall(PetscFree(hit));
     PetscCallMPI(MPI_Allreduce(&mine, &op->nempty, 1, MPIU_INT, MPI_SUM,
                                PetscObjectComm((PetscObject)op->da)));
@@ -682,6 +684,7 @@ PetscErrorCode AGOperatorSetUp(AGOperator op) {
     PetscCall(VecSetDM(op->xloc, NULL));
     PetscCall(VecSetDM(op->floc, NULL));
   }
+  PetscCall(ag_assembly_schedule(op));
   op->ready = PETSC_TRUE;
   PetscCall(PetscLogEventEnd(AG_SetUp, 0, 0, 0, 0));
   /* with tuning (host backends), the view waits for the first Jacobian's choice */
@@ -855,7 +858,7 @@ static PetscErrorCode residual(AGOperator op, Vec X, Vec F) {
     to = fg;
     for (PetscInt k = g.zs; k < g.zs + g.zm; k++)
       for (PetscInt j = g.ys; j < g.ys + g.ym; j++, to += g.xm * g.dof)
-        PetscCall(PetscArraycpy(to, fl + lidx(&g, g.xs, j, k), g.xm * g.dof));
+        PetscCall(PetscArraycpy(to, fl + ag_lidx(&g, g.xs, j, k), g.xm * g.dof));
     PetscCall(VecRestoreArray(F, &fg));
     PetscCall(VecRestoreArrayRead(op->floc, &fl));
   }
@@ -863,378 +866,6 @@ static PetscErrorCode residual(AGOperator op, Vec X, Vec F) {
   PetscCall(PetscTime(&t1));
   op->nres++;
   op->res_time += t1 - t0;
-  PetscFunctionReturn(0);
-}
-
-/* the COO pattern: entry (element e, target t, Jacobian entry q) of each group; the index
-   arrays are returned in *pci, *pcj (PetscFree2) when asked, else freed */
-/* The kernels' Jacobian entries in the order of their values (coo_vals): local (ghosted) row
-   and column indices, row -1 where the row belongs to another rank. PetscFree each. */
-static PetscErrorCode kernel_entries(AGOperator op, PetscInt **pci, PetscInt **pcj) {
-  PetscInt *ci, *cj;
-  PetscFunctionBegin;
-  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &ci));
-  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &cj));
-  for (PetscInt q = 0; q < op->ngroups; q++) {
-    const ag_group *gr = &op->groups[q];
-    const ag_jacprog *jp = gr->k->jp;
-    PetscInt ni = gr->k->g->ninputs, no = gr->k->g->noutputs, nt = gr->ntarget, nje = jp->nentries;
-    PetscCount m = gr->coo_base;
-    for (PetscInt e = 0; e < gr->nel; e++)
-      for (PetscInt t = 0; t < nt; t++)
-        for (PetscInt en = 0; en < nje; en++, m++) {
-          PetscInt row = gr->out_idx[(e * nt + t) * no + jp->row[en]];
-          ci[m] = row;
-          cj[m] = row < 0 ? -1 : gr->in_idx[e * ni + jp->col[en]];
-        }
-  }
-  *pci = ci;
-  *pcj = cj;
-  PetscFunctionReturn(0);
-}
-
-/* Direct assembly: when P is an assembled AIJ or BAIJ matrix (sequential or MPI) whose
-   structure holds every kernel entry (DMCreateMatrix's on a DMDA, -dm_mat_type aij or baij,
-   with the default pattern "matrix"), each kernel entry's place in P's value arrays
-   (MatGetRowIJ, MatMPIAIJGetSeqAIJ / MatMPIBAIJGetSeqBAIJ, MatSeq(B)AIJGetArray: public
-   calls; P's own structure, unchanged). A Jacobian then zeroes the arrays and adds the
-   kernels' values in place: no COO preallocation at set-up (the matrix keeps
-   DMCreateMatrix's preallocation) and no COO sum at each Jacobian. *ok false: another type,
-   no structure yet, or an entry outside it (then the COO interface is used). BAIJ blocks
-   are stored column by column (entry (i, j) of a block at j bs + i). */
-static PetscErrorCode slots_build(AGOperator op, Mat P, PetscBool *ok) {
-  PetscBool aij, maij, baij, mbaij, assembled, done;
-  ISLocalToGlobalMapping l2g = NULL;
-  Mat Ad = P, Ao = NULL;
-  const PetscInt *garray = NULL, *ia, *ja, *ib = NULL, *jb = NULL;
-  PetscInt rs, re, cs, ce, na, nb = 0, ngarr = 0, *ci, *cj, *slot, bs = 1;
-  PetscFunctionBegin;
-  *ok = PETSC_FALSE;
-  if (op->opts.exact_pattern) PetscFunctionReturn(0);
-  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATSEQAIJ, &aij));
-  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &maij));
-  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATSEQBAIJ, &baij));
-  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIBAIJ, &mbaij));
-  if (!aij && !maij && !baij && !mbaij) PetscFunctionReturn(0);
-  PetscCall(MatAssembled(P, &assembled));
-  PetscCall(MatGetLocalToGlobalMapping(P, &l2g, NULL));
-  if (!assembled || !l2g) PetscFunctionReturn(0);
-  if (baij || mbaij) PetscCall(MatGetBlockSize(P, &bs));
-  if (maij) PetscCall(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, &garray));
-  if (mbaij) PetscCall(MatMPIBAIJGetSeqBAIJ(P, &Ad, &Ao, &garray));
-  if (Ao) {
-    PetscCall(MatGetLocalSize(Ao, NULL, &ngarr));
-    ngarr /= bs; /* garray: the off-diagonal block's (block) columns, global, increasing */
-  }
-  PetscCall(MatGetOwnershipRange(P, &rs, &re));
-  PetscCall(MatGetOwnershipRangeColumn(P, &cs, &ce));
-  /* (block) compressed rows: BAIJ's block structure; AIJ's rows one by one */
-  PetscBool blk = (PetscBool)(baij || mbaij);
-  PetscCall(MatGetRowIJ(Ad, 0, PETSC_FALSE, blk, &na, &ia, &ja, &done));
-  if (!done) PetscFunctionReturn(0);
-  if (Ao) {
-    PetscCall(MatGetRowIJ(Ao, 0, PETSC_FALSE, blk, &nb, &ib, &jb, &done));
-    if (!done) {
-      PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, blk, &na, &ia, &ja, &done));
-      PetscFunctionReturn(0);
-    }
-  }
-  PetscCall(kernel_entries(op, &ci, &cj));
-  /* to global numbering (ISLocalToGlobalMappingApply maps -1 to -1) */
-  PetscCall(ISLocalToGlobalMappingApply(l2g, (PetscInt)op->ncoo_kernels, ci, ci));
-  PetscCall(ISLocalToGlobalMappingApply(l2g, (PetscInt)op->ncoo_kernels, cj, cj));
-  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &slot));
-  PetscInt bs2 = bs * bs, nva = ia[na] * bs2;
-  PetscBool all = PETSC_TRUE;
-  for (PetscCount m = 0; m < op->ncoo_kernels && all; m++) {
-    PetscInt r = ci[m] - rs, c = cj[m], loc = -1, br, bi;
-    slot[m] = -1;
-    if (ci[m] < 0) continue;
-    if (r < 0 || r >= re - rs || c < 0) {
-      all = PETSC_FALSE;
-      break;
-    }
-    br = r / bs;
-    bi = r % bs;
-    if (c >= cs && c < ce) {
-      PetscCall(PetscFindInt((c - cs) / bs, ia[br + 1] - ia[br], ja + ia[br], &loc));
-      if (loc >= 0) slot[m] = (ia[br] + loc) * bs2 + ((c - cs) % bs) * bs + bi;
-    } else if (Ao) {
-      PetscInt k;
-      PetscCall(PetscFindInt(c / bs, ngarr, garray, &k));
-      if (k >= 0) PetscCall(PetscFindInt(k, ib[br + 1] - ib[br], jb + ib[br], &loc));
-      if (k >= 0 && loc >= 0) slot[m] = nva + (ib[br] + loc) * bs2 + (c % bs) * bs + bi;
-    }
-    if (slot[m] < 0) all = PETSC_FALSE;
-  }
-  op->nslot_a = nva;
-  op->nslot_b = Ao ? ib[nb] * bs2 : 0;
-  op->slot_blocked = blk;
-  PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, blk, &na, &ia, &ja, &done));
-  if (Ao) PetscCall(MatRestoreRowIJ(Ao, 0, PETSC_FALSE, blk, &nb, &ib, &jb, &done));
-  PetscCall(PetscFree(ci));
-  PetscCall(PetscFree(cj));
-  { /* one decision for all ranks: the COO fallback is collective */
-    PetscMPIInt mine = all, every;
-    PetscCallMPI(
-        MPI_Allreduce(&mine, &every, 1, MPI_INT, MPI_LAND, PetscObjectComm((PetscObject)P)));
-    all = (PetscBool)every;
-  }
-  if (!all) {
-    PetscCall(PetscFree(slot));
-    PetscCall(PetscInfo(
-        P, "alphagrad: a kernel entry lies outside the matrix's structure: COO assembly\n"));
-    PetscFunctionReturn(0);
-  }
-  PetscCall(PetscFree(op->slot));
-  op->slot = slot;
-  { /* which entry sets its slot first, and which slots nobody writes: each Jacobian then
-       writes every value once (no zeroing pass over the matrix: that pass alone costs as
-       much as the memory floor) and zeroes only the slots left over */
-    PetscInt nv = op->nslot_a + op->nslot_b;
-    unsigned char *seen;
-    PetscCall(PetscFree(op->slot_first));
-    PetscCall(PetscFree(op->slot_rest));
-    PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &op->slot_first));
-    PetscCall(PetscCalloc1(nv + 1, &seen));
-    for (PetscCount m = 0; m < op->ncoo_kernels; m++) {
-      PetscInt sv = slot[m];
-      op->slot_first[m] = (unsigned char)(sv >= 0 && !seen[sv]);
-      if (sv >= 0) seen[sv] = 1;
-    }
-    op->nslot_rest = 0;
-    for (PetscInt v = 0; v < nv; v++)
-      if (!seen[v]) op->nslot_rest++;
-    PetscCall(PetscMalloc1(op->nslot_rest + 1, &op->slot_rest));
-    for (PetscInt v = 0, r = 0; v < nv; v++)
-      if (!seen[v]) op->slot_rest[r++] = v;
-    PetscCall(PetscFree(seen));
-  }
-  PetscCall(PetscObjectGetId((PetscObject)P, &op->slot_mat_id));
-  PetscCall(MatGetNonzeroState(P, &op->slot_nz_state));
-  if (!((PetscObject)P)->name)
-    PetscCall(
-        PetscObjectSetName((PetscObject)P, "Jacobian by alphagrad (exact, vertex elimination)"));
-  *ok = PETSC_TRUE;
-  PetscFunctionReturn(0);
-}
-
-/* the value arrays of P's diagonal and off-diagonal blocks (NULL when sequential) */
-static PetscErrorCode slots_arrays(AGOperator op, Mat P, PetscBool get, Mat *Ad, Mat *Ao,
-                                   PetscScalar **a, PetscScalar **b) {
-  PetscBool mpi;
-  PetscFunctionBegin;
-  if (get) {
-    *Ad = P;
-    *Ao = NULL;
-    PetscCall(PetscObjectTypeCompareAny((PetscObject)P, &mpi, MATMPIAIJ, MATMPIBAIJ, ""));
-    if (mpi && !op->slot_blocked) PetscCall(MatMPIAIJGetSeqAIJ(P, Ad, Ao, NULL));
-    if (mpi && op->slot_blocked) PetscCall(MatMPIBAIJGetSeqBAIJ(P, Ad, Ao, NULL));
-  }
-  if (op->slot_blocked) {
-    if (get) {
-      PetscCall(MatSeqBAIJGetArray(*Ad, a));
-      if (*Ao) PetscCall(MatSeqBAIJGetArray(*Ao, b));
-    } else {
-      PetscCall(MatSeqBAIJRestoreArray(*Ad, a));
-      if (*Ao) PetscCall(MatSeqBAIJRestoreArray(*Ao, b));
-    }
-  } else {
-    if (get) {
-      PetscCall(MatSeqAIJGetArray(*Ad, a));
-      if (*Ao) PetscCall(MatSeqAIJGetArray(*Ao, b));
-    } else {
-      PetscCall(MatSeqAIJRestoreArray(*Ad, a));
-      if (*Ao) PetscCall(MatSeqAIJRestoreArray(*Ao, b));
-    }
-  }
-  PetscFunctionReturn(0);
-}
-
-/* The nonzero structure P has now (DMCreateMatrix's: the DMDA's stencil, every dof coupled)
-   in local indices, in *xi, *xj (PetscFree2), *nx entries; none when P is not assembled or
-   has no local-to-global mapping. Kept in the COO pattern (as zeros where no kernel writes),
-   the matrix keeps the structure that preconditioners such as ILU(0) see with a hand-coded
-   or finite-difference Jacobian. */
-static PetscErrorCode matrix_pattern(Mat P, PetscCount *nx, PetscInt **xi, PetscInt **xj) {
-  PetscBool assembled;
-  ISLocalToGlobalMapping l2g = NULL;
-  PetscInt rs, re, nc, *gi, *gj;
-  PetscCount n = 0;
-  const PetscInt *cols;
-  PetscFunctionBegin;
-  *nx = 0;
-  *xi = *xj = NULL;
-  PetscCall(MatAssembled(P, &assembled));
-  PetscCall(MatGetLocalToGlobalMapping(P, &l2g, NULL));
-  if (!assembled || !l2g) PetscFunctionReturn(0);
-  PetscCall(MatGetOwnershipRange(P, &rs, &re));
-  for (PetscInt r = rs; r < re; r++) {
-    PetscCall(MatGetRow(P, r, &nc, NULL, NULL));
-    n += nc;
-    PetscCall(MatRestoreRow(P, r, &nc, NULL, NULL));
-  }
-  PetscCall(PetscMalloc2(n + 1, &gi, n + 1, &gj));
-  n = 0;
-  for (PetscInt r = rs; r < re; r++) {
-    PetscCall(MatGetRow(P, r, &nc, &cols, NULL));
-    for (PetscInt q = 0; q < nc; q++, n++) {
-      gi[n] = r;
-      gj[n] = cols[q];
-    }
-    PetscCall(MatRestoreRow(P, r, &nc, &cols, NULL));
-  }
-  PetscCall(PetscMalloc2(n + 1, xi, n + 1, xj));
-  /* global to local; a column outside the ghosted region (none for a DMDA's own matrix)
-     becomes -1, which the COO interface ignores */
-  PetscCall(ISGlobalToLocalMappingApply(l2g, IS_GTOLM_MASK, (PetscInt)n, gi, NULL, *xi));
-  PetscCall(ISGlobalToLocalMappingApply(l2g, IS_GTOLM_MASK, (PetscInt)n, gj, NULL, *xj));
-  PetscCall(PetscFree2(gi, gj));
-  *nx = n;
-  PetscFunctionReturn(0);
-}
-
-/* The zero entries the COO pattern holds besides the kernels' (ki, kj: nk entries, local
-   indices, row -1 for rows of other ranks): every owned row's diagonal (so that a row no
-   kernel writes is an explicit zero row, not a missing diagonal) and, unless the pattern is
-   exact, the matrix's own structure (matrix_pattern); entries the kernels write already are
-   left out, so the COO values to sum at each Jacobian are the kernels' and no more than the
-   structure adds. Returned in *ei, *ej (PetscFree each), *ne entries. */
-static PetscErrorCode extra_entries(AGOperator op, Mat P, const PetscInt *ki, const PetscInt *kj,
-                                    PetscCount nk, PetscCount *ne, PetscInt **ei, PetscInt **ej) {
-  DMDALocalInfo g;
-  PetscInt nloc, *koff, *kcol, *coff, *ccol, *xi = NULL, *xj = NULL;
-  PetscCount nx = 0, nc, n = 0;
-  PetscFunctionBegin;
-  PetscCall(DMDAGetLocalInfo(op->da, &g));
-  nloc = g.gxm * g.gym * g.gzm * g.dof;
-  if (!op->opts.exact_pattern) PetscCall(matrix_pattern(P, &nx, &xi, &xj));
-  /* the kernels' columns of each local row, sorted (a CSR by counting sort) */
-  PetscCall(PetscCalloc2(nloc + 1, &koff, nloc + 1, &coff));
-  for (PetscCount m = 0; m < nk; m++)
-    if (ki[m] >= 0 && kj[m] >= 0) koff[ki[m] + 1]++;
-  for (PetscInt r = 0; r < nloc; r++)
-    koff[r + 1] += koff[r];
-  PetscCall(PetscMalloc1(koff[nloc] + 1, &kcol));
-  {
-    PetscInt *at;
-    PetscCall(PetscMalloc1(nloc + 1, &at));
-    PetscCall(PetscArraycpy(at, koff, nloc + 1));
-    for (PetscCount m = 0; m < nk; m++)
-      if (ki[m] >= 0 && kj[m] >= 0) kcol[at[ki[m]]++] = kj[m];
-    PetscCall(PetscFree(at));
-  }
-  for (PetscInt r = 0; r < nloc; r++)
-    PetscCall(PetscSortInt(koff[r + 1] - koff[r], kcol + koff[r]));
-  /* the candidates: the owned diagonal and the matrix's entries, by row */
-  nc = (PetscCount)g.xm * g.ym * g.zm * g.dof + nx;
-  for (PetscInt k = g.zs; k < g.zs + g.zm; k++)
-    for (PetscInt j = g.ys; j < g.ys + g.ym; j++)
-      for (PetscInt i = g.xs; i < g.xs + g.xm; i++)
-        for (PetscInt c = 0; c < g.dof; c++)
-          coff[lidx(&g, i, j, k) + c + 1]++;
-  for (PetscCount m = 0; m < nx; m++)
-    if (xi[m] >= 0 && xj[m] >= 0) coff[xi[m] + 1]++;
-  for (PetscInt r = 0; r < nloc; r++)
-    coff[r + 1] += coff[r];
-  PetscCall(PetscMalloc1(nc + 1, &ccol));
-  {
-    PetscInt *at;
-    PetscCall(PetscMalloc1(nloc + 1, &at));
-    PetscCall(PetscArraycpy(at, coff, nloc + 1));
-    for (PetscInt k = g.zs; k < g.zs + g.zm; k++)
-      for (PetscInt j = g.ys; j < g.ys + g.ym; j++)
-        for (PetscInt i = g.xs; i < g.xs + g.xm; i++)
-          for (PetscInt c = 0; c < g.dof; c++) {
-            PetscInt r = lidx(&g, i, j, k) + c;
-            ccol[at[r]++] = r;
-          }
-    for (PetscCount m = 0; m < nx; m++)
-      if (xi[m] >= 0 && xj[m] >= 0) ccol[at[xi[m]]++] = xj[m];
-    PetscCall(PetscFree(at));
-  }
-  PetscCall(PetscFree2(xi, xj));
-  /* keep each distinct candidate the kernels do not write */
-  PetscCall(PetscMalloc1(nc + 1, ei));
-  PetscCall(PetscMalloc1(nc + 1, ej));
-  for (PetscInt r = 0; r < nloc; r++) {
-    PetscInt len = coff[r + 1] - coff[r], *seg = ccol + coff[r];
-    if (!len) continue;
-    PetscCall(PetscSortRemoveDupsInt(&len, seg));
-    for (PetscInt q = 0; q < len; q++) {
-      PetscInt loc;
-      PetscCall(PetscFindInt(seg[q], koff[r + 1] - koff[r], kcol + koff[r], &loc));
-      if (loc >= 0) continue;
-      (*ei)[n] = r;
-      (*ej)[n] = seg[q];
-      n++;
-    }
-  }
-  *ne = n;
-  PetscCall(PetscFree(kcol));
-  PetscCall(PetscFree(ccol));
-  PetscCall(PetscFree2(koff, coff));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj) {
-  PetscInt *ci, *cj, *ei, *ej;
-  PetscCount ne = 0;
-  PetscLogDouble t0, t1, t2;
-  PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(AG_Pattern, 0, 0, 0, 0));
-  PetscCall(PetscTime(&t0));
-  PetscCall(kernel_entries(op, &ci, &cj));
-  PetscCall(extra_entries(op, P, ci, cj, op->ncoo_kernels, &ne, &ei, &ej));
-  /* the COO values (allocated only for COO assembly): the zeros after the kernels' stay 0 */
-  if (!op->coo_vals || op->ncoo != op->ncoo_kernels + ne) {
-    op->ncoo = op->ncoo_kernels + ne;
-    PetscCall(PetscFree(op->coo_vals));
-    PetscCall(PetscCalloc1(op->ncoo + 1, &op->coo_vals));
-  }
-  PetscCall(PetscRealloc(sizeof(PetscInt) * (op->ncoo + 1), &ci));
-  PetscCall(PetscRealloc(sizeof(PetscInt) * (op->ncoo + 1), &cj));
-  PetscCall(PetscArraycpy(ci + op->ncoo_kernels, ei, ne));
-  PetscCall(PetscArraycpy(cj + op->ncoo_kernels, ej, ne));
-  PetscCall(PetscFree(ei));
-  PetscCall(PetscFree(ej));
-  if (pci) { /* MatSetPreallocationCOOLocal overwrites the indices: keep a copy */
-    PetscCall(PetscMalloc2(op->ncoo + 1, pci, op->ncoo + 1, pcj));
-    PetscCall(PetscArraycpy(*pci, ci, op->ncoo));
-    PetscCall(PetscArraycpy(*pcj, cj, op->ncoo));
-  }
-  {
-    PetscInt bs;
-    PetscBool mpiaij;
-    PetscCall(MatGetBlockSize(P, &bs));
-    PetscCall(PetscTime(&t1));
-    PetscCall(MatSetPreallocationCOOLocal(P, op->ncoo, ci, cj));
-    PetscCall(PetscTime(&t2));
-    PetscCall(PetscInfo(
-        P,
-        "alphagrad: COO pattern: %.3f s for the entries, %.3f s in MatSetPreallocationCOOLocal\n",
-        t1 - t0, t2 - t1));
-    /* the COO preallocation rebuilds an MPIAIJ matrix's diagonal and off-diagonal blocks with
-       block size 1: give them the matrix's again (block Jacobi's sub-matrices, their views) */
-    PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpiaij));
-    if (mpiaij && bs > 1) {
-      Mat Ad, Ao;
-      PetscCall(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, NULL));
-      PetscInt abs_, m, n;
-      PetscCall(MatGetBlockSize(Ad, &abs_));
-      PetscCall(MatGetLocalSize(Ad, &m, &n));
-      if (abs_ != bs && m % bs == 0 && n % bs == 0) PetscCall(MatSetBlockSizes(Ad, bs, bs));
-    }
-  }
-  /* -snes_view, -ksp_view, -mat_view name the matrix after what computes it (unless the
-     application named it) */
-  if (!((PetscObject)P)->name)
-    PetscCall(
-        PetscObjectSetName((PetscObject)P, "Jacobian by alphagrad (exact, vertex elimination)"));
-  PetscCall(PetscFree(ci));
-  PetscCall(PetscFree(cj));
-  PetscCall(PetscLogEventEnd(AG_Pattern, 0, 0, 0, 0));
-  PetscCall(PetscObjectGetId((PetscObject)P, &op->coo_mat_id));
   PetscFunctionReturn(0);
 }
 
@@ -1307,110 +938,55 @@ static PetscErrorCode tune_kernels(AGOperator op, const PetscScalar *x, const Pe
   PetscFunctionReturn(0);
 }
 
+/* whether x[0..n-1] holds an inf or a NaN: exponent bits all ones, found by integer
+   arithmetic (all ones plus one carries into the sign bit), which vectorises (a comparison of
+   doubles OR-ed into an int did not, and cost as much as a tenth of the Jacobian) */
+static PetscBool ag_any_nonfinite(const PetscReal *x, PetscInt n) {
+  uint64_t m = 0;
+  for (PetscInt i = 0; i < n; i++) {
+    uint64_t u;
+    memcpy(&u, &x[i], sizeof u);
+    m |= ((u & 0x7FF0000000000000ULL) + 0x0010000000000000ULL) & 0x8000000000000000ULL;
+  }
+  return (PetscBool)(m != 0);
+}
+
 static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   const PetscScalar *x, *aux = NULL, *auxl = NULL;
-  PetscInt64 id;
   PetscLogDouble t0, t1;
   PetscFunctionBegin;
-  PetscCall(PetscObjectGetId((PetscObject)P, &id));
-  if (id == op->slot_mat_id) { /* the slots hold while P's structure does */
-    PetscObjectState nz;
-    PetscCall(MatGetNonzeroState(P, &nz));
-    if (nz != op->slot_nz_state) op->slot_mat_id = -1;
-  }
-  if (id != op->slot_mat_id && id != op->coo_mat_id) {
-    PetscBool direct;
-    PetscCall(PetscLogEventBegin(AG_Pattern, 0, 0, 0, 0));
-    PetscCall(slots_build(op, P, &direct));
-    PetscCall(PetscLogEventEnd(AG_Pattern, 0, 0, 0, 0));
-    if (!direct) PetscCall(ag_operator_set_pattern(op, P, NULL, NULL));
-  }
-  PetscBool direct = (PetscBool)(id == op->slot_mat_id);
-  op->nonfinite = PETSC_FALSE;
-  Mat Ad = NULL, Ao = NULL;
-  PetscScalar *a = NULL, *b = NULL;
-  PetscInt na = op->nslot_a;
+  PetscCall(ag_assembly_prepare(op, P)); /* at P's first Jacobian: AG_Pattern */
   PetscCall(PetscTime(&t0));
   PetscCall(PetscLogEventBegin(AG_JacobianEval, 0, 0, 0, 0));
+  PetscCall(ag_assembly_begin(op, P));
+  op->nonfinite = PETSC_FALSE;
   PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
   PetscCall(VecGetArrayRead(op->xloc, &x));
   PetscCall(aux_begin(op, &aux, &auxl));
   if (op->opts.tune) PetscCall(tune_kernels(op, x, aux, auxl));
-  if (direct) { /* in place: the slots no kernel writes zeroed; the others set by their first
-                   entry, then added to */
-    PetscCall(slots_arrays(op, P, PETSC_TRUE, &Ad, &Ao, &a, &b));
-    for (PetscInt r = 0; r < op->nslot_rest; r++) {
-      PetscInt sv = op->slot_rest[r];
-      if (sv < na)
-        a[sv] = 0;
-      else
-        b[sv - na] = 0;
-    }
-  }
-  for (PetscInt q = 0; q < op->ngroups; q++) {
+  for (PetscInt k = 0; k < op->nwork; k++) {
+    PetscInt w;
+    PetscReal *bjac;
+    ag_assembly_batch(op, k, &w, &bjac);
+    PetscInt q = op->work[w].q, e0 = op->work[w].e0, n = op->work[w].n;
     const ag_group *gr = &op->groups[q];
-    PetscInt nt = gr->ntarget, ne = gr->k->jp->nentries;
-    /* columns from nu on are d/dU_t (IFunction kernels): times shift; none when nudot is 0 */
-    PetscInt nu = gr->k->g->ninputs - gr->nudot;
-    const int *col = gr->k->jp->col;
-    for (PetscInt e0 = 0; e0 < gr->nel; e0 += op->opts.batch) {
-      PetscInt n = PetscMin(op->opts.batch, gr->nel - e0);
-      PetscCount first = gr->coo_base + (PetscCount)e0 * nt * ne;
-      gather(op, gr, e0, n, x, aux, auxl);
-      ag_evaluator_eval_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout, op->bjac);
-      if (!op->nonfinite) { /* any non-finite entry in the batch (a vectorisable OR of
-                               comparisons; NaN compares false); then find it */
-        int bad = 0;
-        const PetscReal *bj = op->bjac;
-        for (PetscInt m = 0; m < n * ne; m++)
-          bad |= !(PetscAbsReal(bj[m]) <= PETSC_MAX_REAL);
-        if (bad)
-          for (PetscInt m = 0; m < n * ne && !op->nonfinite; m++)
-            if (PetscIsInfOrNanScalar(op->bjac[m])) {
-              PetscInt e = e0 + m % n;
-              op->nonfinite = PETSC_TRUE;
-              op->nonfinite_group = q;
-              for (int d = 0; d < 3; d++)
-                op->nonfinite_cell[d] = gr->cell[3 * e + d];
-            }
-      }
-      if (direct) {
-        const PetscInt *sl = op->slot + first;
-        const unsigned char *f1 = op->slot_first + first;
-        for (PetscInt e = 0; e < n; e++)
-          for (PetscInt t = 0; t < nt; t++) {
-            PetscScalar sg = gr->sign[t];
-            for (PetscInt en = 0; en < ne; en++) {
-              PetscInt sv = *sl++;
-              unsigned char set = *f1++;
-              PetscScalar val = (col[en] >= nu ? sg * op->shift : sg) * op->bjac[en * n + e];
-              if (sv < 0) continue; /* a row of another rank */
-              PetscScalar *dst = sv < na ? a + sv : b + (sv - na);
-              PetscScalar sum = *dst + val; /* both computed: a select, not a branch */
-              *dst = set ? val : sum;
-            }
-          }
-      } else {
-        PetscScalar *v = op->coo_vals + first;
-        for (PetscInt e = 0; e < n; e++)
-          for (PetscInt t = 0; t < nt; t++) {
-            PetscScalar sg = gr->sign[t];
-            for (PetscInt en = 0; en < ne; en++)
-              *v++ = (col[en] >= nu ? sg * op->shift : sg) * op->bjac[en * n + e];
-          }
-      }
-    }
+    PetscInt ne = gr->k->jp->nentries;
+    gather(op, gr, e0, n, x, aux, auxl);
+    ag_evaluator_eval_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout, bjac);
+    if (!op->nonfinite && ag_any_nonfinite(bjac, n * ne)) /* then find it */
+      for (PetscInt m = 0; m < n * ne && !op->nonfinite; m++)
+        if (PetscIsInfOrNanScalar(bjac[m])) {
+          PetscInt e = e0 + m % n;
+          op->nonfinite = PETSC_TRUE;
+          op->nonfinite_group = q;
+          for (int d = 0; d < 3; d++)
+            op->nonfinite_cell[d] = gr->cell[3 * e + d];
+        }
+    ag_assembly_add(op, k);
   }
   PetscCall(aux_end(op, &aux, &auxl));
   PetscCall(VecRestoreArrayRead(op->xloc, &x));
-  if (direct) {
-    PetscCall(slots_arrays(op, P, PETSC_FALSE, &Ad, &Ao, &a, &b));
-    /* the same structure, new values: P's state moves on (preconditioners see the change) */
-    PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
-    PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
-  } else {
-    PetscCall(MatSetValuesCOO(P, op->coo_vals, INSERT_VALUES));
-  }
+  PetscCall(ag_assembly_end(op, P));
   PetscCall(PetscLogEventEnd(AG_JacobianEval, 0, 0, 0, 0));
   PetscCall(PetscTime(&t1));
   op->njac++;
@@ -1517,7 +1093,7 @@ PetscErrorCode AGOperatorView(AGOperator op, PetscViewer v) {
     PetscCall(PetscViewerASCIIPrintf(
         v, "Jacobian entries from the kernels: %lld; batch %" PetscInt_FMT "\n", n[0],
         op->opts.batch));
-    if (op->slot_mat_id >= 0)
+    if (ag_assembly_in_place(op))
       PetscCall(PetscViewerASCIIPrintf(v, "assembly: in place, into the AIJ matrix's own structure "
                                           "(no COO)\n"));
     else if (op->coo_mat_id >= 0)
@@ -1660,9 +1236,8 @@ PetscErrorCode AGOperatorDestroy(AGOperator *op) {
   PetscCall(PetscFree(o->groups));
   if (o->ready) PetscCall(PetscFree4(o->bin, o->bp, o->bout, o->bjac));
   PetscCall(PetscFree(o->coo_vals));
-  PetscCall(PetscFree(o->slot));
-  PetscCall(PetscFree(o->slot_first));
-  PetscCall(PetscFree(o->slot_rest));
+  PetscCall(ag_assembly_destroy(&o->as));
+  PetscCall(PetscFree(o->work));
   PetscCall(VecDestroy(&o->xloc));
   PetscCall(VecDestroy(&o->floc));
   PetscCall(VecDestroy(&o->udotloc));

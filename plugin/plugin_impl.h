@@ -4,8 +4,10 @@
                  classes
      kernel.c    AGKernel: a graph, its parameters, and at set-up its order, program, code
      setup.c     order selection (libraries, heuristics, search) and code for one kernel
-     operator.c  AGOperator: element lists on the DMDA, residual, COO Jacobian, the host
+     operator.c  AGOperator: element lists on the DMDA, residual, Jacobian, the host
                  backends (c, interp)
+     assembly.c  element Jacobians into the matrix: in place (AIJ, BAIJ) or COO; the
+                 schedule of batches
      operator_gpu.c  the CUDA backend of the Jacobian (gpu/gpu.h)
      snes.c      the SNES side: options checker, SNESComputeJacobianAlphaGrad, SNES API */
 #ifndef AG_PLUGIN_IMPL_H
@@ -102,6 +104,11 @@ PetscErrorCode ag_kernel_view(AGKernel k, const char *role, PetscViewer v);
 PetscErrorCode ag_kernel_tune(AGKernel k, const ag_plugin_opts *o, const double *xs,
                               const double *ps, int nsample, MPI_Comm comm);
 
+/* local (ghosted) index of the first value of point (i, j, k) of a DMDA */
+static inline PetscInt ag_lidx(const DMDALocalInfo *g, PetscInt i, PetscInt j, PetscInt k) {
+  return (((k - g->gzs) * g->gym + (j - g->gys)) * g->gxm + (i - g->gxs)) * g->dof;
+}
+
 /* An element group: one kernel applied to a list of elements. */
 typedef struct {
   AGKernel k;
@@ -133,6 +140,11 @@ typedef struct {
   AGKernel k, low, high;
   PetscInt dir, width;
 } ag_face_spec;
+
+/* one batch of a Jacobian: elements e0..e0+n-1 of group q */
+typedef struct {
+  PetscInt q, e0, n;
+} ag_work;
 
 /* A backend of the element Jacobians, chosen once per operator at set-up
    (ag_backend_ops_get); operator.c holds c and interp, operator_gpu.c cuda. */
@@ -193,17 +205,9 @@ struct _p_AGOperator {
   PetscScalar *coo_vals;
   PetscInt64 coo_mat_id; /* id of the matrix whose COO pattern is set, -1 none */
   PetscObjectState coo_mat_state;
-  /* direct assembly (host backends, AIJ matrices with a structure that holds every kernel
-     entry): each kernel entry's place in the matrix's value arrays, -1 none (a row of another
-     rank); places from nslot_a on are in the off-diagonal block */
-  PetscInt *slot;
-  PetscInt nslot_a, nslot_b;
-  PetscBool slot_blocked;          /* the slots are in BAIJ blocks */
-  unsigned char *slot_first;       /* 1: the first entry (in evaluation order) of its slot,
-                                      which it sets (=) instead of adding to (+=) */
-  PetscInt *slot_rest, nslot_rest; /* the slots no kernel entry writes: zeroed each time */
-  PetscInt64 slot_mat_id;          /* the matrix of the slots, -1 none */
-  PetscObjectState slot_nz_state;  /* its nonzero state then */
+  ag_work *work; /* the batches of a Jacobian, in order (assembly.c) */
+  PetscInt nwork;
+  struct ag_assembly *as; /* in-place maps and assembly state (assembly.c) */
   Vec xloc, floc, auxloc;
   PetscReal *bin, *bp, *bout, *bjac; /* batch buffers */
   PetscInt bcap_in, bcap_p, bcap_out, bcap_jac;
@@ -219,9 +223,28 @@ struct _p_AGOperator {
 /* After a Jacobian: when any rank's held a non-finite entry, prints which kernel and cell
    (the first rank's) and tells snes (SNESSetJacobianDomainError on every rank; collective). */
 PetscErrorCode ag_operator_nonfinite(AGOperator op, SNES snes);
+/* ---- assembly.c: element Jacobians into the matrix ---- */
 /* The COO pattern of op on P (first Jacobian on a matrix); the local index arrays are
    returned in *pci, *pcj (PetscFree2) when asked. */
 PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj);
+/* op->work: every group's batches, ordered by the first row they write (set-up) */
+PetscErrorCode ag_assembly_schedule(AGOperator op);
+/* Before a Jacobian into P: the in-place maps or the COO pattern at P's first Jacobian (or
+   when its structure changed); collective. */
+PetscErrorCode ag_assembly_prepare(AGOperator op, Mat P);
+/* then P's value arrays (in place) and the factors (sign, shift) */
+PetscErrorCode ag_assembly_begin(AGOperator op, Mat P);
+/* The k-th batch (of op->nwork) to evaluate: *w indexes op->work, and its Jacobians go to
+ *bjac (entry-major: bjac[en * n + e]). */
+void ag_assembly_batch(AGOperator op, PetscInt k, PetscInt *w, PetscReal **bjac);
+/* after the k-th batch: what can be assembled now (in place: the records of the cells whose
+   batches are all evaluated; COO: the batch's values) */
+void ag_assembly_add(AGOperator op, PetscInt k);
+/* after the last batch: P assembled */
+PetscErrorCode ag_assembly_end(AGOperator op, Mat P);
+/* the last Jacobian was assembled in place */
+PetscBool ag_assembly_in_place(AGOperator op);
+PetscErrorCode ag_assembly_destroy(struct ag_assembly **as);
 
 /* backend cuda (operator_gpu.c) */
 /* error naming -PREFIXsnes_jacobian_alphagrad_backend cuda when no device can be used */

@@ -8,8 +8,11 @@
    (AGOperatorSetSideKernel, with the corner precedence); an auxiliary vector, also read by
    face kernels (AGOperatorSetAuxiliaryFaces: the low cell's values, then the high cell's; a
    boundary face's one cell; aux DMDAs of stencil width >= 1, also narrower than the
-   operator's); several kernels per operator; a builder-API kernel) and each backend
-   (generated C, default batch; the interpreter with batch 5, selected through SNES options):
+   operator's); several kernels per operator; a builder-API kernel) and each mode (c: the
+   generated C, default batch, exact pattern (COO assembly); interp: the interpreter with
+   batch 5, selected through SNES options, in place into DMCreateMatrix's AIJ; baij: the
+   generated C, batch 7, in place into a BAIJ matrix (DMSetMatType; 2-D and 3-D: PETSc's
+   DMDA has no BAIJ in 1-D)):
      (a) the operator's residual against a reference residual computed here on rank 0, in
          natural ordering, by calling the very same kernel functions (op_kernels/ files,
          #included as C) following the documented conventions (stencil point order, face
@@ -20,9 +23,10 @@
          documented stencil (backend c, -snes_jacobian_alphagrad_pattern exact), or, with
          the default pattern (interp), no nonzero outside it and every entry of
          DMCreateMatrix's structure kept; J v against directional differences for random v; a second
-         matrix gets the same values. Identical (kernel, constants) pairs share one AGKernel
-         object; with an auxiliary vector the residual is checked again after changing it.
-   Where the operator's residual raises a PETSc error, the configuration fails and the
+         matrix gets the same values; in place (interp, baij), the Jacobian assembled by COO
+         into a matrix without structure agrees to 1e-14 relative. Identical (kernel, constants)
+   pairs share one AGKernel object; with an auxiliary vector the residual is checked again after
+   changing it. Where the operator's residual raises a PETSc error, the configuration fails and the
    Jacobian is checked against differences of the reference residual instead.
    Then the documented refusals (ghosted boundary, box kernel on a star DMDA, widths,
    kernel sizes, missing parameters; side kernels: widths, sides the DMDA lacks, a cell
@@ -33,7 +37,7 @@
 
    Usage: test_operator [SOURCE_DIR]  (default $AG_SOURCE_DIR; the kernels are read from
    SOURCE_DIR/tests/plugin/op_kernels). Options: -only NAME (one configuration),
-   -backends c,interp, -verbose. */
+   -backends c,interp,baij, -verbose. */
 #include "graph/graph.h"
 #include <alphagrad_petsc.h>
 #include <math.h>
@@ -1049,6 +1053,13 @@ static PetscErrorCode select_backend(DM da, AGOperator op, const char *backend) 
     PetscCall(PetscOptionsClearValue(NULL, "-snes_jacobian_alphagrad_pattern"));
     PetscFunctionReturn(0);
   }
+  if (!strcmp(backend, "baij")) { /* backend c, the default pattern, batch 7, BAIJ matrices */
+    PetscCall(PetscOptionsSetValue(NULL, "-snes_jacobian_alphagrad_batch", "7"));
+    PetscCall(AGOperatorSetFromOptions(op));
+    PetscCall(PetscOptionsClearValue(NULL, "-snes_jacobian_alphagrad_batch"));
+    PetscCall(DMSetMatType(da, MATBAIJ));
+    PetscFunctionReturn(0);
+  }
   PetscCall(SNESCreate(PetscObjectComm((PetscObject)da), &snes));
   PetscCall(SNESSetDM(snes, da));
   PetscCall(SNESAlphaGradSetOperator(snes, op, PETSC_FALSE));
@@ -1090,11 +1101,13 @@ static PetscErrorCode check_backend(AGOperator op, MPI_Comm comm, const char *ba
     if (f) fclose(f);
     buf[n] = 0;
     remove(path);
-    PetscCall(PetscSNPrintf(want, sizeof want, "backend %s,", backend));
+    PetscCall(
+        PetscSNPrintf(want, sizeof want, "backend %s,", strcmp(backend, "baij") ? backend : "c"));
     if (!strstr(buf, "backend ")) okint = 0;
     for (const char *s = strstr(buf, "backend "); s; s = strstr(s + 1, "backend "))
       if (strncmp(s, want, strlen(want))) okint = 0;
     if (!strcmp(backend, "interp") && !strstr(buf, "batch 5")) okint = 0;
+    if (!strcmp(backend, "baij") && !strstr(buf, "batch 7")) okint = 0;
   }
   PetscCallMPI(MPI_Bcast(&okint, 1, MPI_INT, 0, comm));
   *ok = okint ? PETSC_TRUE : PETSC_FALSE;
@@ -1103,7 +1116,8 @@ static PetscErrorCode check_backend(AGOperator op, MPI_Comm comm, const char *ba
 
 typedef struct {
   double res, jac, jv, fd_out;
-  double jac2; /* a second matrix against the first (relative Frobenius) */
+  double jac2; /* a second matrix against the first (relative Frobenius); in place (default
+                  pattern) also against COO assembly of the same Jacobian */
   long outside, nnz;
   long dm_nnz; /* nonzeros of DMCreateMatrix's matrix, kept with the default pattern */
   PetscBool backend_ok;
@@ -1333,6 +1347,32 @@ static PetscErrorCode run_config(MPI_Comm comm, const char *kdir, const config *
     PetscCall(MatNorm(J2, NORM_FROBENIUS, &d));
     res->jac2 = n > 0 ? d / n : d;
     PetscCall(MatDestroy(&J2));
+  }
+  /* in place (the default pattern on DMCreateMatrix's AIJ or BAIJ) against COO assembly: a
+     matrix with no structure yet gets the COO pattern; the same values up to the order of
+     summation (1e-14 relative) */
+  if (!exact) {
+    Mat J3;
+    ISLocalToGlobalMapping l2g;
+    PetscInt m, n, M, Nn;
+    PetscReal d, nj;
+    PetscCall(MatGetLocalSize(J, &m, &n));
+    PetscCall(MatGetSize(J, &M, &Nn));
+    PetscCall(MatGetLocalToGlobalMapping(J, &l2g, NULL));
+    PetscCall(MatCreate(comm, &J3));
+    PetscCall(MatSetSizes(J3, m, n, M, Nn));
+    PetscCall(MatSetType(J3, MATAIJ));
+    PetscCall(MatSetLocalToGlobalMapping(J3, l2g, l2g));
+    PetscCall(AGOperatorComputeJacobian(op, X, J3));
+    PetscCall(MatNorm(J3, NORM_FROBENIUS, &nj));
+    PetscCall(MatAXPY(J, -1.0, J3, DIFFERENT_NONZERO_PATTERN)); /* J is not used after this */
+    PetscCall(MatNorm(J, NORM_FROBENIUS, &d));
+    d = nj > 0 ? d / nj : d;
+    if (verbose || d > 1e-14)
+      PetscCall(PetscPrintf(comm, "  in place against COO: %.2e relative%s\n", (double)d,
+                            d > 1e-14 ? " (more than 1e-14)" : ""));
+    res->jac2 = PetscMax(res->jac2, d > 1e-14 ? 1.0 : d);
+    PetscCall(MatDestroy(&J3));
   }
 
   /* the auxiliary vector is read at every evaluation: new values, new residual */
@@ -1601,7 +1641,7 @@ static PetscErrorCode negative_tests(MPI_Comm comm, const char *kdir, int *nrun,
 
 int main(int argc, char **argv) {
   char srcdir[PETSC_MAX_PATH_LEN] = "", kdir[PETSC_MAX_PATH_LEN], only[128] = "";
-  char backends_opt[64] = "c,interp";
+  char backends_opt[64] = "c,interp,baij";
   PetscBool verbose = PETSC_FALSE;
   int nfail = 0, nrun = 0, nreserr = 0;
   double worst[4] = {0, 0, 0, 0};
@@ -1633,12 +1673,13 @@ int main(int argc, char **argv) {
       comm,
       "operator conformance on %d rank%s (tolerances: residual %g, Jacobian %g, J v %g relative)\n",
       size, size > 1 ? "s" : "", RES_TOL, JAC_TOL, JV_TOL));
-  const char *backends[2] = {"c", "interp"};
+  const char *backends[3] = {"c", "interp", "baij"};
   for (int c = 0; c < NCONFIGS; c++) {
     const config *cf = &configs[c];
     if (only[0] && strcmp(only, cf->name)) continue;
-    for (int b = 0; b < 2; b++) {
+    for (int b = 0; b < 3; b++) {
       if (!strstr(backends_opt, backends[b])) continue;
+      if (b == 2 && cf->dim == 1) continue; /* PETSc's DMDA has no BAIJ matrices in 1-D */
       result r;
       PetscCall(run_config(comm, kdir, cf, backends[b], verbose, &r));
       PetscBool ok =

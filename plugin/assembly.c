@@ -1,0 +1,916 @@
+/* Assembly of the element Jacobians into the matrix (plugin/assembly.c). */
+/* How a Jacobian's element values get into P. Two ways, chosen per matrix at its first
+   Jacobian:
+     in place  P is an assembled AIJ or BAIJ matrix whose structure holds every kernel entry
+               (DMCreateMatrix's, the default pattern "matrix"): values are written straight
+               into P's value arrays through maps built once per matrix (a base and a
+               shared pattern of offsets per element and target);
+     COO       otherwise (or -snes_jacobian_alphagrad_pattern exact): the COO pattern is set
+               once per matrix (MatSetPreallocationCOOLocal) and each Jacobian fills the COO
+               values and calls MatSetValuesCOO.
+   Also the schedule: the order in which a Jacobian evaluates its batches, so that the rows
+   being written stay in cache. */
+#include "plugin/plugin_impl.h"
+#include <stdint.h>
+#include <string.h>
+
+/* the COO pattern: entry (element e, target t, Jacobian entry q) of each group; the index
+   arrays are returned in *pci, *pcj (PetscFree2) when asked, else freed */
+/* The kernels' Jacobian entries in the order of their values (coo_vals): local (ghosted) row
+   and column indices, row -1 where the row belongs to another rank. PetscFree each. */
+static PetscErrorCode kernel_entries(AGOperator op, PetscInt **pci, PetscInt **pcj) {
+  PetscInt *ci, *cj;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &ci));
+  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &cj));
+  for (PetscInt q = 0; q < op->ngroups; q++) {
+    const ag_group *gr = &op->groups[q];
+    const ag_jacprog *jp = gr->k->jp;
+    PetscInt ni = gr->k->g->ninputs, no = gr->k->g->noutputs, nt = gr->ntarget, nje = jp->nentries;
+    PetscCount m = gr->coo_base;
+    for (PetscInt e = 0; e < gr->nel; e++)
+      for (PetscInt t = 0; t < nt; t++)
+        for (PetscInt en = 0; en < nje; en++, m++) {
+          PetscInt row = gr->out_idx[(e * nt + t) * no + jp->row[en]];
+          ci[m] = row;
+          cj[m] = row < 0 ? -1 : gr->in_idx[e * ni + jp->col[en]];
+        }
+  }
+  *pci = ci;
+  *pcj = cj;
+  PetscFunctionReturn(0);
+}
+
+/* The nonzero structure P has now (DMCreateMatrix's: the DMDA's stencil, every dof coupled)
+   in local indices, in *xi, *xj (PetscFree2), *nx entries; none when P is not assembled or
+   has no local-to-global mapping. Kept in the COO pattern (as zeros where no kernel writes),
+   the matrix keeps the structure that preconditioners such as ILU(0) see with a hand-coded
+   or finite-difference Jacobian. */
+static PetscErrorCode matrix_pattern(Mat P, PetscCount *nx, PetscInt **xi, PetscInt **xj) {
+  PetscBool assembled;
+  ISLocalToGlobalMapping l2g = NULL;
+  PetscInt rs, re, nc, *gi, *gj;
+  PetscCount n = 0;
+  const PetscInt *cols;
+  PetscFunctionBegin;
+  *nx = 0;
+  *xi = *xj = NULL;
+  PetscCall(MatAssembled(P, &assembled));
+  PetscCall(MatGetLocalToGlobalMapping(P, &l2g, NULL));
+  if (!assembled || !l2g) PetscFunctionReturn(0);
+  PetscCall(MatGetOwnershipRange(P, &rs, &re));
+  for (PetscInt r = rs; r < re; r++) {
+    PetscCall(MatGetRow(P, r, &nc, NULL, NULL));
+    n += nc;
+    PetscCall(MatRestoreRow(P, r, &nc, NULL, NULL));
+  }
+  PetscCall(PetscMalloc2(n + 1, &gi, n + 1, &gj));
+  n = 0;
+  for (PetscInt r = rs; r < re; r++) {
+    PetscCall(MatGetRow(P, r, &nc, &cols, NULL));
+    for (PetscInt q = 0; q < nc; q++, n++) {
+      gi[n] = r;
+      gj[n] = cols[q];
+    }
+    PetscCall(MatRestoreRow(P, r, &nc, &cols, NULL));
+  }
+  PetscCall(PetscMalloc2(n + 1, xi, n + 1, xj));
+  /* global to local; a column outside the ghosted region (none for a DMDA's own matrix)
+     becomes -1, which the COO interface ignores */
+  PetscCall(ISGlobalToLocalMappingApply(l2g, IS_GTOLM_MASK, (PetscInt)n, gi, NULL, *xi));
+  PetscCall(ISGlobalToLocalMappingApply(l2g, IS_GTOLM_MASK, (PetscInt)n, gj, NULL, *xj));
+  PetscCall(PetscFree2(gi, gj));
+  *nx = n;
+  PetscFunctionReturn(0);
+}
+
+/* The zero entries the COO pattern holds besides the kernels' (ki, kj: nk entries, local
+   indices, row -1 for rows of other ranks): every owned row's diagonal (so that a row no
+   kernel writes is an explicit zero row, not a missing diagonal) and, unless the pattern is
+   exact, the matrix's own structure (matrix_pattern); entries the kernels write already are
+   left out, so the COO values to sum at each Jacobian are the kernels' and no more than the
+   structure adds. Returned in *ei, *ej (PetscFree each), *ne entries. */
+static PetscErrorCode extra_entries(AGOperator op, Mat P, const PetscInt *ki, const PetscInt *kj,
+                                    PetscCount nk, PetscCount *ne, PetscInt **ei, PetscInt **ej) {
+  DMDALocalInfo g;
+  PetscInt nloc, *koff, *kcol, *coff, *ccol, *xi = NULL, *xj = NULL;
+  PetscCount nx = 0, nc, n = 0;
+  PetscFunctionBegin;
+  PetscCall(DMDAGetLocalInfo(op->da, &g));
+  nloc = g.gxm * g.gym * g.gzm * g.dof;
+  if (!op->opts.exact_pattern) PetscCall(matrix_pattern(P, &nx, &xi, &xj));
+  /* the kernels' columns of each local row, sorted (a CSR by counting sort) */
+  PetscCall(PetscCalloc2(nloc + 1, &koff, nloc + 1, &coff));
+  for (PetscCount m = 0; m < nk; m++)
+    if (ki[m] >= 0 && kj[m] >= 0) koff[ki[m] + 1]++;
+  for (PetscInt r = 0; r < nloc; r++)
+    koff[r + 1] += koff[r];
+  PetscCall(PetscMalloc1(koff[nloc] + 1, &kcol));
+  {
+    PetscInt *at;
+    PetscCall(PetscMalloc1(nloc + 1, &at));
+    PetscCall(PetscArraycpy(at, koff, nloc + 1));
+    for (PetscCount m = 0; m < nk; m++)
+      if (ki[m] >= 0 && kj[m] >= 0) kcol[at[ki[m]]++] = kj[m];
+    PetscCall(PetscFree(at));
+  }
+  for (PetscInt r = 0; r < nloc; r++)
+    PetscCall(PetscSortInt(koff[r + 1] - koff[r], kcol + koff[r]));
+  /* the candidates: the owned diagonal and the matrix's entries, by row */
+  nc = (PetscCount)g.xm * g.ym * g.zm * g.dof + nx;
+  for (PetscInt k = g.zs; k < g.zs + g.zm; k++)
+    for (PetscInt j = g.ys; j < g.ys + g.ym; j++)
+      for (PetscInt i = g.xs; i < g.xs + g.xm; i++)
+        for (PetscInt c = 0; c < g.dof; c++)
+          coff[ag_lidx(&g, i, j, k) + c + 1]++;
+  for (PetscCount m = 0; m < nx; m++)
+    if (xi[m] >= 0 && xj[m] >= 0) coff[xi[m] + 1]++;
+  for (PetscInt r = 0; r < nloc; r++)
+    coff[r + 1] += coff[r];
+  PetscCall(PetscMalloc1(nc + 1, &ccol));
+  {
+    PetscInt *at;
+    PetscCall(PetscMalloc1(nloc + 1, &at));
+    PetscCall(PetscArraycpy(at, coff, nloc + 1));
+    for (PetscInt k = g.zs; k < g.zs + g.zm; k++)
+      for (PetscInt j = g.ys; j < g.ys + g.ym; j++)
+        for (PetscInt i = g.xs; i < g.xs + g.xm; i++)
+          for (PetscInt c = 0; c < g.dof; c++) {
+            PetscInt r = ag_lidx(&g, i, j, k) + c;
+            ccol[at[r]++] = r;
+          }
+    for (PetscCount m = 0; m < nx; m++)
+      if (xi[m] >= 0 && xj[m] >= 0) ccol[at[xi[m]]++] = xj[m];
+    PetscCall(PetscFree(at));
+  }
+  PetscCall(PetscFree2(xi, xj));
+  /* keep each distinct candidate the kernels do not write */
+  PetscCall(PetscMalloc1(nc + 1, ei));
+  PetscCall(PetscMalloc1(nc + 1, ej));
+  for (PetscInt r = 0; r < nloc; r++) {
+    PetscInt len = coff[r + 1] - coff[r], *seg = ccol + coff[r];
+    if (!len) continue;
+    PetscCall(PetscSortRemoveDupsInt(&len, seg));
+    for (PetscInt q = 0; q < len; q++) {
+      PetscInt loc;
+      PetscCall(PetscFindInt(seg[q], koff[r + 1] - koff[r], kcol + koff[r], &loc));
+      if (loc >= 0) continue;
+      (*ei)[n] = r;
+      (*ej)[n] = seg[q];
+      n++;
+    }
+  }
+  *ne = n;
+  PetscCall(PetscFree(kcol));
+  PetscCall(PetscFree(ccol));
+  PetscCall(PetscFree2(koff, coff));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj) {
+  PetscInt *ci, *cj, *ei, *ej;
+  PetscCount ne = 0;
+  PetscLogDouble t0, t1, t2;
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(AG_Pattern, 0, 0, 0, 0));
+  PetscCall(PetscTime(&t0));
+  PetscCall(kernel_entries(op, &ci, &cj));
+  PetscCall(extra_entries(op, P, ci, cj, op->ncoo_kernels, &ne, &ei, &ej));
+  /* the COO values (allocated only for COO assembly): the zeros after the kernels' stay 0 */
+  if (!op->coo_vals || op->ncoo != op->ncoo_kernels + ne) {
+    op->ncoo = op->ncoo_kernels + ne;
+    PetscCall(PetscFree(op->coo_vals));
+    PetscCall(PetscCalloc1(op->ncoo + 1, &op->coo_vals));
+  }
+  PetscCall(PetscRealloc(sizeof(PetscInt) * (op->ncoo + 1), &ci));
+  PetscCall(PetscRealloc(sizeof(PetscInt) * (op->ncoo + 1), &cj));
+  PetscCall(PetscArraycpy(ci + op->ncoo_kernels, ei, ne));
+  PetscCall(PetscArraycpy(cj + op->ncoo_kernels, ej, ne));
+  PetscCall(PetscFree(ei));
+  PetscCall(PetscFree(ej));
+  if (pci) { /* MatSetPreallocationCOOLocal overwrites the indices: keep a copy */
+    PetscCall(PetscMalloc2(op->ncoo + 1, pci, op->ncoo + 1, pcj));
+    PetscCall(PetscArraycpy(*pci, ci, op->ncoo));
+    PetscCall(PetscArraycpy(*pcj, cj, op->ncoo));
+  }
+  {
+    PetscInt bs;
+    PetscBool mpiaij;
+    PetscCall(MatGetBlockSize(P, &bs));
+    PetscCall(PetscTime(&t1));
+    PetscCall(MatSetPreallocationCOOLocal(P, op->ncoo, ci, cj));
+    PetscCall(PetscTime(&t2));
+    PetscCall(PetscInfo(
+        P,
+        "alphagrad: COO pattern: %.3f s for the entries, %.3f s in MatSetPreallocationCOOLocal\n",
+        t1 - t0, t2 - t1));
+    /* the COO preallocation rebuilds an MPIAIJ matrix's diagonal and off-diagonal blocks with
+       block size 1: give them the matrix's again (block Jacobi's sub-matrices, their views) */
+    PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpiaij));
+    if (mpiaij && bs > 1) {
+      Mat Ad, Ao;
+      PetscCall(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, NULL));
+      PetscInt abs_, m, n;
+      PetscCall(MatGetBlockSize(Ad, &abs_));
+      PetscCall(MatGetLocalSize(Ad, &m, &n));
+      if (abs_ != bs && m % bs == 0 && n % bs == 0) PetscCall(MatSetBlockSizes(Ad, bs, bs));
+    }
+  }
+  /* -snes_view, -ksp_view, -mat_view name the matrix after what computes it (unless the
+     application named it) */
+  if (!((PetscObject)P)->name)
+    PetscCall(
+        PetscObjectSetName((PetscObject)P, "Jacobian by alphagrad (exact, vertex elimination)"));
+  PetscCall(PetscFree(ci));
+  PetscCall(PetscFree(cj));
+  PetscCall(PetscLogEventEnd(AG_Pattern, 0, 0, 0, 0));
+  PetscCall(PetscObjectGetId((PetscObject)P, &op->coo_mat_id));
+  PetscFunctionReturn(0);
+}
+
+/* ---- the schedule: the order in which a Jacobian evaluates the batches ---- */
+
+/* Batches of every group (opts.batch consecutive elements each), ordered by the first owned
+   row they write (stable: group order among equals). Group by group, each group would sweep
+   the whole matrix once (the cell kernel's, then every face direction's); in this order the
+   batches that write the same rows follow each other, so a Jacobian sweeps the matrix once,
+   the rows in use staying in cache. Elements are in natural order within a group (faces by
+   their low cell), so a batch's rows are near each other. */
+typedef struct {
+  PetscInt key, q, e0, n;
+} work_key;
+
+static int work_cmp(const void *pa, const void *pb) {
+  const work_key *a = pa, *b = pb;
+  if (a->key != b->key) return a->key < b->key ? -1 : 1;
+  if (a->q != b->q) return a->q < b->q ? -1 : 1;
+  return a->e0 < b->e0 ? -1 : a->e0 > b->e0;
+}
+
+PetscErrorCode ag_assembly_schedule(AGOperator op) {
+  PetscInt B = op->opts.batch, nw = 0;
+  work_key *wk;
+  PetscFunctionBegin;
+  for (PetscInt q = 0; q < op->ngroups; q++)
+    nw += (op->groups[q].nel + B - 1) / B;
+  PetscCall(PetscMalloc1(nw + 1, &wk));
+  nw = 0;
+  for (PetscInt q = 0; q < op->ngroups; q++) {
+    const ag_group *gr = &op->groups[q];
+    PetscInt nr = gr->ntarget * gr->k->g->noutputs;
+    for (PetscInt e0 = 0; e0 < gr->nel; e0 += B, nw++) {
+      PetscInt n = PetscMin(B, gr->nel - e0), key = PETSC_MAX_INT;
+      for (PetscInt r = e0 * nr; r < (e0 + n) * nr; r++)
+        if (gr->out_idx[r] >= 0) key = PetscMin(key, gr->out_idx[r]);
+      wk[nw] = (work_key){key, q, e0, n};
+    }
+  }
+  qsort(wk, (size_t)nw, sizeof *wk, work_cmp);
+  PetscCall(PetscFree(op->work));
+  PetscCall(PetscMalloc1(nw + 1, &op->work));
+  for (PetscInt w = 0; w < nw; w++)
+    op->work[w] = (ag_work){wk[w].q, wk[w].e0, wk[w].n};
+  op->nwork = nw;
+  PetscCall(PetscFree(wk));
+  PetscFunctionReturn(0);
+}
+
+/* ---- in place: the kernels' values straight into P's value arrays ---- */
+
+/* Each (element, target) writes its ne entries at places base + offset in the value array of
+   P's diagonal block (a) or off-diagonal block (b). The offsets relative to the two bases and
+   which array form the target's pattern; targets away from the boundaries of the grid and of
+   the rank share one. Each (element, target) is a record (two bases, a pattern, its batch
+   and place in it), and the records are applied target by target, in the order of P's rows.
+   Values for a are summed in a small window (a ring of AG_WINDOW values in cache, zeroed),
+   and each stretch of a that no later record writes (everything before the row of the next
+   record) is copied out of the window once: the matrix is written front to back, once, as
+   by a stream (no read of the old values, no zeroing pass; places no kernel writes get their
+   zero from the window). b (columns of other ranks: a thin layer) is zeroed and added to.
+   The batches are evaluated just before their first record needs them, and their Jacobians
+   kept, element by element, in a ring of buffers (a buffer is reused once its batch's last
+   record is applied: faces in y keep theirs for about a grid line). */
+#define AG_WINDOW 8192 /* values (64 KiB), a power of 2 */
+typedef struct {
+  PetscInt ba, bb; /* bases in a and b */
+  PetscInt front;  /* the place in a where the target's first row starts */
+  int pid;         /* the pattern */
+  int w;           /* the batch (op->work) */
+  int et;          /* element in the batch * ntarget + target */
+  int hi;          /* its places in a end before ba + hi */
+} ag_record;
+
+struct ag_assembly {
+  PetscInt64 mat_id;         /* the matrix of the maps, -1 none */
+  PetscObjectState nz_state; /* its nonzero state then */
+  PetscBool blocked;         /* BAIJ: places in bs x bs blocks, column by column */
+  PetscInt na, nb;           /* places in a and in b */
+  ag_record *rec;            /* target by target */
+  PetscInt nrec;
+  PetscInt *eval;            /* the batches in the order of evaluation */
+  PetscInt *upto;            /* after eval[k], the records before upto[k] can be applied */
+  PetscInt *ring;            /* per batch: its buffer */
+  PetscInt nring;
+  PetscReal *buf;            /* nring buffers of bstride values */
+  size_t bstride;            /* batch * (most entries of a kernel) */
+  int *code;                 /* patterns: runs (offset << 1 | in b, first entry, length) */
+  PetscInt *cstart, npat;    /* pattern p's runs from cstart[p] to cstart[p + 1] */
+  PetscInt *perm, *pstart;   /* per group from pstart[q]: its entries in the order of places */
+  PetscScalar *scale;        /* per group, target, entry: sign, times shift for d/dUdot */
+  PetscInt *sstart;          /* per group: first factor */
+  PetscScalar *win;          /* the window: place v of a at win[v % AG_WINDOW] */
+  /* while a Jacobian is assembled */
+  Mat Ad, Ao;
+  PetscScalar *a, *b;
+  PetscBool in_place; /* this Jacobian is assembled in place (else COO) */
+  PetscInt done;      /* records applied */
+  PetscInt w0;        /* places of a before w0 are written out; the window holds w0 on */
+  PetscInt hi;        /* the window is zero from hi on */
+};
+
+static PetscErrorCode maps_free(struct ag_assembly *as) {
+  PetscFunctionBegin;
+  PetscCall(PetscFree(as->rec));
+  PetscCall(PetscFree3(as->eval, as->upto, as->ring));
+  PetscCall(PetscFree(as->buf));
+  PetscCall(PetscFree(as->code));
+  PetscCall(PetscFree(as->cstart));
+  as->npat = as->nrec = as->nring = 0;
+  as->mat_id = -1;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ag_assembly_destroy(struct ag_assembly **as) {
+  PetscFunctionBegin;
+  if (!*as) PetscFunctionReturn(0);
+  PetscCall(maps_free(*as));
+  PetscCall(PetscFree((*as)->scale));
+  PetscCall(PetscFree((*as)->sstart));
+  PetscCall(PetscFree((*as)->win));
+  PetscCall(PetscFree((*as)->perm));
+  PetscCall(PetscFree((*as)->pstart));
+  PetscCall(PetscFree(*as));
+  PetscFunctionReturn(0);
+}
+
+PetscBool ag_assembly_in_place(AGOperator op) { return (PetscBool)(op->as && op->as->in_place); }
+
+/* P's place of each kernel entry (COO order) and the place where its (block) row starts in
+   a, -1 for rows of other ranks; *ok false when an entry is outside P's structure. */
+static PetscErrorCode entry_places(AGOperator op, Mat P, PetscInt **pslot, PetscInt **prow,
+                                   PetscBool *ok) {
+  struct ag_assembly *as = op->as;
+  PetscBool maij, mbaij, done, blk = as->blocked;
+  ISLocalToGlobalMapping l2g = NULL;
+  Mat Ad = P, Ao = NULL;
+  const PetscInt *garray = NULL, *ia, *ja, *ib = NULL, *jb = NULL;
+  PetscInt rs, re, cs, ce, na, nb = 0, ngarr = 0, *ci, *cj, *slot, *rowp, bs = 1;
+  PetscFunctionBegin;
+  *ok = PETSC_FALSE;
+  *pslot = *prow = NULL;
+  PetscCall(MatGetLocalToGlobalMapping(P, &l2g, NULL));
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &maij));
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIBAIJ, &mbaij));
+  if (blk) PetscCall(MatGetBlockSize(P, &bs));
+  if (maij) PetscCall(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, &garray));
+  if (mbaij) PetscCall(MatMPIBAIJGetSeqBAIJ(P, &Ad, &Ao, &garray));
+  if (Ao) {
+    PetscCall(MatGetLocalSize(Ao, NULL, &ngarr));
+    ngarr /= bs; /* garray: the off-diagonal block's (block) columns, global, increasing */
+  }
+  PetscCall(MatGetOwnershipRange(P, &rs, &re));
+  PetscCall(MatGetOwnershipRangeColumn(P, &cs, &ce));
+  /* (block) compressed rows: BAIJ's block structure; AIJ's rows one by one */
+  PetscCall(MatGetRowIJ(Ad, 0, PETSC_FALSE, blk, &na, &ia, &ja, &done));
+  if (!done) PetscFunctionReturn(0);
+  if (Ao) {
+    PetscCall(MatGetRowIJ(Ao, 0, PETSC_FALSE, blk, &nb, &ib, &jb, &done));
+    if (!done) {
+      PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, blk, &na, &ia, &ja, &done));
+      PetscFunctionReturn(0);
+    }
+  }
+  PetscCall(kernel_entries(op, &ci, &cj));
+  /* to global numbering (ISLocalToGlobalMappingApply maps -1 to -1) */
+  PetscCall(ISLocalToGlobalMappingApply(l2g, (PetscInt)op->ncoo_kernels, ci, ci));
+  PetscCall(ISLocalToGlobalMappingApply(l2g, (PetscInt)op->ncoo_kernels, cj, cj));
+  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &slot));
+  PetscCall(PetscMalloc1(op->ncoo_kernels + 1, &rowp));
+  PetscInt bs2 = bs * bs, nva = ia[na] * bs2;
+  PetscBool all = PETSC_TRUE;
+  for (PetscCount m = 0; m < op->ncoo_kernels && all; m++) {
+    PetscInt r = ci[m] - rs, c = cj[m], loc = -1, br, bi;
+    slot[m] = rowp[m] = -1;
+    if (ci[m] < 0) continue;
+    if (r < 0 || r >= re - rs || c < 0) {
+      all = PETSC_FALSE;
+      break;
+    }
+    br = r / bs;
+    bi = r % bs;
+    rowp[m] = ia[br] * bs2;
+    if (c >= cs && c < ce) {
+      PetscCall(PetscFindInt((c - cs) / bs, ia[br + 1] - ia[br], ja + ia[br], &loc));
+      if (loc >= 0) slot[m] = (ia[br] + loc) * bs2 + ((c - cs) % bs) * bs + bi;
+    } else if (Ao) {
+      PetscInt k;
+      PetscCall(PetscFindInt(c / bs, ngarr, garray, &k));
+      if (k >= 0) PetscCall(PetscFindInt(k, ib[br + 1] - ib[br], jb + ib[br], &loc));
+      if (k >= 0 && loc >= 0) slot[m] = nva + (ib[br] + loc) * bs2 + (c % bs) * bs + bi;
+    }
+    if (slot[m] < 0) all = PETSC_FALSE;
+  }
+  as->na = nva;
+  as->nb = Ao ? ib[nb] * bs2 : 0;
+  PetscCall(MatRestoreRowIJ(Ad, 0, PETSC_FALSE, blk, &na, &ia, &ja, &done));
+  if (Ao) PetscCall(MatRestoreRowIJ(Ao, 0, PETSC_FALSE, blk, &nb, &ib, &jb, &done));
+  PetscCall(PetscFree(ci));
+  PetscCall(PetscFree(cj));
+  if (!all) {
+    PetscCall(PetscFree(slot));
+    PetscCall(PetscFree(rowp));
+  }
+  *pslot = slot;
+  *prow = rowp;
+  *ok = all;
+  PetscFunctionReturn(0);
+}
+
+/* a table of distinct patterns (open addressing on a hash of the codes) */
+typedef struct {
+  int *code;
+  PetscInt *cstart, npat, ncode, capc, capp;
+  PetscInt *tab, tcap; /* pattern + 1, 0: empty */
+} pattern_set;
+
+static size_t hash_codes(const int *c, PetscInt n) {
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+  for (PetscInt i = 0; i < n; i++) {
+    h ^= (uint64_t)(unsigned)c[i];
+    h *= 1099511628211ULL;
+  }
+  return (size_t)(h ^ (h >> 29));
+}
+
+static PetscErrorCode pattern_find(pattern_set *ps, const int *c, PetscInt n, int *pid) {
+  PetscFunctionBegin;
+  if (2 * (ps->npat + 1) > ps->tcap) { /* grow and rehash */
+    PetscInt ncap = ps->tcap ? 2 * ps->tcap : 64, *nt;
+    PetscCall(PetscCalloc1(ncap, &nt));
+    for (PetscInt p = 0; p < ps->npat; p++) {
+      PetscInt len = ps->cstart[p + 1] - ps->cstart[p];
+      size_t h = hash_codes(ps->code + ps->cstart[p], len) & (size_t)(ncap - 1);
+      while (nt[h]) h = (h + 1) & (size_t)(ncap - 1);
+      nt[h] = p + 1;
+    }
+    PetscCall(PetscFree(ps->tab));
+    ps->tab = nt;
+    ps->tcap = ncap;
+  }
+  size_t h = hash_codes(c, n) & (size_t)(ps->tcap - 1);
+  for (; ps->tab[h]; h = (h + 1) & (size_t)(ps->tcap - 1)) {
+    PetscInt p = ps->tab[h] - 1, len = ps->cstart[p + 1] - ps->cstart[p];
+    if (len == n && !memcmp(ps->code + ps->cstart[p], c, sizeof(int) * (size_t)n)) {
+      *pid = (int)p;
+      PetscFunctionReturn(0);
+    }
+  }
+  if (ps->ncode + n > ps->capc) {
+    ps->capc = PetscMax(2 * ps->capc, ps->ncode + n + 256);
+    PetscCall(PetscRealloc(sizeof(int) * ps->capc, &ps->code));
+  }
+  if (ps->npat + 2 > ps->capp) {
+    ps->capp = 2 * ps->capp + 64;
+    PetscCall(PetscRealloc(sizeof(PetscInt) * ps->capp, &ps->cstart));
+  }
+  if (!ps->npat) ps->cstart[0] = 0;
+  PetscCall(PetscArraycpy(ps->code + ps->ncode, c, n));
+  ps->ncode += n;
+  ps->cstart[ps->npat + 1] = ps->ncode;
+  ps->tab[h] = ps->npat + 1;
+  *pid = (int)ps->npat++;
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  PetscInt key; /* the place in a where the target's first row starts */
+  PetscInt seq; /* its place in schedule order */
+  PetscInt w, et;
+  PetscCount m0; /* its first kernel entry (COO order) */
+} rec_key;
+
+static int rec_cmp(const void *pa, const void *pb) {
+  const rec_key *a = pa, *b = pb;
+  if (a->key != b->key) return a->key < b->key ? -1 : 1;
+  return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* the records of every target with owned rows, in the order of P's rows (then in schedule
+   order); rowp: where each kernel entry's row starts in a (entry_places) */
+static PetscErrorCode records_sorted(AGOperator op, const PetscInt *rowp, rec_key **pr,
+                                     PetscInt *nr) {
+  PetscInt n = 0;
+  rec_key *r;
+  PetscFunctionBegin;
+  for (PetscInt q = 0; q < op->ngroups; q++)
+    n += op->groups[q].nel * op->groups[q].ntarget;
+  PetscCall(PetscMalloc1(n + 1, &r));
+  n = 0;
+  for (PetscInt w = 0; w < op->nwork; w++) {
+    const ag_group *gr = &op->groups[op->work[w].q];
+    PetscInt nt = gr->ntarget, ne = gr->k->jp->nentries;
+    for (PetscInt e = op->work[w].e0; e < op->work[w].e0 + op->work[w].n; e++)
+      for (PetscInt t = 0; t < nt; t++) {
+        PetscCount m0 = gr->coo_base + (PetscCount)(e * nt + t) * ne;
+        PetscInt key = PETSC_MAX_INT;
+        for (PetscInt en = 0; en < ne; en++)
+          if (rowp[m0 + en] >= 0) key = PetscMin(key, rowp[m0 + en]);
+        if (key == PETSC_MAX_INT) continue; /* rows of another rank */
+        r[n] = (rec_key){key, n, w, (e - op->work[w].e0) * nt + t, m0};
+        n++;
+      }
+  }
+  qsort(r, (size_t)n, sizeof *r, rec_cmp);
+  *pr = r;
+  *nr = n;
+  PetscFunctionReturn(0);
+}
+
+/* the order of evaluation (each batch just before its first record), what can be applied
+   after each, and the ring of buffers */
+static PetscErrorCode program_build(AGOperator op, const rec_key *rk) {
+  struct ag_assembly *as = op->as;
+  PetscInt nw = op->nwork, *first, *last, *freel, nfree = 0, me = 1;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(nw + 1, &first, nw + 1, &last, nw + 1, &freel));
+  for (PetscInt w = 0; w < nw; w++) {
+    first[w] = as->nrec; /* a batch no record needs: evaluated last (for its checks) */
+    last[w] = -1;
+    me = PetscMax(me, op->groups[op->work[w].q].k->jp->nentries);
+  }
+  for (PetscInt r = as->nrec - 1; r >= 0; r--)
+    first[rk[r].w] = r;
+  for (PetscInt r = 0; r < as->nrec; r++)
+    last[rk[r].w] = r;
+  PetscCall(PetscMalloc3(nw + 1, &as->eval, nw + 1, &as->upto, nw + 1, &as->ring));
+  { /* batches by their first record (a counting sort: stable) */
+    PetscInt *cnt;
+    PetscCall(PetscCalloc1(as->nrec + 2, &cnt));
+    for (PetscInt w = 0; w < nw; w++)
+      cnt[first[w] + 1]++;
+    for (PetscInt r = 0; r <= as->nrec; r++)
+      cnt[r + 1] += cnt[r];
+    for (PetscInt w = 0; w < nw; w++)
+      as->eval[cnt[first[w]]++] = w;
+    PetscCall(PetscFree(cnt));
+  }
+  for (PetscInt k = 0; k < nw; k++)
+    as->upto[k] = k + 1 < nw ? first[as->eval[k + 1]] : as->nrec;
+  /* ring buffers: a batch's is free again once its last record is applied (after the
+     evaluation that made upto pass it) */
+  as->nring = 0;
+  {
+    PetscInt *live, nlive = 0; /* batches holding a buffer */
+    PetscCall(PetscMalloc1(nw + 1, &live));
+    for (PetscInt k = 0; k < nw; k++) {
+      PetscInt w = as->eval[k], done = k ? as->upto[k - 1] : 0;
+      for (PetscInt l = 0; l < nlive;) /* applied before this evaluation */
+        if (last[live[l]] < done) {
+          freel[nfree++] = as->ring[live[l]];
+          live[l] = live[--nlive];
+        } else
+          l++;
+      as->ring[w] = nfree ? freel[--nfree] : as->nring++;
+      live[nlive++] = w;
+    }
+    PetscCall(PetscFree(live));
+  }
+  as->bstride = (size_t)op->opts.batch * me;
+  PetscCall(PetscMalloc1(as->nring * as->bstride + 1, &as->buf));
+  PetscCall(PetscFree3(first, last, freel));
+  PetscFunctionReturn(0);
+}
+
+/* The maps of P (an assembled AIJ or BAIJ matrix, sequential or MPI, whose structure holds
+   every kernel entry: DMCreateMatrix's on a DMDA, -dm_mat_type aij or baij, with the default
+   pattern "matrix"): each entry's place from P's own structure (MatGetRowIJ,
+   MatMPIAIJGetSeqAIJ / MatMPIBAIJGetSeqBAIJ: public calls; P's structure is not changed, and
+   it keeps DMCreateMatrix's preallocation, so no COO preallocation at set-up and no COO sum
+   at each Jacobian), the records target by target, which entry writes each place first, the
+   patterns, the order of evaluation. *ok false (on every rank: the COO fallback is
+   collective): another type, no structure yet, or an entry outside it. */
+static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
+  struct ag_assembly *as = op->as;
+  PetscBool aij, maij, baij, mbaij, assembled, all = PETSC_FALSE;
+  ISLocalToGlobalMapping l2g = NULL;
+  PetscInt *slot = NULL, *rowp = NULL;
+  rec_key *rk = NULL;
+  PetscFunctionBegin;
+  *ok = PETSC_FALSE;
+  PetscCall(maps_free(as));
+  if (op->opts.exact_pattern) PetscFunctionReturn(0);
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATSEQAIJ, &aij));
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &maij));
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATSEQBAIJ, &baij));
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIBAIJ, &mbaij));
+  if (!aij && !maij && !baij && !mbaij) PetscFunctionReturn(0); /* the same type everywhere */
+  PetscCall(MatAssembled(P, &assembled));
+  PetscCall(MatGetLocalToGlobalMapping(P, &l2g, NULL));
+  if (!assembled || !l2g) PetscFunctionReturn(0);
+  as->blocked = (PetscBool)(baij || mbaij);
+  PetscCall(entry_places(op, P, &slot, &rowp, &all));
+  if (all) PetscCall(records_sorted(op, rowp, &rk, &as->nrec));
+  if (all) { /* each group's entries in the order of their places in its first target that
+                writes only a (the transposed batches hold them in that order), then the
+                records and their patterns: runs of consecutive places */
+    int *c;
+    pattern_set ps = {0};
+    PetscInt me = 1, *pl;
+    for (PetscInt q = 0; q < op->ngroups; q++)
+      me = PetscMax(me, op->groups[q].k->jp->nentries);
+    PetscCall(PetscMalloc2(3 * me, &c, me, &pl));
+    PetscCall(PetscFree(as->perm));
+    PetscCall(PetscMalloc1(as->pstart[op->ngroups] + 1, &as->perm));
+    for (PetscInt q = 0; q < op->ngroups; q++) {
+      PetscInt ne = op->groups[q].k->jp->nentries, *perm = as->perm + as->pstart[q];
+      for (PetscInt en = 0; en < ne; en++)
+        perm[en] = en;
+      for (PetscInt r = 0; r < as->nrec; r++) {
+        const PetscInt *sl = slot + rk[r].m0;
+        PetscBool only_a = PETSC_TRUE;
+        if (op->work[rk[r].w].q != q) continue;
+        for (PetscInt en = 0; en < ne; en++)
+          if (sl[en] < 0 || sl[en] >= as->na) only_a = PETSC_FALSE;
+        if (!only_a) continue;
+        PetscCall(PetscArraycpy(pl, sl, ne));
+        PetscCall(PetscSortIntWithArray(ne, pl, perm));
+        break;
+      }
+    }
+    PetscCall(PetscMalloc1(as->nrec + 1, &as->rec));
+    for (PetscInt r = 0; r < as->nrec && all; r++) {
+      PetscInt q = op->work[rk[r].w].q;
+      const ag_group *gr = &op->groups[q];
+      const PetscInt *perm = as->perm + as->pstart[q];
+      PetscInt ne = gr->k->jp->nentries, ba = PETSC_MAX_INT, bb = PETSC_MAX_INT, n = 0, hi = 0;
+      const PetscInt *sl = slot + rk[r].m0;
+      for (PetscInt en = 0; en < ne; en++) {
+        if (sl[en] >= 0 && sl[en] < as->na) ba = PetscMin(ba, sl[en]);
+        if (sl[en] >= as->na) bb = PetscMin(bb, sl[en] - as->na);
+      }
+      ba = ba == PETSC_MAX_INT ? rk[r].key : ba;
+      bb = bb == PETSC_MAX_INT ? 0 : bb;
+      for (PetscInt k = 0; k < ne; k++) {
+        PetscInt sv = sl[perm[k]], inb = sv >= as->na, off = inb ? sv - as->na - bb : sv - ba;
+        if (sv < 0) continue; /* a row of another rank */
+        /* the code's offset field; a place of a within the window (after the rows already
+           written out, which end where this target's first row starts) */
+        if (off >= (1 << 29) || (!inb && (sv < rk[r].key || sv - rk[r].key >= AG_WINDOW)))
+          all = PETSC_FALSE;
+        if (!inb) hi = PetscMax(hi, off + 1);
+        if (n && c[n - 3] == (int)(((off - c[n - 1]) << 1) | inb) && c[n - 2] + c[n - 1] == k)
+          c[n - 1]++; /* the run goes on */
+        else {
+          c[n++] = (int)((off << 1) | inb);
+          c[n++] = (int)k;
+          c[n++] = 1;
+        }
+      }
+      as->rec[r] = (ag_record){ba, bb, rk[r].key, -1, (int)rk[r].w, (int)rk[r].et, (int)hi};
+      if (all) PetscCall(pattern_find(&ps, c, n, &as->rec[r].pid));
+    }
+    PetscCall(PetscFree2(c, pl));
+    PetscCall(PetscFree(ps.tab));
+    as->code = ps.code;
+    as->cstart = ps.cstart;
+    as->npat = ps.npat;
+    if (!as->win) PetscCall(PetscCalloc1(AG_WINDOW, &as->win));
+  }
+  if (all) PetscCall(program_build(op, rk));
+  PetscCall(PetscFree(rk));
+  PetscCall(PetscFree(slot));
+  PetscCall(PetscFree(rowp));
+  { /* one decision for all ranks: the COO fallback is collective */
+    PetscMPIInt mine = all, every;
+    PetscCallMPI(
+        MPI_Allreduce(&mine, &every, 1, MPI_INT, MPI_LAND, PetscObjectComm((PetscObject)P)));
+    all = (PetscBool)every;
+  }
+  if (!all) {
+    PetscCall(maps_free(as));
+    PetscCall(PetscInfo(
+        P, "alphagrad: a kernel entry lies outside the matrix's structure: COO assembly\n"));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscInfo(P,
+                      "alphagrad: in place: %" PetscInt_FMT " targets, %" PetscInt_FMT
+                      " distinct patterns, %" PetscInt_FMT " batch buffers\n",
+                      as->nrec, as->npat, as->nring));
+  PetscCall(PetscObjectGetId((PetscObject)P, &as->mat_id));
+  PetscCall(MatGetNonzeroState(P, &as->nz_state));
+  if (!((PetscObject)P)->name)
+    PetscCall(
+        PetscObjectSetName((PetscObject)P, "Jacobian by alphagrad (exact, vertex elimination)"));
+  *ok = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* the value arrays of P's diagonal and off-diagonal blocks (b NULL when sequential) */
+static PetscErrorCode value_arrays(struct ag_assembly *as, Mat P, PetscBool get) {
+  PetscBool mpi;
+  PetscFunctionBegin;
+  if (get) {
+    as->Ad = P;
+    as->Ao = NULL;
+    as->b = NULL;
+    PetscCall(PetscObjectTypeCompareAny((PetscObject)P, &mpi, MATMPIAIJ, MATMPIBAIJ, ""));
+    if (mpi && !as->blocked) PetscCall(MatMPIAIJGetSeqAIJ(P, &as->Ad, &as->Ao, NULL));
+    if (mpi && as->blocked) PetscCall(MatMPIBAIJGetSeqBAIJ(P, &as->Ad, &as->Ao, NULL));
+  }
+  if (as->blocked) {
+    if (get) {
+      PetscCall(MatSeqBAIJGetArray(as->Ad, &as->a));
+      if (as->Ao) PetscCall(MatSeqBAIJGetArray(as->Ao, &as->b));
+    } else {
+      PetscCall(MatSeqBAIJRestoreArray(as->Ad, &as->a));
+      if (as->Ao) PetscCall(MatSeqBAIJRestoreArray(as->Ao, &as->b));
+    }
+  } else {
+    if (get) {
+      PetscCall(MatSeqAIJGetArray(as->Ad, &as->a));
+      if (as->Ao) PetscCall(MatSeqAIJGetArray(as->Ao, &as->b));
+    } else {
+      PetscCall(MatSeqAIJRestoreArray(as->Ad, &as->a));
+      if (as->Ao) PetscCall(MatSeqAIJRestoreArray(as->Ao, &as->b));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* ---- a Jacobian ---- */
+
+PetscErrorCode ag_assembly_prepare(AGOperator op, Mat P) {
+  struct ag_assembly *as;
+  PetscInt64 id;
+  PetscFunctionBegin;
+  if (!op->as) {
+    PetscInt ns = 0;
+    PetscCall(PetscNew(&op->as));
+    op->as->mat_id = -1;
+    PetscCall(PetscMalloc1(op->ngroups + 1, &op->as->sstart));
+    PetscCall(PetscMalloc1(op->ngroups + 1, &op->as->pstart));
+    op->as->pstart[0] = 0;
+    for (PetscInt q = 0; q < op->ngroups; q++) {
+      op->as->sstart[q] = ns;
+      ns += op->groups[q].ntarget * op->groups[q].k->jp->nentries;
+      op->as->pstart[q + 1] = op->as->pstart[q] + op->groups[q].k->jp->nentries;
+    }
+    PetscCall(PetscMalloc1(ns + 1, &op->as->scale));
+  }
+  as = op->as;
+  /* the maps hold while P's structure does; a new matrix gets its own */
+  PetscCall(PetscObjectGetId((PetscObject)P, &id));
+  if (id == as->mat_id) {
+    PetscObjectState nz;
+    PetscCall(MatGetNonzeroState(P, &nz));
+    if (nz != as->nz_state) PetscCall(maps_free(as));
+  }
+  if (id != as->mat_id && id != op->coo_mat_id) {
+    PetscBool direct;
+    PetscCall(PetscLogEventBegin(AG_Pattern, 0, 0, 0, 0));
+    PetscCall(maps_build(op, P, &direct));
+    PetscCall(PetscLogEventEnd(AG_Pattern, 0, 0, 0, 0));
+    if (!direct) PetscCall(ag_operator_set_pattern(op, P, NULL, NULL));
+  }
+  as->in_place = (PetscBool)(as->mat_id >= 0 && as->mat_id == id);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ag_assembly_begin(AGOperator op, Mat P) {
+  struct ag_assembly *as = op->as;
+  PetscFunctionBegin;
+  /* the factors: the target's sign, times the shift for the columns of time derivatives
+     (IFunction kernels: their last nudot inputs) */
+  for (PetscInt q = 0; q < op->ngroups; q++) {
+    const ag_group *gr = &op->groups[q];
+    PetscInt ne = gr->k->jp->nentries, nu = gr->k->g->ninputs - gr->nudot;
+    const PetscInt *perm = as->in_place ? as->perm + as->pstart[q] : NULL;
+    for (PetscInt t = 0; t < gr->ntarget; t++)
+      for (PetscInt k = 0; k < ne; k++) {
+        PetscInt en = perm ? perm[k] : k;
+        as->scale[as->sstart[q] + t * ne + k] =
+            gr->k->jp->col[en] >= nu ? gr->sign[t] * op->shift : gr->sign[t];
+      }
+  }
+  as->done = 0;
+  as->w0 = as->hi = 0;
+  if (as->in_place) {
+    PetscCall(value_arrays(as, P, PETSC_TRUE));
+    if (as->b) PetscCall(PetscArrayzero(as->b, as->nb));
+  }
+  PetscFunctionReturn(0);
+}
+
+void ag_assembly_batch(AGOperator op, PetscInt k, PetscInt *w, PetscReal **bjac) {
+  struct ag_assembly *as = op->as;
+  if (as->in_place) { /* evaluated into op->bjac, then element by element into the ring */
+    *w = as->eval[k];
+    *bjac = op->bjac;
+  } else {
+    *w = k;
+    *bjac = op->bjac;
+  }
+}
+
+/* places w0..upto-1 of a out of the window (untouched places: zeros); the window then
+   starts at upto */
+static void flush_window(struct ag_assembly *as, PetscInt upto) {
+  PetscInt n = upto - as->w0, nc = PetscMin(n, as->hi);
+  PetscScalar *restrict dst = as->a + as->w0, *restrict win = as->win;
+  for (PetscInt k = 0; k < nc; k++)
+    dst[k] = win[k];
+  for (PetscInt k = nc; k < n; k++)
+    dst[k] = 0;
+  if (as->hi > n) { /* values of places after upto: to the front */
+    memmove(win, win + n, sizeof(PetscScalar) * (size_t)(as->hi - n));
+    for (PetscInt k = as->hi - n; k < as->hi; k++)
+      win[k] = 0;
+    as->hi -= n;
+  } else {
+    for (PetscInt k = 0; k < as->hi; k++)
+      win[k] = 0;
+    as->hi = 0;
+  }
+  as->w0 = upto;
+}
+
+/* the records from as->done to upto */
+static void apply_records(AGOperator op, PetscInt upto) {
+  struct ag_assembly *as = op->as;
+  PetscScalar *b = as->b ? as->b : as->win;
+  for (PetscInt r = as->done; r < upto; r++) {
+    const ag_record *rc = &as->rec[r];
+    const ag_work *wk = &op->work[rc->w];
+    const ag_group *gr = &op->groups[wk->q];
+    PetscInt ne = gr->k->jp->nentries, nt = gr->ntarget;
+    PetscInt e = rc->et / nt, t = rc->et % nt;
+    const int *run = as->code + as->cstart[rc->pid], *rend = as->code + as->cstart[rc->pid + 1];
+    const PetscScalar *restrict s = as->scale + as->sstart[wk->q] + t * ne;
+    const PetscReal *restrict bj = as->buf + (size_t)as->ring[rc->w] * as->bstride + e * ne;
+    if (rc->front > as->w0) flush_window(as, rc->front); /* rows no later record writes */
+    PetscScalar *wa = as->win + (rc->ba - as->w0), *wb = b + rc->bb;
+    as->hi = PetscMax(as->hi, rc->ba - as->w0 + rc->hi);
+    for (; run < rend; run += 3) {
+      PetscScalar *restrict d = (run[0] & 1 ? wb : wa) + (run[0] >> 1);
+      const PetscScalar *restrict sk = s + run[1];
+      const PetscReal *restrict vk = bj + run[1];
+      for (int k = 0; k < run[2]; k++)
+        d[k] += sk[k] * vk[k];
+    }
+  }
+  as->done = upto;
+}
+
+void ag_assembly_add(AGOperator op, PetscInt k) {
+  struct ag_assembly *as = op->as;
+  if (as->in_place) { /* the batch element by element, in its group's place order */
+    PetscInt w = as->eval[k], n = op->work[w].n, q = op->work[w].q;
+    PetscInt ne = op->groups[q].k->jp->nentries;
+    const PetscInt *perm = as->perm + as->pstart[q];
+    PetscReal *restrict dst = as->buf + (size_t)as->ring[w] * as->bstride;
+    const PetscReal *restrict src = op->bjac;
+    PetscInt e = 0;
+    for (; e + 4 <= n; e += 4) /* four elements at a time: 32-byte reads */
+      for (PetscInt j = 0; j < ne; j++)
+        for (PetscInt i = 0; i < 4; i++)
+          dst[(e + i) * ne + j] = src[perm[j] * n + e + i];
+    for (; e < n; e++)
+      for (PetscInt j = 0; j < ne; j++)
+        dst[e * ne + j] = src[perm[j] * n + e];
+    apply_records(op, as->upto[k]);
+    return;
+  }
+  const ag_work *wk = &op->work[k];
+  const ag_group *gr = &op->groups[wk->q];
+  PetscInt nt = gr->ntarget, ne = gr->k->jp->nentries, n = wk->n;
+  const PetscScalar *sc = as->scale + as->sstart[wk->q];
+  PetscScalar *v = op->coo_vals + gr->coo_base + (PetscCount)wk->e0 * nt * ne;
+  for (PetscInt e = 0; e < n; e++)
+    for (PetscInt t = 0; t < nt; t++)
+      for (PetscInt en = 0; en < ne; en++)
+        *v++ = sc[t * ne + en] * op->bjac[en * n + e];
+}
+
+PetscErrorCode ag_assembly_end(AGOperator op, Mat P) {
+  PetscFunctionBegin;
+  if (ag_assembly_in_place(op)) {
+    flush_window(op->as, op->as->na); /* the rest of a */
+    PetscCall(value_arrays(op->as, P, PETSC_FALSE));
+    /* the same structure, new values: P's state moves on (preconditioners see the change) */
+    PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
+  } else {
+    PetscCall(MatSetValuesCOO(P, op->coo_vals, INSERT_VALUES));
+  }
+  PetscFunctionReturn(0);
+}
