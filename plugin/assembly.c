@@ -11,6 +11,10 @@
    Also the schedule: the order in which a Jacobian evaluates its batches, so that the rows
    being written stay in cache. */
 #include "plugin/plugin_impl.h"
+#include <limits.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdint.h>
 #include <string.h>
 
@@ -279,25 +283,36 @@ PetscErrorCode ag_assembly_schedule(AGOperator op) {
 
 /* Each (element, target) writes its ne entries at places base + offset in the value array of
    P's diagonal block (a) or off-diagonal block (b). The offsets relative to the two bases and
-   which array form the target's pattern; targets away from the boundaries of the grid and of
-   the rank share one. Each (element, target) is a record (two bases, a pattern, its batch
-   and place in it), and the records are applied target by target, in the order of P's rows.
-   Values for a are summed in a small window (a ring of AG_WINDOW values in cache, zeroed),
-   and each stretch of a that no later record writes (everything before the row of the next
-   record) is copied out of the window once: the matrix is written front to back, once, as
-   by a stream (no read of the old values, no zeroing pass; places no kernel writes get their
-   zero from the window). b (columns of other ranks: a thin layer) is zeroed and added to.
-   The batches are evaluated just before their first record needs them, and their Jacobians
-   kept, element by element, in a ring of buffers (a buffer is reused once its batch's last
-   record is applied: faces in y keep theirs for about a grid line). */
+   which array form the target's pattern (quads of four consecutive places, then single
+   places); targets away from the boundaries of the grid and of the rank share one. Each
+   (element, target) is a record (two bases, a pattern, the sign, where its element's values
+   are), and the records are applied target by target, in the order of P's rows. Values for
+   a are summed in a small window (AG_WINDOW values from place w0 on, in cache, zeroed), and
+   each stretch of a that no later record writes (everything before the row of the next
+   record) is copied out of the window once, whole cache lines with non-temporal stores: the
+   matrix is written front to back, once, as by a stream (no read of the old values, no
+   zeroing pass; places no kernel writes get their zero from the window). b (columns of other
+   ranks: a thin layer) is zeroed and added to. The batches are evaluated just before their
+   first record needs them, and their Jacobians kept, element by element and in the group's
+   place order (a transpose, which also finds infs and NaNs), in a ring of buffers (a buffer
+   is reused once its batch's last record is applied: faces in y keep theirs for about a grid
+   line). */
+typedef double ag_v4d __attribute__((vector_size(32)));
+/* the per-Jacobian loops in two versions, picked when the library loads: AVX2 where the CPU
+   has it (32-byte vectors), else the baseline */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define AG_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define AG_CLONES
+#endif
 #define AG_WINDOW 8192 /* values (64 KiB), a power of 2 */
 typedef struct {
   PetscInt ba, bb; /* bases in a and b */
   PetscInt front;  /* the place in a where the target's first row starts */
   int pid;         /* the pattern */
-  int w;           /* the batch (op->work) */
-  int et;          /* element in the batch * ntarget + target */
   int hi;          /* its places in a end before ba + hi */
+  int vo;          /* its element's Jacobian: buf + vo (its batch's buffer, its element) */
+  PetscReal sg;    /* the target's sign */
 } ag_record;
 
 struct ag_assembly {
@@ -307,18 +322,20 @@ struct ag_assembly {
   PetscInt na, nb;           /* places in a and in b */
   ag_record *rec;            /* target by target */
   PetscInt nrec;
-  PetscInt *eval;            /* the batches in the order of evaluation */
-  PetscInt *upto;            /* after eval[k], the records before upto[k] can be applied */
-  PetscInt *ring;            /* per batch: its buffer */
+  PetscInt *eval; /* the batches in the order of evaluation */
+  PetscInt *upto; /* after eval[k], the records before upto[k] can be applied */
+  PetscInt *ring; /* per batch: its buffer */
   PetscInt nring;
-  PetscReal *buf;            /* nring buffers of bstride values */
-  size_t bstride;            /* batch * (most entries of a kernel) */
-  int *code;                 /* patterns: runs (offset << 1 | in b, first entry, length) */
-  PetscInt *cstart, npat;    /* pattern p's runs from cstart[p] to cstart[p + 1] */
-  PetscInt *perm, *pstart;   /* per group from pstart[q]: its entries in the order of places */
-  PetscScalar *scale;        /* per group, target, entry: sign, times shift for d/dUdot */
-  PetscInt *sstart;          /* per group: first factor */
-  PetscScalar *win;          /* the window: place v of a at win[v % AG_WINDOW] */
+  PetscReal *buf;          /* nring buffers of bstride values */
+  size_t bstride;          /* batch * (most entries of a kernel) */
+  int *code;               /* patterns (pattern_code) */
+  PetscInt *cstart, npat;  /* pattern p's codes from cstart[p] */
+  PetscInt *perm, *pstart; /* per group from pstart[q]: its entries in the order of places */
+  PetscScalar *scale;      /* COO: per group, target, entry: sign, times shift for d/dUdot */
+  PetscInt *sstart;        /* per group: first factor */
+  PetscScalar *cf;         /* in place: per group from pstart, in place order: the shift for
+                              d/dUdot, else 1 */
+  PetscScalar *win;        /* the window: place v of a at win[v - w0] */
   /* while a Jacobian is assembled */
   Mat Ad, Ao;
   PetscScalar *a, *b;
@@ -345,6 +362,7 @@ PetscErrorCode ag_assembly_destroy(struct ag_assembly **as) {
   if (!*as) PetscFunctionReturn(0);
   PetscCall(maps_free(*as));
   PetscCall(PetscFree((*as)->scale));
+  PetscCall(PetscFree((*as)->cf));
   PetscCall(PetscFree((*as)->sstart));
   PetscCall(PetscFree((*as)->win));
   PetscCall(PetscFree((*as)->perm));
@@ -460,7 +478,8 @@ static PetscErrorCode pattern_find(pattern_set *ps, const int *c, PetscInt n, in
     for (PetscInt p = 0; p < ps->npat; p++) {
       PetscInt len = ps->cstart[p + 1] - ps->cstart[p];
       size_t h = hash_codes(ps->code + ps->cstart[p], len) & (size_t)(ncap - 1);
-      while (nt[h]) h = (h + 1) & (size_t)(ncap - 1);
+      while (nt[h])
+        h = (h + 1) & (size_t)(ncap - 1);
       nt[h] = p + 1;
     }
     PetscCall(PetscFree(ps->tab));
@@ -591,6 +610,48 @@ static PetscErrorCode program_build(AGOperator op, const rec_key *rk) {
   PetscFunctionReturn(0);
 }
 
+/* A target's pattern from the offsets of its entries in place order (off[k]: offset in a,
+   -1 - offset in b, PETSC_MIN_INT: skipped): c = nq, ns, nb, then nq quads (offset, k) of
+   four consecutive entries at four consecutive places of a (a fixed-size step the compiler
+   vectorises, with no loop whose trip count changes from record to record), ns singles
+   (offset, k) in a, nb singles in b; *n codes. */
+static PetscErrorCode pattern_code(const PetscInt *off, PetscInt ne, int *c, PetscInt *n) {
+  int nq = 0, ns = 0, nb = 0, *p = c + 3;
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < ne;) { /* quads */
+    PetscBool quad = (PetscBool)(k + 4 <= ne && off[k] >= 0);
+    for (PetscInt i = 1; quad && i < 4; i++)
+      quad = (PetscBool)(off[k + i] == off[k] + i);
+    if (!quad) {
+      k++;
+      continue;
+    }
+    PetscCheck(off[k] < INT_MAX, PETSC_COMM_SELF, PETSC_ERR_PLIB, "offset overflow");
+    *p++ = (int)off[k];
+    *p++ = (int)k;
+    nq++;
+    k += 4;
+  }
+  for (int pass = 0; pass < 2; pass++) /* singles in a, then in b */
+    for (PetscInt k = 0; k < ne; k++) {
+      PetscBool inq = PETSC_FALSE;
+      for (int i = 0; i < nq && !inq; i++)
+        inq = (PetscBool)(k >= c[3 + 2 * i + 1] && k < c[3 + 2 * i + 1] + 4);
+      if (inq || off[k] == PETSC_MIN_INT || (pass == 0) != (off[k] >= 0)) continue;
+      *p++ = (int)(pass == 0 ? off[k] : -1 - off[k]);
+      *p++ = (int)k;
+      if (pass == 0)
+        ns++;
+      else
+        nb++;
+    }
+  c[0] = nq;
+  c[1] = ns;
+  c[2] = nb;
+  *n = p - c;
+  PetscFunctionReturn(0);
+}
+
 /* The maps of P (an assembled AIJ or BAIJ matrix, sequential or MPI, whose structure holds
    every kernel entry: DMCreateMatrix's on a DMDA, -dm_mat_type aij or baij, with the default
    pattern "matrix"): each entry's place from P's own structure (MatGetRowIJ,
@@ -622,13 +683,13 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
   if (all) PetscCall(records_sorted(op, rowp, &rk, &as->nrec));
   if (all) { /* each group's entries in the order of their places in its first target that
                 writes only a (the transposed batches hold them in that order), then the
-                records and their patterns: runs of consecutive places */
+                records and their patterns */
     int *c;
     pattern_set ps = {0};
     PetscInt me = 1, *pl;
     for (PetscInt q = 0; q < op->ngroups; q++)
       me = PetscMax(me, op->groups[q].k->jp->nentries);
-    PetscCall(PetscMalloc2(3 * me, &c, me, &pl));
+    PetscCall(PetscMalloc2(3 + 2 * me, &c, me, &pl));
     PetscCall(PetscFree(as->perm));
     PetscCall(PetscMalloc1(as->pstart[op->ngroups] + 1, &as->perm));
     for (PetscInt q = 0; q < op->ngroups; q++) {
@@ -660,23 +721,20 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
       }
       ba = ba == PETSC_MAX_INT ? rk[r].key : ba;
       bb = bb == PETSC_MAX_INT ? 0 : bb;
+      PetscInt *off = pl; /* per entry (place order): offset in a, -1 - offset in b, or skip */
+      const PetscInt skip = PETSC_MIN_INT;
       for (PetscInt k = 0; k < ne; k++) {
-        PetscInt sv = sl[perm[k]], inb = sv >= as->na, off = inb ? sv - as->na - bb : sv - ba;
+        PetscInt sv = sl[perm[k]], inb = sv >= as->na;
+        off[k] = skip;
         if (sv < 0) continue; /* a row of another rank */
-        /* the code's offset field; a place of a within the window (after the rows already
-           written out, which end where this target's first row starts) */
-        if (off >= (1 << 29) || (!inb && (sv < rk[r].key || sv - rk[r].key >= AG_WINDOW)))
-          all = PETSC_FALSE;
-        if (!inb) hi = PetscMax(hi, off + 1);
-        if (n && c[n - 3] == (int)(((off - c[n - 1]) << 1) | inb) && c[n - 2] + c[n - 1] == k)
-          c[n - 1]++; /* the run goes on */
-        else {
-          c[n++] = (int)((off << 1) | inb);
-          c[n++] = (int)k;
-          c[n++] = 1;
-        }
+        off[k] = inb ? -1 - (sv - as->na - bb) : sv - ba;
+        /* a place of a within the window (after the rows already written out, which end where
+           this target's first row starts) */
+        if (!inb && (sv < rk[r].key || sv - rk[r].key >= AG_WINDOW)) all = PETSC_FALSE;
+        if (!inb) hi = PetscMax(hi, off[k] + 1);
       }
-      as->rec[r] = (ag_record){ba, bb, rk[r].key, -1, (int)rk[r].w, (int)rk[r].et, (int)hi};
+      PetscCall(pattern_code(off, ne, c, &n));
+      as->rec[r] = (ag_record){ba, bb, rk[r].key, -1, (int)hi, 0, gr->sign[rk[r].et % gr->ntarget]};
       if (all) PetscCall(pattern_find(&ps, c, n, &as->rec[r].pid));
     }
     PetscCall(PetscFree2(c, pl));
@@ -687,6 +745,14 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
     if (!as->win) PetscCall(PetscCalloc1(AG_WINDOW, &as->win));
   }
   if (all) PetscCall(program_build(op, rk));
+  for (PetscInt r = 0; all && r < as->nrec; r++) { /* where each record finds its values */
+    PetscInt q = op->work[rk[r].w].q, ne = op->groups[q].k->jp->nentries;
+    PetscInt nt = op->groups[q].ntarget, e = rk[r].et / nt, t = rk[r].et % nt;
+    size_t vo = (size_t)as->ring[rk[r].w] * as->bstride + (size_t)(e * ne);
+    if (vo > INT_MAX) all = PETSC_FALSE;
+    as->rec[r].vo = (int)vo;
+    (void)t;
+  }
   PetscCall(PetscFree(rk));
   PetscCall(PetscFree(slot));
   PetscCall(PetscFree(rowp));
@@ -766,6 +832,7 @@ PetscErrorCode ag_assembly_prepare(AGOperator op, Mat P) {
       op->as->pstart[q + 1] = op->as->pstart[q] + op->groups[q].k->jp->nentries;
     }
     PetscCall(PetscMalloc1(ns + 1, &op->as->scale));
+    PetscCall(PetscMalloc1(op->as->pstart[op->ngroups] + 1, &op->as->cf));
   }
   as = op->as;
   /* the maps hold while P's structure does; a new matrix gets its own */
@@ -794,13 +861,14 @@ PetscErrorCode ag_assembly_begin(AGOperator op, Mat P) {
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
     PetscInt ne = gr->k->jp->nentries, nu = gr->k->g->ninputs - gr->nudot;
-    const PetscInt *perm = as->in_place ? as->perm + as->pstart[q] : NULL;
     for (PetscInt t = 0; t < gr->ntarget; t++)
-      for (PetscInt k = 0; k < ne; k++) {
-        PetscInt en = perm ? perm[k] : k;
-        as->scale[as->sstart[q] + t * ne + k] =
+      for (PetscInt en = 0; en < ne; en++)
+        as->scale[as->sstart[q] + t * ne + en] =
             gr->k->jp->col[en] >= nu ? gr->sign[t] * op->shift : gr->sign[t];
-      }
+    if (as->in_place)
+      for (PetscInt k = 0; k < ne; k++)
+        as->cf[as->pstart[q] + k] =
+            gr->k->jp->col[as->perm[as->pstart[q] + k]] >= nu ? op->shift : 1.0;
   }
   as->done = 0;
   as->w0 = as->hi = 0;
@@ -812,14 +880,27 @@ PetscErrorCode ag_assembly_begin(AGOperator op, Mat P) {
 }
 
 void ag_assembly_batch(AGOperator op, PetscInt k, PetscInt *w, PetscReal **bjac) {
-  struct ag_assembly *as = op->as;
-  if (as->in_place) { /* evaluated into op->bjac, then element by element into the ring */
-    *w = as->eval[k];
-    *bjac = op->bjac;
-  } else {
-    *w = k;
-    *bjac = op->bjac;
+  /* in place, the batch is then transposed into its ring buffer by ag_assembly_add */
+  *w = op->as->in_place ? op->as->eval[k] : k;
+  *bjac = op->bjac;
+}
+
+/* dst[0..n-1] = src[0..n-1]; whole 64-byte lines of dst with non-temporal stores: a line of
+   the matrix written whole needs no read of its old contents first (half of the memory
+   traffic of a plain store), and the matrix is not read again before the Jacobian ends */
+static void copy_stream(PetscScalar *restrict dst, const PetscScalar *restrict src, PetscInt n) {
+  PetscInt k = 0;
+#if defined(__SSE2__)
+  while (k < n && ((uintptr_t)(dst + k) & 63)) { /* to a line boundary */
+    dst[k] = src[k];
+    k++;
   }
+  for (; k + 8 <= n; k += 8)
+    for (int i = 0; i < 8; i += 2)
+      _mm_stream_pd(dst + k + i, _mm_loadu_pd(src + k + i));
+#endif
+  for (; k < n; k++)
+    dst[k] = src[k];
 }
 
 /* places w0..upto-1 of a out of the window (untouched places: zeros); the window then
@@ -827,8 +908,7 @@ void ag_assembly_batch(AGOperator op, PetscInt k, PetscInt *w, PetscReal **bjac)
 static void flush_window(struct ag_assembly *as, PetscInt upto) {
   PetscInt n = upto - as->w0, nc = PetscMin(n, as->hi);
   PetscScalar *restrict dst = as->a + as->w0, *restrict win = as->win;
-  for (PetscInt k = 0; k < nc; k++)
-    dst[k] = win[k];
+  copy_stream(dst, win, nc);
   for (PetscInt k = nc; k < n; k++)
     dst[k] = 0;
   if (as->hi > n) { /* values of places after upto: to the front */
@@ -845,66 +925,96 @@ static void flush_window(struct ag_assembly *as, PetscInt upto) {
 }
 
 /* the records from as->done to upto */
-static void apply_records(AGOperator op, PetscInt upto) {
+AG_CLONES static void apply_records(AGOperator op, PetscInt upto) {
   struct ag_assembly *as = op->as;
   PetscScalar *b = as->b ? as->b : as->win;
   for (PetscInt r = as->done; r < upto; r++) {
     const ag_record *rc = &as->rec[r];
-    const ag_work *wk = &op->work[rc->w];
-    const ag_group *gr = &op->groups[wk->q];
-    PetscInt ne = gr->k->jp->nentries, nt = gr->ntarget;
-    PetscInt e = rc->et / nt, t = rc->et % nt;
-    const int *run = as->code + as->cstart[rc->pid], *rend = as->code + as->cstart[rc->pid + 1];
-    const PetscScalar *restrict s = as->scale + as->sstart[wk->q] + t * ne;
-    const PetscReal *restrict bj = as->buf + (size_t)as->ring[rc->w] * as->bstride + e * ne;
+    const int *p = as->code + as->cstart[rc->pid], nq = p[0], ns = p[1], nb = p[2];
+    const PetscReal *restrict v = as->buf + rc->vo;
+    const PetscReal sg = rc->sg;
     if (rc->front > as->w0) flush_window(as, rc->front); /* rows no later record writes */
-    PetscScalar *wa = as->win + (rc->ba - as->w0), *wb = b + rc->bb;
+    PetscScalar *restrict wa = as->win + (rc->ba - as->w0), *restrict wb = b + rc->bb;
     as->hi = PetscMax(as->hi, rc->ba - as->w0 + rc->hi);
-    for (; run < rend; run += 3) {
-      PetscScalar *restrict d = (run[0] & 1 ? wb : wa) + (run[0] >> 1);
-      const PetscScalar *restrict sk = s + run[1];
-      const PetscReal *restrict vk = bj + run[1];
-      for (int k = 0; k < run[2]; k++)
-        d[k] += sk[k] * vk[k];
+    p += 3;
+    for (int i = 0; i < nq; i++, p += 2) { /* one 32-byte vector (vector extensions) */
+      ag_v4d d, x;
+      memcpy(&d, wa + p[0], sizeof d);
+      memcpy(&x, v + p[1], sizeof x);
+      d += sg * x;
+      memcpy(wa + p[0], &d, sizeof d);
     }
+    for (int i = 0; i < ns; i++, p += 2)
+      wa[p[0]] += sg * v[p[1]];
+    for (int i = 0; i < nb; i++, p += 2)
+      wb[p[0]] += sg * v[p[1]];
   }
   as->done = upto;
 }
 
-void ag_assembly_add(AGOperator op, PetscInt k) {
+/* the bit pattern of an inf or a NaN (exponent all ones) carries into the sign bit */
+#define NONFINITE_BIT(u)                                                                           \
+  ((((u)&0x7FF0000000000000ULL) + 0x0010000000000000ULL) & 0x8000000000000000ULL)
+
+/* dst[e ne + j] = cf[j] src[perm[j] n + e] (n elements, ne entries); an inf or a NaN among
+   the values sets the sign bit of the result */
+AG_CLONES static uint64_t transpose(PetscInt n, PetscInt ne, const PetscInt *perm,
+                                    const PetscScalar *cf, const PetscReal *restrict src,
+                                    PetscReal *restrict dst) {
+  uint64_t bad = 0, u;
+  PetscInt e = 0;
+  for (; e + 4 <= n; e += 4) /* four elements at a time: 32-byte reads */
+    for (PetscInt j = 0; j < ne; j++)
+      for (PetscInt i = 0; i < 4; i++) {
+        PetscReal x = src[perm[j] * n + e + i];
+        memcpy(&u, &x, sizeof u);
+        bad |= NONFINITE_BIT(u);
+        dst[(e + i) * ne + j] = cf[j] * x;
+      }
+  for (; e < n; e++)
+    for (PetscInt j = 0; j < ne; j++) {
+      PetscReal x = src[perm[j] * n + e];
+      memcpy(&u, &x, sizeof u);
+      bad |= NONFINITE_BIT(u);
+      dst[e * ne + j] = cf[j] * x;
+    }
+  return bad;
+}
+
+PetscBool ag_assembly_add(AGOperator op, PetscInt k) {
   struct ag_assembly *as = op->as;
-  if (as->in_place) { /* the batch element by element, in its group's place order */
-    PetscInt w = as->eval[k], n = op->work[w].n, q = op->work[w].q;
-    PetscInt ne = op->groups[q].k->jp->nentries;
-    const PetscInt *perm = as->perm + as->pstart[q];
-    PetscReal *restrict dst = as->buf + (size_t)as->ring[w] * as->bstride;
-    const PetscReal *restrict src = op->bjac;
-    PetscInt e = 0;
-    for (; e + 4 <= n; e += 4) /* four elements at a time: 32-byte reads */
-      for (PetscInt j = 0; j < ne; j++)
-        for (PetscInt i = 0; i < 4; i++)
-          dst[(e + i) * ne + j] = src[perm[j] * n + e + i];
-    for (; e < n; e++)
-      for (PetscInt j = 0; j < ne; j++)
-        dst[e * ne + j] = src[perm[j] * n + e];
+  uint64_t bad = 0, u;
+  if (as->in_place) { /* the batch element by element, in its group's place order, times the
+                         shift for d/dUdot */
+    PetscInt w = as->eval[k], q = op->work[w].q;
+    bad = transpose(op->work[w].n, op->groups[q].k->jp->nentries, as->perm + as->pstart[q],
+                    as->cf + as->pstart[q], op->bjac, as->buf + (size_t)as->ring[w] * as->bstride);
     apply_records(op, as->upto[k]);
-    return;
+    return (PetscBool)(bad != 0);
   }
   const ag_work *wk = &op->work[k];
   const ag_group *gr = &op->groups[wk->q];
   PetscInt nt = gr->ntarget, ne = gr->k->jp->nentries, n = wk->n;
   const PetscScalar *sc = as->scale + as->sstart[wk->q];
   PetscScalar *v = op->coo_vals + gr->coo_base + (PetscCount)wk->e0 * nt * ne;
+  for (PetscInt m = 0; m < n * ne; m++) {
+    memcpy(&u, &op->bjac[m], sizeof u);
+    bad |= NONFINITE_BIT(u);
+  }
   for (PetscInt e = 0; e < n; e++)
     for (PetscInt t = 0; t < nt; t++)
       for (PetscInt en = 0; en < ne; en++)
         *v++ = sc[t * ne + en] * op->bjac[en * n + e];
+  return (PetscBool)(bad != 0);
 }
 
 PetscErrorCode ag_assembly_end(AGOperator op, Mat P) {
   PetscFunctionBegin;
   if (ag_assembly_in_place(op)) {
     flush_window(op->as, op->as->na); /* the rest of a */
+#if defined(__SSE2__)
+    _mm_sfence(); /* the non-temporal stores before anyone reads the matrix */
+#endif
     PetscCall(value_arrays(op->as, P, PETSC_FALSE));
     /* the same structure, new values: P's state moves on (preconditioners see the change) */
     PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));

@@ -6,7 +6,6 @@
    values into the matrix's COO value array, whose pattern is set once per matrix. */
 #include "plugin/plugin_impl.h"
 #include <limits.h>
-#include <stdint.h>
 #include <string.h>
 
 static const char *dir_name[3] = {"x", "y", "z"};
@@ -938,19 +937,6 @@ static PetscErrorCode tune_kernels(AGOperator op, const PetscScalar *x, const Pe
   PetscFunctionReturn(0);
 }
 
-/* whether x[0..n-1] holds an inf or a NaN: exponent bits all ones, found by integer
-   arithmetic (all ones plus one carries into the sign bit), which vectorises (a comparison of
-   doubles OR-ed into an int did not, and cost as much as a tenth of the Jacobian) */
-static PetscBool ag_any_nonfinite(const PetscReal *x, PetscInt n) {
-  uint64_t m = 0;
-  for (PetscInt i = 0; i < n; i++) {
-    uint64_t u;
-    memcpy(&u, &x[i], sizeof u);
-    m |= ((u & 0x7FF0000000000000ULL) + 0x0010000000000000ULL) & 0x8000000000000000ULL;
-  }
-  return (PetscBool)(m != 0);
-}
-
 static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   const PetscScalar *x, *aux = NULL, *auxl = NULL;
   PetscLogDouble t0, t1;
@@ -973,7 +959,7 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
     PetscInt ne = gr->k->jp->nentries;
     gather(op, gr, e0, n, x, aux, auxl);
     ag_evaluator_eval_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout, bjac);
-    if (!op->nonfinite && ag_any_nonfinite(bjac, n * ne)) /* then find it */
+    if (ag_assembly_add(op, k) && !op->nonfinite) /* an inf or a NaN in the batch: which */
       for (PetscInt m = 0; m < n * ne && !op->nonfinite; m++)
         if (PetscIsInfOrNanScalar(bjac[m])) {
           PetscInt e = e0 + m % n;
@@ -982,7 +968,6 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
           for (int d = 0; d < 3; d++)
             op->nonfinite_cell[d] = gr->cell[3 * e + d];
         }
-    ag_assembly_add(op, k);
   }
   PetscCall(aux_end(op, &aux, &auxl));
   PetscCall(VecRestoreArrayRead(op->xloc, &x));

@@ -238,8 +238,9 @@ PetscErrorCode ag_assembly_begin(AGOperator op, Mat P);
  *bjac (entry-major: bjac[en * n + e]). */
 void ag_assembly_batch(AGOperator op, PetscInt k, PetscInt *w, PetscReal **bjac);
 /* after the k-th batch: what can be assembled now (in place: the records of the cells whose
-   batches are all evaluated; COO: the batch's values) */
-void ag_assembly_add(AGOperator op, PetscInt k);
+   batches are all evaluated; COO: the batch's values); true when the batch's Jacobians hold
+   an inf or a NaN (they are still in *bjac then) */
+PetscBool ag_assembly_add(AGOperator op, PetscInt k);
 /* after the last batch: P assembled */
 PetscErrorCode ag_assembly_end(AGOperator op, Mat P);
 /* the last Jacobian was assembled in place */
