@@ -25,6 +25,7 @@
 #include <petscdmda.h>
 #include <petscsnes.h>
 
+#include "bench_loop.h"
 #include "euler2d_kernels.c" /* the kernels, as plain C */
 
 #ifndef EULER2D_KERNEL_FILE
@@ -97,21 +98,39 @@ static void vortex(double x, double y, double *u) {
   u[3] = p / (g - 1.0) + 0.5 * rho * (uu * uu + vv * vv);
 }
 
-static int cmp_real(const void *a, const void *b) {
-  PetscReal x = *(const PetscReal *)a, y = *(const PetscReal *)b;
-  return (x > y) - (x < y);
+typedef struct {
+  SNES snes;
+  AGOperator op;
+  Vec x, f;
+  Mat M;
+} call_ctx;
+static PetscErrorCode call_alphagrad(void *c) {
+  call_ctx *q = c;
+  return AGOperatorComputeJacobian(q->op, q->x, q->M);
+}
+static PetscErrorCode call_fdcolor(void *c) {
+  call_ctx *q = c;
+  return SNESComputeJacobianDefaultColor(q->snes, q->x, q->M, q->M, NULL);
+}
+static PetscErrorCode call_app_residual(void *c) {
+  call_ctx *q = c;
+  return SNESComputeFunction(q->snes, q->x, q->f);
+}
+static PetscErrorCode call_op_residual(void *c) {
+  call_ctx *q = c;
+  return AGOperatorComputeResidual(q->op, q->x, q->f);
 }
 
 /* -loop K: K Jacobians of each kind at the initial state, alternating (alphagrad into one
    matrix, finite differences with coloring into another, as -snes_fd_color does), each
-   timed between barriers after one untimed call of each (set-up, COO pattern, coloring);
-   prints the minimum and the median per call. */
+   timed between barriers after one untimed call of each (set-up, patterns, coloring);
+   prints the minimum and the median per call, then the memory floor (bench_loop.h). */
 static PetscErrorCode JacobianLoop(SNES snes, AGOperator op, DM da, Vec x, PetscInt loop) {
   Mat A, B;
   Vec r;
-  PetscReal *ta, *tf;
-  PetscLogDouble t0, t1, t2;
   MPI_Comm comm = PETSC_COMM_WORLD;
+  PetscReal first[2], lo[2], med[2], floor_ms;
+  double nz;
   PetscFunctionBeginUser;
   PetscCall(DMCreateMatrix(da, &A));
   PetscCall(DMCreateMatrix(da, &B));
@@ -119,63 +138,26 @@ static PetscErrorCode JacobianLoop(SNES snes, AGOperator op, DM da, Vec x, Petsc
   PetscCall(SNESSetSolution(snes, x));
   PetscCall(SNESGetFunction(snes, &r, NULL, NULL));
   PetscCall(SNESComputeFunction(snes, x, r));
-  PetscCall(PetscMalloc2(loop, &ta, loop, &tf));
-  PetscCall(PetscTime(&t0));
-  PetscCall(AGOperatorComputeJacobian(op, x, A));
-  PetscCall(PetscTime(&t1));
-  PetscCall(SNESComputeJacobianDefaultColor(snes, x, B, B, NULL));
-  PetscCall(PetscTime(&t2));
+  call_ctx ca = {snes, op, x, NULL, A}, cb = {snes, op, x, NULL, B};
+  bench_method m[2] = {{"alphagrad", call_alphagrad, &ca}, {"fd_color", call_fdcolor, &cb}};
+  PetscCall(bench_alternate(comm, loop, 2, m, first, lo, med));
   PetscCall(PetscPrintf(comm,
                         "loop: first call (set-up included): alphagrad %.1f ms, fd_color %.1f ms\n",
-                        1e3 * (t1 - t0), 1e3 * (t2 - t1)));
-  for (PetscInt k = 0; k < loop; k++) {
-    PetscCallMPI(MPI_Barrier(comm));
-    PetscCall(PetscTime(&t0));
-    PetscCall(AGOperatorComputeJacobian(op, x, A));
-    PetscCallMPI(MPI_Barrier(comm));
-    PetscCall(PetscTime(&t1));
-    PetscCall(SNESComputeJacobianDefaultColor(snes, x, B, B, NULL));
-    PetscCallMPI(MPI_Barrier(comm));
-    PetscCall(PetscTime(&t2));
-    ta[k] = 1e3 * (t1 - t0);
-    tf[k] = 1e3 * (t2 - t1);
-  }
-  qsort(ta, loop, sizeof *ta, cmp_real);
-  qsort(tf, loop, sizeof *tf, cmp_real);
+                        (double)first[0], (double)first[1]));
   PetscCall(PetscPrintf(comm,
                         "loop: %" PetscInt_FMT
                         " Jacobians each: alphagrad min %.2f ms median %.2f ms; fd_color min %.2f "
                         "ms median %.2f ms; ratio fd_color/alphagrad %.2f (min) %.2f (median)\n",
-                        loop, (double)ta[0], (double)ta[loop / 2], (double)tf[0],
-                        (double)tf[loop / 2], (double)(tf[0] / ta[0]),
-                        (double)(tf[loop / 2] / ta[loop / 2])));
-  { /* the memory floor: a Jacobian writes at least its values once (the matrix's structure
-       is in place already). Every rank writes an array of its share of the nonzeros at the
-       same time, as a Jacobian does; the best of 10 passes is the write bandwidth */
-    MatInfo info;
-    PetscReal *w, best = 1e30, gbest;
-    PetscCall(MatGetInfo(A, MAT_LOCAL, &info));
-    size_t nz = (size_t)info.nz_used;
-    PetscCall(PetscMalloc1(nz + 1, &w));
-    for (int rep = 0; rep < 11; rep++) {
-      PetscCallMPI(MPI_Barrier(comm));
-      PetscCall(PetscTime(&t0));
-      for (size_t i = 0; i < nz; i++)
-        w[i] = (PetscReal)rep * 0.5 + (PetscReal)(i & 7);
-      PetscCallMPI(MPI_Barrier(comm));
-      PetscCall(PetscTime(&t1));
-      if (rep) best = PetscMin(best, 1e3 * (t1 - t0)); /* the first pass maps the pages */
-    }
-    PetscCallMPI(MPI_Allreduce(&best, &gbest, 1, MPIU_REAL, MPIU_MAX, comm));
-    PetscCall(PetscPrintf(comm,
-                          "floor: %.0f nonzeros on rank 0, written in %.2f ms (%.1f GB/s per rank, "
-                          "all ranks writing): alphagrad's median is %.1f x the floor, fd_color's "
-                          "%.1f x\n",
-                          (double)nz, (double)gbest, 8e-6 * (double)nz / gbest,
-                          (double)(ta[loop / 2] / gbest), (double)(tf[loop / 2] / gbest)));
-    PetscCall(PetscFree(w));
-  }
-  PetscCall(PetscFree2(ta, tf));
+                        loop, (double)lo[0], (double)med[0], (double)lo[1], (double)med[1],
+                        (double)(lo[1] / lo[0]), (double)(med[1] / med[0])));
+  PetscCall(bench_floor(comm, A, &floor_ms, &nz));
+  PetscCall(PetscPrintf(comm,
+                        "floor: %.0f nonzeros on rank 0, written in %.2f ms (%.1f GB/s per rank, "
+                        "all ranks writing): alphagrad's median is %.1f x the floor (min %.1f x), "
+                        "fd_color's %.1f x\n",
+                        nz, (double)floor_ms, 8e-6 * nz / (double)floor_ms,
+                        (double)(med[0] / floor_ms), (double)(lo[0] / floor_ms),
+                        (double)(med[1] / floor_ms)));
   PetscCall(MatDestroy(&A));
   PetscCall(MatDestroy(&B));
   PetscFunctionReturn(0);
@@ -186,37 +168,21 @@ static PetscErrorCode JacobianLoop(SNES snes, AGOperator op, DM da, Vec x, Petsc
    timed one by one between barriers after one untimed call of each; min and median */
 static PetscErrorCode ResidualLoop(SNES snes, AGOperator op, Vec x, PetscInt loop) {
   Vec fa, fo;
-  PetscReal *ta, *to;
-  PetscLogDouble t0, t1, t2;
+  PetscReal first[2], lo[2], med[2];
   MPI_Comm comm = PETSC_COMM_WORLD;
   PetscFunctionBeginUser;
   PetscCall(VecDuplicate(x, &fa));
   PetscCall(VecDuplicate(x, &fo));
-  PetscCall(PetscMalloc2(loop, &ta, loop, &to));
-  PetscCall(SNESComputeFunction(snes, x, fa));
-  PetscCall(AGOperatorComputeResidual(op, x, fo));
-  for (PetscInt k = 0; k < loop; k++) {
-    PetscCallMPI(MPI_Barrier(comm));
-    PetscCall(PetscTime(&t0));
-    PetscCall(SNESComputeFunction(snes, x, fa));
-    PetscCallMPI(MPI_Barrier(comm));
-    PetscCall(PetscTime(&t1));
-    PetscCall(AGOperatorComputeResidual(op, x, fo));
-    PetscCallMPI(MPI_Barrier(comm));
-    PetscCall(PetscTime(&t2));
-    ta[k] = 1e3 * (t1 - t0);
-    to[k] = 1e3 * (t2 - t1);
-  }
-  qsort(ta, loop, sizeof *ta, cmp_real);
-  qsort(to, loop, sizeof *to, cmp_real);
+  call_ctx ca = {snes, op, x, fa, NULL}, co = {snes, op, x, fo, NULL};
+  bench_method m[2] = {{"application", call_app_residual, &ca},
+                       {"operator", call_op_residual, &co}};
+  PetscCall(bench_alternate(comm, loop, 2, m, first, lo, med));
   PetscCall(PetscPrintf(comm,
                         "residual loop: %" PetscInt_FMT
                         " residuals each: application min %.2f ms median %.2f ms; operator min "
                         "%.2f ms median %.2f ms; operator / application %.2f (min) %.2f (median)\n",
-                        loop, (double)ta[0], (double)ta[loop / 2], (double)to[0],
-                        (double)to[loop / 2], (double)(to[0] / ta[0]),
-                        (double)(to[loop / 2] / ta[loop / 2])));
-  PetscCall(PetscFree2(ta, to));
+                        loop, (double)lo[0], (double)med[0], (double)lo[1], (double)med[1],
+                        (double)(lo[1] / lo[0]), (double)(med[1] / med[0])));
   PetscCall(VecDestroy(&fa));
   PetscCall(VecDestroy(&fo));
   PetscFunctionReturn(0);
