@@ -306,24 +306,35 @@ typedef double ag_v4d __attribute__((vector_size(32)));
 #define AG_CLONES
 #endif
 #define AG_WINDOW 8192 /* values (64 KiB), a power of 2 */
+/* a target, while the maps are built */
 typedef struct {
   PetscInt ba, bb; /* bases in a and b */
   PetscInt front;  /* the place in a where the target's first row starts */
   int pid;         /* the pattern */
   int hi;          /* its places in a end before ba + hi */
-  int vo;          /* its element's Jacobian: buf + vo (its batch's buffer, its element) */
   PetscReal sg;    /* the target's sign */
 } ag_record;
+
+/* cnt targets with the same pattern, sign and batch, whose bases and elements step evenly:
+   target t at bases ba + t dba, bb + t dbb, values buf + vo + t dvo */
+typedef struct {
+  PetscInt ba, bb;
+  int pid, cnt, dba, dbb, vo, dvo;
+  PetscReal sg;
+} ag_block;
 
 struct ag_assembly {
   PetscInt64 mat_id;         /* the matrix of the maps, -1 none */
   PetscObjectState nz_state; /* its nonzero state then */
   PetscBool blocked;         /* BAIJ: places in bs x bs blocks, column by column */
   PetscInt na, nb;           /* places in a and in b */
-  ag_record *rec;            /* target by target */
-  PetscInt nrec;
+  PetscInt nrec;             /* targets */
+  ag_block *blk;             /* chunk by chunk */
+  PetscInt nblk, nchunk;
+  PetscInt *cfirst;          /* chunk c: blocks cfirst[c] to cfirst[c + 1] */
+  PetscInt *cfront, *cend;   /* chunk c writes places of a from cfront[c] to before cend[c] */
   PetscInt *eval; /* the batches in the order of evaluation */
-  PetscInt *upto; /* after eval[k], the records before upto[k] can be applied */
+  PetscInt *upto; /* after eval[k], the chunks before upto[k] can be applied */
   PetscInt *ring; /* per batch: its buffer */
   PetscInt nring;
   PetscReal *buf;          /* nring buffers of bstride values */
@@ -340,19 +351,20 @@ struct ag_assembly {
   Mat Ad, Ao;
   PetscScalar *a, *b;
   PetscBool in_place; /* this Jacobian is assembled in place (else COO) */
-  PetscInt done;      /* records applied */
+  PetscInt done;      /* chunks applied */
   PetscInt w0;        /* places of a before w0 are written out; the window holds w0 on */
   PetscInt hi;        /* the window is zero from hi on */
 };
 
 static PetscErrorCode maps_free(struct ag_assembly *as) {
   PetscFunctionBegin;
-  PetscCall(PetscFree(as->rec));
+  PetscCall(PetscFree(as->blk));
+  PetscCall(PetscFree3(as->cfirst, as->cfront, as->cend));
   PetscCall(PetscFree3(as->eval, as->upto, as->ring));
   PetscCall(PetscFree(as->buf));
   PetscCall(PetscFree(as->code));
   PetscCall(PetscFree(as->cstart));
-  as->npat = as->nrec = as->nring = 0;
+  as->npat = as->nrec = as->nring = as->nblk = as->nchunk = 0;
   as->mat_id = -1;
   PetscFunctionReturn(0);
 }
@@ -555,37 +567,38 @@ static PetscErrorCode records_sorted(AGOperator op, const PetscInt *rowp, rec_ke
   PetscFunctionReturn(0);
 }
 
-/* the order of evaluation (each batch just before its first record), what can be applied
-   after each, and the ring of buffers */
-static PetscErrorCode program_build(AGOperator op, const rec_key *rk) {
+/* the order of evaluation (each batch just before the first chunk that needs it), how many
+   chunks can be applied after each, and the ring of buffers; bchunk[i], bw[i]: chunk and
+   batch of block i */
+static PetscErrorCode program_build(AGOperator op, const PetscInt *bchunk, const PetscInt *bw) {
   struct ag_assembly *as = op->as;
-  PetscInt nw = op->nwork, *first, *last, *freel, nfree = 0, me = 1;
+  PetscInt nw = op->nwork, nc = as->nchunk, *first, *last, *freel, nfree = 0, me = 1;
   PetscFunctionBegin;
   PetscCall(PetscMalloc3(nw + 1, &first, nw + 1, &last, nw + 1, &freel));
   for (PetscInt w = 0; w < nw; w++) {
-    first[w] = as->nrec; /* a batch no record needs: evaluated last (for its checks) */
+    first[w] = nc; /* a batch no chunk needs: evaluated last (for its checks) */
     last[w] = -1;
     me = PetscMax(me, op->groups[op->work[w].q].k->jp->nentries);
   }
-  for (PetscInt r = as->nrec - 1; r >= 0; r--)
-    first[rk[r].w] = r;
-  for (PetscInt r = 0; r < as->nrec; r++)
-    last[rk[r].w] = r;
+  for (PetscInt i = as->nblk - 1; i >= 0; i--)
+    first[bw[i]] = PetscMin(first[bw[i]], bchunk[i]);
+  for (PetscInt i = 0; i < as->nblk; i++)
+    last[bw[i]] = PetscMax(last[bw[i]], bchunk[i]);
   PetscCall(PetscMalloc3(nw + 1, &as->eval, nw + 1, &as->upto, nw + 1, &as->ring));
-  { /* batches by their first record (a counting sort: stable) */
+  { /* batches by their first chunk (a counting sort: stable) */
     PetscInt *cnt;
-    PetscCall(PetscCalloc1(as->nrec + 2, &cnt));
+    PetscCall(PetscCalloc1(nc + 2, &cnt));
     for (PetscInt w = 0; w < nw; w++)
       cnt[first[w] + 1]++;
-    for (PetscInt r = 0; r <= as->nrec; r++)
-      cnt[r + 1] += cnt[r];
+    for (PetscInt c = 0; c <= nc; c++)
+      cnt[c + 1] += cnt[c];
     for (PetscInt w = 0; w < nw; w++)
       as->eval[cnt[first[w]]++] = w;
     PetscCall(PetscFree(cnt));
   }
   for (PetscInt k = 0; k < nw; k++)
-    as->upto[k] = k + 1 < nw ? first[as->eval[k + 1]] : as->nrec;
-  /* ring buffers: a batch's is free again once its last record is applied (after the
+    as->upto[k] = k + 1 < nw ? first[as->eval[k + 1]] : nc;
+  /* ring buffers: a batch's is free again once its last chunk is applied (after the
      evaluation that made upto pass it) */
   as->nring = 0;
   {
@@ -607,6 +620,98 @@ static PetscErrorCode program_build(AGOperator op, const rec_key *rk) {
   as->bstride = (size_t)op->opts.batch * me;
   PetscCall(PetscMalloc1(as->nring * as->bstride + 1, &as->buf));
   PetscCall(PetscFree3(first, last, freel));
+  PetscFunctionReturn(0);
+}
+
+/* for the blocks: targets by chunk, pattern, sign, batch, element */
+typedef struct {
+  PetscInt chunk, pid, w, e, r;
+  int neg;
+} blk_key;
+
+static int blk_cmp(const void *pa, const void *pb) {
+  const blk_key *a = pa, *b = pb;
+  if (a->chunk != b->chunk) return a->chunk < b->chunk ? -1 : 1;
+  if (a->pid != b->pid) return a->pid < b->pid ? -1 : 1;
+  if (a->neg != b->neg) return a->neg < b->neg ? -1 : 1;
+  if (a->w != b->w) return a->w < b->w ? -1 : 1;
+  if (a->e != b->e) return a->e < b->e ? -1 : 1;
+  return a->r < b->r ? -1 : a->r > b->r;
+}
+
+/* Chunks: consecutive targets (in row order) whose places of a fit in the window from the
+   first one's row on; within a chunk the order of the sums does not matter, so its targets
+   are grouped by pattern, sign and batch into blocks of evenly stepping targets: one loop
+   per block instead of a record per target. Then the program and each block's values. */
+static PetscErrorCode blocks_build(AGOperator op, const ag_record *rec, const rec_key *rk,
+                                   PetscBool *ok) {
+  struct ag_assembly *as = op->as;
+  PetscInt nr = as->nrec, *chunk, nc = 0, *bchunk, *bw, *be, *de;
+  blk_key *key;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(nr + 1, &chunk, nr + 1, &key));
+  PetscCall(PetscMalloc3(nr + 2, &as->cfirst, nr + 1, &as->cfront, nr + 1, &as->cend));
+  for (PetscInt r = 0; r < nr; r++) {
+    PetscInt end = rec[r].ba + rec[r].hi;
+    if (!nc || PetscMax(as->cend[nc - 1], end) - as->cfront[nc - 1] > AG_WINDOW) {
+      as->cfront[nc] = rec[r].front;
+      as->cend[nc] = rec[r].front;
+      nc++;
+    }
+    as->cend[nc - 1] = PetscMax(as->cend[nc - 1], end);
+    chunk[r] = nc - 1;
+    const ag_group *gr = &op->groups[op->work[rk[r].w].q];
+    key[r] = (blk_key){nc - 1, rec[r].pid, rk[r].w, rk[r].et / gr->ntarget, r, rec[r].sg < 0};
+  }
+  as->nchunk = nc;
+  qsort(key, (size_t)nr, sizeof *key, blk_cmp);
+  PetscCall(PetscMalloc1(nr + 1, &as->blk));
+  PetscCall(PetscMalloc4(nr + 1, &bchunk, nr + 1, &bw, nr + 1, &be, nr + 1, &de));
+  as->nblk = 0;
+  for (PetscInt i = 0; i < nr; i++) {
+    const ag_record *x = &rec[key[i].r];
+    if (as->nblk) { /* does it continue the last block? */
+      ag_block *b = &as->blk[as->nblk - 1];
+      const blk_key *k0 = &key[i - b->cnt];
+      PetscBool same = (PetscBool)(k0->chunk == key[i].chunk && k0->pid == key[i].pid &&
+                                   k0->neg == key[i].neg && k0->w == key[i].w);
+      if (same && b->cnt == 1 && key[i].e - k0->e < INT_MAX / 2 &&
+          PetscAbsInt(x->ba - b->ba) < INT_MAX / 2 && PetscAbsInt(x->bb - b->bb) < INT_MAX / 2) {
+        b->dba = (int)(x->ba - b->ba);
+        b->dbb = (int)(x->bb - b->bb);
+        de[as->nblk - 1] = key[i].e - k0->e;
+        b->cnt = 2;
+        continue;
+      }
+      if (same && b->cnt > 1 && x->ba == b->ba + (PetscInt)b->cnt * b->dba &&
+          x->bb == b->bb + (PetscInt)b->cnt * b->dbb &&
+          key[i].e == k0->e + b->cnt * de[as->nblk - 1]) {
+        b->cnt++;
+        continue;
+      }
+    }
+    as->blk[as->nblk] = (ag_block){x->ba, x->bb, x->pid, 1, 0, 0, 0, 0, x->sg};
+    bchunk[as->nblk] = key[i].chunk;
+    bw[as->nblk] = key[i].w;
+    be[as->nblk] = key[i].e;
+    de[as->nblk] = 0;
+    as->nblk++;
+  }
+  for (PetscInt c = 0, i = 0; c <= nc; c++) { /* first block of each chunk */
+    while (i < as->nblk && bchunk[i] < c) i++;
+    as->cfirst[c] = i;
+  }
+  PetscCall(program_build(op, bchunk, bw));
+  *ok = PETSC_TRUE;
+  for (PetscInt i = 0; i < as->nblk; i++) { /* where each block finds its values */
+    PetscInt ne = op->groups[op->work[bw[i]].q].k->jp->nentries;
+    size_t vo = (size_t)as->ring[bw[i]] * as->bstride + (size_t)(be[i] * ne);
+    if (vo > INT_MAX || PetscAbsInt(de[i] * ne) > INT_MAX / 2) *ok = PETSC_FALSE;
+    as->blk[i].vo = (int)vo;
+    as->blk[i].dvo = (int)(de[i] * ne);
+  }
+  PetscCall(PetscFree2(chunk, key));
+  PetscCall(PetscFree4(bchunk, bw, be, de));
   PetscFunctionReturn(0);
 }
 
@@ -666,6 +771,7 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
   ISLocalToGlobalMapping l2g = NULL;
   PetscInt *slot = NULL, *rowp = NULL;
   rec_key *rk = NULL;
+  ag_record *rec = NULL;
   PetscFunctionBegin;
   *ok = PETSC_FALSE;
   PetscCall(maps_free(as));
@@ -708,7 +814,7 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
         break;
       }
     }
-    PetscCall(PetscMalloc1(as->nrec + 1, &as->rec));
+    PetscCall(PetscMalloc1(as->nrec + 1, &rec));
     for (PetscInt r = 0; r < as->nrec && all; r++) {
       PetscInt q = op->work[rk[r].w].q;
       const ag_group *gr = &op->groups[q];
@@ -734,8 +840,8 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
         if (!inb) hi = PetscMax(hi, off[k] + 1);
       }
       PetscCall(pattern_code(off, ne, c, &n));
-      as->rec[r] = (ag_record){ba, bb, rk[r].key, -1, (int)hi, 0, gr->sign[rk[r].et % gr->ntarget]};
-      if (all) PetscCall(pattern_find(&ps, c, n, &as->rec[r].pid));
+      rec[r] = (ag_record){ba, bb, rk[r].key, -1, (int)hi, gr->sign[rk[r].et % gr->ntarget]};
+      if (all) PetscCall(pattern_find(&ps, c, n, &rec[r].pid));
     }
     PetscCall(PetscFree2(c, pl));
     PetscCall(PetscFree(ps.tab));
@@ -744,15 +850,8 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
     as->npat = ps.npat;
     if (!as->win) PetscCall(PetscCalloc1(AG_WINDOW, &as->win));
   }
-  if (all) PetscCall(program_build(op, rk));
-  for (PetscInt r = 0; all && r < as->nrec; r++) { /* where each record finds its values */
-    PetscInt q = op->work[rk[r].w].q, ne = op->groups[q].k->jp->nentries;
-    PetscInt nt = op->groups[q].ntarget, e = rk[r].et / nt, t = rk[r].et % nt;
-    size_t vo = (size_t)as->ring[rk[r].w] * as->bstride + (size_t)(e * ne);
-    if (vo > INT_MAX) all = PETSC_FALSE;
-    as->rec[r].vo = (int)vo;
-    (void)t;
-  }
+  if (all) PetscCall(blocks_build(op, rec, rk, &all));
+  PetscCall(PetscFree(rec));
   PetscCall(PetscFree(rk));
   PetscCall(PetscFree(slot));
   PetscCall(PetscFree(rowp));
@@ -769,9 +868,10 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
     PetscFunctionReturn(0);
   }
   PetscCall(PetscInfo(P,
-                      "alphagrad: in place: %" PetscInt_FMT " targets, %" PetscInt_FMT
+                      "alphagrad: in place: %" PetscInt_FMT " targets in %" PetscInt_FMT
+                      " blocks and %" PetscInt_FMT " chunks, %" PetscInt_FMT
                       " distinct patterns, %" PetscInt_FMT " batch buffers\n",
-                      as->nrec, as->npat, as->nring));
+                      as->nrec, as->nblk, as->nchunk, as->npat, as->nring));
   PetscCall(PetscObjectGetId((PetscObject)P, &as->mat_id));
   PetscCall(MatGetNonzeroState(P, &as->nz_state));
   if (!((PetscObject)P)->name)
@@ -924,30 +1024,34 @@ static void flush_window(struct ag_assembly *as, PetscInt upto) {
   as->w0 = upto;
 }
 
-/* the records from as->done to upto */
-AG_CLONES static void apply_records(AGOperator op, PetscInt upto) {
+/* the chunks from as->done to upto */
+AG_CLONES static void apply_chunks(AGOperator op, PetscInt upto) {
   struct ag_assembly *as = op->as;
   PetscScalar *b = as->b ? as->b : as->win;
-  for (PetscInt r = as->done; r < upto; r++) {
-    const ag_record *rc = &as->rec[r];
-    const int *p = as->code + as->cstart[rc->pid], nq = p[0], ns = p[1], nb = p[2];
-    const PetscReal *restrict v = as->buf + rc->vo;
-    const PetscReal sg = rc->sg;
-    if (rc->front > as->w0) flush_window(as, rc->front); /* rows no later record writes */
-    PetscScalar *restrict wa = as->win + (rc->ba - as->w0), *restrict wb = b + rc->bb;
-    as->hi = PetscMax(as->hi, rc->ba - as->w0 + rc->hi);
-    p += 3;
-    for (int i = 0; i < nq; i++, p += 2) { /* one 32-byte vector (vector extensions) */
-      ag_v4d d, x;
-      memcpy(&d, wa + p[0], sizeof d);
-      memcpy(&x, v + p[1], sizeof x);
-      d += sg * x;
-      memcpy(wa + p[0], &d, sizeof d);
+  for (PetscInt c = as->done; c < upto; c++) {
+    if (as->cfront[c] > as->w0) flush_window(as, as->cfront[c]); /* rows no later chunk writes */
+    as->hi = PetscMax(as->hi, as->cend[c] - as->w0);
+    for (PetscInt i = as->cfirst[c]; i < as->cfirst[c + 1]; i++) {
+      const ag_block *bk = &as->blk[i];
+      const int *p0 = as->code + as->cstart[bk->pid], nq = p0[0], ns = p0[1], nb = p0[2];
+      const PetscReal sg = bk->sg;
+      PetscScalar *wa = as->win + (bk->ba - as->w0), *wb = b + bk->bb;
+      const PetscReal *v = as->buf + bk->vo;
+      for (int t = 0; t < bk->cnt; t++, wa += bk->dba, wb += bk->dbb, v += bk->dvo) {
+        const int *p = p0 + 3;
+        for (int j = 0; j < nq; j++, p += 2) { /* one 32-byte vector (vector extensions) */
+          ag_v4d d, x;
+          memcpy(&d, wa + p[0], sizeof d);
+          memcpy(&x, v + p[1], sizeof x);
+          d += sg * x;
+          memcpy(wa + p[0], &d, sizeof d);
+        }
+        for (int j = 0; j < ns; j++, p += 2)
+          wa[p[0]] += sg * v[p[1]];
+        for (int j = 0; j < nb; j++, p += 2)
+          wb[p[0]] += sg * v[p[1]];
+      }
     }
-    for (int i = 0; i < ns; i++, p += 2)
-      wa[p[0]] += sg * v[p[1]];
-    for (int i = 0; i < nb; i++, p += 2)
-      wb[p[0]] += sg * v[p[1]];
   }
   as->done = upto;
 }
@@ -989,7 +1093,7 @@ PetscBool ag_assembly_add(AGOperator op, PetscInt k) {
     PetscInt w = as->eval[k], q = op->work[w].q;
     bad = transpose(op->work[w].n, op->groups[q].k->jp->nentries, as->perm + as->pstart[q],
                     as->cf + as->pstart[q], op->bjac, as->buf + (size_t)as->ring[w] * as->bstride);
-    apply_records(op, as->upto[k]);
+    apply_chunks(op, as->upto[k]);
     return (PetscBool)(bad != 0);
   }
   const ag_work *wk = &op->work[k];
