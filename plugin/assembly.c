@@ -297,7 +297,6 @@ PetscErrorCode ag_assembly_schedule(AGOperator op) {
    place order (a transpose, which also finds infs and NaNs), in a ring of buffers (a buffer
    is reused once its batch's last record is applied: faces in y keep theirs for about a grid
    line). */
-typedef double ag_v4d __attribute__((vector_size(32)));
 /* the per-Jacobian loops in two versions, picked when the library loads: AVX2 where the CPU
    has it (32-byte vectors), else the baseline */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
@@ -316,10 +315,11 @@ typedef struct {
 } ag_record;
 
 /* cnt targets with the same pattern, sign and batch, whose bases and elements step evenly:
-   target t at bases ba + t dba, bb + t dbb, values buf + vo + t dvo */
+   target t at bases ba + t dba, bb + t dbb; entry en of its element at
+   buf[vo + t dvo + en n] (the batch's buffer as the kernel wrote it: entry by entry) */
 typedef struct {
   PetscInt ba, bb;
-  int pid, cnt, dba, dbb, vo, dvo;
+  int pid, cnt, dba, dbb, vo, dvo, n, ps; /* ps: the group's pstart */
   PetscReal sg;
 } ag_block;
 
@@ -331,11 +331,11 @@ struct ag_assembly {
   PetscInt nrec;             /* targets */
   ag_block *blk;             /* chunk by chunk */
   PetscInt nblk, nchunk;
-  PetscInt *cfirst;          /* chunk c: blocks cfirst[c] to cfirst[c + 1] */
-  PetscInt *cfront, *cend;   /* chunk c writes places of a from cfront[c] to before cend[c] */
-  PetscInt *eval; /* the batches in the order of evaluation */
-  PetscInt *upto; /* after eval[k], the chunks before upto[k] can be applied */
-  PetscInt *ring; /* per batch: its buffer */
+  PetscInt *cfirst;        /* chunk c: blocks cfirst[c] to cfirst[c + 1] */
+  PetscInt *cfront, *cend; /* chunk c writes places of a from cfront[c] to before cend[c] */
+  PetscInt *eval;          /* the batches in the order of evaluation */
+  PetscInt *upto;          /* after eval[k], the chunks before upto[k] can be applied */
+  PetscInt *ring;          /* per batch: its buffer */
   PetscInt nring;
   PetscReal *buf;          /* nring buffers of bstride values */
   size_t bstride;          /* batch * (most entries of a kernel) */
@@ -690,7 +690,7 @@ static PetscErrorCode blocks_build(AGOperator op, const ag_record *rec, const re
         continue;
       }
     }
-    as->blk[as->nblk] = (ag_block){x->ba, x->bb, x->pid, 1, 0, 0, 0, 0, x->sg};
+    as->blk[as->nblk] = (ag_block){x->ba, x->bb, x->pid, 1, 0, 0, 0, 0, 0, 0, x->sg};
     bchunk[as->nblk] = key[i].chunk;
     bw[as->nblk] = key[i].w;
     be[as->nblk] = key[i].e;
@@ -698,17 +698,19 @@ static PetscErrorCode blocks_build(AGOperator op, const ag_record *rec, const re
     as->nblk++;
   }
   for (PetscInt c = 0, i = 0; c <= nc; c++) { /* first block of each chunk */
-    while (i < as->nblk && bchunk[i] < c) i++;
+    while (i < as->nblk && bchunk[i] < c)
+      i++;
     as->cfirst[c] = i;
   }
   PetscCall(program_build(op, bchunk, bw));
   *ok = PETSC_TRUE;
   for (PetscInt i = 0; i < as->nblk; i++) { /* where each block finds its values */
-    PetscInt ne = op->groups[op->work[bw[i]].q].k->jp->nentries;
-    size_t vo = (size_t)as->ring[bw[i]] * as->bstride + (size_t)(be[i] * ne);
-    if (vo > INT_MAX || PetscAbsInt(de[i] * ne) > INT_MAX / 2) *ok = PETSC_FALSE;
+    size_t vo = (size_t)as->ring[bw[i]] * as->bstride + (size_t)be[i];
+    if (vo > INT_MAX || PetscAbsInt(de[i]) > INT_MAX / 2) *ok = PETSC_FALSE;
     as->blk[i].vo = (int)vo;
-    as->blk[i].dvo = (int)(de[i] * ne);
+    as->blk[i].dvo = (int)de[i];
+    as->blk[i].n = (int)op->work[bw[i]].n;
+    as->blk[i].ps = (int)as->pstart[op->work[bw[i]].q];
   }
   PetscCall(PetscFree2(chunk, key));
   PetscCall(PetscFree4(bchunk, bw, be, de));
@@ -980,9 +982,10 @@ PetscErrorCode ag_assembly_begin(AGOperator op, Mat P) {
 }
 
 void ag_assembly_batch(AGOperator op, PetscInt k, PetscInt *w, PetscReal **bjac) {
-  /* in place, the batch is then transposed into its ring buffer by ag_assembly_add */
-  *w = op->as->in_place ? op->as->eval[k] : k;
-  *bjac = op->bjac;
+  struct ag_assembly *as = op->as;
+  *w = as->in_place ? as->eval[k] : k;
+  /* in place, the kernel writes its Jacobians into the batch's ring buffer */
+  *bjac = as->in_place ? as->buf + (size_t)as->ring[*w] * as->bstride : op->bjac;
 }
 
 /* dst[0..n-1] = src[0..n-1]; whole 64-byte lines of dst with non-temporal stores: a line of
@@ -1033,23 +1036,34 @@ AG_CLONES static void apply_chunks(AGOperator op, PetscInt upto) {
     as->hi = PetscMax(as->hi, as->cend[c] - as->w0);
     for (PetscInt i = as->cfirst[c]; i < as->cfirst[c + 1]; i++) {
       const ag_block *bk = &as->blk[i];
-      const int *p0 = as->code + as->cstart[bk->pid], nq = p0[0], ns = p0[1], nb = p0[2];
-      const PetscReal sg = bk->sg;
-      PetscScalar *wa = as->win + (bk->ba - as->w0), *wb = b + bk->bb;
-      const PetscReal *v = as->buf + bk->vo;
-      for (int t = 0; t < bk->cnt; t++, wa += bk->dba, wb += bk->dbb, v += bk->dvo) {
-        const int *p = p0 + 3;
-        for (int j = 0; j < nq; j++, p += 2) { /* one 32-byte vector (vector extensions) */
-          ag_v4d d, x;
-          memcpy(&d, wa + p[0], sizeof d);
-          memcpy(&x, v + p[1], sizeof x);
-          d += sg * x;
-          memcpy(wa + p[0], &d, sizeof d);
+      const int *p = as->code + as->cstart[bk->pid], nq = p[0], ns = p[1], nb = p[2];
+      const PetscInt *perm = as->perm + bk->ps;
+      const PetscScalar *cf = as->cf + bk->ps;
+      const int cnt = bk->cnt, dba = bk->dba, dbb = bk->dbb, dvo = bk->dvo;
+      PetscScalar *restrict wa = as->win + (bk->ba - as->w0), *restrict wb = b + bk->bb;
+      const PetscReal *restrict v = as->buf + bk->vo;
+      /* entry by entry, each over the block's targets: reads that step through the batch's
+         values of that entry, sums into places a row or a cell apart */
+      for (p += 3; nq > 0 && p < as->code + as->cstart[bk->pid] + 3 + 2 * nq; p += 2)
+        for (int j = 0; j < 4; j++) {
+          const PetscReal *restrict x = v + perm[p[1] + j] * bk->n;
+          const PetscReal s = bk->sg * cf[p[1] + j];
+          PetscScalar *restrict d = wa + p[0] + j;
+          for (int t = 0; t < cnt; t++)
+            d[t * dba] += s * x[t * dvo];
         }
-        for (int j = 0; j < ns; j++, p += 2)
-          wa[p[0]] += sg * v[p[1]];
-        for (int j = 0; j < nb; j++, p += 2)
-          wb[p[0]] += sg * v[p[1]];
+      for (int j = 0; j < ns + nb; j++, p += 2) {
+        const PetscReal *restrict x = v + perm[p[1]] * bk->n;
+        const PetscReal s = bk->sg * cf[p[1]];
+        if (j < ns) {
+          PetscScalar *restrict d = wa + p[0];
+          for (int t = 0; t < cnt; t++)
+            d[t * dba] += s * x[t * dvo];
+        } else {
+          PetscScalar *restrict d = wb + p[0];
+          for (int t = 0; t < cnt; t++)
+            d[t * dbb] += s * x[t * dvo];
+        }
       }
     }
   }
@@ -1060,56 +1074,34 @@ AG_CLONES static void apply_chunks(AGOperator op, PetscInt upto) {
 #define NONFINITE_BIT(u)                                                                           \
   ((((u)&0x7FF0000000000000ULL) + 0x0010000000000000ULL) & 0x8000000000000000ULL)
 
-/* dst[e ne + j] = cf[j] src[perm[j] n + e] (n elements, ne entries); an inf or a NaN among
-   the values sets the sign bit of the result */
-AG_CLONES static uint64_t transpose(PetscInt n, PetscInt ne, const PetscInt *perm,
-                                    const PetscScalar *cf, const PetscReal *restrict src,
-                                    PetscReal *restrict dst) {
+/* an inf or a NaN among x[0..n-1] (integer arithmetic on the bits: it vectorises) */
+AG_CLONES static PetscBool any_nonfinite(const PetscReal *restrict x, PetscInt n) {
   uint64_t bad = 0, u;
-  PetscInt e = 0;
-  for (; e + 4 <= n; e += 4) /* four elements at a time: 32-byte reads */
-    for (PetscInt j = 0; j < ne; j++)
-      for (PetscInt i = 0; i < 4; i++) {
-        PetscReal x = src[perm[j] * n + e + i];
-        memcpy(&u, &x, sizeof u);
-        bad |= NONFINITE_BIT(u);
-        dst[(e + i) * ne + j] = cf[j] * x;
-      }
-  for (; e < n; e++)
-    for (PetscInt j = 0; j < ne; j++) {
-      PetscReal x = src[perm[j] * n + e];
-      memcpy(&u, &x, sizeof u);
-      bad |= NONFINITE_BIT(u);
-      dst[e * ne + j] = cf[j] * x;
-    }
-  return bad;
+  for (PetscInt i = 0; i < n; i++) {
+    memcpy(&u, &x[i], sizeof u);
+    bad |= NONFINITE_BIT(u);
+  }
+  return (PetscBool)(bad != 0);
 }
 
 PetscBool ag_assembly_add(AGOperator op, PetscInt k) {
   struct ag_assembly *as = op->as;
-  uint64_t bad = 0, u;
-  if (as->in_place) { /* the batch element by element, in its group's place order, times the
-                         shift for d/dUdot */
-    PetscInt w = as->eval[k], q = op->work[w].q;
-    bad = transpose(op->work[w].n, op->groups[q].k->jp->nentries, as->perm + as->pstart[q],
-                    as->cf + as->pstart[q], op->bjac, as->buf + (size_t)as->ring[w] * as->bstride);
+  if (as->in_place) {
+    PetscInt w = as->eval[k], n = op->work[w].n, ne = op->groups[op->work[w].q].k->jp->nentries;
+    PetscBool bad = any_nonfinite(as->buf + (size_t)as->ring[w] * as->bstride, n * ne);
     apply_chunks(op, as->upto[k]);
-    return (PetscBool)(bad != 0);
+    return bad;
   }
   const ag_work *wk = &op->work[k];
   const ag_group *gr = &op->groups[wk->q];
   PetscInt nt = gr->ntarget, ne = gr->k->jp->nentries, n = wk->n;
   const PetscScalar *sc = as->scale + as->sstart[wk->q];
   PetscScalar *v = op->coo_vals + gr->coo_base + (PetscCount)wk->e0 * nt * ne;
-  for (PetscInt m = 0; m < n * ne; m++) {
-    memcpy(&u, &op->bjac[m], sizeof u);
-    bad |= NONFINITE_BIT(u);
-  }
   for (PetscInt e = 0; e < n; e++)
     for (PetscInt t = 0; t < nt; t++)
       for (PetscInt en = 0; en < ne; en++)
         *v++ = sc[t * ne + en] * op->bjac[en * n + e];
-  return (PetscBool)(bad != 0);
+  return any_nonfinite(op->bjac, n * ne);
 }
 
 PetscErrorCode ag_assembly_end(AGOperator op, Mat P) {
