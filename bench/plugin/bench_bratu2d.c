@@ -20,8 +20,8 @@
 #include <petscdmda.h>
 #include <petscsnes.h>
 
-#include "bench_loop.h"
 #include "../../tests/plugin/bratu.c" /* the kernels, as plain C */
+#include "bench_loop.h"
 
 #ifndef BRATU_KERNEL_FILE
 #define BRATU_KERNEL_FILE "bratu.c"
@@ -47,8 +47,7 @@ static PetscErrorCode FormFunctionLocal(DMDALocalInfo *info, PetscScalar **x, Pe
 }
 
 /* the hand-coded Jacobian, as PETSc's tutorials write it */
-static PetscErrorCode FormJacobianLocal(DMDALocalInfo *info, PetscScalar **x, Mat P,
-                                        AppCtx *user) {
+static PetscErrorCode FormJacobianLocal(DMDALocalInfo *info, PetscScalar **x, Mat P, AppCtx *user) {
   MatStencil row, col[5];
   PetscScalar v[5];
   PetscFunctionBeginUser;
@@ -230,8 +229,8 @@ int main(int argc, char **argv) {
       "fd_color/alphagrad %.2f (min) %.2f (median); hand-coded/alphagrad %.2f (min) %.2f "
       "(median)\n",
       loop, (double)lo[0], (double)med[0], (double)lo[1], (double)med[1], (double)lo[2],
-      (double)med[2], (double)(lo[1] / lo[0]), (double)(med[1] / med[0]),
-      (double)(lo[2] / lo[0]), (double)(med[2] / med[0])));
+      (double)med[2], (double)(lo[1] / lo[0]), (double)(med[1] / med[0]), (double)(lo[2] / lo[0]),
+      (double)(med[2] / med[0])));
   PetscCall(bench_floor(comm, A, &floor_ms, &nz));
   PetscCall(PetscPrintf(comm,
                         "floor: %.0f nonzeros on rank 0, written in %.2f ms (%.1f GB/s per rank, "
@@ -252,7 +251,8 @@ int main(int argc, char **argv) {
   if (rloop > 0) {
     PetscCall(VecDuplicate(x, &fa));
     PetscCall(VecDuplicate(x, &fo));
-    call_ctx ra = {snes, op, da, x, xl, fa, NULL, &user}, ro = {snes, op, da, x, xl, fo, NULL, &user};
+    call_ctx ra = {snes, op, da, x, xl, fa, NULL, &user},
+             ro = {snes, op, da, x, xl, fo, NULL, &user};
     bench_method rm[2] = {{"application", call_app_residual, &ra},
                           {"operator", call_op_residual, &ro}};
     PetscCall(bench_alternate(comm, rloop, 2, rm, first, lo, med));
@@ -267,7 +267,8 @@ int main(int argc, char **argv) {
     PetscCall(VecNorm(fa, NORM_INFINITY, &n));
     PetscCall(VecAXPY(fo, -1.0, fa));
     PetscCall(VecNorm(fo, NORM_INFINITY, &d));
-    PetscCall(PetscPrintf(comm, "residual check: max |F_application - F_operator| / max |F| = %.3e\n",
+    PetscCall(PetscPrintf(comm,
+                          "residual check: max |F_application - F_operator| / max |F| = %.3e\n",
                           (double)(d / n)));
     PetscCall(VecDestroy(&fa));
     PetscCall(VecDestroy(&fo));
