@@ -283,20 +283,18 @@ PetscErrorCode ag_assembly_schedule(AGOperator op) {
 
 /* Each (element, target) writes its ne entries at places base + offset in the value array of
    P's diagonal block (a) or off-diagonal block (b). The offsets relative to the two bases and
-   which array form the target's pattern (quads of four consecutive places, then single
-   places); targets away from the boundaries of the grid and of the rank share one. Each
-   (element, target) is a record (two bases, a pattern, the sign, where its element's values
-   are), and the records are applied target by target, in the order of P's rows. Values for
-   a are summed in a small window (AG_WINDOW values from place w0 on, in cache, zeroed), and
-   each stretch of a that no later record writes (everything before the row of the next
-   record) is copied out of the window once, whole cache lines with non-temporal stores: the
-   matrix is written front to back, once, as by a stream (no read of the old values, no
-   zeroing pass; places no kernel writes get their zero from the window). b (columns of other
-   ranks: a thin layer) is zeroed and added to. The batches are evaluated just before their
-   first record needs them, and their Jacobians kept, element by element and in the group's
-   place order (a transpose, which also finds infs and NaNs), in a ring of buffers (a buffer
-   is reused once its batch's last record is applied: faces in y keep theirs for about a grid
-   line). */
+   which array form the target's pattern; targets away from the boundaries of the grid and of
+   the rank share one. The targets are taken in the order of P's rows, in chunks whose places
+   fit in a small window (AG_WINDOW values from place w0 on, in cache, zeroed); within a
+   chunk, targets of the same pattern, sign and batch whose bases and elements step evenly
+   form a block, applied entry by entry over its targets. Each stretch of a that no later
+   chunk writes (everything before the next chunk's first row) is copied out of the window
+   once, whole cache lines with non-temporal stores: the matrix is written front to back,
+   once, as by a stream (no read of the old values, no zeroing pass; places no kernel writes
+   get their zero from the window). b (columns of other ranks: a thin layer) is zeroed and
+   added to. The batches are evaluated just before the first chunk that needs them, the
+   kernel writing its Jacobians straight into a ring of buffers (a buffer is reused once its
+   batch's last chunk is applied: faces in y keep theirs for about a grid line). */
 /* the per-Jacobian loops in two versions, picked when the library loads: AVX2 where the CPU
    has it (32-byte vectors), else the baseline */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
@@ -337,16 +335,16 @@ struct ag_assembly {
   PetscInt *upto;          /* after eval[k], the chunks before upto[k] can be applied */
   PetscInt *ring;          /* per batch: its buffer */
   PetscInt nring;
-  PetscReal *buf;          /* nring buffers of bstride values */
-  size_t bstride;          /* batch * (most entries of a kernel) */
-  int *code;               /* patterns (pattern_code) */
-  PetscInt *cstart, npat;  /* pattern p's codes from cstart[p] */
-  PetscInt *perm, *pstart; /* per group from pstart[q]: its entries in the order of places */
-  PetscScalar *scale;      /* COO: per group, target, entry: sign, times shift for d/dUdot */
-  PetscInt *sstart;        /* per group: first factor */
-  PetscScalar *cf;         /* in place: per group from pstart, in place order: the shift for
-                              d/dUdot, else 1 */
-  PetscScalar *win;        /* the window: place v of a at win[v - w0] */
+  PetscReal *buf;         /* nring buffers of bstride values */
+  size_t bstride;         /* batch * (most entries of a kernel) */
+  int *code;              /* patterns (pattern_code) */
+  PetscInt *cstart, npat; /* pattern p's codes from cstart[p] */
+  PetscInt *pstart;       /* per group: its first entry in cf */
+  PetscScalar *scale;     /* COO: per group, target, entry: sign, times shift for d/dUdot */
+  PetscInt *sstart;       /* per group: first factor */
+  PetscScalar *cf;        /* in place: per group from pstart, per entry: the shift for
+                             d/dUdot, else 1 */
+  PetscScalar *win;       /* the window: place v of a at win[v - w0] */
   /* while a Jacobian is assembled */
   Mat Ad, Ao;
   PetscScalar *a, *b;
@@ -377,7 +375,6 @@ PetscErrorCode ag_assembly_destroy(struct ag_assembly **as) {
   PetscCall(PetscFree((*as)->cf));
   PetscCall(PetscFree((*as)->sstart));
   PetscCall(PetscFree((*as)->win));
-  PetscCall(PetscFree((*as)->perm));
   PetscCall(PetscFree((*as)->pstart));
   PetscCall(PetscFree(*as));
   PetscFunctionReturn(0);
@@ -717,46 +714,24 @@ static PetscErrorCode blocks_build(AGOperator op, const ag_record *rec, const re
   PetscFunctionReturn(0);
 }
 
-/* A target's pattern from the offsets of its entries in place order (off[k]: offset in a,
-   -1 - offset in b, PETSC_MIN_INT: skipped): c = nq, ns, nb, then nq quads (offset, k) of
-   four consecutive entries at four consecutive places of a (a fixed-size step the compiler
-   vectorises, with no loop whose trip count changes from record to record), ns singles
-   (offset, k) in a, nb singles in b; *n codes. */
-static PetscErrorCode pattern_code(const PetscInt *off, PetscInt ne, int *c, PetscInt *n) {
-  int nq = 0, ns = 0, nb = 0, *p = c + 3;
-  PetscFunctionBegin;
-  for (PetscInt k = 0; k < ne;) { /* quads */
-    PetscBool quad = (PetscBool)(k + 4 <= ne && off[k] >= 0);
-    for (PetscInt i = 1; quad && i < 4; i++)
-      quad = (PetscBool)(off[k + i] == off[k] + i);
-    if (!quad) {
-      k++;
-      continue;
-    }
-    PetscCheck(off[k] < INT_MAX, PETSC_COMM_SELF, PETSC_ERR_PLIB, "offset overflow");
-    *p++ = (int)off[k];
-    *p++ = (int)k;
-    nq++;
-    k += 4;
-  }
-  for (int pass = 0; pass < 2; pass++) /* singles in a, then in b */
-    for (PetscInt k = 0; k < ne; k++) {
-      PetscBool inq = PETSC_FALSE;
-      for (int i = 0; i < nq && !inq; i++)
-        inq = (PetscBool)(k >= c[3 + 2 * i + 1] && k < c[3 + 2 * i + 1] + 4);
-      if (inq || off[k] == PETSC_MIN_INT || (pass == 0) != (off[k] >= 0)) continue;
-      *p++ = (int)(pass == 0 ? off[k] : -1 - off[k]);
-      *p++ = (int)k;
+/* A target's pattern from the offsets of its entries (off[en]: offset in a, -1 - offset in
+   b, PETSC_MIN_INT: skipped): c = na, nb, then na pairs (offset, entry) in a and nb in b; *n
+   codes. */
+static void pattern_code(const PetscInt *off, PetscInt ne, int *c, PetscInt *n) {
+  int na = 0, nb = 0, *p = c + 2;
+  for (int pass = 0; pass < 2; pass++) /* a, then b */
+    for (PetscInt en = 0; en < ne; en++) {
+      if (off[en] == PETSC_MIN_INT || (pass == 0) != (off[en] >= 0)) continue;
+      *p++ = (int)(pass == 0 ? off[en] : -1 - off[en]);
+      *p++ = (int)en;
       if (pass == 0)
-        ns++;
+        na++;
       else
         nb++;
     }
-  c[0] = nq;
-  c[1] = ns;
-  c[2] = nb;
+  c[0] = na;
+  c[1] = nb;
   *n = p - c;
-  PetscFunctionReturn(0);
 }
 
 /* The maps of P (an assembled AIJ or BAIJ matrix, sequential or MPI, whose structure holds
@@ -789,38 +764,17 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
   as->blocked = (PetscBool)(baij || mbaij);
   PetscCall(entry_places(op, P, &slot, &rowp, &all));
   if (all) PetscCall(records_sorted(op, rowp, &rk, &as->nrec));
-  if (all) { /* each group's entries in the order of their places in its first target that
-                writes only a (the transposed batches hold them in that order), then the
-                records and their patterns */
+  if (all) { /* the targets and their patterns */
     int *c;
     pattern_set ps = {0};
-    PetscInt me = 1, *pl;
+    PetscInt me = 1, *off;
     for (PetscInt q = 0; q < op->ngroups; q++)
       me = PetscMax(me, op->groups[q].k->jp->nentries);
-    PetscCall(PetscMalloc2(3 + 2 * me, &c, me, &pl));
-    PetscCall(PetscFree(as->perm));
-    PetscCall(PetscMalloc1(as->pstart[op->ngroups] + 1, &as->perm));
-    for (PetscInt q = 0; q < op->ngroups; q++) {
-      PetscInt ne = op->groups[q].k->jp->nentries, *perm = as->perm + as->pstart[q];
-      for (PetscInt en = 0; en < ne; en++)
-        perm[en] = en;
-      for (PetscInt r = 0; r < as->nrec; r++) {
-        const PetscInt *sl = slot + rk[r].m0;
-        PetscBool only_a = PETSC_TRUE;
-        if (op->work[rk[r].w].q != q) continue;
-        for (PetscInt en = 0; en < ne; en++)
-          if (sl[en] < 0 || sl[en] >= as->na) only_a = PETSC_FALSE;
-        if (!only_a) continue;
-        PetscCall(PetscArraycpy(pl, sl, ne));
-        PetscCall(PetscSortIntWithArray(ne, pl, perm));
-        break;
-      }
-    }
+    PetscCall(PetscMalloc2(2 + 2 * me, &c, me, &off));
     PetscCall(PetscMalloc1(as->nrec + 1, &rec));
     for (PetscInt r = 0; r < as->nrec && all; r++) {
       PetscInt q = op->work[rk[r].w].q;
       const ag_group *gr = &op->groups[q];
-      const PetscInt *perm = as->perm + as->pstart[q];
       PetscInt ne = gr->k->jp->nentries, ba = PETSC_MAX_INT, bb = PETSC_MAX_INT, n = 0, hi = 0;
       const PetscInt *sl = slot + rk[r].m0;
       for (PetscInt en = 0; en < ne; en++) {
@@ -829,11 +783,9 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
       }
       ba = ba == PETSC_MAX_INT ? rk[r].key : ba;
       bb = bb == PETSC_MAX_INT ? 0 : bb;
-      PetscInt *off = pl; /* per entry (place order): offset in a, -1 - offset in b, or skip */
-      const PetscInt skip = PETSC_MIN_INT;
-      for (PetscInt k = 0; k < ne; k++) {
-        PetscInt sv = sl[perm[k]], inb = sv >= as->na;
-        off[k] = skip;
+      for (PetscInt k = 0; k < ne; k++) { /* offset in a, -1 - offset in b, or skipped */
+        PetscInt sv = sl[k], inb = sv >= as->na;
+        off[k] = PETSC_MIN_INT;
         if (sv < 0) continue; /* a row of another rank */
         off[k] = inb ? -1 - (sv - as->na - bb) : sv - ba;
         /* a place of a within the window (after the rows already written out, which end where
@@ -841,11 +793,11 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
         if (!inb && (sv < rk[r].key || sv - rk[r].key >= AG_WINDOW)) all = PETSC_FALSE;
         if (!inb) hi = PetscMax(hi, off[k] + 1);
       }
-      PetscCall(pattern_code(off, ne, c, &n));
+      pattern_code(off, ne, c, &n);
       rec[r] = (ag_record){ba, bb, rk[r].key, -1, (int)hi, gr->sign[rk[r].et % gr->ntarget]};
       if (all) PetscCall(pattern_find(&ps, c, n, &rec[r].pid));
     }
-    PetscCall(PetscFree2(c, pl));
+    PetscCall(PetscFree2(c, off));
     PetscCall(PetscFree(ps.tab));
     as->code = ps.code;
     as->cstart = ps.cstart;
@@ -967,10 +919,8 @@ PetscErrorCode ag_assembly_begin(AGOperator op, Mat P) {
       for (PetscInt en = 0; en < ne; en++)
         as->scale[as->sstart[q] + t * ne + en] =
             gr->k->jp->col[en] >= nu ? gr->sign[t] * op->shift : gr->sign[t];
-    if (as->in_place)
-      for (PetscInt k = 0; k < ne; k++)
-        as->cf[as->pstart[q] + k] =
-            gr->k->jp->col[as->perm[as->pstart[q] + k]] >= nu ? op->shift : 1.0;
+    for (PetscInt en = 0; en < ne; en++)
+      as->cf[as->pstart[q] + en] = gr->k->jp->col[en] >= nu ? op->shift : 1.0;
   }
   as->done = 0;
   as->w0 = as->hi = 0;
@@ -1036,34 +986,21 @@ AG_CLONES static void apply_chunks(AGOperator op, PetscInt upto) {
     as->hi = PetscMax(as->hi, as->cend[c] - as->w0);
     for (PetscInt i = as->cfirst[c]; i < as->cfirst[c + 1]; i++) {
       const ag_block *bk = &as->blk[i];
-      const int *p = as->code + as->cstart[bk->pid], nq = p[0], ns = p[1], nb = p[2];
-      const PetscInt *perm = as->perm + bk->ps;
+      const int *p = as->code + as->cstart[bk->pid], na = p[0], nb = p[1];
       const PetscScalar *cf = as->cf + bk->ps;
-      const int cnt = bk->cnt, dba = bk->dba, dbb = bk->dbb, dvo = bk->dvo;
+      const int cnt = bk->cnt, dvo = bk->dvo;
       PetscScalar *restrict wa = as->win + (bk->ba - as->w0), *restrict wb = b + bk->bb;
       const PetscReal *restrict v = as->buf + bk->vo;
       /* entry by entry, each over the block's targets: reads that step through the batch's
          values of that entry, sums into places a row or a cell apart */
-      for (p += 3; nq > 0 && p < as->code + as->cstart[bk->pid] + 3 + 2 * nq; p += 2)
-        for (int j = 0; j < 4; j++) {
-          const PetscReal *restrict x = v + perm[p[1] + j] * bk->n;
-          const PetscReal s = bk->sg * cf[p[1] + j];
-          PetscScalar *restrict d = wa + p[0] + j;
-          for (int t = 0; t < cnt; t++)
-            d[t * dba] += s * x[t * dvo];
-        }
-      for (int j = 0; j < ns + nb; j++, p += 2) {
-        const PetscReal *restrict x = v + perm[p[1]] * bk->n;
+      p += 2;
+      for (int j = 0; j < na + nb; j++, p += 2) {
+        const PetscReal *restrict x = v + p[1] * bk->n;
         const PetscReal s = bk->sg * cf[p[1]];
-        if (j < ns) {
-          PetscScalar *restrict d = wa + p[0];
-          for (int t = 0; t < cnt; t++)
-            d[t * dba] += s * x[t * dvo];
-        } else {
-          PetscScalar *restrict d = wb + p[0];
-          for (int t = 0; t < cnt; t++)
-            d[t * dbb] += s * x[t * dvo];
-        }
+        const int dd = j < na ? bk->dba : bk->dbb;
+        PetscScalar *restrict d = (j < na ? wa : wb) + p[0];
+        for (int t = 0; t < cnt; t++)
+          d[t * dd] += s * x[t * dvo];
       }
     }
   }
