@@ -232,50 +232,77 @@ PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, Pet
   PetscFunctionReturn(0);
 }
 
-/* ---- the schedule: the order in which a Jacobian evaluates the batches ---- */
+/* ---- the batches ---- */
 
-/* Batches of every group (opts.batch consecutive elements each), ordered by the first owned
-   row they write (stable: group order among equals). Group by group, each group would sweep
-   the whole matrix once (the cell kernel's, then every face direction's); in this order the
-   batches that write the same rows follow each other, so a Jacobian sweeps the matrix once,
-   the rows in use staying in cache. Elements are in natural order within a group (faces by
-   their low cell), so a batch's rows are near each other. */
-typedef struct {
-  PetscInt key, q, e0, n;
-} work_key;
-
-static int work_cmp(const void *pa, const void *pb) {
-  const work_key *a = pa, *b = pb;
-  if (a->key != b->key) return a->key < b->key ? -1 : 1;
-  if (a->q != b->q) return a->q < b->q ? -1 : 1;
-  return a->e0 < b->e0 ? -1 : a->e0 > b->e0;
+/* the steps from element e to e + 1 of the input, aux and row indices */
+static void steps(const ag_group *gr, PetscInt ni, PetscInt e, PetscInt st[3]) {
+  PetscInt nr = gr->ntarget * gr->k->g->noutputs;
+  st[0] = gr->in_idx[(e + 1) * ni] - gr->in_idx[e * ni];
+  st[1] = gr->aux_idx ? gr->aux_idx[(e + 1) * gr->aux_per] - gr->aux_idx[e * gr->aux_per] : 0;
+  st[2] = gr->out_idx[(e + 1) * nr] - gr->out_idx[e * nr];
 }
 
+/* whether element e's input, aux and row indices are element e0's plus (e - e0) times the
+   steps st (rows all owned) */
+static PetscBool affine_at(const ag_group *gr, PetscInt ni, PetscInt e0, PetscInt e,
+                           const PetscInt st[3]) {
+  PetscInt nr = gr->ntarget * gr->k->g->noutputs;
+  for (PetscInt i = 0; i < ni; i++)
+    if (gr->in_idx[e * ni + i] != gr->in_idx[e0 * ni + i] + (e - e0) * st[0]) return PETSC_FALSE;
+  if (gr->aux_idx)
+    for (PetscInt i = 0; i < gr->aux_per; i++)
+      if (gr->aux_idx[e * gr->aux_per + i] != gr->aux_idx[e0 * gr->aux_per + i] + (e - e0) * st[1])
+        return PETSC_FALSE;
+  for (PetscInt r = 0; r < nr; r++)
+    if (gr->out_idx[e0 * nr + r] < 0 ||
+        gr->out_idx[e * nr + r] != gr->out_idx[e0 * nr + r] + (e - e0) * st[2])
+      return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
+/* Every group's elements in batches of at most opts.batch, in group order. A run of elements
+   whose input, aux and row indices step evenly (the cells of a grid line, the faces between
+   them) makes a batch of its own, gathered and scattered without index arrays; what is left
+   between such runs (the ends of grid lines, boundaries) goes into indexed batches. */
 PetscErrorCode ag_assembly_schedule(AGOperator op) {
-  PetscInt B = op->opts.batch, nw = 0;
-  work_key *wk;
+  PetscInt B = op->opts.batch, nw = 0, cap = 0;
+  const PetscInt minrun = PetscMin(B, 8);
   PetscFunctionBegin;
-  for (PetscInt q = 0; q < op->ngroups; q++)
-    nw += (op->groups[q].nel + B - 1) / B;
-  PetscCall(PetscMalloc1(nw + 1, &wk));
-  nw = 0;
+  PetscCall(PetscFree(op->work));
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
-    PetscInt nr = gr->ntarget * gr->k->g->noutputs;
-    for (PetscInt e0 = 0; e0 < gr->nel; e0 += B, nw++) {
-      PetscInt n = PetscMin(B, gr->nel - e0), key = PETSC_MAX_INT;
-      for (PetscInt r = e0 * nr; r < (e0 + n) * nr; r++)
-        if (gr->out_idx[r] >= 0) key = PetscMin(key, gr->out_idx[r]);
-      wk[nw] = (work_key){key, q, e0, n};
+    PetscInt ni = gr->k->g->ninputs, e0 = 0;
+    while (e0 < gr->nel) {
+      PetscInt n = 1, st[3] = {0, 0, 0};
+      if (e0 + 1 < gr->nel) {
+        steps(gr, ni, e0, st);
+        while (n < B && e0 + n < gr->nel && affine_at(gr, ni, e0, e0 + n, st))
+          n++;
+      }
+      if (n < minrun || st[0] <= 0) { /* indexed: up to the next long run, at most B */
+        PetscInt m = n;
+        st[0] = st[1] = st[2] = 0;
+        while (m < B && e0 + m < gr->nel) {
+          PetscInt r = 1, s = e0 + m, s2[3];
+          if (s + 1 < gr->nel) {
+            steps(gr, ni, s, s2);
+            while (r < minrun && s + r < gr->nel && affine_at(gr, ni, s, s + r, s2))
+              r++;
+          }
+          if (r >= minrun && s2[0] > 0) break;
+          m++;
+        }
+        n = m;
+      }
+      if (nw == cap) {
+        cap = 2 * cap + 64;
+        PetscCall(PetscRealloc(sizeof(ag_work) * cap, &op->work));
+      }
+      op->work[nw++] = (ag_work){q, e0, n, st[0], st[1], st[2]};
+      e0 += n;
     }
   }
-  qsort(wk, (size_t)nw, sizeof *wk, work_cmp);
-  PetscCall(PetscFree(op->work));
-  PetscCall(PetscMalloc1(nw + 1, &op->work));
-  for (PetscInt w = 0; w < nw; w++)
-    op->work[w] = (ag_work){wk[w].q, wk[w].e0, wk[w].n};
   op->nwork = nw;
-  PetscCall(PetscFree(wk));
   PetscFunctionReturn(0);
 }
 

@@ -728,26 +728,44 @@ static PetscErrorCode aux_end(AGOperator op, const PetscScalar **aux, const Pets
   PetscFunctionReturn(0);
 }
 
-/* gathers elements e0..e0+n-1 of gr into the SoA buffers */
-static void gather(AGOperator op, const ag_group *gr, PetscInt e0, PetscInt n, const PetscScalar *x,
-                   const PetscScalar *aux, const PetscScalar *auxl) {
+/* gathers batch wk's elements into the SoA buffers */
+static void gather(AGOperator op, const ag_work *wk, const PetscScalar *x, const PetscScalar *aux,
+                   const PetscScalar *auxl) {
+  const ag_group *gr = &op->groups[wk->q];
   const AGKernel k = gr->k;
   PetscInt ni = k->g->ninputs, np = k->g->nparams, nc = k->nconst, nu = ni - gr->nudot;
-  for (PetscInt e = 0; e < n; e++) {
-    const PetscInt *ix = gr->in_idx + (e0 + e) * ni;
-    for (PetscInt i = 0; i < nu; i++)
-      op->bin[i * n + e] = x[ix[i]];
-    for (PetscInt i = nu; i < ni; i++)
-      op->bin[i * n + e] = op->udot_arr[ix[i]];
-  }
+  PetscInt e0 = wk->e0, n = wk->n;
+  if (wk->ist > 0) /* evenly stepping indices: input by input, no index array */
+    for (PetscInt i = 0; i < ni; i++) {
+      const PetscScalar *restrict s = (i < nu ? x : op->udot_arr) + gr->in_idx[e0 * ni + i];
+      PetscReal *restrict d = op->bin + i * n;
+      const PetscInt st = wk->ist;
+      for (PetscInt e = 0; e < n; e++)
+        d[e] = s[e * st];
+    }
+  else
+    for (PetscInt e = 0; e < n; e++) {
+      const PetscInt *ix = gr->in_idx + (e0 + e) * ni;
+      for (PetscInt i = 0; i < nu; i++)
+        op->bin[i * n + e] = x[ix[i]];
+      for (PetscInt i = nu; i < ni; i++)
+        op->bin[i * n + e] = op->udot_arr[ix[i]];
+    }
   for (PetscInt i = 0; i < nc && i < np; i++)
     for (PetscInt e = 0; e < n; e++)
       op->bp[i * n + e] = k->params[i];
   PetscInt na = group_naux(op, gr), ad = op->auxdof, per = gr->aux_per;
   const PetscScalar *src = gr->aux_ghosted ? auxl : aux;
-  for (PetscInt i = nc; i < np && i < nc + na; i++) /* cell (i - nc) / ad, value (i - nc) % ad */
-    for (PetscInt e = 0; e < n; e++)
-      op->bp[i * n + e] = src[gr->aux_idx[(e0 + e) * per + (i - nc) / ad] + (i - nc) % ad];
+  for (PetscInt i = nc; i < np && i < nc + na; i++) { /* cell (i - nc) / ad, value (i - nc) % ad */
+    PetscReal *restrict d = op->bp + i * n;
+    if (wk->ist > 0) {
+      const PetscScalar *restrict s = src + gr->aux_idx[e0 * per + (i - nc) / ad] + (i - nc) % ad;
+      for (PetscInt e = 0; e < n; e++)
+        d[e] = s[e * wk->ast];
+    } else
+      for (PetscInt e = 0; e < n; e++)
+        d[e] = src[gr->aux_idx[(e0 + e) * per + (i - nc) / ad] + (i - nc) % ad];
+  }
   if (k->geometry) /* spacings, then coordinates */
     for (PetscInt i = nc + na; i < np; i++) {
       PetscInt q = i - nc - na, d = q % op->dim;
@@ -826,13 +844,24 @@ static PetscErrorCode residual(AGOperator op, Vec X, Vec F) {
   PetscCall(VecGetArrayRead(op->xloc, &x));
   PetscCall(VecGetArray(op->floc, &f));
   PetscCall(aux_begin(op, &aux, &auxl));
-  for (PetscInt q = 0; q < op->ngroups; q++) {
-    const ag_group *gr = &op->groups[q];
-    PetscInt no = gr->k->g->noutputs, nt = gr->ntarget;
-    for (PetscInt e0 = 0; e0 < gr->nel; e0 += op->opts.batch) {
-      PetscInt n = PetscMin(op->opts.batch, gr->nel - e0);
-      gather(op, gr, e0, n, x, aux, auxl);
-      ag_evaluator_eval_primal_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout);
+  for (PetscInt w = 0; w < op->nwork; w++) { /* the batches in group order */
+    const ag_work *wk = &op->work[w];
+    const ag_group *gr = &op->groups[wk->q];
+    PetscInt no = gr->k->g->noutputs, nt = gr->ntarget, e0 = wk->e0, n = wk->n;
+    gather(op, wk, x, aux, auxl);
+    ag_evaluator_eval_primal_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout);
+    if (wk->ist > 0) /* evenly stepping rows, all owned; the high side first, so that each
+                        cell sums as element by element (its low face's value, then its high
+                        face's) */
+      for (PetscInt t = nt - 1; t >= 0; t--)
+        for (PetscInt r = 0; r < no; r++) {
+          PetscScalar *restrict d = f + gr->out_idx[e0 * nt * no + t * no + r];
+          const PetscReal *restrict s = op->bout + r * n;
+          const PetscScalar sg = gr->sign[t];
+          for (PetscInt e = 0; e < n; e++)
+            d[e * wk->ost] += sg * s[e];
+        }
+    else
       for (PetscInt e = 0; e < n; e++) {
         const PetscInt *rows = gr->out_idx + (e0 + e) * nt * no;
         for (PetscInt t = 0; t < nt; t++)
@@ -841,7 +870,6 @@ static PetscErrorCode residual(AGOperator op, Vec X, Vec F) {
             if (idx >= 0) f[idx] += gr->sign[t] * op->bout[r * n + e];
           }
       }
-    }
   }
   PetscCall(aux_end(op, &aux, &auxl));
   PetscCall(VecRestoreArrayRead(op->xloc, &x));
@@ -921,7 +949,8 @@ static PetscErrorCode tune_kernels(AGOperator op, const PetscScalar *x, const Pe
     double *xs = NULL, *ps = NULL;
     if (gr) { /* one batch through the evaluation's own gather, then element-major */
       n = PetscMin(op->opts.batch, gr->nel);
-      gather(op, gr, 0, n, x, aux, auxl);
+      ag_work w1 = {(PetscInt)(gr - op->groups), 0, n, 0, 0, 0};
+      gather(op, &w1, x, aux, auxl);
       PetscCall(PetscMalloc2(n * ni + 1, &xs, n * np + 1, &ps));
       for (PetscInt e = 0; e < n; e++) {
         for (PetscInt i = 0; i < ni; i++)
@@ -957,7 +986,7 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
     PetscInt q = op->work[w].q, e0 = op->work[w].e0, n = op->work[w].n;
     const ag_group *gr = &op->groups[q];
     PetscInt ne = gr->k->jp->nentries;
-    gather(op, gr, e0, n, x, aux, auxl);
+    gather(op, &op->work[w], x, aux, auxl);
     ag_evaluator_eval_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout, bjac);
     if (ag_assembly_add(op, k) && !op->nonfinite) /* an inf or a NaN in the batch: which */
       for (PetscInt m = 0; m < n * ne && !op->nonfinite; m++)

@@ -141,9 +141,11 @@ typedef struct {
   PetscInt dir, width;
 } ag_face_spec;
 
-/* one batch of a Jacobian: elements e0..e0+n-1 of group q */
+/* one batch: elements e0..e0+n-1 of group q; ist > 0: the input indices of element e0 + e
+   are element e0's plus e ist, its aux indices element e0's plus e ast, its rows (all owned)
+   element e0's plus e ost: gathered and scattered without index arrays */
 typedef struct {
-  PetscInt q, e0, n;
+  PetscInt q, e0, n, ist, ast, ost;
 } ag_work;
 
 /* A backend of the element Jacobians, chosen once per operator at set-up
@@ -205,7 +207,7 @@ struct _p_AGOperator {
   PetscScalar *coo_vals;
   PetscInt64 coo_mat_id; /* id of the matrix whose COO pattern is set, -1 none */
   PetscObjectState coo_mat_state;
-  ag_work *work; /* the batches of a Jacobian, in order (assembly.c) */
+  ag_work *work; /* the batches of every group, in group order (assembly.c) */
   PetscInt nwork;
   struct ag_assembly *as; /* in-place maps and assembly state (assembly.c) */
   Vec xloc, floc, auxloc;
@@ -227,7 +229,7 @@ PetscErrorCode ag_operator_nonfinite(AGOperator op, SNES snes);
 /* The COO pattern of op on P (first Jacobian on a matrix); the local index arrays are
    returned in *pci, *pcj (PetscFree2) when asked. */
 PetscErrorCode ag_operator_set_pattern(AGOperator op, Mat P, PetscInt **pci, PetscInt **pcj);
-/* op->work: every group's batches, ordered by the first row they write (set-up) */
+/* op->work: every group's elements in batches, in group order (set-up) */
 PetscErrorCode ag_assembly_schedule(AGOperator op);
 /* Before a Jacobian into P: the in-place maps or the COO pattern at P's first Jacobian (or
    when its structure changed); collective. */
