@@ -329,7 +329,7 @@ PetscErrorCode ag_assembly_schedule(AGOperator op) {
 #else
 #define AG_CLONES
 #endif
-#define AG_WINDOW 8192 /* values (64 KiB), a power of 2 */
+#define AG_WINDOW 8192 /* values (64 KiB) */
 /* a target, while the maps are built */
 typedef struct {
   PetscInt ba, bb; /* bases in a and b */
@@ -677,7 +677,10 @@ static PetscErrorCode blocks_build(AGOperator op, const ag_record *rec, const re
   PetscCall(PetscMalloc3(nr + 2, &as->cfirst, nr + 1, &as->cfront, nr + 1, &as->cend));
   for (PetscInt r = 0; r < nr; r++) {
     PetscInt end = rec[r].ba + rec[r].hi;
-    if (!nc || PetscMax(as->cend[nc - 1], end) - as->cfront[nc - 1] > AG_WINDOW) {
+    PetscInt span = nc ? PetscMax(as->cend[nc - 1], end) - as->cfront[nc - 1] : 0;
+    /* a new chunk at a new row (the window then has nothing to keep past the rows written
+       out) once half the window is used, or wherever the window would overflow */
+    if (!nc || span > AG_WINDOW || (span > AG_WINDOW / 2 && rec[r].front != rec[r - 1].front)) {
       as->cfront[nc] = rec[r].front;
       as->cend[nc] = rec[r].front;
       nc++;
