@@ -330,6 +330,10 @@ PetscErrorCode ag_assembly_schedule(AGOperator op) {
 #define AG_CLONES
 #endif
 #define AG_WINDOW 8192 /* values (64 KiB) */
+/* the bit pattern of an inf or a NaN (exponent all ones) carries into the sign bit */
+#define NONFINITE_BIT(u)                                                                           \
+  ((((u)&0x7FF0000000000000ULL) + 0x0010000000000000ULL) & 0x8000000000000000ULL)
+
 /* a target, while the maps are built */
 typedef struct {
   PetscInt ba, bb; /* bases in a and b */
@@ -379,6 +383,7 @@ struct ag_assembly {
   PetscInt done;      /* chunks applied */
   PetscInt w0;        /* places of a before w0 are written out; the window holds w0 on */
   PetscInt hi;        /* the window is zero from hi on */
+  uint64_t bad;       /* sign bit: a value written out was an inf or a NaN */
 };
 
 static PetscErrorCode maps_free(struct ag_assembly *as) {
@@ -408,6 +413,17 @@ PetscErrorCode ag_assembly_destroy(struct ag_assembly **as) {
 }
 
 PetscBool ag_assembly_in_place(AGOperator op) { return (PetscBool)(op->as && op->as->in_place); }
+
+PetscErrorCode ag_assembly_view(AGOperator op, PetscViewer v) {
+  struct ag_assembly *as = op->as;
+  PetscFunctionBegin;
+  PetscCall(PetscViewerASCIIPrintf(v,
+                                   "assembly: in place, into the %s matrix's own structure (no "
+                                   "COO); rank 0: %" PetscInt_FMT " targets in %" PetscInt_FMT
+                                   " blocks, %" PetscInt_FMT " patterns\n",
+                                   as->blocked ? "BAIJ" : "AIJ", as->nrec, as->nblk, as->npat));
+  PetscFunctionReturn(0);
+}
 
 /* P's place of each kernel entry (COO order) and the place where its (block) row starts in
    a, -1 for rows of other ranks; *ok false when an entry is outside P's structure. */
@@ -954,6 +970,7 @@ PetscErrorCode ag_assembly_begin(AGOperator op, Mat P) {
   }
   as->done = 0;
   as->w0 = as->hi = 0;
+  as->bad = 0;
   if (as->in_place) {
     PetscCall(value_arrays(as, P, PETSC_TRUE));
     if (as->b) PetscCall(PetscArrayzero(as->b, as->nb));
@@ -971,19 +988,36 @@ void ag_assembly_batch(AGOperator op, PetscInt k, PetscInt *w, PetscReal **bjac)
 /* dst[0..n-1] = src[0..n-1]; whole 64-byte lines of dst with non-temporal stores: a line of
    the matrix written whole needs no read of its old contents first (half of the memory
    traffic of a plain store), and the matrix is not read again before the Jacobian ends */
-static void copy_stream(PetscScalar *restrict dst, const PetscScalar *restrict src, PetscInt n) {
+static uint64_t copy_stream(PetscScalar *restrict dst, const PetscScalar *restrict src,
+                            PetscInt n) {
   PetscInt k = 0;
+  uint64_t bad = 0, u;
 #if defined(__SSE2__)
   while (k < n && ((uintptr_t)(dst + k) & 63)) { /* to a line boundary */
+    memcpy(&u, &src[k], sizeof u);
+    bad |= NONFINITE_BIT(u);
     dst[k] = src[k];
     k++;
   }
+  const __m128i ex = _mm_set1_epi64x((long long)0x7FF0000000000000ULL);
+  const __m128i one = _mm_set1_epi64x((long long)0x0010000000000000ULL);
+  __m128i acc = _mm_setzero_si128();
   for (; k + 8 <= n; k += 8)
-    for (int i = 0; i < 8; i += 2)
-      _mm_stream_pd(dst + k + i, _mm_loadu_pd(src + k + i));
+    for (int i = 0; i < 8; i += 2) {
+      __m128d v = _mm_loadu_pd(src + k + i);
+      acc = _mm_or_si128(acc, _mm_add_epi64(_mm_and_si128(_mm_castpd_si128(v), ex), one));
+      _mm_stream_pd(dst + k + i, v);
+    }
+  uint64_t lanes[2];
+  memcpy(lanes, &acc, sizeof lanes);
+  bad |= (lanes[0] | lanes[1]) & 0x8000000000000000ULL;
 #endif
-  for (; k < n; k++)
+  for (; k < n; k++) {
+    memcpy(&u, &src[k], sizeof u);
+    bad |= NONFINITE_BIT(u);
     dst[k] = src[k];
+  }
+  return bad;
 }
 
 /* places w0..upto-1 of a out of the window (untouched places: zeros); the window then
@@ -991,7 +1025,7 @@ static void copy_stream(PetscScalar *restrict dst, const PetscScalar *restrict s
 static void flush_window(struct ag_assembly *as, PetscInt upto) {
   PetscInt n = upto - as->w0, nc = PetscMin(n, as->hi);
   PetscScalar *restrict dst = as->a + as->w0, *restrict win = as->win;
-  copy_stream(dst, win, nc);
+  as->bad |= copy_stream(dst, win, nc); /* the sums: an inf or a NaN in any term shows */
   for (PetscInt k = nc; k < n; k++)
     dst[k] = 0;
   if (as->hi > n) { /* values of places after upto: to the front */
@@ -1037,12 +1071,8 @@ AG_CLONES static void apply_chunks(AGOperator op, PetscInt upto) {
   as->done = upto;
 }
 
-/* the bit pattern of an inf or a NaN (exponent all ones) carries into the sign bit */
-#define NONFINITE_BIT(u)                                                                           \
-  ((((u)&0x7FF0000000000000ULL) + 0x0010000000000000ULL) & 0x8000000000000000ULL)
-
 /* an inf or a NaN among x[0..n-1] (integer arithmetic on the bits: it vectorises) */
-AG_CLONES static PetscBool any_nonfinite(const PetscReal *restrict x, PetscInt n) {
+AG_CLONES PetscBool ag_any_nonfinite(const PetscReal *restrict x, PetscInt n) {
   uint64_t bad = 0, u;
   for (PetscInt i = 0; i < n; i++) {
     memcpy(&u, &x[i], sizeof u);
@@ -1053,11 +1083,9 @@ AG_CLONES static PetscBool any_nonfinite(const PetscReal *restrict x, PetscInt n
 
 PetscBool ag_assembly_add(AGOperator op, PetscInt k) {
   struct ag_assembly *as = op->as;
-  if (as->in_place) {
-    PetscInt w = as->eval[k], n = op->work[w].n, ne = op->groups[op->work[w].q].k->jp->nentries;
-    PetscBool bad = any_nonfinite(as->buf + (size_t)as->ring[w] * as->bstride, n * ne);
+  if (as->in_place) { /* infs and NaNs are found when the window is written out */
     apply_chunks(op, as->upto[k]);
-    return bad;
+    return PETSC_FALSE;
   }
   const ag_work *wk = &op->work[k];
   const ag_group *gr = &op->groups[wk->q];
@@ -1068,13 +1096,15 @@ PetscBool ag_assembly_add(AGOperator op, PetscInt k) {
     for (PetscInt t = 0; t < nt; t++)
       for (PetscInt en = 0; en < ne; en++)
         *v++ = sc[t * ne + en] * op->bjac[en * n + e];
-  return any_nonfinite(op->bjac, n * ne);
+  return ag_any_nonfinite(op->bjac, n * ne);
 }
 
-PetscErrorCode ag_assembly_end(AGOperator op, Mat P) {
+PetscErrorCode ag_assembly_end(AGOperator op, Mat P, PetscBool *nonfinite) {
   PetscFunctionBegin;
+  *nonfinite = PETSC_FALSE;
   if (ag_assembly_in_place(op)) {
     flush_window(op->as, op->as->na); /* the rest of a */
+    *nonfinite = (PetscBool)(op->as->bad || (op->as->b && ag_any_nonfinite(op->as->b, op->as->nb)));
 #if defined(__SSE2__)
     _mm_sfence(); /* the non-temporal stores before anyone reads the matrix */
 #endif

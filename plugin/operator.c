@@ -966,6 +966,21 @@ static PetscErrorCode tune_kernels(AGOperator op, const PetscScalar *x, const Pe
   PetscFunctionReturn(0);
 }
 
+/* the first element of batch wk whose Jacobian (bjac) holds an inf or a NaN: op->nonfinite,
+   its group and cell */
+static void nonfinite_where(AGOperator op, const ag_work *wk, const PetscReal *bjac) {
+  const ag_group *gr = &op->groups[wk->q];
+  PetscInt n = wk->n, ne = gr->k->jp->nentries;
+  for (PetscInt m = 0; m < n * ne && !op->nonfinite; m++)
+    if (PetscIsInfOrNanScalar(bjac[m])) {
+      PetscInt e = wk->e0 + m % n;
+      op->nonfinite = PETSC_TRUE;
+      op->nonfinite_group = wk->q;
+      for (int d = 0; d < 3; d++)
+        op->nonfinite_cell[d] = gr->cell[3 * e + d];
+    }
+}
+
 static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   const PetscScalar *x, *aux = NULL, *auxl = NULL;
   PetscLogDouble t0, t1;
@@ -983,24 +998,27 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
     PetscInt w;
     PetscReal *bjac;
     ag_assembly_batch(op, k, &w, &bjac);
-    PetscInt q = op->work[w].q, e0 = op->work[w].e0, n = op->work[w].n;
-    const ag_group *gr = &op->groups[q];
-    PetscInt ne = gr->k->jp->nentries;
+    const ag_group *gr = &op->groups[op->work[w].q];
     gather(op, &op->work[w], x, aux, auxl);
-    ag_evaluator_eval_batch(gr->k->ev, (int)n, op->bin, op->bp, op->bout, bjac);
-    if (ag_assembly_add(op, k) && !op->nonfinite) /* an inf or a NaN in the batch: which */
-      for (PetscInt m = 0; m < n * ne && !op->nonfinite; m++)
-        if (PetscIsInfOrNanScalar(bjac[m])) {
-          PetscInt e = e0 + m % n;
-          op->nonfinite = PETSC_TRUE;
-          op->nonfinite_group = q;
-          for (int d = 0; d < 3; d++)
-            op->nonfinite_cell[d] = gr->cell[3 * e + d];
-        }
+    ag_evaluator_eval_batch(gr->k->ev, (int)op->work[w].n, op->bin, op->bp, op->bout, bjac);
+    if (ag_assembly_add(op, k) && !op->nonfinite) nonfinite_where(op, &op->work[w], bjac);
+  }
+  {
+    PetscBool bad;
+    PetscCall(ag_assembly_end(op, P, &bad));
+    /* in place, the values written show an inf or a NaN: find the element, evaluating the
+       batches again (only then) */
+    for (PetscInt w = 0; bad && w < op->nwork && !op->nonfinite; w++) {
+      const ag_work *wk = &op->work[w];
+      const ag_group *gr = &op->groups[wk->q];
+      gather(op, wk, x, aux, auxl);
+      ag_evaluator_eval_batch(gr->k->ev, (int)wk->n, op->bin, op->bp, op->bout, op->bjac);
+      if (ag_any_nonfinite(op->bjac, wk->n * gr->k->jp->nentries))
+        nonfinite_where(op, wk, op->bjac);
+    }
   }
   PetscCall(aux_end(op, &aux, &auxl));
   PetscCall(VecRestoreArrayRead(op->xloc, &x));
-  PetscCall(ag_assembly_end(op, P));
   PetscCall(PetscLogEventEnd(AG_JacobianEval, 0, 0, 0, 0));
   PetscCall(PetscTime(&t1));
   op->njac++;
@@ -1108,8 +1126,7 @@ PetscErrorCode AGOperatorView(AGOperator op, PetscViewer v) {
         v, "Jacobian entries from the kernels: %lld; batch %" PetscInt_FMT "\n", n[0],
         op->opts.batch));
     if (ag_assembly_in_place(op))
-      PetscCall(PetscViewerASCIIPrintf(v, "assembly: in place, into the AIJ matrix's own structure "
-                                          "(no COO)\n"));
+      PetscCall(ag_assembly_view(op, v));
     else if (op->coo_mat_id >= 0)
       PetscCall(PetscViewerASCIIPrintf(v,
                                        "assembly: COO, %lld entries (the kernels', then zeros: "

@@ -239,14 +239,18 @@ PetscErrorCode ag_assembly_begin(AGOperator op, Mat P);
 /* The k-th batch (of op->nwork) to evaluate: *w indexes op->work, and its Jacobians go to
  *bjac (entry-major: bjac[en * n + e]). */
 void ag_assembly_batch(AGOperator op, PetscInt k, PetscInt *w, PetscReal **bjac);
-/* after the k-th batch: what can be assembled now (in place: the records of the cells whose
-   batches are all evaluated; COO: the batch's values); true when the batch's Jacobians hold
-   an inf or a NaN (they are still in *bjac then) */
+/* after the k-th batch: what can be assembled now (in place: the chunks of rows whose
+   batches are all evaluated; COO: the batch's values); COO: true when the batch's Jacobians
+   hold an inf or a NaN (they are still in *bjac then) */
 PetscBool ag_assembly_add(AGOperator op, PetscInt k);
-/* after the last batch: P assembled */
-PetscErrorCode ag_assembly_end(AGOperator op, Mat P);
+/* after the last batch: P assembled; *nonfinite: in place, P got an inf or a NaN */
+PetscErrorCode ag_assembly_end(AGOperator op, Mat P, PetscBool *nonfinite);
+/* an inf or a NaN among x[0..n-1] */
+PetscBool ag_any_nonfinite(const PetscReal *x, PetscInt n);
 /* the last Jacobian was assembled in place */
 PetscBool ag_assembly_in_place(AGOperator op);
+/* a line for AGOperatorView when it was */
+PetscErrorCode ag_assembly_view(AGOperator op, PetscViewer v);
 PetscErrorCode ag_assembly_destroy(struct ag_assembly **as);
 
 /* backend cuda (operator_gpu.c) */

@@ -4,7 +4,8 @@
 #
 # Usage: run_bench.sh [path/to/bench_euler2d] [N (320: N x N cells)] [NP (2)]
 # Env:   MPIEXEC (mpiexec), JACOBIANS (5: Newton iterations = Jacobian evaluations per run),
-#        KEEP=dir (keep the -log_view files there)
+#        KEEP=dir (keep the -log_view files there), MAT_TYPE (aij: DMCreateMatrix's default;
+#        baij: -dm_mat_type baij in every run, 4 x 4 blocks)
 #
 # Runs (all with NP processes):
 #   fd_color              -snes_fd_color
@@ -39,7 +40,8 @@ ag_tmpdir WORK
 
 # a fixed number of Newton iterations, each with a new Jacobian; the linear solve is cheap
 # and allowed to fail (it is not what is timed)
-OPTS=(-da_grid_x "$N" -da_grid_y "$N" -snes_max_it "$NJ" -snes_lag_jacobian 1
+MT=(-dm_mat_type "${MAT_TYPE:-aij}")
+OPTS=("${MT[@]}" -da_grid_x "$N" -da_grid_y "$N" -snes_max_it "$NJ" -snes_lag_jacobian 1
       -snes_rtol 1e-50 -snes_atol 0 -snes_stol 0 -snes_max_linear_solve_fail 1000
       -ksp_type gmres -ksp_max_it 10 -ksp_rtol 1e-3 -pc_type bjacobi)
 
@@ -57,15 +59,15 @@ ev() { awk -v e="$2" '$1 == e { print $2, $4; found = 1; exit } END { if (!found
 cnt() { ev "$1" "$2" | awk '{ print $1 }'; }
 tim() { ev "$1" "$2" | awk '{ print $2 }'; }
 
-echo "bench_euler2d: ${N} x ${N} cells, dof 4 ($((4 * N * N)) unknowns), $NP processes, $NJ Jacobians per run"
+echo "bench_euler2d: ${N} x ${N} cells, dof 4 ($((4 * N * N)) unknowns), $NP processes, $NJ Jacobians per run, matrices ${MAT_TYPE:-aij}"
 echo "machine: $(uname -n), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $(date -u '+%Y-%m-%d %H:%M UTC')"
 
 run fd -snes_fd_color
 AG_JIT_CACHE=$WORK/cache run ag_cold -snes_jacobian alphagrad
 AG_JIT_CACHE=$WORK/cache run ag -snes_jacobian alphagrad
-AG_JIT_CACHE=$WORK/cache "$MPIEXEC" -n "$NP" "${MPIFLAGS[@]}" "$BIN" -da_grid_x "$N" -da_grid_y "$N" -compare \
+AG_JIT_CACHE=$WORK/cache "$MPIEXEC" -n "$NP" "${MPIFLAGS[@]}" "$BIN" "${MT[@]}" -da_grid_x "$N" -da_grid_y "$N" -compare \
   -snes_max_it 0 > "$WORK/compare.out" 2>&1 || { cat "$WORK/compare.out" >&2; echo "run_bench.sh: the compare run failed" >&2; exit 1; }
-AG_JIT_CACHE=$WORK/cache "$MPIEXEC" -n "$NP" "${MPIFLAGS[@]}" "$BIN" -da_grid_x "$N" -da_grid_y "$N" -loop "${LOOP:-15}" \
+AG_JIT_CACHE=$WORK/cache "$MPIEXEC" -n "$NP" "${MPIFLAGS[@]}" "$BIN" "${MT[@]}" -da_grid_x "$N" -da_grid_y "$N" -loop "${LOOP:-15}" \
   -residual_loop "${LOOP:-15}" -snes_max_it 0 > "$WORK/loop.out" 2>&1 || { cat "$WORK/loop.out" >&2; echo "run_bench.sh: the loop run failed" >&2; exit 1; }
 # exactness at a small size against PETSc's dense finite-difference Jacobian (1 process)
 AG_JIT_CACHE=$WORK/cache "$MPIEXEC" -n 1 "${MPIFLAGS[@]}" "$BIN" -da_grid_x 20 -da_grid_y 20 -snes_jacobian alphagrad \
@@ -101,7 +103,7 @@ BEGIN {
   printf "%-34s %14s %14.3f\n", "  of which MatSetPreallCOO, s", "", apre
   printf "%-34s %14.1f %14.1f\n", "  residuals / MatSetValuesCOO, ms", ms(ff, fan), ms(acoo, aen)
   printf "%-34s %14s %14s\n", "  per Jacobian", sprintf("(%d evals)", ffn / fan), ""
-  printf "\nratio fd_color / alphagrad per Jacobian: %.2f (steady state), %.2f (SNESJacobianEval incl. set-up); target >= 5\n", \
+  printf "\nratio fd_color / alphagrad per Jacobian: %.2f (steady state), %.2f (SNESJacobianEval incl. set-up); target >= 10\n", \
     (fa / fan) / (ae / aen), (fj / fn) / (aj / an)
 }'
 echo
