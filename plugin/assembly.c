@@ -1063,8 +1063,18 @@ AG_CLONES static void apply_chunks(AGOperator op, PetscInt upto) {
         const PetscReal s = bk->sg * cf[p[1]];
         const int dd = j < na ? bk->dba : bk->dbb;
         PetscScalar *restrict d = (j < na ? wa : wb) + p[0];
-        for (int t = 0; t < cnt; t++)
-          d[t * dd] += s * x[t * dvo];
+        if (s == 1.0) /* the common factors without a multiplication */
+#pragma GCC unroll 4
+          for (int t = 0; t < cnt; t++)
+            d[t * dd] += x[t * dvo];
+        else if (s == -1.0)
+#pragma GCC unroll 4
+          for (int t = 0; t < cnt; t++)
+            d[t * dd] -= x[t * dvo];
+        else
+#pragma GCC unroll 4
+          for (int t = 0; t < cnt; t++)
+            d[t * dd] += s * x[t * dvo];
       }
     }
   }
