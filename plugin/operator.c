@@ -751,10 +751,17 @@ static void gather(AGOperator op, const ag_work *wk, const PetscScalar *x, const
       for (PetscInt i = nu; i < ni; i++)
         op->bin[i * n + e] = op->udot_arr[ix[i]];
     }
-  for (PetscInt i = 0; i < nc && i < np; i++)
-    for (PetscInt e = 0; e < n; e++)
-      op->bp[i * n + e] = k->params[i];
   PetscInt na = group_naux(op, gr), ad = op->auxdof, per = gr->aux_per;
+  /* constant parameters: broadcast unless the buffer holds this group's already (its
+     batches follow one another; kernels with only constants, e.g. Bratu's, then gather
+     their inputs alone) */
+  PetscBool only_const = (PetscBool)(na == 0 && !k->geometry);
+  if (!only_const || op->bp_q != wk->q || op->bp_n != n)
+    for (PetscInt i = 0; i < nc && i < np; i++)
+      for (PetscInt e = 0; e < n; e++)
+        op->bp[i * n + e] = k->params[i];
+  op->bp_q = wk->q;
+  op->bp_n = only_const ? n : 0;
   const PetscScalar *src = gr->aux_ghosted ? auxl : aux;
   for (PetscInt i = nc; i < np && i < nc + na; i++) { /* cell (i - nc) / ad, value (i - nc) % ad */
     PetscReal *restrict d = op->bp + i * n;

@@ -212,6 +212,8 @@ struct _p_AGOperator {
   struct ag_assembly *as; /* in-place maps and assembly state (assembly.c) */
   Vec xloc, floc, auxloc;
   PetscReal *bin, *bp, *bout, *bjac; /* batch buffers */
+  PetscInt bp_q, bp_n; /* bp holds group bp_q's constant parameters for batches of bp_n (0:
+                          nothing known) */
   PetscInt bcap_in, bcap_p, bcap_out, bcap_jac;
   /* statistics */
   PetscInt njac, nres;
