@@ -82,43 +82,25 @@ static PetscErrorCode FormJacobianLocal(DMDALocalInfo *info, PetscScalar **x, Ma
   PetscFunctionReturn(0);
 }
 
-typedef struct {
-  SNES snes;
-  AGOperator op;
-  DM da;
-  Vec x, xl, f;
-  Mat M;
-  AppCtx *user;
-} call_ctx;
-static PetscErrorCode call_alphagrad(void *c) {
-  call_ctx *q = c;
-  return AGOperatorComputeJacobian(q->op, q->x, q->M);
-}
-static PetscErrorCode call_fdcolor(void *c) {
-  call_ctx *q = c;
-  return SNESComputeJacobianDefaultColor(q->snes, q->x, q->M, q->M, NULL);
-}
 /* the hand-coded Jacobian as SNES calls it through DMDASNESSetJacobianLocal: ghost update,
-   then the local loop */
+   then the local loop (app: the hand_ctx) */
+typedef struct {
+  DM da;
+  Vec xl;
+  AppCtx *user;
+} hand_ctx;
 static PetscErrorCode call_hand(void *c) {
-  call_ctx *q = c;
+  bench_ctx *q = c;
+  hand_ctx *h = q->app;
   DMDALocalInfo info;
   PetscScalar **xa;
   PetscFunctionBeginUser;
-  PetscCall(DMGlobalToLocal(q->da, q->x, INSERT_VALUES, q->xl));
-  PetscCall(DMDAGetLocalInfo(q->da, &info));
-  PetscCall(DMDAVecGetArrayRead(q->da, q->xl, &xa));
-  PetscCall(FormJacobianLocal(&info, xa, q->M, q->user));
-  PetscCall(DMDAVecRestoreArrayRead(q->da, q->xl, &xa));
+  PetscCall(DMGlobalToLocal(h->da, q->x, INSERT_VALUES, h->xl));
+  PetscCall(DMDAGetLocalInfo(h->da, &info));
+  PetscCall(DMDAVecGetArrayRead(h->da, h->xl, &xa));
+  PetscCall(FormJacobianLocal(&info, xa, q->M, h->user));
+  PetscCall(DMDAVecRestoreArrayRead(h->da, h->xl, &xa));
   PetscFunctionReturn(0);
-}
-static PetscErrorCode call_app_residual(void *c) {
-  call_ctx *q = c;
-  return SNESComputeFunction(q->snes, q->x, q->f);
-}
-static PetscErrorCode call_op_residual(void *c) {
-  call_ctx *q = c;
-  return AGOperatorComputeResidual(q->op, q->x, q->f);
 }
 
 /* ||A - B||_F / ||A||_F (B is changed) */
@@ -212,10 +194,11 @@ int main(int argc, char **argv) {
   PetscCall(DMCreateMatrix(da, &B));
   PetscCall(DMCreateMatrix(da, &C));
   PetscCall(DMCreateLocalVector(da, &xl));
-  call_ctx ca = {snes, op, da, x, xl, NULL, A, &user}, cb = {snes, op, da, x, xl, NULL, B, &user},
-           cc = {snes, op, da, x, xl, NULL, C, &user};
-  bench_method m[3] = {{"alphagrad", call_alphagrad, &ca},
-                       {"fd_color", call_fdcolor, &cb},
+  hand_ctx hc = {da, xl, &user};
+  bench_ctx ca = {snes, op, x, NULL, A, NULL}, cb = {snes, op, x, NULL, B, NULL},
+            cc = {snes, op, x, NULL, C, &hc};
+  bench_method m[3] = {{"alphagrad", bench_alphagrad, &ca},
+                       {"fd_color", bench_fdcolor, &cb},
                        {"hand-coded", call_hand, &cc}};
   PetscCall(bench_alternate(comm, loop, 3, m, first, lo, med));
   PetscCall(PetscPrintf(comm,
@@ -251,10 +234,9 @@ int main(int argc, char **argv) {
   if (rloop > 0) {
     PetscCall(VecDuplicate(x, &fa));
     PetscCall(VecDuplicate(x, &fo));
-    call_ctx ra = {snes, op, da, x, xl, fa, NULL, &user},
-             ro = {snes, op, da, x, xl, fo, NULL, &user};
-    bench_method rm[2] = {{"application", call_app_residual, &ra},
-                          {"operator", call_op_residual, &ro}};
+    bench_ctx ra = {snes, op, x, fa, NULL, NULL}, ro = {snes, op, x, fo, NULL, NULL};
+    bench_method rm[2] = {{"application", bench_app_residual, &ra},
+                          {"operator", bench_op_residual, &ro}};
     PetscCall(bench_alternate(comm, rloop, 2, rm, first, lo, med));
     PetscCall(PetscPrintf(comm,
                           "residual loop: %" PetscInt_FMT

@@ -98,29 +98,6 @@ static void vortex(double x, double y, double *u) {
   u[3] = p / (g - 1.0) + 0.5 * rho * (uu * uu + vv * vv);
 }
 
-typedef struct {
-  SNES snes;
-  AGOperator op;
-  Vec x, f;
-  Mat M;
-} call_ctx;
-static PetscErrorCode call_alphagrad(void *c) {
-  call_ctx *q = c;
-  return AGOperatorComputeJacobian(q->op, q->x, q->M);
-}
-static PetscErrorCode call_fdcolor(void *c) {
-  call_ctx *q = c;
-  return SNESComputeJacobianDefaultColor(q->snes, q->x, q->M, q->M, NULL);
-}
-static PetscErrorCode call_app_residual(void *c) {
-  call_ctx *q = c;
-  return SNESComputeFunction(q->snes, q->x, q->f);
-}
-static PetscErrorCode call_op_residual(void *c) {
-  call_ctx *q = c;
-  return AGOperatorComputeResidual(q->op, q->x, q->f);
-}
-
 /* -loop K: K Jacobians of each kind at the initial state, alternating (alphagrad into one
    matrix, finite differences with coloring into another, as -snes_fd_color does), each
    timed between barriers after one untimed call of each (set-up, patterns, coloring);
@@ -138,8 +115,8 @@ static PetscErrorCode JacobianLoop(SNES snes, AGOperator op, DM da, Vec x, Petsc
   PetscCall(SNESSetSolution(snes, x));
   PetscCall(SNESGetFunction(snes, &r, NULL, NULL));
   PetscCall(SNESComputeFunction(snes, x, r));
-  call_ctx ca = {snes, op, x, NULL, A}, cb = {snes, op, x, NULL, B};
-  bench_method m[2] = {{"alphagrad", call_alphagrad, &ca}, {"fd_color", call_fdcolor, &cb}};
+  bench_ctx ca = {snes, op, x, NULL, A, NULL}, cb = {snes, op, x, NULL, B, NULL};
+  bench_method m[2] = {{"alphagrad", bench_alphagrad, &ca}, {"fd_color", bench_fdcolor, &cb}};
   PetscCall(bench_alternate(comm, loop, 2, m, first, lo, med));
   PetscCall(PetscPrintf(comm,
                         "loop: first call (set-up included): alphagrad %.1f ms, fd_color %.1f ms\n",
@@ -173,9 +150,9 @@ static PetscErrorCode ResidualLoop(SNES snes, AGOperator op, Vec x, PetscInt loo
   PetscFunctionBeginUser;
   PetscCall(VecDuplicate(x, &fa));
   PetscCall(VecDuplicate(x, &fo));
-  call_ctx ca = {snes, op, x, fa, NULL}, co = {snes, op, x, fo, NULL};
-  bench_method m[2] = {{"application", call_app_residual, &ca},
-                       {"operator", call_op_residual, &co}};
+  bench_ctx ca = {snes, op, x, fa, NULL, NULL}, co = {snes, op, x, fo, NULL, NULL};
+  bench_method m[2] = {{"application", bench_app_residual, &ca},
+                       {"operator", bench_op_residual, &co}};
   PetscCall(bench_alternate(comm, loop, 2, m, first, lo, med));
   PetscCall(PetscPrintf(comm,
                         "residual loop: %" PetscInt_FMT
