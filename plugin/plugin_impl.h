@@ -238,8 +238,8 @@ PetscErrorCode ag_assembly_schedule(AGOperator op);
 PetscErrorCode ag_assembly_prepare(AGOperator op, Mat P);
 /* then P's value arrays (in place) and the factors (sign, shift) */
 PetscErrorCode ag_assembly_begin(AGOperator op, Mat P);
-/* The k-th batch (of op->nwork) to evaluate: *w indexes op->work, and its Jacobians go to
- *bjac (entry-major: bjac[en * n + e]). */
+/* The k-th batch (of op->nwork) to evaluate: *w indexes op->work, and the kernel writes its
+   Jacobians to the buffer *bjac, entry-major (bjac[en * n + e]). */
 void ag_assembly_batch(AGOperator op, PetscInt k, PetscInt *w, PetscReal **bjac);
 /* after the k-th batch: what can be assembled now (in place: the chunks of rows whose
    batches are all evaluated; COO: the batch's values); COO: true when the batch's Jacobians
