@@ -283,7 +283,7 @@ PetscErrorCode ag_assembly_schedule(AGOperator op) {
         PetscInt m = n;
         st[0] = st[1] = st[2] = 0;
         while (m < B && e0 + m < gr->nel) {
-          PetscInt r = 1, s = e0 + m, s2[3];
+          PetscInt r = 1, s = e0 + m, s2[3] = {0, 0, 0};
           if (s + 1 < gr->nel) {
             steps(gr, ni, s, s2);
             while (r < minrun && s + r < gr->nel && affine_at(gr, ni, s, s + r, s2))
@@ -334,10 +334,9 @@ PetscErrorCode ag_assembly_schedule(AGOperator op) {
 #define NONFINITE_BIT(u)                                                                           \
   ((((u)&0x7FF0000000000000ULL) + 0x0010000000000000ULL) & 0x8000000000000000ULL)
 
-/* a target, while the maps are built */
+/* a target, while the maps are built (its first row starts at its rec_key's key) */
 typedef struct {
   PetscInt ba, bb; /* bases in a and b */
-  PetscInt front;  /* the place in a where the target's first row starts */
   int pid;         /* the pattern */
   int hi;          /* its places in a end before ba + hi */
   PetscReal sg;    /* the target's sign */
@@ -371,10 +370,8 @@ struct ag_assembly {
   int *code;              /* patterns (pattern_code) */
   PetscInt *cstart, npat; /* pattern p's codes from cstart[p] */
   PetscInt *pstart;       /* per group: its first entry in cf */
-  PetscScalar *scale;     /* COO: per group, target, entry: sign, times shift for d/dUdot */
-  PetscInt *sstart;       /* per group: first factor */
-  PetscScalar *cf;        /* in place: per group from pstart, per entry: the shift for
-                             d/dUdot, else 1 */
+  PetscScalar *cf;        /* per group from pstart, per entry: the shift for d/dUdot, else 1
+                             (times the target's sign) */
   PetscScalar *win;       /* the window: place v of a at win[v - w0] */
   /* while a Jacobian is assembled */
   Mat Ad, Ao;
@@ -403,9 +400,7 @@ PetscErrorCode ag_assembly_destroy(struct ag_assembly **as) {
   PetscFunctionBegin;
   if (!*as) PetscFunctionReturn(0);
   PetscCall(maps_free(*as));
-  PetscCall(PetscFree((*as)->scale));
   PetscCall(PetscFree((*as)->cf));
-  PetscCall(PetscFree((*as)->sstart));
   PetscCall(PetscFree((*as)->win));
   PetscCall(PetscFree((*as)->pstart));
   PetscCall(PetscFree(*as));
@@ -686,23 +681,22 @@ static int blk_cmp(const void *pa, const void *pb) {
 static PetscErrorCode blocks_build(AGOperator op, const ag_record *rec, const rec_key *rk,
                                    PetscBool *ok) {
   struct ag_assembly *as = op->as;
-  PetscInt nr = as->nrec, *chunk, nc = 0, *bchunk, *bw, *be, *de;
+  PetscInt nr = as->nrec, nc = 0, *bchunk, *bw, *be, *de;
   blk_key *key;
   PetscFunctionBegin;
-  PetscCall(PetscMalloc2(nr + 1, &chunk, nr + 1, &key));
+  PetscCall(PetscMalloc1(nr + 1, &key));
   PetscCall(PetscMalloc3(nr + 2, &as->cfirst, nr + 1, &as->cfront, nr + 1, &as->cend));
   for (PetscInt r = 0; r < nr; r++) {
     PetscInt end = rec[r].ba + rec[r].hi;
     PetscInt span = nc ? PetscMax(as->cend[nc - 1], end) - as->cfront[nc - 1] : 0;
     /* a new chunk at a new row (the window then has nothing to keep past the rows written
        out) once half the window is used, or wherever the window would overflow */
-    if (!nc || span > AG_WINDOW || (span > AG_WINDOW / 2 && rec[r].front != rec[r - 1].front)) {
-      as->cfront[nc] = rec[r].front;
-      as->cend[nc] = rec[r].front;
+    if (!nc || span > AG_WINDOW || (span > AG_WINDOW / 2 && rk[r].key != rk[r - 1].key)) {
+      as->cfront[nc] = rk[r].key;
+      as->cend[nc] = rk[r].key;
       nc++;
     }
     as->cend[nc - 1] = PetscMax(as->cend[nc - 1], end);
-    chunk[r] = nc - 1;
     const ag_group *gr = &op->groups[op->work[rk[r].w].q];
     key[r] = (blk_key){nc - 1, rec[r].pid, rk[r].w, rk[r].et / gr->ntarget, r, rec[r].sg < 0};
   }
@@ -755,7 +749,7 @@ static PetscErrorCode blocks_build(AGOperator op, const ag_record *rec, const re
     as->blk[i].n = (int)op->work[bw[i]].n;
     as->blk[i].ps = (int)as->pstart[op->work[bw[i]].q];
   }
-  PetscCall(PetscFree2(chunk, key));
+  PetscCall(PetscFree(key));
   PetscCall(PetscFree4(bchunk, bw, be, de));
   PetscFunctionReturn(0);
 }
@@ -785,8 +779,8 @@ static void pattern_code(const PetscInt *off, PetscInt ne, int *c, PetscInt *n) 
    pattern "matrix"): each entry's place from P's own structure (MatGetRowIJ,
    MatMPIAIJGetSeqAIJ / MatMPIBAIJGetSeqBAIJ: public calls; P's structure is not changed, and
    it keeps DMCreateMatrix's preallocation, so no COO preallocation at set-up and no COO sum
-   at each Jacobian), the records target by target, which entry writes each place first, the
-   patterns, the order of evaluation. *ok false (on every rank: the COO fallback is
+   at each Jacobian), the targets in row order and their patterns, then the chunks, blocks
+   and the order of evaluation (blocks_build). *ok false (on every rank: the COO fallback is
    collective): another type, no structure yet, or an entry outside it. */
 static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
   struct ag_assembly *as = op->as;
@@ -840,7 +834,7 @@ static PetscErrorCode maps_build(AGOperator op, Mat P, PetscBool *ok) {
         if (!inb) hi = PetscMax(hi, off[k] + 1);
       }
       pattern_code(off, ne, c, &n);
-      rec[r] = (ag_record){ba, bb, rk[r].key, -1, (int)hi, gr->sign[rk[r].et % gr->ntarget]};
+      rec[r] = (ag_record){ba, bb, -1, (int)hi, gr->sign[rk[r].et % gr->ntarget]};
       if (all) PetscCall(pattern_find(&ps, c, n, &rec[r].pid));
     }
     PetscCall(PetscFree2(c, off));
@@ -920,18 +914,12 @@ PetscErrorCode ag_assembly_prepare(AGOperator op, Mat P) {
   PetscInt64 id;
   PetscFunctionBegin;
   if (!op->as) {
-    PetscInt ns = 0;
     PetscCall(PetscNew(&op->as));
     op->as->mat_id = -1;
-    PetscCall(PetscMalloc1(op->ngroups + 1, &op->as->sstart));
     PetscCall(PetscMalloc1(op->ngroups + 1, &op->as->pstart));
     op->as->pstart[0] = 0;
-    for (PetscInt q = 0; q < op->ngroups; q++) {
-      op->as->sstart[q] = ns;
-      ns += op->groups[q].ntarget * op->groups[q].k->jp->nentries;
+    for (PetscInt q = 0; q < op->ngroups; q++)
       op->as->pstart[q + 1] = op->as->pstart[q] + op->groups[q].k->jp->nentries;
-    }
-    PetscCall(PetscMalloc1(ns + 1, &op->as->scale));
     PetscCall(PetscMalloc1(op->as->pstart[op->ngroups] + 1, &op->as->cf));
   }
   as = op->as;
@@ -956,15 +944,11 @@ PetscErrorCode ag_assembly_prepare(AGOperator op, Mat P) {
 PetscErrorCode ag_assembly_begin(AGOperator op, Mat P) {
   struct ag_assembly *as = op->as;
   PetscFunctionBegin;
-  /* the factors: the target's sign, times the shift for the columns of time derivatives
-     (IFunction kernels: their last nudot inputs) */
+  /* the factors: the shift for the columns of time derivatives (IFunction kernels: their
+     last nudot inputs), else 1; the target's sign comes on top */
   for (PetscInt q = 0; q < op->ngroups; q++) {
     const ag_group *gr = &op->groups[q];
     PetscInt ne = gr->k->jp->nentries, nu = gr->k->g->ninputs - gr->nudot;
-    for (PetscInt t = 0; t < gr->ntarget; t++)
-      for (PetscInt en = 0; en < ne; en++)
-        as->scale[as->sstart[q] + t * ne + en] =
-            gr->k->jp->col[en] >= nu ? gr->sign[t] * op->shift : gr->sign[t];
     for (PetscInt en = 0; en < ne; en++)
       as->cf[as->pstart[q] + en] = gr->k->jp->col[en] >= nu ? op->shift : 1.0;
   }
@@ -1100,12 +1084,12 @@ PetscBool ag_assembly_add(AGOperator op, PetscInt k) {
   const ag_work *wk = &op->work[k];
   const ag_group *gr = &op->groups[wk->q];
   PetscInt nt = gr->ntarget, ne = gr->k->jp->nentries, n = wk->n;
-  const PetscScalar *sc = as->scale + as->sstart[wk->q];
+  const PetscScalar *cf = as->cf + as->pstart[wk->q];
   PetscScalar *v = op->coo_vals + gr->coo_base + (PetscCount)wk->e0 * nt * ne;
   for (PetscInt e = 0; e < n; e++)
     for (PetscInt t = 0; t < nt; t++)
       for (PetscInt en = 0; en < ne; en++)
-        *v++ = sc[t * ne + en] * op->bjac[en * n + e];
+        *v++ = gr->sign[t] * (cf[en] * op->bjac[en * n + e]);
   return ag_any_nonfinite(op->bjac, n * ne);
 }
 

@@ -851,6 +851,7 @@ static PetscErrorCode residual(AGOperator op, Vec X, Vec F) {
   PetscCall(VecGetArrayRead(op->xloc, &x));
   PetscCall(VecGetArray(op->floc, &f));
   PetscCall(aux_begin(op, &aux, &auxl));
+  op->bp_n = 0; /* the kernels' constants may have changed since the last evaluation */
   for (PetscInt w = 0; w < op->nwork; w++) { /* the batches in group order */
     const ag_work *wk = &op->work[w];
     const ag_group *gr = &op->groups[wk->q];
@@ -1000,6 +1001,7 @@ static PetscErrorCode jacobian_host(AGOperator op, Vec X, Mat P) {
   PetscCall(DMGlobalToLocal(op->da, X, INSERT_VALUES, op->xloc));
   PetscCall(VecGetArrayRead(op->xloc, &x));
   PetscCall(aux_begin(op, &aux, &auxl));
+  op->bp_n = 0; /* the kernels' constants may have changed since the last evaluation */
   if (op->opts.tune) PetscCall(tune_kernels(op, x, aux, auxl));
   for (PetscInt k = 0; k < op->nwork; k++) {
     PetscInt w;

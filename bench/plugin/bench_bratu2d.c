@@ -11,7 +11,8 @@
                 per row as PETSc's tutorials write it (ex5's FormJacobianLocal), then
                 MatAssemblyBegin/End.
    Prints min and median ms per Jacobian of each, the ratios, the memory floor of the matrix
-   (its values written once), and the differences between the three Jacobians; with
+   (its values written once), and the differences between the three Jacobians (also after a
+   new lambda set on the same operator, as continuation does); with
    -residual_loop K, the application's residual against the operator's.
 
    Options: -da_grid_x, -da_grid_y (1025), -lambda (6), -loop K (15), -residual_loop K (0),
@@ -230,6 +231,23 @@ int main(int argc, char **argv) {
                           "compare: ||J_alphagrad - J_hand||_F / ||J_alphagrad||_F = %.3e, "
                           "||J_alphagrad - J_fd_color||_F / ||J_alphagrad||_F = %.3e\n",
                           (double)dh, (double)df));
+  }
+  { /* continuation: a new lambda through AGKernelSetParameters on the same operator */
+    PetscReal dh;
+    Mat C2; /* the comparisons above replaced C */
+    user.p[2] *= 0.5;
+    PetscCall(AGKernelSetParameters(k, 3, user.p));
+    PetscCall(AGKernelSetParameters(kb, 3, user.p));
+    PetscCall(DMCreateMatrix(da, &C2));
+    bench_ctx c2 = {snes, op, x, NULL, C2, &hc};
+    PetscCall(bench_alphagrad(&ca));
+    PetscCall(call_hand(&c2));
+    PetscCall(rel_diff(A, C2, &dh));
+    PetscCall(MatDestroy(&C2));
+    PetscCall(PetscPrintf(comm,
+                          "compare after a new lambda (%g): ||J_alphagrad - J_hand||_F / "
+                          "||J_alphagrad||_F = %.3e\n",
+                          (double)(lambda / 2), (double)dh));
   }
   if (rloop > 0) {
     PetscCall(VecDuplicate(x, &fa));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the plugin benchmarks (bench/plugin): small grids on 2 ranks. Their Jacobians
-# must agree with the second methods they print (hand-coded: 1e-14; fd_color: 1e-5), the
+# must agree with the second methods they print (hand-coded: 1e-14, also after new kernel
+# constants on the same operator; fd_color: 1e-5), the
 # operator's residual with the application's (bit for bit), the loops must print their
 # figures; a grid fd_color cannot colour is refused with a message. Times are not asserted.
 # Usage: test_bench_smoke.sh BIN_DIR
@@ -23,6 +24,8 @@ check() { # check WHAT VALUE MAX
   -residual_loop 2 > "$TMP/bratu.out" 2>&1 || { cat "$TMP/bratu.out"; echo "FAIL bench_bratu2d"; exit 1; }
 check "bratu: alphagrad against hand-coded" \
   "$(sed -n 's/.*J_hand||_F \/ ||J_alphagrad||_F = \([^,]*\),.*/\1/p' "$TMP/bratu.out")" 1e-14
+check "bratu: alphagrad against hand-coded after a new lambda" \
+  "$(sed -n 's/^compare after a new lambda.* = \(.*\)$/\1/p' "$TMP/bratu.out")" 1e-14
 check "bratu: alphagrad against fd_color" \
   "$(sed -n 's/.*J_fd_color||_F \/ ||J_alphagrad||_F = \([^ ]*\)$/\1/p' "$TMP/bratu.out")" 1e-5
 check "bratu: residual, operator against application" \
