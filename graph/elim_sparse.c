@@ -14,8 +14,8 @@
 #include "graph/exec_cost.h"
 
 typedef struct {
-  int owner, side; /* side 0: pred(owner), 1: succ(owner) */
-  int k, oldlen;   /* where v stood; the length before the step */
+  int owner, side;  /* side 0: pred(owner), 1: succ(owner) */
+  int k, oldlen;    /* where v stood; the length before the step */
   unsigned char cl; /* pred side, execution model: class of the removed edge v->owner */
 } rec_list;
 

@@ -1,56 +1,87 @@
 /* Simulated annealing over permutations of the eliminable vertices: the one annealer,
    used by `--method anneal` and as the primal heuristic of the exact solver.
 
-   A move takes the vertex at position i to position j (60 %: |i - j| <= 8, 20 %: anywhere)
-   or swaps the two (20 %). Only the window between i and j changes: the set eliminated
-   after it is the same, so the rest of the order costs the same (the remaining graph
-   depends on the eliminated set only). A move is evaluated by replaying the window from a
-   snapshot of the state (one every SNAP positions), aborted as soon as it passes the
-   Metropolis threshold drawn beforehand (costs only grow along an order). Cooling runs in
-   cycles from T = 2 to 0.05 multiplications (geometric), each restarting from the best
-   order, of 20000 * max(m, 50) / 50 moves growing by half each time. Deterministic for a
-   seed and a move count. */
+   The annealer sweeps the order front to back with a cursor c, on the sparse elimination
+   state (graph/elim_sparse.h) holding the graph after cur[0 .. c-1]. At each position a
+   move takes the vertex at c to a later position c + k, or the one at c + k to c, or swaps
+   the two (k <= 8 for 60 % of the moves, else up to FAR). Only the window c .. c+k changes:
+   the set eliminated after it is the same, so the rest of the order costs the same (the
+   remaining graph depends on the eliminated set only). The window is eliminated on the
+   state, aborted as soon as it passes the Metropolis threshold drawn beforehand (costs only
+   grow along an order), and undone; then the cursor advances one step. A move thus costs
+   about twice its window's steps, and a step the size of its local change: neither copies
+   nor bitsets grow with the graph, so a 10,000-vertex graph anneals as fast per move as a
+   100-vertex one. A sweep that reaches the end starts again at the front.
+   Cooling runs in cycles from T = 2 to 0.05 multiplications (geometric), each restarting
+   from the best order, of 400 moves per vertex (at most CYCLE_MAX) growing by half each
+   time. Deterministic for a seed and a move count. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
-#include "base/perm_move.h"
+#include "graph/elim_sparse.h"
 #include "graph/exec_cost.h"
 #include "mcts/run.h"
 
-#define SNAP 8
+#define LOCAL     8        /* the span of 60 % of the moves */
+#define FAR       64       /* the longest span */
+#define CYCLE_MAX 2000000L /* moves in the first cooling cycle, at most */
 
 typedef struct {
-  int m, ns;
-  ag_elim *root;           /* the untouched graph */
-  ag_elim **snap, **tsnap; /* snap[k]: state after cur[0 .. k*SNAP-1]; tsnap: trial copies */
-  ag_elim *s;
+  const ag_dag *d;
+  int m, c;    /* positions; the cursor */
+  ag_selim *s; /* the graph after cur[0 .. c-1], log committed there */
   int *cur, *win, *best;
   long *stepc, *wstep; /* cost of each step of cur; of the trial window */
   long cost, best_cost;
 } annealer;
 
+/* Takes order as the current one: costs every step, leaves the cursor at 0. */
 static void load(annealer *an, const int *order) {
   memcpy(an->cur, order, (size_t)an->m * sizeof(int));
-  ag_elim_copy(an->s, an->root);
+  ag_selim_reset(an->s, an->d);
   for (int k = 0; k < an->m; k++) {
-    if (k % SNAP == 0) ag_elim_copy(an->snap[k / SNAP], an->s);
-    an->stepc[k] = ag_elim_step(an->s, an->cur[k]);
+    an->stepc[k] = ag_selim_step(an->s, an->cur[k]);
+    ag_selim_commit(an->s);
   }
   an->cost = an->s->cost;
+  ag_selim_reset(an->s, an->d);
+  an->c = 0;
+}
+
+/* Advances the cursor by one step of the current order. */
+static void advance(annealer *an) {
+  if (an->c >= an->m - 1) { /* the sweep is over: back to the front */
+    ag_selim_reset(an->s, an->d);
+    an->c = 0;
+    return;
+  }
+  ag_selim_step(an->s, an->cur[an->c++]);
+  ag_selim_commit(an->s);
+}
+
+/* The window cur[lo .. lo+k] after the move into win (kind 0: cur[lo] to the end, 1:
+   cur[lo+k] to the front, 2: the two swap). */
+static void move_window(const int *cur, int lo, int k, int kind, int *win) {
+  memcpy(win, cur + lo, (size_t)(k + 1) * sizeof(int));
+  if (kind == 0) {
+    memmove(win, win + 1, (size_t)k * sizeof(int));
+    win[k] = cur[lo];
+  } else if (kind == 1) {
+    memmove(win + 1, win, (size_t)k * sizeof(int));
+    win[0] = cur[lo + k];
+  } else {
+    win[0] = cur[lo + k];
+    win[k] = cur[lo];
+  }
 }
 
 long ag_anneal(const ag_dag *d, const int *start, const ag_anneal_ctl *c) {
   const int m = d->neliminable;
   if (m < 2) return 0;
-  annealer an = {.m = m, .ns = m / SNAP + 1};
-  an.root = ag_elim_new(d);
-  an.snap = ag_malloc((size_t)an.ns * sizeof(ag_elim *));
-  an.tsnap = ag_malloc((size_t)an.ns * sizeof(ag_elim *));
-  for (int k = 0; k < an.ns; k++)
-    an.snap[k] = ag_elim_new(d), an.tsnap[k] = ag_elim_new(d);
-  an.s = ag_elim_new(d);
+  annealer an = {.d = d, .m = m};
+  an.s = ag_selim_new(d);
   an.cur = ag_malloc((size_t)m * sizeof(int));
   an.win = ag_malloc((size_t)m * sizeof(int));
   an.best = ag_malloc((size_t)m * sizeof(int));
@@ -66,7 +97,8 @@ long ag_anneal(const ag_dag *d, const int *start, const ag_anneal_ctl *c) {
      multiply-add */
   const double unit = d->exec ? (double)(d->exec->fma > 0 ? d->exec->fma : 1) : 1.0;
   const double T0 = 2.0 * unit, T1 = 0.05 * unit;
-  long cycle = 20000L * (m > 50 ? m : 50) / 50, in_cycle = 0, it = 0;
+  long cycle = 400L * (m > 50 ? m : 50), in_cycle = 0, it = 0;
+  if (cycle > CYCLE_MAX) cycle = CYCLE_MAX;
   double temp = T0, decay = exp(log(T1 / T0) / (double)cycle);
   for (;; it++) {
     if (c->max_moves > 0 && it >= c->max_moves) break;
@@ -89,48 +121,43 @@ long ag_anneal(const ag_dag *d, const int *start, const ag_anneal_ctl *c) {
       load(&an, an.best);
     }
     temp *= decay;
-    ag_perm_move mv;
-    if (!ag_perm_move_draw(&rng, m, &mv)) continue;
-    const int lo = mv.lo, hi = mv.hi, len = hi - lo + 1;
-    ag_perm_move_window(&mv, an.cur, an.win); /* the window after the move */
+    const int lo = an.c, room = m - 1 - lo;
+    const int kind = (int)ag_rng_below(&rng, 10);
+    const int span = kind < 6 ? LOCAL : FAR;
+    const int k = 1 + (int)ag_rng_below(&rng, (uint64_t)span);
+    const double u = ag_rng_unit(&rng);
+    if (k > room) {
+      advance(&an);
+      continue;
+    }
+    const int len = k + 1;
+    move_window(an.cur, lo, k, kind >= 8 ? 2 : kind % 2, an.win);
     long old = 0;
-    for (int k = lo; k <= hi; k++)
-      old += an.stepc[k];
-    double u = ag_rng_unit(&rng);
-    double lim = (double)old - temp * log(u > 1e-300 ? u : 1e-300);
-    int k0 = lo / SNAP * SNAP;
-    ag_elim_copy(an.s, an.snap[k0 / SNAP]);
-    for (int k = k0; k < lo; k++)
-      ag_elim_step(an.s, an.cur[k]);
+    for (int j = lo; j <= lo + k; j++)
+      old += an.stepc[j];
+    const double lim = (double)old - temp * log(u > 1e-300 ? u : 1e-300);
     long cw = 0;
-    int ok = 1;
-    for (int k = lo; k <= hi && ok; k++) {
-      if (k % SNAP == 0) ag_elim_copy(an.tsnap[k / SNAP], an.s);
-      an.wstep[k - lo] = ag_elim_step(an.s, an.win[k - lo]);
-      cw += an.wstep[k - lo];
+    int done = 0, ok = 1;
+    while (done < len && ok) {
+      an.wstep[done] = ag_selim_step(an.s, an.win[done]);
+      cw += an.wstep[done++];
       ok = (double)cw <= lim;
     }
-    if (!ok) continue;
-    memcpy(an.cur + lo, an.win, (size_t)len * sizeof(int));
-    memcpy(an.stepc + lo, an.wstep, (size_t)len * sizeof(long));
-    for (int k = (lo + SNAP - 1) / SNAP * SNAP; k <= hi; k += SNAP) {
-      ag_elim *t = an.snap[k / SNAP];
-      an.snap[k / SNAP] = an.tsnap[k / SNAP];
-      an.tsnap[k / SNAP] = t;
+    while (done-- > 0)
+      ag_selim_undo(an.s);
+    if (ok) {
+      memcpy(an.cur + lo, an.win, (size_t)len * sizeof(int));
+      memcpy(an.stepc + lo, an.wstep, (size_t)len * sizeof(long));
+      an.cost += cw - old;
+      if (an.cost < an.best_cost) {
+        memcpy(an.best, an.cur, (size_t)m * sizeof(int));
+        an.best_cost = an.cost;
+        if (c->improved) c->improved(c->ctx, an.best, an.best_cost);
+      }
     }
-    an.cost += cw - old;
-    if (an.cost < an.best_cost) {
-      memcpy(an.best, an.cur, (size_t)m * sizeof(int));
-      an.best_cost = an.cost;
-      if (c->improved) c->improved(c->ctx, an.best, an.best_cost);
-    }
+    advance(&an);
   }
-  for (int k = 0; k < an.ns; k++)
-    ag_elim_free(an.snap[k]), ag_elim_free(an.tsnap[k]);
-  free(an.snap);
-  free(an.tsnap);
-  ag_elim_free(an.s);
-  ag_elim_free(an.root);
+  ag_selim_free(an.s);
   free(an.cur);
   free(an.win);
   free(an.best);
