@@ -121,8 +121,9 @@ static int write_dag(const ag_graph *g, const char *dir) {
   FILE *f = fopen(path, "w");
   if (!f) return -1;
   const ag_dag *d = &g->dag;
-  fprintf(f, "# written by bench_scale --write: the structure of generated kernel %s\n## %s: "
-             "inputs=%d vertices=%d outputs=%d output_vertices=[",
+  fprintf(f,
+          "# written by bench_scale --write: the structure of generated kernel %s\n## %s: "
+          "inputs=%d vertices=%d outputs=%d output_vertices=[",
           g->name, g->name, d->ni, d->nv, d->no);
   for (int j = 0, k = 0; j < d->no; j++)
     if (d->out_index[j] >= 0) fprintf(f, "%s%d", k++ ? ", " : "", ag_vertex_id(d, d->out_index[j]));
@@ -132,8 +133,8 @@ static int write_dag(const ag_graph *g, const char *dir) {
     char a[32], b[32];
     operand(g, x->a, a, sizeof a);
     if (x->b >= 0) operand(g, x->b, b, sizeof b);
-    fprintf(f, "v%d = %s(%s%s%s)\n", ag_vertex_id(d, v), ag_op_name(x->op), a, x->b >= 0 ? ", " : "",
-            x->b >= 0 ? b : "");
+    fprintf(f, "v%d = %s(%s%s%s)\n", ag_vertex_id(d, v), ag_op_name(x->op), a,
+            x->b >= 0 ? ", " : "", x->b >= 0 ? b : "");
   }
   fclose(f);
   printf("wrote %s\n", path);
@@ -216,7 +217,8 @@ static void moves_child(const void *arg, int fd) {
   if (!g) return;
   const ag_dag d = ag_dag_with_objective(&g->dag, j->w);
   const int m = d.neliminable;
-  int *ids = ag_malloc((size_t)(m + 1) * sizeof(int)), *idx = ag_malloc((size_t)(m + 1) * sizeof(int));
+  int *ids = ag_malloc((size_t)(m + 1) * sizeof(int)),
+      *idx = ag_malloc((size_t)(m + 1) * sizeof(int));
   ag_order_reverse(&d, ids);
   for (int k = 0; k < m; k++)
     idx[k] = ag_vertex_index(&d, ids[k]);
@@ -291,7 +293,9 @@ static void quality_child(const void *arg, int fd) {
   } else {
     long check = ag_order_cost(&d, r.order, r.len, &err);
     dprintf(fd, "%-22s %7d %-7s %10ld %-4s", label, d.nv, j->method, best,
-            base[0] == best ? "fwd" : base[1] == best ? "rev" : "mM");
+            base[0] == best   ? "fwd"
+            : base[1] == best ? "rev"
+                              : "mM");
     for (int k = 0; k < j->ncheck; k++) {
       long c = best;
       for (int i = 0; i < tr.n; i++)
@@ -314,13 +318,20 @@ int main(int argc, char **argv) {
   int ncheck = 3, quick = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "--quick")) quick = 1;
-    else if (!strcmp(a, "--part") && v) part = argv[++i];
-    else if (!strcmp(a, "--objective") && v) objective = argv[++i];
-    else if (!strcmp(a, "--methods") && v) methods = argv[++i];
-    else if (!strcmp(a, "--graphs") && v) filter = argv[++i];
-    else if (!strcmp(a, "--write") && v) write_dir = argv[++i];
-    else if (!strcmp(a, "--model") && v) model = argv[++i];
+    if (!strcmp(a, "--quick"))
+      quick = 1;
+    else if (!strcmp(a, "--part") && v)
+      part = argv[++i];
+    else if (!strcmp(a, "--objective") && v)
+      objective = argv[++i];
+    else if (!strcmp(a, "--methods") && v)
+      methods = argv[++i];
+    else if (!strcmp(a, "--graphs") && v)
+      filter = argv[++i];
+    else if (!strcmp(a, "--write") && v)
+      write_dir = argv[++i];
+    else if (!strcmp(a, "--model") && v)
+      model = argv[++i];
     else if (!strcmp(a, "--seconds") && v) {
       ncheck = 0;
       for (char *s = argv[++i], *e; *s && ncheck < 8; s = *e ? e + 1 : e) {

@@ -24,6 +24,7 @@
    of the search run (mcts/run.h); an order offered through sharing is adopted once its
    cost checks out, a bound offered there is not (the bound is only what this search
    proved). */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -463,7 +464,12 @@ static int exact_run(ag_search_run *run, const ag_exact_params *p, ag_error *err
   x.pv = ag_malloc((size_t)(x.n + 1) * sizeof(long));
   ag_elim_copy(x.s, x.root);
   run->lower_bound = x.m > 0 ? eval_h(&x) : 0; /* the path bound */
-  if (run->lower_bound < run->best.cost) {
+  if (x.m > AG_EXACT_MAX_ASTAR && run->lower_bound < run->best.cost) {
+    /* too large to prove anything: each A* expansion recomputes bounds over the whole
+       graph (minutes at 10,000 vertices) in a state space far beyond reach. The method is
+       its annealing stage for the whole budget, with the path bound as the lower bound. */
+    anneal(&x, LONG_MAX, x.deadline);
+  } else if (run->lower_bound < run->best.cost) {
     /* 1. A* on the path bound, briefly: small graphs end here.
        2. groups of at most 16 (well under a second on the paper graphs); if they raise the
           root bound, the A* starts again with them, briefly.

@@ -23,6 +23,12 @@ typedef struct {
 
 void ag_exact_params_default(ag_exact_params *p);
 
+/* Above this many eliminable vertices the A* is not attempted: the exact method anneals
+   for its whole budget and reports the path bound (issue 21: on a 10,000-vertex graph one
+   expansion took minutes). No graph that size has been proven optimal here; the largest
+   proofs are on graphs of a few hundred vertices (docs/exact.md). */
+#define AG_EXACT_MAX_ASTAR 1000
+
 /* incumbent: 1-based vertex ids of a valid order (may be NULL / inc_len 0: the Markowitz
    order is used), inc_cost its cost (recomputed when wrong). Honours o->time_limit (seconds,
    <= 0: none), o->max_iterations (expanded states), o->target_cost, o->progress and

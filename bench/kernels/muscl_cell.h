@@ -16,7 +16,7 @@
  */
 #include <math.h>
 
-#define NV (NDIM + 2)
+#define NV    (NDIM + 2)
 #define NCELL (1 + 4 * NDIM)
 
 static const double GAMMA = 1.4;
