@@ -319,6 +319,14 @@ int ag_cmd_search(int argc, char **argv) {
     if (use_mpi) MPI_Finalize();
     return 1;
   }
+  if (portfolio && ran_mcts && g->dag.neliminable > AG_PORTFOLIO_MCTS_MAX) {
+    ran_mcts = 0;
+    if (rank == 0 && !quiet)
+      fprintf(stderr,
+              "alphagrad: note: %d eliminable vertices: the portfolio's mcts ranks anneal (above "
+              "%d vertices MCTS does not beat annealing; BENCHMARKS.md, search at scale)\n",
+              g->dag.neliminable, AG_PORTFOLIO_MCTS_MAX);
+  }
   /* the objective: measured for C kernels, exec for reference DAGs (no values to run) */
   const char *objective = objective_s ? objective_s : (g->structure_only ? "exec" : "measured");
   const int is_mults = !strcmp(objective, "mults"), is_measured = !strcmp(objective, "measured");

@@ -4,7 +4,10 @@
    The annealer sweeps the order front to back with a cursor c, on the sparse elimination
    state (graph/elim_sparse.h) holding the graph after cur[0 .. c-1]. At each position a
    move takes the vertex at c to a later position c + k, or the one at c + k to c, or swaps
-   the two (k <= 8 for 60 % of the moves, else up to FAR). Only the window c .. c+k changes:
+   the two (k uniform in 1..8 for 60 % of the moves, else log-uniform in 1..FAR = 1024:
+   long moves are what large graphs need; spans of at most 16 left a 11,000-vertex spring
+   network at the Markowitz cost for 20 s, at most 64 reached 12 % below it, log-uniform
+   up to 1024 37 %). Only the window c .. c+k changes:
    the set eliminated after it is the same, so the rest of the order costs the same (the
    remaining graph depends on the eliminated set only). The window is eliminated on the
    state, aborted as soon as it passes the Metropolis threshold drawn beforehand (costs only
@@ -25,7 +28,7 @@
 #include "mcts/run.h"
 
 #define LOCAL     8        /* the span of 60 % of the moves */
-#define FAR       64       /* the longest span */
+#define FAR       1024     /* the longest span */
 #define CYCLE_MAX 2000000L /* moves in the first cooling cycle, at most */
 
 typedef struct {
@@ -123,8 +126,10 @@ long ag_anneal(const ag_dag *d, const int *start, const ag_anneal_ctl *c) {
     temp *= decay;
     const int lo = an.c, room = m - 1 - lo;
     const int kind = (int)ag_rng_below(&rng, 10);
-    const int span = kind < 6 ? LOCAL : FAR;
-    const int k = 1 + (int)ag_rng_below(&rng, (uint64_t)span);
+    /* local: uniform in 1..LOCAL; far: log-uniform in 1..FAR (as many spans in 10..100 as
+       in 100..1000, so long moves stay frequent without dominating the work) */
+    const double r = ag_rng_unit(&rng);
+    const int k = kind < 6 ? 1 + (int)(r * LOCAL) : (int)exp(r * log((double)FAR));
     const double u = ag_rng_unit(&rng);
     if (k > room) {
       advance(&an);

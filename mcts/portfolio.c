@@ -120,6 +120,8 @@ int ag_search_portfolio(const ag_dag *d, MPI_Comm comm, const ag_search_method *
   }
   if (c.rank != 0) mine.progress = NULL; /* rank 0 reports */
   ag_search_method m = methods[c.rank % nmethods];
+  /* on large graphs an MCTS rank anneals instead (portfolio.h) */
+  if (m == AG_SEARCH_MCTS && d->neliminable > AG_PORTFOLIO_MCTS_MAX) m = AG_SEARCH_ANNEAL;
   ag_search_result mr;
   int rc = ag_search(d, m, &mine, &mr, err);
   if (c.size > 1 && !ag_mpi_fence(comm, ag_portfolio_grace(o->time_limit), drain_cb, &c)) {

@@ -25,6 +25,12 @@ int ag_mpi_fence(MPI_Comm comm, double grace, void (*poll)(void *ctx), void *ctx
 /* The grace period the portfolios give a late rank: max(5 s, half the time budget). */
 double ag_portfolio_grace(double time_limit);
 
+/* Above this many eliminable vertices the portfolio's MCTS ranks anneal instead (with their
+   own seeds): at 1,000-11,000 vertices MCTS, guided by the shipped network or not, never
+   left the best baseline in 20 s, while annealing was 12-43 % below it (bench/bench_scale.c,
+   BENCHMARKS.md "Search at scale"). `--method mcts` still runs MCTS on any graph. */
+#define AG_PORTFOLIO_MCTS_MAX 1000
+
 int ag_search_portfolio(const ag_dag *d, MPI_Comm comm, const ag_search_method *methods,
                         int nmethods, const ag_search_opts *o, ag_search_result *r, ag_error *err);
 

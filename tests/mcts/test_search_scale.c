@@ -12,8 +12,7 @@
 #include "mcts/search.h"
 #include "train/corpus.h"
 
-static long run(const ag_dag *d, ag_search_method m, const ag_search_opts *o,
-                ag_search_result *r) {
+static long run(const ag_dag *d, ag_search_method m, const ag_search_opts *o, ag_search_result *r) {
   ag_error err = {0};
   if (ag_search(d, m, o, r, &err)) {
     CHECK(0, "%s: %s", ag_search_method_name(m), err.msg);
