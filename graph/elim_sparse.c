@@ -63,8 +63,7 @@ ag_selim *ag_selim_new(const ag_dag *d) {
   s->pred = ag_calloc(n, sizeof *s->pred);
   s->succ = ag_calloc(n, sizeof *s->succ);
   s->fixed = ag_calloc(n, 1);
-  s->mark = ag_calloc(n, sizeof *s->mark);
-  s->pos = ag_calloc(n, sizeof *s->pos);
+  s->mp = ag_calloc(n, sizeof *s->mp);
   s->log = ag_calloc(1, sizeof *s->log);
   ag_selim_reset(s, d);
   return s;
@@ -80,8 +79,7 @@ void ag_selim_free(ag_selim *s) {
   free(s->pred);
   free(s->succ);
   free(s->fixed);
-  free(s->mark);
-  free(s->pos);
+  free(s->mp);
   free(s->log->st);
   free(s->log->ls);
   free(s->log->cs);
@@ -108,10 +106,23 @@ void ag_selim_reset(ag_selim *s, const ag_dag *d) {
   s->log->nst = s->log->nls = s->log->ncs = 0;
 }
 
-/* A fresh stamp for s->mark (wraps by clearing the marks). */
+/* Steps with at most FEW successors (predecessors) look each one up in the lists of the
+   predecessors (successors) by a scan; more are marked first (a stamp per vertex). On the
+   scalarised f, chains make most steps small: the scans made annealing 7 % (f) to 20-28 %
+   (Encoder, muscl3d_cell) faster. */
+#define FEW 4
+
+static inline int find(const int *a, int n, int x) {
+  for (int i = 0; i < n; i++)
+    if (a[i] == x) return i;
+  return -1;
+}
+
+/* A fresh stamp for s->mp (wraps by clearing the marks). */
 static unsigned next_stamp(ag_selim *s) {
   if (++s->stamp == 0) {
-    memset(s->mark, 0, (size_t)s->n * sizeof *s->mark);
+    for (int v = 0; v < s->n; v++)
+      s->mp[v].st = 0;
     s->stamp = 1;
   }
   return s->stamp;
@@ -146,11 +157,17 @@ long ag_selim_step(ag_selim *s, int v) {
     int p = P->v[a];
     ag_selim_list *l = &s->succ[p];
     list_remove(s, l, v, p, 1);
+    const int len0 = l->len;
+    if (ns <= FEW) { /* a few lookups: scan, no scattered marks */
+      for (int b = 0; b < ns; b++)
+        if (find(l->v, len0, S->v[b]) < 0) list_push(l, S->v[b], 0, 0);
+      continue;
+    }
     unsigned st = next_stamp(s);
-    for (int k = 0; k < l->len; k++)
-      s->mark[l->v[k]] = st;
+    for (int k = 0; k < len0; k++)
+      s->mp[l->v[k]].st = st;
     for (int b = 0; b < ns; b++)
-      if (s->mark[S->v[b]] != st) list_push(l, S->v[b], 0, 0);
+      if (s->mp[S->v[b]].st != st) list_push(l, S->v[b], 0, 0);
   }
   /* each successor q loses v->q and gains p->q for every predecessor p; under the execution
      model the classes of the new and accumulated edges, and the cost of each slot */
@@ -160,20 +177,20 @@ long ag_selim_step(ag_selim *s, int v) {
     int k = list_remove(s, l, v, q, 0);
     const int cvq = ex ? g->ls[g->nls - 1].cl : 0;
     (void)k;
-    unsigned st = next_stamp(s);
-    for (int j = 0; j < l->len; j++) {
-      s->mark[l->v[j]] = st;
-      s->pos[l->v[j]] = j;
-    }
+    const int len0 = l->len, few = np <= FEW;
+    unsigned st = few ? 0 : next_stamp(s);
+    for (int j = 0; j < (few ? 0 : len0); j++)
+      s->mp[l->v[j]] = (ag_selim_mark){st, j};
     for (int a = 0; a < np; a++) {
-      int p = P->v[a];
+      const int p = P->v[a];
+      const int idx = few ? find(l->v, len0, p) : s->mp[p].st == st ? s->mp[p].pos : -1;
       if (!ex) {
-        if (s->mark[p] != st) list_push(l, p, 0, 0);
+        if (idx < 0) list_push(l, p, 0, 0);
         continue;
       }
       const int cpv = P->cl[a];
-      if (s->mark[p] == st) {
-        const int idx = s->pos[p], cold = l->cl[idx];
+      if (idx >= 0) {
+        const int cold = l->cl[idx];
         xcost += ag_exec_op_weight(s->exec, ag_exec_op_kind(cvq, cpv, 1, cold));
         const int cnew = ag_edge_add_class(cold, ag_edge_mul_class(cvq, cpv));
         if (cnew != cold) {
