@@ -16,7 +16,7 @@
 # The tests that take 10 s or more on the 2-core development machine (ctest's own timings);
 # they are labelled `slow` wherever they are added (as if SLOW were given).
 set(AG_SLOW_TESTS test_codegen test_search test_exact test_orderlib example_cfd_wedge_angle
-    test_gpu_codegen)
+    test_gpu_codegen test_search_scale)
 
 function(ag_add_test)
   cmake_parse_arguments(T "SLOW;NO_LEAK_CHECK" "NAME;MPI;TIMEOUT;SKIP_RETURN_CODE;RESOURCE_LOCK"
