@@ -32,6 +32,16 @@ static inline void src_path(char *buf, size_t n, const char *rel) {
   snprintf(buf, n, "%s/%s", src_dir(), rel);
 }
 
+/* Task t's graph from tests/data/paper_graphs.txt; NULL with the reason on stderr. */
+static inline ag_graph *paper_graph(int t) {
+  char path[4096];
+  ag_error err = {0};
+  src_path(path, sizeof path, "tests/data/paper_graphs.txt");
+  ag_graph *g = ag_load_source(path, paper_tasks[t].name, &err);
+  if (!g) fprintf(stderr, "%s: %s\n", paper_tasks[t].name, err.msg);
+  return g;
+}
+
 /* The published order "<task> <method> ..." line's successor in paper_orders.txt; malloc'ed. */
 static inline char *paper_order_text(const char *task, const char *method) {
   char path[4096], line[8192], want[256];

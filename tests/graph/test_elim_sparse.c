@@ -10,7 +10,6 @@
 #include "graph/elim_sparse.h"
 #include "graph/eliminate.h"
 #include "graph/exec_cost.h"
-#include "kernel/parse_dag.h"
 #include "paper.h"
 #include "train/corpus.h"
 
@@ -99,12 +98,9 @@ static void check_graph(const ag_dag *d0, const char *name, int trials) {
 }
 
 int main(void) {
-  char path[4096];
-  src_path(path, sizeof path, "tests/data/paper_graphs.txt");
-  ag_error err;
   for (int t = 0; t < N_PAPER_TASKS; t++) {
-    ag_graph *g = ag_parse_dag_file(path, paper_tasks[t].name, &err);
-    CHECK(g != NULL, "%s", err.msg);
+    ag_graph *g = paper_graph(t);
+    CHECK(g != NULL, "paper graph %d", t);
     if (!g) continue;
     check_graph(&g->dag, g->name, 20);
     ag_graph_free(g);

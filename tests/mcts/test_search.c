@@ -14,11 +14,8 @@
 static const long best_known[N_PAPER_TASKS] = {295, 221, 148, 88, 409};
 
 static ag_graph *task_graph(int t) {
-  char path[4096];
-  ag_error err;
-  src_path(path, sizeof path, "tests/data/paper_graphs.txt");
-  ag_graph *g = ag_parse_dag_file(path, paper_tasks[t].name, &err);
-  CHECK(g != NULL, "%s", err.msg);
+  ag_graph *g = paper_graph(t);
+  CHECK(g != NULL, "paper graph %d", t);
   return g;
 }
 
