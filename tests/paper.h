@@ -33,7 +33,7 @@ static inline void src_path(char *buf, size_t n, const char *rel) {
 }
 
 /* Task t's graph from tests/data/paper_graphs.txt; NULL with the reason on stderr. */
-static inline ag_graph *paper_graph(int t) {
+static inline ag_graph *paper_task_graph(int t) {
   char path[4096];
   ag_error err = {0};
   src_path(path, sizeof path, "tests/data/paper_graphs.txt");

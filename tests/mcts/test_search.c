@@ -14,7 +14,7 @@
 static const long best_known[N_PAPER_TASKS] = {295, 221, 148, 88, 409};
 
 static ag_graph *task_graph(int t) {
-  ag_graph *g = paper_graph(t);
+  ag_graph *g = paper_task_graph(t);
   CHECK(g != NULL, "paper graph %d", t);
   return g;
 }
