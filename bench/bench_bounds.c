@@ -22,10 +22,14 @@ int main(int argc, char **argv) {
   int group = 8;
   double seconds = 60;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--name") && i + 1 < argc) name = argv[++i];
-    else if (!strcmp(argv[i], "--group") && i + 1 < argc) group = atoi(argv[++i]);
-    else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = atof(argv[++i]);
-    else if (!src && argv[i][0] != '-') src = argv[i];
+    if (!strcmp(argv[i], "--name") && i + 1 < argc)
+      name = argv[++i];
+    else if (!strcmp(argv[i], "--group") && i + 1 < argc)
+      group = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+      seconds = atof(argv[++i]);
+    else if (!src && argv[i][0] != '-')
+      src = argv[i];
     else {
       fprintf(stderr, "usage: bench_bounds SOURCE [--name T] [--group G] [--seconds S]\n");
       return 2;
@@ -54,8 +58,8 @@ int main(int argc, char **argv) {
   double t1 = ag_now();
   ag_group_bound *gb = ag_group_bound_build(d, s, group, seconds);
   double t2 = ag_now();
-  printf("graph %s: %d vertices; forward %ld, reverse %ld, Markowitz %ld (mults)\n", g->name,
-         d->nv, base[0], base[1], base[2]);
+  printf("graph %s: %d vertices; forward %ld, reverse %ld, Markowitz %ld (mults)\n", g->name, d->nv,
+         base[0], base[1], base[2]);
   printf("path bound %ld (%.2f s); group bound (groups <= %d, %d groups) %ld (%.2f s)\n", paths,
          t1 - t0, group, gb->ngroups, gb->root_bound, t2 - t1);
   printf("no order is more than %.1f %% below the best baseline %ld\n",
