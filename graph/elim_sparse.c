@@ -128,18 +128,20 @@ static unsigned next_stamp(ag_selim *s) {
   return s->stamp;
 }
 
-/* Removes v from list l (swap with the last entry) and logs it; returns v's position. */
+/* Removes v from list l (swap with the last entry) and logs it; returns the class of the
+   removed edge (predecessor lists under the execution model; else 0). */
 static int list_remove(ag_selim *s, ag_selim_list *l, int v, int owner, int side) {
   int k = 0;
   while (l->v[k] != v)
     k++;
   ag_selim_log *g = s->log;
   GROW(g->ls, g->nls, g->cls);
-  g->ls[g->nls++] = (rec_list){owner, side, k, l->len, l->cl && side == 0 ? l->cl[k] : 0};
+  const unsigned char cl = l->cl && side == 0 ? l->cl[k] : 0;
+  g->ls[g->nls++] = (rec_list){owner, side, k, l->len, cl};
   l->len--;
   l->v[k] = l->v[l->len];
   if (l->cl && side == 0) l->cl[k] = l->cl[l->len];
-  return k;
+  return cl;
 }
 
 long ag_selim_step(ag_selim *s, int v) {
@@ -174,9 +176,7 @@ long ag_selim_step(ag_selim *s, int v) {
   for (int b = 0; b < ns; b++) {
     int q = S->v[b];
     ag_selim_list *l = &s->pred[q];
-    int k = list_remove(s, l, v, q, 0);
-    const int cvq = ex ? g->ls[g->nls - 1].cl : 0;
-    (void)k;
+    const int cvq = list_remove(s, l, v, q, 0);
     const int len0 = l->len, few = np <= FEW;
     unsigned st = few ? 0 : next_stamp(s);
     for (int j = 0; j < (few ? 0 : len0); j++)
